@@ -1,0 +1,128 @@
+/**
+ * Backend bring-up for the engine worker.
+ *
+ * The engine owns exactly one GPUDevice: ORT-web's. Released ORT versions ignore a
+ * device handed to them, so we do it the other way round — let ORT create its
+ * device (by creating and running a one-node session on the webgpu EP), then take
+ * `await ort.env.webgpu.device` and build every WGSL pipeline on it. That is what
+ * lets ORT `gpu-buffer` outputs feed our kernels (and back) with no copies.
+ *
+ * Without WebGPU (no navigator.gpu, no adapter, or ORT's init failing) the engine
+ * runs the same models on the wasm EP and the kernels' CPU references; `reason`
+ * says why, and the UI shows it.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import { buildOnnxModel } from './onnx-builder';
+
+export type Backend =
+  | { kind: 'webgpu'; device: GPUDevice; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits }
+  | { kind: 'wasm'; reason: string };
+
+export interface DeviceLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+}
+
+/** Plain, structured-clone-safe description for the UI. */
+export type BackendInfo =
+  | { kind: 'webgpu'; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits }
+  | { kind: 'wasm'; reason: string };
+
+export function describeBackend(b: Backend): BackendInfo {
+  return b.kind === 'webgpu'
+    ? { kind: 'webgpu', adapter: b.adapter, isFallbackAdapter: b.isFallbackAdapter, limits: b.limits }
+    : { kind: 'wasm', reason: b.reason };
+}
+
+let backend: Promise<Backend> | undefined;
+let keepAlive: ort.InferenceSession | undefined;
+const lostListeners = new Set<(reason: string) => void>();
+
+/** Called when the GPU device is lost; the engine client restarts the worker (a lost ORT device cannot be revived). */
+export function onDeviceLost(fn: (reason: string) => void): () => void {
+  lostListeners.add(fn);
+  return () => lostListeners.delete(fn);
+}
+
+export interface BackendOptions {
+  /** Force the wasm fallback (user setting, tests). */
+  forceWasm?: boolean;
+}
+
+export function getBackend(opts: BackendOptions = {}): Promise<Backend> {
+  backend ??= initBackend(opts);
+  return backend;
+}
+
+function adapterName(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s && s.length > 0);
+  return parts.length ? parts.join(' ') : 'unknown adapter';
+}
+
+async function initBackend(opts: BackendOptions): Promise<Backend> {
+  configureWasm();
+  if (opts.forceWasm) return { kind: 'wasm', reason: 'WebGPU disabled by setting' };
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return { kind: 'wasm', reason: 'WebGPU is not available in this browser' };
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    return { kind: 'wasm', reason: `WebGPU adapter request failed: ${String(e)}` };
+  }
+  if (!adapter) return { kind: 'wasm', reason: 'No WebGPU adapter (GPU blocklisted or WebGPU disabled)' };
+  const info = adapter.info;
+  try {
+    // One tiny session on the webgpu EP makes ORT create its device.
+    const session = await ort.InferenceSession.create(warmupModel(), { executionProviders: ['webgpu'] });
+    const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [4]);
+    const out = await session.run({ x });
+    const y = out.y.data as Float32Array;
+    if (y[3] !== 8) throw new Error(`ORT webgpu warm-up gave ${Array.from(y)}`);
+    // Never released: ORT destroys its GPUDevice when its last webgpu session goes,
+    // and a later session would get a new device that our pipelines don't live on.
+    keepAlive = session;
+    const device = (await ort.env.webgpu.device) as GPUDevice;
+    if (!device) throw new Error('ORT did not expose its GPUDevice');
+    device.lost.then((lost) => {
+      const reason = `GPU device lost (${lost.reason}): ${lost.message}`;
+      for (const fn of lostListeners) fn(reason);
+    });
+    const l = device.limits;
+    return {
+      kind: 'webgpu',
+      device,
+      adapter: adapterName(info),
+      isFallbackAdapter: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter),
+      limits: {
+        maxBufferSize: l.maxBufferSize,
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      },
+    };
+  } catch (e) {
+    return { kind: 'wasm', reason: `onnxruntime-web could not start on WebGPU: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function configureWasm(): void {
+  // Threads need crossOriginIsolated (COOP/COEP headers, set in vite.config.ts).
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
+  ort.env.wasm.numThreads = isolated ? Math.max(1, Math.min(4, cores)) : 1;
+}
+
+/** y = x + x, one node: enough to bring ORT's WebGPU backend (and its device) up. */
+function warmupModel(): Uint8Array {
+  return buildOnnxModel({
+    inputs: [{ name: 'x', type: 'float', dims: [4] }],
+    outputs: [{ name: 'y', type: 'float', dims: [4] }],
+    nodes: [{ op: 'Add', inputs: ['x', 'x'], outputs: ['y'] }],
+  });
+}
+
+export { ort };
