@@ -1,0 +1,88 @@
+"""Write public/models/manifest.json from the files actually on disk.
+
+Per model: its files (bytes, sha256), the I/O names, element types and shapes read back from the
+ONNX files themselves (onnx_io.py), the value ranges the app must feed/expect, the config (widths)
+and the training summary from training/summaries/<model>.json. models.test.ts checks this manifest
+against onnxruntime-node's view of the same files.
+
+  python3 training/build_manifest.py [public/models]
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_io import read_io  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+RANGES = {
+    'vqgan': {'image_in': [-1.0, 1.0], 'image_out': [-1.0, 1.0],
+              'note': 'encoder outputs unquantised latents; quantise each to a codebook row '
+                      '(k-th nearest by squared L2, ties to the smaller index) before the decoder; '
+                      'decoder output is clamped to [-1, 1]'},
+    'vsr': {'frames_in': [0.0, 1.0], 'out': [0.0, 1.0],
+            'note': 'state starts at zeros [1,C,h,w]; first/last frame pass themselves as the missing '
+                    'neighbour; h and w multiples of 4; out is clamped to [0, 1]'},
+}
+
+
+def _file_entry(path: str) -> dict:
+    with open(path, 'rb') as f:
+        data = f.read()
+    entry = {'file': os.path.basename(path), 'bytes': len(data), 'sha256': hashlib.sha256(data).hexdigest()}
+    if path.endswith('.onnx'):
+        io = read_io(path)
+        entry['opset'] = io['opset']
+        entry['inputs'] = io['inputs']
+        entry['outputs'] = io['outputs']
+    return entry
+
+
+def _summary(summaries: str, name: str) -> dict:
+    p = os.path.join(summaries, f'{name}.json')
+    if not os.path.exists(p):
+        return {}
+    with open(p) as f:
+        return json.load(f)
+
+
+def build_manifest(models_dir: str, summaries: str | None = None) -> dict:
+    summaries = summaries or os.path.join(HERE, 'summaries')
+    manifest = {'version': 1, 'models': {}}
+    vq_files = ['vqgan.encoder.onnx', 'vqgan.codebook.bin', 'vqgan.decoder.onnx']
+    if all(os.path.exists(os.path.join(models_dir, f)) for f in vq_files):
+        s = _summary(summaries, 'vqgan')
+        cfg = s.get('config', {})
+        files = [_file_entry(os.path.join(models_dir, f)) for f in vq_files]
+        files[1]['layout'] = {'rows': cfg.get('n_codes'), 'cols': cfg.get('n_z'), 'dtype': 'float32',
+                              'endianness': 'little', 'order': 'row-major, one code per row'}
+        manifest['models']['vqgan'] = {
+            'kind': 'multi-scale VQGAN (VQD-SR degradation model)', 'trained': bool(s.get('trained', False)),
+            'config': cfg, 'params': s.get('params'), 'files': files, 'ranges': RANGES['vqgan'],
+            'dims': 'H and W multiples of 8; z_top H/8, z_mid H/4, z_bot H/2',
+            'training': {k: v for k, v in s.items() if k not in ('config', 'params', 'trained')}}
+    for name, fname in (('vsr', 'vsr.step.onnx'), ('vsr64', 'vsr64.step.onnx')):
+        p = os.path.join(models_dir, fname)
+        if not os.path.exists(p):
+            continue
+        s = _summary(summaries, name)
+        manifest['models'][name] = {
+            'kind': 'recurrent VSR step x4 (AnimeSR cell without SR feedback)', 'trained': bool(s.get('trained', False)),
+            'config': s.get('config', {}), 'params': s.get('params'), 'files': [_file_entry(p)],
+            'ranges': RANGES['vsr'],
+            'training': {k: v for k, v in s.items() if k not in ('config', 'params', 'trained')}}
+    out = os.path.join(models_dir, 'manifest.json')
+    with open(out, 'w') as f:
+        json.dump(manifest, f, indent=2)
+        f.write('\n')
+    print(f'wrote {out}: {", ".join(manifest["models"])}')
+    return manifest
+
+
+if __name__ == '__main__':
+    build_manifest(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'public', 'models'))

@@ -1,0 +1,66 @@
+"""Checkpoint files: {'kind', 'config', 'model' (state_dict, fp32), optional 'opt', 'ema', 'step', 'summary'}.
+
+A model checkpoint may be split into several files ("parts") so each stays under the 16 MiB a GPU
+run can send back; load_model() merges the state_dict parts again.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import torch
+
+from vqdsr_models import MultiScaleVQGAN, RecurrentVSR, VQGANConfig, VSRConfig
+
+
+def build(kind: str, config: dict):
+    if kind == 'vqgan':
+        return MultiScaleVQGAN(VQGANConfig(**config))
+    if kind == 'vsr':
+        cfg = dict(config)
+        cfg['blocks'] = tuple(cfg['blocks'])
+        return RecurrentVSR(VSRConfig(**cfg))
+    raise ValueError(kind)
+
+
+def save_weights_split(model, kind: str, out_prefix: str, summary: dict, max_bytes: int = 15 * 2**20) -> list:
+    """Save fp32 weights as out_prefix.partN.pt files of at most ~max_bytes each (EMA weights if given)."""
+    sd = {k: v.detach().float().cpu() for k, v in model.state_dict().items()}
+    parts, cur, size = [], {}, 0
+    for k, v in sd.items():
+        nbytes = v.numel() * 4
+        if cur and size + nbytes > max_bytes:
+            parts.append(cur)
+            cur, size = {}, 0
+        cur[k] = v
+        size += nbytes
+    if cur:
+        parts.append(cur)
+    paths = []
+    for i, p in enumerate(parts):
+        path = f'{out_prefix}.part{i}.pt'
+        torch.save({'kind': kind, 'config': model.cfg.to_dict(), 'model': p, 'part': i, 'parts': len(parts),
+                    'summary': summary}, path)
+        paths.append(path)
+    return paths
+
+
+def load_model(paths: list):
+    """Build the model from one full checkpoint or from all its parts (order does not matter)."""
+    sd, kind, config, summary = {}, None, None, {}
+    for p in paths:
+        ck = torch.load(p, map_location='cpu')
+        kind, config = ck['kind'], ck['config']
+        src = ck.get('ema') or ck['model']
+        sd.update(src)
+        summary = ck.get('summary', summary) or summary
+    model = build(kind, config)
+    model.load_state_dict(sd, strict=True)
+    return model.eval(), kind, summary
+
+
+def write_summary(path: str, summary: dict) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(summary, f, indent=2, sort_keys=True)
+        f.write('\n')

@@ -1,0 +1,340 @@
+"""Model definitions shared by training, export and the smoke test.
+
+Two networks, both written from the numbers in ANCHORS.md and the supplementary's Table 4:
+
+* MultiScaleVQGAN — the VQ degradation model. One encoder trunk goes down to H/8 (top branch);
+  the middle branch taps the H/4 trunk features, the bottom branch the H/2 features. All three
+  branches quantise against ONE shared codebook (1024 x n_z). The top decoder adds the middle
+  decoder's output back at H/4 and the bottom decoder's at H/2. Upsampling is conv + PixelShuffle(2)
+  (the paper's choice; also the fast path in Debian's CPU torch, which lacks oneDNN ConvTranspose).
+  The quantiser itself is NOT part of the exported graphs: the app runs encoder -> k-th-nearest
+  (WGSL) -> decoder, so forward() here is split into encode()/decode() with quantisation between.
+
+* RecurrentVSR — AnimeSR's multi-scale recurrent cell without SR feedback. Each step sees
+  (prev, cur, next) LR frames + a hidden state, runs three scales with [5, 3, 2] residual blocks,
+  fuses them and emits C + 48 channels: PixelShuffle(4) of 48 channels plus a bilinear x4 of the
+  current frame is the output image, LeakyReLU(0.1) of the other C channels is the next state.
+  At width 64 this has exactly 1,467,728 parameters (checked in smoke.py).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+# ----------------------------------------------------------------------------------------------
+# VQGAN
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VQGANConfig:
+    width: int = 32          # C; the paper uses 128
+    n_z: int = 256           # embedding dimension
+    n_codes: int = 1024      # shared codebook size
+    res_blocks: int = 2      # residual blocks per stage (Table 4)
+
+    @property
+    def groups(self) -> int:
+        # The paper: GroupNorm(32) at C=128, i.e. 4 channels per group at the narrowest stage.
+        # Keep 4 channels per group when narrowing instead of collapsing into instance norm.
+        return max(1, min(32, self.width // 4))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+VQGAN_CONFIGS = {
+    'tiny': VQGANConfig(width=8, n_z=16, n_codes=64, res_blocks=1),  # smoke tests only
+    'ship': VQGANConfig(width=32),                                    # 32/32/64/64/128
+    'paper': VQGANConfig(width=128),                                  # 128/128/256/256/512
+}
+
+
+def _norm(ch: int, groups: int) -> nn.GroupNorm:
+    return nn.GroupNorm(num_groups=groups, num_channels=ch, eps=1e-6, affine=True)
+
+
+class ResBlock(nn.Module):
+    """GroupNorm + swish + conv, twice, with a 1x1 shortcut when the width changes."""
+
+    def __init__(self, cin: int, cout: int, groups: int):
+        super().__init__()
+        self.norm1 = _norm(cin, groups)
+        self.conv1 = nn.Conv2d(cin, cout, 3, 1, 1)
+        self.norm2 = _norm(cout, groups)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(F.silu(self.norm2(h)))
+        return self.skip(x) + h
+
+
+class NonLocalBlock(nn.Module):
+    """Single-head spatial self-attention with a residual (the 'Non-Local Block' of Table 4)."""
+
+    def __init__(self, ch: int, groups: int):
+        super().__init__()
+        self.norm = _norm(ch, groups)
+        self.q = nn.Conv2d(ch, ch, 1)
+        self.k = nn.Conv2d(ch, ch, 1)
+        self.v = nn.Conv2d(ch, ch, 1)
+        self.proj = nn.Conv2d(ch, ch, 1)
+        self.scale = 1.0 / math.sqrt(ch)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        n = self.norm(x)
+        q = self.q(n).flatten(2).transpose(1, 2)          # b, hw, c
+        k = self.k(n).flatten(2)                          # b, c, hw
+        v = self.v(n).flatten(2).transpose(1, 2)          # b, hw, c
+        attn = torch.softmax(torch.bmm(q, k) * self.scale, dim=-1)
+        out = torch.bmm(attn, v).transpose(1, 2).reshape(b, c, h, w)
+        return x + self.proj(out)
+
+
+def _res_stack(cin: int, cout: int, n: int, groups: int) -> nn.Sequential:
+    return nn.Sequential(*[ResBlock(cin if i == 0 else cout, cout, groups) for i in range(n)])
+
+
+class Downsample(nn.Module):
+    """3x3 conv, stride 2 (Table 4). Inputs are multiples of 8, so symmetric padding halves exactly."""
+
+    def __init__(self, ch: int):
+        super().__init__()
+        self.conv = nn.Conv2d(ch, ch, 3, 2, 1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Upsample(nn.Module):
+    """3x3 conv to 4x channels + PixelShuffle(2) (Table 4)."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout * 4, 3, 1, 1)
+        self.shuffle = nn.PixelShuffle(2)
+
+    def forward(self, x):
+        return self.shuffle(self.conv(x))
+
+
+class MultiScaleVQGAN(nn.Module):
+    BRANCHES = ('top', 'mid', 'bot')
+
+    def __init__(self, cfg: VQGANConfig):
+        super().__init__()
+        self.cfg = cfg
+        C, g, r, nz = cfg.width, cfg.groups, cfg.res_blocks, cfg.n_z
+
+        # ---- encoder trunk (top branch) ----
+        self.enc_in = nn.Conv2d(3, C, 3, 1, 1)
+        self.enc_d1 = nn.Sequential(Downsample(C), _res_stack(C, C, r, g))              # H/2, C  -> x_b
+        self.enc_d2 = nn.Sequential(Downsample(C), _res_stack(C, 2 * C, r, g))          # H/4, 2C -> x_m
+        self.enc_d3 = nn.Sequential(Downsample(2 * C), _res_stack(2 * C, 2 * C, r, g))  # H/8, 2C
+        self.enc_top = nn.Sequential(
+            nn.Conv2d(2 * C, 4 * C, 3, 1, 1), _res_stack(4 * C, 4 * C, r, g),
+            NonLocalBlock(4 * C, g), _norm(4 * C, g), nn.SiLU(), nn.Conv2d(4 * C, nz, 3, 1, 1))
+        # ---- middle branch encoder (from x_m) ----
+        self.enc_mid = nn.Sequential(
+            nn.Conv2d(2 * C, 2 * C, 3, 1, 1), _res_stack(2 * C, 2 * C, r, g),
+            nn.Conv2d(2 * C, 4 * C, 3, 1, 1), _res_stack(4 * C, 4 * C, r, g),
+            _norm(4 * C, g), nn.SiLU(), nn.Conv2d(4 * C, nz, 3, 1, 1))
+        # ---- bottom branch encoder (from x_b) ----
+        self.enc_bot = nn.Sequential(
+            nn.Conv2d(C, 2 * C, 3, 1, 1), _res_stack(2 * C, 2 * C, r, g),
+            nn.Conv2d(2 * C, 2 * C, 3, 1, 1), _res_stack(2 * C, 2 * C, r, g),
+            nn.Conv2d(2 * C, 4 * C, 3, 1, 1), _res_stack(4 * C, 4 * C, r, g),
+            _norm(4 * C, g), nn.SiLU(), nn.Conv2d(4 * C, nz, 3, 1, 1))
+
+        # ---- shared codebook ----
+        self.codebook = nn.Embedding(cfg.n_codes, nz)
+        nn.init.uniform_(self.codebook.weight, -1.0 / cfg.n_codes, 1.0 / cfg.n_codes)
+
+        # ---- top decoder ----
+        self.dec_top_in = nn.Sequential(nn.Conv2d(nz, 4 * C, 3, 1, 1), NonLocalBlock(4 * C, g))
+        self.dec_top_8 = nn.Sequential(_res_stack(4 * C, 4 * C, r, g), nn.Conv2d(4 * C, 2 * C, 3, 1, 1),
+                                       Upsample(2 * C, 2 * C))                             # -> H/4, 2C
+        self.dec_top_4 = nn.Sequential(_res_stack(2 * C, 2 * C, r, g), Upsample(2 * C, C))  # -> H/2, C
+        self.dec_top_2 = nn.Sequential(_res_stack(C, C, r, g), Upsample(C, C))              # -> H, C
+        self.dec_out = nn.Sequential(_res_stack(C, C, r, g), _norm(C, g), nn.SiLU(), nn.Conv2d(C, 3, 3, 1, 1))
+        # ---- middle decoder -> x^_m (H/4, 2C) ----
+        self.dec_mid = nn.Sequential(
+            nn.Conv2d(nz, 4 * C, 3, 1, 1),
+            _res_stack(4 * C, 4 * C, r, g), nn.Conv2d(4 * C, 2 * C, 3, 1, 1),
+            _res_stack(2 * C, 2 * C, r, g), nn.Conv2d(2 * C, 2 * C, 3, 1, 1))
+        # ---- bottom decoder -> x^_b (H/2, C) ----
+        self.dec_bot = nn.Sequential(
+            nn.Conv2d(nz, 4 * C, 3, 1, 1),
+            _res_stack(4 * C, 4 * C, r, g), nn.Conv2d(4 * C, 2 * C, 3, 1, 1),
+            _res_stack(2 * C, 2 * C, r, g), nn.Conv2d(2 * C, 2 * C, 3, 1, 1),
+            _res_stack(2 * C, 2 * C, r, g), nn.Conv2d(2 * C, C, 3, 1, 1))
+
+    # -- encoder / decoder, the two exported graphs --
+    def encode(self, x: torch.Tensor, branches: int = 3):
+        h = self.enc_in(x)
+        x_b = self.enc_d1(h)
+        x_m = self.enc_d2(x_b)
+        z_top = self.enc_top(self.enc_d3(x_m))
+        if branches == 1:
+            return (z_top,)
+        return z_top, self.enc_mid(x_m), self.enc_bot(x_b)
+
+    def decode(self, zq_top, zq_mid=None, zq_bot=None):
+        h = self.dec_top_8(self.dec_top_in(zq_top))
+        if zq_mid is not None:
+            h = h + self.dec_mid(zq_mid)
+        h = self.dec_top_4(h)
+        if zq_bot is not None:
+            h = h + self.dec_bot(zq_bot)
+        h = self.dec_top_2(h)
+        return self.dec_out(h)
+
+    # -- quantisation (training and the python reference of the app's k-th-nearest) --
+    def distances(self, z: torch.Tensor) -> torch.Tensor:
+        """Squared L2 from every latent vector to every code: (B*H*W, n_codes), the ANCHORS formula."""
+        flat = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+        e = self.codebook.weight
+        return (flat * flat).sum(1, keepdim=True) + (e * e).sum(1)[None, :] - 2.0 * flat @ e.t()
+
+    def kth_nearest(self, z: torch.Tensor, k: int = 1) -> torch.Tensor:
+        """Indices of the k-th nearest code (k=1: nearest). Ties: smaller index first (stable sort)."""
+        d = self.distances(z)
+        if k == 1:
+            idx = d.argmin(1)
+        else:
+            idx = torch.sort(d, dim=1, stable=True).indices[:, k - 1]
+        return idx.view(z.shape[0], z.shape[2], z.shape[3])
+
+    def lookup(self, idx: torch.Tensor) -> torch.Tensor:
+        return self.codebook(idx).permute(0, 3, 1, 2).contiguous()
+
+
+class VQGANEncoderExport(nn.Module):
+    """vqgan.encoder.onnx: image [1,3,H,W] in [-1,1] -> z_top, z_mid, z_bot (unquantised)."""
+
+    def __init__(self, m: MultiScaleVQGAN):
+        super().__init__()
+        self.m = m
+
+    def forward(self, image):
+        return self.m.encode(image, branches=3)
+
+
+class VQGANDecoderExport(nn.Module):
+    """vqgan.decoder.onnx: quantised zq_top, zq_mid, zq_bot -> image [1,3,H,W] clamped to [-1,1]."""
+
+    def __init__(self, m: MultiScaleVQGAN):
+        super().__init__()
+        self.m = m
+
+    def forward(self, zq_top, zq_mid, zq_bot):
+        return self.m.decode(zq_top, zq_mid, zq_bot).clamp(-1.0, 1.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# VSR
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VSRConfig:
+    width: int = 32                 # hidden-state / feature channels C
+    blocks: tuple = (5, 3, 2)       # residual blocks at scales 1, 1/2, 1/4
+    scale: int = 4
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d['blocks'] = list(self.blocks)
+        return d
+
+
+VSR_CONFIGS = {
+    'tiny': VSRConfig(width=8, blocks=(2, 1, 1)),
+    'ship': VSRConfig(width=32),
+    'paper': VSRConfig(width=64),
+}
+
+
+class PlainResBlock(nn.Module):
+    """conv-ReLU-conv with identity skip, no normalisation (the EDSR/BasicVSR block)."""
+
+    def __init__(self, ch: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, 1, 1)
+        self.conv2 = nn.Conv2d(ch, ch, 3, 1, 1)
+
+    def forward(self, x):
+        return x + self.conv2(F.relu(self.conv1(x)))
+
+
+class RecurrentVSR(nn.Module):
+    def __init__(self, cfg: VSRConfig):
+        super().__init__()
+        self.cfg = cfg
+        C = cfg.width
+        n_img = 3 * cfg.scale * cfg.scale          # 48 channels for PixelShuffle(4)
+        self.n_img = n_img
+        act = lambda: nn.LeakyReLU(0.1, inplace=True)
+        self.head_s1 = nn.Sequential(nn.Conv2d(9 + C, C, 3, 1, 1), act())
+        self.head_s2 = nn.Sequential(nn.Conv2d(C, C, 3, 2, 1), act())
+        self.head_s4 = nn.Sequential(nn.Conv2d(C, C, 3, 2, 1), act())
+        self.body_s1 = nn.Sequential(*[PlainResBlock(C) for _ in range(cfg.blocks[0])])
+        self.body_s2 = nn.Sequential(*[PlainResBlock(C) for _ in range(cfg.blocks[1])])
+        self.body_s4 = nn.Sequential(*[PlainResBlock(C) for _ in range(cfg.blocks[2])])
+        n_out = C + n_img
+        self.fuse = nn.Sequential(nn.Conv2d(3 * C, 2 * n_out, 3, 1, 1), act(), nn.Conv2d(2 * n_out, n_out, 3, 1, 1))
+        self.shuffle = nn.PixelShuffle(cfg.scale)
+
+    def step(self, prev, cur, nxt, state):
+        """One recurrent step. Frames in [0,1], (B,3,h,w), h and w multiples of 4."""
+        f1 = self.head_s1(torch.cat([prev, cur, nxt, state], dim=1))
+        f2 = self.head_s2(f1)
+        f4 = self.head_s4(f2)
+        f1 = self.body_s1(f1)
+        f2 = self.body_s2(f2)
+        f4 = self.body_s4(f4)
+        up2 = F.interpolate(f2, scale_factor=2.0, mode='bilinear', align_corners=False)
+        up4 = F.interpolate(f4, scale_factor=4.0, mode='bilinear', align_corners=False)
+        o = self.fuse(torch.cat([f1, up2, up4], dim=1))
+        base = F.interpolate(cur, scale_factor=float(self.cfg.scale), mode='bilinear', align_corners=False)
+        img = self.shuffle(o[:, :self.n_img]) + base
+        new_state = F.leaky_relu(o[:, self.n_img:], 0.1)
+        return img, new_state
+
+    def init_state(self, lr: torch.Tensor) -> torch.Tensor:
+        b, _, h, w = lr.shape
+        return lr.new_zeros(b, self.cfg.width, h, w)
+
+    def forward(self, clip: torch.Tensor) -> torch.Tensor:
+        """clip (B,T,3,h,w) -> (B,T,3,4h,4w); neighbours at the ends repeat the frame itself."""
+        T = clip.shape[1]
+        state = self.init_state(clip[:, 0])
+        outs = []
+        for t in range(T):
+            prev = clip[:, max(t - 1, 0)]
+            nxt = clip[:, min(t + 1, T - 1)]
+            img, state = self.step(prev, clip[:, t], nxt, state)
+            outs.append(img)
+        return torch.stack(outs, dim=1)
+
+
+class VSRStepExport(nn.Module):
+    """vsr.step.onnx: prev, cur, next, state -> out (clamped to [0,1]), state_out."""
+
+    def __init__(self, m: RecurrentVSR):
+        super().__init__()
+        self.m = m
+
+    def forward(self, prev, cur, next, state):  # noqa: A002 - names are the ONNX input names
+        img, new_state = self.m.step(prev, cur, next, state)
+        return img.clamp(0.0, 1.0), new_state
+
+
+def count_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())
