@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// App end to end, against the production build (vite preview): the sample opens and
+// draws, a dropped clip decodes, a corrupt file gives a visible error and the app keeps
+// working, and without WebGPU the app says it runs on the wasm fallback.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
+import { canvasStats, check, dropFile, failureCount } from './lib/assert.mjs';
+
+mkdirSync('test-results', { recursive: true });
+const server = await startPreviewServer();
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  pipeConsole(page, 'app');
+  console.log('sample clip');
+  const t0 = Date.now();
+  await page.goto(server.url);
+  await page.waitForFunction(() => /WebGPU|wasm/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 90_000 });
+  const status = await page.textContent('[data-testid=backend-status]');
+  check(/WebGPU/.test(status), `status line names the WebGPU backend: "${status.trim()}"`);
+  await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
+  const firstFrameS = (Date.now() - t0) / 1000;
+  const s = await canvasStats(page, '[data-testid=frame-canvas]');
+  check(s && s.width === 480 && s.height === 270, `sample frame drawn at 480×270 (got ${s?.width}×${s?.height}) after ${firstFrameS.toFixed(1)} s`);
+  check(s && s.std > 10 && s.mean > 20 && s.mean < 235, `canvas is not blank: mean luma ${s?.mean.toFixed(1)}, std ${s?.std.toFixed(1)}`);
+  await page.screenshot({ path: 'test-results/app-sample.png' });
+
+  // Scrub: → moves to frame 2 and the picture changes (the sample pans).
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => /frame 3 \//.test(document.querySelector('[data-testid=frame-label]')?.textContent ?? ''));
+  await page.waitForTimeout(300);
+  const s3 = await canvasStats(page, '[data-testid=frame-canvas]');
+  check(s3.hash !== s.hash, 'frame 3 differs from frame 1 (scrubber decodes new frames)');
+
+  console.log('dropped clip');
+  await dropFile(page, 'clip-64x48.mp4', readFileSync('e2e/fixtures/clip-64x48.mp4'), 'video/mp4');
+  await page.waitForFunction(() => /clip-64x48\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  const d = await canvasStats(page, '[data-testid=frame-canvas]');
+  check(d.width === 64 && d.height === 48 && d.std > 5, `dropped clip decoded and drawn: ${d.width}×${d.height}, std ${d.std.toFixed(1)}`);
+  const label = await page.textContent('[data-testid=source-name]');
+  check(/8 frames/.test(label), `dropped clip has 8 frames: "${label}"`);
+
+  console.log('corrupt file');
+  const junk = Buffer.alloc(20000);
+  for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+  junk.write('ftypisom', 4); // looks like an MP4 at first glance, isn't one
+  await dropFile(page, 'broken.mp4', junk, 'video/mp4');
+  await page.waitForSelector('[data-testid=error]', { timeout: 60_000 });
+  const err = await page.textContent('[data-testid=error]');
+  check(/broken\.mp4/.test(err), `visible error names the file: "${err.trim().slice(0, 140)}"`);
+  const still = await page.textContent('[data-testid=source-name]');
+  check(/clip-64x48/.test(still), 'the previous clip stays open after the error');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => /frame 2 \//.test(document.querySelector('[data-testid=frame-label]')?.textContent ?? ''));
+  check(true, 'app keeps responding (scrubbed to frame 2 after the error)');
+  await page.screenshot({ path: 'test-results/app-error.png' });
+  await page.click('[data-testid=error] button');
+  await page.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/frame-96x64.png');
+  await page.waitForFunction(() => /frame-96x64\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  const im = await canvasStats(page, '[data-testid=frame-canvas]');
+  check(im.width === 96 && im.height === 64, `an image opens through the file picker after the error: ${im.width}×${im.height}`);
+} finally {
+  await browser.close();
+}
+
+console.log('wasm fallback');
+const noGpu = await launchBrowser({ webgpu: false });
+try {
+  const page = await noGpu.newPage();
+  pipeConsole(page, 'app-nogpu');
+  await page.goto(server.url);
+  await page.waitForFunction(() => /WebGPU ·|wasm/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 90_000 });
+  const status = await page.textContent('[data-testid=backend-status]');
+  check(/wasm fallback/.test(status), `without WebGPU the status line says so: "${status.trim()}"`);
+} finally {
+  await noGpu.close();
+  await server.close();
+}
+const f = failureCount();
+console.log(f ? `${f} check(s) failed` : 'all app checks passed');
+process.exit(f ? 1 : 0);

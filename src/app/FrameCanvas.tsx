@@ -1,0 +1,31 @@
+import { useEffect, useRef } from 'react';
+
+export interface RgbaFrame {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). */
+export function FrameCanvas({ frame, label, testId, pixelated }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = ref.current;
+    if (!c || !frame) return;
+    if (c.width !== frame.width) c.width = frame.width;
+    if (c.height !== frame.height) c.height = frame.height;
+    const ctx = c.getContext('2d');
+    ctx?.putImageData(new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height), 0, 0);
+  }, [frame]);
+  return (
+    <figure className="frame">
+      <canvas ref={ref} data-testid={testId} className={pixelated ? 'pixelated' : undefined} width={frame?.width ?? 1} height={frame?.height ?? 1} />
+      {label && (
+        <figcaption>
+          {label}
+          {frame ? ` · ${frame.width}×${frame.height}` : ''}
+        </figcaption>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,31 @@
+import { useApp } from '../state/store';
+
+export function FrameScrubber() {
+  const source = useApp((s) => s.source);
+  const index = useApp((s) => s.frameIndex);
+  const setIndex = useApp((s) => s.setFrameIndex);
+  if (!source || source.frameCount <= 1) return null;
+  return (
+    <div className="scrubber">
+      <button type="button" onClick={() => setIndex(index - 1)} disabled={index === 0} title="Previous frame (←)">
+        ◀
+      </button>
+      <input
+        type="range"
+        min={0}
+        max={source.frameCount - 1}
+        value={index}
+        onChange={(e) => setIndex(Number(e.target.value))}
+        aria-label="Frame"
+        data-testid="scrubber"
+      />
+      <button type="button" onClick={() => setIndex(index + 1)} disabled={index >= source.frameCount - 1} title="Next frame (→)">
+        ▶
+      </button>
+      <span className="scrubber-label" data-testid="frame-label">
+        frame {index + 1} / {source.frameCount}
+        {source.fps ? ` · ${(index / source.fps).toFixed(2)} s` : ''}
+      </span>
+    </div>
+  );
+}

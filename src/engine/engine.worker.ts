@@ -1,0 +1,24 @@
+/**
+ * The engine worker: owns the one GPUDevice (ORT's) and every GPU stage.
+ * Reached from the UI through comlink (engine-client.ts). Stages register
+ * their methods here; frames arrive as RGBA8 and leave as RGBA8 (transferred),
+ * and stay on the GPU in between.
+ */
+import * as Comlink from 'comlink';
+import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from './device';
+
+let lostCallback: ((reason: string) => void) | undefined;
+onDeviceLost((reason) => lostCallback?.(reason));
+
+export const engineApi = {
+  async init(opts: { forceWasm?: boolean } = {}): Promise<BackendInfo> {
+    return describeBackend(await getBackend(opts));
+  },
+  /** The client restarts the worker when this fires: a lost ORT device cannot be revived in place. */
+  onLost(cb: (reason: string) => void): void {
+    lostCallback = cb;
+  },
+};
+
+export type EngineApi = typeof engineApi;
+Comlink.expose(engineApi);
