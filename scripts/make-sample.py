@@ -7,15 +7,17 @@ targets: flat fills, a gradient sky, dark anti-aliased outlines, hard-edged
 cel shadows, a character-like shape that hops across and a slow camera pan.
 
 Run from the repo root:  /usr/bin/python3 scripts/make-sample.py
-Needs: Pillow, numpy (Debian: python3-pil python3-numpy) and Debian's ffmpeg
-(libx264). Writes:
+Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
+(libx264) and the repo's node_modules (npx tsx, to read src/media/codec-args.ts). Writes:
   public/samples/sample.mp4, sample.json          the app's sample clip
   e2e/fixtures/frame-{96x64,64x64,48x32}.png     single real frames
   e2e/fixtures/clip-64x48.mp4                    8 frames, H.264
   e2e/fixtures/clip-64x48/src-NN.png             its lossless source frames
   e2e/fixtures/clip-64x48/ref-NN.png             native ffmpeg decode of the mp4 (RGBA)
   e2e/fixtures/clip-32x32/frame-N.png            3-frame lossless clip
-  e2e/fixtures/roundtrip/x264-crfNN-NN.png       native x264 round trip of src-NN
+  e2e/fixtures/roundtrip/x264-crfNN-NN.png       native x264 round trip of src-NN (codec-args.ts)
+  e2e/fixtures/roundtrip/native.json             its encoded sizes and the exact args
+  e2e/fixtures/formats/                          still-48x32.{jpg,webp,bmp}, anim-32x32.gif
   e2e/fixtures/corrupt.mp4                       bytes that are no video
 """
 import json
@@ -242,6 +244,20 @@ def encode(png_pattern, fps, out, crf, extra=()):
            '-movflags', '+faststart', out)
 
 
+def stage_args(crf, width, height):
+    """The FFmpeg stage's encode and decode command lines, from src/media/codec-args.ts itself."""
+    js = ("import {encodeArgs, decodeArgs} from './src/media/codec-args.ts';"
+          f"const o = {{codec: 'libx264', crf: {crf}, qscale: 4, profile: 'high', fps: 25}};"
+          f"console.log(JSON.stringify([encodeArgs(o, {width}, {height}, 'pipe:0', 'pipe:1'),"
+          "decodeArgs(o, 'pipe:0', 'pipe:1')]));")
+    out = subprocess.run(['npx', 'tsx', '-e', js], cwd=ROOT, capture_output=True, check=True, text=True).stdout
+    return json.loads(out)
+
+
+def ffmpeg_version():
+    return subprocess.run(['ffmpeg', '-version'], capture_output=True, text=True).stdout.splitlines()[0]
+
+
 def decode_pngs(mp4, pattern, pix_fmt):
     ffmpeg('-i', mp4, '-pix_fmt', pix_fmt, '-start_number', '0', pattern)
 
@@ -292,15 +308,37 @@ def main():
     # Reference decode by native ffmpeg, RGBA like the worker returns.
     decode_pngs(clip, os.path.join(clip_dir, 'ref-%02d.png'), 'rgba')
 
-    # Native x264 round trips of the same source frames: what the browser's ffmpeg.wasm must match.
+    # Native x264 round trips of the same source frames, with the app's own FFmpeg-stage command
+    # lines (src/media/codec-args.ts): what the browser's ffmpeg.wasm must match.
     rt_dir = os.path.join(fixtures, 'roundtrip')
     shutil.rmtree(rt_dir, ignore_errors=True)
     os.makedirs(rt_dir)
+    src = [Image.open(os.path.join(clip_dir, f'src-{k:02d}.png')).convert('RGB') for k in range(8)]
+    raw = b''.join(f.tobytes() for f in src)
+    sizes = {}
     for crf in (18, 35):
-        enc = os.path.join(rt_dir, f'x264-crf{crf}.mp4')
-        encode(os.path.join(clip_dir, 'src-%02d.png'), FPS, enc, crf)
-        decode_pngs(enc, os.path.join(rt_dir, f'x264-crf{crf}-%02d.png'), 'rgb24')
-        os.remove(enc)
+        enc_args, dec_args = stage_args(crf, 64, 48)
+        stream = subprocess.run(['ffmpeg', *enc_args], input=raw, capture_output=True, check=True).stdout
+        dec = subprocess.run(['ffmpeg', *dec_args], input=stream, capture_output=True, check=True).stdout
+        assert len(dec) == len(raw), f'crf {crf}: decoded {len(dec)} bytes, want {len(raw)}'
+        for k in range(8):
+            frame = dec[k * 64 * 48 * 3:(k + 1) * 64 * 48 * 3]
+            Image.frombytes('RGB', (64, 48), frame).save(os.path.join(rt_dir, f'x264-crf{crf}-{k:02d}.png'))
+        sizes[f'crf{crf}'] = len(stream)
+    with open(os.path.join(rt_dir, 'native.json'), 'w') as fh:
+        json.dump({'encoder': ffmpeg_version(), 'input': 'e2e/fixtures/clip-64x48/src-00..07.png',
+                   'codec': 'libx264', 'profile': 'high', 'fps': 25, 'bytes': sizes,
+                   'args': {f'crf{c}': stage_args(c, 64, 48)[0] for c in (18, 35)}}, fh, indent=2)
+        fh.write('\n')
+
+    # The same content in the other formats a user may drop, for sniffing and decode tests.
+    fmt_dir = os.path.join(fixtures, 'formats')
+    shutil.rmtree(fmt_dir, ignore_errors=True)
+    os.makedirs(fmt_dir)
+    still = Image.open(os.path.join(fixtures, 'frame-48x32.png')).convert('RGB')
+    still.save(os.path.join(fmt_dir, 'still-48x32.jpg'), quality=92)
+    still.save(os.path.join(fmt_dir, 'still-48x32.webp'), lossless=True)
+    still.save(os.path.join(fmt_dir, 'still-48x32.bmp'))
 
     clip32 = os.path.join(fixtures, 'clip-32x32')
     shutil.rmtree(clip32, ignore_errors=True)
@@ -308,6 +346,8 @@ def main():
     for k in range(3):
         frames[30 + 2 * k].crop((155, 182, 219, 246)).resize((32, 32), Image.BOX).save(
             os.path.join(clip32, f'frame-{k}.png'))
+    gif = [Image.open(os.path.join(clip32, f'frame-{k}.png')).convert('RGB') for k in range(3)]
+    gif[0].save(os.path.join(fmt_dir, 'anim-32x32.gif'), save_all=True, append_images=gif[1:], duration=100, loop=0)
 
     # A "video" that is not one: an MP4-looking name over random bytes, for error tests.
     rng = np.random.default_rng(1)

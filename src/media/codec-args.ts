@@ -1,0 +1,119 @@
+/**
+ * The FFmpeg stage's command lines in one place. Every ffmpeg that runs the stage builds its
+ * arguments here — ffmpeg.wasm in the media worker, Debian's native ffmpeg in the Node CLI
+ * (src/media/ffmpeg-node.ts), and scripts/make-sample.py, which asks this module for the args when
+ * it writes the native reference decodes the browser tests compare against — so the app and the
+ * training data factory encode with exactly the same settings.
+ *
+ * Pure TS with no imports: it runs in the browser, in workers and in Node.
+ *
+ * Choices, and why:
+ * - rawvideo rgb24 in, `-pix_fmt yuv420p` before the encoder: the paper's pipeline feeds RGB frames
+ *   to ffmpeg and lets it convert, so the chroma subsampling is part of the degradation.
+ * - `-threads 1`: x264's decisions depend on its thread count (frame threads, lookahead slices), and
+ *   ffmpeg.wasm's core is single-threaded, so one thread makes native and wasm agree and makes a run
+ *   reproducible on any machine.
+ * - An elementary stream (`-f h264` / `m4v` / `mpeg2video`), not MP4: the encoded size is the
+ *   codec's own bitstream (no container overhead), and it can be written to and read from a pipe.
+ * - Decoding with `-fps_mode passthrough`: frames out = frames in, never duplicated or dropped.
+ */
+
+export type VideoCodec = 'libx264' | 'mpeg4' | 'mpeg2video';
+export type X264Profile = 'baseline' | 'main' | 'high';
+
+export const VIDEO_CODECS: readonly VideoCodec[] = ['libx264', 'mpeg4', 'mpeg2video'];
+export const X264_PROFILES: readonly X264Profile[] = ['baseline', 'main', 'high'];
+
+/** The compress stage's settings (PipelineParams.compress without 'none'). */
+export interface CodecOptions {
+  codec: VideoCodec;
+  /** libx264 only: constant rate factor 0..51 (0 = lossless). */
+  crf: number;
+  /** mpeg4 / mpeg2video only: ffmpeg's -q:v, 1..31 (1 = best). */
+  qscale: number;
+  /** libx264 only. */
+  profile: X264Profile;
+  /** Frame rate of the stream; the paper uses 25. mpeg2video accepts only the standard rates. */
+  fps: number;
+}
+
+export const DEFAULT_CODEC_OPTIONS: CodecOptions = { codec: 'libx264', crf: 23, qscale: 4, profile: 'high', fps: 25 };
+
+/** Raw elementary-stream muxer per codec. */
+export const ELEMENTARY_FORMAT: Record<VideoCodec, string> = {
+  libx264: 'h264',
+  mpeg4: 'm4v',
+  mpeg2video: 'mpeg2video',
+};
+
+/** …and the demuxer that reads it back (MPEG-1/2 streams share ffmpeg's 'mpegvideo' demuxer). */
+export const ELEMENTARY_DEMUXER: Record<VideoCodec, string> = {
+  libx264: 'h264',
+  mpeg4: 'm4v',
+  mpeg2video: 'mpegvideo',
+};
+
+/** mpeg2video refuses any other frame rate. */
+const MPEG2_RATES = [24000 / 1001, 24, 25, 30000 / 1001, 30, 50, 60000 / 1001, 60];
+
+/**
+ * Checks options and says what is wrong in words; returns null when they are fine.
+ * (PipelineParams has its own validator; this one guards the ffmpeg boundary itself.)
+ */
+export function codecOptionsProblem(o: CodecOptions): string | null {
+  if (!VIDEO_CODECS.includes(o.codec)) return `unknown codec '${String(o.codec)}' (use ${VIDEO_CODECS.join(', ')})`;
+  if (!(Number.isFinite(o.fps) && o.fps > 0 && o.fps <= 240)) return `fps must be a number in (0, 240], got ${o.fps}`;
+  if (o.codec === 'libx264') {
+    if (!(Number.isInteger(o.crf) && o.crf >= 0 && o.crf <= 51)) return `crf must be an integer 0–51, got ${o.crf}`;
+    if (!X264_PROFILES.includes(o.profile)) return `unknown x264 profile '${String(o.profile)}' (use ${X264_PROFILES.join(', ')})`;
+  } else {
+    if (!(Number.isInteger(o.qscale) && o.qscale >= 1 && o.qscale <= 31)) return `qscale must be an integer 1–31, got ${o.qscale}`;
+    if (o.codec === 'mpeg2video' && !MPEG2_RATES.some((r) => Math.abs(r - o.fps) < 1e-3)) {
+      return `mpeg2video allows only the standard frame rates (23.976, 24, 25, 29.97, 30, 50, 59.94, 60), got ${o.fps}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The codec part of the encoder command line: `-c:v … -pix_fmt yuv420p -threads 1` plus the rate
+ * control. crf 0 is lossless, which only x264's High 4:4:4 Predictive profile can carry, so at crf 0
+ * the profile is left for x264 to choose (asking for baseline/main/high would make it refuse).
+ */
+export function codecArgs(o: CodecOptions): string[] {
+  const args = ['-c:v', o.codec, '-pix_fmt', 'yuv420p', '-threads', '1'];
+  if (o.codec === 'libx264') {
+    args.push('-crf', String(o.crf));
+    if (o.crf > 0) args.push('-profile:v', o.profile);
+  } else {
+    args.push('-q:v', String(o.qscale));
+  }
+  return args;
+}
+
+/** Full encoder arguments: rgb24 frames of width×height from `input`, elementary stream to `output`
+ * (paths, or 'pipe:0' / 'pipe:1'). Width and height must be even (yuv420p); see evenSize. */
+export function encodeArgs(o: CodecOptions, width: number, height: number, input: string, output: string): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(o.fps),
+    '-i', input,
+    '-an', ...codecArgs(o),
+    '-f', ELEMENTARY_FORMAT[o.codec], '-y', output,
+  ];
+}
+
+/** Decoder arguments: the elementary stream back to rgb24, one output frame per coded frame. */
+export function decodeArgs(o: Pick<CodecOptions, 'codec' | 'fps'>, input: string, output: string): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-f', ELEMENTARY_DEMUXER[o.codec], '-r', String(o.fps), '-i', input,
+    '-fps_mode', 'passthrough',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', output,
+  ];
+}
+
+/** yuv420p needs even sizes: odd frames are padded (replicating the edge) and cropped back after. */
+export function evenSize(width: number, height: number): { width: number; height: number } {
+  return { width: width + (width & 1), height: height + (height & 1) };
+}

@@ -1,0 +1,82 @@
+/**
+ * Typed errors of the media layer. Every failure a user can cause (a corrupt file, an unsupported
+ * codec, a frame too large, a cancelled or stuck decode) becomes a MediaError whose message can be
+ * shown as is, e.g. "Could not decode 'x.mp4': not a video file ffmpeg understands".
+ *
+ * Comlink turns a thrown Error into a plain Error (name, message, stack) and drops other fields, so
+ * the worker throws the wire form (a plain, structured-cloneable object) and the client turns it
+ * back into a MediaError with its code.
+ */
+
+export type MediaErrorCode =
+  /** The bytes are not a format we can read (or not media at all). */
+  | 'unsupported'
+  /** The format is known but the data is damaged or truncated. */
+  | 'corrupt'
+  /** The file has no video stream (e.g. audio only). */
+  | 'no-video'
+  /** A frame or a request is over the size limits; nothing was decoded. */
+  | 'too-large'
+  /** ffmpeg or the worker took longer than allowed; the worker was restarted. */
+  | 'timeout'
+  /** The caller cancelled. */
+  | 'aborted'
+  /** The ffmpeg core could not be loaded (network, wasm compile). */
+  | 'load-failed'
+  /** The arguments were wrong (bad codec options, empty frame list, mismatched sizes). */
+  | 'bad-input'
+  /** ffmpeg failed for another reason; `detail` holds its last log lines. */
+  | 'ffmpeg-failed'
+  /** The media worker itself died. */
+  | 'worker-crashed';
+
+export class MediaError extends Error {
+  override readonly name = 'MediaError';
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+    /** Technical detail for logs (ffmpeg's stderr tail); not meant for the user. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isMediaError(e: unknown): e is MediaError {
+  return e instanceof MediaError;
+}
+
+/** How a MediaError crosses the worker boundary. */
+export interface MediaErrorWire {
+  __mediaError: true;
+  code: MediaErrorCode;
+  message: string;
+  detail?: string;
+}
+
+/** Worker side: any thrown value → wire form (unknown errors become 'ffmpeg-failed' with their message). */
+export function toWire(e: unknown): MediaErrorWire {
+  if (e instanceof MediaError) return { __mediaError: true, code: e.code, message: e.message, detail: e.detail };
+  const message = e instanceof Error ? e.message : String(e);
+  return { __mediaError: true, code: 'ffmpeg-failed', message: `Media worker error: ${message}`, detail: e instanceof Error ? e.stack : undefined };
+}
+
+/** Client side: wire form (or anything else thrown) → MediaError. */
+export function fromWire(e: unknown): MediaError {
+  if (e instanceof MediaError) return e;
+  if (typeof e === 'object' && e !== null && (e as MediaErrorWire).__mediaError === true) {
+    const w = e as MediaErrorWire;
+    return new MediaError(w.code, w.message, w.detail);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new MediaError('ffmpeg-failed', `Media worker error: ${message}`);
+}
+
+/** Run `fn`, rethrowing any failure in wire form (for the worker's exposed methods). */
+export async function wireErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toWire(e);
+  }
+}
