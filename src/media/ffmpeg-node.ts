@@ -1,0 +1,524 @@
+/**
+ * The FFmpeg stage and video decoding in Node, for the CLI and the training data factory.
+ *
+ * Two backends behind one interface:
+ * - native: Debian's `ffmpeg` (or $VQDSR_FFMPEG), driven through rawvideo rgb24 pipes. The round
+ *   trip streams: an encoder process pipes its elementary stream into a decoder process, frames go
+ *   in on one side and come out on the other, so a long video never sits in memory.
+ * - wasm: @ffmpeg/core (the same ffmpeg 5.1 build the browser uses) loaded directly as an
+ *   emscripten module in Node, working on its in-memory file system. Whole clips at a time.
+ * Both run the command lines from codec-args.ts, so they encode with the same settings as the
+ * app's media worker.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import { createImage, quantize01, type ImageF32 } from '../core/image.ts';
+import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions } from './codec-args.ts';
+
+export type { CodecOptions, VideoCodec, X264Profile } from './codec-args.ts';
+
+export type FfmpegBackendName = 'native' | 'wasm';
+
+export interface RoundTripStats {
+  /** Bytes of the codec's elementary stream (no container). */
+  encodedBytes: number;
+  frames: number;
+  backend: FfmpegBackendName;
+}
+
+/** Decoded frames as they come, and the stats once the last frame is out. */
+export interface RoundTripStream {
+  frames: AsyncIterable<ImageF32>;
+  /** Resolves after `frames` is exhausted; rejects if the round trip failed. */
+  stats: Promise<RoundTripStats>;
+}
+
+export type FrameSource = AsyncIterable<ImageF32> | Iterable<ImageF32>;
+
+export interface VideoInfo {
+  width: number;
+  height: number;
+}
+
+export interface FrameRange {
+  /** First frame index, inclusive. */
+  start?: number;
+  /** End frame index, exclusive. */
+  end?: number;
+}
+
+export interface FfmpegNode {
+  readonly backend: FfmpegBackendName;
+  /** Encode the clip with `settings` and decode it again (the pipeline's FFmpeg stage). */
+  roundTrip(frames: FrameSource, settings: CodecOptions): RoundTripStream;
+  /** Frame size of the first video stream of a file (video or still image). */
+  probe(file: string): Promise<VideoInfo>;
+  /** Decode a video (or image) file to frames, optionally only frames [start, end). */
+  decodeFile(file: string, range?: FrameRange): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }>;
+}
+
+/** No ffmpeg can run here: the message tells the user what to install. */
+export class FfmpegUnavailableError extends Error {
+  constructor(detail: string) {
+    super(
+      'No usable ffmpeg: install it (Debian/Ubuntu: `sudo apt-get install ffmpeg`; macOS: `brew install ffmpeg`) ' +
+        `or set VQDSR_FFMPEG to its path. (${detail})`,
+    );
+    this.name = 'FfmpegUnavailableError';
+  }
+}
+
+/** ffmpeg ran and failed (bad input file, unsupported codec …); carries its own error text. */
+export class FfmpegError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FfmpegError';
+  }
+}
+
+let cached: Promise<FfmpegNode> | null = null;
+
+/**
+ * The ffmpeg to use: native when present, else the wasm core, else FfmpegUnavailableError.
+ * `prefer: 'wasm'` skips native (tests use it to compare the two).
+ */
+export function getFfmpeg(prefer: 'auto' | FfmpegBackendName = 'auto'): Promise<FfmpegNode> {
+  if (prefer === 'wasm') return loadWasmBackend();
+  if (prefer === 'native') {
+    const bin = findNativeFfmpeg();
+    if (!bin) return Promise.reject(new FfmpegUnavailableError('native ffmpeg not found on PATH'));
+    return Promise.resolve(new NativeFfmpeg(bin));
+  }
+  cached ??= (async () => {
+    const bin = findNativeFfmpeg();
+    if (bin) return new NativeFfmpeg(bin);
+    try {
+      return await loadWasmBackend();
+    } catch (e) {
+      throw new FfmpegUnavailableError(`native ffmpeg not found; @ffmpeg/core failed to load: ${(e as Error).message}`);
+    }
+  })();
+  cached.catch(() => {
+    cached = null;
+  });
+  return cached;
+}
+
+/** Path of a working native ffmpeg ($VQDSR_FFMPEG, else `ffmpeg` on PATH), or null. */
+export function findNativeFfmpeg(): string | null {
+  const candidate = process.env.VQDSR_FFMPEG || 'ffmpeg';
+  const r = spawnSync(candidate, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return r.status === 0 ? candidate : null;
+}
+
+/** Parse the frame size of the first video stream from `ffmpeg -i` output. */
+export function parseVideoSize(log: string): VideoInfo | null {
+  for (const line of log.split('\n')) {
+    if (!/Stream #\d+:\d+.*: Video: /.test(line)) continue;
+    const m = /Video: .*?, (\d+)x(\d+)/.exec(line);
+    if (m) return { width: Number(m[1]), height: Number(m[2]) };
+  }
+  return null;
+}
+
+/** Planar float frame → interleaved rgb24 at (padW, padH) ≥ its size, edge-replicated (yuv420p needs even sizes). */
+export function toRgb24Padded(img: ImageF32, padW: number, padH: number): Uint8Array {
+  const { width: w, height: h, data } = img;
+  const plane = w * h;
+  const out = new Uint8Array(padW * padH * 3);
+  for (let y = 0; y < padH; y++) {
+    const sy = y < h ? y : h - 1;
+    for (let x = 0; x < padW; x++) {
+      const s = sy * w + (x < w ? x : w - 1);
+      const o = (y * padW + x) * 3;
+      out[o] = quantize01(data[s]);
+      out[o + 1] = quantize01(data[plane + s]);
+      out[o + 2] = quantize01(data[2 * plane + s]);
+    }
+  }
+  return out;
+}
+
+/** Interleaved rgb24 rows of width srcW → planar float frame of w×h (top-left crop). */
+export function fromRgb24Cropped(rgb: Uint8Array, srcW: number, w: number, h: number): ImageF32 {
+  const img = createImage(w, h, 3);
+  const plane = w * h;
+  const d = img.data;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * srcW + x) * 3;
+      const i = y * w + x;
+      d[i] = rgb[s] / 255;
+      d[plane + i] = rgb[s + 1] / 255;
+      d[2 * plane + i] = rgb[s + 2] / 255;
+    }
+  }
+  return img;
+}
+
+function checkOptions(o: CodecOptions): void {
+  const problem = codecOptionsProblem(o);
+  if (problem) throw new RangeError(`compress: ${problem}`);
+}
+
+function checkClipFrame(f: ImageF32, w: number, h: number, index: number): void {
+  if (f.width !== w || f.height !== h || f.channels !== 3) {
+    throw new RangeError(`frame ${index} is ${f.width}×${f.height}×${f.channels}, the clip's first frame ${w}×${h}×3`);
+  }
+}
+
+async function* asAsync<T>(src: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
+  yield* src;
+}
+
+/** Splits a byte stream into fixed-size frames. */
+class FrameAssembler {
+  private buf: Uint8Array;
+  private fill = 0;
+  constructor(private readonly frameBytes: number) {
+    this.buf = new Uint8Array(frameBytes);
+  }
+  *push(chunk: Uint8Array): Generator<Uint8Array> {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(this.frameBytes - this.fill, chunk.length - off);
+      this.buf.set(chunk.subarray(off, off + n), this.fill);
+      this.fill += n;
+      off += n;
+      if (this.fill === this.frameBytes) {
+        const full = this.buf;
+        this.buf = new Uint8Array(this.frameBytes);
+        this.fill = 0;
+        yield full;
+      }
+    }
+  }
+  get leftover(): number {
+    return this.fill;
+  }
+}
+
+// ───────────────────────────── native ─────────────────────────────
+
+class NativeFfmpeg implements FfmpegNode {
+  readonly backend = 'native' as const;
+  constructor(private readonly bin: string) {}
+
+  private run(args: string[]): { proc: ChildProcessWithoutNullStreams; done: Promise<void> } {
+    const proc = spawn(this.bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (c: Buffer) => {
+      if (err.length < 8192) err += c.toString();
+    });
+    // A dead process makes writes fail with EPIPE; the exit code below reports the real cause.
+    proc.stdin.on('error', () => {});
+    const done = new Promise<void>((resolve, reject) => {
+      proc.on('error', (e) => reject(new FfmpegError(`could not start ${this.bin}: ${e.message}`)));
+      proc.on('close', (code, signal) => {
+        if (code === 0) resolve();
+        else reject(new FfmpegError(`ffmpeg ${signal ? `killed by ${signal}` : `exited with ${code}`}: ${err.trim() || '(no message)'}`));
+      });
+    });
+    done.catch(() => {});
+    return { proc, done };
+  }
+
+  roundTrip(frames: FrameSource, settings: CodecOptions): RoundTripStream {
+    let settle!: { resolve: (s: RoundTripStats) => void; reject: (e: unknown) => void };
+    const stats = new Promise<RoundTripStats>((resolve, reject) => (settle = { resolve, reject }));
+    stats.catch(() => {});
+    const self = this;
+
+    async function* decoded(): AsyncGenerator<ImageF32> {
+      checkOptions(settings);
+      const it = asAsync(frames)[Symbol.asyncIterator]();
+      const first = await it.next();
+      if (first.done) {
+        settle.resolve({ encodedBytes: 0, frames: 0, backend: 'native' });
+        return;
+      }
+      const { width: w, height: h } = first.value;
+      const { width: pw, height: ph } = evenSize(w, h);
+      const enc = self.run(encodeArgs(settings, pw, ph, 'pipe:0', 'pipe:1'));
+      const dec = self.run(decodeArgs(settings, 'pipe:0', 'pipe:1'));
+      let encodedBytes = 0;
+      let sent = 0;
+      let received = 0;
+      enc.proc.stdout.on('data', (c: Buffer) => {
+        encodedBytes += c.length;
+      });
+      enc.proc.stdout.pipe(dec.proc.stdin);
+
+      async function* rgbIn(): AsyncGenerator<Uint8Array> {
+        checkClipFrame(first.value, w, h, 0);
+        yield toRgb24Padded(first.value, pw, ph);
+        sent = 1;
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          checkClipFrame(r.value, w, h, sent);
+          yield toRgb24Padded(r.value, pw, ph);
+          sent++;
+        }
+      }
+      let feedError: unknown = null;
+      const feeding = pipeline(Readable.from(rgbIn()), enc.proc.stdin).catch((e) => {
+        feedError = e;
+        enc.proc.kill('SIGKILL');
+        dec.proc.kill('SIGKILL');
+      });
+
+      let finished = false;
+      try {
+        const asm = new FrameAssembler(pw * ph * 3);
+        for await (const chunk of dec.proc.stdout as AsyncIterable<Buffer>) {
+          for (const rgb of asm.push(chunk)) {
+            received++;
+            yield fromRgb24Cropped(rgb, pw, w, h);
+          }
+        }
+        await feeding;
+        if (feedError) throw feedError;
+        await enc.done;
+        await dec.done;
+        if (received !== sent || asm.leftover !== 0) {
+          throw new FfmpegError(`round trip returned ${received} frames (+${asm.leftover} bytes) for ${sent} sent`);
+        }
+        finished = true;
+        settle.resolve({ encodedBytes, frames: received, backend: 'native' });
+      } catch (e) {
+        settle.reject(e);
+        throw e;
+      } finally {
+        if (!finished) {
+          enc.proc.kill('SIGKILL');
+          dec.proc.kill('SIGKILL');
+          await it.return?.(undefined);
+          settle.reject(new Error('round trip stopped before its last frame'));
+        }
+      }
+    }
+    return { frames: decoded(), stats };
+  }
+
+  async probe(file: string): Promise<VideoInfo> {
+    const r = spawnSync(this.bin, ['-hide_banner', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
+    const info = parseVideoSize(r.stderr ?? '');
+    if (!info) {
+      const why = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+      throw new FfmpegError(`no video stream in ${file}${why ? `: ${why}` : ''}`);
+    }
+    return info;
+  }
+
+  async decodeFile(file: string, range: FrameRange = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
+    const info = await this.probe(file);
+    const start = range.start ?? 0;
+    const end = range.end ?? Infinity;
+    const self = this;
+    async function* frames(): AsyncGenerator<ImageF32> {
+      if (end <= start) return;
+      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-noautorotate', '-i', file, '-map', '0:v:0'];
+      // Stop the decoder early instead of decoding the rest of a long file.
+      if (Number.isFinite(end)) args.push('-frames:v', String(end));
+      args.push('-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+      const dec = self.run(args);
+      dec.proc.stdin.end();
+      let index = 0;
+      let complete = false;
+      try {
+        const asm = new FrameAssembler(info.width * info.height * 3);
+        for await (const chunk of dec.proc.stdout as AsyncIterable<Buffer>) {
+          for (const rgb of asm.push(chunk)) {
+            if (index >= start && index < end) yield fromRgb24Cropped(rgb, info.width, info.width, info.height);
+            index++;
+          }
+        }
+        await dec.done;
+        complete = true;
+      } finally {
+        if (!complete) dec.proc.kill('SIGKILL');
+      }
+    }
+    return { info, frames: frames() };
+  }
+}
+
+// ───────────────────────────── wasm ─────────────────────────────
+
+/** The part of @ffmpeg/core's emscripten module we use. */
+interface FfmpegCoreModule {
+  FS: {
+    writeFile(path: string, data: Uint8Array): void;
+    readFile(path: string): Uint8Array;
+    unlink(path: string): void;
+  };
+  exec(...args: string[]): number;
+  reset(): void;
+  setLogger(fn: (l: { type: string; message: string }) => void): void;
+}
+
+let wasmBackend: Promise<FfmpegNode> | null = null;
+
+function loadWasmBackend(): Promise<FfmpegNode> {
+  wasmBackend ??= (async () => {
+    const require = createRequire(import.meta.url);
+    // The package exports its UMD build to require(); the ESM build sits beside it.
+    const umd = require.resolve('@ffmpeg/core');
+    const esm = path.join(path.dirname(path.dirname(umd)), 'esm', 'ffmpeg-core.js');
+    const wasmBinary = await readFile(esm.replace(/\.js$/, '.wasm'));
+    const g = globalThis as { self?: unknown };
+    // The core is built for browsers and workers only; at start-up it reads self.location.href
+    // (its own URL) and nothing else from the worker scope, so a one-field shim is enough.
+    const shimmed = g.self === undefined;
+    if (shimmed) g.self = { location: { href: pathToFileURL(esm).href } };
+    try {
+      const mod = (await import(pathToFileURL(esm).href)) as { default: (o: object) => Promise<FfmpegCoreModule> };
+      const core = await mod.default({ wasmBinary, locateFile: (p: string) => p });
+      return new WasmFfmpeg(core);
+    } finally {
+      if (shimmed) delete g.self;
+    }
+  })();
+  wasmBackend.catch(() => {
+    wasmBackend = null;
+  });
+  return wasmBackend;
+}
+
+class WasmFfmpeg implements FfmpegNode {
+  readonly backend = 'wasm' as const;
+  private log: string[] = [];
+  private seq = 0;
+  constructor(private readonly core: FfmpegCoreModule) {
+    core.setLogger((l) => {
+      if (this.log.length < 200) this.log.push(l.message);
+    });
+  }
+
+  /** Run one ffmpeg command in the core (synchronous inside the module); returns its exit code. */
+  private exec(args: string[]): number {
+    this.log = [];
+    this.core.reset();
+    return this.core.exec(...args);
+  }
+
+  private tmp(ext: string): string {
+    return `/vqdsr-${process.pid}-${this.seq++}.${ext}`;
+  }
+
+  private unlink(...paths: string[]): void {
+    for (const p of paths) {
+      try {
+        this.core.FS.unlink(p);
+      } catch {
+        /* never written */
+      }
+    }
+  }
+
+  roundTrip(frames: FrameSource, settings: CodecOptions): RoundTripStream {
+    let settle!: { resolve: (s: RoundTripStats) => void; reject: (e: unknown) => void };
+    const stats = new Promise<RoundTripStats>((resolve, reject) => (settle = { resolve, reject }));
+    stats.catch(() => {});
+    const self = this;
+    async function* decoded(): AsyncGenerator<ImageF32> {
+      checkOptions(settings);
+      // The core works on whole files: gather the clip, run both commands, hand the frames back.
+      const chunks: Uint8Array[] = [];
+      let w = 0;
+      let h = 0;
+      let pw = 0;
+      let ph = 0;
+      for await (const f of asAsync(frames)) {
+        if (chunks.length === 0) {
+          ({ width: w, height: h } = f);
+          ({ width: pw, height: ph } = evenSize(w, h));
+        }
+        checkClipFrame(f, w, h, chunks.length);
+        chunks.push(toRgb24Padded(f, pw, ph));
+      }
+      if (chunks.length === 0) {
+        settle.resolve({ encodedBytes: 0, frames: 0, backend: 'wasm' });
+        return;
+      }
+      const raw = self.tmp('rgb');
+      const es = self.tmp('es');
+      const out = self.tmp('rgb');
+      let decodedRgb: Uint8Array;
+      let encodedBytes: number;
+      try {
+        const all = new Uint8Array(chunks.length * pw * ph * 3);
+        chunks.forEach((c, i) => all.set(c, i * c.length));
+        chunks.length = 0;
+        self.core.FS.writeFile(raw, all);
+        if (self.exec(encodeArgs(settings, pw, ph, raw, es)) !== 0) throw new FfmpegError(`ffmpeg.wasm encode failed: ${self.log.join(' ')}`);
+        encodedBytes = self.core.FS.readFile(es).length;
+        if (self.exec(decodeArgs(settings, es, out)) !== 0) throw new FfmpegError(`ffmpeg.wasm decode failed: ${self.log.join(' ')}`);
+        decodedRgb = self.core.FS.readFile(out);
+        const n = all.length / (pw * ph * 3);
+        if (decodedRgb.length !== all.length) {
+          throw new FfmpegError(`round trip returned ${decodedRgb.length / (pw * ph * 3)} frames for ${n} sent`);
+        }
+      } catch (e) {
+        settle.reject(e);
+        throw e;
+      } finally {
+        self.unlink(raw, es, out);
+      }
+      const frameBytes = pw * ph * 3;
+      const n = decodedRgb.length / frameBytes;
+      for (let i = 0; i < n; i++) yield fromRgb24Cropped(decodedRgb.subarray(i * frameBytes, (i + 1) * frameBytes), pw, w, h);
+      settle.resolve({ encodedBytes, frames: n, backend: 'wasm' });
+    }
+    return { frames: decoded(), stats };
+  }
+
+  private probeMounted(p: string, name: string): VideoInfo {
+    this.exec(['-hide_banner', '-noautorotate', '-i', p]);
+    const info = parseVideoSize(this.log.join('\n'));
+    if (!info) throw new FfmpegError(`no video stream in ${name}: ${this.log.slice(-1)[0] ?? ''}`);
+    return info;
+  }
+
+  async probe(file: string): Promise<VideoInfo> {
+    const p = this.tmp(path.extname(file).slice(1) || 'bin');
+    this.core.FS.writeFile(p, await readFile(file));
+    try {
+      return this.probeMounted(p, file);
+    } finally {
+      this.unlink(p);
+    }
+  }
+
+  async decodeFile(file: string, range: FrameRange = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
+    const p = this.tmp(path.extname(file).slice(1) || 'bin');
+    const out = this.tmp('rgb');
+    this.core.FS.writeFile(p, await readFile(file));
+    let rgb: Uint8Array;
+    let info: VideoInfo;
+    try {
+      info = this.probeMounted(p, file);
+      const start = range.start ?? 0;
+      const end = range.end ?? Infinity;
+      const args = ['-hide_banner', '-loglevel', 'error', '-noautorotate', '-i', p, '-map', '0:v:0'];
+      if (Number.isFinite(end)) args.push('-frames:v', String(end));
+      args.push('-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', out);
+      if (this.exec(args) !== 0) throw new FfmpegError(`ffmpeg.wasm could not decode ${file}: ${this.log.join(' ')}`);
+      const all = this.core.FS.readFile(out);
+      const fb = info.width * info.height * 3;
+      rgb = all.subarray(Math.min(start, all.length / fb) * fb);
+    } finally {
+      this.unlink(p, out);
+    }
+    const { width, height } = info;
+    async function* frames(): AsyncGenerator<ImageF32> {
+      const fb = width * height * 3;
+      for (let o = 0; o + fb <= rgb.length; o += fb) yield fromRgb24Cropped(rgb.subarray(o, o + fb), width, width, height);
+    }
+    return { info, frames: frames() };
+  }
+}
