@@ -1,0 +1,425 @@
+/**
+ * Shareable links: the whole view state in the URL hash as versioned, validated,
+ * compact data.
+ *
+ *   #v1.<base64url(UTF-8 JSON with short keys)>
+ *
+ *   { t: tab, s: 0 (the sample) | "file name", f: frame index,
+ *     p: PipelineParams (validated by the pipeline's own parser), m: [degrade model, upscale model],
+ *     c: { a, b, m: mode, s: split, z: zoom, x, y: pan, r: [x, y, size] },
+ *     b: { s: seed, f: [frames], p: [[a, b], …], c: context variant } }
+ *
+ * No compression: CompressionStream is asynchronous and these states are a few
+ * hundred bytes, so plain base64url keeps encode/decode synchronous.
+ *
+ * A link is untrusted input. `decodeShareState` is the only way in: it checks
+ * the envelope (prefix, version, length, base64url, UTF-8, JSON), then every
+ * field (type, range, finiteness, string length, enum membership), reads only
+ * known keys that the object itself owns (never inherited ones such as
+ * `constructor`), reports unknown and unsafe (`__proto__`, `constructor`,
+ * `prototype`) keys, and builds fresh objects from the validated values. Bad
+ * fields fall back to defaults, out-of-range numbers are clamped, and each
+ * repair is described in a notice the app shows. Strings stay data: the app
+ * renders them as text (React escapes), nothing here is ever evaluated or
+ * injected as HTML.
+ */
+import type { Tab } from './store';
+import type { VariantId } from '../app/variants';
+import {
+  BLIND_MAX_FRAMES,
+  BLIND_MAX_PAIRS,
+  COMPARE_MODES,
+  DEFAULT_BLIND,
+  DEFAULT_COMPARE,
+  DEFAULT_MODELS,
+  MODEL_ID_PATTERN,
+  REGION_MAX,
+  REGION_MIN,
+  ZOOM_MAX,
+  ZOOM_MIN,
+  isVariantId,
+  type BlindTestDef,
+  type CompareMode,
+  type CompareState,
+  type ModelIds,
+} from './view-state';
+
+export const URL_STATE_VERSION = 1;
+export const HASH_PREFIX = `v${URL_STATE_VERSION}.`;
+/** Longest hash accepted (characters after '#'); real states are well under 2 KiB. */
+export const MAX_HASH_CHARS = 16384;
+export const MAX_FRAME_INDEX = 10_000_000;
+export const MAX_NAME_CHARS = 255;
+const MAX_DEPTH = 8;
+
+export const TABS: readonly Tab[] = ['degrade', 'explore', 'upscale', 'compare', 'blind'];
+
+export type SourceRef = { kind: 'sample' } | { kind: 'file'; name: string };
+
+/** Everything a link restores. `params` is opaque here: the pipeline's parser owns it. */
+export interface ShareState<P = unknown> {
+  tab: Tab;
+  source: SourceRef;
+  frame: number;
+  /** Absent: the link does not set pipeline parameters (the current ones stay). */
+  params?: P;
+  models: ModelIds;
+  compare: CompareState;
+  blind: BlindTestDef;
+}
+
+export interface DecodeResult<P = unknown> {
+  /** null when the whole link is rejected (the notices say why) or the hash is empty. */
+  state: ShareState<P> | null;
+  notices: string[];
+}
+
+/**
+ * How PipelineParams cross the link: the pipeline's one validator. It gets a
+ * JSON value already stripped of unsafe keys and returns the params (or null
+ * when unusable) plus notices for whatever it repaired.
+ */
+export interface ParamsCodec<P> {
+  parse(raw: unknown): { params: P | null; notices: string[] };
+}
+
+// ---------------------------------------------------------------- envelope
+
+export function base64UrlEncode(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Strict: only the base64url alphabet, a length that is a possible encoding, valid UTF-8. Throws otherwise. */
+export function base64UrlDecode(s: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('characters outside base64url');
+  if (s.length % 4 === 1) throw new Error('truncated base64url');
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4);
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/** Numbers go into links with at most 4 decimals: compact, and a decoded state re-encodes to the same text. */
+function q4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}
+
+export function encodeShareState<P>(state: ShareState<P>): string {
+  const c = state.compare;
+  const out: Record<string, unknown> = {
+    t: state.tab,
+    s: state.source.kind === 'sample' ? 0 : state.source.name,
+    f: state.frame,
+  };
+  if (state.params !== undefined) out.p = state.params;
+  if (state.models.degrade !== DEFAULT_MODELS.degrade || state.models.upscale !== DEFAULT_MODELS.upscale) {
+    out.m = [state.models.degrade, state.models.upscale];
+  }
+  out.c = {
+    a: c.a,
+    b: c.b,
+    m: c.mode,
+    s: q4(c.split),
+    z: q4(c.zoom),
+    x: q4(c.panX),
+    y: q4(c.panY),
+    r: [q4(c.region.x), q4(c.region.y), q4(c.region.size)],
+  };
+  const bl = state.blind;
+  out.b = { s: bl.seed, f: bl.frames, p: bl.pairs, c: bl.context };
+  return HASH_PREFIX + base64UrlEncode(JSON.stringify(out));
+}
+
+// ---------------------------------------------------------------- field reader
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+class FieldReader {
+  readonly notices: string[] = [];
+
+  note(msg: string): void {
+    if (this.notices.length < 20) this.notices.push(msg);
+  }
+
+  /** Own value of a known key, or undefined; never an inherited property. */
+  get(o: Record<string, unknown>, key: string): unknown {
+    return Object.hasOwn(o, key) ? o[key] : undefined;
+  }
+
+  /** The object at `path`, with unknown/unsafe keys reported; null (and a notice) when it is not an object. */
+  object(v: unknown, path: string, known: readonly string[]): Record<string, unknown> | null {
+    if (v === undefined) return null;
+    if (!isPlainObject(v)) {
+      this.note(`Link: ${path} is not an object (${show(v)}); using defaults.`);
+      return null;
+    }
+    for (const k of Object.keys(v)) {
+      if (UNSAFE_KEYS.has(k)) this.note(`Link: ignored the unsafe key "${k}" in ${path}.`);
+      else if (!known.includes(k)) this.note(`Link: ignored the unknown key ${show(k)} in ${path}.`);
+    }
+    return v;
+  }
+
+  number(v: unknown, path: string, def: number, lo: number, hi: number, opts: { int?: boolean; allowZero?: boolean } = {}): number {
+    if (v === undefined) return def;
+    if (typeof v !== 'number') {
+      this.note(`Link: ${path} should be a number, got ${show(v)}; using ${def}.`);
+      return def;
+    }
+    if (!Number.isFinite(v)) {
+      this.note(`Link: ${path} is not finite; using ${def}.`);
+      return def;
+    }
+    if (opts.allowZero && v === 0) return 0;
+    let x = v;
+    if (opts.int && !Number.isInteger(x)) {
+      x = Math.round(x);
+      this.note(`Link: ${path} should be a whole number, got ${show(v)}; using ${x}.`);
+    }
+    if (x < lo || x > hi) {
+      const c = x < lo ? lo : hi;
+      this.note(`Link: ${path} = ${show(v)} is out of range [${lo}, ${hi}]; clamped to ${c}.`);
+      return c;
+    }
+    return x;
+  }
+
+  oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[] | ((x: unknown) => x is T), def: T): T {
+    if (v === undefined) return def;
+    const ok = typeof allowed === 'function' ? allowed(v) : typeof v === 'string' && (allowed as readonly string[]).includes(v);
+    if (!ok) {
+      this.note(`Link: ${path} ${show(v)} is not one of the known values; using "${def}".`);
+      return def;
+    }
+    return v as T;
+  }
+
+  /** A short text, control characters removed. It stays inert data (rendered as text, never as HTML). */
+  text(v: unknown, path: string, maxChars: number): string | null {
+    if (typeof v !== 'string') {
+      this.note(`Link: ${path} should be text, got ${show(v)}; ignored.`);
+      return null;
+    }
+    // eslint-disable-next-line no-control-regex
+    let s = v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '');
+    if (s !== v) this.note(`Link: removed control characters from ${path}.`);
+    if (s.length > maxChars) {
+      s = s.slice(0, maxChars);
+      this.note(`Link: ${path} was longer than ${maxChars} characters; shortened.`);
+    }
+    if (s.trim() === '') {
+      this.note(`Link: ${path} is empty; ignored.`);
+      return null;
+    }
+    return s;
+  }
+
+  /**
+   * A deep copy of a JSON value without unsafe keys (reported), bounded in depth,
+   * so whatever validator reads it next cannot be reached through a prototype.
+   */
+  scrub(v: unknown, path: string, depth = 0): unknown {
+    if (depth > MAX_DEPTH) {
+      this.note(`Link: ${path} is nested too deeply; ignored.`);
+      return undefined;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => this.scrub(x, `${path}[${i}]`, depth + 1));
+    if (isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) {
+        if (UNSAFE_KEYS.has(k)) {
+          this.note(`Link: ignored the unsafe key "${k}" in ${path}.`);
+          continue;
+        }
+        out[k] = this.scrub(v[k], `${path}.${k}`, depth + 1);
+      }
+      return out;
+    }
+    return v;
+  }
+}
+
+// ---------------------------------------------------------------- decode
+
+export interface DecodeOptions<P> {
+  /** The pipeline's validator for `p`; without it a link's params are ignored (with a notice). */
+  params?: ParamsCodec<P>;
+}
+
+/** Whether a hash (with or without '#') carries app state at all. */
+export function isStateHash(hash: string): boolean {
+  const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  return /^v\d+\./.test(h);
+}
+
+/**
+ * The one way a link becomes state. Never throws: a link that cannot be read is
+ * rejected (state null) with a notice; a readable one is repaired field by field.
+ */
+export function decodeShareState<P = unknown>(hash: string, opts: DecodeOptions<P> = {}): DecodeResult<P> {
+  const h = (typeof hash === 'string' ? hash : '').replace(/^#/, '');
+  if (h === '') return { state: null, notices: [] };
+  if (h.length > MAX_HASH_CHARS) {
+    return { state: null, notices: [`Ignored the link: its state is ${h.length} characters long (at most ${MAX_HASH_CHARS}).`] };
+  }
+  const m = /^v(\d{1,6})\.(.*)$/s.exec(h);
+  if (!m) return { state: null, notices: ['Ignored the link: its #… part is not a vqdsr-web state.'] };
+  const version = Number(m[1]);
+  if (version !== URL_STATE_VERSION) {
+    const why = version > URL_STATE_VERSION ? 'a newer version of the app' : 'an unknown version';
+    return { state: null, notices: [`Ignored the link: it was made by ${why} (state v${version}; this app reads v${URL_STATE_VERSION}).`] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(base64UrlDecode(m[2]));
+  } catch (e) {
+    return { state: null, notices: [`Ignored the link: its state is damaged (${e instanceof Error ? e.message : 'unreadable'}).`] };
+  }
+  try {
+    return readState(raw, opts);
+  } catch (e) {
+    // The reader is written not to throw; this is the last line that keeps a bad link from crashing the app.
+    return { state: null, notices: [`Ignored the link: ${e instanceof Error ? e.message : 'unreadable state'}.`] };
+  }
+}
+
+function readState<P>(raw: unknown, opts: DecodeOptions<P>): DecodeResult<P> {
+  const r = new FieldReader();
+  const o = r.object(raw, 'the state', ['t', 's', 'f', 'p', 'm', 'c', 'b']);
+  if (!o) return { state: null, notices: r.notices.length ? r.notices : ['Ignored the link: its state is not an object.'] };
+
+  const tab = r.oneOf<Tab>(r.get(o, 't'), 'the view', TABS, 'degrade');
+
+  let source: SourceRef = { kind: 'sample' };
+  const s = r.get(o, 's');
+  if (s !== undefined && s !== 0) {
+    const name = r.text(s, 'the file name', MAX_NAME_CHARS);
+    if (name !== null) source = { kind: 'file', name };
+  }
+
+  const frame = r.number(r.get(o, 'f'), 'the frame index', 0, 0, MAX_FRAME_INDEX, { int: true });
+
+  let params: P | undefined;
+  const p = r.get(o, 'p');
+  if (p !== undefined) {
+    if (!opts.params) r.note('Link: pipeline parameters are not supported here; ignored.');
+    else {
+      const res = opts.params.parse(r.scrub(p, 'the parameters'));
+      res.notices.forEach((n) => r.note(n.startsWith('Link') ? n : `Link: ${n}`));
+      if (res.params !== null) params = res.params;
+    }
+  }
+
+  const models = readModels(r, r.get(o, 'm'));
+  const compare = readCompare(r, r.get(o, 'c'));
+  const blind = readBlind(r, r.get(o, 'b'));
+
+  const state: ShareState<P> = { tab, source, frame, models, compare, blind };
+  if (params !== undefined) state.params = params;
+  return { state, notices: r.notices };
+}
+
+function readModels(r: FieldReader, v: unknown): ModelIds {
+  if (v === undefined) return { ...DEFAULT_MODELS };
+  if (!Array.isArray(v) || v.length !== 2) {
+    r.note(`Link: the model ids should be a pair, got ${show(v)}; using the defaults.`);
+    return { ...DEFAULT_MODELS };
+  }
+  const id = (x: unknown, which: keyof ModelIds): string => {
+    if (typeof x === 'string' && MODEL_ID_PATTERN.test(x)) return x;
+    r.note(`Link: ${show(x)} is not a model id; using "${DEFAULT_MODELS[which]}".`);
+    return DEFAULT_MODELS[which];
+  };
+  return { degrade: id(v[0], 'degrade'), upscale: id(v[1], 'upscale') };
+}
+
+function readCompare(r: FieldReader, v: unknown): CompareState {
+  const d = DEFAULT_COMPARE;
+  const o = r.object(v, 'the compare view', ['a', 'b', 'm', 's', 'z', 'x', 'y', 'r']);
+  if (!o) return { ...d, region: { ...d.region } };
+  const region = { ...d.region };
+  const rv = r.get(o, 'r');
+  if (rv !== undefined) {
+    if (!Array.isArray(rv) || rv.length !== 3) r.note(`Link: the zoom region should be [x, y, size], got ${show(rv)}; using the default.`);
+    else {
+      region.x = r.number(rv[0], 'the zoom region x', d.region.x, 0, 1);
+      region.y = r.number(rv[1], 'the zoom region y', d.region.y, 0, 1);
+      region.size = r.number(rv[2], 'the zoom region size', d.region.size, REGION_MIN, REGION_MAX);
+    }
+  }
+  return {
+    a: r.oneOf<VariantId>(r.get(o, 'a'), 'compare A', isVariantId, d.a),
+    b: r.oneOf<VariantId>(r.get(o, 'b'), 'compare B', isVariantId, d.b),
+    mode: r.oneOf<CompareMode>(r.get(o, 'm'), 'the compare mode', COMPARE_MODES, d.mode),
+    split: r.number(r.get(o, 's'), 'the split position', d.split, 0, 1),
+    zoom: r.number(r.get(o, 'z'), 'the zoom', d.zoom, ZOOM_MIN, ZOOM_MAX, { allowZero: true }),
+    panX: r.number(r.get(o, 'x'), 'the pan x', d.panX, 0, 1),
+    panY: r.number(r.get(o, 'y'), 'the pan y', d.panY, 0, 1),
+    region,
+  };
+}
+
+function readBlind(r: FieldReader, v: unknown): BlindTestDef {
+  const d = DEFAULT_BLIND;
+  const o = r.object(v, 'the blind test', ['s', 'f', 'p', 'c']);
+  if (!o) return { ...d, frames: [...d.frames], pairs: d.pairs.map((p) => [p[0], p[1]]) };
+  const seed = r.number(r.get(o, 's'), 'the blind test seed', d.seed, 0, 0xffffffff, { int: true });
+
+  let frames = [...d.frames];
+  const fv = r.get(o, 'f');
+  if (fv !== undefined) {
+    if (!Array.isArray(fv) || fv.length === 0) r.note(`Link: the blind test frames should be a list, got ${show(fv)}; using the default.`);
+    else {
+      if (fv.length > BLIND_MAX_FRAMES) r.note(`Link: the blind test has ${fv.length} frames; kept the first ${BLIND_MAX_FRAMES}.`);
+      const seen = new Set<number>();
+      for (const [i, x] of fv.slice(0, BLIND_MAX_FRAMES).entries()) {
+        const f = r.number(x, `blind test frame ${i + 1}`, -1, 0, MAX_FRAME_INDEX, { int: true });
+        if (f >= 0 && !seen.has(f)) seen.add(f);
+      }
+      if (seen.size > 0) frames = [...seen];
+    }
+  }
+
+  let pairs: [VariantId, VariantId][] = d.pairs.map((p) => [p[0], p[1]]);
+  const pv = r.get(o, 'p');
+  if (pv !== undefined) {
+    if (!Array.isArray(pv) || pv.length === 0) r.note(`Link: the blind test pairs should be a list, got ${show(pv)}; using the default.`);
+    else {
+      if (pv.length > BLIND_MAX_PAIRS) r.note(`Link: the blind test has ${pv.length} method pairs; kept the first ${BLIND_MAX_PAIRS}.`);
+      const got: [VariantId, VariantId][] = [];
+      const keys = new Set<string>();
+      for (const [i, x] of pv.slice(0, BLIND_MAX_PAIRS).entries()) {
+        if (!Array.isArray(x) || x.length !== 2 || !isVariantId(x[0]) || !isVariantId(x[1]) || x[0] === x[1]) {
+          r.note(`Link: blind test pair ${i + 1} (${show(x)}) is not two different methods; dropped.`);
+          continue;
+        }
+        const key = `${x[0]}|${x[1]}`;
+        if (!keys.has(key)) {
+          keys.add(key);
+          got.push([x[0], x[1]]);
+        }
+      }
+      if (got.length > 0) pairs = got;
+    }
+  }
+  const context = r.oneOf<VariantId>(r.get(o, 'c'), 'the blind test main window', isVariantId, d.context);
+  return { seed, frames, pairs, context };
+}

@@ -1,0 +1,115 @@
+/**
+ * What the compare and blind-test views show: plain data, shared by the views,
+ * the share link (url-state.ts) and the tests. The numeric ranges here are the
+ * ones the link decoder clamps to, so a view never receives a value it cannot draw.
+ */
+import { create } from 'zustand';
+import type { VariantId } from '../app/variants';
+
+// Only the type comes from variants.ts (its runtime pulls in the media worker);
+// Record<VariantId, …> makes the compiler insist that this list stays complete.
+const VARIANT_SET: Record<VariantId, true> = { original: true, bicubic: true, lr: true, vsr: true, 'vsr-alt': true, 'pipeline-b': true };
+export const VARIANT_IDS = Object.keys(VARIANT_SET) as VariantId[];
+
+export function isVariantId(v: unknown): v is VariantId {
+  return typeof v === 'string' && Object.hasOwn(VARIANT_SET, v);
+}
+
+/** split: A | B under one draggable line; side: two panes side by side; windows: whole frame + two magnified windows (the paper's A-B UI). */
+export const COMPARE_MODES = ['split', 'side', 'windows'] as const;
+export type CompareMode = (typeof COMPARE_MODES)[number];
+
+/** Zoom is CSS pixels per pixel of the larger image; 0 means "fit the view". */
+export const ZOOM_MIN = 1 / 16;
+export const ZOOM_MAX = 64;
+/** Zoom-window region: its side as a fraction of the frame's width. */
+export const REGION_MIN = 0.02;
+export const REGION_MAX = 1;
+
+export interface ZoomRegion {
+  /** Centre of the magnified region, in [0, 1] of the frame's width and height. */
+  x: number;
+  y: number;
+  /** Side of the (square) region as a fraction of the frame's width. */
+  size: number;
+}
+
+export interface CompareState {
+  a: VariantId;
+  b: VariantId;
+  mode: CompareMode;
+  /** Split line position, [0, 1] of the view's width. */
+  split: number;
+  /** CSS px per image px (≥ 2 draws pixel-exact nearest neighbour); 0 = fit. */
+  zoom: number;
+  /** The image point at the centre of the view, [0, 1] of width and height. */
+  panX: number;
+  panY: number;
+  region: ZoomRegion;
+}
+
+export const DEFAULT_COMPARE: CompareState = {
+  a: 'original',
+  b: 'bicubic',
+  mode: 'split',
+  split: 0.5,
+  zoom: 0,
+  panX: 0.5,
+  panY: 0.5,
+  region: { x: 0.5, y: 0.5, size: 0.2 },
+};
+
+/** Which ONNX models a run uses (ids of public/models/manifest.json). */
+export interface ModelIds {
+  degrade: string;
+  upscale: string;
+}
+export const DEFAULT_MODELS: ModelIds = { degrade: 'vqgan', upscale: 'vsr' };
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * A blind A-B test: every frame × every method pair is one trial; the seed fixes
+ * the trial order and which side each method appears on, so the same definition
+ * replays identically.
+ */
+export interface BlindTestDef {
+  seed: number;
+  /** Source frame indices (0-based), distinct. */
+  frames: number[];
+  /** Method pairs; the two ids of a pair differ. */
+  pairs: [VariantId, VariantId][];
+  /** What the main window shows (the whole frame); the two zoom windows show the pair. */
+  context: VariantId;
+}
+
+export const BLIND_MAX_FRAMES = 64;
+export const BLIND_MAX_PAIRS = 15;
+
+export const DEFAULT_BLIND: BlindTestDef = {
+  seed: 1,
+  frames: [0],
+  pairs: [['vsr', 'bicubic']],
+  context: 'lr',
+};
+
+export interface ViewStore {
+  compare: CompareState;
+  models: ModelIds;
+  blind: BlindTestDef;
+  setCompare(patch: Partial<CompareState>): void;
+  setModels(m: ModelIds): void;
+  setBlind(def: BlindTestDef): void;
+}
+
+export const useView = create<ViewStore>((set, get) => ({
+  compare: DEFAULT_COMPARE,
+  models: DEFAULT_MODELS,
+  blind: DEFAULT_BLIND,
+  setCompare: (patch) => set({ compare: { ...get().compare, ...patch } }),
+  setModels: (models) => set({ models }),
+  setBlind: (blind) => set({ blind }),
+}));
+
+export function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
