@@ -25,6 +25,8 @@ import {
   ZOOM_MIN,
 } from './view-state';
 import type { VariantId } from '../app/variants';
+import { defaultPipelineParams, paramsEqual } from '../pipeline/params';
+import { samplePaperParams } from '../pipeline/sample-params';
 
 /**
  * A stand-in for the pipeline's validator, so the codec's own contract is tested
@@ -81,7 +83,7 @@ function randomState(rng: StreamRng): ShareState<FakeParams> {
     tab: rng.choice(TABS),
     source: rng.bool() ? { kind: 'sample' } : { kind: 'file', name: randomName(rng) },
     frame: rng.int(0, rng.bool() ? 100 : MAX_FRAME_INDEX),
-    models: { degrade: rng.choice(['vqgan', 'vqgan-v2', 'VQ_gan.3']), upscale: rng.choice(['vsr', 'vsr-large', 'a']) },
+    vsrModel: rng.choice(['vsr', 'vsr-large', 'VSR_2.1', 'a']),
     compare: {
       a: rng.choice(VARIANT_IDS),
       b: rng.choice(VARIANT_IDS),
@@ -126,7 +128,7 @@ describe('url-state round trip', () => {
       tab: 'compare',
       source: { kind: 'sample' },
       frame: 12,
-      models: { degrade: 'vqgan', upscale: 'vsr' },
+      vsrModel: 'vsr',
       compare: { ...DEFAULT_COMPARE, zoom: 2.5937, panX: 0.3125, panY: 0.71 },
       blind: DEFAULT_BLIND,
       params: { seed: 123456789, k: 3 },
@@ -169,7 +171,7 @@ describe('url-state envelope tampering: the link is rejected with a notice, neve
   }
 
   it('an empty hash is simply no state', () => {
-    expect(decodeShareState('')).toEqual({ state: null, notices: [] });
+    expect(decodeShareState('', {})).toEqual({ state: null, notices: [] });
     expect(decodeShareState('#')).toEqual({ state: null, notices: [] });
   });
 });
@@ -298,17 +300,19 @@ describe('url-state field tampering: repaired field by field, each repair notice
   });
 
   it('model ids must look like ids', () => {
-    const { state, notices } = decode('{"m":["../../etc/passwd","vsr<x>"]}');
-    expect(state!.models).toEqual({ degrade: 'vqgan', upscale: 'vsr' });
-    expect(notices.length).toBe(2);
-    expect(decode('{"m":"vqgan"}').notices).toEqual([expect.stringMatching(/should be a pair/)]);
+    for (const bad of ['"../../etc/passwd"', '"vsr<x>"', '""', '["vsr"]', '7', `"${'a'.repeat(65)}"`]) {
+      const { state, notices } = decode(`{"m":${bad}}`);
+      expect(state!.vsrModel).toBe('vsr');
+      expect(notices).toEqual([expect.stringMatching(/is not a model id/)]);
+    }
+    expect(decode('{"m":"vsr-large_2.0"}').state!.vsrModel).toBe('vsr-large_2.0');
   });
 
   it("the pipeline validator's notices are shown; without a validator params are ignored with a notice", () => {
     const r = decode('{"p":{"seed":-1,"k":1000,"extra":true}}');
     expect(r.state!.params).toEqual({ seed: 0, k: 1 });
     expect(r.notices).toEqual(['Link: bad seed', 'Link: bad k', 'Link: unknown param extra']);
-    const noCodec = decodeShareState(hashOf('{"p":{"seed":1,"k":2}}'));
+    const noCodec = decodeShareState(hashOf('{"p":{"seed":1,"k":2}}'), {});
     expect(noCodec.state!.params).toBeUndefined();
     expect(noCodec.notices).toEqual([expect.stringMatching(/not supported/)]);
   });
@@ -344,5 +348,35 @@ describe('url-state field tampering: repaired field by field, each repair notice
         expect(r.state.compare.split >= 0 && r.state.compare.split <= 1).toBe(true);
       }
     }
+  });
+});
+
+describe('url-state with the real PipelineParams validator', () => {
+  it('round-trips paper-distribution params (seeds included) exactly', () => {
+    const rng = makeRng(11);
+    for (let i = 0; i < 100; i++) {
+      const s = { ...randomState(rng), params: samplePaperParams(rng.u32()) } as ShareState;
+      const hash = encodeShareState(s);
+      const { state, notices } = decodeShareState(hash);
+      expect(notices).toEqual([]);
+      expect(state).toEqual(s);
+      expect(paramsEqual(state!.params!, s.params!)).toBe(true);
+    }
+  });
+
+  it('tampered params are clamped or replaced with notices; a newer params version keeps the current ones', () => {
+    const p = { ...defaultPipelineParams(), seed: -4, down: { factor: 1e308, method: '<script>' }, __proto__x: 1 } as Record<string, unknown>;
+    let r = decodeShareState(hashOf(JSON.stringify({ p })));
+    expect(r.state!.params!.down.factor).toBe(4);
+    expect(r.state!.params!.down.method).toBe('bicubic');
+    expect(r.notices.length).toBeGreaterThanOrEqual(3);
+    expect(r.notices.every((n) => n.startsWith('Link: '))).toBe(true);
+    r = decodeShareState(hashOf(JSON.stringify({ t: 'compare', p: { ...defaultPipelineParams(), version: 99 } })));
+    expect(r.state!.tab).toBe('compare');
+    expect(r.state!.params).toBeUndefined();
+    expect(r.notices).toEqual([expect.stringMatching(/newer than this app.*kept the current ones/)]);
+    r = decodeShareState(hashOf('{"p":"<img src=x onerror=alert(1)>"}'));
+    expect(r.state!.params).toBeUndefined();
+    expect(r.notices.length).toBe(1);
   });
 });

@@ -5,7 +5,8 @@
  *   #v1.<base64url(UTF-8 JSON with short keys)>
  *
  *   { t: tab, s: 0 (the sample) | "file name", f: frame index,
- *     p: PipelineParams (validated by the pipeline's own parser), m: [degrade model, upscale model],
+ *     p: PipelineParams (validated by the pipeline's own parser; holds the degrader's model id
+ *        and the seeds), m: VSR model id (omitted when the default),
  *     c: { a, b, m: mode, s: split, z: zoom, x, y: pan, r: [x, y, size] },
  *     b: { s: seed, f: [frames], p: [[a, b], …], c: context variant } }
  *
@@ -31,7 +32,7 @@ import {
   COMPARE_MODES,
   DEFAULT_BLIND,
   DEFAULT_COMPARE,
-  DEFAULT_MODELS,
+  DEFAULT_VSR_MODEL,
   MODEL_ID_PATTERN,
   REGION_MAX,
   REGION_MIN,
@@ -41,8 +42,8 @@ import {
   type BlindTestDef,
   type CompareMode,
   type CompareState,
-  type ModelIds,
 } from './view-state';
+import { parsePipelineParams, ParamsError, type PipelineParams } from '../pipeline/params';
 
 export const URL_STATE_VERSION = 1;
 export const HASH_PREFIX = `v${URL_STATE_VERSION}.`;
@@ -56,19 +57,20 @@ export const TABS: readonly Tab[] = ['degrade', 'explore', 'upscale', 'compare',
 
 export type SourceRef = { kind: 'sample' } | { kind: 'file'; name: string };
 
-/** Everything a link restores. `params` is opaque here: the pipeline's parser owns it. */
-export interface ShareState<P = unknown> {
+/** Everything a link restores. `params` is opaque to the codec: the pipeline's parser owns it. */
+export interface ShareState<P = PipelineParams> {
   tab: Tab;
   source: SourceRef;
   frame: number;
   /** Absent: the link does not set pipeline parameters (the current ones stay). */
   params?: P;
-  models: ModelIds;
+  /** The VSR model id (manifest key). */
+  vsrModel: string;
   compare: CompareState;
   blind: BlindTestDef;
 }
 
-export interface DecodeResult<P = unknown> {
+export interface DecodeResult<P = PipelineParams> {
   /** null when the whole link is rejected (the notices say why) or the hash is empty. */
   state: ShareState<P> | null;
   notices: string[];
@@ -116,9 +118,7 @@ export function encodeShareState<P>(state: ShareState<P>): string {
     f: state.frame,
   };
   if (state.params !== undefined) out.p = state.params;
-  if (state.models.degrade !== DEFAULT_MODELS.degrade || state.models.upscale !== DEFAULT_MODELS.upscale) {
-    out.m = [state.models.degrade, state.models.upscale];
-  }
+  if (state.vsrModel !== DEFAULT_VSR_MODEL) out.m = state.vsrModel;
   out.c = {
     a: c.a,
     b: c.b,
@@ -260,9 +260,24 @@ class FieldReader {
 // ---------------------------------------------------------------- decode
 
 export interface DecodeOptions<P> {
-  /** The pipeline's validator for `p`; without it a link's params are ignored (with a notice). */
+  /** The validator for `p`; without one a link's params are ignored (with a notice). */
   params?: ParamsCodec<P>;
 }
+
+/** PipelineParams through the pipeline's one validator, lenient: bad values are replaced or clamped, each with a notice. */
+export const pipelineParamsCodec: ParamsCodec<PipelineParams> = {
+  parse(raw) {
+    try {
+      return parsePipelineParams(raw, { lenient: true });
+    } catch (e) {
+      // Even lenient parsing refuses some inputs (not an object, a newer version): keep the current params.
+      const problems = e instanceof ParamsError ? e.problems : [e instanceof Error ? e.message : String(e)];
+      return { params: null, notices: [`the pipeline parameters were not usable (${problems.slice(0, 3).join('; ')}); kept the current ones`] };
+    }
+  },
+};
+
+const APP_DECODE: DecodeOptions<PipelineParams> = { params: pipelineParamsCodec };
 
 /** Whether a hash (with or without '#') carries app state at all. */
 export function isStateHash(hash: string): boolean {
@@ -274,7 +289,9 @@ export function isStateHash(hash: string): boolean {
  * The one way a link becomes state. Never throws: a link that cannot be read is
  * rejected (state null) with a notice; a readable one is repaired field by field.
  */
-export function decodeShareState<P = unknown>(hash: string, opts: DecodeOptions<P> = {}): DecodeResult<P> {
+export function decodeShareState(hash: string): DecodeResult<PipelineParams>;
+export function decodeShareState<P>(hash: string, opts: DecodeOptions<P>): DecodeResult<P>;
+export function decodeShareState(hash: string, opts: DecodeOptions<unknown> = APP_DECODE): DecodeResult<unknown> {
   const h = (typeof hash === 'string' ? hash : '').replace(/^#/, '');
   if (h === '') return { state: null, notices: [] };
   if (h.length > MAX_HASH_CHARS) {
@@ -328,27 +345,20 @@ function readState<P>(raw: unknown, opts: DecodeOptions<P>): DecodeResult<P> {
     }
   }
 
-  const models = readModels(r, r.get(o, 'm'));
+  const vsrModel = readModelId(r, r.get(o, 'm'));
   const compare = readCompare(r, r.get(o, 'c'));
   const blind = readBlind(r, r.get(o, 'b'));
 
-  const state: ShareState<P> = { tab, source, frame, models, compare, blind };
+  const state: ShareState<P> = { tab, source, frame, vsrModel, compare, blind };
   if (params !== undefined) state.params = params;
   return { state, notices: r.notices };
 }
 
-function readModels(r: FieldReader, v: unknown): ModelIds {
-  if (v === undefined) return { ...DEFAULT_MODELS };
-  if (!Array.isArray(v) || v.length !== 2) {
-    r.note(`Link: the model ids should be a pair, got ${show(v)}; using the defaults.`);
-    return { ...DEFAULT_MODELS };
-  }
-  const id = (x: unknown, which: keyof ModelIds): string => {
-    if (typeof x === 'string' && MODEL_ID_PATTERN.test(x)) return x;
-    r.note(`Link: ${show(x)} is not a model id; using "${DEFAULT_MODELS[which]}".`);
-    return DEFAULT_MODELS[which];
-  };
-  return { degrade: id(v[0], 'degrade'), upscale: id(v[1], 'upscale') };
+function readModelId(r: FieldReader, v: unknown): string {
+  if (v === undefined) return DEFAULT_VSR_MODEL;
+  if (typeof v === 'string' && MODEL_ID_PATTERN.test(v)) return v;
+  r.note(`Link: ${show(v)} is not a model id; using "${DEFAULT_VSR_MODEL}".`);
+  return DEFAULT_VSR_MODEL;
 }
 
 function readCompare(r: FieldReader, v: unknown): CompareState {

@@ -59,13 +59,12 @@ export const DEFAULT_COMPARE: CompareState = {
   region: { x: 0.5, y: 0.5, size: 0.2 },
 };
 
-/** Which ONNX models a run uses (ids of public/models/manifest.json). */
-export interface ModelIds {
-  degrade: string;
-  upscale: string;
-}
-export const DEFAULT_MODELS: ModelIds = { degrade: 'vqgan', upscale: 'vsr' };
-export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * The VSR model (a key of public/models/manifest.json). The degrader's model id
+ * is PipelineParams.modelId; the upscaler's is not a degradation parameter, so it lives here.
+ */
+export const DEFAULT_VSR_MODEL = 'vsr';
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * A blind A-B test: every frame × every method pair is one trial; the seed fixes
@@ -94,19 +93,19 @@ export const DEFAULT_BLIND: BlindTestDef = {
 
 export interface ViewStore {
   compare: CompareState;
-  models: ModelIds;
+  vsrModel: string;
   blind: BlindTestDef;
   setCompare(patch: Partial<CompareState>): void;
-  setModels(m: ModelIds): void;
+  setVsrModel(id: string): void;
   setBlind(def: BlindTestDef): void;
 }
 
 export const useView = create<ViewStore>((set, get) => ({
   compare: DEFAULT_COMPARE,
-  models: DEFAULT_MODELS,
+  vsrModel: DEFAULT_VSR_MODEL,
   blind: DEFAULT_BLIND,
   setCompare: (patch) => set({ compare: { ...get().compare, ...patch } }),
-  setModels: (models) => set({ models }),
+  setVsrModel: (vsrModel) => set({ vsrModel }),
   setBlind: (blind) => set({ blind }),
 }));
 
