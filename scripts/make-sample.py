@@ -246,10 +246,10 @@ def encode(png_pattern, fps, out, crf, extra=()):
 
 def stage_args(crf, width, height):
     """The FFmpeg stage's encode and decode command lines, from src/media/codec-args.ts itself."""
-    js = ("import {encodeArgs, decodeArgs} from './src/media/codec-args.ts';"
+    js = ("import {encodeArgs, decodeArgs, SWS_FLAGS} from './src/media/codec-args.ts';"
           f"const o = {{codec: 'libx264', crf: {crf}, qscale: 4, profile: 'high', fps: 25}};"
           f"console.log(JSON.stringify([encodeArgs(o, {width}, {height}, 'pipe:0', 'pipe:1'),"
-          "decodeArgs(o, 'pipe:0', 'pipe:1')]));")
+          "decodeArgs(o, 'pipe:0', 'pipe:1'), SWS_FLAGS]));")
     out = subprocess.run(['npx', 'tsx', '-e', js], cwd=ROOT, capture_output=True, check=True, text=True).stdout
     return json.loads(out)
 
@@ -259,7 +259,9 @@ def ffmpeg_version():
 
 
 def decode_pngs(mp4, pattern, pix_fmt):
-    ffmpeg('-i', mp4, '-pix_fmt', pix_fmt, '-start_number', '0', pattern)
+    """Decode like the media worker does: same scaler flags (bit-exact YUV -> RGB)."""
+    sws = stage_args(18, 2, 2)[2]
+    ffmpeg('-i', mp4, '-sws_flags', sws, '-pix_fmt', pix_fmt, '-start_number', '0', pattern)
 
 
 def main():
@@ -317,7 +319,7 @@ def main():
     raw = b''.join(f.tobytes() for f in src)
     sizes = {}
     for crf in (18, 35):
-        enc_args, dec_args = stage_args(crf, 64, 48)
+        enc_args, dec_args, _ = stage_args(crf, 64, 48)
         stream = subprocess.run(['ffmpeg', *enc_args], input=raw, capture_output=True, check=True).stdout
         dec = subprocess.run(['ffmpeg', *dec_args], input=stream, capture_output=True, check=True).stdout
         assert len(dec) == len(raw), f'crf {crf}: decoded {len(dec)} bytes, want {len(raw)}'

@@ -10,9 +10,20 @@
  * Choices, and why:
  * - rawvideo rgb24 in, `-pix_fmt yuv420p` before the encoder: the paper's pipeline feeds RGB frames
  *   to ffmpeg and lets it convert, so the chroma subsampling is part of the degradation.
- * - `-threads 1`: x264's decisions depend on its thread count (frame threads, lookahead slices), and
- *   ffmpeg.wasm's core is single-threaded, so one thread makes native and wasm agree and makes a run
- *   reproducible on any machine.
+ * - Bit-exact everywhere, so the Node CLI (native ffmpeg) reproduces the app's pixels (ffmpeg.wasm):
+ *   - `-threads 1`: x264's decisions depend on its thread count, and ffmpeg.wasm is single-threaded.
+ *   - `-x264-params cpu-independent=1`: without it x264's SIMD (native) and C (wasm) paths take
+ *     different rate-control decisions; measured here: same yuv in, different streams out, and the
+ *     two decodes only 38.7 dB apart at crf 18. With it the coded video is identical.
+ *   - `-sws_flags bicubic+accurate_rnd+bitexact` on both conversions (rgb24 → yuv420p and back):
+ *     swscale's x86 SIMD rounds differently from its C code (≤ 1 level into yuv, ≤ 2–3 back);
+ *     with these flags both give the same bytes. bicubic is ffmpeg's default; the other two
+ *     flags only change rounding.
+ *   - mpeg4 / mpeg2video: `-flags:v +bitexact -dct int -idct simple` pins the encoder's DCT and its
+ *     reconstruction IDCT to the C integer versions (the SIMD ones differ; measured 38–41 dB
+ *     between native and wasm decodes without, identical streams with).
+ *   - `-bsf:v filter_units=remove_types=6` (H.264 only): drops SEI units, i.e. x264's version
+ *     banner, whose length differs between builds, so the reported size is the coded video alone.
  * - An elementary stream (`-f h264` / `m4v` / `mpeg2video`), not MP4: the encoded size is the
  *   codec's own bitstream (no container overhead), and it can be written to and read from a pipe.
  * - Decoding with `-fps_mode passthrough`: frames out = frames in, never duplicated or dropped.
@@ -53,6 +64,9 @@ export const ELEMENTARY_DEMUXER: Record<VideoCodec, string> = {
   mpeg2video: 'mpegvideo',
 };
 
+/** Scaler flags for every pixel-format conversion of the stage (see the header). */
+export const SWS_FLAGS = 'bicubic+accurate_rnd+bitexact';
+
 /** mpeg2video refuses any other frame rate. */
 const MPEG2_RATES = [24000 / 1001, 24, 25, 30000 / 1001, 30, 50, 60000 / 1001, 60];
 
@@ -76,8 +90,8 @@ export function codecOptionsProblem(o: CodecOptions): string | null {
 }
 
 /**
- * The codec part of the encoder command line: `-c:v … -pix_fmt yuv420p -threads 1` plus the rate
- * control. crf 0 is lossless, which only x264's High 4:4:4 Predictive profile can carry, so at crf 0
+ * The codec part of the encoder command line: `-c:v … -pix_fmt yuv420p -threads 1`, the rate
+ * control, and for x264 the reproducibility switches explained in the header. crf 0 is lossless, which only x264's High 4:4:4 Predictive profile can carry, so at crf 0
  * the profile is left for x264 to choose (asking for baseline/main/high would make it refuse).
  */
 export function codecArgs(o: CodecOptions): string[] {
@@ -85,8 +99,9 @@ export function codecArgs(o: CodecOptions): string[] {
   if (o.codec === 'libx264') {
     args.push('-crf', String(o.crf));
     if (o.crf > 0) args.push('-profile:v', o.profile);
+    args.push('-x264-params', 'cpu-independent=1', '-bsf:v', 'filter_units=remove_types=6');
   } else {
-    args.push('-q:v', String(o.qscale));
+    args.push('-q:v', String(o.qscale), '-flags:v', '+bitexact', '-dct', 'int', '-idct', 'simple');
   }
   return args;
 }
@@ -98,7 +113,7 @@ export function encodeArgs(o: CodecOptions, width: number, height: number, input
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(o.fps),
     '-i', input,
-    '-an', ...codecArgs(o),
+    '-an', '-sws_flags', SWS_FLAGS, ...codecArgs(o),
     '-f', ELEMENTARY_FORMAT[o.codec], '-y', output,
   ];
 }
@@ -108,7 +123,7 @@ export function decodeArgs(o: Pick<CodecOptions, 'codec' | 'fps'>, input: string
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-f', ELEMENTARY_DEMUXER[o.codec], '-r', String(o.fps), '-i', input,
-    '-fps_mode', 'passthrough',
+    '-fps_mode', 'passthrough', '-sws_flags', SWS_FLAGS,
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', output,
   ];
 }
