@@ -206,6 +206,7 @@ class MultiScaleVQGAN(nn.Module):
     def kth_nearest(self, z: torch.Tensor, k: int = 1) -> torch.Tensor:
         """Indices of the k-th nearest code (k=1: nearest). Ties: smaller index first (stable sort)."""
         d = self.distances(z)
+        k = min(k, d.shape[1])
         if k == 1:
             idx = d.argmin(1)
         else:

@@ -1,0 +1,113 @@
+"""Small shared pieces: device/threads set-up, wall-clock budget, PSNR/SSIM on the Y channel, logging."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def setup(device: str, threads: int = 2, seed: int = 0) -> torch.device:
+    torch.manual_seed(seed)
+    if device == 'cuda':
+        if not torch.cuda.is_available():
+            raise SystemExit('--device cuda but CUDA is not available')
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    else:
+        torch.set_num_threads(threads)
+    return torch.device(device)
+
+
+def autocast(enabled: bool):
+    """bf16 autocast on CUDA when asked; a no-op context otherwise (CPU torch 1.13 checks CUDA eagerly)."""
+    import contextlib
+    if not enabled:
+        return contextlib.nullcontext()
+    return torch.autocast('cuda', dtype=torch.bfloat16)
+
+
+class Budget:
+    """Wall-clock budget for the training loop (evaluation and export come after it)."""
+
+    def __init__(self, seconds: float):
+        self.t0 = time.time()
+        self.seconds = seconds
+
+    def elapsed(self) -> float:
+        return time.time() - self.t0
+
+    def frac(self) -> float:
+        return min(1.0, self.elapsed() / max(self.seconds, 1e-9))
+
+    def done(self) -> bool:
+        return self.elapsed() >= self.seconds
+
+
+def rgb_to_y(x: torch.Tensor) -> torch.Tensor:
+    """BT.601 luma in [0,1] from RGB in [0,1] (the 16..235 convention of the SR literature)."""
+    w = x.new_tensor([65.481, 128.553, 24.966]).view(1, 3, 1, 1)
+    return ((x * w).sum(1, keepdim=True) + 16.0) / 255.0
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor, y_only: bool = True, border: int = 0) -> torch.Tensor:
+    """Per-image PSNR in dB of images in [0,1], (B,3,H,W); quantised to uint8 levels first."""
+    a = (a.clamp(0, 1) * 255).round() / 255
+    b = (b.clamp(0, 1) * 255).round() / 255
+    if y_only:
+        a, b = rgb_to_y(a), rgb_to_y(b)
+    if border:
+        a = a[..., border:-border, border:-border]
+        b = b[..., border:-border, border:-border]
+    mse = ((a - b) ** 2).flatten(1).mean(1).clamp_min(1e-12)
+    return 10 * torch.log10(1.0 / mse)
+
+
+def _gauss_window(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
+    ax = torch.arange(size, dtype=torch.float64, device=device) - (size - 1) / 2
+    g = torch.exp(-(ax ** 2) / (2 * sigma ** 2))
+    g = g / g.sum()
+    return (g[:, None] * g[None, :]).float()
+
+
+def ssim(a: torch.Tensor, b: torch.Tensor, border: int = 0) -> torch.Tensor:
+    """Per-image SSIM on Y (Wang et al. 2004: 11x11 Gaussian sigma 1.5, K1 .01, K2 .03, valid window)."""
+    a = rgb_to_y((a.clamp(0, 1) * 255).round() / 255) * 255
+    b = rgb_to_y((b.clamp(0, 1) * 255).round() / 255) * 255
+    if border:
+        a = a[..., border:-border, border:-border]
+        b = b[..., border:-border, border:-border]
+    a, b = a.double(), b.double()
+    w = _gauss_window(device=a.device).double()[None, None]
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mu_a, mu_b = F.conv2d(a, w), F.conv2d(b, w)
+    saa = F.conv2d(a * a, w) - mu_a ** 2
+    sbb = F.conv2d(b * b, w) - mu_b ** 2
+    sab = F.conv2d(a * b, w) - mu_a * mu_b
+    m = ((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))
+    return m.flatten(1).mean(1).float()
+
+
+class Log:
+    def __init__(self, path: str | None):
+        self.path = path
+        self.lines: list[str] = []
+        if path:
+            os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+
+    def __call__(self, msg: str) -> None:
+        print(msg, flush=True)
+        self.lines.append(msg)
+        if self.path:
+            with open(self.path, 'a') as f:
+                f.write(msg + '\n')
+
+
+def dump_json(path: str, obj) -> None:
+    os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write('\n')

@@ -1,0 +1,143 @@
+"""VSR training/evaluation pairs: HR clips (clipgen.py) degraded by the project's own pipeline.
+
+For each clip: render T HR frames (PNG) -> `node bin/vqdsr.mjs degrade <hr-dir> <lr-dir> --random
+--seed S` (the app's exact chain: blur, noise, x1/4 down, VQD with our VQGAN, uint8, x264 round trip;
+writes 00000.png... and params.json) -> pack. A clean x1/4 bicubic LR (PIL) is stored as well for the
+"clean input" numbers. Clips from held-out clip-art sources / procedural seeds are flagged held-out.
+
+  python3 training/make_vsr_pairs.py --clips 240 [--degrade-args "--no-vqd"]      # real pipeline
+  python3 training/make_vsr_pairs.py --clips 8 --stand-in-bicubic --out /tmp/p.npz  # TEST STAND-IN
+
+--stand-in-bicubic replaces the CLI by a plain bicubic downscale. It exists only to test this packer
+and the trainer before the CLI exists; packs made with it are marked `stand_in: true` and must never
+be used to train shipped weights (train_vsr.py refuses them unless --allow-stand-in).
+
+Pack layout (.devdata/vsr_pack.npz, no pickles): PNG bytes concatenated in `blob` (uint8) with
+`hr_off`/`lr_off`/`lrc_off` (N, T, 2) = (offset, length) into it; `heldout` (N,) bool; `kind` (N,) str;
+`params` (N,) str (the CLI's params.json); `meta` str (json: sizes, T, stand_in, command).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clipgen import HELDOUT_SEED_BASE, list_sources, make_clip  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def png_bytes(im: Image.Image) -> bytes:
+    b = io.BytesIO()
+    im.save(b, format='PNG', optimize=False, compress_level=9)
+    return b.getvalue()
+
+
+def degrade_cli(hr_dir: str, lr_dir: str, seed: int, extra: list, node: str) -> dict:
+    cmd = [node, os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', hr_dir, lr_dir, '--random', '--seed', str(seed)]
+    subprocess.run(cmd + extra, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    with open(os.path.join(lr_dir, 'params.json')) as f:
+        return json.load(f)
+
+
+def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
+    """TEST STAND-IN ONLY (plain bicubic x1/4); never used for shipped weights."""
+    os.makedirs(lr_dir, exist_ok=True)
+    for i, f in enumerate(hr_frames):
+        f.resize((f.width // scale, f.height // scale), Image.BICUBIC).save(os.path.join(lr_dir, f'{i:05d}.png'))
+    return {'stand_in': 'bicubic x1/4 (test only)'}
+
+
+def check_vqd(params: dict) -> bool:
+    """True when the CLI's params.json shows an active VQD stage (so --random did draw k)."""
+    txt = json.dumps(params).lower()
+    return 'vqd' in txt and '"enabled": false' not in txt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--clips', type=int, default=240)
+    ap.add_argument('--frames', type=int, default=6)
+    ap.add_argument('--size', type=int, default=256, help='HR frame size (LR = size/4)')
+    ap.add_argument('--heldout-every', type=int, default=8, help='every n-th clip is held out')
+    ap.add_argument('--seed', type=int, default=77)
+    ap.add_argument('--work', default=os.path.join(HERE, 'data', 'vsr'))
+    ap.add_argument('--out', default=os.path.join(ROOT, '.devdata', 'vsr_pack.npz'))
+    ap.add_argument('--degrade-args', default='', help='extra CLI args, e.g. "--no-vqd" before the VQGAN is trained')
+    ap.add_argument('--node', default='node')
+    ap.add_argument('--stand-in-bicubic', action='store_true', help='TEST ONLY: bicubic instead of the CLI')
+    ap.add_argument('--max-mib', type=float, default=40)
+    args = ap.parse_args()
+    scale = 4
+    extra = args.degrade_args.split()
+    if not args.stand_in_bicubic and not os.path.exists(os.path.join(ROOT, 'bin', 'vqdsr.mjs')):
+        sys.exit('bin/vqdsr.mjs not found: the degradation CLI is needed (or --stand-in-bicubic for a test pack)')
+    train_src, held_src = list_sources()
+    blob = bytearray()
+    offs = {'hr': [], 'lr': [], 'lrc': []}
+    heldout, kinds, params_all = [], [], []
+    vqd_seen = 0
+    t0 = time.time()
+    for c in range(args.clips):
+        is_held = c % args.heldout_every == args.heldout_every - 1
+        seed = args.seed * 100_000 + c + (HELDOUT_SEED_BASE if is_held else 0)
+        frames, kind = make_clip(seed, args.frames, args.size, held_src if is_held else train_src)
+        clip_dir = os.path.join(args.work, f'clip{c:04d}')
+        hr_dir, lr_dir = os.path.join(clip_dir, 'hr'), os.path.join(clip_dir, 'lr')
+        shutil.rmtree(clip_dir, ignore_errors=True)
+        os.makedirs(hr_dir)
+        for i, f in enumerate(frames):
+            f.save(os.path.join(hr_dir, f'{i:05d}.png'))
+        if args.stand_in_bicubic:
+            params = degrade_stand_in(frames, lr_dir, scale)
+        else:
+            params = degrade_cli(hr_dir, lr_dir, seed, extra, args.node)
+            vqd_seen += check_vqd(params)
+        row = {'hr': [], 'lr': [], 'lrc': []}
+        for i, f in enumerate(frames):
+            lr = Image.open(os.path.join(lr_dir, f'{i:05d}.png')).convert('RGB')
+            if lr.size != (args.size // scale, args.size // scale):
+                sys.exit(f'clip {c}: LR frame {i} is {lr.size}, expected {args.size // scale}')
+            lrc = f.resize((args.size // scale, args.size // scale), Image.BICUBIC)
+            for key, im in (('hr', f), ('lr', lr), ('lrc', lrc)):
+                b = png_bytes(im)
+                row[key].append((len(blob), len(b)))
+                blob.extend(b)
+        for key in offs:
+            offs[key].append(row[key])
+        heldout.append(is_held)
+        kinds.append(kind)
+        params_all.append(json.dumps(params, sort_keys=True))
+        shutil.rmtree(clip_dir, ignore_errors=True)
+        if len(blob) > args.max_mib * 2**20:
+            print(f'stopping at {c + 1} clips: pack reached {args.max_mib} MiB')
+            break
+        if c % 10 == 0:
+            print(f'clip {c}/{args.clips} {time.time() - t0:.0f}s pack {len(blob) / 2**20:.1f} MiB', flush=True)
+    meta = {'frames': args.frames, 'hr_size': args.size, 'scale': scale, 'stand_in': bool(args.stand_in_bicubic),
+            'degrade': 'stand-in bicubic (TEST ONLY)' if args.stand_in_bicubic else
+            f'node bin/vqdsr.mjs degrade <hr> <lr> --random --seed S {" ".join(extra)}'.strip(),
+            'clips_with_vqd': vqd_seen}
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    np.savez(args.out, blob=np.frombuffer(bytes(blob), dtype=np.uint8),
+             hr_off=np.array(offs['hr'], dtype=np.int64), lr_off=np.array(offs['lr'], dtype=np.int64),
+             lrc_off=np.array(offs['lrc'], dtype=np.int64), heldout=np.array(heldout), kind=np.array(kinds),
+             params=np.array(params_all), meta=np.array(json.dumps(meta)))
+    n = len(heldout)
+    print(f'wrote {args.out}: {n} clips x {args.frames} frames ({sum(heldout)} held-out), '
+          f'{os.path.getsize(args.out) / 2**20:.1f} MiB, VQD active in {vqd_seen}/{n} CLI runs, {time.time() - t0:.0f}s')
+
+
+if __name__ == '__main__':
+    main()

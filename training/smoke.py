@@ -1,0 +1,125 @@
+"""CI smoke run: tiny VQGAN and VSR train a few steps, export to ONNX, and leave torch reference I/O.
+
+  /usr/bin/python3 training/smoke.py --out DIR
+
+Uses the same model code, losses and exporters as the real runs, on procedurally drawn frames
+(clipgen.procedural_clip: no downloads). Writes into DIR:
+  vqgan.encoder.onnx, vqgan.decoder.onnx, vqgan.codebook.bin, vsr.step.onnx
+  <graph>.<tensor>.bin   raw float32 little-endian inputs and torch outputs
+  smoke.json             per graph: onnx file, inputs/outputs {name: {file, shape}}; losses per step;
+                         parameter counts (the paper-width VSR must have 1,467,728)
+smoke.test.ts runs the graphs in onnxruntime-node and compares with the torch outputs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clipgen import procedural_clip  # noqa: E402
+from export_onnx import export_vqgan, export_vsr  # noqa: E402
+from train_vqgan import quantise  # noqa: E402
+from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR,  # noqa: E402
+                          count_params)
+
+
+def frames_tensor(seed: int, T: int, size: int) -> torch.Tensor:
+    fr = procedural_clip(seed, T, size, ss=1)
+    a = np.stack([np.asarray(f) for f in fr]).astype(np.float32) / 255
+    return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous()   # T,3,S,S in [0,1]
+
+
+def save(out: str, graph: str, name: str, t: torch.Tensor) -> dict:
+    fn = f'{graph}.{name}.bin'
+    a = t.detach().float().cpu().contiguous().numpy().astype('<f4')
+    a.tofile(os.path.join(out, fn))
+    return {'file': fn, 'shape': list(a.shape)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--steps', type=int, default=3)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    os.makedirs(args.out, exist_ok=True)
+    t0 = time.time()
+    report = {'graphs': [], 'losses': {}, 'params': {}}
+
+    # ---- VQGAN: a few steps of the real objective on 32x32 crops ----
+    vq = MultiScaleVQGAN(VQGAN_CONFIGS['tiny'])
+    opt = torch.optim.Adam(vq.parameters(), lr=1e-3)
+    imgs = frames_tensor(3, 4, 48) * 2 - 1
+    losses = []
+    for s in range(args.steps):
+        x = imgs[:, :, s:s + 32, s:s + 32]
+        zs = vq.encode(x)
+        qs, vq_loss = [], 0.0
+        for z in zs:
+            zq, cb, commit, _ = quantise(vq, z)
+            qs.append(zq)
+            vq_loss = vq_loss + cb + 0.25 * commit
+        loss = (vq.decode(*qs) - x).abs().mean() + vq_loss
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    report['losses']['vqgan'] = losses
+    vq.eval()
+    export_vqgan(vq, args.out, probe=32)
+    # reference I/O at a size other than the export probe (dynamic H/W), with k > 1 on the bottom
+    img = imgs[1:2, :, :40, :48]
+    with torch.no_grad():
+        zs = vq.encode(img)
+        zq = [vq.lookup(vq.kth_nearest(zs[0], 1)), vq.lookup(vq.kth_nearest(zs[1], 3)),
+              vq.lookup(vq.kth_nearest(zs[2], 7))]
+        dec = vq.decode(*zq).clamp(-1, 1)
+    report['graphs'].append({'onnx': 'vqgan.encoder.onnx', 'inputs': {'image': save(args.out, 'enc', 'image', img)},
+                             'outputs': {n: save(args.out, 'enc', n, z) for n, z in zip(('z_top', 'z_mid', 'z_bot'), zs)}})
+    report['graphs'].append({'onnx': 'vqgan.decoder.onnx',
+                             'inputs': {n: save(args.out, 'dec', n, z) for n, z in zip(('zq_top', 'zq_mid', 'zq_bot'), zq)},
+                             'outputs': {'image': save(args.out, 'dec', 'image', dec)}})
+    report['codebook'] = {'file': 'vqgan.codebook.bin', 'rows': vq.cfg.n_codes, 'cols': vq.cfg.n_z}
+
+    # ---- VSR: a few recurrent steps on a 3-frame clip, 8x8 LR -> 32x32 HR ----
+    vsr = RecurrentVSR(VSR_CONFIGS['tiny'])
+    opt = torch.optim.Adam(vsr.parameters(), lr=1e-3)
+    hr = frames_tensor(5, 3, 64)[None]                                            # 1,T,3,64,64
+    lr = torch.nn.functional.interpolate(hr[0], scale_factor=0.25, mode='area')[None]
+    losses = []
+    for s in range(args.steps):
+        loss = (vsr(lr[:, :, :, :8, :8]) - hr[:, :, :, :32, :32]).abs().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    report['losses']['vsr'] = losses
+    vsr.eval()
+    export_vsr(vsr, os.path.join(args.out, 'vsr.step.onnx'), probe=8)
+    with torch.no_grad():
+        prev, cur, nxt = lr[:, 0, :, :12, :16], lr[:, 1, :, :12, :16], lr[:, 2, :, :12, :16]
+        _, state = vsr.step(prev, prev, cur, vsr.init_state(prev))   # a non-zero state from a first step
+        out, state_out = vsr.step(prev, cur, nxt, state)
+        out = out.clamp(0, 1)
+    report['graphs'].append({'onnx': 'vsr.step.onnx',
+                             'inputs': {'prev': save(args.out, 'vsr', 'prev', prev), 'cur': save(args.out, 'vsr', 'cur', cur),
+                                        'next': save(args.out, 'vsr', 'next', nxt), 'state': save(args.out, 'vsr', 'state', state)},
+                             'outputs': {'out': save(args.out, 'vsr', 'out', out),
+                                         'state_out': save(args.out, 'vsr', 'state_out', state_out)}})
+    report['params'] = {'vsr_tiny': count_params(vsr), 'vsr_ship': count_params(RecurrentVSR(VSR_CONFIGS['ship'])),
+                        'vsr_paper': count_params(RecurrentVSR(VSR_CONFIGS['paper'])), 'vqgan_tiny': count_params(vq)}
+    report['seconds'] = round(time.time() - t0, 1)
+    with open(os.path.join(args.out, 'smoke.json'), 'w') as f:
+        json.dump(report, f, indent=2)
+    print(json.dumps({'seconds': report['seconds'], 'losses': report['losses'], 'params': report['params']}))
+
+
+if __name__ == '__main__':
+    main()

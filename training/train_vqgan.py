@@ -1,0 +1,317 @@
+"""Train the multi-scale VQGAN on the low-quality prior pack (.devdata/vqgan_pack.npz).
+
+Two stages, as in the paper: the top branch alone (encoder trunk -> H/8 -> decoder), then all three
+branches together. Loss: L1 reconstruction + codebook ||sg[z] - e||^2 + beta ||z - sg[e]||^2
+(beta 0.25), straight-through gradients. The shared codebook is kept alive, because the app's
+k-th-nearest degradation (k up to 70) only means something if many codes are in use:
+  * codes are initialised from encoder outputs on the first batch,
+  * codes whose running usage falls under a threshold are restarted on random current latents
+    (from all active branches) every few dozen steps,
+and the log reports, per branch, how many distinct codes the last window used.
+
+Training stops after --seconds of wall clock (checkpoints every --ckpt-every seconds, --resume
+continues), then evaluates on the held-out frames (reconstruction PSNR, and PSNR vs k on the bottom
+branch for k = 1, 10, 30, 50, 70) and writes checkpoint parts, ONNX, codebook and a summary.
+
+  python3 training/train_vqgan.py --device cuda --seconds 300 --export-dir $OUT
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoints import save_weights_split  # noqa: E402
+from common import Budget, Log, autocast, dump_json, psnr, setup  # noqa: E402
+from vqdsr_models import VQGAN_CONFIGS, MultiScaleVQGAN, count_params  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+K_SWEEP = [1, 10, 30, 50, 70]
+
+
+def load_pack(path: str, device):
+    d = np.load(path)
+    frames = torch.from_numpy(d['frames']).permute(0, 3, 1, 2).contiguous()  # N,3,S,S uint8
+    held = torch.from_numpy(d['heldout'].astype(bool))
+    return frames[~held].to(device), frames[held], d
+
+
+def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generator) -> torch.Tensor:
+    """Random crops + horizontal flips, returned in [-1, 1] float."""
+    n, _, H, W = frames.shape
+    dev = frames.device
+    idx = torch.randint(0, n, (batch,), generator=gen).to(dev)
+    ys = torch.randint(0, H - crop + 1, (batch,), generator=gen)
+    xs = torch.randint(0, W - crop + 1, (batch,), generator=gen)
+    flips = torch.rand(batch, generator=gen) < 0.5
+    out = []
+    for b in range(batch):
+        c = frames[idx[b], :, ys[b]:ys[b] + crop, xs[b]:xs[b] + crop]
+        out.append(c.flip(-1) if flips[b] else c)
+    return torch.stack(out).float() / 127.5 - 1.0
+
+
+class CodebookKeeper:
+    """Running per-code usage and dead-code restarts for the shared codebook."""
+
+    def __init__(self, n_codes: int, device, decay: float = 0.99, threshold: float = 0.03):
+        self.usage = torch.full((n_codes,), 1.0 / n_codes, device=device)
+        self.decay = decay
+        self.threshold = threshold / n_codes   # a code is dead below 3% of uniform usage
+        self.window = {}                       # branch -> bool mask of codes used since last log
+        self.restarted = 0
+
+    def observe(self, branch: str, idx: torch.Tensor) -> None:
+        counts = torch.bincount(idx.flatten(), minlength=self.usage.numel()).float()
+        self.usage.mul_(self.decay).add_(counts / counts.sum(), alpha=(1 - self.decay))
+        m = counts > 0
+        self.window[branch] = m if branch not in self.window else (self.window[branch] | m)
+
+    @torch.no_grad()
+    def restart(self, codebook: torch.nn.Embedding, latents: torch.Tensor, gen: torch.Generator) -> int:
+        dead = (self.usage < self.threshold).nonzero().flatten()
+        if dead.numel() == 0:
+            return 0
+        pick = torch.randint(0, latents.shape[0], (dead.numel(),), generator=gen).to(latents.device)
+        new = latents[pick]
+        new = new + 0.01 * new.std() * torch.randn_like(new)
+        codebook.weight.data[dead] = new.to(codebook.weight.dtype)
+        self.usage[dead] = 1.0 / self.usage.numel()
+        self.restarted += dead.numel()
+        return dead.numel()
+
+    def window_report(self) -> dict:
+        rep = {b: int(m.sum()) for b, m in self.window.items()}
+        if self.window:
+            allm = torch.stack(list(self.window.values())).any(0)
+            rep['all'] = int(allm.sum())
+        self.window = {}
+        return rep
+
+
+def quantise(model: MultiScaleVQGAN, z: torch.Tensor):
+    """Nearest code (fp32 distances), straight-through output, codebook/commitment terms, indices."""
+    zf = z.float()
+    idx = model.kth_nearest(zf, 1)
+    zq = model.lookup(idx)
+    cb = F.mse_loss(zq, zf.detach())
+    commit = F.mse_loss(zf, zq.detach())
+    zq_st = zf + (zq - zf).detach()
+    return zq_st.to(z.dtype), cb, commit, idx
+
+
+def flat_latents(zs) -> torch.Tensor:
+    return torch.cat([z.detach().float().permute(0, 2, 3, 1).reshape(-1, z.shape[1]) for z in zs])
+
+
+def lr_at(frac: float, base: float) -> float:
+    # short warm-up, flat, cosine to 10% over the last 30% of the budget
+    if frac < 0.02:
+        return base * (0.1 + 0.9 * frac / 0.02)
+    if frac < 0.7:
+        return base
+    t = (frac - 0.7) / 0.3
+    return base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+@torch.no_grad()
+def reconstruct(model, x, k_bot: int = 1, k_mid: int = 1, branches: int = 3):
+    zs = model.encode(x, branches=branches)
+    qs = [model.lookup(model.kth_nearest(zs[0].float(), 1))]
+    if branches == 3:
+        qs.append(model.lookup(model.kth_nearest(zs[1].float(), k_mid)))
+        qs.append(model.lookup(model.kth_nearest(zs[2].float(), k_bot)))
+    return model.decode(*qs).clamp(-1, 1)
+
+
+@torch.no_grad()
+def evaluate(model, held: torch.Tensor, device, max_frames: int = 64):
+    """Held-out reconstruction PSNR (RGB and Y) at k=1 and the bottom-branch k sweep."""
+    model.eval()
+    n = min(max_frames, held.shape[0])
+    res = {f'k{k}': [] for k in K_SWEEP}
+    res_rgb = []
+    res_top = []
+    usage = torch.zeros(model.cfg.n_codes, dtype=torch.bool, device=device)
+    for i in range(0, n, 8):
+        x = held[i:i + 8].to(device).float() / 127.5 - 1
+        for k in K_SWEEP:
+            y = reconstruct(model, x, k_bot=k)
+            res[f'k{k}'].append(psnr((y + 1) / 2, (x + 1) / 2).cpu())
+            if k == 1:
+                res_rgb.append(psnr((y + 1) / 2, (x + 1) / 2, y_only=False).cpu())
+        res_top.append(psnr((reconstruct(model, x, branches=1) + 1) / 2, (x + 1) / 2).cpu())
+        for z in model.encode(x):
+            usage[model.kth_nearest(z.float(), 1).flatten()] = True
+    model.train()
+    out = {'frames': n, 'psnr_y_k1': float(torch.cat(res['k1']).mean()),
+           'psnr_rgb_k1': float(torch.cat(res_rgb).mean()),
+           'psnr_y_top_only': float(torch.cat(res_top).mean()),
+           'psnr_y_vs_k_bottom': {str(k): round(float(torch.cat(res[f'k{k}']).mean()), 3) for k in K_SWEEP},
+           'codes_used_heldout': int(usage.sum())}
+    ks = [out['psnr_y_vs_k_bottom'][str(k)] for k in K_SWEEP]
+    out['monotone_in_k'] = all(a > b for a, b in zip(ks, ks[1:]))
+    return out
+
+
+@torch.no_grad()
+def k_grid(model, held: torch.Tensor, device, path: str, n: int = 3) -> None:
+    from PIL import Image
+    model.eval()
+    rows = []
+    for i in range(min(n, held.shape[0])):
+        x = held[i * max(1, held.shape[0] // n):][:1].to(device).float() / 127.5 - 1
+        tiles = [x] + [reconstruct(model, x, k_bot=k) for k in K_SWEEP]
+        rows.append(torch.cat(tiles, dim=3))
+    g = ((torch.cat(rows, dim=2)[0] + 1) * 127.5).round().clamp(0, 255).byte().permute(1, 2, 0).cpu().numpy()
+    Image.fromarray(g).save(path)
+    model.train()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--pack', default=os.path.join(ROOT, '.devdata', 'vqgan_pack.npz'))
+    ap.add_argument('--config', default='ship', choices=list(VQGAN_CONFIGS))
+    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap.add_argument('--seconds', type=float, default=300)
+    ap.add_argument('--stage1-frac', type=float, default=0.3, help='share of the budget for the top branch alone')
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--crop', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=3e-4)
+    ap.add_argument('--beta', type=float, default=0.25)
+    ap.add_argument('--bf16', action='store_true', help='bf16 autocast for the convolutions (CUDA)')
+    ap.add_argument('--restart-every', type=int, default=50)
+    ap.add_argument('--run-dir', default=os.path.join(HERE, 'runs', 'vqgan'))
+    ap.add_argument('--export-dir', default=None, help='write ckpt parts, ONNX, codebook, summary here')
+    ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--ckpt-every', type=float, default=60)
+    ap.add_argument('--log-every', type=float, default=15)
+    ap.add_argument('--eval-frames', type=int, default=64)
+    ap.add_argument('--seed', type=int, default=0)
+    args = ap.parse_args()
+
+    device = setup(args.device, seed=args.seed)
+    os.makedirs(args.run_dir, exist_ok=True)
+    log = Log(os.path.join(args.run_dir, 'log.txt'))
+    train, held, pack = load_pack(args.pack, device)
+    log(f'pack {args.pack}: {train.shape[0]} train frames, {held.shape[0]} held-out, size {tuple(train.shape[2:])}')
+    model = MultiScaleVQGAN(VQGAN_CONFIGS[args.config]).to(device)
+    log(f'vqgan {args.config}: width {model.cfg.width}, {count_params(model)} params, device {device}')
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
+    gen = torch.Generator().manual_seed(args.seed)
+    keeper = CodebookKeeper(model.cfg.n_codes, device)
+    step, stage, elapsed_before, initialised = 0, 1, 0.0, False
+    ckpt_path = os.path.join(args.run_dir, 'last.pt')
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['opt'])
+        step, stage, elapsed_before, initialised = ck['step'], ck['stage'], ck['elapsed'], True
+        keeper.usage = ck['usage'].to(device)
+        log(f'resumed at step {step}, stage {stage}, {elapsed_before:.0f}s already trained')
+    budget = Budget(max(0.0, args.seconds - elapsed_before))
+    use_bf16 = args.bf16 and device.type == 'cuda'
+    t_log = t_ckpt = time.time()
+    hist = {'l1': [], 'psnr': []}
+    while not budget.done():
+        frac = (elapsed_before + budget.elapsed()) / max(args.seconds, 1e-9)
+        if stage == 1 and frac >= args.stage1_frac:
+            stage = 2
+            log(f'step {step}: stage 2 (all three branches)')
+        branches = 1 if stage == 1 else 3
+        for g in opt.param_groups:
+            g['lr'] = lr_at(frac, args.lr)
+        x = random_batch(train, args.batch, args.crop, gen)
+        with autocast(use_bf16):
+            zs = model.encode(x, branches=branches)
+        if not initialised:
+            lat = flat_latents(zs)
+            pick = torch.randperm(lat.shape[0], generator=gen)[:model.cfg.n_codes].to(device)
+            if pick.numel() < model.cfg.n_codes:
+                pick = pick.repeat(model.cfg.n_codes // pick.numel() + 1)[:model.cfg.n_codes]
+            model.codebook.weight.data.copy_(lat[pick] + 0.01 * lat.std() * torch.randn_like(lat[pick]))
+            initialised = True
+            log(f'codebook initialised from {lat.shape[0]} encoder outputs')
+        qs, vq_loss = [], 0.0
+        for name, z in zip(MultiScaleVQGAN.BRANCHES, zs):
+            zq, cb, commit, idx = quantise(model, z)
+            vq_loss = vq_loss + cb + args.beta * commit
+            keeper.observe(name, idx)
+            qs.append(zq)
+        with autocast(use_bf16):
+            rec = model.decode(*qs)
+        l1 = (rec.float() - x).abs().mean()
+        loss = l1 + vq_loss
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % args.restart_every == 0 and step >= 100:
+            keeper.restart(model.codebook, flat_latents(zs), gen)
+        hist['l1'].append(float(l1))
+        now = time.time()
+        if now - t_log >= args.log_every:
+            with torch.no_grad():
+                p = float(psnr((rec.float().clamp(-1, 1) + 1) / 2, (x + 1) / 2).mean())
+            hist['psnr'].append(p)
+            use = keeper.window_report()
+            log(f'step {step:6d} t {elapsed_before + budget.elapsed():6.0f}s stage {stage} lr {opt.param_groups[0]["lr"]:.1e} '
+                f'l1 {np.mean(hist["l1"][-50:]):.4f} vq {float(vq_loss):.4f} psnrY(batch) {p:.2f} '
+                f'codes used {use} restarted {keeper.restarted}')
+            t_log = now
+        if now - t_ckpt >= args.ckpt_every:
+            torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
+                        'elapsed': elapsed_before + budget.elapsed(), 'usage': keeper.usage,
+                        'config': model.cfg.to_dict()}, ckpt_path)
+            t_ckpt = now
+    trained_s = elapsed_before + budget.elapsed()
+    torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
+                'elapsed': trained_s, 'usage': keeper.usage, 'config': model.cfg.to_dict()}, ckpt_path)
+    log(f'trained {step} steps in {trained_s:.0f}s; evaluating on held-out frames')
+    ev = evaluate(model, held, device, args.eval_frames)
+    log(f'held-out: psnrY k=1 {ev["psnr_y_k1"]:.2f} dB (RGB {ev["psnr_rgb_k1"]:.2f}), top branch only '
+        f'{ev["psnr_y_top_only"]:.2f} dB, codes used {ev["codes_used_heldout"]}')
+    log(f'held-out psnrY vs bottom k: {ev["psnr_y_vs_k_bottom"]} monotone={ev["monotone_in_k"]}')
+    summary = {
+        'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
+        'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu',
+        'torch': torch.__version__, 'batch': args.batch, 'crop': args.crop, 'lr': args.lr, 'beta': args.beta,
+        'bf16': use_bf16, 'stage1_fraction': args.stage1_frac,
+        'loss': 'L1 + codebook + 0.25 commitment (straight-through); codebook init from encoder outputs, '
+                'dead-code restarts',
+        'data': {'pack': os.path.basename(args.pack), 'train_frames': int(train.shape[0]),
+                 'heldout_frames': int(held.shape[0]), 'frame_size': int(train.shape[-1]),
+                 'source': 'synthetic low-quality prior: HR clip art / procedural cel clips through ffmpeg '
+                           'chains (downscale, 1-3 generations of x264/mpeg2/mpeg4, yuv420p, sharpening, '
+                           'upscaling from SD); NOT real low-quality animation'},
+        'codes_restarted': keeper.restarted, 'heldout': ev,
+    }
+    dump_json(os.path.join(args.run_dir, 'summary.json'), summary)
+    if args.export_dir:
+        os.makedirs(args.export_dir, exist_ok=True)
+        save_weights_split(model, 'vqgan', os.path.join(args.export_dir, 'vqgan'), summary)
+        dump_json(os.path.join(args.export_dir, 'vqgan_summary.json'), {**summary, 'log': log.lines[-80:]})
+        try:
+            k_grid(model, held, device, os.path.join(args.export_dir, 'vqgan_kgrid.png'))
+        except Exception as e:  # a picture is nice to have, never worth losing the run
+            log(f'k grid failed: {e!r}')
+        try:
+            from export_onnx import export_vqgan
+            export_vqgan(model, args.export_dir)
+            log('exported vqgan ONNX + codebook')
+        except Exception as e:
+            log(f'ONNX export failed here ({e!r}); export from the checkpoint parts with export_models.py')
+    log('done')
+
+
+if __name__ == '__main__':
+    main()

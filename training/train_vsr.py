@@ -1,0 +1,323 @@
+"""Train the recurrent VSR nets (shipped width 32 and the paper's width 64) on .devdata/vsr_pack.npz.
+
+Both widths are trained in one loop on the same batches (small nets leave a GPU idle otherwise).
+Each sample is a clip of T LR frames (degraded by the app's pipeline; with --p-clean a clip uses the
+clean bicubic LR instead) and its HR frames; the net runs recurrently over the clip (neighbours at
+the ends repeat the frame) and the loss is L1 to the HR frames (optionally to an unsharp-masked HR,
+--usm). Adam, cosine decay, EMA of the weights (0.999 with warm-up) which is what gets exported.
+
+After --seconds of training: held-out evaluation (clips whose sources were never trained on) of
+PSNR(Y)/SSIM(Y) at x4 against bicubic x4 of the same LR input, on pipeline-degraded inputs and on
+clean bicubic-downscaled inputs; then checkpoint parts, ONNX (vsr.step.onnx, vsr64.step.onnx),
+summary json and an example picture go to --export-dir.
+
+  python3 training/train_vsr.py --device cuda --bf16 --seconds 240 --export-dir $OUT
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import math
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoints import save_weights_split  # noqa: E402
+from common import Budget, Log, autocast, dump_json, psnr, setup, ssim  # noqa: E402
+from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BORDER = 4   # HR pixels ignored at each edge in PSNR/SSIM (= scale)
+
+
+def load_pack(path: str, threads: int = 8):
+    d = np.load(path)
+    blob = d['blob']
+    meta = json.loads(str(d['meta']))
+
+    def dec(off):
+        o, n = int(off[0]), int(off[1])
+        return np.asarray(Image.open(io.BytesIO(blob[o:o + n].tobytes())).convert('RGB'))
+
+    def decode_all(offs):
+        N, T = offs.shape[:2]
+        flat = offs.reshape(-1, 2)
+        with ThreadPoolExecutor(threads) as ex:
+            arrs = list(ex.map(dec, flat))
+        a = np.stack(arrs).reshape(N, T, *arrs[0].shape)
+        return torch.from_numpy(a).permute(0, 1, 4, 2, 3).contiguous()  # N,T,3,H,W uint8
+
+    return {'hr': decode_all(d['hr_off']), 'lr': decode_all(d['lr_off']), 'lrc': decode_all(d['lrc_off']),
+            'heldout': torch.from_numpy(d['heldout'].astype(bool)), 'kind': list(d['kind']),
+            'params': [json.loads(p) for p in d['params']], 'meta': meta}
+
+
+class EMA:
+    def __init__(self, model, decay: float):
+        self.model = copy.deepcopy(model).eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.decay = decay
+        self.n = 0
+
+    @torch.no_grad()
+    def update(self, model):
+        self.n += 1
+        d = min(self.decay, (1 + self.n) / (10 + self.n))
+        for e, p in zip(self.model.parameters(), model.parameters()):
+            e.mul_(d).add_(p.detach(), alpha=1 - d)
+
+
+def usm(x: torch.Tensor, amount: float = 0.5, radius_sigma: float = 1.5) -> torch.Tensor:
+    """Unsharp mask (as AnimeSR/Real-ESRGAN sharpen GT): x + amount * (x - blur(x)), clamped."""
+    k = int(2 * round(3 * radius_sigma) + 1)
+    ax = torch.arange(k, device=x.device, dtype=x.dtype) - k // 2
+    g = torch.exp(-ax ** 2 / (2 * radius_sigma ** 2))
+    g = g / g.sum()
+    c = x.shape[1]
+    xb = F.conv2d(F.pad(x, (k // 2,) * 4, mode='reflect'), g.view(1, 1, 1, k).repeat(c, 1, 1, 1), groups=c)
+    xb = F.conv2d(xb, g.view(1, 1, k, 1).repeat(c, 1, 1, 1), groups=c)
+    return (x + amount * (x - xb)).clamp(0, 1)
+
+
+def sample_batch(data: dict, idx_pool: torch.Tensor, batch: int, lr_crop: int, p_clean: float,
+                 gen: torch.Generator, device):
+    hr_all, lr_all, lrc_all = data['hr'], data['lr'], data['lrc']
+    _, T, _, h, w = lr_all.shape
+    s = hr_all.shape[-1] // w
+    pick = idx_pool[torch.randint(0, idx_pool.numel(), (batch,), generator=gen)]
+    lrs, hrs = [], []
+    for i in pick.tolist():
+        y = int(torch.randint(0, h - lr_crop + 1, (1,), generator=gen))
+        x = int(torch.randint(0, w - lr_crop + 1, (1,), generator=gen))
+        src = lrc_all if float(torch.rand(1, generator=gen)) < p_clean else lr_all
+        lr = src[i, :, :, y:y + lr_crop, x:x + lr_crop]
+        hr = hr_all[i, :, :, y * s:(y + lr_crop) * s, x * s:(x + lr_crop) * s]
+        if float(torch.rand(1, generator=gen)) < 0.5:
+            lr, hr = lr.flip(-1), hr.flip(-1)
+        if float(torch.rand(1, generator=gen)) < 0.5:
+            lr, hr = lr.flip(0), hr.flip(0)      # play the clip backwards
+        lrs.append(lr)
+        hrs.append(hr)
+    lr = torch.stack(lrs).to(device, non_blocking=True).float() / 255
+    hr = torch.stack(hrs).to(device, non_blocking=True).float() / 255
+    return lr, hr
+
+
+def lr_at(frac: float, base: float) -> float:
+    if frac < 0.03:
+        return base * (0.1 + 0.9 * frac / 0.03)
+    return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, (frac - 0.03) / 0.97))))
+
+
+def bicubic_up(lr: torch.Tensor, s: int = 4) -> torch.Tensor:
+    return F.interpolate(lr, scale_factor=s, mode='bicubic', align_corners=False).clamp(0, 1)
+
+
+@torch.no_grad()
+def evaluate(models: dict, data: dict, idx: torch.Tensor, device, use_bf16: bool) -> dict:
+    """Mean PSNR(Y)/SSIM(Y) over all frames of the given clips, for each model and for bicubic."""
+    res = {}
+    for inp in ('lr', 'lrc'):
+        acc = {name: {'psnr': [], 'ssim': []} for name in list(models) + ['bicubic']}
+        for i in idx.tolist():
+            lr = data[inp][i:i + 1].to(device).float() / 255        # 1,T,3,h,w
+            hr = data['hr'][i].to(device).float() / 255              # T,3,H,W
+            bic = bicubic_up(lr[0])
+            acc['bicubic']['psnr'].append(psnr(bic, hr, border=BORDER).cpu())
+            acc['bicubic']['ssim'].append(ssim(bic, hr, border=BORDER).cpu())
+            for name, m in models.items():
+                with autocast(use_bf16):
+                    sr = m(lr)[0].float().clamp(0, 1)
+                acc[name]['psnr'].append(psnr(sr, hr, border=BORDER).cpu())
+                acc[name]['ssim'].append(ssim(sr, hr, border=BORDER).cpu())
+        key = 'degraded' if inp == 'lr' else 'clean_bicubic_down'
+        res[key] = {name: {'psnr_y': round(float(torch.cat(v['psnr']).mean()), 3),
+                           'ssim_y': round(float(torch.cat(v['ssim']).mean()), 4)} for name, v in acc.items()}
+        for name in models:
+            res[key][name]['gain_db_over_bicubic'] = round(res[key][name]['psnr_y'] - res[key]['bicubic']['psnr_y'], 3)
+    res['clips'] = int(idx.numel())
+    res['frames'] = int(idx.numel() * data['lr'].shape[1])
+    res['border'] = BORDER
+    return res
+
+
+@torch.no_grad()
+def example_picture(models: dict, data: dict, i: int, device, path: str) -> None:
+    """Held-out frame: LR (nearest x4) | bicubic | each model | HR."""
+    lr = data['lr'][i:i + 1].to(device).float() / 255
+    hr = data['hr'][i].to(device).float() / 255
+    t = lr.shape[1] // 2
+    tiles = [F.interpolate(lr[0, t:t + 1], scale_factor=4, mode='nearest'), bicubic_up(lr[0, t:t + 1])]
+    tiles += [m(lr)[0, t:t + 1].float().clamp(0, 1) for m in models.values()]
+    tiles.append(hr[t:t + 1])
+    g = (torch.cat(tiles, dim=3)[0] * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+    Image.fromarray(g).save(path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--pack', default=os.path.join(ROOT, '.devdata', 'vsr_pack.npz'))
+    ap.add_argument('--configs', default='ship,paper', help='comma list of VSR_CONFIGS names to train together')
+    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap.add_argument('--seconds', type=float, default=240)
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--lr-crop', type=int, default=48, help='LR crop side (HR = 4x)')
+    ap.add_argument('--frames', type=int, default=0, help='frames per training clip (0: all in the pack)')
+    ap.add_argument('--lr', type=float, default=4e-4)
+    ap.add_argument('--p-clean', type=float, default=0.15, help='share of clips trained on clean bicubic LR')
+    ap.add_argument('--usm', type=float, default=0.0, help='unsharp-mask amount for the GT (0: plain GT)')
+    ap.add_argument('--ema', type=float, default=0.999)
+    ap.add_argument('--bf16', action='store_true')
+    ap.add_argument('--run-dir', default=os.path.join(HERE, 'runs', 'vsr'))
+    ap.add_argument('--export-dir', default=None)
+    ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--ckpt-every', type=float, default=60)
+    ap.add_argument('--log-every', type=float, default=15)
+    ap.add_argument('--eval-clips', type=int, default=0, help='0: all held-out clips')
+    ap.add_argument('--allow-stand-in', action='store_true', help='accept a TEST stand-in pack (never for shipping)')
+    ap.add_argument('--seed', type=int, default=0)
+    args = ap.parse_args()
+
+    device = setup(args.device, seed=args.seed)
+    os.makedirs(args.run_dir, exist_ok=True)
+    log = Log(os.path.join(args.run_dir, 'log.txt'))
+    t0 = time.time()
+    data = load_pack(args.pack)
+    meta = data['meta']
+    if meta.get('stand_in') and not args.allow_stand_in:
+        sys.exit('this pack was made with the TEST stand-in degradation; refusing (use --allow-stand-in for tests)')
+    N, T = data['lr'].shape[:2]
+    held = data['heldout']
+    train_idx = (~held).nonzero().flatten()
+    held_idx = held.nonzero().flatten()
+    if args.eval_clips:
+        held_idx = held_idx[:args.eval_clips]
+    log(f'pack {args.pack}: {N} clips x {T} frames ({train_idx.numel()} train, {held.sum()} held-out), '
+        f'LR {tuple(data["lr"].shape[-2:])} -> HR {tuple(data["hr"].shape[-2:])}, degrade: {meta.get("degrade")}, '
+        f'decoded in {time.time() - t0:.1f}s')
+    names = args.configs.split(',')
+    models, opts, emas = {}, {}, {}
+    for n in names:
+        torch.manual_seed(args.seed + len(models))
+        m = RecurrentVSR(VSR_CONFIGS[n]).to(device)
+        models[n] = m
+        opts[n] = torch.optim.Adam(m.parameters(), lr=args.lr, betas=(0.9, 0.99))
+        emas[n] = EMA(m, args.ema)
+        log(f'vsr {n}: width {m.cfg.width}, {count_params(m)} params')
+    step, elapsed_before = 0, 0.0
+    ckpt_path = os.path.join(args.run_dir, 'last.pt')
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        for n in names:
+            models[n].load_state_dict(ck['models'][n])
+            opts[n].load_state_dict(ck['opts'][n])
+            emas[n].model.load_state_dict(ck['emas'][n])
+            emas[n].n = ck['step']
+        step, elapsed_before = ck['step'], ck['elapsed']
+        log(f'resumed at step {step}, {elapsed_before:.0f}s already trained')
+
+    def save_ckpt(elapsed):
+        torch.save({'models': {n: m.state_dict() for n, m in models.items()},
+                    'opts': {n: o.state_dict() for n, o in opts.items()},
+                    'emas': {n: e.model.state_dict() for n, e in emas.items()},
+                    'step': step, 'elapsed': elapsed, 'configs': names}, ckpt_path)
+
+    gen = torch.Generator().manual_seed(args.seed + 1)
+    use_bf16 = args.bf16 and device.type == 'cuda'
+    budget = Budget(max(0.0, args.seconds - elapsed_before))
+    t_log = t_ckpt = time.time()
+    losses = {n: [] for n in names}
+    Tt = args.frames if args.frames else T
+    while not budget.done():
+        frac = (elapsed_before + budget.elapsed()) / max(args.seconds, 1e-9)
+        lr_in, hr = sample_batch(data, train_idx, args.batch, args.lr_crop, args.p_clean, gen, device)
+        if Tt < T:
+            t0_ = int(torch.randint(0, T - Tt + 1, (1,), generator=gen))
+            lr_in, hr = lr_in[:, t0_:t0_ + Tt], hr[:, t0_:t0_ + Tt]
+        target = hr
+        if args.usm > 0:
+            target = usm(hr.flatten(0, 1), args.usm).view_as(hr)
+        for n in names:
+            for g in opts[n].param_groups:
+                g['lr'] = lr_at(frac, args.lr)
+            with autocast(use_bf16):
+                sr = models[n](lr_in)
+            loss = (sr.float() - target).abs().mean()
+            opts[n].zero_grad(set_to_none=True)
+            loss.backward()
+            opts[n].step()
+            emas[n].update(models[n])
+            losses[n].append(float(loss))
+        step += 1
+        now = time.time()
+        if now - t_log >= args.log_every:
+            with torch.no_grad():
+                p = {n: float(psnr(models[n](lr_in[:2]).float()[:, -1], hr[:2, -1]).mean()) for n in names}
+                pb = float(psnr(bicubic_up(lr_in[:2, -1]), hr[:2, -1]).mean())
+            log(f'step {step:6d} t {elapsed_before + budget.elapsed():5.0f}s lr {opts[names[0]].param_groups[0]["lr"]:.1e} ' +
+                ' '.join(f'{n}: l1 {np.mean(losses[n][-50:]):.4f} psnrY {p[n]:.2f}' for n in names) +
+                f' | bicubic {pb:.2f}')
+            t_log = now
+        if now - t_ckpt >= args.ckpt_every:
+            save_ckpt(elapsed_before + budget.elapsed())
+            t_ckpt = now
+    trained_s = elapsed_before + budget.elapsed()
+    save_ckpt(trained_s)
+    log(f'trained {step} steps in {trained_s:.0f}s; evaluating {held_idx.numel()} held-out clips')
+    ema_models = {n: emas[n].model for n in names}
+    ev = evaluate(ema_models, data, held_idx, device, use_bf16)
+    for key in ('degraded', 'clean_bicubic_down'):
+        log(f'held-out {key}: ' + ', '.join(f'{n} {v["psnr_y"]:.2f} dB / {v["ssim_y"]:.4f}' for n, v in ev[key].items()))
+    summary_common = {
+        'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
+        'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu', 'torch': torch.__version__,
+        'batch': args.batch, 'lr_crop': args.lr_crop, 'frames_per_clip': Tt, 'lr': args.lr, 'bf16': use_bf16,
+        'loss': 'L1' + (f' to USM-sharpened GT (amount {args.usm})' if args.usm > 0 else ' to HR'),
+        'ema': args.ema, 'p_clean_inputs': args.p_clean,
+        'data': {'pack': os.path.basename(args.pack), 'clips': int(N), 'frames': int(T),
+                 'train_clips': int(train_idx.numel()), 'heldout_clips': int(held.sum()),
+                 'hr_size': int(data['hr'].shape[-1]), 'degrade': meta.get('degrade'),
+                 'stand_in': bool(meta.get('stand_in')), 'clips_with_vqd': meta.get('clips_with_vqd')},
+    }
+    summaries = {}
+    for n in names:
+        s = dict(summary_common)
+        s['heldout'] = {k: ({'model': v[n], 'bicubic': v['bicubic']} if isinstance(v, dict) else v)
+                        for k, v in ev.items()}
+        summaries[n] = s
+    dump_json(os.path.join(args.run_dir, 'summary.json'), {'eval': ev, **summary_common})
+    if args.export_dir:
+        os.makedirs(args.export_dir, exist_ok=True)
+        from export_onnx import export_vsr
+        file_of = {'ship': 'vsr', 'paper': 'vsr64', 'tiny': 'vsr_tiny'}
+        for n in names:
+            base = file_of.get(n, f'vsr_{n}')
+            save_weights_split(emas[n].model, 'vsr', os.path.join(args.export_dir, base), summaries[n])
+            try:
+                export_vsr(emas[n].model, os.path.join(args.export_dir, f'{base}.step.onnx'))
+            except Exception as e:
+                log(f'ONNX export of {n} failed here ({e!r}); export from the .pt with export_models.py')
+        if held_idx.numel():
+            try:
+                example_picture(ema_models, data, int(held_idx[0]), device,
+                                os.path.join(args.export_dir, 'vsr_example.png'))
+            except Exception as e:
+                log(f'example picture failed: {e!r}')
+        dump_json(os.path.join(args.export_dir, 'vsr_summary.json'), {'eval': ev, **summary_common,
+                                                                     'log': log.lines[-60:]})
+    log('done')
+
+
+if __name__ == '__main__':
+    main()
