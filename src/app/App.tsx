@@ -7,6 +7,10 @@ import { ProgressBar } from './ProgressBar';
 import { FrameScrubber } from './FrameScrubber';
 import { SourceView } from './SourceView';
 import { openFile, openSample, useFrameSource } from './frame-source';
+import { CompareView } from './compare/CompareView';
+import { CopyLinkButton } from './compare/CopyLinkButton';
+import { BlindTestView } from './blind/BlindTestView';
+import { startUrlSync } from '../state/url-state';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'degrade', label: 'Degrade' },
@@ -31,6 +35,7 @@ export function App() {
   useEffect(() => {
     void openSample();
   }, []);
+  useEffect(() => startUrlSync({ openSample }), []);
 
   const onFiles = useCallback((files: FileList | null | undefined) => {
     const f = files?.[0];
@@ -99,6 +104,7 @@ export function App() {
         <span className="muted" data-testid="source-name">
           {source ? `${source.name} · ${source.width}×${source.height} · ${source.frameCount} frame${source.frameCount === 1 ? '' : 's'}` : ''}
         </span>
+        <CopyLinkButton />
         <button type="button" onClick={() => fileInput.current?.click()} title="Open a clip or image (O), or drop it anywhere">
           Open…
         </button>
@@ -118,7 +124,7 @@ export function App() {
       {loading && <ProgressBar progress={loading} />}
       <main>
         <FrameScrubber />
-        <SourceView />
+        {tab === 'compare' ? <CompareView /> : tab === 'blind' ? <BlindTestView /> : <SourceView />}
       </main>
       {dragging && <div className="drop-overlay">Drop a clip or an image to open it</div>}
     </>

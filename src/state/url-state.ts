@@ -24,7 +24,8 @@
  * renders them as text (React escapes), nothing here is ever evaluated or
  * injected as HTML.
  */
-import type { Tab } from './store';
+import { useApp, type SourceInfo, type Tab } from './store';
+import { usePipeline } from './params-store';
 import type { VariantId } from '../app/variants';
 import {
   BLIND_MAX_FRAMES,
@@ -42,6 +43,7 @@ import {
   type BlindTestDef,
   type CompareMode,
   type CompareState,
+  useView,
 } from './view-state';
 import { parsePipelineParams, ParamsError, type PipelineParams } from '../pipeline/params';
 
@@ -432,4 +434,148 @@ function readBlind(r: FieldReader, v: unknown): BlindTestDef {
   }
   const context = r.oneOf<VariantId>(r.get(o, 'c'), 'the blind test main window', isVariantId, d.context);
   return { seed, frames, pairs, context };
+}
+
+// ---------------------------------------------------------------- the app's link, kept in sync
+
+/**
+ * A link's source and frame wait here until that source is open: the sample
+ * loads asynchronously on start, and a user's own file cannot come from a link
+ * at all (the user is asked to open it).
+ */
+let pending: { source: SourceRef; frame: number } | null = null;
+let restoredOnLoad = false;
+let lastWritten = '';
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+export interface UrlSyncOptions {
+  /** Opens the bundled sample (a link to the sample followed while a user's file is open). */
+  openSample?: () => Promise<void>;
+}
+let syncOptions: UrlSyncOptions = {};
+const WRITE_DELAY_MS = 250;
+
+function sourceRefOf(s: SourceInfo | null): SourceRef {
+  return s?.kind === 'file' ? { kind: 'file', name: s.name } : { kind: 'sample' };
+}
+
+function sameSource(info: SourceInfo | null, ref: SourceRef): boolean {
+  if (!info) return false;
+  return ref.kind === 'sample' ? info.kind === 'sample' : info.kind === 'file' && info.name === ref.name;
+}
+
+/** What a link made now would restore. */
+export function currentShareState(): ShareState {
+  const app = useApp.getState();
+  const view = useView.getState();
+  return {
+    tab: app.tab,
+    source: pending ? pending.source : sourceRefOf(app.source),
+    frame: pending ? pending.frame : app.frameIndex,
+    params: usePipeline.getState().params,
+    vsrModel: view.vsrModel,
+    compare: view.compare,
+    blind: view.blind,
+  };
+}
+
+function goToFrame(frame: number): void {
+  const app = useApp.getState();
+  const n = app.source?.frameCount ?? 1;
+  if (frame > n - 1) app.notify(`The link's frame ${frame + 1} is past the end of this clip (${n} frame${n === 1 ? '' : 's'}); showing the last one.`);
+  app.setFrameIndex(frame);
+}
+
+function showNotices(notices: string[]): void {
+  const notify = useApp.getState().notify;
+  if (notices.length <= 3) notices.forEach(notify);
+  else notify(`The link was repaired: ${notices.slice(0, 3).join(' ')} (and ${notices.length - 3} more)`);
+}
+
+/** Puts a decoded link's state into the stores (and asks for the file when the link names one). */
+export function applyShareState(state: ShareState, notices: string[] = []): void {
+  const app = useApp.getState();
+  const view = useView.getState();
+  showNotices(notices);
+  app.setTab(state.tab);
+  view.setCompare(state.compare);
+  view.setVsrModel(state.vsrModel);
+  view.setBlind(state.blind);
+  if (state.params) usePipeline.getState().setParams(state.params);
+  if (sameSource(app.source, state.source)) {
+    pending = null;
+    goToFrame(state.frame);
+    return;
+  }
+  pending = { source: state.source, frame: state.frame };
+  if (state.source.kind === 'file') app.notify(`Open '${state.source.name}' to continue: this link was made with that file, which links cannot carry.`);
+  else if (app.source?.kind === 'file') void syncOptions.openSample?.();
+}
+
+/** Writes the current state into the hash now (replaceState: no history entry per slider move). */
+export function writeHashNow(): string {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  const enc = encodeShareState(currentShareState());
+  lastWritten = enc;
+  if (location.hash !== `#${enc}`) history.replaceState(history.state, '', `#${enc}`);
+  return enc;
+}
+
+/** The link to the current state (the "Copy link" button). */
+export function shareLink(): string {
+  writeHashNow();
+  return location.href;
+}
+
+function scheduleWrite(): void {
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(writeHashNow, WRITE_DELAY_MS);
+}
+
+function restoreFrom(hash: string): void {
+  const { state, notices } = decodeShareState(hash);
+  if (state) applyShareState(state, notices);
+  else showNotices(notices);
+}
+
+/**
+ * Restores the state from the hash once per page load, follows hash changes
+ * (a pasted link), and keeps the hash current (debounced). Returns the unsubscribe.
+ */
+export function startUrlSync(opts: UrlSyncOptions = {}): () => void {
+  syncOptions = opts;
+  if (!restoredOnLoad) {
+    restoredOnLoad = true;
+    restoreFrom(location.hash);
+  }
+  const onHash = () => {
+    if (location.hash === `#${lastWritten}`) return;
+    if (location.hash === '' || location.hash === '#') return;
+    restoreFrom(location.hash);
+  };
+  window.addEventListener('hashchange', onHash);
+  const unApp = useApp.subscribe((s, p) => {
+    if (s.source !== p.source && s.source && pending) {
+      if (sameSource(s.source, pending.source)) {
+        const f = pending.frame;
+        pending = null;
+        goToFrame(f);
+      } else if (s.source.kind === 'file') {
+        pending = null; // the user opened another file: the link's file is no longer wanted
+      }
+    }
+    if (s.tab !== p.tab || s.source !== p.source || s.frameIndex !== p.frameIndex) scheduleWrite();
+  });
+  const unView = useView.subscribe(scheduleWrite);
+  const unParams = usePipeline.subscribe(scheduleWrite);
+  scheduleWrite();
+  return () => {
+    window.removeEventListener('hashchange', onHash);
+    unApp();
+    unView();
+    unParams();
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
 }
