@@ -308,7 +308,9 @@ class NativeFfmpeg implements FfmpegNode {
     const r = spawnSync(this.bin, ['-hide_banner', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
     const info = parseVideoSize(r.stderr ?? '');
     if (!info) {
-      const why = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+      // ffmpeg's last line names the file itself ("x.mp4: Invalid data found …"): keep the reason.
+      const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+      const why = last.startsWith(`${file}: `) ? last.slice(file.length + 2) : last;
       throw new FfmpegError(`no video stream in ${file}${why ? `: ${why}` : ''}`);
     }
     return info;
