@@ -17,7 +17,8 @@ Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
   e2e/fixtures/clip-32x32/frame-N.png            3-frame lossless clip
   e2e/fixtures/roundtrip/x264-crfNN-NN.png       native x264 round trip of src-NN (codec-args.ts)
   e2e/fixtures/roundtrip/native.json             its encoded sizes and the exact args
-  e2e/fixtures/formats/                          still-48x32.{jpg,webp,bmp}, anim-32x32.gif
+  e2e/fixtures/formats/                          still-48x32.{jpg,webp,bmp}, anim-32x32.gif,
+                                                 still-48x32.jpg.ref.png (Pillow's decode of the jpg)
   e2e/fixtures/corrupt.mp4                       bytes that are no video
 """
 import json
@@ -339,6 +340,8 @@ def main():
     os.makedirs(fmt_dir)
     still = Image.open(os.path.join(fixtures, 'frame-48x32.png')).convert('RGB')
     still.save(os.path.join(fmt_dir, 'still-48x32.jpg'), quality=92)
+    # libjpeg-turbo's decode of it (Pillow): the reference for the browser's JPEG decoder.
+    Image.open(os.path.join(fmt_dir, 'still-48x32.jpg')).convert('RGB').save(os.path.join(fmt_dir, 'still-48x32.jpg.ref.png'))
     still.save(os.path.join(fmt_dir, 'still-48x32.webp'), lossless=True)
     still.save(os.path.join(fmt_dir, 'still-48x32.bmp'))
 

@@ -1,0 +1,317 @@
+/**
+ * The media worker in a real browser (headless Chromium, run by e2e/gpu-run.mjs in a module
+ * worker; the media worker is started from there, as the app's page starts it).
+ *
+ * References are independent of the code under test: native Debian ffmpeg's decodes and x264
+ * round trips, made by scripts/make-sample.py with the same command lines (codec-args.ts) and
+ * committed as PNG under e2e/fixtures/.
+ */
+import type { GpuTest, GpuTestContext, GpuTestResult } from '../engine/gputest';
+import { MediaClient, MediaError } from './media-client';
+import { psnr8, type RawFrame } from './frames';
+
+let client: MediaClient | null = null;
+const media = () => (client ??= new MediaClient());
+
+async function blobOf(ctx: GpuTestContext, path: string): Promise<Blob> {
+  return new Blob([(await ctx.fetchBytes(path)) as BlobPart]);
+}
+
+/** A PNG's RGBA8 pixels, decoded by the browser (lossless, so exact). */
+async function pngRgba(ctx: GpuTestContext, path: string): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
+  const bitmap = await createImageBitmap(await blobOf(ctx, path), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const g = c.getContext('2d')!;
+  g.drawImage(bitmap, 0, 0);
+  return { width: bitmap.width, height: bitmap.height, data: g.getImageData(0, 0, bitmap.width, bitmap.height).data };
+}
+
+function rgbaToRgb(rgba: Uint8ClampedArray): Uint8Array {
+  const out = new Uint8Array((rgba.length / 4) * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    out[j] = rgba[i];
+    out[j + 1] = rgba[i + 1];
+    out[j + 2] = rgba[i + 2];
+  }
+  return out;
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = a.length === b.length ? 0 : Infinity;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const pad2 = (k: number) => String(k).padStart(2, '0');
+
+/** Expect `p` to reject with a MediaError of `code`; returns its message. */
+async function expectMediaError(p: Promise<unknown>, code: MediaError['code']): Promise<{ ok: boolean; msg: string }> {
+  try {
+    await p;
+    return { ok: false, msg: `resolved, expected MediaError '${code}'` };
+  } catch (e) {
+    if (!(e instanceof MediaError)) return { ok: false, msg: `threw ${String(e)}, not a MediaError` };
+    return { ok: e.code === code, msg: `${e.code}: ${e.message}` };
+  }
+}
+
+function result(checks: [boolean, string][]): GpuTestResult {
+  const failed = checks.filter(([ok]) => !ok);
+  return { pass: failed.length === 0, detail: (failed.length ? failed : checks).map(([ok, s]) => `${ok ? '' : 'FAILED '}${s}`).join('; ') };
+}
+
+const srcFrames = async (ctx: GpuTestContext): Promise<RawFrame[]> =>
+  Promise.all(
+    Array.from({ length: 8 }, async (_, k) => {
+      const p = await pngRgba(ctx, `/e2e/fixtures/clip-64x48/src-${pad2(k)}.png`);
+      return { width: p.width, height: p.height, rgb24: rgbaToRgb(p.data) };
+    }),
+  );
+
+const nativeRoundTrip = async (ctx: GpuTestContext, crf: number): Promise<Uint8Array[]> =>
+  Promise.all(Array.from({ length: 8 }, async (_, k) => rgbaToRgb((await pngRgba(ctx, `/e2e/fixtures/roundtrip/x264-crf${crf}-${pad2(k)}.png`)).data)));
+
+const concat = (frames: Uint8Array[]) => {
+  const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+  let o = 0;
+  for (const f of frames) {
+    out.set(f, o);
+    o += f.length;
+  }
+  return out;
+};
+
+export const browserTests: GpuTest[] = [
+  {
+    name: 'media: probe the bundled sample (480×270, 75 frames, 25 fps, h264) and a still',
+    async run(ctx) {
+      const t0 = performance.now();
+      const load = await media().warmUp();
+      const info = await media().probe(await blobOf(ctx, '/samples/sample.mp4'), 'sample.mp4');
+      const ms = performance.now() - t0;
+      const png = await media().probe(await blobOf(ctx, '/e2e/fixtures/frame-96x64.png'), 'f.png');
+      return result([
+        [info.width === 480 && info.height === 270, `size ${info.width}×${info.height}`],
+        [info.frameCount === 75 && info.fps === 25 && Math.abs(info.durationS - 3) < 0.05, `${info.frameCount} frames @ ${info.fps} fps, ${info.durationS} s`],
+        [info.codec === 'h264' && !info.hasAudio && info.kind === 'video', `codec ${info.codec}, audio ${info.hasAudio}`],
+        [png.kind === 'image' && png.width === 96 && png.height === 64 && png.frameCount === 1, `png ${png.kind} ${png.width}×${png.height}`],
+        [true, `ffmpeg.wasm load ${load.toFixed(0)} ms, load+probe ${ms.toFixed(0)} ms`],
+      ]);
+    },
+  },
+  {
+    name: 'media: decode clip-64x48.mp4 → 8 frames within 3 levels of Debian ffmpeg',
+    async run(ctx) {
+      const t0 = performance.now();
+      const progress: number[] = [];
+      const d = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip-64x48.mp4', { onProgress: (n) => progress.push(n) });
+      const ms = performance.now() - t0;
+      let worst = 0;
+      for (let k = 0; k < d.frames.length; k++) {
+        const ref = await pngRgba(ctx, `/e2e/fixtures/clip-64x48/ref-${pad2(k)}.png`);
+        worst = Math.max(worst, maxAbs(d.frames[k], ref.data));
+      }
+      return result([
+        [d.frames.length === 8 && d.width === 64 && d.height === 48, `${d.frames.length} frames ${d.width}×${d.height}`],
+        [d.frames.every((f) => f.length === 64 * 48 * 4), 'RGBA8 buffers of 64×48×4'],
+        [worst <= 3, `max|Δ| vs native decode ${worst} ≤ 3 levels (YUV→RGB rounding)`],
+        [progress.at(-1) === 8, `progress reached ${progress.at(-1)}/8`],
+        [true, `decode ${ms.toFixed(0)} ms`],
+      ]);
+    },
+  },
+  {
+    name: 'media: frame ranges (-ss seek) give the same pixels as one full decode',
+    async run(ctx) {
+      const blob = await blobOf(ctx, '/samples/sample.mp4');
+      const t0 = performance.now();
+      const all = await media().decode(blob, 'sample.mp4', { start: 0, count: 75 });
+      const tAll = performance.now() - t0;
+      const checks: [boolean, string][] = [[all.frames.length === 75, `full decode ${all.frames.length} frames in ${tAll.toFixed(0)} ms`]];
+      // The sample has B-frames and a keyframe only at 0: seeking must still land on exactly frame i.
+      for (const [start, count] of [[1, 2], [40, 3], [73, 5]] as const) {
+        const t1 = performance.now();
+        const part = await media().decode(blob, 'sample.mp4', { start, count });
+        const want = Math.min(count, 75 - start);
+        const same = part.frames.length === want && part.frames.every((f, j) => maxAbs(f, all.frames[start + j]) === 0);
+        checks.push([same, `[${start}, +${count}) → ${part.frames.length} frames, identical to full decode: ${same} (${(performance.now() - t1).toFixed(0)} ms)`]);
+      }
+      const past = await media().decode(blob, 'sample.mp4', { start: 80, count: 4 });
+      checks.push([past.frames.length === 0, `past the end → ${past.frames.length} frames`]);
+      return result(checks);
+    },
+  },
+  {
+    name: 'media: corrupt, empty and truncated files give MediaErrors; the worker keeps working',
+    async run(ctx) {
+      const corrupt = await expectMediaError(media().decode(await blobOf(ctx, '/e2e/fixtures/corrupt.mp4'), 'corrupt.mp4'), 'unsupported');
+      const corruptProbe = await expectMediaError(media().probe(await blobOf(ctx, '/e2e/fixtures/corrupt.mp4'), 'corrupt.mp4'), 'unsupported');
+      const empty = await expectMediaError(media().decode(new Blob([]), 'empty.mov'), 'unsupported');
+      const badPng = new Uint8Array(await ctx.fetchBytes('/e2e/fixtures/frame-64x64.png')).slice(0, 60);
+      const png = await expectMediaError(media().decode(new Blob([badPng]), 'cut.png'), 'corrupt');
+      // Truncated MP4: index present (faststart), media data cut: either some frames with a
+      // warning, or a 'corrupt' error — never a hang or a silent full-length result.
+      const sample = await ctx.fetchBytes('/samples/sample.mp4');
+      let truncated: string;
+      let truncatedOk: boolean;
+      try {
+        const t = await media().decode(new Blob([sample.slice(0, Math.floor(sample.length * 0.4))]), 'cut.mp4', { count: 75 });
+        truncatedOk = t.frames.length < 75;
+        truncated = `${t.frames.length} frames, warning: ${t.warning ?? 'none'}`;
+      } catch (e) {
+        truncatedOk = e instanceof MediaError && (e.code === 'corrupt' || e.code === 'unsupported');
+        truncated = String(e);
+      }
+      const good = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip-64x48.mp4');
+      return result([
+        [corrupt.ok && corrupt.msg.includes("'corrupt.mp4'"), `decode corrupt → ${corrupt.msg}`],
+        [corruptProbe.ok, `probe corrupt → ${corruptProbe.msg}`],
+        [empty.ok, `empty → ${empty.msg}`],
+        [png.ok, `cut PNG → ${png.msg}`],
+        [truncatedOk, `truncated mp4 → ${truncated}`],
+        [good.frames.length === 8, `then a good file: ${good.frames.length} frames`],
+      ]);
+    },
+  },
+  {
+    name: 'media: stills (png/webp/bmp exact, jpeg close) and an animated gif via ffmpeg',
+    async run(ctx) {
+      const ref = await pngRgba(ctx, '/e2e/fixtures/frame-48x32.png');
+      const dec = async (f: string) => (await media().decode(await blobOf(ctx, `/e2e/fixtures/${f}`), f)).frames[0];
+      const png = await dec('frame-48x32.png');
+      const webp = await dec('formats/still-48x32.webp');
+      const bmp = await dec('formats/still-48x32.bmp');
+      const jpg = await dec('formats/still-48x32.jpg');
+      const gif = await media().decode(await blobOf(ctx, '/e2e/fixtures/formats/anim-32x32.gif'), 'anim.gif');
+      const gifInfo = await media().probe(await blobOf(ctx, '/e2e/fixtures/formats/anim-32x32.gif'), 'anim.gif');
+      let gifPsnr = Infinity;
+      for (let k = 0; k < 3; k++) {
+        const r = await pngRgba(ctx, `/e2e/fixtures/clip-32x32/frame-${k}.png`);
+        gifPsnr = Math.min(gifPsnr, psnr8(rgbaToRgb(gif.frames[k] ?? new Uint8ClampedArray(r.data.length)), rgbaToRgb(r.data)));
+      }
+      const jpgRef = await pngRgba(ctx, '/e2e/fixtures/formats/still-48x32.jpg.ref.png');
+      const jpgDiff = maxAbs(jpg, jpgRef.data);
+      return result([
+        [maxAbs(png, ref.data) === 0, 'png exact'],
+        [maxAbs(webp, ref.data) === 0, 'lossless webp exact'],
+        [maxAbs(bmp, ref.data) === 0, 'bmp exact'],
+        [jpgDiff <= 3, `jpeg vs Pillow/libjpeg-turbo decode max|Δ| ${jpgDiff} ≤ 3 (IDCT/upsampling rounding)`],
+        [gif.frames.length === 3 && gifInfo.frameCount === 3 && gifInfo.codec === 'gif', `gif ${gif.frames.length} frames (probe ${gifInfo.frameCount}, ${gifInfo.fps} fps)`],
+        [gifPsnr >= 28, `gif (256-colour palette) min PSNR ${gifPsnr.toFixed(1)} dB ≥ 28`],
+      ]);
+    },
+  },
+  {
+    name: 'media: oversized frames are refused before decoding',
+    async run(ctx) {
+      const png = new Uint8Array(await ctx.fetchBytes('/e2e/fixtures/frame-96x64.png'));
+      const dv = new DataView(png.buffer, png.byteOffset);
+      dv.setUint32(16, 30000);
+      dv.setUint32(20, 20000);
+      const t0 = performance.now();
+      const big = await expectMediaError(media().decode(new Blob([png]), 'huge.png'), 'too-large');
+      const ms = performance.now() - t0;
+      const vid = await expectMediaError(media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip.mp4', { maxPixels: 1000 }), 'too-large');
+      return result([
+        [big.ok && big.msg.includes('30000×20000') && ms < 2000, `30000×20000 png → ${big.msg} (${ms.toFixed(0)} ms)`],
+        [vid.ok, `video over maxPixels → ${vid.msg}`],
+      ]);
+    },
+  },
+  {
+    name: 'media: x264 round trip in ffmpeg.wasm matches Debian ffmpeg (PSNR ≥ 40 dB), crf 35 clearly worse than crf 18',
+    async run(ctx) {
+      const src = await srcFrames(ctx);
+      const srcAll = concat(src.map((f) => f.rgb24!));
+      const checks: [boolean, string][] = [];
+      const vsSrc: Record<number, number> = {};
+      for (const crf of [18, 35]) {
+        const t0 = performance.now();
+        const rt = await media().roundTrip(src, { codec: 'libx264', crf, profile: 'high', fps: 25 });
+        const ms = performance.now() - t0;
+        const native = await nativeRoundTrip(ctx, crf);
+        const perFrame = rt.frames.map((f, k) => psnr8(f, native[k]));
+        const minFrame = Math.min(...perFrame);
+        vsSrc[crf] = psnr8(concat(rt.frames), srcAll);
+        checks.push([rt.frames.length === 8 && rt.width === 64 && rt.height === 48, `crf ${crf}: ${rt.frames.length} frames ${rt.width}×${rt.height}`]);
+        checks.push([minFrame >= 40, `crf ${crf}: wasm vs native decode min per-frame PSNR ${minFrame === Infinity ? '∞ (bit-identical)' : minFrame.toFixed(1) + ' dB'} ≥ 40`]);
+        checks.push([rt.bytes > 0, `crf ${crf}: ${rt.bytes} bytes (native ${crf === 18 ? 'see native.json' : ''}), encode ${rt.encodeMs.toFixed(0)} ms + decode ${rt.decodeMs.toFixed(0)} ms, call ${ms.toFixed(0)} ms`]);
+      }
+      checks.push([vsSrc[35] <= vsSrc[18] - 3, `PSNR vs source: crf 18 ${vsSrc[18].toFixed(2)} dB, crf 35 ${vsSrc[35].toFixed(2)} dB (≥ 3 dB worse)`]);
+      return result(checks);
+    },
+  },
+  {
+    name: 'media: mpeg4, mpeg2video, x264 baseline/lossless and odd sizes round-trip; bad settings refused',
+    async run(ctx) {
+      const src = await srcFrames(ctx);
+      // 63×47: odd both ways, so the stage must pad for yuv420p and crop back.
+      const odd: RawFrame[] = src.slice(0, 3).map((f) => {
+        const rgb = new Uint8Array(63 * 47 * 3);
+        for (let y = 0; y < 47; y++) rgb.set(f.rgb24!.subarray(y * 64 * 3, y * 64 * 3 + 63 * 3), y * 63 * 3);
+        return { width: 63, height: 47, rgb24: rgb };
+      });
+      const oddAll = concat(odd.map((f) => f.rgb24!));
+      const checks: [boolean, string][] = [];
+      // Floors: yuv420p alone (crf 0, lossless x264) keeps only ~30 dB of these small, detailed
+      // frames (chroma at half resolution), so every codec must reach 25 dB, and crf 0 must beat crf 23.
+      const psnrOf: Record<string, number> = {};
+      for (const o of [
+        { codec: 'mpeg4', qscale: 3 },
+        { codec: 'mpeg2video', qscale: 3 },
+        { codec: 'libx264', crf: 23, profile: 'baseline' },
+        { codec: 'libx264', crf: 0 },
+      ] as const) {
+        const rt = await media().roundTrip(odd, o);
+        const p = psnr8(concat(rt.frames), oddAll);
+        psnrOf[JSON.stringify(o)] = p;
+        checks.push([rt.frames.length === 3 && rt.width === 63 && rt.height === 47 && p >= 25, `${JSON.stringify(o)}: ${rt.frames.length}×${rt.width}×${rt.height}, ${rt.bytes} B, PSNR ${p.toFixed(1)} dB ≥ 25`]);
+      }
+      const lossless = psnrOf['{"codec":"libx264","crf":0}'];
+      const crf23 = psnrOf['{"codec":"libx264","crf":23,"profile":"baseline"}'];
+      checks.push([lossless > crf23, `crf 0 ${lossless.toFixed(2)} dB > crf 23 ${crf23.toFixed(2)} dB`]);
+      const crf99 = await expectMediaError(media().roundTrip(odd, { crf: 99 }), 'bad-input');
+      const hevc = await expectMediaError(media().roundTrip(odd, { codec: 'hevc' as never }), 'bad-input');
+      const mixed = await expectMediaError(media().roundTrip([src[0], odd[0]]), 'bad-input');
+      checks.push([crf99.ok, `crf 99 → ${crf99.msg}`], [hevc.ok, `hevc → ${hevc.msg}`], [mixed.ok, `mixed sizes → ${mixed.msg}`]);
+      return result(checks);
+    },
+  },
+  {
+    name: 'media: cancelling a decode rejects with aborted, the next decode works',
+    async run(ctx) {
+      const blob = await blobOf(ctx, '/samples/sample.mp4');
+      const ac = new AbortController();
+      let seen = 0;
+      const t0 = performance.now();
+      const p = media().decode(blob, 'sample.mp4', {
+        count: 75,
+        signal: ac.signal,
+        onProgress: (n) => {
+          seen = n;
+          ac.abort();
+        },
+      });
+      const r = await expectMediaError(p, 'aborted');
+      const ms = performance.now() - t0;
+      const after = await media().decode(blob, 'sample.mp4', { start: 10, count: 2 });
+      // ffmpeg's own time limit: a 75-frame decode cannot finish in 20 ms.
+      const t1 = performance.now();
+      const slow = await expectMediaError(media().decode(blob, 'sample.mp4', { count: 75, timeoutMs: 20 }), 'timeout');
+      const slowMs = performance.now() - t1;
+      // Replacing the worker under a running call: the call fails, the fresh worker serves the next.
+      const restartsBefore = media().restarts;
+      const pending = media().decode(blob, 'sample.mp4', { count: 75 });
+      media().restart();
+      const killed = await expectMediaError(pending, 'aborted');
+      const fresh = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip.mp4');
+      return result([
+        [r.ok, `cancel after ${seen} frames → ${r.msg} in ${ms.toFixed(0)} ms (restarts ${restartsBefore})`],
+        [after.frames.length === 2, `next decode: ${after.frames.length} frames`],
+        [slow.ok, `timeoutMs 20 → ${slow.msg} after ${slowMs.toFixed(0)} ms`],
+        [killed.ok && media().restarts === restartsBefore + 1, `restart() mid-call → ${killed.msg}`],
+        [fresh.frames.length === 8, `fresh worker decodes: ${fresh.frames.length} frames`],
+      ]);
+    },
+  },
+];

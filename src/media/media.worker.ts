@@ -1,0 +1,328 @@
+/**
+ * The media worker: probes and decodes the user's files and runs the pipeline's FFmpeg stage
+ * (encode + decode round trip), off the UI thread. Reached through comlink (media-client.ts).
+ *
+ * - Still images (png, jpeg, webp, bmp) decode with the browser's own decoder
+ *   (createImageBitmap + OffscreenCanvas): fast and exact for 8-bit PNG.
+ * - Everything else (gif, mp4, webm, mkv, mov, …) goes through ffmpeg.wasm, which runs in this
+ *   worker (see ffmpeg-wasm.ts), reading the file through WORKERFS without copying it.
+ * - Videos decode by frame range ([start, start+count) at time start/fps, `-ss` before `-i` so
+ *   ffmpeg seeks to the keyframe before it), so a long clip is never held whole in memory.
+ * - Sizes are checked before decoding (image headers, ffprobe): oversized frames are refused.
+ * - Every failure becomes a MediaError; after one, the worker keeps serving requests.
+ */
+import * as Comlink from 'comlink';
+import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, DEFAULT_CODEC_OPTIONS, SWS_FLAGS, type CodecOptions } from './codec-args';
+import { MediaError, ffmpegFailure, wireErrors } from './errors';
+import { FfmpegWasm, FrameSink, SINK_PATH, ffmpegCoreUrls, type RunResult } from './ffmpeg-wasm';
+import {
+  MAX_FRAME_PIXELS,
+  checkFrameSize,
+  frameSize,
+  packRgb24,
+  planDecode,
+  unpackRgb24,
+  type DecodedFrames,
+  type MediaInfo,
+  type RawFrame,
+  type RoundTripResult,
+} from './frames';
+import { parseProbe } from './probe';
+import { SNIFF_BYTES, isStill, sniff, type Sniffed } from './sniff';
+
+export interface DecodeOptions {
+  /** First frame index (default 0). */
+  start?: number;
+  /** Frames to decode (default: to the end, within MAX_DECODE_BYTES). */
+  count?: number;
+  /** Refuse frames larger than this many pixels (default MAX_FRAME_PIXELS). */
+  maxPixels?: number;
+  /** ffmpeg's own time limit for this call (default 60 s + 0.5 s a frame). */
+  timeoutMs?: number;
+  /** Set element 0 to non-zero to cancel (a SharedArrayBuffer-backed flag, when available). */
+  cancel?: Int32Array;
+}
+
+export interface RoundTripOptions extends Partial<CodecOptions> {
+  timeoutMs?: number;
+  cancel?: Int32Array;
+}
+
+let ffmpegPromise: Promise<FfmpegWasm> | null = null;
+function ffmpeg(): Promise<FfmpegWasm> {
+  ffmpegPromise ??= FfmpegWasm.load().catch((e) => {
+    ffmpegPromise = null; // let the next call try again
+    throw e;
+  });
+  return ffmpegPromise;
+}
+
+/** One ffmpeg run at a time: the core is a single process with one file system. */
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * Run ffmpeg; if the core itself threw (a wasm trap, out of memory) rather than exiting with a
+ * code, drop it so the next call loads a fresh one.
+ */
+function runCore(ff: FfmpegWasm, args: string[], timeoutMs: number, opts: { probe?: boolean; sink?: FrameSink } = {}): RunResult {
+  try {
+    return ff.run(args, timeoutMs, opts);
+  } catch (e) {
+    ffmpegPromise = null;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new MediaError('ffmpeg-failed', `ffmpeg.wasm crashed (${msg}); it will be reloaded for the next file`);
+  }
+}
+
+const tookTooLong = (r: RunResult, timeoutMs: number) => r.ms >= timeoutMs * 0.95;
+const cancelled = (flag?: Int32Array) => (flag ? Atomics.load(flag, 0) !== 0 : false);
+const aborted = (what: string) => new MediaError('aborted', `${what} was cancelled`);
+
+async function head(blob: Blob): Promise<Sniffed> {
+  return sniff(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
+}
+
+/** Probe results by file identity (name, size, first bytes' hash): decode() of chunk after chunk
+ * of one clip must not re-run ffprobe each time. */
+const probeCache = new Map<string, MediaInfo>();
+async function fileKey(blob: Blob, name: string): Promise<string> {
+  const bytes = new Uint8Array(await blob.slice(0, 65536).arrayBuffer());
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return `${name}|${blob.size}|${(h >>> 0).toString(16)}`;
+}
+
+async function probeVideo(blob: Blob, name: string, timeoutMs = 30_000): Promise<MediaInfo> {
+  const key = await fileKey(blob, name);
+  const hit = probeCache.get(key);
+  if (hit) return hit;
+  const info = await serial(async () => {
+    const ff = await ffmpeg();
+    const probeArgs = (path: string, count: boolean) => [
+      // 'repeat+': ffmpeg's log would otherwise fold a message identical to the previous run's
+      // into "Last message repeated", and the error would be lost.
+      '-v', 'repeat+error', '-print_format', 'json', '-show_streams', '-show_format', ...(count ? ['-count_packets'] : []), path,
+    ];
+    // ffprobe in @ffmpeg/core 0.12 always returns -1, so success is judged by its JSON.
+    const runProbe = (path: string, count: boolean): { json: { streams?: unknown[] }; r: RunResult } => {
+      const r = runCore(ff, probeArgs(path, count), timeoutMs, { probe: true });
+      let json: { streams?: unknown[] } = {};
+      try {
+        json = JSON.parse(r.stdout.join('\n')) as { streams?: unknown[] };
+      } catch {
+        /* no or partial JSON: judged below from the log */
+      }
+      return { json, r };
+    };
+    return ff.withInput(blob, name, (path) => {
+      const first = runProbe(path, false);
+      if (!first.json.streams?.length) {
+        if (first.r.log.length === 0 && !tookTooLong(first.r, timeoutMs)) {
+          throw new MediaError('unsupported', `Could not decode '${name}': not a video file ffmpeg understands`);
+        }
+        throw ffmpegFailure(name, first.r.log, first.r.code, tookTooLong(first.r, timeoutMs));
+      }
+      let parsed = parseProbe(first.json, name);
+      // Containers without a frame count (webm, mkv, gif): count packets, which only demuxes —
+      // cheap next to decoding — unless the file is large, where duration × fps must do.
+      if (parsed.frameCount === undefined && blob.size <= 256 * 2 ** 20) {
+        const counted = runProbe(path, true);
+        if (counted.json.streams?.length) parsed = parseProbe(counted.json, name);
+      }
+      return parsed;
+    });
+  });
+  if (probeCache.size >= 16) probeCache.delete(probeCache.keys().next().value!);
+  probeCache.set(key, info);
+  return info;
+}
+
+async function decodeStill(blob: Blob, name: string, s: Sniffed, maxPixels: number): Promise<ImageData> {
+  if (s.width !== undefined && s.height !== undefined) checkFrameSize(name, s.width, s.height, maxPixels);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch {
+    throw new MediaError('corrupt', `Could not decode '${name}': the ${s.format.toUpperCase()} image data is damaged`);
+  }
+  try {
+    checkFrameSize(name, bitmap.width, bitmap.height, maxPixels);
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new MediaError('unsupported', 'This browser cannot read pixels in a worker (no OffscreenCanvas 2D)');
+    ctx.drawImage(bitmap, 0, 0);
+    return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+  } finally {
+    bitmap.close();
+  }
+}
+
+const api = {
+  /** Where the ffmpeg core is served from (same origin). */
+  async coreUrls(): Promise<{ coreURL: string; wasmURL: string }> {
+    return ffmpegCoreUrls;
+  },
+
+  /** Load ffmpeg.wasm now (otherwise it loads on first use); resolves with the load time in ms. */
+  async warmUp(): Promise<number> {
+    return wireErrors(async () => {
+      const t0 = performance.now();
+      await ffmpeg();
+      return performance.now() - t0;
+    });
+  },
+
+  async probe(blob: Blob, name: string): Promise<MediaInfo> {
+    return wireErrors(async () => {
+      const s = await head(blob);
+      if (isStill(s.format)) {
+        let { width, height } = s;
+        if (width === undefined || height === undefined) {
+          const bitmap = await createImageBitmap(blob).catch(() => {
+            throw new MediaError('corrupt', `Could not decode '${name}': the ${s.format.toUpperCase()} image data is damaged`);
+          });
+          ({ width, height } = bitmap);
+          bitmap.close();
+        }
+        return { kind: 'image', width, height, frameCount: 1, fps: 0, durationS: 0, hasAudio: false, codec: s.format };
+      }
+      if (blob.size === 0) throw new MediaError('unsupported', `Could not decode '${name}': the file is empty`);
+      return probeVideo(blob, name);
+    });
+  },
+
+  /** `onProgress` is its own argument: comlink proxies functions only at the top level. */
+  async decode(blob: Blob, name: string, opts: DecodeOptions = {}, onProgress?: (done: number, total: number) => void): Promise<DecodedFrames> {
+    return wireErrors(async () => {
+      const start = Math.max(0, Math.floor(opts.start ?? 0)) || 0;
+      const maxPixels = opts.maxPixels ?? MAX_FRAME_PIXELS;
+      if (cancelled(opts.cancel)) throw aborted(`Decoding '${name}'`);
+      const s = await head(blob);
+      if (isStill(s.format)) {
+        if (start > 0 || opts.count === 0) return { width: s.width ?? 0, height: s.height ?? 0, start, frames: [] };
+        const img = await decodeStill(blob, name, s, maxPixels);
+        void Promise.resolve(onProgress?.(1, 1)).catch(() => undefined);
+        const out: DecodedFrames = { width: img.width, height: img.height, start: 0, frames: [img.data] };
+        return Comlink.transfer(out, [img.data.buffer]);
+      }
+      if (blob.size === 0) throw new MediaError('unsupported', `Could not decode '${name}': the file is empty`);
+
+      const info = await probeVideo(blob, name);
+      checkFrameSize(name, info.width, info.height, maxPixels);
+      const frameBytes = info.width * info.height * 4;
+      const { count } = planDecode(name, info, start, opts.count);
+      if (count === 0) return { width: info.width, height: info.height, start, frames: [] };
+
+      const timeoutMs = opts.timeoutMs ?? 60_000 + 500 * count;
+      const result = await serial(async () => {
+        const ff = await ffmpeg();
+        let last = 0;
+        const sink = new FrameSink(
+          frameBytes,
+          count,
+          (done) => {
+            const now = performance.now();
+            if (onProgress && (done === count || now - last > 100)) {
+              last = now;
+              void Promise.resolve(onProgress(done, count)).catch(() => undefined);
+            }
+          },
+          () => cancelled(opts.cancel),
+        );
+        // Seek half a frame early: -ss drops frames stamped before it, so frame `start`
+        // (at start/fps) survives float rounding of its timestamp.
+        const seek = start > 0 ? ['-ss', ((start - 0.5) / info.fps).toFixed(6)] : [];
+        const r = ff.withInput(blob, name, (path) =>
+          runCore(ff, [
+            '-hide_banner', '-loglevel', 'repeat+error', '-nostdin',
+            ...seek, '-i', path,
+            '-map', '0:v:0', '-an', '-sn', '-dn',
+            '-frames:v', String(count), '-fps_mode', 'passthrough',
+            // Fixed output size: a stream that changes resolution mid-way is scaled to the first.
+            '-s', `${info.width}x${info.height}`,
+            '-sws_flags', SWS_FLAGS, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-y', SINK_PATH,
+          ], timeoutMs, { sink }),
+        );
+        return { r, sink };
+      });
+      const { r, sink } = result;
+      if (sink.cancelled) throw aborted(`Decoding '${name}'`);
+      const out: DecodedFrames = { width: info.width, height: info.height, start, frames: sink.frames };
+      if (r.code !== 0) {
+        const timedOut = tookTooLong(r, timeoutMs);
+        const err = ffmpegFailure(name, r.log, r.code, timedOut);
+        // A timed-out run's frames are an arbitrary prefix: report the timeout, not a short result.
+        if (sink.frames.length === 0 || timedOut) throw err;
+        out.warning = `${err.message} (after ${sink.frames.length} frames)`;
+      } else if (sink.frames.length === 0 && start === 0) {
+        throw new MediaError('corrupt', `Could not decode '${name}': no frame in it could be decoded`);
+      } else if (sink.frames.length < count && info.frameCount !== undefined) {
+        out.warning = `'${name}' ended after frame ${start + sink.frames.length} though it claims ${info.frameCount} frames (damaged or cut short?)`;
+      }
+      return Comlink.transfer(out, out.frames.map((f) => f.buffer));
+    });
+  },
+
+  /**
+   * The pipeline's FFmpeg stage: encode the frames with the codec (args from codec-args.ts),
+   * decode the stream back, and report its size. Odd sizes are edge-padded to even and cropped back.
+   */
+  async roundTrip(frames: RawFrame[], opts: RoundTripOptions = {}): Promise<RoundTripResult> {
+    return wireErrors(async () => {
+      const o: CodecOptions = {
+        codec: opts.codec ?? DEFAULT_CODEC_OPTIONS.codec,
+        crf: opts.crf ?? DEFAULT_CODEC_OPTIONS.crf,
+        qscale: opts.qscale ?? DEFAULT_CODEC_OPTIONS.qscale,
+        profile: opts.profile ?? DEFAULT_CODEC_OPTIONS.profile,
+        fps: opts.fps ?? DEFAULT_CODEC_OPTIONS.fps,
+      };
+      const problem = codecOptionsProblem(o);
+      if (problem) throw new MediaError('bad-input', `Bad FFmpeg-stage settings: ${problem}`);
+      const { width, height } = frameSize(frames);
+      checkFrameSize('the frames to encode', width, height);
+      const pad = evenSize(width, height);
+      const raw = packRgb24(frames, pad.width, pad.height);
+      const timeoutMs = opts.timeoutMs ?? 60_000 + 500 * frames.length;
+      const codecName = o.codec === 'libx264' ? `libx264 (crf ${o.crf}, ${o.crf > 0 ? o.profile : 'lossless'})` : `${o.codec} (q ${o.qscale})`;
+      return serial(async () => {
+        const ff = await ffmpeg();
+        const inPath = '/rt-in.rgb';
+        const esPath = '/rt-out.es';
+        try {
+          ff.writeFile(inPath, raw);
+          const enc = runCore(ff, encodeArgs(o, pad.width, pad.height, inPath, esPath), timeoutMs);
+          ff.remove(inPath);
+          if (cancelled(opts.cancel)) throw aborted('The FFmpeg stage');
+          if (enc.code !== 0) {
+            const why = tookTooLong(enc, timeoutMs) ? 'took too long' : `failed (exit ${enc.code}): ${enc.log.filter((l) => l.trim()).at(-1) ?? ''}`;
+            throw new MediaError(tookTooLong(enc, timeoutMs) ? 'timeout' : 'ffmpeg-failed', `Encoding with ${codecName} ${why}`, enc.log.join('\n'));
+          }
+          const bytes = ff.readFile(esPath).length;
+          const sink = new FrameSink(pad.width * pad.height * 3, frames.length, () => undefined, () => cancelled(opts.cancel));
+          const dec = runCore(ff, decodeArgs(o, esPath, SINK_PATH), timeoutMs, { sink });
+          if (sink.cancelled) throw aborted('The FFmpeg stage');
+          if (dec.code !== 0) {
+            throw new MediaError('ffmpeg-failed', `Decoding the ${o.codec} stream back failed (exit ${dec.code})`, dec.log.join('\n'));
+          }
+          if (sink.frames.length !== frames.length) {
+            throw new MediaError('ffmpeg-failed', `The ${o.codec} round trip gave back ${sink.frames.length} frames for ${frames.length}`);
+          }
+          const decoded = sink.frames.flatMap((f) => unpackRgb24(new Uint8Array(f.buffer), pad.width, pad.height, width, height));
+          const out: RoundTripResult = { width, height, frames: decoded, bytes, encodeMs: enc.ms, decodeMs: dec.ms };
+          return Comlink.transfer(out, decoded.map((f) => f.buffer));
+        } finally {
+          ff.remove(inPath);
+          ff.remove(esPath);
+        }
+      });
+    });
+  },
+};
+
+export type MediaWorkerApi = typeof api;
+Comlink.expose(api);

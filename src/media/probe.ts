@@ -1,0 +1,81 @@
+/**
+ * ffprobe's JSON (`-show_streams -show_format -of json`) → MediaInfo. Pure, so it is tested in
+ * Node against Debian's ffprobe output and runs unchanged on ffmpeg.wasm's.
+ */
+import { MediaError } from './errors';
+import type { MediaInfo } from './frames';
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  nb_frames?: string;
+  nb_read_packets?: string;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number | string }[];
+}
+
+interface ProbeJson {
+  streams?: ProbeStream[];
+  format?: { format_name?: string; duration?: string };
+}
+
+/** '30000/1001' → 29.97; null for '0/0' or junk. */
+export function parseRate(r: string | undefined): number | null {
+  if (!r) return null;
+  const [n, d = '1'] = r.split('/');
+  const v = Number(n) / Number(d);
+  return Number.isFinite(v) && v > 0 ? v : null;
+}
+
+function num(s: string | number | undefined): number | null {
+  const v = typeof s === 'number' ? s : s === undefined ? NaN : Number(s);
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Rotation in degrees from the display matrix (ffmpeg ≥ 5) or the legacy 'rotate' tag. */
+function rotation(s: ProbeStream): number {
+  for (const sd of s.side_data_list ?? []) {
+    const r = num(sd.rotation);
+    if (r !== null) return r;
+  }
+  return num(s.tags?.rotate) ?? 0;
+}
+
+/**
+ * @param name the user's file name, for messages.
+ * @throws MediaError 'no-video' when the file has no (non-cover-art) video stream.
+ */
+export function parseProbe(json: unknown, name: string): MediaInfo {
+  const p = (typeof json === 'object' && json !== null ? json : {}) as ProbeJson;
+  const streams = p.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const hasAudio = streams.some((s) => s.codec_type === 'audio');
+  if (!video || !(video.width && video.height)) {
+    throw new MediaError(
+      'no-video',
+      hasAudio ? `'${name}' has sound but no video stream` : `Could not decode '${name}': it contains no video stream`,
+    );
+  }
+  const quarterTurn = Math.abs(Math.round(rotation(video) / 90)) % 2 === 1;
+  const fps = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate) ?? 25;
+  const durationS = num(video.duration) ?? num(p.format?.duration) ?? 0;
+  const counted = num(video.nb_frames) ?? num(video.nb_read_packets);
+  const formatName = p.format?.format_name ?? '';
+  const still = (/_pipe$/.test(formatName) || formatName === 'image2') && (counted ?? 1) <= 1;
+  return {
+    kind: still ? 'image' : 'video',
+    width: quarterTurn ? video.height : video.width,
+    height: quarterTurn ? video.width : video.height,
+    frameCount: counted !== null && counted > 0 ? counted : still ? 1 : undefined,
+    fps: still ? 0 : fps,
+    durationS,
+    hasAudio,
+    codec: video.codec_name ?? 'unknown',
+  };
+}
