@@ -34,8 +34,8 @@ Options:
                      with a list of problems). Default: the app's defaults.
   --random           draw every parameter from the paper's training distribution
                      (blur, noise, ×4 down, VQD k's, x264 crf/profile). Not with --params.
-  --seed <n>         with --random: the draw's seed (default: a random one, printed and saved in
-                     params.json). Otherwise: the noise seed (params.seed).
+  --seed <n>         with --random: the draw's seed (default: a random one, printed; params.json
+                     holds everything drawn). Otherwise: the noise seed (params.seed).
   --frames <a:b>     only frames a … b−1 (0-based); also a: and :b.
   --batch <list>     many clips in one process; <list> is a JSON array of
                      {"input", "output", "seed"?, "random"?, "params"?, "frames"?}, paths
@@ -265,7 +265,7 @@ async function runJob(job: JobSpec, s: Shared): Promise<JobResult> {
   writeFileSync(path.join(job.output, 'run.json'), `${JSON.stringify(runInfo, null, 2)}\n`);
   if (!s.quiet) {
     const size = stats.encodedBytes === null ? '' : `, ${stats.encodedBytes} bytes ${params.compress.codec}`;
-    s.io.err(`${path.basename(job.input)} → ${job.output}: ${n} frames ${result.width}×${result.height}${size}, ${(stats.totalMs / 1000).toFixed(2)} s`);
+    s.io.err(`${path.basename(job.input)} → ${job.output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}${size}, ${(stats.totalMs / 1000).toFixed(2)} s`);
   }
   return result;
 }
