@@ -191,6 +191,7 @@ def main():
     ap.add_argument('--restart-every', type=int, default=50)
     ap.add_argument('--run-dir', default=os.path.join(HERE, 'runs', 'vqgan'))
     ap.add_argument('--export-dir', default=None, help='write ckpt parts, ONNX, codebook, summary here')
+    ap.add_argument('--onnx-dir', default=None, help='ONNX + codebook go here (default: --export-dir)')
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--ckpt-every', type=float, default=60)
     ap.add_argument('--log-every', type=float, default=15)
@@ -306,8 +307,8 @@ def main():
             log(f'k grid failed: {e!r}')
         try:
             from export_onnx import export_vqgan
-            export_vqgan(model, args.export_dir)
-            log('exported vqgan ONNX + codebook')
+            export_vqgan(model, args.onnx_dir or args.export_dir)
+            log(f'exported vqgan ONNX + codebook to {args.onnx_dir or args.export_dir}')
         except Exception as e:
             log(f'ONNX export failed here ({e!r}); export from the checkpoint parts with export_models.py')
     log('done')

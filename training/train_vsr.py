@@ -57,9 +57,24 @@ def load_pack(path: str, threads: int = 8):
         a = np.stack(arrs).reshape(N, T, *arrs[0].shape)
         return torch.from_numpy(a).permute(0, 1, 4, 2, 3).contiguous()  # N,T,3,H,W uint8
 
-    return {'hr': decode_all(d['hr_off']), 'lr': decode_all(d['lr_off']), 'lrc': decode_all(d['lrc_off']),
+    hr = decode_all(d['hr_off'])
+    return {'hr': hr, 'lr': decode_all(d['lr_off']), 'lrc': clean_lr(hr, meta.get('scale', 4), threads),
             'heldout': torch.from_numpy(d['heldout'].astype(bool)), 'kind': list(d['kind']),
             'params': [json.loads(p) for p in d['params']], 'meta': meta}
+
+
+def clean_lr(hr: torch.Tensor, scale: int, threads: int) -> torch.Tensor:
+    """Clean inputs: PIL bicubic x1/scale of every HR frame (N,T,3,H,W uint8 -> N,T,3,H/s,W/s)."""
+    N, T, _, H, W = hr.shape
+
+    def down(a):
+        return np.asarray(Image.fromarray(a).resize((W // scale, H // scale), Image.BICUBIC))
+
+    flat = hr.permute(0, 1, 3, 4, 2).reshape(-1, H, W, 3).numpy()
+    with ThreadPoolExecutor(threads) as ex:
+        arrs = list(ex.map(down, flat))
+    a = np.stack(arrs).reshape(N, T, H // scale, W // scale, 3)
+    return torch.from_numpy(a).permute(0, 1, 4, 2, 3).contiguous()
 
 
 class EMA:
@@ -300,6 +315,12 @@ def main():
     if args.export_dir:
         os.makedirs(args.export_dir, exist_ok=True)
         from export_onnx import export_vsr
+        if held_idx.numel():   # before export: export moves the models to the CPU
+            try:
+                example_picture(ema_models, data, int(held_idx[0]), device,
+                                os.path.join(args.export_dir, 'vsr_example.png'))
+            except Exception as e:
+                log(f'example picture failed: {e!r}')
         file_of = {'ship': 'vsr', 'paper': 'vsr64', 'tiny': 'vsr_tiny'}
         for n in names:
             base = file_of.get(n, f'vsr_{n}')
@@ -308,12 +329,6 @@ def main():
                 export_vsr(emas[n].model, os.path.join(args.export_dir, f'{base}.step.onnx'))
             except Exception as e:
                 log(f'ONNX export of {n} failed here ({e!r}); export from the .pt with export_models.py')
-        if held_idx.numel():
-            try:
-                example_picture(ema_models, data, int(held_idx[0]), device,
-                                os.path.join(args.export_dir, 'vsr_example.png'))
-            except Exception as e:
-                log(f'example picture failed: {e!r}')
         dump_json(os.path.join(args.export_dir, 'vsr_summary.json'), {'eval': ev, **summary_common,
                                                                      'log': log.lines[-60:]})
     log('done')
