@@ -126,6 +126,22 @@ describe.skipIf(!native)('@ffmpeg/core in Node vs native ffmpeg', () => {
     // -sws_flags accurate_rnd+bitexact on both sides they were bit-identical at crf 23 and 35).
     expect(psnr(n.out, w.out)).toBeGreaterThan(30);
   });
+
+  it('decodes files too: same frame count and range as native, a clear message for a corrupt one', async () => {
+    const wasm = await getFfmpeg('wasm');
+    const nat = await getFfmpeg('native');
+    const count = async (ff: FfmpegNode, range?: { start: number; end: number }) => {
+      let n = 0;
+      for await (const f of (await ff.decodeFile(path.join(FIX, 'clip-64x48.mp4'), range)).frames) {
+        expect([f.width, f.height]).toEqual([64, 48]);
+        n++;
+      }
+      return n;
+    };
+    expect(await count(wasm)).toBe(await count(nat));
+    expect(await count(wasm, { start: 1, end: 3 })).toBe(2);
+    await expect(wasm.decodeFile(path.join(FIX, 'corrupt.mp4'))).rejects.toThrow(/corrupt\.mp4: Invalid data found when processing input/);
+  });
 });
 
 function crop(img: ImageF32, w: number, h: number): ImageF32 {

@@ -305,7 +305,7 @@ class NativeFfmpeg implements FfmpegNode {
   }
 
   async probe(file: string): Promise<VideoInfo> {
-    const r = spawnSync(this.bin, ['-hide_banner', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
+    const r = spawnSync(this.bin, ['-hide_banner', '-loglevel', 'info', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
     const info = parseVideoSize(r.stderr ?? '');
     if (!info) {
       // ffmpeg's last line names the file itself ("x.mp4: Invalid data found …"): keep the reason.
@@ -480,9 +480,15 @@ class WasmFfmpeg implements FfmpegNode {
   }
 
   private probeMounted(p: string, name: string): VideoInfo {
-    this.exec(['-hide_banner', '-noautorotate', '-i', p]);
+    // -loglevel info explicitly: the core keeps the log level of its previous command.
+    this.exec(['-hide_banner', '-loglevel', 'info', '-noautorotate', '-i', p]);
     const info = parseVideoSize(this.log.join('\n'));
-    if (!info) throw new FfmpegError(`no video stream in ${name}: ${this.log.slice(-1)[0] ?? ''}`);
+    if (!info) {
+      // The core ends every failed run with "Aborted()"; the line before says why.
+      const last = this.log.filter((l) => l.trim() && !l.startsWith('Aborted(')).pop() ?? '';
+      const why = last.startsWith(`${p}: `) ? last.slice(p.length + 2) : last;
+      throw new FfmpegError(`no video stream in ${name}${why ? `: ${why}` : ''}`);
+    }
     return info;
   }
 
