@@ -23,6 +23,7 @@ import {
   VARIANT_IDS,
   ZOOM_MAX,
   ZOOM_MIN,
+  onLinkGrid,
 } from './view-state';
 import type { VariantId } from '../app/variants';
 import { defaultPipelineParams, paramsEqual } from '../pipeline/params';
@@ -48,9 +49,9 @@ const fakeParams: ParamsCodec<FakeParams> = {
   },
 };
 
-/** Values on the codec's 4-decimal grid, so an exact round trip is the right expectation. */
-function grid(rng: StreamRng, lo: number, hi: number): number {
-  return Math.round(rng.uniform(lo, hi) * 1e4) / 1e4;
+/** Values on the codec's grid (4 or 6 decimals), so an exact round trip is the right expectation. */
+function grid(rng: StreamRng, lo: number, hi: number, decimals = 4): number {
+  return Math.round(rng.uniform(lo, hi) * 10 ** decimals) / 10 ** decimals;
 }
 
 const NAME_CHARS = 'abcXYZ019 _-.()[]éü漢字😀<>&"\'/\\';
@@ -90,9 +91,9 @@ function randomState(rng: StreamRng): ShareState<FakeParams> {
       mode: rng.choice(COMPARE_MODES),
       split: grid(rng, 0, 1),
       zoom: rng.bool(0.2) ? 0 : grid(rng, ZOOM_MIN, ZOOM_MAX),
-      panX: grid(rng, 0, 1),
-      panY: grid(rng, 0, 1),
-      region: { x: grid(rng, 0, 1), y: grid(rng, 0, 1), size: grid(rng, REGION_MIN, REGION_MAX) },
+      panX: grid(rng, 0, 1, 6),
+      panY: grid(rng, 0, 1, 6),
+      region: { x: grid(rng, 0, 1, 6), y: grid(rng, 0, 1, 6), size: grid(rng, REGION_MIN, REGION_MAX) },
     },
     blind: { seed: rng.u32(), frames, pairs, context: rng.choice(VARIANT_IDS) },
   };
@@ -121,6 +122,17 @@ describe('url-state round trip', () => {
       // Stable: decoding and re-encoding gives the same text (links do not drift when re-shared).
       expect(encodeShareState(state!)).toBe(hash);
     }
+  });
+
+  it('puts off-grid numbers on the grid the views use (so a restored view is the same view)', () => {
+    const s = { ...randomState(makeRng(5)), params: undefined };
+    delete s.params;
+    const off = { ...s, compare: { ...s.compare, zoom: 3.00000000006, panX: 0.123456789, split: 0.349999999 } };
+    const { state } = decodeShareState(encodeShareState(off), { params: fakeParams });
+    expect(state!.compare).toEqual(onLinkGrid(off.compare));
+    expect(state!.compare.zoom).toBe(3);
+    expect(state!.compare.panX).toBe(0.123457);
+    expect(state!.compare.split).toBe(0.35);
   });
 
   it('keeps typical links short', () => {

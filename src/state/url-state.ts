@@ -40,6 +40,7 @@ import {
   ZOOM_MAX,
   ZOOM_MIN,
   isVariantId,
+  onLinkGrid,
   type BlindTestDef,
   type CompareMode,
   type CompareState,
@@ -107,13 +108,8 @@ export function base64UrlDecode(s: string): string {
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
 
-/** Numbers go into links with at most 4 decimals: compact, and a decoded state re-encodes to the same text. */
-function q4(v: number): number {
-  return Math.round(v * 1e4) / 1e4;
-}
-
 export function encodeShareState<P>(state: ShareState<P>): string {
-  const c = state.compare;
+  const c = onLinkGrid(state.compare);
   const out: Record<string, unknown> = {
     t: state.tab,
     s: state.source.kind === 'sample' ? 0 : state.source.name,
@@ -125,11 +121,11 @@ export function encodeShareState<P>(state: ShareState<P>): string {
     a: c.a,
     b: c.b,
     m: c.mode,
-    s: q4(c.split),
-    z: q4(c.zoom),
-    x: q4(c.panX),
-    y: q4(c.panY),
-    r: [q4(c.region.x), q4(c.region.y), q4(c.region.size)],
+    s: c.split,
+    z: c.zoom,
+    x: c.panX,
+    y: c.panY,
+    r: [c.region.x, c.region.y, c.region.size],
   };
   const bl = state.blind;
   out.b = { s: bl.seed, f: bl.frames, p: bl.pairs, c: bl.context };

@@ -104,10 +104,35 @@ export const useView = create<ViewStore>((set, get) => ({
   compare: DEFAULT_COMPARE,
   vsrModel: DEFAULT_VSR_MODEL,
   blind: DEFAULT_BLIND,
-  setCompare: (patch) => set({ compare: { ...get().compare, ...patch } }),
+  setCompare: (patch) => set({ compare: onLinkGrid({ ...get().compare, ...patch }) }),
   setVsrModel: (vsrModel) => set({ vsrModel }),
   setBlind: (blind) => set({ blind }),
 }));
+
+/** Numbers in links have a fixed number of decimals: compact, and a decoded state re-encodes to the same text. */
+export function q4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}
+/** Pan and region centres get 6 decimals: a 1e-6 step is ¼ px even at 64× on a 4K frame, so drags stay smooth. */
+export function q6(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+/**
+ * The compare state rounded to what a link can hold. The views keep their state
+ * on this grid, so a restored link reproduces the exact pixels on screen (a pan
+ * rounded only when encoded could land a magnified image one pixel off).
+ */
+export function onLinkGrid(c: CompareState): CompareState {
+  return {
+    ...c,
+    split: q4(c.split),
+    zoom: q4(c.zoom),
+    panX: q6(c.panX),
+    panY: q6(c.panY),
+    region: { x: q6(c.region.x), y: q6(c.region.y), size: q4(c.region.size) },
+  };
+}
 
 export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;

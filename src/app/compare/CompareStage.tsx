@@ -67,7 +67,11 @@ export function CompareStage({ a, b, labelA, labelB, mode }: { a: VariantFrame; 
     const p = (e.target as HTMLElement).closest<HTMLElement>('[data-pane]');
     if (!p) return;
     if (pointers.current.size === 0) pane.current = p;
-    e.currentTarget.setPointerCapture(e.pointerId);
+    try {
+      e.currentTarget.setPointerCapture(e.pointerId);
+    } catch {
+      // A pointer the browser no longer tracks (or a synthetic one): dragging still works while over the stage.
+    }
     e.currentTarget.focus({ preventScroll: true });
     pointers.current.set(e.pointerId, local(e));
   };
