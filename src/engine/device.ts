@@ -56,6 +56,20 @@ export function getBackend(opts: BackendOptions = {}): Promise<Backend> {
   return backend;
 }
 
+/**
+ * Submit ORT's pending GPU work. ORT-web records kernels into its own command
+ * encoder and submits only every 16 dispatches or when it downloads a tensor —
+ * not at the end of a run with `gpu-buffer` outputs. Our kernels read those
+ * outputs from our own submits, so before the first such submit we make ORT
+ * flush: running the one-node warm-up session with a CPU output downloads 16
+ * bytes, which submits everything ORT has queued before it (queue order does
+ * the rest). Call it after every ORT run whose outputs a WGSL kernel reads.
+ */
+export async function flushOrt(): Promise<void> {
+  if (!keepAlive) return;
+  await keepAlive.run({ x: new ort.Tensor('float32', new Float32Array(4), [4]) });
+}
+
 function adapterName(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
   const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s && s.length > 0);

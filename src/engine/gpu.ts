@@ -91,3 +91,22 @@ export function groups2d(device: GPUDevice, total: number): [number, number] {
   const y = Math.ceil(total / max);
   return [Math.ceil(total / y), y];
 }
+
+/** Like dispatch, but with explicit binding numbers (entry points that skip a binding under layout 'auto'). */
+export function dispatchBindings(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  pipeline: GPUComputePipeline,
+  entries: [number, GPUBuffer][],
+  groups: [number, number?, number?],
+): void {
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
+  });
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+  pass.end();
+}

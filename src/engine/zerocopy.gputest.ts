@@ -8,6 +8,7 @@ import { buildOnnxModel } from './onnx-builder';
 import { affineCpu, packRgba8Cpu, quantizeCpu } from './convert-cpu';
 import { runConvert } from './convert-gpu';
 import { readF32, readU32, uploadBuffer } from './gpu';
+import { flushOrt } from './device';
 
 const scaleModel = () =>
   buildOnnxModel({
@@ -31,6 +32,7 @@ export const gpuTests: GpuTest[] = [
       const y = first.y;
       if (y.location !== 'gpu-buffer') return { pass: false, detail: `output location ${y.location}` };
       const n = img.data.length;
+      await flushOrt(); // ORT submits lazily; our kernel must run after its Mul
       // y = 2x in [0,2] → (y*1 − 1) in [−1,1]: the VQGAN input mapping, on ORT's buffer.
       const mapped = runConvert(device, { op: 'affine', input: y.gpuBuffer as GPUBuffer, count: n, a: 1, b: -1 });
       const back = await session.run({ x: ort.Tensor.fromGpuBuffer(mapped, { dataType: 'float32', dims: [1, 3, img.height, img.width] }) });

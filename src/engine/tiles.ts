@@ -1,0 +1,127 @@
+/**
+ * Tiling plan and CPU references for shaders/tile.wgsl.
+ *
+ * A frame too large for one model run is cut into tiles of a fixed size (a
+ * multiple of the model's stride) that overlap; each tile's output is blended
+ * back with a linear feather over the overlap on its interior edges, then
+ * normalised by the summed weights. Frame edges are replicate-padded, which is
+ * also how a small frame is padded up to the stride.
+ */
+
+export interface Tile {
+  /** Tile origin in the frame (may extend past the right/bottom edge: replicate padding). */
+  x0: number;
+  y0: number;
+  /** Tile size (model input size), a multiple of the stride. */
+  w: number;
+  h: number;
+  /** Valid window inside the tile (the part that lies in the frame), tile coordinates, [vx0, vx1). */
+  vx0: number;
+  vy0: number;
+  vx1: number;
+  vy1: number;
+  /** Interior edges (left, top, right, bottom) that are cross-faded with a neighbour. */
+  interior: [boolean, boolean, boolean, boolean];
+}
+
+export interface TilePlanOptions {
+  /** Largest tile side (pixels of the input). */
+  maxTile: number;
+  /** Overlap between neighbouring tiles (pixels of the input). */
+  overlap: number;
+  /** Tile sides are multiples of this (the model's total stride, e.g. 8). */
+  multiple: number;
+}
+
+const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
+
+function axisPlan(size: number, maxTile: number, overlap: number, multiple: number): { start: number; len: number }[] {
+  const whole = roundUp(size, multiple);
+  if (whole <= maxTile) return [{ start: 0, len: whole }];
+  const len = Math.floor(maxTile / multiple) * multiple;
+  if (len <= overlap) throw new RangeError(`tile ${len} must exceed overlap ${overlap}`);
+  const step = len - overlap;
+  const starts: number[] = [];
+  for (let s = 0; s + len < size; s += step) starts.push(s);
+  starts.push(Math.max(0, size - len)); // last tile flush with the far edge
+  return [...new Set(starts)].map((start) => ({ start, len }));
+}
+
+export function planTiles(width: number, height: number, o: TilePlanOptions): Tile[] {
+  const xs = axisPlan(width, o.maxTile, o.overlap, o.multiple);
+  const ys = axisPlan(height, o.maxTile, o.overlap, o.multiple);
+  const tiles: Tile[] = [];
+  ys.forEach((ty, j) =>
+    xs.forEach((tx, i) => {
+      tiles.push({
+        x0: tx.start,
+        y0: ty.start,
+        w: tx.len,
+        h: ty.len,
+        vx0: 0,
+        vy0: 0,
+        vx1: Math.min(tx.len, width - tx.start),
+        vy1: Math.min(ty.len, height - ty.start),
+        interior: [i > 0, j > 0, i < xs.length - 1, j < ys.length - 1],
+      });
+    }),
+  );
+  return tiles;
+}
+
+/** The same tile at `scale`× (for models whose output is larger than the input, e.g. VSR ×4). */
+export function scaleTile(t: Tile, scale: number): Tile {
+  return { ...t, x0: t.x0 * scale, y0: t.y0 * scale, w: t.w * scale, h: t.h * scale, vx0: t.vx0 * scale, vy0: t.vy0 * scale, vx1: t.vx1 * scale, vy1: t.vy1 * scale };
+}
+
+// ---- CPU references (mirror tile.wgsl; f32 rounding via Math.fround) ----
+
+export function extractCpu(src: Float32Array, srcW: number, srcH: number, channels: number, x0: number, y0: number, dw: number, dh: number, a = 1, b = 0): Float32Array {
+  const out = new Float32Array(channels * dw * dh);
+  const fa = Math.fround(a);
+  const fb = Math.fround(b);
+  for (let c = 0; c < channels; c++)
+    for (let y = 0; y < dh; y++) {
+      const sy = Math.min(srcH - 1, Math.max(0, y0 + y));
+      for (let x = 0; x < dw; x++) {
+        const sx = Math.min(srcW - 1, Math.max(0, x0 + x));
+        out[(c * dh + y) * dw + x] = Math.fround(Math.fround(fa * src[(c * srcH + sy) * srcW + sx]) + fb);
+      }
+    }
+  return out;
+}
+
+function ramp(d: number, on: boolean, feather: number): number {
+  if (!on || feather === 0) return 1;
+  return Math.min(1, Math.fround(Math.fround(d + 0.5) / feather));
+}
+
+export function accumulateCpu(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, tileData: Float32Array, t: Tile, feather: number, a = 1, b = 0): void {
+  for (let c = 0; c < channels; c++)
+    for (let ty = t.vy0; ty < t.vy1; ty++)
+      for (let tx = t.vx0; tx < t.vx1; tx++) {
+        const fx = t.x0 + tx;
+        const fy = t.y0 + ty;
+        if (fx < 0 || fy < 0 || fx >= frameW || fy >= frameH) continue;
+        const [fl, ft, fr, fb] = t.interior;
+        const w = Math.fround(
+          Math.fround(Math.fround(ramp(tx - t.vx0, fl, feather) * ramp(ty - t.vy0, ft, feather)) * ramp(t.vx1 - 1 - tx, fr, feather)) *
+            ramp(t.vy1 - 1 - ty, fb, feather),
+        );
+        const v = Math.fround(Math.fround(Math.fround(a) * tileData[(c * t.h + ty) * t.w + tx]) + Math.fround(b));
+        const o = (c * frameH + fy) * frameW + fx;
+        acc[o] = Math.fround(acc[o] + Math.fround(w * v));
+        if (c === 0) wsum[fy * frameW + fx] = Math.fround(wsum[fy * frameW + fx] + w);
+      }
+}
+
+export function normalizeCpu(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, lo = -Infinity, hi = Infinity): Float32Array {
+  const out = new Float32Array(acc.length);
+  const plane = frameW * frameH;
+  for (let c = 0; c < channels; c++)
+    for (let i = 0; i < plane; i++) {
+      const v = Math.fround(acc[c * plane + i] / Math.max(wsum[i], 1e-12));
+      out[c * plane + i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  return out;
+}

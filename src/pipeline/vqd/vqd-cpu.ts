@@ -1,0 +1,75 @@
+/**
+ * The VQ degrader without WebGPU: the same models on any ORT CPU backend
+ * (onnxruntime-web's wasm EP in the browser fallback, onnxruntime-node in the
+ * CLI and the training data factory), the kNN CPU reference, and the tile CPU
+ * references — the same tile plan as vqd-gpu.ts, so both give the same pixels
+ * up to float rounding of the two ORT backends.
+ */
+import type { ImageF32 } from '../../core/image';
+import { createImage } from '../../core/image';
+import { knnCpu } from './knn-cpu';
+import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../engine/tiles';
+import type { VqdKs, VqdGpuOptions } from './vqd-gpu';
+
+/** The subset of the ORT API shared by onnxruntime-web and onnxruntime-node. */
+export interface OrtLike {
+  InferenceSession: { create(bytes: Uint8Array, opts?: object): Promise<SessionLike> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => TensorLike;
+}
+export interface TensorLike {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
+export interface SessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
+}
+
+export interface VqdCpu {
+  readonly nCodes: number;
+  run(img: ImageF32, ks: VqdKs, opts?: VqdGpuOptions): Promise<ImageF32>;
+}
+
+export interface VqdModelBytes {
+  encoder: Uint8Array;
+  decoder: Uint8Array;
+  codebook: Float32Array;
+  nCodes: number;
+  nz: number;
+}
+
+export async function createVqdCpu(ort: OrtLike, files: VqdModelBytes, sessionOptions: object = {}): Promise<VqdCpu> {
+  const encoder = await ort.InferenceSession.create(files.encoder, sessionOptions);
+  const decoder = await ort.InferenceSession.create(files.decoder, sessionOptions);
+  const { codebook, nCodes: N, nz } = files;
+  if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
+  const scales = [8, 4, 2];
+  return {
+    nCodes: N,
+    async run(img, ks, opts = {}) {
+      const { width: w, height: h } = img;
+      const overlap = opts.overlap ?? 32;
+      const plan = planTiles(w, h, { maxTile: opts.maxTile ?? 256, overlap, multiple: 8 });
+      const acc = new Float32Array(3 * w * h);
+      const wsum = new Float32Array(w * h);
+      const kList = [ks.kTop, ks.kMid, ks.kBot];
+      for (const t of plan) {
+        const tileIn = extractCpu(img.data, w, h, 3, t.x0, t.y0, t.w, t.h, 2, -1);
+        const z = await encoder.run({ [encoder.inputNames[0]]: new ort.Tensor('float32', tileIn, [1, 3, t.h, t.w]) });
+        const feeds: Record<string, TensorLike> = {};
+        encoder.outputNames.forEach((name, i) => {
+          const P = (t.w / scales[i]) * (t.h / scales[i]);
+          const k = Math.min(N, Math.max(1, Math.round(kList[i])));
+          const { zq } = knnCpu(z[name].data as Float32Array, nz, P, codebook, N, k);
+          feeds[decoder.inputNames[i]] = new ort.Tensor('float32', zq, [1, nz, t.h / scales[i], t.w / scales[i]]);
+        });
+        const out = await decoder.run(feeds);
+        accumulateCpu(acc, wsum, w, h, 3, out[decoder.outputNames[0]].data as Float32Array, t, overlap, 0.5, 0.5);
+      }
+      const result = createImage(w, h, 3);
+      result.data.set(normalizeCpu(acc, wsum, w, h, 3, 0, 1));
+      return result;
+    },
+  };
+}
