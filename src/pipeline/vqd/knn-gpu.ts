@@ -139,7 +139,7 @@ export function createKnn(device: GPUDevice, opts: { maxChunkBytes?: number } = 
 
     setCodebook(codebook, N, nz) {
       if (!Number.isInteger(N) || N < 1 || N > KNN_MAX_ENTRIES) throw new RangeError(`codebook size N = ${N} outside 1…${KNN_MAX_ENTRIES}`);
-      if (!Number.isInteger(nz) || nz < 4 || nz % 4 !== 0) throw new RangeError(`nz = ${nz} must be a positive multiple of 4`);
+      if (!Number.isInteger(nz) || nz < 1) throw new RangeError(`nz = ${nz} must be a positive integer`);
       if (codebook instanceof Float32Array && codebook.length < N * nz) throw new RangeError(`codebook has ${codebook.length} values, need ${N * nz}`);
       if (!(codebook instanceof Float32Array) && codebook.size < N * nz * 4) throw new RangeError(`codebook buffer has ${codebook.size} bytes, need ${N * nz * 4}`);
       cb?.cbT.destroy();
