@@ -1,8 +1,9 @@
 /**
  * The engine worker: owns the one GPUDevice (ORT's) and every GPU stage.
- * Reached from the UI through comlink (engine-client.ts). Stages register
- * their methods here; frames arrive as RGBA8 and leave as RGBA8 (transferred),
- * and stay on the GPU in between.
+ * Reached from the UI through comlink (engine-client.ts). Each feature adds
+ * its methods as a plain object spread into the API below (degrade-api.ts,
+ * vsr-api.ts); frames arrive as RGBA8 and leave as RGBA8 (transferred), and
+ * stay on the GPU in between.
  */
 import * as Comlink from 'comlink';
 import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from './device';
@@ -10,7 +11,7 @@ import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from './d
 let lostCallback: ((reason: string) => void) | undefined;
 onDeviceLost((reason) => lostCallback?.(reason));
 
-export const engineApi = {
+const baseApi = {
   async init(opts: { forceWasm?: boolean } = {}): Promise<BackendInfo> {
     return describeBackend(await getBackend(opts));
   },
@@ -19,6 +20,8 @@ export const engineApi = {
     lostCallback = cb;
   },
 };
+
+export const engineApi = { ...baseApi };
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);
