@@ -30,6 +30,8 @@ export interface DecodedFrames {
   frames: Uint8ClampedArray[];
   /** Set when ffmpeg stopped early on damaged data after yielding some frames. */
   warning?: string;
+  /** Which decoder made the frames. */
+  decoder?: 'image' | 'ffmpeg.wasm' | 'webcodecs';
 }
 
 /** A frame going into the FFmpeg stage: interleaved rgb24 or rgba (alpha ignored). */
@@ -45,8 +47,10 @@ export interface RoundTripResult {
   height: number;
   /** Decoded frames, interleaved rgb24, one per input frame. */
   frames: Uint8Array[];
-  /** Size of the encoded elementary stream in bytes. */
+  /** Size of the encoded elementary stream in bytes (for H.264 without SEI, i.e. the coded video). */
   bytes: number;
+  /** The elementary stream itself (.h264 / .m4v / .m2v), when asked for with returnStream. */
+  stream?: Uint8Array;
   encodeMs: number;
   decodeMs: number;
 }

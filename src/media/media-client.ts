@@ -27,10 +27,14 @@ export interface DecodeRequest extends CallOptions {
   start?: number;
   count?: number;
   maxPixels?: number;
+  /** Bit-exact YUV → RGB (default true; see DecodeOptions.exact in media.worker.ts). */
+  exact?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface RoundTripRequest extends Partial<CodecOptions>, CallOptions {
+  /** Also return the encoded elementary stream. */
+  returnStream?: boolean;
   /** Move the input frames' buffers to the worker instead of copying them (they become unusable here). */
   transfer?: boolean;
 }

@@ -47,14 +47,26 @@ export const benches = [
         const blob = new Blob([(await ctx.fetchBytes('/samples/sample.mp4')) as BlobPart]);
         const whole = await timed(() => media.decode(blob, 'sample.mp4', { count: 75 }));
         const chunk = await timed(() => media.decode(blob, 'sample.mp4', { start: 36, count: 12 }));
+        const wholeFast = await timed(() => media.decode(blob, 'sample.mp4', { count: 75, exact: false }));
+        const chunkFast = await timed(() => media.decode(blob, 'sample.mp4', { start: 36, count: 12, exact: false }));
         const lr: RawFrame[] = whole.out.frames.slice(0, 8).map((f) => ({ width: 480, height: 270, rgba: f }));
         const rtLr = await timed(() => media.roundTrip(lr, { codec: 'libx264', crf: 23, profile: 'high' }));
         const hr = whole.out.frames.slice(0, 3).map((f) => upscale(f, 480, 270, 4));
-        const rtHr = await timed(() => media.roundTrip(hr, { codec: 'libx264', crf: 23, profile: 'high' }));
+        const rtHr = await timed(() => media.roundTrip(hr, { codec: 'libx264', crf: 23, profile: 'high', returnStream: true }));
+        // Decode speed at 1080p: the round trip's own H.264 stream, read back as a user file.
+        const h264 = new Blob([rtHr.out.stream! as BlobPart]);
+        const dec1080 = await timed(() => media.decode(h264, 'bench.h264', { count: 3 }));
+        const dec1080Fast = await timed(() => media.decode(h264, 'bench.h264', { count: 3, exact: false }));
+        // (exact: false on a raw .h264 falls back to ffmpeg.wasm's default conversion: WebCodecs
+        // needs an MP4, and the repo ships no 1080p MP4.)
         return {
           ffmpegLoadMs: r1(loadMs),
           decode480x270: { frames: 75, ms: r1(whole.ms), msPerFrame: r1(whole.ms / 75) },
           decodeChunk12From36: { ms: r1(chunk.ms), msPerFrame: r1(chunk.ms / 12) },
+          webcodecs480x270: { decoder: wholeFast.out.decoder, ms: r1(wholeFast.ms), msPerFrame: r1(wholeFast.ms / 75) },
+          webcodecsChunk12From36: { ms: r1(chunkFast.ms), msPerFrame: r1(chunkFast.ms / 12) },
+          decode1920x1080: { frames: dec1080.out.frames.length, ms: r1(dec1080.ms), msPerFrame: r1(dec1080.ms / 3) },
+          decode1920x1080NotExact: { decoder: dec1080Fast.out.decoder, ms: r1(dec1080Fast.ms), msPerFrame: r1(dec1080Fast.ms / 3) },
           x264crf23RoundTrip480x270: {
             frames: 8, ms: r1(rtLr.ms), msPerFrame: r1(rtLr.ms / 8), bytes: rtLr.out.bytes,
             encodeMs: r1(rtLr.out.encodeMs), decodeMs: r1(rtLr.out.decodeMs),

@@ -278,6 +278,43 @@ export const browserTests: GpuTest[] = [
     },
   },
   {
+    // H.264 decoding is bit-exact in any conformant decoder, so WebCodecs frames differ from
+    // ffmpeg's only by YUV → RGB: yuv.ts vs swscale, tolerance as in yuv.test.ts (max|Δ| ≤ 6, ≥ 42 dB).
+    name: 'media: WebCodecs fast path (exact: false) matches ffmpeg.wasm within yuv.ts tolerance',
+    async run(ctx) {
+      const blob = await blobOf(ctx, '/samples/sample.mp4');
+      const t0 = performance.now();
+      const fast = await media().decode(blob, 'sample.mp4', { count: 75, exact: false });
+      const tFast = performance.now() - t0;
+      const t1 = performance.now();
+      const exact = await media().decode(blob, 'sample.mp4', { count: 75 });
+      const tExact = performance.now() - t1;
+      let worst = 0;
+      let psnrMin = Infinity;
+      for (let k = 0; k < Math.min(fast.frames.length, exact.frames.length); k++) {
+        worst = Math.max(worst, maxAbs(fast.frames[k], exact.frames[k]));
+        psnrMin = Math.min(psnrMin, psnr8(fast.frames[k], exact.frames[k]));
+      }
+      const t2 = performance.now();
+      const part = await media().decode(blob, 'sample.mp4', { start: 40, count: 3, exact: false });
+      const tPart = performance.now() - t2;
+      const same = part.frames.length === 3 && part.frames.every((f, j) => maxAbs(f, fast.frames[40 + j]) === 0);
+      const clip = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip.mp4', { exact: false });
+      let clipWorst = 0;
+      for (let k = 0; k < clip.frames.length; k++) {
+        clipWorst = Math.max(clipWorst, maxAbs(clip.frames[k], (await pngRgba(ctx, `/e2e/fixtures/clip-64x48/ref-${pad2(k)}.png`)).data));
+      }
+      const gif = await media().decode(await blobOf(ctx, '/e2e/fixtures/formats/anim-32x32.gif'), 'a.gif', { exact: false });
+      return result([
+        [fast.decoder === 'webcodecs' && fast.frames.length === 75, `decoder ${fast.decoder}: 75 frames of 480×270 in ${tFast.toFixed(0)} ms; ffmpeg.wasm exact ${tExact.toFixed(0)} ms`],
+        [worst <= 6 && psnrMin >= 42, `vs ffmpeg.wasm exact: max|Δ| ${worst} ≤ 6, min PSNR ${psnrMin.toFixed(1)} dB ≥ 42`],
+        [same, `[40, +3) (seek to keyframe 0, B-frames) identical to the full fast decode: ${same} (${tPart.toFixed(0)} ms)`],
+        [clip.decoder === 'webcodecs' && clip.frames.length === 8 && clipWorst <= 6, `clip-64x48 vs native ffmpeg refs: ${clip.frames.length} frames, max|Δ| ${clipWorst} ≤ 6`],
+        [gif.decoder === 'ffmpeg.wasm' && gif.frames.length === 3, `gif falls back to ${gif.decoder}: ${gif.frames.length} frames`],
+      ]);
+    },
+  },
+  {
     name: 'media: cancelling a decode rejects with aborted, the next decode works',
     async run(ctx) {
       const blob = await blobOf(ctx, '/samples/sample.mp4');

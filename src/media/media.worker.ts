@@ -29,6 +29,7 @@ import {
 } from './frames';
 import { parseProbe } from './probe';
 import { SNIFF_BYTES, isStill, sniff, type Sniffed } from './sniff';
+import { decodeMp4Range, readMp4Index, type Mp4Track } from './webcodecs';
 
 export interface DecodeOptions {
   /** First frame index (default 0). */
@@ -37,6 +38,13 @@ export interface DecodeOptions {
   count?: number;
   /** Refuse frames larger than this many pixels (default MAX_FRAME_PIXELS). */
   maxPixels?: number;
+  /**
+   * true (default): ffmpeg.wasm with SWS_FLAGS for YUV → RGB: bit-identical to native ffmpeg
+   * decoding with the same flags (what the Node CLI must reproduce).
+   * false: fastest available: WebCodecs for H.264/VP9/AV1 in MP4/MOV (webcodecs.ts), else
+   * ffmpeg.wasm with its default conversion; a few levels from native. For scrubbing previews.
+   */
+  exact?: boolean;
   /** ffmpeg's own time limit for this call (default 60 s + 0.5 s a frame). */
   timeoutMs?: number;
   /** Set element 0 to non-zero to cancel (a SharedArrayBuffer-backed flag, when available). */
@@ -44,6 +52,8 @@ export interface DecodeOptions {
 }
 
 export interface RoundTripOptions extends Partial<CodecOptions> {
+  /** Also return the encoded elementary stream (e.g. to let the user download it). */
+  returnStream?: boolean;
   timeoutMs?: number;
   cancel?: Int32Array;
 }
@@ -95,6 +105,17 @@ async function fileKey(blob: Blob, name: string): Promise<string> {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return `${name}|${blob.size}|${(h >>> 0).toString(16)}`;
+}
+
+/** MP4 indexes for the WebCodecs path, by file identity; null = not usable there. */
+const mp4Cache = new Map<string, Mp4Track | null>();
+async function mp4Index(blob: Blob, name: string): Promise<Mp4Track | null> {
+  const key = await fileKey(blob, name);
+  if (!mp4Cache.has(key)) {
+    if (mp4Cache.size >= 4) mp4Cache.delete(mp4Cache.keys().next().value!);
+    mp4Cache.set(key, await readMp4Index(blob).catch(() => null));
+  }
+  return mp4Cache.get(key)!;
 }
 
 async function probeVideo(blob: Blob, name: string, timeoutMs = 30_000): Promise<MediaInfo> {
@@ -207,7 +228,7 @@ const api = {
         if (start > 0 || opts.count === 0) return { width: s.width ?? 0, height: s.height ?? 0, start, frames: [] };
         const img = await decodeStill(blob, name, s, maxPixels);
         void Promise.resolve(onProgress?.(1, 1)).catch(() => undefined);
-        const out: DecodedFrames = { width: img.width, height: img.height, start: 0, frames: [img.data] };
+        const out: DecodedFrames = { width: img.width, height: img.height, start: 0, frames: [img.data], decoder: 'image' };
         return Comlink.transfer(out, [img.data.buffer]);
       }
       if (blob.size === 0) throw new MediaError('unsupported', `Could not decode '${name}': the file is empty`);
@@ -217,6 +238,29 @@ const api = {
       const frameBytes = info.width * info.height * 4;
       const { count } = planDecode(name, info, start, opts.count);
       if (count === 0) return { width: info.width, height: info.height, start, frames: [] };
+
+      if (opts.exact === false) {
+        const track = await mp4Index(blob, name);
+        if (track && track.width === info.width && track.height === info.height) {
+          let last = 0;
+          const fast = await decodeMp4Range(
+            blob, track, start, count,
+            (done) => {
+              const now = performance.now();
+              if (onProgress && (done === count || now - last > 100)) {
+                last = now;
+                void Promise.resolve(onProgress(done, count)).catch(() => undefined);
+              }
+            },
+            () => cancelled(opts.cancel),
+          );
+          if (cancelled(opts.cancel)) throw aborted(`Decoding '${name}'`);
+          if (fast && fast.frames.length > 0) {
+            const out: DecodedFrames = { width: fast.width, height: fast.height, start, frames: fast.frames, decoder: 'webcodecs' };
+            return Comlink.transfer(out, out.frames.map((f) => f.buffer));
+          }
+        }
+      }
 
       const timeoutMs = opts.timeoutMs ?? 60_000 + 500 * count;
       const result = await serial(async () => {
@@ -245,14 +289,15 @@ const api = {
             '-frames:v', String(count), '-fps_mode', 'passthrough',
             // Fixed output size: a stream that changes resolution mid-way is scaled to the first.
             '-s', `${info.width}x${info.height}`,
-            '-sws_flags', SWS_FLAGS, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-y', SINK_PATH,
+            ...(opts.exact === false ? [] : ['-sws_flags', SWS_FLAGS]),
+            '-f', 'rawvideo', '-pix_fmt', 'rgba', '-y', SINK_PATH,
           ], timeoutMs, { sink }),
         );
         return { r, sink };
       });
       const { r, sink } = result;
       if (sink.cancelled) throw aborted(`Decoding '${name}'`);
-      const out: DecodedFrames = { width: info.width, height: info.height, start, frames: sink.frames };
+      const out: DecodedFrames = { width: info.width, height: info.height, start, frames: sink.frames, decoder: 'ffmpeg.wasm' };
       if (r.code !== 0) {
         const timedOut = tookTooLong(r, timeoutMs);
         const err = ffmpegFailure(name, r.log, r.code, timedOut);
@@ -302,7 +347,8 @@ const api = {
             const why = tookTooLong(enc, timeoutMs) ? 'took too long' : `failed (exit ${enc.code}): ${enc.log.filter((l) => l.trim()).at(-1) ?? ''}`;
             throw new MediaError(tookTooLong(enc, timeoutMs) ? 'timeout' : 'ffmpeg-failed', `Encoding with ${codecName} ${why}`, enc.log.join('\n'));
           }
-          const bytes = ff.readFile(esPath).length;
+          const encoded = ff.readFile(esPath);
+          const bytes = encoded.length;
           const sink = new FrameSink(pad.width * pad.height * 3, frames.length, () => undefined, () => cancelled(opts.cancel));
           const dec = runCore(ff, decodeArgs(o, esPath, SINK_PATH), timeoutMs, { sink });
           if (sink.cancelled) throw aborted('The FFmpeg stage');
@@ -314,7 +360,8 @@ const api = {
           }
           const decoded = sink.frames.flatMap((f) => unpackRgb24(new Uint8Array(f.buffer), pad.width, pad.height, width, height));
           const out: RoundTripResult = { width, height, frames: decoded, bytes, encodeMs: enc.ms, decodeMs: dec.ms };
-          return Comlink.transfer(out, decoded.map((f) => f.buffer));
+          if (opts.returnStream) out.stream = encoded.slice();
+          return Comlink.transfer(out, [...decoded.map((f) => f.buffer), ...(out.stream ? [out.stream.buffer] : [])]);
         } finally {
           ff.remove(inPath);
           ff.remove(esPath);
