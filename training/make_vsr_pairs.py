@@ -1,11 +1,12 @@
 """VSR training/evaluation pairs: HR clips (clipgen.py) degraded by the project's own pipeline.
 
 For each clip: render T HR frames (PNG) -> `node bin/vqdsr.mjs degrade <hr-dir> <lr-dir> --random
---seed S` (the app's exact chain: blur, noise, x1/4 down, VQD with our VQGAN, uint8, x264 round trip;
-writes 00000.png... and params.json) -> pack. The clean x1/4 bicubic LR for the "clean input" numbers
-is made from the HR by train_vsr.py (PIL bicubic), so it is not stored. Clips from held-out clip-art sources / procedural seeds are flagged held-out.
+--seed S` (all clips in one `--batch` call; the app's exact chain: blur, noise, x1/4 down, VQD with
+our VQGAN, uint8, x264 round trip; writes 00000.png... and params.json) -> pack. The clean x1/4
+bicubic LR for the "clean input" numbers is made from the HR by train_vsr.py (PIL bicubic), so it
+is not stored. Clips from held-out clip-art sources / procedural seeds are flagged held-out.
 
-  python3 training/make_vsr_pairs.py --clips 240 [--degrade-args "--no-vqd"]      # real pipeline
+  python3 training/make_vsr_pairs.py --clips 150 [--degrade-args "--threads 2"]   # real pipeline
   python3 training/make_vsr_pairs.py --clips 8 --stand-in-bicubic --out /tmp/p.npz  # TEST STAND-IN
 
 --stand-in-bicubic replaces the CLI by a plain bicubic downscale. It exists only to test this packer
@@ -22,7 +23,6 @@ import argparse
 import io
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -41,15 +41,19 @@ ROOT = os.path.dirname(HERE)
 def lossless_bytes(im: Image.Image) -> bytes:
     """Lossless WebP (about a third smaller than PNG on these frames; Pillow reads it everywhere)."""
     b = io.BytesIO()
-    im.save(b, format='WEBP', lossless=True, quality=100, method=6)
+    im.save(b, format='WEBP', lossless=True, quality=100, method=4)
     return b.getvalue()
 
 
-def degrade_cli(hr_dir: str, lr_dir: str, seed: int, extra: list, node: str) -> dict:
-    cmd = [node, os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', hr_dir, lr_dir, '--random', '--seed', str(seed)]
-    subprocess.run(cmd + extra, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    with open(os.path.join(lr_dir, 'params.json')) as f:
-        return json.load(f)
+def degrade_cli_batch(clips: list, work: str, extra: list, node: str) -> None:
+    """`vqdsr degrade --batch list.json --random`: every clip with its own seed, one process."""
+    lst = [{'input': os.path.relpath(c['hr'], work), 'output': os.path.relpath(c['lr'], work),
+            'seed': c['seed'], 'random': True} for c in clips]
+    path = os.path.join(work, 'list.json')
+    with open(path, 'w') as f:
+        json.dump(lst, f)
+    cmd = [node, os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', '--batch', path, '--random', '--quiet'] + extra
+    subprocess.run(cmd, check=True, cwd=ROOT)
 
 
 def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
@@ -74,14 +78,14 @@ def check_vqd(params) -> bool:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--clips', type=int, default=240)
+    ap.add_argument('--clips', type=int, default=150)
     ap.add_argument('--frames', type=int, default=6)
     ap.add_argument('--size', type=int, default=256, help='HR frame size (LR = size/4)')
     ap.add_argument('--heldout-every', type=int, default=8, help='every n-th clip is held out')
     ap.add_argument('--seed', type=int, default=77)
     ap.add_argument('--work', default=os.path.join(HERE, 'data', 'vsr'))
     ap.add_argument('--out', default=os.path.join(ROOT, '.devdata', 'vsr_pack.npz'))
-    ap.add_argument('--degrade-args', default='', help='extra CLI args, e.g. "--no-vqd" before the VQGAN is trained')
+    ap.add_argument('--degrade-args', default='', help='extra CLI args for vqdsr degrade (e.g. "--threads 2", "--models DIR")')
     ap.add_argument('--node', default='node')
     ap.add_argument('--stand-in-bicubic', action='store_true', help='TEST ONLY: bicubic instead of the CLI')
     ap.add_argument('--max-mib', type=float, default=20, help='stop when the pack reaches this size')
@@ -96,44 +100,59 @@ def main():
     heldout, kinds, params_all = [], [], []
     vqd_seen = 0
     t0 = time.time()
+    # 1. render the HR clips
+    clips = []
+    shutil.rmtree(args.work, ignore_errors=True)
     for c in range(args.clips):
         is_held = c % args.heldout_every == args.heldout_every - 1
         seed = args.seed * 100_000 + c + (HELDOUT_SEED_BASE if is_held else 0)
         frames, kind = make_clip(seed, args.frames, args.size, held_src if is_held else train_src)
         clip_dir = os.path.join(args.work, f'clip{c:04d}')
         hr_dir, lr_dir = os.path.join(clip_dir, 'hr'), os.path.join(clip_dir, 'lr')
-        shutil.rmtree(clip_dir, ignore_errors=True)
         os.makedirs(hr_dir)
         for i, f in enumerate(frames):
-            f.save(os.path.join(hr_dir, f'{i:05d}.png'))
+            f.save(os.path.join(hr_dir, f'{i:05d}.png'), compress_level=1)
+        clips.append({'c': c, 'seed': seed, 'held': is_held, 'kind': kind, 'hr': hr_dir, 'lr': lr_dir})
+        if c % 20 == 0:
+            print(f'rendered {c + 1}/{args.clips} clips {time.time() - t0:.0f}s', flush=True)
+    # 2. degrade: one CLI process for all clips (shared ORT sessions), or the TEST stand-in
+    if args.stand_in_bicubic:
+        for cl in clips:
+            frames = [Image.open(os.path.join(cl['hr'], f'{i:05d}.png')) for i in range(args.frames)]
+            degrade_stand_in(frames, cl['lr'], scale)
+    else:
+        degrade_cli_batch(clips, args.work, extra, args.node)
+    print(f'degraded {len(clips)} clips {time.time() - t0:.0f}s', flush=True)
+    # 3. pack, stopping at the size budget (held-out clips are interleaved, so the ratio holds)
+    for cl in clips:
         if args.stand_in_bicubic:
-            params = degrade_stand_in(frames, lr_dir, scale)
+            params = {'stand_in': 'bicubic x1/4 (test only)'}
         else:
-            params = degrade_cli(hr_dir, lr_dir, seed, extra, args.node)
+            with open(os.path.join(cl['lr'], 'params.json')) as f:
+                params = json.load(f)
             vqd_seen += check_vqd(params)
         row = {'hr': [], 'lr': []}
-        for i, f in enumerate(frames):
-            lr = Image.open(os.path.join(lr_dir, f'{i:05d}.png')).convert('RGB')
+        for i in range(args.frames):
+            hr = Image.open(os.path.join(cl['hr'], f'{i:05d}.png')).convert('RGB')
+            lr = Image.open(os.path.join(cl['lr'], f'{i:05d}.png')).convert('RGB')
             if lr.size != (args.size // scale, args.size // scale):
-                sys.exit(f'clip {c}: LR frame {i} is {lr.size}, expected {args.size // scale}')
-            for key, im in (('hr', f), ('lr', lr)):
+                sys.exit(f'clip {cl["c"]}: LR frame {i} is {lr.size}, expected {args.size // scale}')
+            for key, im in (('hr', hr), ('lr', lr)):
                 b = lossless_bytes(im)
                 row[key].append((len(blob), len(b)))
                 blob.extend(b)
         for key in offs:
             offs[key].append(row[key])
-        heldout.append(is_held)
-        kinds.append(kind)
+        heldout.append(cl['held'])
+        kinds.append(cl['kind'])
         params_all.append(json.dumps(params, sort_keys=True))
-        shutil.rmtree(clip_dir, ignore_errors=True)
         if len(blob) > args.max_mib * 2**20:
-            print(f'stopping at {c + 1} clips: pack reached {args.max_mib} MiB')
+            print(f'stopping at {len(heldout)} clips: pack reached {args.max_mib} MiB')
             break
-        if c % 10 == 0:
-            print(f'clip {c}/{args.clips} {time.time() - t0:.0f}s pack {len(blob) / 2**20:.1f} MiB', flush=True)
+    shutil.rmtree(args.work, ignore_errors=True)
     meta = {'frames': args.frames, 'hr_size': args.size, 'scale': scale, 'stand_in': bool(args.stand_in_bicubic),
             'degrade': 'stand-in bicubic (TEST ONLY)' if args.stand_in_bicubic else
-            f'node bin/vqdsr.mjs degrade <hr> <lr> --random --seed S {" ".join(extra)}'.strip(),
+            f'node bin/vqdsr.mjs degrade --batch (per clip: --random --seed S) {" ".join(extra)}'.strip(),
             'clips_with_vqd': vqd_seen}
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     np.savez(args.out, blob=np.frombuffer(bytes(blob), dtype=np.uint8),
