@@ -29,7 +29,10 @@ import {
 } from './frames';
 import { parseProbe } from './probe';
 import { SNIFF_BYTES, isStill, sniff, type Sniffed } from './sniff';
-import { decodeMp4Range, readMp4Index, type Mp4Track } from './webcodecs';
+import type { Mp4Track } from './webcodecs';
+
+/** The WebCodecs path and its demuxer (mp4box, ~180 kB) load only when exact: false is asked for. */
+const webcodecs = () => import('./webcodecs');
 
 export interface DecodeOptions {
   /** First frame index (default 0). */
@@ -113,7 +116,7 @@ async function mp4Index(blob: Blob, name: string): Promise<Mp4Track | null> {
   const key = await fileKey(blob, name);
   if (!mp4Cache.has(key)) {
     if (mp4Cache.size >= 4) mp4Cache.delete(mp4Cache.keys().next().value!);
-    mp4Cache.set(key, await readMp4Index(blob).catch(() => null));
+    mp4Cache.set(key, await (await webcodecs()).readMp4Index(blob).catch(() => null));
   }
   return mp4Cache.get(key)!;
 }
@@ -243,7 +246,7 @@ const api = {
         const track = await mp4Index(blob, name);
         if (track && track.width === info.width && track.height === info.height) {
           let last = 0;
-          const fast = await decodeMp4Range(
+          const fast = await (await webcodecs()).decodeMp4Range(
             blob, track, start, count,
             (done) => {
               const now = performance.now();
