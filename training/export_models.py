@@ -85,6 +85,8 @@ def main():
     if shipping and not args.no_manifest:
         from build_manifest import build_manifest
         build_manifest(args.out, summaries)
+        from write_model_card import write_model_card
+        write_model_card(args.out, summaries)
 
 
 if __name__ == '__main__':

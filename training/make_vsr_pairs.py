@@ -23,7 +23,6 @@ import argparse
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -88,6 +87,7 @@ def main():
     ap.add_argument('--degrade-args', default='', help='extra CLI args for vqdsr degrade (e.g. "--threads 2", "--models DIR")')
     ap.add_argument('--node', default='node')
     ap.add_argument('--stand-in-bicubic', action='store_true', help='TEST ONLY: bicubic instead of the CLI')
+    ap.add_argument('--render-only', action='store_true', help='only render the HR clips into --work (reused later)')
     ap.add_argument('--max-mib', type=float, default=20, help='stop when the pack reaches this size')
     args = ap.parse_args()
     scale = 4
@@ -100,21 +100,30 @@ def main():
     heldout, kinds, params_all = [], [], []
     vqd_seen = 0
     t0 = time.time()
-    # 1. render the HR clips
+    # 1. render the HR clips (kept in --work and reused when the same clip is already there)
     clips = []
-    shutil.rmtree(args.work, ignore_errors=True)
     for c in range(args.clips):
         is_held = c % args.heldout_every == args.heldout_every - 1
         seed = args.seed * 100_000 + c + (HELDOUT_SEED_BASE if is_held else 0)
-        frames, kind = make_clip(seed, args.frames, args.size, held_src if is_held else train_src)
-        clip_dir = os.path.join(args.work, f'clip{c:04d}')
+        clip_dir = os.path.join(args.work, f'clip{c:04d}_s{seed}_{args.size}')
         hr_dir, lr_dir = os.path.join(clip_dir, 'hr'), os.path.join(clip_dir, 'lr')
-        os.makedirs(hr_dir)
-        for i, f in enumerate(frames):
-            f.save(os.path.join(hr_dir, f'{i:05d}.png'), compress_level=1)
+        kind_file = os.path.join(clip_dir, 'kind.txt')
+        if not (os.path.exists(kind_file) and
+                all(os.path.exists(os.path.join(hr_dir, f'{i:05d}.png')) for i in range(args.frames))):
+            frames, kind = make_clip(seed, args.frames, args.size, held_src if is_held else train_src)
+            os.makedirs(hr_dir, exist_ok=True)
+            for i, f in enumerate(frames):
+                f.save(os.path.join(hr_dir, f'{i:05d}.png'), compress_level=1)
+            with open(kind_file, 'w') as f:
+                f.write(kind)
+        with open(kind_file) as f:
+            kind = f.read().strip()
         clips.append({'c': c, 'seed': seed, 'held': is_held, 'kind': kind, 'hr': hr_dir, 'lr': lr_dir})
         if c % 20 == 0:
             print(f'rendered {c + 1}/{args.clips} clips {time.time() - t0:.0f}s', flush=True)
+    if args.render_only:
+        print(f'rendered {len(clips)} HR clips into {args.work}')
+        return
     # 2. degrade: one CLI process for all clips (shared ORT sessions), or the TEST stand-in
     if args.stand_in_bicubic:
         for cl in clips:
@@ -149,7 +158,6 @@ def main():
         if len(blob) > args.max_mib * 2**20:
             print(f'stopping at {len(heldout)} clips: pack reached {args.max_mib} MiB')
             break
-    shutil.rmtree(args.work, ignore_errors=True)
     meta = {'frames': args.frames, 'hr_size': args.size, 'scale': scale, 'stand_in': bool(args.stand_in_bicubic),
             'degrade': 'stand-in bicubic (TEST ONLY)' if args.stand_in_bicubic else
             f'node bin/vqdsr.mjs degrade --batch (per clip: --random --seed S) {" ".join(extra)}'.strip(),

@@ -35,7 +35,7 @@ mkdir -p training/runs
   --resume --export-dir training/runs/export_vqgan
 "$PY" training/export_models.py --vqgan training/runs/export_vqgan/vqgan.part*.pt
 # 4. VSR pairs through the app's own degradation CLI (with the VQGAN above)
-[ -f .devdata/vsr_pack.npz ] || "$PY" training/make_vsr_pairs.py --clips 240
+[ -f .devdata/vsr_pack.npz ] || "$PY" training/make_vsr_pairs.py --clips 150 --degrade-args "--threads 2"
 # 5. VSR
 "$PY" training/train_vsr.py --device "$DEV" $BF16 --seconds "$VSR_SECONDS" --configs ship,paper --batch 16 \
   --lr-crop 48 --lr 4e-4 --resume --export-dir training/runs/export_vsr

@@ -1,0 +1,157 @@
+"""Write public/models/MODEL_CARD.md from manifest.json and training/summaries/*.json.
+
+Run by export_models.py after every export to public/models (and by hand: python3
+training/write_model_card.py), so the card always describes the files that are there. Every number
+in it comes from the training summaries (measured on held-out data by train_vqgan.py/train_vsr.py).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _load(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _mib(n):
+    return f'{n / 2**20:.1f} MiB'
+
+
+def _vqgan_section(m: dict, s: dict) -> list:
+    cfg = m['config']
+    w = cfg.get('width')
+    L = [f'## VQ degradation model (`vqgan.*`) — {"trained" if m["trained"] else "NOT TRAINED (random placeholder)"}', '']
+    L.append(f'Multi-scale VQGAN of the paper\'s topology (supplementary Table 4) at width {w} '
+             f'(channels {w}/{w}/{2 * w}/{2 * w}/{4 * w}; the paper uses 128), n_z {cfg.get("n_z")}, one '
+             f'{cfg.get("n_codes")}-entry codebook shared by the top (H/8), middle (H/4) and bottom (H/2) branches, '
+             f'GroupNorm ({max(1, min(32, w // 4))} groups) + swish, non-local attention at H/8, conv + PixelShuffle(2) '
+             f'upsampling, 2 residual blocks per stage; {m.get("params"):,} parameters.')
+    L.append('')
+    if not m['trained']:
+        L += [f'Note: {s.get("note", "")}', '']
+        return L
+    d = s.get('data', {})
+    h = s.get('heldout', {})
+    L += ['**Data.** ' + d.get('source', '') + f'. {d.get("train_frames")} training frames and '
+          f'{d.get("heldout_frames")} held-out frames ({d.get("frame_size")}², from clip-art files / procedural seeds '
+          f'never used for training), random {s.get("crop")}² crops with horizontal flips. Clip art: Debian '
+          '`openclipart-png` (public domain); procedural cel-shaded scenes drawn by `training/clipgen.py`.', '']
+    L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} '
+          f'(torch {s.get("torch")}, bf16 autocast: {s.get("bf16")}), batch {s.get("batch")}, Adam lr {s.get("lr")} '
+          f'(warm-up, cosine to 10 %), first {int(100 * s.get("stage1_fraction", 0))} % of the time the top branch '
+          f'alone, then all three (as the paper). Loss: {s.get("loss")}; beta {s.get("beta")}; '
+          f'{s.get("codes_restarted")} code restarts in total.', '']
+    if h:
+        ks = h.get('psnr_y_vs_k_bottom', {})
+        L += [f'**Held-out numbers** ({h.get("frames")} frames): reconstruction PSNR(Y) {h.get("psnr_y_k1"):.2f} dB '
+              f'(RGB {h.get("psnr_rgb_k1"):.2f} dB) with nearest codes everywhere; top branch alone '
+              f'{h.get("psnr_y_top_only"):.2f} dB; {h.get("codes_used_heldout")} of {cfg.get("n_codes")} codes used.', '',
+              'PSNR(Y) against the input when the bottom branch takes the k-th nearest code (top and middle k = 1):', '',
+              '| k | ' + ' | '.join(ks) + ' |', '| --- | ' + ' | '.join('---' for _ in ks) + ' |',
+              '| PSNR(Y) dB | ' + ' | '.join(f'{v:.2f}' for v in ks.values()) + ' |', '',
+              f'Monotonically falling in k: {"yes" if h.get("monotone_in_k") else "NO"}.', '']
+    return L
+
+
+def _vsr_section(name: str, m: dict, s: dict) -> list:
+    cfg = m['config']
+    fname = m['files'][0]['file']
+    L = [f'## VSR net (`{fname}`) — {"trained" if m["trained"] else "NOT TRAINED (random placeholder)"}', '']
+    L.append(f'AnimeSR\'s recurrent cell without SR feedback, ×{cfg.get("scale", 4)}: per step prev/cur/next LR '
+             f'(9 ch) + a {cfg.get("width")}-channel state, three scales with {cfg.get("blocks")} residual blocks '
+             f'(stride-2 convs down, bilinear up, fused), output PixelShuffle(4) of 48 channels + bilinear ×4 of '
+             f'the current frame; width {cfg.get("width")}, {m.get("params"):,} parameters'
+             + (' (the paper\'s width: 1,467,728 at 64).' if cfg.get('width') == 64 else '.'))
+    L.append('')
+    if not m['trained']:
+        L += [f'Note: {s.get("note", "")}', '']
+        return L
+    d = s.get('data', {})
+    if d.get('stand_in'):
+        L += ['**WARNING: trained on a TEST stand-in pack (plain bicubic LR), not on the degradation pipeline. '
+              'Not for shipping.**', '']
+    L += [f'**Data.** {d.get("clips")} clips × {d.get("frames")} frames of {d.get("hr_size")}² HR '
+          f'({d.get("train_clips")} for training, {d.get("heldout_clips")} held out by source). LR inputs were made '
+          f'by the project\'s own degradation CLI (`{d.get("degrade")}`): blur, noise, ×1/4 down, VQD with the '
+          f'VQGAN above (paper k distribution: top 1, middle 1–10, bottom 1–50 in three bands), uint8, x264 '
+          f'round trip; VQD was active in {d.get("clips_with_vqd")} of the {d.get("clips")} clips. '
+          f'{int(100 * s.get("p_clean_inputs", 0))} % of training clips use clean bicubic ×1/4 inputs instead.', '']
+    L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} '
+          f'(torch {s.get("torch")}, bf16 autocast: {s.get("bf16")}), batch {s.get("batch")} clips × '
+          f'{s.get("frames_per_clip")} frames, {s.get("lr_crop")}² LR crops (flips, time reversal), recurrent over '
+          f'the clip; loss {s.get("loss")}; Adam lr {s.get("lr")} with cosine decay; exported weights are the '
+          f'EMA ({s.get("ema")}).', '']
+    h = s.get('heldout', {})
+    if h:
+        L += [f'**Held-out numbers** ({h.get("clips")} clips, {h.get("frames")} frames, ×4, Y of BT.601, '
+              f'{h.get("border")} px border ignored):', '',
+              '| input | bicubic ×4 PSNR / SSIM | this net PSNR / SSIM | gain |', '| --- | --- | --- | --- |']
+        for key, label in (('degraded', 'full pipeline (degrade CLI)'), ('clean_bicubic_down', 'clean bicubic ×1/4')):
+            v = h.get(key)
+            if v:
+                b, mm = v['bicubic'], v['model']
+                L.append(f'| {label} | {b["psnr_y"]:.2f} dB / {b["ssim_y"]:.4f} | {mm["psnr_y"]:.2f} dB / '
+                         f'{mm["ssim_y"]:.4f} | {mm["gain_db_over_bicubic"]:+.2f} dB |')
+        L.append('')
+    return L
+
+
+def write_model_card(models_dir: str | None = None, summaries: str | None = None) -> str:
+    models_dir = models_dir or os.path.join(ROOT, 'public', 'models')
+    summaries = summaries or os.path.join(HERE, 'summaries')
+    man = _load(os.path.join(models_dir, 'manifest.json')) or {'models': {}}
+    models = man['models']
+    any_trained = any(m.get('trained') for m in models.values())
+    L = ['# Model card — vqdsr-web models', '']
+    if not any_trained:
+        L += ['**Status: every file here is a randomly initialised placeholder** (`manifest.json`: `"trained": false`). '
+              'It has the shipped topology and I/O contract so the app and its tests run; it does not degrade or '
+              'upscale meaningfully.', '']
+    L += ['Everything here was trained from scratch by this project (`training/`); no third-party weights. '
+          'All numbers below are measured on held-out data (clip-art files and procedural seeds never trained on) '
+          'and copied from `training/summaries/*.json`.', '',
+          '| model | file | size | sha256 (first 12) | trained |', '| --- | --- | --- | --- | --- |']
+    for name, m in models.items():
+        for f in m['files']:
+            L.append(f'| {name} | `{f["file"]}` | {_mib(f["bytes"])} | `{f["sha256"][:12]}` | {m["trained"]} |')
+    L += ['', 'I/O contracts (names, shapes, ranges) are in `manifest.json`.', '']
+    if 'vqgan' in models:
+        L += _vqgan_section(models['vqgan'], _load(os.path.join(summaries, 'vqgan.json')) or {})
+    for name in ('vsr', 'vsr64'):
+        if name in models:
+            L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})
+    L += ['## Limits', '',
+          '- The VQGAN\'s "real low-quality" prior is **synthetic**: the paper learns it from real low-quality '
+          'animation (RAL), which is not available here. Ours comes from clip art and procedural cel scenes pushed '
+          'through ffmpeg chains (downscale, 1–3 generations of x264 / mpeg2 / mpeg4 at low quality, yuv420p, '
+          'sharpening halos, upscaling from SD). Its codes therefore encode codec-like artefacts of that chain, '
+          'not those of real broadcast/DVD animation.',
+          '- Width 32 instead of the paper\'s 128 for the VQGAN (browser budget); the paper-width config builds and '
+          'exports (`training/export_models.py --random 1 --vqgan-config paper --out /tmp/x`: ~204 + ~211 MB ONNX, '
+          'over the 25 MB file limit, so not shipped).',
+          '- Minutes of training on one GPU on a few hundred synthetic clips, L1 losses only (no GAN, no perceptual '
+          'loss: pretrained VGG weights cannot be fetched here). Expect smooth rather than sharp detail on real '
+          'footage; held-out numbers are on the same synthetic domain as training.',
+          '- Held-out split by source (clip-art file hash / procedural seed range), not by style: the procedural '
+          'generator and the degradation chains are shared by both splits.', '',
+          '## Reproduce', '',
+          '`npm run train` (training/train_all.sh: data, prior set, VQGAN, VSR pairs via the degrade CLI, VSR, export, '
+          'manifest, this card; resumable from training/runs/*/last.pt). The lent-GPU runs are in '
+          '`training/GPU_RUNS.md`.', '']
+    path = os.path.join(models_dir, 'MODEL_CARD.md')
+    with open(path, 'w') as f:
+        f.write('\n'.join(L))
+    print(f'wrote {path}')
+    return path
+
+
+if __name__ == '__main__':
+    write_model_card(sys.argv[1] if len(sys.argv) > 1 else None)
