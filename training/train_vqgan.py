@@ -278,6 +278,8 @@ def main():
     torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
                 'elapsed': trained_s, 'usage': keeper.usage, 'config': model.cfg.to_dict()}, ckpt_path)
     log(f'trained {step} steps in {trained_s:.0f}s; evaluating on held-out frames')
+    torch.backends.cudnn.allow_tf32 = False        # held-out numbers in plain fp32, as the ONNX runs
+    torch.backends.cuda.matmul.allow_tf32 = False
     ev = evaluate(model, held, device, args.eval_frames)
     log(f'held-out: psnrY k=1 {ev["psnr_y_k1"]:.2f} dB (RGB {ev["psnr_rgb_k1"]:.2f}), top branch only '
         f'{ev["psnr_y_top_only"]:.2f} dB, codes used {ev["codes_used_heldout"]}')

@@ -140,7 +140,7 @@ def bicubic_up(lr: torch.Tensor, s: int = 4) -> torch.Tensor:
 
 
 @torch.no_grad()
-def evaluate(models: dict, data: dict, idx: torch.Tensor, device, use_bf16: bool) -> dict:
+def evaluate(models: dict, data: dict, idx: torch.Tensor, device) -> dict:
     """Mean PSNR(Y)/SSIM(Y) over all frames of the given clips, for each model and for bicubic."""
     res = {}
     for inp in ('lr', 'lrc'):
@@ -152,8 +152,7 @@ def evaluate(models: dict, data: dict, idx: torch.Tensor, device, use_bf16: bool
             acc['bicubic']['psnr'].append(psnr(bic, hr, border=BORDER).cpu())
             acc['bicubic']['ssim'].append(ssim(bic, hr, border=BORDER).cpu())
             for name, m in models.items():
-                with autocast(use_bf16):
-                    sr = m(lr)[0].float().clamp(0, 1)
+                sr = m(lr)[0].float().clamp(0, 1)   # fp32, like the exported ONNX
                 acc[name]['psnr'].append(psnr(sr, hr, border=BORDER).cpu())
                 acc[name]['ssim'].append(ssim(sr, hr, border=BORDER).cpu())
         key = 'degraded' if inp == 'lr' else 'clean_bicubic_down'
@@ -291,7 +290,9 @@ def main():
     save_ckpt(trained_s)
     log(f'trained {step} steps in {trained_s:.0f}s; evaluating {held_idx.numel()} held-out clips')
     ema_models = {n: emas[n].model for n in names}
-    ev = evaluate(ema_models, data, held_idx, device, use_bf16)
+    torch.backends.cudnn.allow_tf32 = False        # held-out numbers in plain fp32, as the ONNX runs
+    torch.backends.cuda.matmul.allow_tf32 = False
+    ev = evaluate(ema_models, data, held_idx, device)
     for key in ('degraded', 'clean_bicubic_down'):
         log(f'held-out {key}: ' + ', '.join(f'{n} {v["psnr_y"]:.2f} dB / {v["ssim_y"]:.4f}' for n, v in ev[key].items()))
     summary_common = {
