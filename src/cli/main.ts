@@ -13,6 +13,7 @@ import { ParamsError } from '../pipeline/params.ts';
 import { DegradeSetupError } from '../pipeline/run-cpu.ts';
 import { ModelFileError } from '../pipeline/vqd/vqd-node.ts';
 import { degradeCommand } from './degrade.ts';
+import { upscaleCommand } from './upscale.ts';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 
 export interface CliIo {
@@ -29,7 +30,7 @@ export interface Command {
 }
 
 /** Subcommands, in the order `vqdsr help` lists them. */
-export const COMMANDS: Command[] = [degradeCommand];
+export const COMMANDS: Command[] = [degradeCommand, upscaleCommand];
 
 const stdio: CliIo = {
   out: (t) => process.stdout.write(`${t}\n`),

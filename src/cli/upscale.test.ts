@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { quantize01 } from '../core/image.ts';
+import { findNativeFfmpeg } from '../media/ffmpeg-node.ts';
+import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
+import { createVsrNode, DEFAULT_MODELS_DIR } from '../pipeline/vsr/vsr-node.ts';
+import { main, type CliIo } from './main.ts';
+import { readPng } from './png.ts';
+import { ProgressLine } from './upscale.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLIP = path.join(ROOT, 'e2e/fixtures/clip-32x32'); // 3 real frames, 32×32
+const tmp = mkdtempSync(path.join(tmpdir(), 'vqdsr-upscale-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const haveModel = existsSync(path.join(DEFAULT_MODELS_DIR, 'vsr.step.onnx'));
+const ffmpeg = findNativeFfmpeg();
+const haveFfprobe = spawnSync('ffprobe', ['-version']).status === 0;
+
+function capture(): CliIo & { errText: () => string } {
+  const err: string[] = [];
+  return { out: () => undefined, err: (t) => err.push(t), errText: () => err.join('\n') };
+}
+
+function probe(file: string): { streams: { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames?: string }[] } {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe('vqdsr upscale: arguments', () => {
+  it('refuses bad options with exit 2 and a message', async () => {
+    const cases: [string[], RegExp][] = [
+      [[CLIP], /needs <input> and <output>/],
+      [[CLIP, path.join(tmp, 'x'), '--tile', '30'], /--tile must be a multiple of 4/],
+      [[CLIP, path.join(tmp, 'x'), '--tile', '32', '--overlap', '32'], /--overlap must be smaller than --tile/],
+      [[CLIP, path.join(tmp, 'x.mkv')], /cannot write \.mkv/],
+      [[CLIP, path.join(tmp, 'x'), '--model', 'nope'], /model 'nope' is not in/],
+      [[path.join(tmp, 'missing.mp4'), path.join(tmp, 'x')], /input not found/],
+    ];
+    for (const [args, msg] of cases) {
+      const io = capture();
+      expect(await main(['upscale', ...args], io), args.join(' ')).toBe(2);
+      expect(io.errText()).toMatch(msg);
+    }
+  });
+
+  it('formats the progress line with frames, fps and time left', () => {
+    expect(ProgressLine.text(3, 12, 1.5, 12)).toBe('[###.........] 3/12 frames · 2.00 fps · 0:05 left');
+    expect(ProgressLine.text(7, null, 65)).toBe('7 frames · 0.11 fps · 1:05');
+  });
+});
+
+describe.skipIf(!haveModel)('vqdsr upscale on the 3-frame 32×32 clip', () => {
+  it('writes 3 PNG frames ×4 (128×128) equal to the VSR runner’s output, quantised', async () => {
+    const out = path.join(tmp, 'frames');
+    const io = capture();
+    expect(await main(['upscale', CLIP, out, '--threads', '1'], io), io.errText()).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(['00000.png', '00001.png', '00002.png']);
+    // Independent path: the runner directly on the PNGs.
+    const vsr = await createVsrNode({ threads: 1 });
+    const frames = [0, 1, 2].map((i) => readPng(path.join(CLIP, `frame-${i}.png`)));
+    let t = 0;
+    for await (const want of upscaleClipCpu(vsr.sequence(32, 32), frames)) {
+      const got = readPng(path.join(out, files[t++]));
+      expect([got.width, got.height]).toEqual([128, 128]);
+      let maxLevels = 0;
+      for (let i = 0; i < got.data.length; i++) maxLevels = Math.max(maxLevels, Math.abs(Math.round(got.data[i] * 255) - quantize01(want.data[i])));
+      expect(maxLevels).toBe(0);
+    }
+    expect(io.errText()).toMatch(/3 frames 128×128/);
+  });
+
+  it.skipIf(!ffmpeg || !haveFfprobe)('writes an MP4: 128×128 H.264, 3 frames', async () => {
+    const out = path.join(tmp, 'clip.mp4');
+    const io = capture();
+    expect(await main(['upscale', CLIP, out, '--crf', '20', '--preset', 'veryfast'], io), io.errText()).toBe(0);
+    const v = probe(out).streams.find((s) => s.codec_type === 'video')!;
+    expect(v).toMatchObject({ codec_name: 'h264', width: 128, height: 128, nb_read_frames: '3' });
+  });
+
+  it.skipIf(!ffmpeg || !haveFfprobe)('keeps the audio of a video input, trimmed to --frames, in MP4 and WebM', async () => {
+    const src = path.join(tmp, 'with-audio.mp4');
+    const mk = spawnSync(ffmpeg!, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=40x24:rate=10:duration=0.6', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.6',
+      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-y', src]);
+    expect(mk.status, String(mk.stderr)).toBe(0);
+    for (const [name, codec, audio] of [['a.mp4', 'h264', 'aac'], ['a.webm', 'vp9', 'opus']] as const) {
+      const out = path.join(tmp, name);
+      const io = capture();
+      expect(await main(['upscale', src, out, '--frames', '1:4', '--quiet'], io), io.errText()).toBe(0);
+      const streams = probe(out).streams;
+      expect(streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: codec, width: 160, height: 96, nb_read_frames: '3' });
+      expect(streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe(audio);
+    }
+  });
+
+  it('writes a single image as one ×4 PNG', async () => {
+    const out = path.join(tmp, 'one.png');
+    const io = capture();
+    expect(await main(['upscale', path.join(ROOT, 'e2e/fixtures/frame-48x32.png'), out, '--quiet'], io), io.errText()).toBe(0);
+    const img = readPng(out);
+    expect([img.width, img.height]).toEqual([192, 128]);
+    const io2 = capture();
+    expect(await main(['upscale', CLIP, path.join(tmp, 'many.png'), '--quiet'], io2)).toBe(2);
+    expect(io2.errText()).toMatch(/takes one frame/);
+  });
+});

@@ -1,0 +1,292 @@
+/**
+ * `vqdsr upscale`: the recurrent VSR net ×4 over a clip or an image in Node (onnxruntime-node),
+ * streaming: frames are decoded, upscaled and written one at a time (three LR frames and one
+ * output frame in memory), with a progress bar on the terminal.
+ *
+ * Output by name: `*.mp4` (H.264) or `*.webm` (VP9) through native ffmpeg with the input's audio
+ * kept (the same command lines as the app's export, src/media/export-args.ts); `*.png` for a
+ * single image; anything else is a folder of PNG frames 00000.png, 00001.png, ….
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { toRgb24, type ImageF32 } from '../core/image.ts';
+import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
+import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
+import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
+import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
+import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
+import { UsageError } from './errors.ts';
+import { openInput, parseFrameRange, type FrameRangeArg } from './inputs.ts';
+import { writePng } from './png.ts';
+import type { CliIo, Command } from './main.ts';
+
+export const UPSCALE_USAGE = `Usage:
+  vqdsr upscale <input> <output> [options]
+
+Upscales a clip (or an image) ×4 with the recurrent VSR net (public/models, model 'vsr') on the
+CPU through onnxruntime-node. Frames stream through: a long clip never sits in memory.
+
+<input>   a video file ffmpeg reads, a folder of PNG frames (natural name order), or an image.
+<output>  *.mp4  H.264 (native ffmpeg), audio from the input kept
+          *.webm VP9 (native ffmpeg), audio kept
+          *.png  one image (the input must be a single frame)
+          other  a folder of PNG frames 00000.png, 00001.png, … (existing ones are replaced)
+
+Options:
+  --model <id>      VSR model in the manifest (default vsr; e.g. vsr64 when shipped).
+  --tile <n>        largest LR tile side in pixels (multiple of 4; default ${VSR_DEFAULT_TILE}). Larger frames
+                    run as overlapping tiles, each with its own recurrent state.
+  --overlap <n>     LR pixels neighbouring tiles share (default ${VSR_DEFAULT_OVERLAP}).
+  --frames <a:b>    only frames a … b−1 (0-based); also a: and :b.
+  --crf <n>         video quality (mp4: x264 CRF 0–51, default ${QUALITY.mp4.default}; webm: VP9 CRF 0–63,
+                    default ${QUALITY['webm-vp9'].default}). Lower is better and larger.
+  --preset <name>   x264 preset (${X264_PRESETS.join(', ')}; default medium).
+  --fps <n>         frame rate for PNG-folder input (default: the video's, else 25).
+  --models <dir>    model folder with manifest.json (default: public/models).
+  --threads <n>     ORT CPU threads (default: all cores).
+  --quiet           no progress bar.
+
+Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 1 internal error.`;
+
+const SEE_HELP = 'Run `vqdsr help upscale` for the options.';
+
+export interface ProbeResult {
+  fps: number | null;
+  frameCount: number | null;
+  hasAudio: boolean;
+}
+
+/** fps, frame count and audio of a video file through ffprobe (null fields when unknown). */
+export function probeVideo(file: string): ProbeResult {
+  const r = spawnSync(
+    process.env.VQDSR_FFPROBE || 'ffprobe',
+    ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,nb_read_packets', '-of', 'json', file],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (r.status !== 0) return { fps: null, frameCount: null, hasAudio: false };
+  try {
+    const streams = (JSON.parse(r.stdout).streams ?? []) as { codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; nb_read_packets?: string }[];
+    const v = streams.find((s) => s.codec_type === 'video');
+    const rate = (s?: string) => {
+      const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
+      return m && Number(m[2]) > 0 && Number(m[1]) > 0 ? Number(m[1]) / Number(m[2]) : null;
+    };
+    const count = Number(v?.nb_read_packets);
+    return {
+      fps: rate(v?.avg_frame_rate) ?? rate(v?.r_frame_rate),
+      frameCount: Number.isFinite(count) && count > 0 ? count : null,
+      hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    };
+  } catch {
+    return { fps: null, frameCount: null, hasAudio: false };
+  }
+}
+
+/** A one-line progress bar: redrawn in place on a terminal, a line every few seconds otherwise. */
+export class ProgressLine {
+  private readonly t0 = performance.now();
+  private lastPrint = 0;
+  constructor(
+    private readonly io: CliIo,
+    private readonly tty: boolean,
+    private readonly quiet: boolean,
+  ) {}
+
+  static text(done: number, total: number | null, elapsedS: number, width = 28): string {
+    const fps = elapsedS > 0 ? done / elapsedS : 0;
+    const rate = `${fps >= 10 ? fps.toFixed(1) : fps.toFixed(2)} fps`;
+    if (total === null) return `${done} frames · ${rate} · ${clock(elapsedS)}`;
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
+    const fill = Math.round(frac * width);
+    const left = fps > 0 ? (total - done) / fps : NaN;
+    return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} frames · ${rate} · ${Number.isFinite(left) ? `${clock(left)} left` : '…'}`;
+  }
+
+  update(done: number, total: number | null, final = false): void {
+    if (this.quiet) return;
+    const now = performance.now();
+    const line = ProgressLine.text(done, total, (now - this.t0) / 1000);
+    if (this.tty) {
+      process.stderr.write(`\r${line}\x1b[K${final ? '\n' : ''}`);
+    } else if (final || now - this.lastPrint > 5000) {
+      this.lastPrint = now;
+      this.io.err(line);
+    }
+  }
+}
+
+function clock(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  return `${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : String(m)}:${String(sec).padStart(2, '0')}`;
+}
+
+function parseIntOpt(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${name} must be an integer ${min} … ${max} (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+type OutputKind = { kind: 'video'; format: VideoFormat } | { kind: 'png' } | { kind: 'folder' };
+
+function outputKind(out: string): OutputKind {
+  if (/\.mp4$/i.test(out)) return { kind: 'video', format: 'mp4' };
+  if (/\.webm$/i.test(out)) return { kind: 'video', format: 'webm-vp9' };
+  if (/\.png$/i.test(out)) return { kind: 'png' };
+  if (/\.(mkv|mov|avi|gif|jpe?g|webp)$/i.test(out)) throw new UsageError(`cannot write ${path.extname(out)}: use .mp4, .webm, .png or a folder name`);
+  return { kind: 'folder' };
+}
+
+export interface UpscaleResult {
+  frames: number;
+  width: number;
+  height: number;
+  ms: number;
+}
+
+export const upscaleCommand: Command = {
+  name: 'upscale',
+  summary: 'upscale a clip or image ×4 with the recurrent VSR net; write MP4/WebM or PNG frames',
+  usage: UPSCALE_USAGE,
+  async run(argv, io) {
+    let values: Record<string, string | boolean | undefined>;
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          model: { type: 'string' },
+          tile: { type: 'string' },
+          overlap: { type: 'string' },
+          frames: { type: 'string' },
+          crf: { type: 'string' },
+          preset: { type: 'string' },
+          fps: { type: 'string' },
+          models: { type: 'string' },
+          threads: { type: 'string' },
+          quiet: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }));
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}\n${SEE_HELP}`);
+    }
+    if (values.help) {
+      io.out(UPSCALE_USAGE);
+      return 0;
+    }
+    if (positionals.length !== 2) throw new UsageError(`upscale needs <input> and <output> (got ${positionals.length} arguments)\n${SEE_HELP}`);
+    const [input, output] = positionals.map((p) => path.resolve(p));
+    const tile = parseIntOpt('--tile', values.tile as string | undefined, 8, 4096);
+    if (tile !== undefined && tile % 4) throw new UsageError(`--tile must be a multiple of 4 (got ${tile})`);
+    const overlap = parseIntOpt('--overlap', values.overlap as string | undefined, 0, 1024);
+    if (tile !== undefined && (overlap ?? VSR_DEFAULT_OVERLAP) >= tile) throw new UsageError(`--overlap must be smaller than --tile`);
+    const threads = parseIntOpt('--threads', values.threads as string | undefined, 1, 1024);
+    const fpsOpt = values.fps === undefined ? undefined : Number(values.fps);
+    if (fpsOpt !== undefined && !(fpsOpt > 0 && fpsOpt <= 240)) throw new UsageError(`--fps must be a number in (0, 240] (got ${JSON.stringify(values.fps)})`);
+    const range: FrameRangeArg = values.frames === undefined ? { start: 0, end: Infinity } : parseFrameRange(values.frames as string);
+    const out = outputKind(output);
+    const preset = values.preset as X264Preset | undefined;
+    if (preset !== undefined && !X264_PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${X264_PRESETS.join(', ')}`);
+    const crf = parseIntOpt('--crf', values.crf as string | undefined, 0, 63);
+    const quiet = !!values.quiet;
+
+    const vsr = await createVsrNode({ modelsDir: values.models as string | undefined, modelId: values.model as string | undefined, threads });
+    if (!vsr.trained && !quiet) io.err(`note: model '${vsr.modelId}' is a random-init placeholder (trained: false in the manifest); the output shows the pipeline, not the paper's quality`);
+    if (!existsSync(input)) throw new UsageError(`input not found: ${input}`);
+    const isVideoFile = statSync(input).isFile() && !/\.(png|jpe?g|webp|bmp)$/i.test(input);
+    const probe = isVideoFile ? probeVideo(input) : { fps: null, frameCount: null, hasAudio: false };
+    const fps = fpsOpt ?? probe.fps ?? 25;
+    const source = await openInput(input, range, () => getFfmpeg());
+    const known = source.frameCount ?? (probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start));
+
+    // Peek the first frame for the size, then stream the rest.
+    const it = source.frames[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done) throw new UsageError(`no frames in ${input}`);
+    const { width: w, height: h } = first.value;
+    async function* all(): AsyncGenerator<ImageF32> {
+      yield first.value;
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        if (r.value.width !== w || r.value.height !== h) throw new UsageError(`frame size changes from ${w}×${h} to ${r.value.width}×${r.value.height}`);
+        yield r.value;
+      }
+    }
+    const seq = vsr.sequence(w, h, { maxTile: tile, overlap });
+    const frames = upscaleClipCpu(seq, all());
+    const progress = new ProgressLine(io, !!process.stderr.isTTY && !quiet, quiet);
+    const t0 = performance.now();
+    let n = 0;
+    const tick = () => progress.update(++n, known);
+
+    if (out.kind === 'video') {
+      const format = out.format;
+      const q = crf ?? QUALITY[format].default;
+      const problem = videoExportProblem({ format, width: 4 * w, height: 4 * h, fps, crf: q, preset });
+      if (problem) throw new UsageError(problem);
+      const bin = findNativeFfmpeg();
+      if (!bin) throw new FfmpegUnavailableError(`writing ${path.extname(output)} needs the native ffmpeg binary; or give a folder name to write PNG frames`);
+      const audio = isVideoFile && probe.hasAudio ? { path: input, startS: range.start / fps, durationS: Number.isFinite(range.end) ? (range.end - range.start) / fps : undefined } : undefined;
+      mkdirSync(path.dirname(output), { recursive: true });
+      await encodeNative(bin, videoExportArgs({
+        format, width: 4 * w, height: 4 * h, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
+        audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [],
+      }), (async function* () {
+        for await (const f of frames) {
+          yield toRgb24(f);
+          tick();
+        }
+      })());
+    } else if (out.kind === 'png') {
+      for await (const f of frames) {
+        if (n > 0) throw new UsageError(`${path.basename(output)}: a .png output takes one frame, the input has more (write to a folder, or use --frames a)`);
+        mkdirSync(path.dirname(output), { recursive: true });
+        writePng(output, f);
+        tick();
+      }
+    } else {
+      mkdirSync(output, { recursive: true });
+      for (const f of readdirSync(output)) if (/^\d{5,}\.png$/.test(f)) rmSync(path.join(output, f));
+      for await (const f of frames) {
+        writePng(path.join(output, `${String(n).padStart(5, '0')}.png`), f);
+        tick();
+      }
+    }
+    progress.update(n, known ?? n, true);
+    const result: UpscaleResult = { frames: n, width: 4 * w, height: 4 * h, ms: performance.now() - t0 };
+    if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${vsr.modelId})`);
+    return 0;
+  },
+};
+
+/** Native ffmpeg fed rgb24 frames on stdin, with backpressure; rejects with ffmpeg's message. */
+async function encodeNative(bin: string, args: string[], frames: AsyncIterable<Uint8Array>): Promise<void> {
+  const proc = spawn(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (c: Buffer) => {
+    if (err.length < 8192) err += c.toString();
+  });
+  proc.stdin.on('error', () => {}); // EPIPE when ffmpeg died: the exit code says why
+  const done = new Promise<void>((resolve, reject) => {
+    proc.on('error', (e) => reject(new FfmpegError(`could not start ${bin}: ${e.message}`)));
+    proc.on('close', (code, signal) => (code === 0 ? resolve() : reject(new FfmpegError(`ffmpeg ${signal ? `killed by ${signal}` : `exited with ${code}`}: ${err.trim() || '(no message)'}`))));
+  });
+  done.catch(() => {});
+  try {
+    for await (const f of frames) {
+      if (proc.exitCode !== null) break;
+      if (!proc.stdin.write(f)) await new Promise<void>((r) => proc.stdin.once('drain', r).once('close', r));
+    }
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+  proc.stdin.end();
+  await done;
+}

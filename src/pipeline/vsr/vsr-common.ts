@@ -1,0 +1,114 @@
+/**
+ * What the recurrent VSR runners (vsr-gpu.ts on WebGPU, vsr-cpu.ts on any ORT CPU backend) share:
+ * the model's contract, the tile plan and the frame order. Pure TS, no WebGPU globals, so the Node
+ * CLI can import it.
+ *
+ * vsr.step.onnx (public/models/manifest.json, model 'vsr'):
+ *   prev, cur, next [1,3,h,w] in [0,1], state [1,C,h,w]  →  out [1,3,4h,4w] in [0,1], state_out [1,C,h,w]
+ * h and w multiples of 4 (two stride-2 convolutions inside). The state starts at zeros; the first
+ * and the last frame pass themselves as the missing neighbour (the paper's convention).
+ *
+ * Tiling: a frame too large for one run is cut into overlapping LR tiles (planTiles, multiple 4),
+ * each run as its own recurrent stream with its OWN state [1,C,th,tw] carried from frame to frame,
+ * and the ×4 outputs are cross-faded over the ×4 overlap (scaleTile(t, 4), feather 4·overlap).
+ * The tile plan is fixed for a clip, so tile k of frame t continues tile k of frame t−1. Frames
+ * whose sides are not multiples of 4 run as one replicate-padded tile (tile extract clamps at the
+ * frame edge) and are cropped back through the accumulate's valid window.
+ */
+import { planTiles, scaleTile, type Tile } from '../../engine/tiles';
+
+export const VSR_SCALE = 4;
+/** Tile sides (LR px) are multiples of this: the net's total stride. */
+export const VSR_MULTIPLE = 4;
+/** Largest LR tile side by default: 480×270 (→ 1920×1080) runs as one tile. */
+export const VSR_DEFAULT_TILE = 512;
+/** LR pixels two neighbouring tiles share (×4 in the output, where they are cross-faded). */
+export const VSR_DEFAULT_OVERLAP = 16;
+
+export interface VsrTileOptions {
+  /** Largest tile side in LR pixels (rounded down to a multiple of 4). */
+  maxTile?: number;
+  /** Overlap between neighbouring tiles in LR pixels. */
+  overlap?: number;
+}
+
+export interface VsrPlan {
+  /** LR tiles (tile coordinates in the LR frame). */
+  tiles: Tile[];
+  /** The same tiles at ×4 (where their outputs are accumulated). */
+  outTiles: Tile[];
+  /** Feather of the ×4 cross-fade, in output pixels. */
+  feather: number;
+  width: number;
+  height: number;
+  outWidth: number;
+  outHeight: number;
+}
+
+export function planVsr(width: number, height: number, opts: VsrTileOptions = {}): VsrPlan {
+  const maxTile = Math.max(VSR_MULTIPLE, Math.floor((opts.maxTile ?? VSR_DEFAULT_TILE) / VSR_MULTIPLE) * VSR_MULTIPLE);
+  const overlap = opts.overlap ?? VSR_DEFAULT_OVERLAP;
+  if (!(Number.isInteger(overlap) && overlap >= 0)) throw new RangeError(`overlap must be a non-negative integer (got ${overlap})`);
+  const tiles = planTiles(width, height, { maxTile, overlap, multiple: VSR_MULTIPLE });
+  return {
+    tiles,
+    outTiles: tiles.map((t) => scaleTile(t, VSR_SCALE)),
+    feather: overlap * VSR_SCALE,
+    width,
+    height,
+    outWidth: width * VSR_SCALE,
+    outHeight: height * VSR_SCALE,
+  };
+}
+
+/** State channels C and the model's file, from a manifest entry (config.width is C). */
+export interface VsrModelEntry {
+  config?: { width?: number; scale?: number };
+  files?: { file: string }[];
+}
+
+export function vsrStateChannels(entry: VsrModelEntry | undefined, modelId: string): number {
+  const c = entry?.config?.width;
+  if (!(typeof c === 'number' && Number.isInteger(c) && c > 0)) throw new Error(`manifest model '${modelId}' does not give its state width (config.width)`);
+  if ((entry?.config?.scale ?? VSR_SCALE) !== VSR_SCALE) throw new Error(`manifest model '${modelId}' is not a ×${VSR_SCALE} model`);
+  return c;
+}
+
+export function vsrStepFile(entry: VsrModelEntry | undefined, modelId: string): string {
+  const f = entry?.files?.find((x) => x.file.endsWith('.step.onnx'));
+  if (!f) throw new Error(`manifest model '${modelId}' has no *.step.onnx file`);
+  return f.file;
+}
+
+/**
+ * Feeds frames through a recurrent step in the paper's order: frame t gets (t−1, t, t+1), the
+ * first and last frame standing in for their missing neighbour. Holds only three frames at a
+ * time; `release` is called once for every frame when no step needs it any more.
+ */
+export async function* recurrentSteps<F, O>(
+  frames: AsyncIterable<F> | Iterable<F>,
+  step: (prev: F, cur: F, next: F, index: number) => Promise<O>,
+  release: (f: F) => void = () => undefined,
+): AsyncGenerator<O> {
+  let prev: F | undefined;
+  let cur: F | undefined;
+  let index = 0;
+  try {
+    for await (const next of frames) {
+      if (cur === undefined) {
+        cur = next;
+        continue;
+      }
+      const out = await step(prev ?? cur, cur, next, index++);
+      if (prev !== undefined) release(prev);
+      prev = cur;
+      cur = next;
+      yield out;
+    }
+    if (cur !== undefined) yield await step(prev ?? cur, cur, cur, index);
+  } finally {
+    // Also on an early return (a cancelled run): every frame still held is released once.
+    if (prev !== undefined) release(prev);
+    if (cur !== undefined) release(cur);
+  }
+}

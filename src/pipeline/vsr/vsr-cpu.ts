@@ -1,0 +1,87 @@
+/**
+ * The recurrent VSR net without WebGPU: vsr.step.onnx on any ORT CPU backend (onnxruntime-web's
+ * wasm EP in the browser fallback, onnxruntime-node in the CLI), with the tile CPU references of
+ * tiles.ts — the same tile plan, per-tile states and cross-fade as vsr-gpu.ts, so both paths give
+ * the same pixels up to the float rounding of the two ORT backends.
+ */
+import { createImage, type ImageF32 } from '../../core/image';
+import { accumulateCpu, extractCpu, normalizeCpu } from '../../engine/tiles';
+import type { OrtLike, SessionLike, TensorLike } from '../vqd/vqd-cpu';
+import { planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
+
+export type { OrtLike, SessionLike, TensorLike } from '../vqd/vqd-cpu';
+
+/** One clip's recurrent pass: a fixed tile plan and one hidden state per tile. */
+export interface VsrCpuSequence {
+  readonly plan: VsrPlan;
+  /** Upscale `cur` (×4) given its neighbours; advances every tile's state. */
+  step(prev: ImageF32, cur: ImageF32, next: ImageF32): Promise<ImageF32>;
+}
+
+export interface VsrCpu {
+  /** C of the state [1,C,h,w]. */
+  readonly stateChannels: number;
+  /** A new sequence over frames of width×height (all states zero). */
+  sequence(width: number, height: number, opts?: VsrTileOptions): VsrCpuSequence;
+}
+
+/** Feed names of vsr.step.onnx (the manifest's contract). */
+export const VSR_INPUTS = ['prev', 'cur', 'next', 'state'] as const;
+export const VSR_OUTPUTS = ['out', 'state_out'] as const;
+
+export async function createVsrCpu(ort: OrtLike, model: Uint8Array, stateChannels: number, sessionOptions: object = {}): Promise<VsrCpu> {
+  const session = await ort.InferenceSession.create(model, sessionOptions);
+  checkNames(session);
+  return {
+    stateChannels,
+    sequence: (width, height, opts) => new CpuSequence(ort, session, stateChannels, planVsr(width, height, opts)),
+  };
+}
+
+export function checkNames(s: { inputNames: readonly string[]; outputNames: readonly string[] }): void {
+  for (const n of VSR_INPUTS) if (!s.inputNames.includes(n)) throw new Error(`vsr.step.onnx has no input '${n}' (has ${s.inputNames.join(', ')})`);
+  for (const n of VSR_OUTPUTS) if (!s.outputNames.includes(n)) throw new Error(`vsr.step.onnx has no output '${n}' (has ${s.outputNames.join(', ')})`);
+}
+
+class CpuSequence implements VsrCpuSequence {
+  private readonly states: Float32Array[];
+
+  constructor(
+    private readonly ort: OrtLike,
+    private readonly session: SessionLike,
+    private readonly C: number,
+    readonly plan: VsrPlan,
+  ) {
+    this.states = plan.tiles.map((t) => new Float32Array(C * t.w * t.h));
+  }
+
+  async step(prev: ImageF32, cur: ImageF32, next: ImageF32): Promise<ImageF32> {
+    const { width: w, height: h, outWidth: W, outHeight: H, tiles, outTiles, feather } = this.plan;
+    for (const f of [prev, cur, next]) {
+      if (f.width !== w || f.height !== h) throw new RangeError(`frame is ${f.width}×${f.height}, the sequence ${w}×${h}`);
+    }
+    const acc = new Float32Array(3 * W * H);
+    const wsum = new Float32Array(W * H);
+    for (let k = 0; k < tiles.length; k++) {
+      const t = tiles[k];
+      const dims = [1, 3, t.h, t.w] as const;
+      const cut = (f: ImageF32): TensorLike => new this.ort.Tensor('float32', extractCpu(f.data, w, h, 3, t.x0, t.y0, t.w, t.h), dims);
+      const r = await this.session.run({
+        prev: cut(prev),
+        cur: cut(cur),
+        next: cut(next),
+        state: new this.ort.Tensor('float32', this.states[k], [1, this.C, t.h, t.w]),
+      });
+      this.states[k] = r.state_out.data as Float32Array;
+      accumulateCpu(acc, wsum, W, H, 3, r.out.data as Float32Array, outTiles[k], feather);
+    }
+    const out = createImage(W, H, 3);
+    out.data.set(normalizeCpu(acc, wsum, W, H, 3, 0, 1));
+    return out;
+  }
+}
+
+/** Upscale a clip frame by frame (streaming: three input frames held at a time). */
+export function upscaleClipCpu(seq: VsrCpuSequence, frames: AsyncIterable<ImageF32> | Iterable<ImageF32>): AsyncGenerator<ImageF32> {
+  return recurrentSteps(frames, (p, c, n) => seq.step(p, c, n));
+}
