@@ -76,3 +76,32 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>,
   }
   dst[plane + y * P.width + x] = acc;
 }
+
+// Variant without workgroup memory: every tap reads global memory (reflecting only
+// outside the image). Same taps, same order, same f32 sums as `main`, hence the same
+// bits. CPU-emulated adapters (SwiftShader) run it far faster than `main`, whose
+// barriers and shared-memory staging they emulate expensively; real GPUs get `main`.
+@compute @workgroup_size(16, 16, 1)
+fn main_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= P.width || gid.y >= P.height) { return; }
+  let W = i32(P.width);
+  let H = i32(P.height);
+  let plane = gid.z * P.height * P.width;
+  let x = i32(gid.x);
+  let y = i32(gid.y);
+  let r = i32(P.support);
+  let half = i32(P.size / 2u);
+  var acc: f32 = 0.0;
+  for (var dy = -r; dy <= r; dy++) {
+    var sy = y + dy;
+    if (sy < 0 || sy >= H) { sy = reflect_index(sy, H); }
+    let row = plane + u32(sy) * P.width;
+    let krow = (half + dy) * i32(P.size) + half;
+    for (var dx = -r; dx <= r; dx++) {
+      var sx = x + dx;
+      if (sx < 0 || sx >= W) { sx = reflect_index(sx, W); }
+      acc += taps_in[u32(krow + dx)] * src[row + u32(sx)];
+    }
+  }
+  dst[plane + gid.y * P.width + gid.x] = acc;
+}

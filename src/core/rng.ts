@@ -50,9 +50,13 @@ export function pixelKey(fKey: number, pixel: number): number {
   return pcgHash((fKey + pcgHash(pixel >>> 0)) >>> 0);
 }
 
+/** pcg(channel·2^16 + draw) for the streams the kernels use most (channel < 4, draw < 4), precomputed for the CPU loops. */
+const STREAM_HASH = Array.from({ length: 16 }, (_, i) => pcgHash((((i >> 2) << 16) | (i & 3)) >>> 0));
+
 /** The u32 for (channel, draw) of a pixel. channel < 2^16, draw < 2^16. */
 export function drawU32(pKey: number, channel: number, draw: number): number {
-  return pcgHash((pKey + pcgHash(((channel << 16) | (draw & 0xffff)) >>> 0)) >>> 0);
+  const stream = channel < 4 && draw < 4 && channel >= 0 && draw >= 0 ? STREAM_HASH[(channel << 2) | draw] : pcgHash(((channel << 16) | (draw & 0xffff)) >>> 0);
+  return pcgHash((pKey + stream) >>> 0);
 }
 
 /** The whole counter → u32 map in one call: (seed, frame, pixel, channel, draw) → u32. */

@@ -8,8 +8,11 @@
  *
  * (correlation, not convolution: for these point-symmetric kernels the two coincide.)
  * PyTorch requires pad < side; `reflectIndex` keeps mirroring for tiny images instead of
- * failing, so any size is defined. Accumulates in double; taps outside the kernel's
- * non-zero support are skipped (they are exactly 0).
+ * failing, so any size is defined.
+ *
+ * Arithmetic mirrors shaders/blur.wgsl exactly: f32 products, summed in f32 in the same
+ * order (dy, then dx, over the taps within the kernel's non-zero support), so the CPU and
+ * GPU give the same bits unless the GPU compiler fuses a multiply–add (ulp-level).
  */
 import { createImage, type ImageF32 } from '../../core/image';
 import { kernelSide, kernelSupport } from './kernel';
@@ -32,22 +35,28 @@ export function blurCpu(img: ImageF32, kernel: Float32Array, size = kernelSide(k
   // Reflected column for every x + dx, dx ∈ [−r, r]: cols[x + r + dx].
   const cols = new Int32Array(W + 2 * r);
   for (let i = 0; i < cols.length; i++) cols[i] = reflectIndex(i - r, W);
-  const acc = new Float64Array(W);
+  const src = img.data;
+  const fr = Math.fround;
   for (let c = 0; c < C; c++) {
     const plane = c * H * W;
     for (let y = 0; y < H; y++) {
-      acc.fill(0);
+      // The output row is the f32 accumulator: storing into a Float32Array rounds each sum to f32.
+      const acc = out.data.subarray(plane + y * W, plane + (y + 1) * W);
       for (let dy = -r; dy <= r; dy++) {
         const row = plane + reflectIndex(y + dy, H) * W;
         const krow = (half + dy) * size + half;
         for (let dx = -r; dx <= r; dx++) {
           const k = kernel[krow + dx];
-          if (k === 0) continue;
           const off = r + dx;
-          for (let x = 0; x < W; x++) acc[x] += k * img.data[row + cols[x + off]];
+          // Columns x with x + dx inside the row read directly; only the borders go through `cols`.
+          const x0 = Math.min(Math.max(-dx, 0), W);
+          const x1 = Math.max(Math.min(W - dx, W), x0);
+          for (let x = 0; x < x0; x++) acc[x] += fr(k * src[row + cols[x + off]]);
+          const base = row + dx;
+          for (let x = x0; x < x1; x++) acc[x] += fr(k * src[base + x]);
+          for (let x = x1; x < W; x++) acc[x] += fr(k * src[row + cols[x + off]]);
         }
       }
-      out.data.set(acc, plane + y * W);
     }
   }
   return out;

@@ -12,14 +12,33 @@ export interface BlurGpu {
    * Records into `encoder` when given (the caller submits), else submits on its own.
    */
   run(input: GPUBuffer, w: number, h: number, kernel: Float32Array, encoder?: GPUCommandEncoder): GPUBuffer;
+  /** The entry point in use ('auto' resolved). */
+  readonly variant: 'tiled' | 'direct';
 }
 
 const TILE = 16;
 const CHANNELS = 3;
 
-export function createBlur(device: GPUDevice): BlurGpu {
-  const pipeline = computePipeline(device, code, 'main', 'blur');
+/**
+ * 'tiled': the tile + apron staged in workgroup memory (entry `main`), for real GPUs.
+ * 'direct': every tap from global memory (entry `main_direct`), same bits; on SwiftShader it
+ * is much faster (workgroup barriers are emulated). 'auto' picks 'direct' on a fallback
+ * (software) adapter, 'tiled' otherwise.
+ */
+export type BlurVariant = 'auto' | 'tiled' | 'direct';
+
+function isSoftwareAdapter(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  if (!info) return false;
+  if (info.isFallbackAdapter) return true;
+  return /swiftshader|llvmpipe|lavapipe|warp/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+}
+
+export function createBlur(device: GPUDevice, variant: BlurVariant = 'auto'): BlurGpu {
+  const direct = variant === 'direct' || (variant === 'auto' && isSoftwareAdapter(device));
+  const pipeline = computePipeline(device, code, direct ? 'main_direct' : 'main', direct ? 'blur.direct' : 'blur');
   return {
+    variant: direct ? 'direct' : 'tiled',
     run(input, w, h, kernel, encoder) {
       if (!Number.isInteger(w) || !Number.isInteger(h) || w <= 0 || h <= 0) throw new RangeError(`bad image size ${w}×${h}`);
       const size = kernelSide(kernel);
