@@ -1,0 +1,291 @@
+/**
+ * Engine-worker methods of the VSR upscaler (spread into engineApi).
+ *
+ * A run is one long call: the engine pulls LR frames from the caller (`getFrame`, a comlink proxy),
+ * keeps three of them and the per-tile hidden states on the GPU, and pushes each ×4 frame back as
+ * RGBA8 (`onFrame`, transferred) — awaiting it, so a slow consumer (the encoder, a paused UI)
+ * holds the run back instead of frames piling up. Nothing of the clip is held whole.
+ *
+ * Cancel: a SharedArrayBuffer-backed Int32Array (element 0 ≠ 0 stops the run after the frame in
+ * flight; the frames delivered so far stay valid), or `vsrCancel(jobId)` where the page is not
+ * cross-origin isolated. Without WebGPU the same loop runs vsr-cpu.ts on ORT's wasm EP.
+ */
+import * as Comlink from 'comlink';
+import { getBackend, ort } from './device';
+import { fetchModelFile, fileEntry, loadManifest, type LoadProgress } from './models';
+import { packRgba8Cpu } from './convert-cpu';
+import { fromRgba8, type ImageF32 } from '../core/image';
+import { createVsrGpu, readRgba, uploadRgba, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
+import { createVsrCpu, type OrtLike, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
+import { vsrStateChannels, vsrStepFile, VSR_DEFAULT_TILE, type VsrModelEntry } from '../pipeline/vsr/vsr-common';
+
+/** An RGBA8 frame (row-major, 4 bytes a pixel), as the media worker and canvases use. */
+export interface VsrFrame {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export interface VsrRunRequest {
+  /** Identifies the run for vsrCancel. */
+  jobId?: number;
+  /** Manifest key of the VSR model (default 'vsr'). */
+  model?: string;
+  /** LR size of every frame. */
+  width: number;
+  height: number;
+  /** Frames [from, to) are upscaled (indices passed to getFrame). */
+  from: number;
+  to: number;
+  /** Frames before this one only warm the state up and are not delivered (default: from). */
+  emitFrom?: number;
+  /** Frames in the clip: the last frame's `next` is frame `to` when to < length, else itself. */
+  length: number;
+  maxTile?: number;
+  overlap?: number;
+  /** Run on the CPU path (ORT wasm EP) even where WebGPU is up. */
+  cpu?: boolean;
+}
+
+export interface VsrFrameInfo {
+  /** Milliseconds the step took (upload → readback). */
+  ms: number;
+}
+
+export interface VsrRunResult {
+  /** Frames delivered through onFrame. */
+  done: number;
+  cancelled: boolean;
+  ms: number;
+  backend: 'webgpu' | 'wasm';
+  tiles: number;
+  modelId: string;
+  trained: boolean;
+}
+
+export type CancelToken = Int32Array | { cancelled: boolean };
+
+export interface VsrModelInfo {
+  id: string;
+  trained: boolean;
+  stateChannels: number;
+  params?: number;
+  kind?: string;
+}
+
+const gpuRunners = new Map<string, Promise<VsrGpu>>();
+const cpuRunners = new Map<string, Promise<VsrCpu & { trained: boolean }>>();
+const cancelled = new Set<number>();
+
+function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<VsrGpu> {
+  let p = gpuRunners.get(model);
+  if (!p) {
+    p = createVsrGpu(device, ort, { model, onProgress: onLoad });
+    p.catch(() => gpuRunners.delete(model));
+    gpuRunners.set(model, p);
+  }
+  return p;
+}
+
+function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu & { trained: boolean }> {
+  let p = cpuRunners.get(model);
+  if (!p) {
+    p = (async () => {
+      const m = await loadManifest();
+      const entry = m.models[model] as (VsrModelEntry & { trained?: boolean }) | undefined;
+      if (!entry) throw new Error(`no VSR model '${model}' in the manifest (have ${Object.keys(m.models).join(', ')})`);
+      const bytes = await fetchModelFile(fileEntry(m, model, vsrStepFile(entry, model)), onLoad);
+      const cpu = await createVsrCpu(ort as unknown as OrtLike, bytes, vsrStateChannels(entry, model), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      return { ...cpu, trained: entry.trained === true };
+    })();
+    p.catch(() => cpuRunners.delete(model));
+    cpuRunners.set(model, p);
+  }
+  return p;
+}
+
+function isCancelled(jobId: number | undefined, token?: CancelToken): boolean {
+  if (jobId !== undefined && cancelled.has(jobId)) return true;
+  if (!token) return false;
+  return token instanceof Int32Array ? Atomics.load(token, 0) !== 0 : token.cancelled;
+}
+
+function checkRequest(r: VsrRunRequest): void {
+  const ints = [r.width, r.height, r.from, r.to, r.length];
+  if (!ints.every((v) => Number.isInteger(v) && v >= 0)) throw new RangeError('VSR run: sizes and frame indices must be non-negative integers');
+  if (r.width < 1 || r.height < 1) throw new RangeError(`VSR run: empty frame ${r.width}×${r.height}`);
+  if (!(r.from < r.to && r.to <= r.length)) throw new RangeError(`VSR run: frames [${r.from}, ${r.to}) are not inside a clip of ${r.length}`);
+  if (r.emitFrom !== undefined && !(r.emitFrom >= r.from && r.emitFrom < r.to)) throw new RangeError('VSR run: emitFrom outside [from, to)');
+}
+
+/** One step's worth of frames on whichever side runs the net. */
+interface Window<F> {
+  load(i: number): Promise<F>;
+  release(f: F): void;
+}
+
+/**
+ * The run loop shared by both backends: frame t gets (t−1, t, t+1), the clip's ends repeating
+ * themselves; three frames resident; cancel checked between frames.
+ */
+async function loop<F>(
+  req: VsrRunRequest,
+  win: Window<F>,
+  step: (prev: F, cur: F, next: F) => Promise<Uint8ClampedArray<ArrayBuffer>>,
+  deliver: (i: number, out: Uint8ClampedArray<ArrayBuffer>, ms: number) => Promise<void>,
+  token: CancelToken | undefined,
+): Promise<{ done: number; cancelled: boolean }> {
+  const emitFrom = req.emitFrom ?? req.from;
+  let done = 0;
+  let prev: F | null = req.from > 0 ? await win.load(req.from - 1) : null;
+  let cur: F = await win.load(req.from);
+  const held = new Set<F>([cur]);
+  if (prev) held.add(prev);
+  try {
+    for (let i = req.from; i < req.to; i++) {
+      if (isCancelled(req.jobId, token)) return { done, cancelled: true };
+      const t0 = performance.now();
+      const next = i + 1 < req.length ? await win.load(i + 1) : cur;
+      held.add(next);
+      const rgba = await step(prev ?? cur, cur, next);
+      if (i >= emitFrom) {
+        await deliver(i, rgba, performance.now() - t0);
+        done++;
+      }
+      if (prev && prev !== cur) {
+        win.release(prev);
+        held.delete(prev);
+      }
+      prev = cur;
+      cur = next;
+    }
+    return { done, cancelled: false };
+  } finally {
+    for (const f of held) win.release(f);
+  }
+}
+
+/**
+ * Upscale frames [from, to) ×4. Exported for the GPU tests, which call it in their worker the way
+ * the engine does.
+ */
+export async function runVsrJob(
+  req: VsrRunRequest,
+  getFrame: (i: number) => Promise<VsrFrame> | VsrFrame,
+  onFrame: (i: number, out: VsrFrame, info: VsrFrameInfo) => Promise<void> | void,
+  cancel?: CancelToken,
+  onLoad?: LoadProgress,
+): Promise<VsrRunResult> {
+  checkRequest(req);
+  const t0 = performance.now();
+  const model = req.model ?? 'vsr';
+  const backend = await getBackend();
+  const { width: w, height: h } = req;
+  const fetchChecked = async (i: number): Promise<VsrFrame> => {
+    const f = await getFrame(i);
+    if (f.width !== w || f.height !== h) throw new RangeError(`frame ${i} is ${f.width}×${f.height}, the run ${w}×${h}`);
+    return f;
+  };
+  const deliver = async (i: number, data: Uint8ClampedArray<ArrayBuffer>, ms: number) => {
+    await onFrame(i, { width: 4 * w, height: 4 * h, data }, { ms });
+  };
+  try {
+    if (backend.kind === 'webgpu' && !req.cpu) {
+      const device = backend.device;
+      const vsr = await gpuRunner(device, model, onLoad);
+      const seq: VsrGpuSequence = vsr.sequence(w, h, { maxTile: req.maxTile, overlap: req.overlap });
+      try {
+        const win: Window<GPUBuffer> = {
+          load: async (i) => {
+            const f = await fetchChecked(i);
+            return uploadRgba(device, f.data, w, h);
+          },
+          release: (b) => b.destroy(),
+        };
+        const r = await loop(req, win, async (p, c, n) => {
+          const out = await seq.step(p, c, n);
+          try {
+            return await readRgba(device, out, 4 * w, 4 * h);
+          } finally {
+            out.destroy();
+          }
+        }, deliver, cancel);
+        return { ...r, ms: performance.now() - t0, backend: 'webgpu', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.trained };
+      } finally {
+        seq.dispose();
+      }
+    }
+    const vsr = await cpuRunner(model, onLoad);
+    const seq: VsrCpuSequence = vsr.sequence(w, h, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap });
+    const win: Window<ImageF32> = {
+      load: async (i) => {
+        const f = await fetchChecked(i);
+        return fromRgba8(f.data, w, h);
+      },
+      release: () => undefined,
+    };
+    const r = await loop(req, win, async (p, c, n) => {
+      const out = await seq.step(p, c, n);
+      const words = packRgba8Cpu(out.data, out.width * out.height);
+      return new Uint8ClampedArray(words.buffer as ArrayBuffer);
+    }, deliver, cancel);
+    return { ...r, ms: performance.now() - t0, backend: 'wasm', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.trained };
+  } finally {
+    if (req.jobId !== undefined) cancelled.delete(req.jobId);
+  }
+}
+
+export const vsrApi = {
+  /**
+   * Upscale frames [from, to) of a clip ×4 (see VsrRunRequest). `getFrame(i)` returns LR frame i;
+   * `onFrame` gets each output frame (its buffer transferred) and is awaited. Resolves with what
+   * was done when the run ends or is cancelled.
+   */
+  async vsrRun(
+    req: VsrRunRequest,
+    getFrame: (i: number) => Promise<VsrFrame>,
+    onFrame: (i: number, out: VsrFrame, info: VsrFrameInfo) => Promise<void> | void,
+    cancel?: Int32Array,
+    onLoad?: LoadProgress,
+  ): Promise<VsrRunResult> {
+    return runVsrJob(req, getFrame, (i, out, info) => onFrame(i, Comlink.transfer(out, [out.data.buffer as ArrayBuffer]), info), cancel, onLoad);
+  },
+
+  /** Stop run `jobId` after its current frame (for pages without SharedArrayBuffer). */
+  async vsrCancel(jobId: number): Promise<void> {
+    cancelled.add(jobId);
+  },
+
+  /** One still image ×4 (its own neighbours, zero state). */
+  async vsrImage(frame: VsrFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean } = {}, onLoad?: LoadProgress): Promise<VsrFrame> {
+    let result: VsrFrame | null = null;
+    await runVsrJob({ ...opts, width: frame.width, height: frame.height, from: 0, to: 1, length: 1 }, () => frame, (_i, out) => void (result = out), undefined, onLoad);
+    const out = result as VsrFrame | null;
+    if (!out) throw new Error('the VSR step produced no frame');
+    return Comlink.transfer(out, [out.data.buffer as ArrayBuffer]);
+  },
+
+  /** The VSR models the manifest offers (anything with a *.step.onnx). */
+  async vsrModels(): Promise<VsrModelInfo[]> {
+    const m = await loadManifest();
+    const out: VsrModelInfo[] = [];
+    for (const [id, e] of Object.entries(m.models)) {
+      if (!e.files.some((f) => f.file.endsWith('.step.onnx'))) continue;
+      let C = 0;
+      try {
+        C = vsrStateChannels(e as VsrModelEntry, id);
+      } catch {
+        continue;
+      }
+      out.push({ id, trained: e.trained === true, stateChannels: C, params: typeof e.params === 'number' ? e.params : undefined, kind: e.kind });
+    }
+    return out;
+  },
+
+  /** Default LR tile for this device and model (what runs without a tile setting). */
+  async vsrDefaultTile(model = 'vsr'): Promise<number> {
+    const backend = await getBackend();
+    if (backend.kind !== 'webgpu') return VSR_DEFAULT_TILE;
+    return (await gpuRunner(backend.device, model)).defaultTile;
+  },
+};

@@ -1,0 +1,165 @@
+/**
+ * The recurrent VSR net on WebGPU: vsr.step.onnx on ORT's webgpu EP with every tensor on the GPU.
+ *
+ *   prev/cur/next [3,h,w] ─extract (tile, replicate pad)→ step.onnx(prev, cur, next, state_k)
+ *        ─out [3,4th,4tw]→ accumulate ×4 (feather 4·overlap) → normalize → [3,4h,4w] in [0,1]
+ *        ─state_out→ kept as tile k's state for the next frame (an ORT gpu-buffer tensor, fed back
+ *                    as is: the hidden state never leaves the GPU)
+ *
+ * ORT does not submit its queued kernels at the end of a run with gpu-buffer outputs, so every run
+ * whose outputs our accumulate kernel reads is followed by flushOrt() (device.ts).
+ * The tile plan, per-tile states and cross-fade are those of vsr-common.ts / vsr-cpu.ts.
+ */
+import type * as ortTypes from 'onnxruntime-web';
+import { createTileOps, type TileOps } from '../../engine/tiles-gpu';
+import { runConvert } from '../../engine/convert-gpu';
+import { readBuffer, uploadBuffer } from '../../engine/gpu';
+import { flushOrt } from '../../engine/device';
+import { loadManifest, modelSession, type LoadProgress } from '../../engine/models';
+import { fromRgba8 } from '../../core/image';
+import { planVsr, vsrStateChannels, vsrStepFile, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrModelEntry, type VsrPlan, type VsrTileOptions } from './vsr-common';
+
+export interface VsrGpuSequence {
+  readonly plan: VsrPlan;
+  /**
+   * Upscale `cur` given its neighbours (planar RGB [3,h,w] f32 buffers in [0,1]); advances every
+   * tile's state. Returns a new buffer [3,4h,4w] in [0,1] that the caller destroys.
+   */
+  step(prev: GPUBuffer, cur: GPUBuffer, next: GPUBuffer): Promise<GPUBuffer>;
+  /** Release the states (the sequence cannot step afterwards). */
+  dispose(): void;
+}
+
+export interface VsrGpu {
+  readonly modelId: string;
+  readonly stateChannels: number;
+  readonly trained: boolean;
+  /** Default largest tile for this device (keeps ORT's largest activation under the binding limit). */
+  readonly defaultTile: number;
+  sequence(width: number, height: number, opts?: VsrTileOptions): VsrGpuSequence;
+}
+
+/**
+ * Largest LR tile whose biggest activation (the fuse conv's 2·(C+48) channels, f32) fits the
+ * device's storage-binding limit, capped at VSR_DEFAULT_TILE.
+ */
+export function deviceTileLimit(maxBinding: number, stateChannels: number): number {
+  const perPixel = 4 * 2 * (stateChannels + 48);
+  const side = Math.floor(Math.sqrt(maxBinding / perPixel) / VSR_MULTIPLE) * VSR_MULTIPLE;
+  return Math.max(VSR_MULTIPLE * 8, Math.min(VSR_DEFAULT_TILE, side));
+}
+
+export async function createVsrGpu(device: GPUDevice, ort: typeof ortTypes, opts: { model?: string; onProgress?: LoadProgress } = {}): Promise<VsrGpu> {
+  const modelId = opts.model ?? 'vsr';
+  const manifest = await loadManifest();
+  const entry = manifest.models[modelId] as (VsrModelEntry & { trained?: boolean }) | undefined;
+  if (!entry) throw new Error(`no VSR model '${modelId}' in the manifest (have ${Object.keys(manifest.models).join(', ')})`);
+  const C = vsrStateChannels(entry, modelId);
+  const session = await modelSession(modelId, vsrStepFile(entry, modelId), { ort, backend: 'webgpu', gpuOutputs: true, onProgress: opts.onProgress });
+  const tiles = createTileOps(device);
+  const defaultTile = deviceTileLimit(device.limits.maxStorageBufferBindingSize, C);
+  return {
+    modelId,
+    stateChannels: C,
+    trained: entry.trained === true,
+    defaultTile,
+    sequence: (width, height, o = {}) => new GpuSequence(device, ort, session, tiles, C, planVsr(width, height, { maxTile: o.maxTile ?? defaultTile, overlap: o.overlap })),
+  };
+}
+
+class GpuSequence implements VsrGpuSequence {
+  /** Per tile: the zero buffer before the first step, then ORT's state_out tensor. */
+  private states: (ortTypes.Tensor | null)[];
+  private zeros: (GPUBuffer | null)[];
+  private disposed = false;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly ort: typeof ortTypes,
+    private readonly session: ortTypes.InferenceSession,
+    private readonly tiles: TileOps,
+    private readonly C: number,
+    readonly plan: VsrPlan,
+  ) {
+    const accBytes = 3 * plan.outWidth * plan.outHeight * 4;
+    const limit = device.limits.maxStorageBufferBindingSize;
+    if (accBytes > limit) {
+      throw new RangeError(`a ${plan.outWidth}×${plan.outHeight} output needs a ${mb(accBytes)} buffer; this GPU binds at most ${mb(limit)}. Upscale a smaller clip.`);
+    }
+    this.states = plan.tiles.map(() => null);
+    // createBuffer gives zero-filled memory: the initial state.
+    this.zeros = plan.tiles.map((t) => device.createBuffer({ size: C * t.w * t.h * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: 'vsr.state0' }));
+  }
+
+  async step(prev: GPUBuffer, cur: GPUBuffer, next: GPUBuffer): Promise<GPUBuffer> {
+    if (this.disposed) throw new Error('VSR sequence was disposed');
+    const { device, ort, tiles, plan } = this;
+    const { width: w, height: h, outWidth: W, outHeight: H, feather } = plan;
+    const e0 = device.createCommandEncoder({ label: 'vsr.acc' });
+    const { acc, wsum } = tiles.accumulator(W, H, 3, e0);
+    device.queue.submit([e0.finish()]);
+    const temps: GPUBuffer[] = [wsum];
+    for (let k = 0; k < plan.tiles.length; k++) {
+      const t = plan.tiles[k];
+      const dims = [1, 3, t.h, t.w];
+      // A frame that is its own tile (sides multiples of 4) goes in as is; else cut + pad.
+      const whole = t.x0 === 0 && t.y0 === 0 && t.w === w && t.h === h;
+      let ins = [prev, cur, next];
+      if (!whole) {
+        const e1 = device.createCommandEncoder({ label: 'vsr.extract' });
+        ins = ins.map((src) => tiles.extract({ src, srcW: w, srcH: h, channels: 3, x0: t.x0, y0: t.y0, w: t.w, h: t.h, encoder: e1 }));
+        device.queue.submit([e1.finish()]);
+        temps.push(...ins);
+      }
+      const asTensor = (b: GPUBuffer) => ort.Tensor.fromGpuBuffer(b, { dataType: 'float32', dims });
+      const state = this.states[k] ?? ort.Tensor.fromGpuBuffer(this.zeros[k]!, { dataType: 'float32', dims: [1, this.C, t.h, t.w] });
+      const r = await this.session.run({ prev: asTensor(ins[0]), cur: asTensor(ins[1]), next: asTensor(ins[2]), state });
+      await flushOrt(); // the accumulate below reads r.out from our own submit
+      const e2 = device.createCommandEncoder({ label: 'vsr.accumulate' });
+      tiles.accumulate({ acc, wsum, frameW: W, frameH: H, channels: 3, tileBuf: r.out.gpuBuffer as GPUBuffer, tile: plan.outTiles[k], feather, encoder: e2 });
+      device.queue.submit([e2.finish()]);
+      // The previous state was read by the run just flushed; ORT may reuse its buffer from now on.
+      this.states[k]?.dispose();
+      if (this.zeros[k]) {
+        temps.push(this.zeros[k]!);
+        this.zeros[k] = null;
+      }
+      this.states[k] = r.state_out;
+      r.out.dispose();
+    }
+    const e3 = device.createCommandEncoder({ label: 'vsr.normalize' });
+    tiles.normalize({ acc, wsum, frameW: W, frameH: H, channels: 3, lo: 0, hi: 1, encoder: e3 });
+    device.queue.submit([e3.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    for (const b of temps) b.destroy();
+    return acc;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.states) s?.dispose();
+    for (const z of this.zeros) z?.destroy();
+    this.states = [];
+    this.zeros = [];
+  }
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+/** RGBA8 frame → planar [3,h,w] f32 buffer in [0,1] on the GPU (caller destroys). */
+export function uploadRgba(device: GPUDevice, rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): GPUBuffer {
+  return uploadBuffer(device, fromRgba8(rgba, width, height).data, undefined, 'vsr.frame');
+}
+
+/** Planar [3,h,w] in [0,1] on the GPU → RGBA8 on the CPU (pack_rgba8: round half to even, alpha 255). */
+export async function readRgba(device: GPUDevice, planar: GPUBuffer, width: number, height: number): Promise<Uint8ClampedArray<ArrayBuffer>> {
+  const enc = device.createCommandEncoder({ label: 'vsr.pack' });
+  const packed = runConvert(device, { op: 'pack_rgba8', input: planar, count: width * height, encoder: enc });
+  device.queue.submit([enc.finish()]);
+  const bytes = await readBuffer(device, packed, width * height * 4);
+  packed.destroy();
+  return new Uint8ClampedArray(bytes);
+}
