@@ -1,5 +1,7 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
 
 // COOP/COEP make the page crossOriginIsolated, which onnxruntime-web's wasm
 // backend needs for SharedArrayBuffer threads. Everything is same-origin (no CDN),
@@ -9,8 +11,43 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.onnx': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+  '.mp4': 'video/mp4',
+};
+
+/**
+ * `vite preview` also serves e2e/fixtures/ (never part of dist/): the end-to-end
+ * tests run the production build with the narrow test models (?testmodels),
+ * because SwiftShader needs minutes per frame at the shipped widths.
+ */
+function previewTestFixtures(): Plugin {
+  const root = resolve('e2e/fixtures');
+  return {
+    name: 'preview-test-fixtures',
+    configurePreviewServer(server) {
+      server.middlewares.use('/e2e/fixtures', (req, res, next) => {
+        const rel = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
+        const file = join(root, rel);
+        if (!file.startsWith(root)) return next();
+        try {
+          if (!statSync(file).isFile()) return next();
+        } catch {
+          return next();
+        }
+        for (const [k, v] of Object.entries(isolation)) res.setHeader(k, v);
+        res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), previewTestFixtures()],
   server: { headers: isolation, fs: { allow: ['.'] } },
   preview: { headers: isolation },
   worker: { format: 'es' },

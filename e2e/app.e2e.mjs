@@ -14,7 +14,7 @@ try {
   pipeConsole(page, 'app');
   console.log('sample clip');
   const t0 = Date.now();
-  await page.goto(server.url);
+  await page.goto(`${server.url}/?testmodels`);
   await page.waitForFunction(() => /WebGPU|wasm/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 90_000 });
   const status = await page.textContent('[data-testid=backend-status]');
   check(/WebGPU/.test(status), `status line names the WebGPU backend: "${status.trim()}"`);
@@ -69,7 +69,7 @@ const noGpu = await launchBrowser({ webgpu: false });
 try {
   const page = await noGpu.newPage();
   pipeConsole(page, 'app-nogpu');
-  await page.goto(server.url);
+  await page.goto(`${server.url}/?testmodels`);
   await page.waitForFunction(() => /WebGPU ·|wasm/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 90_000 });
   const status = await page.textContent('[data-testid=backend-status]');
   check(/wasm fallback/.test(status), `without WebGPU the status line says so: "${status.trim()}"`);

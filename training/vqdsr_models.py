@@ -50,6 +50,9 @@ class VQGANConfig:
 VQGAN_CONFIGS = {
     'tiny': VQGANConfig(width=8, n_z=16, n_codes=64, res_blocks=1),  # smoke tests only
     'ship': VQGANConfig(width=32),                                    # 32/32/64/64/128
+    # What a CPU-only session can train in ~30 min (2 cores): same topology, half width, one
+    # residual block per stage, the real latent width and codebook (n_z 256, 1024 entries).
+    'cpu': VQGANConfig(width=16, res_blocks=1),                       # 16/16/32/32/64
     'paper': VQGANConfig(width=128),                                  # 128/128/256/256/512
 }
 

@@ -6,6 +6,8 @@ import { Banner } from './Banner';
 import { ProgressBar } from './ProgressBar';
 import { FrameScrubber } from './FrameScrubber';
 import { SourceView } from './SourceView';
+import { DegradeView } from './degrade/DegradeView';
+import { ExploreView } from './explore/ExploreView';
 import { openFile, openSample, useFrameSource } from './frame-source';
 import { CompareView } from './compare/CompareView';
 import { CopyLinkButton } from './compare/CopyLinkButton';
@@ -124,7 +126,17 @@ export function App() {
       {loading && <ProgressBar progress={loading} />}
       <main>
         <FrameScrubber />
-        {tab === 'compare' ? <CompareView /> : tab === 'blind' ? <BlindTestView /> : <SourceView />}
+        {tab === 'degrade' ? (
+          <DegradeView />
+        ) : tab === 'explore' ? (
+          <ExploreView />
+        ) : tab === 'compare' ? (
+          <CompareView />
+        ) : tab === 'blind' ? (
+          <BlindTestView />
+        ) : (
+          <SourceView />
+        )}
       </main>
       {dragging && <div className="drop-overlay">Drop a clip or an image to open it</div>}
     </>
@@ -141,6 +153,7 @@ function useEngine(): EngineHandle | null {
       try {
         const h = await startEngine({
           forceWasm,
+          modelsBase: new URLSearchParams(location.search).has('testmodels') ? '/e2e/fixtures/models/' : undefined,
           onLost: (reason) => {
             useApp.getState().notify(`${reason} — restarting the engine.`);
             current?.dispose();

@@ -7,7 +7,7 @@ export interface RgbaFrame {
 }
 
 /** Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). */
-export function FrameCanvas({ frame, label, testId, pixelated }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean }) {
+export function FrameCanvas({ frame, label, testId, pixelated, displayWidth }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
@@ -19,7 +19,14 @@ export function FrameCanvas({ frame, label, testId, pixelated }: { frame: RgbaFr
   }, [frame]);
   return (
     <figure className="frame">
-      <canvas ref={ref} data-testid={testId} className={pixelated ? 'pixelated' : undefined} width={frame?.width ?? 1} height={frame?.height ?? 1} />
+      <canvas
+        ref={ref}
+        data-testid={testId}
+        className={pixelated ? 'pixelated' : undefined}
+        width={frame?.width ?? 1}
+        height={frame?.height ?? 1}
+        style={displayWidth ? { width: displayWidth } : undefined}
+      />
       {label && (
         <figcaption>
           {label}

@@ -129,6 +129,11 @@ export async function getFrame(i: number): Promise<RgbaFrame> {
   return f;
 }
 
+/** Identifies the open source's pixels (changes whenever another file opens). */
+export function currentSourceId(): string {
+  return open ? `${open.generation}:${open.info.name}` : 'none';
+}
+
 /** The open source's blob (for export with audio, etc.). */
 export function currentBlob(): { blob: Blob; info: SourceInfo } | null {
   return open ? { blob: open.blob, info: open.info } : null;

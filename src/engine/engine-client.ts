@@ -12,13 +12,13 @@ export interface EngineHandle {
   dispose(): void;
 }
 
-export async function startEngine(opts: { forceWasm?: boolean; onLost?: (reason: string) => void } = {}): Promise<EngineHandle> {
+export async function startEngine(opts: { forceWasm?: boolean; modelsBase?: string; onLost?: (reason: string) => void } = {}): Promise<EngineHandle> {
   const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
   const api = Comlink.wrap<EngineApi>(worker);
   const failed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (e) => reject(new Error(`engine worker failed to start: ${e.message}`)), { once: true });
   });
-  const backend = await Promise.race([api.init({ forceWasm: opts.forceWasm }), failed]);
+  const backend = await Promise.race([api.init({ forceWasm: opts.forceWasm, modelsBase: opts.modelsBase }), failed]);
   if (opts.onLost) await api.onLost(Comlink.proxy(opts.onLost));
   return {
     api,

@@ -7,12 +7,17 @@
  */
 import * as Comlink from 'comlink';
 import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from './device';
+import { degradeApi } from './degrade-api';
+import { vsrApi } from './vsr-api';
+import { setModelsBase } from './models';
 
 let lostCallback: ((reason: string) => void) | undefined;
 onDeviceLost((reason) => lostCallback?.(reason));
 
 const baseApi = {
-  async init(opts: { forceWasm?: boolean } = {}): Promise<BackendInfo> {
+  async init(opts: { forceWasm?: boolean; modelsBase?: string } = {}): Promise<BackendInfo> {
+    // Tests point the engine at the narrow test models (same topologies) with ?testmodels.
+    if (opts.modelsBase && /^\/[\w/.-]*\/$/.test(opts.modelsBase)) setModelsBase(opts.modelsBase);
     return describeBackend(await getBackend(opts));
   },
   /** The client restarts the worker when this fires: a lost ORT device cannot be revived in place. */
@@ -21,7 +26,7 @@ const baseApi = {
   },
 };
 
-export const engineApi = { ...baseApi };
+export const engineApi = { ...baseApi, ...degradeApi, ...vsrApi };
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);

@@ -1,0 +1,77 @@
+/**
+ * Degrade tab: the pipeline's sliders beside the HR frame and the LR frame it
+ * makes, updated live. Shows per-stage times, the backend that ran, and the
+ * codec's encoded size.
+ */
+import { useState } from 'react';
+import { usePipeline } from '../../state/params-store';
+import { useApp } from '../../state/store';
+import { FrameCanvas } from '../FrameCanvas';
+import { useCurrentFrame } from '../frame-source';
+import { PipelinePanels } from './PipelinePanels';
+import { degradeFrame, type LrResult } from './degrade-client';
+import { useLatest } from './useLatest';
+import { ProgressBar } from '../ProgressBar';
+import type { DegradeProgress } from '../../engine/degrade-api';
+
+const STAGE_LABELS: [string, string][] = [
+  ['blur', 'blur'],
+  ['noise', 'noise'],
+  ['down', 'down'],
+  ['vqd', 'VQD'],
+  ['readback', 'uint8 + readback'],
+  ['quantize', 'uint8'],
+  ['codec', 'codec'],
+];
+
+export function DegradeView() {
+  const params = usePipeline((s) => s.params);
+  const source = useApp((s) => s.source);
+  const index = useApp((s) => s.frameIndex);
+  const hr = useCurrentFrame();
+  const [progress, setProgress] = useState<DegradeProgress | null>(null);
+  const input = source && hr ? { index, params, sourceName: source.name } : null;
+  const { output, busy, error } = useLatest<typeof input & object, LrResult>(
+    input,
+    async (i) => {
+      try {
+        return await degradeFrame(i.index, i.params, (p) => setProgress(p.file ? p : null));
+      } finally {
+        setProgress(null);
+      }
+    },
+    [index, params, source, hr],
+  );
+  const lr = output?.frame ?? null;
+  return (
+    <div className="degrade-view">
+      <PipelinePanels />
+      <div className="degrade-frames">
+        {progress?.file && <ProgressBar progress={{ label: `Loading ${progress.file}`, done: Math.round((progress.loaded ?? 0) / 1024), total: Math.round((progress.bytes ?? 0) / 1024) }} />}
+        <div className="row">
+          <FrameCanvas frame={hr} label="HR (source)" testId="frame-canvas" />
+          <FrameCanvas frame={lr} label={`LR${busy ? ' · updating…' : ''}`} testId="lr-canvas" pixelated displayWidth={hr?.width} />
+        </div>
+        {error && (
+          <div className="banner banner-error" role="alert" data-testid="degrade-error">
+            {error}
+          </div>
+        )}
+        {output && (
+          <div className="muted stage-times" data-testid="stage-times">
+            {output.backend === 'webgpu' ? 'GPU' : 'CPU (wasm fallback)'}:{' '}
+            {STAGE_LABELS.filter(([k]) => (output.times as Record<string, number | undefined>)[k] !== undefined)
+              .map(([k, label]) => `${label} ${((output.times as Record<string, number>)[k] / (k === 'codec' ? 1 : output.windowFrames)).toFixed(1)} ms`)
+              .join(' · ')}
+            {output.encodedBytes !== undefined && (
+              <span data-testid="encoded-size" data-bytes={output.encodedBytes}>
+                {' '}
+                · encoded {output.encodedBytes < 10240 ? `${output.encodedBytes} B` : `${(output.encodedBytes / 1024).toFixed(1)} KiB`} for {output.windowFrames} frames ({((output.encodedBytes * 8) / output.windowFrames / 1000).toFixed(1)} kbit/frame)
+              </span>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

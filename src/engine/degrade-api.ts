@@ -1,0 +1,101 @@
+/**
+ * Engine-worker methods of the degradation pipeline (spread into engineApi).
+ * WebGPU: GpuDegrader (stage cache on the GPU). Without WebGPU: the CPU
+ * references (run-cpu.ts) with the VQGAN on ORT's wasm EP — same params, same
+ * counter-based noise, same tile plan, so the two paths give the same picture.
+ */
+import * as Comlink from 'comlink';
+import { getBackend, ort } from './device';
+import { GpuDegrader, type DegradeFrameInput, type DegradedFrame, type StageTimes } from './degrade-gpu';
+import { assertValidParams, type PipelineParams } from '../pipeline/params';
+import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
+import { createVqdCpu, type OrtLike } from '../pipeline/vqd/vqd-cpu';
+import type { VqdRunner } from '../pipeline/vqd/vqd-node';
+import { fetchModelFile, fileEntry, loadFloat32File, loadManifest, type LoadProgress } from './models';
+import { fromRgba8, toRgba8 } from '../core/image';
+
+export interface DegradeProgress {
+  /** Frames finished of this call. */
+  done: number;
+  total: number;
+  /** Model download, when one is under way. */
+  file?: string;
+  loaded?: number;
+  bytes?: number;
+}
+
+export interface DegradeResponse {
+  frames: DegradedFrame[];
+  times: StageTimes;
+  backend: 'webgpu' | 'wasm';
+}
+
+let gpu: GpuDegrader | undefined;
+const cpuVqd = new Map<string, Promise<VqdRunner>>();
+
+function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRunner> {
+  let p = cpuVqd.get(modelId);
+  if (!p) {
+    p = (async () => {
+      const m = await loadManifest();
+      const cfg = m.models[modelId]?.config as { n_codes?: number; n_z?: number } | undefined;
+      if (!cfg) throw new Error(`no degrader model '${modelId}' in the manifest`);
+      const v = await createVqdCpu(
+        ort as unknown as OrtLike,
+        {
+          encoder: await fetchModelFile(fileEntry(m, modelId, `${modelId}.encoder.onnx`), onProgress),
+          decoder: await fetchModelFile(fileEntry(m, modelId, `${modelId}.decoder.onnx`), onProgress),
+          codebook: await loadFloat32File(modelId, `${modelId}.codebook.bin`, onProgress),
+          nCodes: cfg.n_codes ?? 1024,
+          nz: cfg.n_z ?? 256,
+        },
+        { executionProviders: ['wasm'] },
+      );
+      return { modelId, nCodes: v.nCodes, run: (img, ks) => v.run(img, ks) } satisfies VqdRunner;
+    })();
+    p.catch(() => cpuVqd.delete(modelId));
+    cpuVqd.set(modelId, p);
+  }
+  return p;
+}
+
+export const degradeApi = {
+  /**
+   * Blur → Noise → Down → VQD → Quantise for each frame (the FFmpeg stage follows in the
+   * media worker). Frames come back as RGBA8, transferred.
+   */
+  async degradeFrames(
+    frames: DegradeFrameInput[],
+    rawParams: PipelineParams,
+    opts: { timing?: boolean } = {},
+    onProgress?: (p: DegradeProgress) => void,
+  ): Promise<DegradeResponse> {
+    const params = assertValidParams(rawParams);
+    const backend = await getBackend();
+    const times: StageTimes = {};
+    const out: DegradedFrame[] = [];
+    const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
+    if (backend.kind === 'webgpu') {
+      gpu ??= new GpuDegrader(backend.device, ort);
+      for (const f of frames) {
+        out.push(await gpu.run(f, params, opts.timing ? times : undefined, loadProgress));
+        onProgress?.({ done: out.length, total: frames.length });
+      }
+    } else {
+      const st = prepareStages(params);
+      const vqd = params.vqd.enabled ? await cpuVqdRunner(params.modelId, loadProgress) : undefined;
+      for (const f of frames) {
+        const img = await degradeFrameBeforeCodec(fromRgba8(f.rgba, f.width, f.height), f.index, st, vqd);
+        out.push({ width: img.width, height: img.height, rgba: toRgba8(img) });
+        onProgress?.({ done: out.length, total: frames.length });
+      }
+      Object.assign(times, st.times);
+    }
+    return Comlink.transfer({ frames: out, times, backend: backend.kind }, out.map((f) => f.rgba.buffer as ArrayBuffer));
+  },
+
+  /** Drop cached stage buffers (e.g. when a new source opens). */
+  async clearDegradeCache(): Promise<void> {
+    gpu?.clear();
+  },
+};
