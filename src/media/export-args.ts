@@ -22,6 +22,13 @@ export type ExportFormat = VideoFormat | 'png-zip';
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['mp4', 'webm-vp9', 'webm-vp8', 'png-zip'];
 
+/**
+ * What the app offers. No VP9: @ffmpeg/core 0.12's libvpx-vp9 traps on real frames (memory access
+ * out of bounds, whatever the speed settings; upstream ffmpegwasm/ffmpeg.wasm#679). The CLI
+ * writes VP9 with native ffmpeg.
+ */
+export const BROWSER_FORMATS: readonly ExportFormat[] = ['mp4', 'webm-vp8', 'png-zip'];
+
 export interface QualityRange {
   min: number;
   max: number;
