@@ -46,8 +46,9 @@
 //    nz = 256) → ≈ 3.8 FLOP/byte overall (0.25 for the naive kernel). The codebook (1 MiB at
 //    1024 × 256) stays cache-resident across workgroups, so DRAM sees z once and D once: 2·P·N·nz
 //    FLOP over 4·P·(nz + N) bytes ≈ 102 FLOP/byte for N = 1024, nz = 256.
-//    (Measured on SwiftShader, the 8 entries × 8 positions block ran 1.5× the 4 × 16 block at the
-//    same 64 accumulators, and 2 KiB z tiles beat one 16 KiB tile by 1.6× at nz = 256.)
+//    (Measured on SwiftShader: the 8 entries × 8 positions block ran 1.4× the 4 × 16 block at the
+//    same 64 accumulators; 16 × 16 blocks (256 accumulators, too many registers for real GPUs) were
+//    within noise of 8 × 8; 2 KiB z tiles beat one 16 KiB tile by 1.5× at nz = 256.)
 //
 // 2. select_kth — one thread per position (32 per workgroup), an exact radix select over its N
 //    keys with no sort and no barrier. Distances map to order-preserving u32 keys (flip all bits of

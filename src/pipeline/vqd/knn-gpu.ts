@@ -46,7 +46,11 @@ export interface KnnRunResult {
 }
 
 export interface Knn {
-  /** Upload (Float32Array) or adopt (GPUBuffer, read once here) a codebook [N, nz] row-major. */
+  /**
+   * Upload (Float32Array) or adopt (GPUBuffer with STORAGE usage, read once here, still the
+   * caller's) a codebook [N, nz] row-major. Replacing a codebook frees the previous one's buffers
+   * and the per-P outputs.
+   */
   setCodebook(codebook: Float32Array | GPUBuffer, N: number, nz: number): void;
   run(args: KnnRunArgs): KnnRunResult;
   readonly N: number;
@@ -108,9 +112,12 @@ export function createKnn(device: GPUDevice, opts: { maxChunkBytes?: number } = 
     return w;
   }
 
-  /** D is [Npad, Ppad] f32: the positions per chunk that keep it within the binding limit. */
+  /**
+   * D is [Npad, Ppad] f32: the positions per chunk that keep it within the binding limit (and the
+   * distances grid's x dimension within maxComputeWorkgroupsPerDimension).
+   */
   function chunkPositionsFor(c: CodebookState): number {
-    const cols = Math.floor(limitBytes / (c.Npad * 4));
+    const cols = Math.min(Math.floor(limitBytes / (c.Npad * 4)), device.limits.maxComputeWorkgroupsPerDimension * BLOCK_P);
     return Math.max(BLOCK_P, Math.floor(cols / BLOCK_P) * BLOCK_P);
   }
 
@@ -171,6 +178,7 @@ export function createKnn(device: GPUDevice, opts: { maxChunkBytes?: number } = 
       if (!Number.isInteger(P) || P < 1) throw new RangeError(`P = ${P}`);
       if (!Number.isInteger(k) || k < 1 || k > c.N) throw new RangeError(`k = ${k} outside 1…${c.N}`);
       if (z.size < c.nz * P * 4) throw new RangeError(`z buffer has ${z.size} bytes, need nz·P·4 = ${c.nz * P * 4}`);
+      if (Math.ceil(P / 64) > device.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(`P = ${P} positions: tile the frame`);
       const chunk = Math.min(chunkPositionsFor(c), Math.ceil(P / BLOCK_P) * BLOCK_P);
       const distBytes = chunk * c.Npad * 4;
       if (!dist || dist.size < distBytes) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codebookNorms, kthByDistanceThenIndex, knnCpu, positionDistances } from './knn-cpu.ts';
 import { GRID_MAX_NZ, latentNearCodebook, randomCodebook, randomValues } from './knn-testdata.ts';
+import { buildKnnOnnxModel } from './knn-onnx.ts';
 import { clampK, EXPLORER_DEFAULT_RANGE, explorerKs, isValidK } from './options.ts';
 
 /** Independent brute force: true squared L2 in float64, full sort by (distance, index). */
@@ -177,5 +178,35 @@ describe('k options', () => {
     expect(clampK(9.6, 8)).toBe(8);
     expect(() => explorerKs({ from: 1, to: 200, step: 3 })).toThrow(RangeError);
     expect(() => explorerKs({ from: 5, to: 4, step: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('knn-onnx graph (MatMul + TopK) on onnxruntime-node', () => {
+  it('builds a valid model whose indices and zq equal knnCpu on grid values (exact distances; ties in the data)', async () => {
+    const ort = await import('onnxruntime-node');
+    const nz = 64;
+    const N = 256;
+    const P = 48;
+    const cb = randomCodebook(N, nz, 'grid', 301, 40);
+    const z = latentNearCodebook(cb, N, nz, P, 302);
+    const session = await ort.InferenceSession.create(buildKnnOnnxModel(cb, N, nz));
+    try {
+      for (const k of [1, 2, 17, N]) {
+        const out = await session.run({
+          z: new ort.Tensor('float32', z, [nz, P]),
+          k: new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), [1]),
+        });
+        const idx = out.indices.data as BigInt64Array;
+        const zq = out.zq.data as Float32Array;
+        const want = knnCpu(z, nz, P, cb, N, k);
+        expect(out.indices.dims).toEqual([P]);
+        expect(out.zq.dims).toEqual([nz, P]);
+        // ORT's CPU TopK orders equal values by index, as we do; every distance here is exact.
+        expect(Array.from(idx, Number)).toEqual(Array.from(want.indices));
+        expect(Array.from(zq)).toEqual(Array.from(want.zq));
+      }
+    } finally {
+      await session.release();
+    }
   });
 });
