@@ -44,8 +44,9 @@
 //    Arithmetic intensity against global memory: per workgroup 4·nz·(8 + 512) bytes read for
 //    2·8·512·nz FLOP = 3.9 FLOP/byte, plus 4 bytes of D written per 2·nz FLOP (128 FLOP/byte at
 //    nz = 256) → ≈ 3.8 FLOP/byte overall (0.25 for the naive kernel). The codebook (1 MiB at
-//    1024 × 256) stays cache-resident across workgroups, so DRAM sees z once and D once: 2·P·N·nz
-//    FLOP over 4·P·(nz + N) bytes ≈ 102 FLOP/byte for N = 1024, nz = 256.
+//    1024 × 256) stays cache-resident across workgroups, so DRAM sees z once and D written once:
+//    2·P·N·nz FLOP over 4·P·(nz + N) bytes ≈ 102 FLOP/byte for N = 1024, nz = 256 (≈ 20 FLOP/byte
+//    for the whole search, counting the select's ≤ 5 reads of D).
 //    (Measured on SwiftShader: the 8 entries × 8 positions block ran 1.4× the 4 × 16 block at the
 //    same 64 accumulators; 16 × 16 blocks (256 accumulators, too many registers for real GPUs) were
 //    within noise of 8 × 8; 2 KiB z tiles beat one 16 KiB tile by 1.5× at nz = 256.)
