@@ -34,6 +34,7 @@ Options:
                      with a list of problems). Default: the app's defaults.
   --random           draw every parameter from the paper's training distribution
                      (blur, noise, ×4 down, VQD k's, x264 crf/profile). Not with --params.
+  --no-vqd           turn the VQD stage off (with --random: the paper's distribution without it).
   --seed <n>         with --random: the draw's seed (default: a random one, printed; params.json
                      holds everything drawn). Otherwise: the noise seed (params.seed).
   --frames <a:b>     only frames a … b−1 (0-based); also a: and :b.
@@ -96,6 +97,7 @@ export const degradeCommand: Command = {
         options: {
           params: { type: 'string' },
           random: { type: 'boolean' },
+          'no-vqd': { type: 'boolean' },
           seed: { type: 'string' },
           frames: { type: 'string' },
           batch: { type: 'string' },
@@ -124,6 +126,7 @@ export const degradeCommand: Command = {
     const defaults: EntryDefaults = {
       paramsFile: values.params as string | undefined,
       random: !!values.random,
+      noVqd: !!values['no-vqd'],
       seed: values.seed === undefined ? undefined : parseSeed('--seed', values.seed as string),
       frames: values.frames as string | undefined,
     };
@@ -144,6 +147,8 @@ export const degradeCommand: Command = {
 interface EntryDefaults {
   paramsFile?: string;
   random: boolean;
+  /** Turn the VQD stage off after the params are resolved (e.g. --random without VQD). */
+  noVqd?: boolean;
   seed?: number;
   frames?: string;
 }
@@ -205,12 +210,14 @@ function resolveJob(entry: RawEntry, d: EntryDefaults, baseDir: string, io: CliI
     const s = seed ?? randomInt(0, 2 ** 32 - 1);
     if (seed === undefined) io.err(`${label}: --random without --seed: drew seed ${s}`);
     params = samplePaperParams(s);
+    if (d.noVqd) params.vqd.enabled = false;
   } else {
     if (typeof entry.params === 'string') params = readParamsFile(path.resolve(baseDir, entry.params), io, label);
     else if (entry.params !== undefined) params = checkedParams(entry.params, io, `${label} params`);
     else if (d.paramsFile !== undefined) params = readParamsFile(d.paramsFile, io, label);
     else params = defaultPipelineParams();
     if (seed !== undefined) params.seed = seed;
+    if (d.noVqd) params.vqd.enabled = false;
   }
   const frames = entry.frames ?? d.frames;
   return {
