@@ -12,6 +12,7 @@ import { openFile, openSample, useFrameSource } from './frame-source';
 import { CompareView } from './compare/CompareView';
 import { CopyLinkButton } from './compare/CopyLinkButton';
 import { BlindTestView } from './blind/BlindTestView';
+import { UpscaleView } from './upscale/UpscaleView';
 import { startUrlSync } from '../state/url-state';
 
 const TABS: { id: Tab; label: string }[] = [
@@ -134,6 +135,8 @@ export function App() {
           <CompareView />
         ) : tab === 'blind' ? (
           <BlindTestView />
+        ) : tab === 'upscale' ? (
+          <UpscaleView />
         ) : (
           <SourceView />
         )}

@@ -6,10 +6,14 @@
  * stay on the GPU in between.
  */
 import * as Comlink from 'comlink';
-import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from './device';
+import { describeBackend, getBackend, onDeviceLost, ort, type BackendInfo } from './device';
 import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
+import { serializeOrtCalls } from './ort-exclusive';
 import { setModelsBase } from './models';
+
+// Features interleave at their awaits; ORT's asyncify wasm must see one call at a time.
+serializeOrtCalls(ort);
 
 let lostCallback: ((reason: string) => void) | undefined;
 onDeviceLost((reason) => lostCallback?.(reason));

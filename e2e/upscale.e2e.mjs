@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Upscale tab end to end on the production build: frames 1–3 of the sample (a centred 32×32 LR
+// region: SwiftShader runs the net on the CPU, ~5–20 s a step even with the narrow test models of
+// ?testmodels), watched while it runs (progress, the ×4 frame drawn), paused and resumed, saved as
+// MP4 and downloaded; the file is decoded with Debian's ffprobe: 128×128 H.264, 3 frames. Then a longer run is cancelled
+// after its first frames, and the frames finished so far are saved as a playable file.
+import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
+import { canvasStats, check, failureCount } from './lib/assert.mjs';
+
+mkdirSync('test-results', { recursive: true });
+const server = await startPreviewServer();
+const browser = await launchBrowser();
+
+function probe(file) {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: r.stderr };
+  return JSON.parse(r.stdout).streams?.find((s) => s.codec_type === 'video') ?? { error: 'no video stream' };
+}
+
+async function setRun(page, { from, to, region, output }) {
+  await page.fill('[data-testid=upscale-from]', String(from));
+  await page.fill('[data-testid=upscale-to]', String(to));
+  await page.selectOption('[data-testid=upscale-region]', region);
+  await page.selectOption('[data-testid=upscale-output]', output);
+}
+
+const done = (page) => page.getAttribute('[data-testid=upscale-progress]', 'data-done').then(Number);
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  pipeConsole(page, 'upscale');
+  const t0 = Date.now();
+  // Straight to the Upscale tab (share-link state): the Degrade tab's preview need not run first.
+  await page.goto(`${server.url}/?testmodels#v1.${Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url')}`);
+  await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
+  await page.waitForSelector('[data-testid=upscale-start]');
+
+  console.log('frames 1–3, 32×32 LR region → MP4');
+  await setRun(page, { from: 1, to: 3, region: '32x32', output: 'mp4' });
+  await page.click('[data-testid=upscale-start]');
+  // Pause once the first frame is out; the count must hold still while paused.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=upscale-progress]')?.getAttribute('data-done') ?? 0) >= 1, null, { timeout: 240_000 });
+  const shown = await canvasStats(page, '[data-testid=upscale-canvas]');
+  check(shown.width === 128 && shown.height === 128 && shown.std > 5, `the ×4 frame is drawn while the run goes on: ${shown.width}×${shown.height}, std ${shown.std.toFixed(1)}`);
+  const label = await page.textContent('[data-testid=upscale-progress]');
+  check(/Upscaled 1 \/ 3 frames|Upscaled [12] \/ 3 frames/.test(label), `progress names frames done: "${label.trim()}"`);
+  if (await page.isVisible('[data-testid=upscale-pause]')) {
+    await page.click('[data-testid=upscale-pause]');
+    const atPause = await done(page);
+    await page.waitForTimeout(3000);
+    const later = await done(page);
+    check(later <= atPause + 1, `paused: frames done stay at ${atPause}${later !== atPause ? ` (+1 in flight → ${later})` : ''} for 3 s`);
+    await page.click('[data-testid=upscale-resume]');
+  } else {
+    check(true, 'run finished before it could be paused (fast machine)');
+  }
+  await page.waitForSelector('[data-testid=upscale-result]', { timeout: 240_000 });
+  const status = await page.textContent('[data-testid=upscale-status]');
+  check(/Upscaled 3 frames/.test(status), `run done: "${status.trim().slice(0, 160)}"`);
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
+  const file = 'test-results/upscale.mp4';
+  await dl.saveAs(file);
+  check(/-x4\.mp4$/.test(dl.suggestedFilename()), `download is named "${dl.suggestedFilename()}"`);
+  const v = probe(file);
+  check(v.codec_name === 'h264' && v.width === 128 && v.height === 128 && v.nb_read_frames === '3', `saved MP4 decodes (ffprobe): ${v.codec_name} ${v.width}×${v.height}, ${v.nb_read_frames} frames (want h264 128×128 = 4 × 32, 3 frames)`);
+  await page.screenshot({ path: 'test-results/upscale.png' });
+  console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s so far)`);
+
+  console.log('cancel mid-run keeps the finished frames');
+  await setRun(page, { from: 1, to: 40, region: '32x32', output: 'mp4' });
+  await page.click('[data-testid=upscale-start]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=upscale-progress]')?.getAttribute('data-done') ?? 0) >= 1, null, { timeout: 240_000 });
+  await page.click('[data-testid=upscale-cancel]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'cancelled', null, { timeout: 240_000 });
+  const cancelled = await page.textContent('[data-testid=upscale-status]');
+  const m = /Cancelled after (\d+) of 40 frames/.exec(cancelled);
+  const n = m ? Number(m[1]) : -1;
+  check(n >= 1 && n < 40, `cancelled after ${n} of 40 frames: "${cancelled.trim().slice(0, 120)}"`);
+  const [dl2] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
+  await dl2.saveAs('test-results/upscale-cancelled.mp4');
+  const v2 = probe('test-results/upscale-cancelled.mp4');
+  check(v2.width === 128 && Number(v2.nb_read_frames) === n, `the cancelled run's file plays: ${v2.width}×${v2.height}, ${v2.nb_read_frames} frames (= ${n} finished)`);
+  console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+} finally {
+  await browser.close();
+  await server.close();
+}
+const f = failureCount();
+console.log(f ? `${f} check(s) failed` : 'all checks passed');
+process.exit(f ? 1 : 0);

@@ -1,0 +1,251 @@
+/**
+ * Upscale tab: run the recurrent VSR net ×4 over the open clip (or image), watch the current frame,
+ * pause / resume / cancel, and save the result as MP4, WebM or a zip of PNG frames (a PNG for an
+ * image). The run itself lives in upscale-run.ts.
+ */
+import { useEffect } from 'react';
+import { useApp } from '../../state/store';
+import { useView } from '../../state/view-state';
+import { FrameCanvas } from '../FrameCanvas';
+import { currentSourceId } from '../frame-source';
+import { QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../../media/export-args';
+import { canPickSaveFile, downloadFile, exportUnavailable, saveWithPicker } from '../../media/export-client';
+import {
+  OUTPUT_CHOICES,
+  OUTPUT_LABELS,
+  REGIONS,
+  cancelUpscale,
+  isBusy,
+  pauseUpscale,
+  refreshModels,
+  resumeUpscale,
+  startUpscale,
+  useUpscale,
+  type OutputChoice,
+  type Region,
+} from './upscale-run';
+import './vsr-variant';
+
+const TILES = [null, 64, 128, 256, 512] as const;
+
+function clock(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  const m = Math.floor(t / 60);
+  return `${m}:${String(t % 60).padStart(2, '0')}`;
+}
+
+function bytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 2 ** 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
+}
+
+export function UpscaleView() {
+  const source = useApp((s) => s.source);
+  const u = useUpscale();
+  const { settings, setSettings, status } = u;
+  const vsrModel = useView((s) => s.vsrModel);
+  const setVsrModel = useView((s) => s.setVsrModel);
+  const busy = isBusy(status);
+
+  useEffect(() => {
+    void refreshModels();
+  }, []);
+  // Another file opened: the whole clip by default, and a run on the old one stops. (Not on a
+  // remount of the tab, nor when the cache corrects the frame count of the same file.)
+  useEffect(() => {
+    if (!source) return;
+    const id = currentSourceId();
+    if (useUpscale.getState().sourceId === id) return;
+    cancelUpscale();
+    useUpscale.setState({ sourceId: id, result: null, output: null, input: null, message: null, status: 'idle', metrics: null, done: 0, total: 0 });
+    useUpscale.getState().setSettings({ from: 0, to: source.frameCount });
+  }, [source]);
+
+  if (!source) return <p className="muted">Open a clip or an image to upscale it.</p>;
+  const isImage = source.isImage;
+  const noExport = exportUnavailable();
+  const video = settings.output in QUALITY ? (settings.output as VideoFormat) : null;
+  const q = video ? QUALITY[video] : null;
+  const model = u.models.find((m) => m.id === vsrModel);
+  const pct = u.total > 0 ? (100 * u.done) / u.total : 0;
+
+  return (
+    <div className="degrade-view upscale-view">
+      <div className="panels">
+        <div className="panel">
+          <div className="muted">Upscale ×4 with the recurrent VSR net{model ? ` (${model.id}, state width ${model.stateChannels})` : ''}</div>
+          <fieldset disabled={busy} style={{ border: 0, padding: 0, margin: 0 }}>
+            <label className="field" title="What the net sees">
+              <span>Source</span>
+              <select data-testid="upscale-source" value={settings.source} onChange={(e) => setSettings({ source: e.target.value as 'clip' | 'degraded' })}>
+                <option value="clip">the clip as it is (real-world)</option>
+                <option value="degraded">after the degradation pipeline</option>
+              </select>
+              <span />
+            </label>
+            {!isImage && (
+              <label className="field">
+                <span>Frames</span>
+                <span style={{ display: 'flex', gap: 4, alignItems: 'center' }}>
+                  <input data-testid="upscale-from" type="number" min={1} max={source.frameCount} value={settings.from + 1} style={{ width: 64 }} onChange={(e) => setSettings({ from: Math.max(0, Number(e.target.value) - 1) })} />
+                  to
+                  <input data-testid="upscale-to" type="number" min={1} max={source.frameCount} value={settings.to} style={{ width: 64 }} onChange={(e) => setSettings({ to: Number(e.target.value) })} />
+                </span>
+                <span className="muted">of {source.frameCount}</span>
+              </label>
+            )}
+            <label className="field" title="Upscale only a centred window of the LR frames (a quick look at a large clip)">
+              <span>Region (LR)</span>
+              <select data-testid="upscale-region" value={settings.region} onChange={(e) => setSettings({ region: e.target.value as Region })}>
+                {REGIONS.map((r) => (
+                  <option key={r} value={r}>
+                    {r === 'whole' ? 'whole frame' : `centre ${r.replace('x', '×')}`}
+                  </option>
+                ))}
+              </select>
+              <span />
+            </label>
+            <label className="field">
+              <span>Model</span>
+              <select data-testid="upscale-model" value={vsrModel} onChange={(e) => setVsrModel(e.target.value)}>
+                {(u.models.length ? u.models : [{ id: vsrModel, trained: false, stateChannels: 0 }]).map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.id}
+                    {m.trained ? '' : ' (untrained placeholder)'}
+                  </option>
+                ))}
+              </select>
+              <span />
+            </label>
+            <label className="field" title="Frames larger than this (LR pixels) run as overlapping tiles, each with its own recurrent state">
+              <span>Tile</span>
+              <select data-testid="upscale-tile" value={settings.tile ?? ''} onChange={(e) => setSettings({ tile: e.target.value ? Number(e.target.value) : null })}>
+                {TILES.map((t) => (
+                  <option key={t ?? 'auto'} value={t ?? ''}>
+                    {t === null ? 'auto (device limit)' : `${t} px`}
+                  </option>
+                ))}
+              </select>
+              <span />
+            </label>
+            {!isImage && (
+              <label className="field">
+                <span>Save as</span>
+                <select data-testid="upscale-output" value={settings.output} onChange={(e) => setSettings({ output: e.target.value as OutputChoice })}>
+                  {OUTPUT_CHOICES.map((o) => (
+                    <option key={o} value={o} disabled={o !== 'none' && !!noExport}>
+                      {OUTPUT_LABELS[o]}
+                    </option>
+                  ))}
+                </select>
+                <span />
+              </label>
+            )}
+            {!isImage && q && (
+              <label className="field" title={q.label}>
+                <span>Quality (CRF)</span>
+                <input data-testid="upscale-crf" type="range" min={q.min} max={q.max} value={settings.crf} onChange={(e) => setSettings({ crf: Number(e.target.value) })} />
+                <span>{settings.crf}</span>
+              </label>
+            )}
+            {!isImage && settings.output === 'mp4' && (
+              <label className="field" title="x264 speed: slower presets give smaller files at the same CRF">
+                <span>x264 preset</span>
+                <select value={settings.preset} onChange={(e) => setSettings({ preset: e.target.value as X264Preset })}>
+                  {X264_PRESETS.map((p) => (
+                    <option key={p}>{p}</option>
+                  ))}
+                </select>
+                <span />
+              </label>
+            )}
+          </fieldset>
+          {isImage && <div className="hint">Still image: one ×4 PNG.</div>}
+          {noExport && !isImage && <div className="hint">{noExport}</div>}
+          <div className="panel-actions" style={{ marginTop: 8 }}>
+            {!busy && (
+              <button type="button" className="primary" data-testid="upscale-start" onClick={() => void startUpscale()}>
+                {isImage ? 'Upscale image' : 'Upscale'}
+              </button>
+            )}
+            {status === 'running' && (
+              <button type="button" data-testid="upscale-pause" onClick={pauseUpscale}>
+                Pause
+              </button>
+            )}
+            {status === 'paused' && (
+              <button type="button" data-testid="upscale-resume" onClick={resumeUpscale}>
+                Resume
+              </button>
+            )}
+            {(status === 'running' || status === 'paused' || status === 'loading') && (
+              <button type="button" data-testid="upscale-cancel" onClick={cancelUpscale}>
+                Cancel
+              </button>
+            )}
+          </div>
+        </div>
+      </div>
+      <div className="degrade-frames">
+        {u.load && (
+          <div className="progress">
+            <span className="progress-label">Loading {u.load.file}</span>
+            <span className="progress-track">
+              <span className="progress-fill" style={{ width: `${(100 * u.load.loaded) / Math.max(1, u.load.total)}%` }} />
+            </span>
+          </div>
+        )}
+        {(busy || u.done > 0) && (
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={u.total} aria-valuenow={u.done} data-testid="upscale-progress" data-done={u.done} data-total={u.total}>
+            <span className="progress-label">
+              {status === 'loading' ? 'Starting' : status === 'paused' ? 'Paused' : status === 'finishing' ? 'Writing the file' : 'Upscaled'} {u.done} / {u.total} frames
+              {u.fps > 0 && ` · ${u.fps >= 10 ? u.fps.toFixed(1) : u.fps.toFixed(2)} fps`}
+              {u.etaS !== null && busy && ` · ${clock(u.etaS)} left`}
+            </span>
+            <span className="progress-track">
+              <span className="progress-fill" style={{ width: `${pct}%` }} />
+            </span>
+          </div>
+        )}
+        <div className="row">
+          <FrameCanvas frame={u.input} label={`LR input${u.index !== null ? ` · frame ${u.index + 1}` : ''}`} testId="upscale-input" pixelated displayWidth={u.input ? Math.min(320, u.input.width * 2) : undefined} />
+          <FrameCanvas frame={u.output} label="VSR ×4" testId="upscale-canvas" displayWidth={u.output ? Math.min(960, u.output.width) : undefined} />
+        </div>
+        {u.metrics && (
+          <div className="muted stage-times" data-testid="upscale-metrics">
+            Against the original (Y):{' '}
+            {u.metrics.last && `frame ${u.metrics.last.index + 1} PSNR ${u.metrics.last.psnr.toFixed(2)} dB, SSIM ${u.metrics.last.ssim.toFixed(4)} · `}
+            mean over {u.metrics.frames} frame{u.metrics.frames === 1 ? '' : 's'}: PSNR {u.metrics.meanPsnr.toFixed(2)} dB, SSIM {u.metrics.meanSsim.toFixed(4)}
+          </div>
+        )}
+        {u.message && (
+          <div className="muted" data-testid="upscale-status" data-status={status}>
+            {u.message}
+            {u.backend && ` · ${u.backend}, ${u.tiles} tile${u.tiles === 1 ? '' : 's'}`}
+          </div>
+        )}
+        {u.result && (
+          <div className="panel panel-actions" data-testid="upscale-result">
+            <span>
+              {u.result.name} · {bytes(u.result.bytes)} · {u.result.frames} frame{u.result.frames === 1 ? '' : 's'}
+            </span>
+            <button type="button" className="primary" data-testid="upscale-download" onClick={() => downloadFile(u.result!.file, u.result!.name)}>
+              Download
+            </button>
+            {canPickSaveFile() && u.result.format !== 'png' && (
+              <button
+                type="button"
+                data-testid="upscale-save-as"
+                onClick={() => {
+                  const r = u.result!;
+                  saveWithPicker(r.file, r.name, r.format === 'png' ? 'png-zip' : r.format).catch((e) => useApp.getState().setError(`Could not save: ${e instanceof Error ? e.message : String(e)}`));
+                }}
+              >
+                Save to file…
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

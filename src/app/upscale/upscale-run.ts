@@ -1,0 +1,346 @@
+/**
+ * The Upscale tab's run, outside React: one recurrent VSR pass over a frame range of the open clip
+ * (as it is, or after the degradation pipeline), frames pulled from the frame cache / the degrade
+ * client as the engine asks for them, each ×4 frame shown, measured (PSNR/SSIM against the original
+ * when the source is the degraded clip) and streamed into the export worker — never collected.
+ * Pause holds the engine between frames; cancel stops it after the frame in flight and still saves
+ * the frames finished so far.
+ */
+import * as Comlink from 'comlink';
+import { create } from 'zustand';
+import { getEngine } from '../../engine/engine-client';
+import type { VsrFrame, VsrModelInfo, VsrRunResult } from '../../engine/vsr-api';
+import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
+import { startExport, type ExportSession } from '../../media/export-client';
+import { useApp } from '../../state/store';
+import { usePipeline } from '../../state/params-store';
+import { useView } from '../../state/view-state';
+import { currentBlob, getFrame } from '../frame-source';
+import { degradeFrame } from '../degrade/degrade-client';
+import { measureFrame } from '../compare/metrics-client';
+import type { RgbaFrame } from '../FrameCanvas';
+
+export type UpscaleSource = 'clip' | 'degraded';
+export type OutputChoice = ExportFormat | 'none';
+
+/** A centred LR window (for a quick look at one region of a large clip), or the whole frame. */
+export type Region = 'whole' | '256x144' | '128x128' | '64x64' | '32x32';
+export const REGIONS: Region[] = ['whole', '256x144', '128x128', '64x64', '32x32'];
+
+export interface UpscaleSettings {
+  source: UpscaleSource;
+  /** First frame (0-based) and the end (exclusive). */
+  from: number;
+  to: number;
+  region: Region;
+  output: OutputChoice;
+  crf: number;
+  preset: X264Preset;
+  /** LR tile side; null = the engine's default for this device. */
+  tile: number | null;
+}
+
+export type UpscaleStatus = 'idle' | 'loading' | 'running' | 'paused' | 'finishing' | 'done' | 'cancelled' | 'error';
+
+export interface UpscaleResult {
+  file: Blob;
+  name: string;
+  format: ExportFormat | 'png';
+  bytes: number;
+  frames: number;
+  storage: 'opfs' | 'memory';
+}
+
+export interface MetricsSummary {
+  /** Frames measured (a busy metrics worker skips some). */
+  frames: number;
+  meanPsnr: number;
+  meanSsim: number;
+  last: { index: number; psnr: number; ssim: number } | null;
+}
+
+interface UpscaleStore {
+  settings: UpscaleSettings;
+  status: UpscaleStatus;
+  done: number;
+  total: number;
+  /** Frames per second over the running (not paused) time. */
+  fps: number;
+  etaS: number | null;
+  index: number | null;
+  input: RgbaFrame | null;
+  output: RgbaFrame | null;
+  backend: string | null;
+  tiles: number;
+  metrics: MetricsSummary | null;
+  result: UpscaleResult | null;
+  message: string | null;
+  load: { file: string; loaded: number; total: number } | null;
+  models: VsrModelInfo[];
+  /** The source the settings were made for (frame-source's currentSourceId). */
+  sourceId: string | null;
+  setSettings(patch: Partial<UpscaleSettings>): void;
+}
+
+export const useUpscale = create<UpscaleStore>((set, get) => ({
+  settings: { source: 'clip', from: 0, to: 1, region: 'whole', output: 'mp4', crf: QUALITY.mp4.default, preset: 'veryfast', tile: null },
+  status: 'idle',
+  done: 0,
+  total: 0,
+  fps: 0,
+  etaS: null,
+  index: null,
+  input: null,
+  output: null,
+  backend: null,
+  tiles: 0,
+  metrics: null,
+  result: null,
+  message: null,
+  load: null,
+  models: [],
+  sourceId: null,
+  setSettings: (patch) => {
+    const next = { ...get().settings, ...patch };
+    // A new format brings its own CRF scale.
+    if (patch.output && patch.output !== get().settings.output && patch.crf === undefined && patch.output in QUALITY) next.crf = QUALITY[patch.output as VideoFormat].default;
+    set({ settings: next });
+  },
+}));
+
+export const OUTPUT_LABELS: Record<OutputChoice, string> = {
+  mp4: FORMAT_INFO.mp4.label,
+  'webm-vp9': FORMAT_INFO['webm-vp9'].label,
+  'webm-vp8': FORMAT_INFO['webm-vp8'].label,
+  'png-zip': FORMAT_INFO['png-zip'].label,
+  none: 'Nothing (preview only)',
+};
+export const OUTPUT_CHOICES: OutputChoice[] = [...BROWSER_FORMATS, 'none'];
+
+/** The state of the run in flight. */
+interface Control {
+  jobId: number;
+  cancel: Int32Array | undefined;
+  cancelled: boolean;
+  paused: boolean;
+  resume: (() => void) | null;
+  gate: Promise<void>;
+  pausedMs: number;
+  pauseStart: number;
+}
+
+let control: Control | null = null;
+let nextJob = 1;
+
+export function pauseUpscale(): void {
+  if (!control || control.paused || control.cancelled) return;
+  control.paused = true;
+  control.pauseStart = performance.now();
+  control.gate = new Promise((r) => (control!.resume = r));
+  useUpscale.setState({ status: 'paused' });
+}
+
+export function resumeUpscale(): void {
+  if (!control?.paused) return;
+  control.paused = false;
+  control.pausedMs += performance.now() - control.pauseStart;
+  control.resume?.();
+  useUpscale.setState({ status: 'running' });
+}
+
+export function cancelUpscale(): void {
+  const c = control;
+  if (!c || c.cancelled) return;
+  c.cancelled = true;
+  if (c.cancel) Atomics.store(c.cancel, 0, 1);
+  void getEngine().then((e) => e.api.vsrCancel(c.jobId));
+  if (c.paused) {
+    c.paused = false;
+    c.resume?.();
+  }
+  useUpscale.setState({ message: 'Cancelling after the frame in flight…' });
+}
+
+export function isBusy(s: UpscaleStatus): boolean {
+  return s === 'loading' || s === 'running' || s === 'paused' || s === 'finishing';
+}
+
+function regionBox(region: Region, w: number, h: number): { x: number; y: number; w: number; h: number } {
+  if (region === 'whole') return { x: 0, y: 0, w, h };
+  const [rw, rh] = region.split('x').map(Number);
+  const cw = Math.min(w, rw);
+  const ch = Math.min(h, rh);
+  return { x: Math.floor((w - cw) / 2), y: Math.floor((h - ch) / 2), w: cw, h: ch };
+}
+
+function cropRgba(f: RgbaFrame, b: { x: number; y: number; w: number; h: number }): RgbaFrame {
+  if (b.x === 0 && b.y === 0 && b.w === f.width && b.h === f.height) return f;
+  const out = new Uint8ClampedArray(b.w * b.h * 4);
+  for (let y = 0; y < b.h; y++) out.set(f.data.subarray(((b.y + y) * f.width + b.x) * 4, ((b.y + y) * f.width + b.x + b.w) * 4), y * b.w * 4);
+  return { width: b.w, height: b.h, data: out };
+}
+
+async function pngBlob(f: RgbaFrame): Promise<Blob> {
+  const c = new OffscreenCanvas(f.width, f.height);
+  c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(f.data), f.width, f.height), 0, 0);
+  return c.convertToBlob({ type: 'image/png' });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Load the list of VSR models the manifest offers (for the model picker). */
+export async function refreshModels(): Promise<void> {
+  try {
+    const engine = await getEngine();
+    useUpscale.setState({ models: await engine.api.vsrModels() });
+  } catch (e) {
+    useUpscale.setState({ message: `Could not read the model list: ${message(e)}` });
+  }
+}
+
+/** Start a run with the current settings (no-op while one runs). */
+export async function startUpscale(): Promise<void> {
+  const st = useUpscale.getState();
+  if (isBusy(st.status)) return;
+  const app = useApp.getState();
+  const source = app.source;
+  if (!source) return;
+  const settings = { ...st.settings };
+  const params = structuredClone(usePipeline.getState().params);
+  const model = useView.getState().vsrModel;
+  const from = Math.max(0, Math.min(source.frameCount - 1, Math.floor(settings.from)));
+  const to = source.isImage ? 1 : Math.max(from + 1, Math.min(source.frameCount, Math.floor(settings.to)));
+  const total = to - from;
+  const jobId = nextJob++;
+  const c: Control = {
+    jobId,
+    cancel: globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined,
+    cancelled: false,
+    paused: false,
+    resume: null,
+    gate: Promise.resolve(),
+    pausedMs: 0,
+    pauseStart: 0,
+  };
+  control = c;
+  useUpscale.setState({ status: 'loading', done: 0, total, fps: 0, etaS: null, index: null, input: null, output: null, metrics: null, result: null, message: null, load: null, backend: null, tiles: 0 });
+  let session: ExportSession | null = null;
+  const blobInfo = currentBlob();
+  try {
+    const engine = await getEngine();
+    // The LR frames: the clip as it is, or after the pipeline (its ×4 lands back near the source size).
+    const lrOf = async (i: number): Promise<RgbaFrame> => (settings.source === 'clip' ? getFrame(i) : (await degradeFrame(i, params)).frame);
+    const first = await lrOf(from);
+    const box = regionBox(settings.region, first.width, first.height);
+    const lr = async (i: number): Promise<RgbaFrame> => cropRgba(await lrOf(i), box);
+    const W = 4 * box.w;
+    const H = 4 * box.h;
+    const onLoad = Comlink.proxy((p: { file: string; loaded: number; total: number }) => useUpscale.setState({ load: p.loaded < p.total ? p : null }));
+
+    if (source.isImage) {
+      const out = await engine.api.vsrImage(await lr(0), { model, maxTile: settings.tile ?? undefined }, onLoad);
+      const file = await pngBlob(out);
+      useUpscale.setState({
+        status: 'done', done: 1, output: out, input: await lr(0), index: 0,
+        result: { file, name: exportFileName(source.name, 'png-zip').replace(/\.zip$/, '.png'), format: 'png', bytes: file.size, frames: 1, storage: 'memory' },
+      });
+      return;
+    }
+
+    if (settings.output !== 'none') {
+      session = await startExport({
+        format: settings.output, width: W, height: H, fps: source.fps, crf: settings.crf, preset: settings.preset,
+        fileName: exportFileName(source.name, settings.output),
+        audio: blobInfo && !source.isImage ? { blob: blobInfo.blob, name: blobInfo.info.name, startS: from / source.fps, durationS: total / source.fps } : undefined,
+      });
+    }
+
+    let done = 0;
+    let started = 0;
+    let lastDraw = 0;
+    let pendingMetrics = 0;
+    let sumPsnr = 0;
+    let sumSsim = 0;
+    let measured = 0;
+    const getLr = Comlink.proxy(async (i: number): Promise<VsrFrame> => {
+      await c.gate;
+      const f = await lr(i);
+      if (i >= from && i < to) useUpscale.setState({ input: f });
+      return f;
+    });
+    const onFrame = Comlink.proxy(async (i: number, out: VsrFrame) => {
+      if (done === 0) {
+        started = performance.now();
+        useUpscale.setState({ status: c.paused ? 'paused' : 'running' });
+      }
+      if (session) await session.write(out.data);
+      done++;
+      const now = performance.now();
+      const activeS = (now - started - c.pausedMs) / 1000;
+      // The first frame includes model loading and shader compiling: rate from the second on.
+      const fps = done > 1 && activeS > 0 ? (done - 1) / activeS : 0;
+      const patch: Partial<UpscaleStore> = { done, fps, etaS: fps > 0 ? (total - done) / fps : null, index: i };
+      if (now - lastDraw > 100 || done === total) {
+        lastDraw = now;
+        patch.output = out;
+      }
+      useUpscale.setState(patch);
+      if (settings.source === 'degraded' && pendingMetrics < 2) {
+        pendingMetrics++;
+        void (async () => {
+          try {
+            const hr = await getFrame(i);
+            const b = { x: 4 * box.x, y: 4 * box.y, w: Math.min(out.width, hr.width - 4 * box.x), h: Math.min(out.height, hr.height - 4 * box.y) };
+            const r = await measureFrame(cropRgba(out, { x: 0, y: 0, w: b.w, h: b.h }), cropRgba(hr, b));
+            if (r.kind === 'full-reference' && control === c) {
+              measured++;
+              sumPsnr += r.psnr;
+              sumSsim += r.ssim;
+              useUpscale.setState({ metrics: { frames: measured, meanPsnr: sumPsnr / measured, meanSsim: sumSsim / measured, last: { index: i, psnr: r.psnr, ssim: r.ssim } } });
+            }
+          } finally {
+            pendingMetrics--;
+          }
+        })();
+      }
+      await c.gate;
+    });
+    const r: VsrRunResult = await engine.api.vsrRun(
+      { jobId, model, width: box.w, height: box.h, from, to, length: source.frameCount, maxTile: settings.tile ?? undefined },
+      getLr,
+      onFrame,
+      c.cancel,
+      onLoad,
+    );
+    useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm fallback)', tiles: r.tiles });
+    let result: UpscaleResult | null = null;
+    if (session) {
+      const s = session;
+      session = null;
+      if (r.done > 0) {
+        useUpscale.setState({ status: 'finishing', message: `Writing the ${OUTPUT_LABELS[settings.output]}…` });
+        const d = await s.finish();
+        if (d.file) result = { file: d.file, name: s.options.fileName, format: settings.output as ExportFormat, bytes: d.bytes, frames: d.frames, storage: d.storage };
+      } else {
+        await s.abort();
+      }
+    }
+    const trainedNote = r.trained ? '' : ' (model weights are a random-init placeholder: the output shows the pipeline, not the paper’s quality)';
+    useUpscale.setState({
+      status: r.cancelled ? 'cancelled' : 'done',
+      result,
+      message: r.cancelled
+        ? `Cancelled after ${r.done} of ${total} frames${result ? '; those frames are saved below' : ''}.`
+        : `Upscaled ${r.done} frames in ${(r.ms / 1000).toFixed(1)} s on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU (wasm)'}${trainedNote}.`,
+    });
+  } catch (e) {
+    await session?.abort().catch(() => undefined);
+    useUpscale.setState({ status: 'error', message: message(e), load: null });
+    useApp.getState().setError(`Upscaling failed: ${message(e)}`);
+  } finally {
+    if (control === c) control = null;
+    useUpscale.setState({ load: null });
+  }
+}
