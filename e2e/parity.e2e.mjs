@@ -5,7 +5,7 @@
 //  - browser CPU fallback (wasm) vs CLI, no VQD: identical bytes (hash compare)
 //  - browser WebGPU path vs CLI, no VQD: float rounding may flip a rare uint8 level:
 //    ≤ 0.5 % of samples may differ, by at most 1 level
-//  - with VQD (test models; ORT wasm/webgpu vs onnxruntime-node): ≤ 1 % of samples differ by > 1 level
+//  - with VQD (test models; ORT wasm vs onnxruntime-node): ≤ 1 % of samples differ by > 1 level
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -101,11 +101,11 @@ try {
   const dB = diff(wasmB, nodeB);
   check(dB.over1 <= 0.01, `with VQD, browser CPU (ORT wasm) vs CLI (onnxruntime-node): ${(100 * dB.frac).toFixed(2)} % samples differ, ${(100 * dB.over1).toFixed(2)} % by > 1 level, max ${dB.max} (≤ 1 % by > 1 level)`);
 
-  const [gpuA, gpuB] = await browserLr(true, [base, withVqd]);
+  // The WebGPU VQD path is compared with the CPU path in src/pipeline/vqd/vqd.gputest.ts; here the
+  // GPU run covers blur/noise/down/quantise only, which keeps this suite short on SwiftShader.
+  const [gpuA] = await browserLr(true, [base]);
   const dA = diff(gpuA, nodeA);
   check(dA.frac <= 0.005 && dA.max <= 1, `browser WebGPU path vs CLI: ${(100 * dA.frac).toFixed(3)} % samples differ, max ${dA.max} level (≤ 0.5 %, ≤ 1)`);
-  const dG = diff(gpuB, nodeB);
-  check(dG.over1 <= 0.01, `with VQD, browser WebGPU vs CLI: ${(100 * dG.frac).toFixed(2)} % differ, ${(100 * dG.over1).toFixed(2)} % by > 1 level, max ${dG.max} (≤ 1 % by > 1 level)`);
 } finally {
   await server.close();
 }

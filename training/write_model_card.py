@@ -33,8 +33,10 @@ def _vqgan_section(m: dict, s: dict) -> list:
              f'(channels {w}/{w}/{2 * w}/{2 * w}/{4 * w}; the paper uses 128), n_z {cfg.get("n_z")}, one '
              f'{cfg.get("n_codes")}-entry codebook shared by the top (H/8), middle (H/4) and bottom (H/2) branches, '
              f'GroupNorm ({max(1, min(32, w // 4))} groups) + swish, non-local attention at H/8, conv + PixelShuffle(2) '
-             f'upsampling, 2 residual blocks per stage; {m.get("params"):,} parameters.')
+             f'upsampling, {cfg.get("res_blocks", 2)} residual block(s) per stage; {m.get("params"):,} parameters.')
     L.append('')
+    if s.get('quality_note'):
+        L += [f'**Status.** {s["quality_note"]}', '']
     if not m['trained']:
         L += [f'Note: {s.get("note", "")}', '']
         return L
@@ -134,12 +136,18 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
           'through ffmpeg chains (downscale, 1–3 generations of x264 / mpeg2 / mpeg4 at low quality, yuv420p, '
           'sharpening halos, upscaling from SD). Its codes therefore encode codec-like artefacts of that chain, '
           'not those of real broadcast/DVD animation.',
-          '- Width 32 instead of the paper\'s 128 for the VQGAN (browser budget); the paper-width config builds and '
-          'exports (`training/export_models.py --random 1 --vqgan-config paper --out /tmp/x`: ~204 + ~211 MB ONNX, '
-          'over the 25 MB file limit, so not shipped).',
-          '- Minutes of training on one GPU on a few hundred synthetic clips, L1 losses only (no GAN, no perceptual '
-          'loss: pretrained VGG weights cannot be fetched here). Expect smooth rather than sharp detail on real '
-          'footage; held-out numbers are on the same synthetic domain as training.',
+          '- No GPU was lent to the session that trained these: both nets were trained on 2 shared CPU cores for '
+          'about 20 minutes each, so they are far from converged. The shipped VQGAN is the `cpu` config (width 16, '
+          'one residual block per stage); the issue\'s width-32 `ship` config and the paper\'s width-128 `paper` '
+          'config build and export (`training/export_models.py --random 1 --vqgan-config paper --out /tmp/x`: '
+          '~204 + ~211 MB ONNX, over the 25 MB file limit) and `training/gpu_run1.sh` / `gpu_run2.sh` train them '
+          'on a lent GPU in minutes.',
+          '- The VSR pairs were made by the project\'s degrade CLI with the paper\'s distribution but **without the '
+          'VQD stage** (`--no-vqd`): the CPU-trained VQGAN above loses colour and would have poisoned the pairs. '
+          'Retrain the VSR on VQD pairs once a usable VQGAN exists (`make_vsr_pairs.py` without `--no-vqd`).',
+          '- L1 losses only (no GAN, no perceptual loss: pretrained VGG weights cannot be fetched here). Expect '
+          'smooth rather than sharp detail on real footage; held-out numbers are on the same synthetic domain as '
+          'training.',
           '- Held-out split by source (clip-art file hash / procedural seed range), not by style: the procedural '
           'generator and the degradation chains are shared by both splits.', '',
           '## Reproduce', '',
