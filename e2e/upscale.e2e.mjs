@@ -3,11 +3,12 @@
 // region: SwiftShader runs the net on the CPU, ~5–20 s a step even with the narrow test models of
 // ?testmodels), watched while it runs (progress, the ×4 frame drawn), paused and resumed, saved as
 // MP4 and downloaded; the file is decoded with Debian's ffprobe: 128×128 H.264, 3 frames. Then a longer run is cancelled
-// after its first frames, and the frames finished so far are saved as a playable file.
-import { mkdirSync } from 'node:fs';
+// after its first frames, and the frames finished so far are saved as a playable file; the degraded
+// source shows PSNR/SSIM against the original; a still image gives one ×4 PNG.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, failureCount } from './lib/assert.mjs';
+import { canvasStats, check, dropFile, failureCount } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -82,6 +83,31 @@ try {
   await dl2.saveAs('test-results/upscale-cancelled.mp4');
   const v2 = probe('test-results/upscale-cancelled.mp4');
   check(v2.width === 128 && Number(v2.nb_read_frames) === n, `the cancelled run's file plays: ${v2.width}×${v2.height}, ${v2.nb_read_frames} frames (= ${n} finished)`);
+
+  console.log('source: the clip after the degradation pipeline (PSNR/SSIM against the original)');
+  await dropFile(page, 'clip-64x48.mp4', readFileSync('e2e/fixtures/clip-64x48.mp4'), 'video/mp4');
+  await page.waitForFunction(() => /clip-64x48/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.selectOption('[data-testid=upscale-source]', 'degraded');
+  await setRun(page, { from: 1, to: 3, region: 'whole', output: 'none' });
+  await page.click('[data-testid=upscale-start]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'done', null, { timeout: 240_000 });
+  const deg = await canvasStats(page, '[data-testid=upscale-canvas]');
+  const metrics = await page.textContent('[data-testid=upscale-metrics]');
+  const mm = /mean over (\d) frames?: PSNR ([\d.]+) dB, SSIM ([\d.]+)/.exec(metrics);
+  check(deg.width === 64 && deg.height === 48, `LR 16×12 from the pipeline, ×4 = the original's 64×48 (got ${deg.width}×${deg.height})`);
+  check(mm && Number(mm[1]) >= 1 && Number(mm[2]) > 10 && Number(mm[2]) < 60 && Number(mm[3]) > 0 && Number(mm[3]) <= 1, `PSNR/SSIM against the original shown: "${metrics.trim()}"`);
+  await page.selectOption('[data-testid=upscale-source]', 'clip');
+
+  console.log('still image → one ×4 PNG');
+  await page.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/frame-48x32.png');
+  await page.waitForFunction(() => /frame-48x32\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=upscale-start]');
+  await page.waitForSelector('[data-testid=upscale-result]', { timeout: 240_000 });
+  const [dl3] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
+  await dl3.saveAs('test-results/upscale-still.png');
+  const png = readFileSync('test-results/upscale-still.png');
+  const [pw, ph] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  check(dl3.suggestedFilename() === 'frame-48x32-x4.png' && pw === 192 && ph === 128, `still image saved as ${dl3.suggestedFilename()}: ${pw}×${ph} PNG (want 192×128)`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
 } finally {
   await browser.close();
