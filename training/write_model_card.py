@@ -73,6 +73,8 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
              f'the current frame; width {cfg.get("width")}, {m.get("params"):,} parameters'
              + (' (the paper\'s width: 1,467,728 at 64).' if cfg.get('width') == 64 else '.'))
     L.append('')
+    if s.get('quality_note'):
+        L += [f'**Status.** {s["quality_note"]}', '']
     if not m['trained']:
         L += [f'Note: {s.get("note", "")}', '']
         return L
