@@ -22,8 +22,15 @@ export class VariantUnavailable extends Error {}
 type Producer = (frameIndex: number, signal?: AbortSignal) => Promise<RgbaFrame>;
 const producers = new Map<VariantId, Producer>([['original', (i) => getFrame(i)]]);
 
-/** Engine-backed views register how they make a variant (the degrade and upscale features do). */
-export function registerVariant(id: VariantId, make: Producer): void {
+const standIns = new Set<VariantId>();
+
+/**
+ * Engine-backed views register how they make a variant (the degrade and upscale features do).
+ * A test stand-in (`?testvariants`) is never replaced by a later registration.
+ */
+export function registerVariant(id: VariantId, make: Producer, opts: { standIn?: boolean } = {}): void {
+  if (standIns.has(id) && !opts.standIn) return;
+  if (opts.standIn) standIns.add(id);
   producers.set(id, make);
 }
 

@@ -8,7 +8,7 @@
 import { fromRgba8, toRgba8 } from '../../core/image';
 import { resizeCpu } from '../../pipeline/resize/resize-cpu';
 import { downscaledSize } from '../../pipeline/resize/options';
-import { availableVariants, registerVariant, renderVariant } from '../variants';
+import { registerVariant, renderVariant } from '../variants';
 import type { RgbaFrame } from '../FrameCanvas';
 
 const lrCache = new WeakMap<RgbaFrame, RgbaFrame>();
@@ -28,10 +28,12 @@ function lrOf(hr: RgbaFrame): RgbaFrame {
 const upCache = new WeakMap<RgbaFrame, RgbaFrame>();
 
 export function installTestVariants(): void {
-  const have = new Set(availableVariants());
-  if (!have.has('lr')) registerVariant('lr', async (i, signal) => lrOf(await renderVariant('original', i, signal)));
-  if (!have.has('bicubic')) {
-    registerVariant('bicubic', async (i, signal) => {
+  // Stand-ins win over the engine-backed variants in test mode, whatever the module load order:
+  // the compare e2e needs fast, deterministic frames, not the full pipeline on SwiftShader.
+  registerVariant('lr', async (i, signal) => lrOf(await renderVariant('original', i, signal)), { standIn: true });
+  registerVariant(
+    'bicubic',
+    async (i, signal) => {
       const hr = await renderVariant('original', i, signal);
       let up = upCache.get(hr);
       if (!up) {
@@ -40,8 +42,9 @@ export function installTestVariants(): void {
         upCache.set(hr, up);
       }
       return up;
-    });
-  }
+    },
+    { standIn: true },
+  );
 }
 
 export function maybeInstallTestVariants(): void {
