@@ -9,9 +9,9 @@ import { getBackend, ort } from './device';
 import { GpuDegrader, type DegradeFrameInput, type DegradedFrame, type StageTimes } from './degrade-gpu';
 import { assertValidParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
-import { createVqdCpu, type OrtLike } from '../pipeline/vqd/vqd-cpu';
+import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
 import type { VqdRunner } from '../pipeline/vqd/vqd-node';
-import { fetchModelFile, fileEntry, loadFloat32File, loadManifest, type LoadProgress } from './models';
+import type { LoadProgress } from './models';
 import { fromRgba8, toRgba8 } from '../core/image';
 
 export interface DegradeProgress {
@@ -37,20 +37,7 @@ function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRu
   let p = cpuVqd.get(modelId);
   if (!p) {
     p = (async () => {
-      const m = await loadManifest();
-      const cfg = m.models[modelId]?.config as { n_codes?: number; n_z?: number } | undefined;
-      if (!cfg) throw new Error(`no degrader model '${modelId}' in the manifest`);
-      const v = await createVqdCpu(
-        ort as unknown as OrtLike,
-        {
-          encoder: await fetchModelFile(fileEntry(m, modelId, `${modelId}.encoder.onnx`), onProgress),
-          decoder: await fetchModelFile(fileEntry(m, modelId, `${modelId}.decoder.onnx`), onProgress),
-          codebook: await loadFloat32File(modelId, `${modelId}.codebook.bin`, onProgress),
-          nCodes: cfg.n_codes ?? 1024,
-          nz: cfg.n_z ?? 256,
-        },
-        { executionProviders: ['wasm'] },
-      );
+      const v = await loadVqdCpu(ort, modelId, onProgress);
       return { modelId, nCodes: v.nCodes, run: (img, ks) => v.run(img, ks) } satisfies VqdRunner;
     })();
     p.catch(() => cpuVqd.delete(modelId));

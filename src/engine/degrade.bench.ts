@@ -11,8 +11,7 @@ import { resizeCpu } from '../pipeline/resize/resize-cpu';
 import { toRgba8, type ImageF32 } from '../core/image';
 import { defaultPipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
-import { createVqdCpu, type OrtLike } from '../pipeline/vqd/vqd-cpu';
-import { fetchModelFile, fileEntry, loadFloat32File, loadManifest } from './models';
+import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
 
 async function hdFrame(ctx: GpuTestContext): Promise<ImageF32> {
   const small = await ctx.loadImage('/e2e/fixtures/frame-96x64.png');
@@ -45,15 +44,7 @@ export const benches = [
         out.gpuMs = { ...times, total: performance.now() - t0 };
         gpu.clear();
       }
-      const m = await loadManifest();
-      const cfg = m.models.vqgan.config as { n_codes: number; n_z: number };
-      const vqd = await createVqdCpu(ctx.ort as unknown as OrtLike, {
-        encoder: await fetchModelFile(fileEntry(m, 'vqgan', 'vqgan.encoder.onnx')),
-        decoder: await fetchModelFile(fileEntry(m, 'vqgan', 'vqgan.decoder.onnx')),
-        codebook: await loadFloat32File('vqgan', 'vqgan.codebook.bin'),
-        nCodes: cfg.n_codes,
-        nz: cfg.n_z,
-      }, { executionProviders: ['wasm'] });
+      const vqd = await loadVqdCpu(ctx.ort);
       const st = prepareStages(p);
       const t1 = performance.now();
       await degradeFrameBeforeCodec(img, 1, st, { modelId: 'vqgan', nCodes: vqd.nCodes, run: (x, ks) => vqd.run(x, ks) });

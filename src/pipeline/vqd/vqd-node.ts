@@ -16,17 +16,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createImage, type ImageF32 } from '../../core/image.ts';
+import type { ImageF32 } from '../../core/image.ts';
 import { buildOnnxModel } from '../../engine/onnx-builder.ts';
-import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../engine/tiles.ts';
-import { knnScreened, prepareCodebook, type CodebookPrep } from './knn-screened.ts';
-import type { OrtLike, SessionLike, TensorLike } from './vqd-cpu.ts';
+import { knnScreened, prepareCodebook } from './knn-screened.ts';
+import { createVqdCpu, VQD_CPU_DEFAULT_OVERLAP, VQD_CPU_DEFAULT_TILE, type OrtLike } from './vqd-cpu.ts';
 // Types only: vqd-gpu.ts touches WebGPU globals (and WGSL) when evaluated.
 import type { VqdKs } from './vqd-gpu.ts';
 
-/** The browser paths' tile defaults (vqd-gpu.ts VQD_DEFAULT_TILE / _OVERLAP, vqd-cpu.ts). */
-const DEFAULT_TILE = 256;
-const DEFAULT_OVERLAP = 32;
 
 export type { VqdKs } from './vqd-gpu.ts';
 
@@ -120,15 +116,26 @@ export async function createVqdNode(opts: VqdNodeOptions = {}): Promise<VqdRunne
   const ort = (await import('onnxruntime-node')) as unknown as OrtLike;
   const sessionOptions: Record<string, unknown> = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
   if (opts.threads) sessionOptions.intraOpNumThreads = opts.threads;
-  const [encSession, decSession, gramSession] = await Promise.all([
-    ort.InferenceSession.create(encoder, sessionOptions),
-    ort.InferenceSession.create(decoder, sessionOptions),
-    ort.InferenceSession.create(gramModel(nz, nCodes), sessionOptions),
-  ]);
-  return new VqdNode(ort, encSession, decSession, gramSession, prepareCodebook(codebook, nCodes, nz), modelId, {
-    maxTile: opts.maxTile ?? DEFAULT_TILE,
-    overlap: opts.overlap ?? DEFAULT_OVERLAP,
-  });
+  // The screened search needs G = zᵀ·Eᵀ from ORT; the tile loop is vqd-cpu.ts's, shared with the browser.
+  const gram = await ort.InferenceSession.create(gramModel(nz, nCodes), sessionOptions);
+  const prep = prepareCodebook(codebook, nCodes, nz);
+  const codebookTensor = new ort.Tensor('float32', prep.codebook, [prep.N, prep.nz]);
+  const quantize = async (z: Float32Array, P: number, k: number) => {
+    const g = await gram.run({ z: new ort.Tensor('float32', z, [nz, P]), E: codebookTensor });
+    return knnScreened(z, P, prep, k, g.G.data as Float32Array).zq;
+  };
+  const cpu = await createVqdCpu(ort, { encoder, decoder, codebook, nCodes, nz }, sessionOptions, quantize);
+  const tiles = { maxTile: opts.maxTile ?? VQD_CPU_DEFAULT_TILE, overlap: opts.overlap ?? VQD_CPU_DEFAULT_OVERLAP };
+  return {
+    modelId,
+    nCodes,
+    async run(img: ImageF32, ks: VqdKs): Promise<ImageF32> {
+      for (const k of [ks.kTop, ks.kMid, ks.kBot]) {
+        if (!Number.isInteger(k) || k < 1 || k > nCodes) throw new RangeError(`vqd k = ${k} outside 1…${nCodes}`);
+      }
+      return cpu.run(img, ks, tiles);
+    },
+  };
 }
 
 /** G [P, N] = zᵀ·Eᵀ for z [nz, P] and the codebook E [N, nz] (an initializer): one Gemm. */
@@ -141,53 +148,4 @@ function gramModel(nz: number, N: number): Uint8Array {
     outputs: [{ name: 'G', type: 'float', dims: ['P', N] }],
     nodes: [{ op: 'Gemm', inputs: ['z', 'E'], outputs: ['G'], attrs: { transA: 1, transB: 1 } }],
   });
-}
-
-class VqdNode implements VqdRunner {
-  readonly nCodes: number;
-  private readonly codebookTensor: TensorLike;
-  constructor(
-    private readonly ort: OrtLike,
-    private readonly encoder: SessionLike,
-    private readonly decoder: SessionLike,
-    private readonly gram: SessionLike,
-    private readonly prep: CodebookPrep,
-    readonly modelId: string,
-    private readonly tiles: { maxTile: number; overlap: number },
-  ) {
-    this.nCodes = prep.N;
-    this.codebookTensor = new ort.Tensor('float32', prep.codebook, [prep.N, prep.nz]);
-  }
-
-  async run(img: ImageF32, ks: VqdKs): Promise<ImageF32> {
-    const kList = [ks.kTop, ks.kMid, ks.kBot];
-    for (const k of kList) {
-      if (!Number.isInteger(k) || k < 1 || k > this.nCodes) throw new RangeError(`vqd k = ${k} outside 1…${this.nCodes}`);
-    }
-    const { width: w, height: h } = img;
-    const { maxTile, overlap } = this.tiles;
-    const { nz } = this.prep;
-    const plan = planTiles(w, h, { maxTile, overlap, multiple: 8 });
-    const acc = new Float32Array(3 * w * h);
-    const wsum = new Float32Array(w * h);
-    for (const t of plan) {
-      const tileIn = extractCpu(img.data, w, h, 3, t.x0, t.y0, t.w, t.h, 2, -1);
-      const z = await this.encoder.run({ [this.encoder.inputNames[0]]: new this.ort.Tensor('float32', tileIn, [1, 3, t.h, t.w]) });
-      const feeds: Record<string, TensorLike> = {};
-      for (let i = 0; i < 3; i++) {
-        const zt = z[this.encoder.outputNames[i]];
-        const zi = zt.data as Float32Array;
-        const [, , lh, lw] = zt.dims; // t.h / 8, 4, 2 for top, mid, bottom
-        const P = lh * lw;
-        const g = await this.gram.run({ z: new this.ort.Tensor('float32', zi, [nz, P]), E: this.codebookTensor });
-        const { zq } = knnScreened(zi, P, this.prep, kList[i], g.G.data as Float32Array);
-        feeds[this.decoder.inputNames[i]] = new this.ort.Tensor('float32', zq, [1, nz, lh, lw]);
-      }
-      const out = await this.decoder.run(feeds);
-      accumulateCpu(acc, wsum, w, h, 3, out[this.decoder.outputNames[0]].data as Float32Array, t, overlap, 0.5, 0.5);
-    }
-    const result = createImage(w, h, 3);
-    result.data.set(normalizeCpu(acc, wsum, w, h, 3, 0, 1));
-    return result;
-  }
 }

@@ -5,12 +5,12 @@
  */
 import type { GpuTest } from '../../engine/gputest';
 import { readF32, uploadBuffer } from '../../engine/gpu';
-import { loadFloat32File, loadManifest, fetchModelFile, fileEntry, setModelsBase } from '../../engine/models';
+import { setModelsBase } from '../../engine/models';
 
 // The narrow test set (same topology): SwiftShader needs minutes per frame at the shipped width.
 const TEST_MODELS = '/e2e/fixtures/models/';
 import { createVqdGpu } from './vqd-gpu';
-import { createVqdCpu, type OrtLike } from './vqd-cpu';
+import { loadVqdCpu } from './vqd-cpu-web';
 
 function stats(a: Float32Array, b: Float32Array) {
   let max = 0;
@@ -38,15 +38,7 @@ export const gpuTests: GpuTest[] = [
       setModelsBase(TEST_MODELS);
       const img = await loadImage('/e2e/fixtures/frame-48x32.png');
       const gpu = await createVqdGpu(device, ort);
-      const m = await loadManifest();
-      const cfg = m.models.vqgan.config as { n_codes: number; n_z: number };
-      const cpu = await createVqdCpu(ort as unknown as OrtLike, {
-        encoder: await fetchModelFile(fileEntry(m, 'vqgan', 'vqgan.encoder.onnx')),
-        decoder: await fetchModelFile(fileEntry(m, 'vqgan', 'vqgan.decoder.onnx')),
-        codebook: await loadFloat32File('vqgan', 'vqgan.codebook.bin'),
-        nCodes: cfg.n_codes,
-        nz: cfg.n_z,
-      }, { executionProviders: ['wasm'] });
+      const cpu = await loadVqdCpu(ort);
       const input = uploadBuffer(device, img.data);
       const details: string[] = [];
       let pass = true;
