@@ -7,9 +7,9 @@
 import type { GpuTestContext } from '../engine/gputest';
 import { MediaClient } from './media-client';
 import type { RawFrame } from './frames';
+import { median } from '../engine/bench-util';
 
 const RUNS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; out: T }> {

@@ -8,7 +8,8 @@
  * (reported as firstDispatchMs). Median of RUNS after WARMUP, or one timed call when the
  * series would exceed BUDGET_MS. The frame is synthetic: the work does not depend on content.
  */
-import { createImage, type ImageF32 } from '../../core/image';
+import type { ImageF32 } from '../../core/image';
+import { round2, syntheticFrame, timeBudgeted } from '../../engine/bench-util';
 import { uploadBuffer } from '../../engine/gpu';
 import type { GpuTestContext } from '../../engine/gputest';
 import { blurCpu } from './blur-cpu';
@@ -20,42 +21,7 @@ const WARMUP = 1;
 const RUNS = 5;
 const CPU_RUNS = 3;
 const BUDGET_MS = 20_000;
-
-const frames = new Map<string, ImageF32>();
-function frame(W: number, H: number): ImageF32 {
-  const key = `${W}x${H}`;
-  const hit = frames.get(key);
-  if (hit) return hit;
-  const img = createImage(W, H, 3);
-  for (let c = 0; c < 3; c++)
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) img.data[(c * H + y) * W + x] = (((x * (c + 3)) ^ (y * 7)) & 255) / 255;
-  frames.set(key, img);
-  return img;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
-/**
- * Median of `runs` timed calls after `warmup` calls. The first call is timed too: when
- * it shows the whole series would exceed BUDGET_MS (a 1080p frame on SwiftShader or on a
- * busy CPU), that single call is the result (runs: 1), so a bench stays minutes, not hours.
- */
-async function timeIt(fn: () => Promise<void> | void, warmup: number, runs: number): Promise<{ ms: number; runs: number }> {
-  const t0 = performance.now();
-  await fn();
-  const first = performance.now() - t0;
-  if (first * (Math.max(warmup - 1, 0) + runs) > BUDGET_MS) return { ms: first, runs: 1 };
-  for (let i = 1; i < warmup; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  return { ms: median(ms), runs };
-}
+const timeIt = (fn: () => Promise<void> | void, warmup: number, runs: number) => timeBudgeted(fn, warmup, runs, BUDGET_MS);
 
 async function gpuTime(device: GPUDevice, img: ImageF32, kernel: Float32Array, variant: BlurVariant): Promise<Record<string, unknown>> {
   const { width: W, height: H } = img;
@@ -84,7 +50,7 @@ async function gpuTime(device: GPUDevice, img: ImageF32, kernel: Float32Array, v
 }
 
 async function cpuVsGpu(ctx: GpuTestContext, p: BlurParams, W: number, H: number): Promise<Record<string, unknown>> {
-  const img = frame(W, H);
+  const img = syntheticFrame(W, H);
   const kernel = blurKernel(p);
   const support = kernelSupport(kernel);
   const cpu = await timeIt(() => void blurCpu(img, kernel), 0, CPU_RUNS);
@@ -98,7 +64,7 @@ async function cpuVsGpu(ctx: GpuTestContext, p: BlurParams, W: number, H: number
 async function variants(ctx: GpuTestContext, p: BlurParams, W: number, H: number): Promise<Record<string, unknown>> {
   const device = ctx.device as GPUDevice | undefined;
   if (!device) return { gpu: 'no WebGPU device' };
-  const img = frame(W, H);
+  const img = syntheticFrame(W, H);
   const kernel = blurKernel(p);
   const tiled = await gpuTime(device, img, kernel, 'tiled');
   const direct = await gpuTime(device, img, kernel, 'direct');

@@ -5,7 +5,7 @@
  * submit → queue.onSubmittedWorkDone() with the input already on the GPU. Median of RUNS
  * (one timed call when the series would exceed BUDGET_MS).
  */
-import { createImage, type ImageF32 } from '../../core/image';
+import { round2, syntheticFrame, timeBudgeted } from '../../engine/bench-util';
 import { uploadBuffer } from '../../engine/gpu';
 import type { GpuTestContext } from '../../engine/gputest';
 import { noiseCpu } from './noise-cpu';
@@ -18,42 +18,10 @@ const WARMUP = 1;
 const RUNS = 5;
 const CPU_RUNS = 3;
 const BUDGET_MS = 20_000;
-
-let cached: ImageF32 | null = null;
-function frame(): ImageF32 {
-  if (cached) return cached;
-  const img = createImage(W, H, 3);
-  for (let c = 0; c < 3; c++)
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) img.data[(c * H + y) * W + x] = (((x * (c + 3)) ^ (y * 7)) & 255) / 255;
-  return (cached = img);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
-/**
- * Median of `runs` timed calls after `warmup` calls. The first call is timed too: when
- * it shows the whole series would exceed BUDGET_MS (a 1080p frame on SwiftShader or on a
- * busy CPU), that single call is the result (runs: 1), so a bench stays minutes, not hours.
- */
-async function timeIt(fn: () => Promise<void> | void, warmup: number, runs: number): Promise<{ ms: number; runs: number }> {
-  const t0 = performance.now();
-  await fn();
-  const first = performance.now() - t0;
-  if (first * (Math.max(warmup - 1, 0) + runs) > BUDGET_MS) return { ms: first, runs: 1 };
-  for (let i = 1; i < warmup; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  return { ms: median(ms), runs };
-}
+const timeIt = (fn: () => Promise<void> | void, warmup: number, runs: number) => timeBudgeted(fn, warmup, runs, BUDGET_MS);
 
 async function bench(ctx: GpuTestContext, p: NoiseParams): Promise<Record<string, unknown>> {
-  const img = frame();
+  const img = syntheticFrame(W, H);
   const cpu = await timeIt(() => void noiseCpu(img, p, 1, 0), 0, CPU_RUNS);
   const result: Record<string, unknown> = { size: `${W}×${H}`, cpuRuns: cpu.runs, cpuMs: round2(cpu.ms) };
   const device = ctx.device as GPUDevice | undefined;

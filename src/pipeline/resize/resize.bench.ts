@@ -6,7 +6,7 @@
  * 480×270 result back to the CPU. The frame is a deterministic synthetic
  * pattern: the work does not depend on content.
  */
-import { createImage, type ImageF32 } from '../../core/image';
+import { median, round2, syntheticFrame } from '../../engine/bench-util';
 import { readF32, uploadBuffer } from '../../engine/gpu';
 import type { GpuTestContext } from '../../engine/gputest';
 import type { ResizeMethod, ResizeOptions } from './options';
@@ -20,17 +20,6 @@ const FACTOR = 4;
 const WARMUP = 2;
 const RUNS = 7;
 
-function frame(): ImageF32 {
-  const img = createImage(W, H, 3);
-  for (let c = 0; c < 3; c++)
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) img.data[(c * H + y) * W + x] = (((x * (c + 3)) ^ (y * 7)) & 255) / 255;
-  return img;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
 async function timeIt(fn: () => Promise<void> | void): Promise<number> {
   for (let i = 0; i < WARMUP; i++) await fn();
   const ms: number[] = [];
@@ -42,10 +31,9 @@ async function timeIt(fn: () => Promise<void> | void): Promise<number> {
   return median(ms);
 }
 
-let cachedFrame: ImageF32 | null = null;
 
 async function bench(ctx: GpuTestContext, method: ResizeMethod, opts: ResizeOptions): Promise<Record<string, unknown>> {
-  const img = (cachedFrame ??= frame());
+  const img = syntheticFrame(W, H);
   const outW = W / FACTOR;
   const outH = H / FACTOR;
   const cpuMs = await timeIt(() => void resizeCpu(img, outW, outH, method, opts));

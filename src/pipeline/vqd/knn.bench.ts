@@ -18,6 +18,7 @@ import { knnCpu } from './knn-cpu';
 import { createKnn } from './knn-gpu';
 import { createKnnOnnx } from './knn-onnx';
 import { randomCodebook, randomValues } from './knn-testdata';
+import { median, round2 } from '../../engine/bench-util';
 
 const N = 1024;
 const NZ = 256;
@@ -26,8 +27,6 @@ const SIDES = [32, 64, 128];
 const MAX_RUNS = 5;
 const SLOW_MS = 4000;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /**
  * Warm-up, then up to MAX_RUNS timed runs; slow ones stop early: after 3 runs once they took

@@ -16,6 +16,7 @@ import { getBackend } from '../../engine/device';
 import { createVsrGpu, readRgba } from './vsr-gpu';
 import { createVsrCpu, type OrtLike } from './vsr-cpu';
 import { vsrStateChannels, type VsrModelEntry } from './vsr-common';
+import { median } from '../../engine/bench-util';
 
 const SIZES: [number, number][] = [
   [64, 64],
@@ -32,7 +33,6 @@ function frame(W: number, H: number, t: number): ImageF32 {
   return img;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Warm-up step, then timed steps until RUNS or the budget. */
