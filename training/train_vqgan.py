@@ -76,17 +76,17 @@ class CodebookKeeper:
         self.window[branch] = m if branch not in self.window else (self.window[branch] | m)
 
     @torch.no_grad()
-    def restart(self, codebook: torch.nn.Embedding, latents: torch.Tensor, gen: torch.Generator) -> int:
+    def restart(self, codebook: torch.nn.Embedding, latents: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         dead = (self.usage < self.threshold).nonzero().flatten()
         if dead.numel() == 0:
-            return 0
+            return dead
         pick = torch.randint(0, latents.shape[0], (dead.numel(),), generator=gen).to(latents.device)
         new = latents[pick]
         new = new + 0.01 * new.std() * torch.randn_like(new)
         codebook.weight.data[dead] = new.to(codebook.weight.dtype)
         self.usage[dead] = 1.0 / self.usage.numel()
         self.restarted += dead.numel()
-        return dead.numel()
+        return dead
 
     def window_report(self) -> dict:
         rep = {b: int(m.sum()) for b, m in self.window.items()}
@@ -95,6 +95,39 @@ class CodebookKeeper:
             rep['all'] = int(allm.sum())
         self.window = {}
         return rep
+
+
+class EmaCodebook:
+    """Exponential-moving-average codebook updates (VQ-VAE-2 / Jukebox) instead of the codebook loss.
+
+    Why: with gradient updates a code moves only when it is picked, at Adam's learning rate, so in a
+    short CPU run most of the 1024 codes never leave their initial place and the set in use collapses
+    (31 codes in the first CPU run). EMA moves each picked code to the running mean of the latents it
+    won, every step, and with dead-code restarts keeps the whole book near the latent distribution:
+    what the k-th-nearest degradation needs (the k-th neighbour has to be a real, nearby latent).
+    """
+
+    def __init__(self, codebook: torch.nn.Embedding, decay: float = 0.99, eps: float = 1e-5):
+        self.decay, self.eps = decay, eps
+        w = codebook.weight.data
+        self.size = torch.ones(w.shape[0], device=w.device)
+        self.sum = w.clone().float()
+
+    def reset_codes(self, codebook: torch.nn.Embedding, which: torch.Tensor) -> None:
+        """After an init/restart: the running sums follow the new code vectors."""
+        self.size[which] = 1.0
+        self.sum[which] = codebook.weight.data[which].float()
+
+    @torch.no_grad()
+    def update(self, codebook: torch.nn.Embedding, latents: torch.Tensor, idx: torch.Tensor) -> None:
+        n = codebook.weight.shape[0]
+        counts = torch.bincount(idx, minlength=n).float()
+        sums = torch.zeros_like(self.sum).index_add_(0, idx, latents.float())
+        self.size.mul_(self.decay).add_(counts, alpha=1 - self.decay)
+        self.sum.mul_(self.decay).add_(sums, alpha=1 - self.decay)
+        total = self.size.sum()
+        size = (self.size + self.eps) / (total + n * self.eps) * total   # Laplace smoothing
+        codebook.weight.data.copy_((self.sum / size[:, None]).to(codebook.weight.dtype))
 
 
 def quantise(model: MultiScaleVQGAN, z: torch.Tensor):
@@ -189,6 +222,8 @@ def main():
     ap.add_argument('--beta', type=float, default=0.25)
     ap.add_argument('--bf16', action='store_true', help='bf16 autocast for the convolutions (CUDA)')
     ap.add_argument('--restart-every', type=int, default=50)
+    ap.add_argument('--ema', type=float, default=0.99,
+                    help='EMA decay for codebook updates (0: learn the codebook by its loss instead)')
     ap.add_argument('--run-dir', default=os.path.join(HERE, 'runs', 'vqgan'))
     ap.add_argument('--export-dir', default=None, help='write ckpt parts, ONNX, codebook, summary here')
     ap.add_argument('--onnx-dir', default=None, help='ONNX + codebook go here (default: --export-dir)')
@@ -209,6 +244,9 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
     gen = torch.Generator().manual_seed(args.seed)
     keeper = CodebookKeeper(model.cfg.n_codes, device)
+    ema = EmaCodebook(model.codebook, args.ema) if args.ema > 0 else None
+    if ema:
+        model.codebook.weight.requires_grad_(False)   # moved by EMA only, not by Adam
     step, stage, elapsed_before, initialised = 0, 1, 0.0, False
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
     if args.resume and os.path.exists(ckpt_path):
@@ -217,6 +255,8 @@ def main():
         opt.load_state_dict(ck['opt'])
         step, stage, elapsed_before, initialised = ck['step'], ck['stage'], ck['elapsed'], True
         keeper.usage = ck['usage'].to(device)
+        if ema and ck.get('ema'):
+            ema.size, ema.sum = ck['ema']['size'].to(device), ck['ema']['sum'].to(device)
         log(f'resumed at step {step}, stage {stage}, {elapsed_before:.0f}s already trained')
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     use_bf16 = args.bf16 and device.type == 'cuda'
@@ -239,14 +279,17 @@ def main():
             if pick.numel() < model.cfg.n_codes:
                 pick = pick.repeat(model.cfg.n_codes // pick.numel() + 1)[:model.cfg.n_codes]
             model.codebook.weight.data.copy_(lat[pick] + 0.01 * lat.std() * torch.randn_like(lat[pick]))
+            if ema:
+                ema.reset_codes(model.codebook, torch.arange(model.cfg.n_codes, device=device))
             initialised = True
             log(f'codebook initialised from {lat.shape[0]} encoder outputs')
-        qs, vq_loss = [], 0.0
+        qs, vq_loss, picked = [], 0.0, []
         for name, z in zip(MultiScaleVQGAN.BRANCHES, zs):
             zq, cb, commit, idx = quantise(model, z)
-            vq_loss = vq_loss + cb + args.beta * commit
+            vq_loss = vq_loss + (0.0 if ema else cb) + args.beta * commit
             keeper.observe(name, idx)
             qs.append(zq)
+            picked.append(idx.flatten())
         with autocast(use_bf16):
             rec = model.decode(*qs)
         l1 = (rec.float() - x).abs().mean()
@@ -255,9 +298,13 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        if ema:
+            ema.update(model.codebook, flat_latents(zs), torch.cat(picked))
         step += 1
         if step % args.restart_every == 0 and step >= 100:
-            keeper.restart(model.codebook, flat_latents(zs), gen)
+            dead = keeper.restart(model.codebook, flat_latents(zs), gen)
+            if ema and dead.numel():
+                ema.reset_codes(model.codebook, dead)
         hist['l1'].append(float(l1))
         now = time.time()
         if now - t_log >= args.log_every:
@@ -272,11 +319,13 @@ def main():
         if now - t_ckpt >= args.ckpt_every:
             torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
                         'elapsed': elapsed_before + budget.elapsed(), 'usage': keeper.usage,
+                        'ema': {'size': ema.size, 'sum': ema.sum} if ema else None,
                         'config': model.cfg.to_dict()}, ckpt_path)
             t_ckpt = now
     trained_s = elapsed_before + budget.elapsed()
     torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
-                'elapsed': trained_s, 'usage': keeper.usage, 'config': model.cfg.to_dict()}, ckpt_path)
+                'elapsed': trained_s, 'usage': keeper.usage,
+                'ema': {'size': ema.size, 'sum': ema.sum} if ema else None, 'config': model.cfg.to_dict()}, ckpt_path)
     log(f'trained {step} steps in {trained_s:.0f}s; evaluating on held-out frames')
     torch.backends.cudnn.allow_tf32 = False        # held-out numbers in plain fp32, as the ONNX runs
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -289,14 +338,15 @@ def main():
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu',
         'torch': torch.__version__, 'batch': args.batch, 'crop': args.crop, 'lr': args.lr, 'beta': args.beta,
         'bf16': use_bf16, 'stage1_fraction': args.stage1_frac,
-        'loss': 'L1 + codebook + 0.25 commitment (straight-through); codebook init from encoder outputs, '
-                'dead-code restarts',
+        'loss': ('L1 + 0.25 commitment (straight-through); EMA codebook (decay %g)' % args.ema if ema else
+                 'L1 + codebook + 0.25 commitment (straight-through)') +
+                '; codebook init from encoder outputs, dead-code restarts',
         'data': {'pack': os.path.basename(args.pack), 'train_frames': int(train.shape[0]),
                  'heldout_frames': int(held.shape[0]), 'frame_size': int(train.shape[-1]),
                  'source': 'synthetic low-quality prior: HR clip art / procedural cel clips through ffmpeg '
                            'chains (downscale, 1-3 generations of x264/mpeg2/mpeg4, yuv420p, sharpening, '
                            'upscaling from SD); NOT real low-quality animation'},
-        'codes_restarted': keeper.restarted, 'heldout': ev,
+        'codes_restarted': keeper.restarted, 'ema_decay': args.ema, 'heldout': ev,
     }
     dump_json(os.path.join(args.run_dir, 'summary.json'), summary)
     if args.export_dir:
