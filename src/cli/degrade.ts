@@ -6,13 +6,13 @@
 import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ImageF32 } from '../core/image.ts';
 import { getFfmpeg, type FfmpegNode } from '../media/ffmpeg-node.ts';
 import { ParamsError, defaultPipelineParams, parsePipelineParams, type PipelineParams } from '../pipeline/params.ts';
 import { degradeFramesCpu, type DegradeStats } from '../pipeline/run-cpu.ts';
 import { samplePaperParams } from '../pipeline/sample-params.ts';
 import { createVqdNode, type VqdRunner } from '../pipeline/vqd/vqd-node.ts';
+import { parseCommandArgs, seeHelp } from './args.ts';
 import { UsageError } from './errors.ts';
 import { openInput, parseFrameRange, type FrameRangeArg } from './inputs.ts';
 import { writePng } from './png.ts';
@@ -50,7 +50,7 @@ Options:
 Existing NNNNN.png frames in <output-dir> are replaced.
 Exit codes: 0 done, 2 bad arguments / input / params (message on stderr), 1 internal error.`;
 
-const SEE_HELP = 'Run `vqdsr help degrade` for the options.';
+const SEE_HELP = seeHelp('degrade');
 
 interface JobSpec {
   input: string;
@@ -87,34 +87,22 @@ export const degradeCommand: Command = {
   summary: 'degrade a clip (or a batch of clips) with the pipeline; write PNG frames + params.json',
   usage: DEGRADE_USAGE,
   async run(argv, io) {
-    let values: Record<string, string | boolean | undefined>;
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          params: { type: 'string' },
-          random: { type: 'boolean' },
-          'no-vqd': { type: 'boolean' },
-          seed: { type: 'string' },
-          frames: { type: 'string' },
-          batch: { type: 'string' },
-          'keep-going': { type: 'boolean' },
-          models: { type: 'string' },
-          threads: { type: 'string' },
-          quiet: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }));
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message}\n${SEE_HELP}`);
-    }
-    if (values.help) {
-      io.out(DEGRADE_USAGE);
-      return 0;
-    }
+    const args = parseCommandArgs(
+      'degrade',
+      argv,
+      {
+        params: { type: 'string' },
+        random: { type: 'boolean' },
+        'no-vqd': { type: 'boolean' },
+        seed: { type: 'string' },
+        batch: { type: 'string' },
+        'keep-going': { type: 'boolean' },
+      },
+      DEGRADE_USAGE,
+      io,
+    );
+    if (!args) return 0;
+    const { values, positionals } = args;
     const shared: Shared = {
       io,
       quiet: !!values.quiet,

@@ -10,13 +10,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { toRgb24, type ImageF32 } from '../core/image.ts';
 import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
 import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
+import { parseCommandArgs, seeHelp } from './args.ts';
 import { UsageError } from './errors.ts';
 import { openInput, parseFrameRange, type FrameRangeArg } from './inputs.ts';
 import { writePng } from './png.ts';
@@ -50,7 +50,7 @@ Options:
 
 Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 1 internal error.`;
 
-const SEE_HELP = 'Run `vqdsr help upscale` for the options.';
+const SEE_HELP = seeHelp('upscale');
 
 export interface ProbeResult {
   fps: number | null;
@@ -153,34 +153,22 @@ export const upscaleCommand: Command = {
   summary: 'upscale a clip or image ×4 with the recurrent VSR net; write MP4/WebM or PNG frames',
   usage: UPSCALE_USAGE,
   async run(argv, io) {
-    let values: Record<string, string | boolean | undefined>;
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          model: { type: 'string' },
-          tile: { type: 'string' },
-          overlap: { type: 'string' },
-          frames: { type: 'string' },
-          crf: { type: 'string' },
-          preset: { type: 'string' },
-          fps: { type: 'string' },
-          models: { type: 'string' },
-          threads: { type: 'string' },
-          quiet: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }));
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message}\n${SEE_HELP}`);
-    }
-    if (values.help) {
-      io.out(UPSCALE_USAGE);
-      return 0;
-    }
+    const args = parseCommandArgs(
+      'upscale',
+      argv,
+      {
+        model: { type: 'string' },
+        tile: { type: 'string' },
+        overlap: { type: 'string' },
+        crf: { type: 'string' },
+        preset: { type: 'string' },
+        fps: { type: 'string' },
+      },
+      UPSCALE_USAGE,
+      io,
+    );
+    if (!args) return 0;
+    const { values, positionals } = args;
     if (positionals.length !== 2) throw new UsageError(`upscale needs <input> and <output> (got ${positionals.length} arguments)\n${SEE_HELP}`);
     const [input, output] = positionals.map((p) => path.resolve(p));
     const tile = parseIntOpt('--tile', values.tile as string | undefined, 8, 4096);
