@@ -5,7 +5,7 @@
 // draws the same kind of LR frame.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, dropFile, failureCount } from './lib/assert.mjs';
+import { canvasStats, check, dropFile, failureCount, waitCanvasHash } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -75,6 +75,14 @@ async function scenario(webgpu) {
       const psnrText = await page.textContent('[data-testid=explore-psnr]');
       const vals = [...psnrText.matchAll(/(\d+):([\d.]+|∞)/g)].map((m) => [Number(m[1]), m[2] === '∞' ? Infinity : Number(m[2])]);
       check(vals.length === 3 && vals[0][1] === Infinity && Number.isFinite(vals[2][1]), `3 levels with PSNR vs k=1: ${psnrText.trim()}`);
+      check((await page.$('[data-testid=explore-chart]')) !== null, 'PSNR-vs-k chart drawn for the finite levels');
+      const tile = '[data-testid=explore-tile-7]';
+      const plain = await canvasStats(page, tile);
+      await page.selectOption('[data-testid=explore-diff]', '16');
+      const diff = await waitCanvasHash(page, tile, { not: plain.hash });
+      await page.selectOption('[data-testid=explore-diff]', '0');
+      const back = await waitCanvasHash(page, tile, { is: plain.hash });
+      check(diff.hash !== plain.hash && back.hash === plain.hash, `difference view ×16 redraws the tile (mean ${plain.mean.toFixed(1)} → ${diff.mean.toFixed(1)}) and 'off' restores it`);
       const dl = page.waitForEvent('download');
       await page.click('[data-testid=explore-export]');
       const file = await dl;

@@ -46,3 +46,23 @@ export async function dropFile(page, name, bytes, type) {
     { name, b64: Buffer.from(bytes).toString('base64'), type },
   );
 }
+
+/**
+ * Wait until the canvas's FNV-1a hash (as canvasStats computes it) is `is` or, given `not`, is not
+ * that value; then return its canvasStats. Times out (throws) after `timeout` ms.
+ */
+export async function waitCanvasHash(page, selector, { is, not }, timeout = 10_000) {
+  await page.waitForFunction(
+    ([sel, want, avoid]) => {
+      const c = document.querySelector(sel);
+      if (!c) return false;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 2166136261;
+      for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619) >>> 0;
+      return want !== null ? h === want : h !== avoid;
+    },
+    [selector, is ?? null, not ?? null],
+    { timeout, polling: 100 },
+  );
+  return canvasStats(page, selector);
+}

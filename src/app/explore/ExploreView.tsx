@@ -4,12 +4,13 @@
  * pan shared by every tile (wheel / drag / keys), PSNR (Y) of each tile
  * against k = 1, and the whole grid exported as one PNG.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from '../../state/store';
 import { usePipeline } from '../../state/params-store';
 import { useCurrentFrame } from '../frame-source';
 import { degradeFrame } from '../degrade/degrade-client';
-import { levels, paramsForLevel, PAPER_RANGE, type Branch, type ExploreRange } from './explore';
+import { diffFrame, levels, paramsForLevel, PAPER_RANGE, type Branch, type ExploreRange } from './explore';
+import { PsnrChart } from './PsnrChart';
 import { ProgressBar } from '../ProgressBar';
 import type { RgbaFrame } from '../FrameCanvas';
 import { psnrY } from '../../metrics/psnr';
@@ -93,6 +94,8 @@ export function ExploreView() {
   const [ref1, setRef1] = useState<RgbaFrame | null>(null);
   const [running, setRunning] = useState<{ done: number; total: number } | null>(null);
   const [view, setView] = useState<View>({ zoom: 1, cx: 0.5, cy: 0.5 });
+  // Difference view: each tile as |tile − k=1| × gain, so a change of a few grey levels shows.
+  const [diffGain, setDiffGain] = useState(0);
   const cancel = useRef(false);
   const ks = levels(range);
 
@@ -132,6 +135,14 @@ export function ExploreView() {
     window.addEventListener('keydown', key);
     return () => window.removeEventListener('keydown', key);
   }, []);
+
+  // One difference frame per (tile, gain), not one per render.
+  const diffs = useMemo(() => new Map<number, RgbaFrame>(), [ref1, diffGain]);
+  const diffOf = (t: TileResult): RgbaFrame => {
+    let d = diffs.get(t.k);
+    if (!d) diffs.set(t.k, (d = diffFrame(t.frame, ref1!, diffGain)));
+    return d;
+  };
 
   const exportPng = () => {
     if (!tiles.length || !hr) return;
@@ -185,6 +196,14 @@ export function ExploreView() {
         <label className="inline">
           <input type="checkbox" checked={withCodec} onChange={(e) => setWithCodec(e.target.checked)} /> with codec
         </label>
+        <label className="inline" title="Show each tile as |tile − (k = 1)| × gain">
+          difference{' '}
+          <select value={diffGain} onChange={(e) => setDiffGain(Number(e.target.value))} data-testid="explore-diff">
+            <option value={0}>off</option>
+            <option value={4}>×4</option>
+            <option value={16}>×16</option>
+          </select>
+        </label>
         <button type="button" className="primary" onClick={() => void run()} disabled={!!running || !source} data-testid="explore-run">
           Run {ks.length} levels
         </button>
@@ -199,11 +218,12 @@ export function ExploreView() {
         <span className="muted">wheel/drag on any tile: zoom/pan all · 0 resets</span>
       </div>
       {running && <ProgressBar progress={{ label: 'Degrading levels', done: running.done, total: running.total }} onCancel={() => (cancel.current = true)} />}
+      <PsnrChart points={tiles} kMax={Math.max(ks.at(-1) ?? 1, ...tiles.map((t) => t.k))} />
       <div className="explore-grid" data-testid="explore-grid">
         <Tile frame={hr} label="HR" view={view} onView={setView} testId="explore-hr" />
         {ref1 && !tiles.some((t) => t.k === 1) && <Tile frame={ref1} label="k = 1 (reference)" view={view} onView={setView} />}
         {tiles.map((t) => (
-          <Tile key={t.k} frame={t.frame} view={view} onView={setView} label={`k = ${t.k} · ${Number.isFinite(t.psnr) ? `${t.psnr.toFixed(2)} dB` : 'reference'}`} testId={`explore-tile-${t.k}`} />
+          <Tile key={t.k} frame={diffGain && ref1 ? diffOf(t) : t.frame} view={view} onView={setView} label={`k = ${t.k} · ${Number.isFinite(t.psnr) ? `${t.psnr.toFixed(2)} dB` : 'reference'}`} testId={`explore-tile-${t.k}`} />
         ))}
       </div>
       <div className="muted" data-testid="explore-psnr">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { levels, paramsForLevel, PAPER_RANGE } from './explore';
+import { diffFrame, isMonotoneDecreasing, levels, paramsForLevel, PAPER_RANGE } from './explore';
 import { defaultPipelineParams } from '../../pipeline/params';
 
 describe('explorer levels', () => {
@@ -22,5 +22,20 @@ describe('explorer levels', () => {
     expect(p.compress.codec).toBe('none');
     expect(paramsForLevel(base, 'kBot', 4, true).compress.codec).toBe(base.compress.codec);
     expect(base.vqd.kMid).toBe(1); // the user's params are not touched
+  });
+});
+
+describe('explorer difference view and trend', () => {
+  it('amplifies |a − b| per channel, clamps at 255 and keeps alpha opaque', () => {
+    const a = { width: 2, height: 1, data: new Uint8ClampedArray([10, 200, 50, 255, 0, 0, 0, 255]) };
+    const b = { width: 2, height: 1, data: new Uint8ClampedArray([12, 100, 50, 17, 0, 0, 0, 0]) };
+    expect(Array.from(diffFrame(a, b, 4).data)).toEqual([8, 255, 0, 255, 0, 0, 0, 255]);
+    expect(() => diffFrame(a, { width: 1, height: 2, data: b.data }, 4)).toThrow(/2×1 vs 1×2/);
+  });
+  it('calls a PSNR series monotone only when every finite step falls', () => {
+    expect(isMonotoneDecreasing([{ k: 1, psnr: Infinity }, { k: 4, psnr: 40 }, { k: 7, psnr: 35 }])).toBe(true);
+    expect(isMonotoneDecreasing([{ k: 7, psnr: 35 }, { k: 4, psnr: 40 }])).toBe(true);
+    expect(isMonotoneDecreasing([{ k: 4, psnr: 40 }, { k: 7, psnr: 40 }])).toBe(false);
+    expect(isMonotoneDecreasing([{ k: 4, psnr: 40 }, { k: 7, psnr: 41 }])).toBe(false);
   });
 });
