@@ -130,6 +130,30 @@ class EmaCodebook:
         codebook.weight.data.copy_((self.sum / size[:, None]).to(codebook.weight.dtype))
 
 
+@torch.no_grad()
+def seed_branch_codes(model: MultiScaleVQGAN, zs, ema, keeper: CodebookKeeper, gen: torch.Generator) -> None:
+    """At the start of stage 2, give the new branches their own codes.
+
+    After stage 1 every code sits among top-branch latents; the fresh middle and bottom encoders
+    put out latents elsewhere, which then all fall on the same dozen codes (seen: 13 and 12 codes
+    in use), so those branches carry next to nothing, the decoder learns to ignore them, and the
+    bottom-branch k has no effect. The least-used third of the codebook is re-seeded from middle
+    latents and the next third from bottom latents; EMA and restarts take it from there.
+    """
+    n = model.cfg.n_codes
+    order = torch.argsort(ema.size if ema else keeper.usage)       # least used first
+    share = n // 3
+    for i, z in enumerate(zs[1:]):
+        lat = flat_latents([z])
+        pick = torch.randint(0, lat.shape[0], (share,), generator=gen).to(lat.device)
+        which = order[i * share:(i + 1) * share]
+        new = lat[pick]
+        model.codebook.weight.data[which] = (new + 0.01 * new.std() * torch.randn_like(new)).to(model.codebook.weight.dtype)
+        keeper.usage[which] = 1.0 / n
+        if ema:
+            ema.reset_codes(model.codebook, which)
+
+
 def quantise(model: MultiScaleVQGAN, z: torch.Tensor):
     """Nearest code (fp32 distances), straight-through output, codebook/commitment terms, indices."""
     zf = z.float()
@@ -247,13 +271,14 @@ def main():
     ema = EmaCodebook(model.codebook, args.ema) if args.ema > 0 else None
     if ema:
         model.codebook.weight.requires_grad_(False)   # moved by EMA only, not by Adam
-    step, stage, elapsed_before, initialised = 0, 1, 0.0, False
+    step, stage, elapsed_before, initialised, seeded = 0, 1, 0.0, False, False
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         step, stage, elapsed_before, initialised = ck['step'], ck['stage'], ck['elapsed'], True
+        seeded = ck.get('seeded', False)
         keeper.usage = ck['usage'].to(device)
         if ema and ck.get('ema'):
             ema.size, ema.sum = ck['ema']['size'].to(device), ck['ema']['sum'].to(device)
@@ -283,6 +308,10 @@ def main():
                 ema.reset_codes(model.codebook, torch.arange(model.cfg.n_codes, device=device))
             initialised = True
             log(f'codebook initialised from {lat.shape[0]} encoder outputs')
+        if branches == 3 and not seeded:
+            seed_branch_codes(model, zs, ema, keeper, gen)
+            seeded = True
+            log(f'step {step}: re-seeded 2/3 of the codebook (least used) from middle and bottom latents')
         qs, vq_loss, picked = [], 0.0, []
         for name, z in zip(MultiScaleVQGAN.BRANCHES, zs):
             zq, cb, commit, idx = quantise(model, z)
@@ -319,13 +348,14 @@ def main():
         if now - t_ckpt >= args.ckpt_every:
             torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
                         'elapsed': elapsed_before + budget.elapsed(), 'usage': keeper.usage,
-                        'ema': {'size': ema.size, 'sum': ema.sum} if ema else None,
+                        'ema': {'size': ema.size, 'sum': ema.sum} if ema else None, 'seeded': seeded,
                         'config': model.cfg.to_dict()}, ckpt_path)
             t_ckpt = now
     trained_s = elapsed_before + budget.elapsed()
     torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
                 'elapsed': trained_s, 'usage': keeper.usage,
-                'ema': {'size': ema.size, 'sum': ema.sum} if ema else None, 'config': model.cfg.to_dict()}, ckpt_path)
+                'ema': {'size': ema.size, 'sum': ema.sum} if ema else None, 'seeded': seeded,
+                'config': model.cfg.to_dict()}, ckpt_path)
     log(f'trained {step} steps in {trained_s:.0f}s; evaluating on held-out frames')
     torch.backends.cudnn.allow_tf32 = False        # held-out numbers in plain fp32, as the ONNX runs
     torch.backends.cuda.matmul.allow_tf32 = False
