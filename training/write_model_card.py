@@ -37,6 +37,8 @@ def _vqgan_section(m: dict, s: dict) -> list:
     L.append('')
     if s.get('quality_note'):
         L += [f'**Status.** {s["quality_note"]}', '']
+    if s.get('limits'):
+        L += [f'**Limits.** {s["limits"]}', '']
     if not m['trained']:
         L += [f'Note: {s.get("note", "")}', '']
         return L
@@ -75,6 +77,8 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
     L.append('')
     if s.get('quality_note'):
         L += [f'**Status.** {s["quality_note"]}', '']
+    if s.get('limits'):
+        L += [f'**Limits.** {s["limits"]}', '']
     if not m['trained']:
         L += [f'Note: {s.get("note", "")}', '']
         return L

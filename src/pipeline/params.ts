@@ -96,9 +96,9 @@ export function defaultPipelineParams(): PipelineParams {
     blur: { ...DEFAULT_BLUR },
     noise: { ...DEFAULT_NOISE },
     down: { factor: 4, method: 'bicubic' },
-    // Off by default while the shipped VQGAN is the CPU-trained one (MODEL_CARD.md: it loses colour
-    // and k has no measurable effect); the panel, the explorer and --random still turn it on.
-    vqd: { enabled: false, mode: 'fixed', kTop: 1, kMid: 1, kBot: 1, seed: 0 },
+    // On, with the nearest code on every branch: the LR frame re-synthesised by the degradation
+    // model; raising k (the sliders, the explorer) moves it further into the learned degradations.
+    vqd: { enabled: true, mode: 'fixed', kTop: 1, kMid: 1, kBot: 1, seed: 0 },
     compress: { codec: 'libx264', crf: 23, qscale: 4, profile: 'high', fps: 25 },
     seed: 0,
     modelId: 'vqgan',
