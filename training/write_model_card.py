@@ -65,6 +65,25 @@ def _vqgan_section(m: dict, s: dict) -> list:
     return L
 
 
+def _training_limits(vq: dict, vs: dict) -> list:
+    """The card's limits that depend on how the shipped weights were trained (from the summaries)."""
+    def minutes(x):
+        return round(x.get('train_seconds', 0) / 60)
+    on_cpu = vq.get('device') == 'cpu' or vs.get('device') == 'cpu'
+    out = []
+    if on_cpu:
+        out.append(f'- Trained without a GPU: the VQGAN {minutes(vq)} min and the VSR net {minutes(vs)} min on 2 CPU '
+                   'cores, far from the paper\'s schedules. The shipped VQGAN is the `cpu` config (width 16, one '
+                   'residual block per stage); the width-32 `ship` and the paper\'s width-128 `paper` configs build '
+                   'and export (`training/export_models.py --random 1 --vqgan-config paper --out /tmp/x`: ~204 + '
+                   '~211 MB ONNX, over the 25 MB file limit) and `training/gpu_run1.sh` / `gpu_run2.sh` train them '
+                   'on a lent GPU in minutes.')
+    if vs.get('data', {}).get('clips_with_vqd', 1) == 0:
+        out.append('- The VSR pairs were made by the project\'s degrade CLI **without the VQD stage** (`--no-vqd`). '
+                   'Retrain the VSR on VQD pairs (`make_vsr_pairs.py` without `--no-vqd`).')
+    return out
+
+
 def _vsr_section(name: str, m: dict, s: dict) -> list:
     cfg = m['config']
     fname = m['files'][0]['file']
@@ -142,15 +161,8 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
           'through ffmpeg chains (downscale, 1–3 generations of x264 / mpeg2 / mpeg4 at low quality, yuv420p, '
           'sharpening halos, upscaling from SD). Its codes therefore encode codec-like artefacts of that chain, '
           'not those of real broadcast/DVD animation.',
-          '- No GPU was lent to the session that trained these: both nets were trained on 2 shared CPU cores for '
-          'about 20 minutes each, so they are far from converged. The shipped VQGAN is the `cpu` config (width 16, '
-          'one residual block per stage); the issue\'s width-32 `ship` config and the paper\'s width-128 `paper` '
-          'config build and export (`training/export_models.py --random 1 --vqgan-config paper --out /tmp/x`: '
-          '~204 + ~211 MB ONNX, over the 25 MB file limit) and `training/gpu_run1.sh` / `gpu_run2.sh` train them '
-          'on a lent GPU in minutes.',
-          '- The VSR pairs were made by the project\'s degrade CLI with the paper\'s distribution but **without the '
-          'VQD stage** (`--no-vqd`): the CPU-trained VQGAN above loses colour and would have poisoned the pairs. '
-          'Retrain the VSR on VQD pairs once a usable VQGAN exists (`make_vsr_pairs.py` without `--no-vqd`).',
+          *_training_limits(_load(os.path.join(summaries, 'vqgan.json')) or {},
+                            _load(os.path.join(summaries, 'vsr.json')) or {}),
           '- L1 losses only (no GAN, no perceptual loss: pretrained VGG weights cannot be fetched here). Expect '
           'smooth rather than sharp detail on real footage; held-out numbers are on the same synthetic domain as '
           'training.',
