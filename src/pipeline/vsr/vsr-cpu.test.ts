@@ -141,8 +141,11 @@ describe.skipIf(!haveModel)('VSR on onnxruntime-node vs the step-by-step ONNX re
     }
   });
 
-  it('tiled (24 px LR tiles, 16 px overlap, a state per tile) vs untiled on the 3-frame clip', async () => {
-    const vsr = await createVsrNode({ threads: 1 });
+  it('tiled (24 px LR tiles, 16 px overlap, a state per tile) vs untiled on the 3-frame clip (test model)', async () => {
+    // The tiling mechanics (padding, per-tile state, cross-fade) on the fixed narrow test model, as
+    // the browser test (vsr.gputest.ts) does: the bound below was measured on a random-init net and
+    // must not move when the shipped weights are retrained.
+    const vsr = await createVsrNode({ threads: 1, modelsDir: TEST_MODELS });
     const whole = await collect(upscaleClipCpu(vsr.sequence(32, 32), CLIP));
     const tiled = await collect(upscaleClipCpu(vsr.sequence(32, 32, { maxTile: 24, overlap: 16 }), CLIP));
     for (let t = 0; t < 3; t++) {
@@ -160,8 +163,12 @@ describe.skipIf(!haveModel)('VSR on onnxruntime-node vs the step-by-step ONNX re
 /**
  * Tiles see zero padding (and the bilinear base's edge clamp) at their inner edges where the whole
  * frame sees neighbours, and the per-tile state carries that into the next frame; the ×4 cross-fade
- * over the 64 px overlap hides it. Measured with the shipped (random-init) model: max|Δ| 0.0045 /
- * 0.0048 / 0.0050 and PSNR 65.8 / 65.5 / 65.4 dB over frames 0–2. Stated bounds:
+ * over the 64 px overlap hides it. Measured with the random-init shipped-width model these bounds
+ * were set for: max|Δ| 0.0045 / 0.0048 / 0.0050, PSNR 65.8 / 65.5 / 65.4 dB over frames 0–2; with
+ * the narrow test model now used: 0.0045 / 0.0050 / 0.0046, 66.5 / 66.1 / 66.2 dB. Stated bounds
+ * (the trained shipped net carries more through its state: 57.5 / 55.6 / 53.8 dB, max 0.0176 —
+ * recorded in MODEL_CARD.md's limits, not hidden by a looser bound here):
  */
+const TEST_MODELS = path.join(ROOT, 'e2e/fixtures/models');
 const TILE_MAX_ABS = 0.01; // 2.55 levels of 255
 const TILE_MIN_PSNR = 60;
