@@ -6,7 +6,7 @@
  * 480×270 result back to the CPU. The frame is a deterministic synthetic
  * pattern: the work does not depend on content.
  */
-import { median, round2, syntheticFrame } from '../../engine/bench-util';
+import { round2, syntheticFrame, timeBudgeted } from '../../engine/bench-util';
 import { readF32, uploadBuffer } from '../../engine/gpu';
 import type { GpuTestContext } from '../../engine/gputest';
 import type { ResizeMethod, ResizeOptions } from './options';
@@ -20,17 +20,8 @@ const FACTOR = 4;
 const WARMUP = 2;
 const RUNS = 7;
 
-async function timeIt(fn: () => Promise<void> | void): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
-
+// Resizes are fast everywhere: always the full series (no time budget).
+const timeIt = async (fn: () => Promise<void> | void): Promise<number> => (await timeBudgeted(fn, WARMUP, RUNS, Infinity)).ms;
 
 async function bench(ctx: GpuTestContext, method: ResizeMethod, opts: ResizeOptions): Promise<Record<string, unknown>> {
   const img = syntheticFrame(W, H);
