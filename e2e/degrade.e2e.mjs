@@ -5,7 +5,7 @@
 // draws the same kind of LR frame.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, dropFile, failureCount, waitCanvasHash } from './lib/assert.mjs';
+import { canvasStats, check, dropFile, explorerPsnrs, failureCount, waitCanvasHash } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -72,9 +72,8 @@ async function scenario(webgpu) {
       await page.fill('[data-testid=explore-end]', '7');
       await page.click('[data-testid=explore-run]');
       await page.waitForSelector('[data-testid=explore-tile-7]', { timeout: 300_000 });
-      const psnrText = await page.textContent('[data-testid=explore-psnr]');
-      const vals = [...psnrText.matchAll(/(\d+):([\d.]+|∞)/g)].map((m) => [Number(m[1]), m[2] === '∞' ? Infinity : Number(m[2])]);
-      check(vals.length === 3 && vals[0][1] === Infinity && Number.isFinite(vals[2][1]), `3 levels with PSNR vs k=1: ${psnrText.trim()}`);
+      const { text: psnrText, vals } = await explorerPsnrs(page);
+      check(vals.length === 3 && vals[0][1] === Infinity && Number.isFinite(vals[2][1]), `3 levels with PSNR vs k=1: ${psnrText}`);
       check((await page.$('[data-testid=explore-chart]')) !== null, 'PSNR-vs-k chart drawn for the finite levels');
       const tile = '[data-testid=explore-tile-7]';
       const plain = await canvasStats(page, tile);

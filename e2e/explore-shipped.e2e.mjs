@@ -6,7 +6,7 @@
 // record. Skipped (with a line saying so) when the shipped VQGAN is an untrained placeholder.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, explorerPsnrs, failureCount } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const manifest = JSON.parse(readFileSync('public/models/manifest.json', 'utf8'));
@@ -29,8 +29,7 @@ try {
   await page.click('[data-testid=explore-run]');
   await page.waitForSelector('[data-testid=explore-tile-70]', { timeout: 600_000 });
   const seconds = (Date.now() - t0) / 1000;
-  const psnrText = (await page.textContent('[data-testid=explore-psnr]')).trim();
-  const vals = [...psnrText.matchAll(/(\d+):([\d.]+|∞)/g)].map((m) => [Number(m[1]), m[2] === '∞' ? Infinity : Number(m[2])]);
+  const { text: psnrText, vals } = await explorerPsnrs(page);
   check(vals.map((v) => v[0]).join(',') === '1,24,47,70', `levels k = 1, 24, 47, 70 in ${seconds.toFixed(0)} s: ${psnrText}`);
   const finite = vals.filter((v) => Number.isFinite(v[1])).map((v) => v[1]);
   check(finite.length === 3 && finite.every((v, i) => i === 0 || v < finite[i - 1]), `PSNR vs k = 1 falls at every step: ${finite.join(' > ')} dB`);

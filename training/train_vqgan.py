@@ -327,11 +327,13 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        restart_now = (step + 1) % args.restart_every == 0 and step + 1 >= 100
+        lat = flat_latents(zs) if ema or restart_now else None   # one copy per step, shared below
         if ema:
-            ema.update(model.codebook, flat_latents(zs), torch.cat(picked))
+            ema.update(model.codebook, lat, torch.cat(picked))
         step += 1
-        if step % args.restart_every == 0 and step >= 100:
-            dead = keeper.restart(model.codebook, flat_latents(zs), gen)
+        if restart_now:
+            dead = keeper.restart(model.codebook, lat, gen)
             if ema and dead.numel():
                 ema.reset_codes(model.codebook, dead)
         hist['l1'].append(float(l1))

@@ -48,21 +48,22 @@ export async function dropFile(page, name, bytes, type) {
 }
 
 /**
- * Wait until the canvas's FNV-1a hash (as canvasStats computes it) is `is` or, given `not`, is not
- * that value; then return its canvasStats. Times out (throws) after `timeout` ms.
+ * Poll canvasStats until the canvas's hash is `is` or, given `not`, is not that value; return those
+ * stats. Throws after `timeout` ms.
  */
 export async function waitCanvasHash(page, selector, { is, not }, timeout = 10_000) {
-  await page.waitForFunction(
-    ([sel, want, avoid]) => {
-      const c = document.querySelector(sel);
-      if (!c) return false;
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let h = 2166136261;
-      for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619) >>> 0;
-      return want !== null ? h === want : h !== avoid;
-    },
-    [selector, is ?? null, not ?? null],
-    { timeout, polling: 100 },
-  );
-  return canvasStats(page, selector);
+  const end = Date.now() + timeout;
+  for (;;) {
+    const s = await canvasStats(page, selector);
+    if (s && (is !== undefined ? s.hash === is : s.hash !== not)) return s;
+    if (Date.now() > end) throw new Error(`waitCanvasHash(${selector}): hash still ${s?.hash} after ${timeout} ms`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The explorer's per-level PSNRs as [k, dB] pairs (∞ for the k = 1 reference), and the line itself. */
+export async function explorerPsnrs(page) {
+  const text = (await page.textContent('[data-testid=explore-psnr]')).trim();
+  const vals = [...text.matchAll(/(\d+):([\d.]+|∞)/g)].map((m) => [Number(m[1]), m[2] === '∞' ? Infinity : Number(m[2])]);
+  return { text, vals };
 }

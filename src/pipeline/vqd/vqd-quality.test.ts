@@ -4,7 +4,7 @@
  * in the paper's Fig. 7, compared with the k = 1 tile exactly as the explorer does (PSNR-Y).
  *
  * The claims are about the model, so they are measured, not assumed: the degradation must grow
- * with k (PSNR against k = 1 falls at every step of the sweep), be visible (≥ 1 dB gone by k = 70)
+ * with k (PSNR against k = 1 falls at every step of the sweep), be visible (< 30 dB by k = 70)
  * and the k = 1 reconstruction must stay close to the LR frame it encodes.
  *
  * VQDSR_MODELS_DIR points the test at a candidate export (e.g. a checkpoint mid-training) before
