@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 Image.MAX_IMAGE_PIXELS = None
 
-OPENCLIPART = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', 'openclipart',
-                           'usr', 'share', 'openclipart', 'png')
+HERE_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+OPENCLIPART = os.path.join(HERE_DATA, 'openclipart', 'usr', 'share', 'openclipart', 'png')
 HELDOUT_SEED_BASE = 1_000_000   # procedural seeds >= this are held out
 
 

@@ -19,6 +19,7 @@ def setup(device: str, threads: int = 2, seed: int = 0) -> torch.device:
         torch.backends.cudnn.allow_tf32 = True
     else:
         torch.set_num_threads(threads)
+        torch.set_flush_denormal(True)   # decaying weights/activations must not hit the slow denormal path
     return torch.device(device)
 
 

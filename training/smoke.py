@@ -113,6 +113,22 @@ def main():
                                         'next': save(args.out, 'vsr', 'next', nxt), 'state': save(args.out, 'vsr', 'state', state)},
                              'outputs': {'out': save(args.out, 'vsr', 'out', out),
                                          'state_out': save(args.out, 'vsr', 'state_out', state_out)}})
+    # the general model's topology (1x1 fuse, bicubic base: ONNX Resize cubic must match torch's
+    # a = -0.75); its last conv starts at zero, so perturb it or the check would compare bicubic only
+    lite = RecurrentVSR(VSR_CONFIGS['tiny-lite']).eval()
+    with torch.no_grad():
+        for p_ in lite.fuse[-1].parameters():
+            p_.normal_(0, 0.05, generator=torch.Generator().manual_seed(5))
+    export_vsr(lite, os.path.join(args.out, 'vsr-lite.step.onnx'), probe=8)
+    with torch.no_grad():
+        _, state = lite.step(prev, prev, cur, lite.init_state(prev))
+        out, state_out = lite.step(prev, cur, nxt, state)
+        out = out.clamp(0, 1)
+    report['graphs'].append({'onnx': 'vsr-lite.step.onnx',
+                             'inputs': {'prev': save(args.out, 'vsrl', 'prev', prev), 'cur': save(args.out, 'vsrl', 'cur', cur),
+                                        'next': save(args.out, 'vsrl', 'next', nxt), 'state': save(args.out, 'vsrl', 'state', state)},
+                             'outputs': {'out': save(args.out, 'vsrl', 'out', out),
+                                         'state_out': save(args.out, 'vsrl', 'state_out', state_out)}})
     report['params'] = {'vsr_tiny': count_params(vsr), 'vsr_ship': count_params(RecurrentVSR(VSR_CONFIGS['ship'])),
                         'vsr_paper': count_params(RecurrentVSR(VSR_CONFIGS['paper'])), 'vqgan_tiny': count_params(vq)}
     report['seconds'] = round(time.time() - t0, 1)

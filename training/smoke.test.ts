@@ -60,7 +60,7 @@ describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
   });
 
   it('ORT outputs match torch within 1e-4 for encoder, decoder and VSR step', async () => {
-    expect(smoke.graphs.map((g) => g.onnx)).toEqual(['vqgan.encoder.onnx', 'vqgan.decoder.onnx', 'vsr.step.onnx']);
+    expect(smoke.graphs.map((g) => g.onnx)).toEqual(['vqgan.encoder.onnx', 'vqgan.decoder.onnx', 'vsr.step.onnx', 'vsr-lite.step.onnx']);
     for (const g of smoke.graphs) {
       const session = await ort.InferenceSession.create(join(dir, g.onnx));
       expect(session.inputNames).toEqual(Object.keys(g.inputs));

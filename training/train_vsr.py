@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
 from common import Budget, Log, autocast, dump_json, psnr, setup, ssim  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params  # noqa: E402
+import random  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -167,6 +168,45 @@ def evaluate(models: dict, data: dict, idx: torch.Tensor, device) -> dict:
 
 
 @torch.no_grad()
+def evaluate_user(models: dict, held: dict, device) -> dict:
+    """Held-out user-like clips, per input condition (clean, web): mean PSNR(Y)/SSIM(Y) for each model
+    and bicubic, the worst clip's gain over bicubic, and the mean colour shift (model minus HR, in
+    8-bit levels, per RGB channel, the largest |shift| over clips)."""
+    res = {}
+    for cond in ('clean', 'web'):
+        acc = {name: {'psnr': [], 'ssim': [], 'gain': [], 'shift': []} for name in list(models) + ['bicubic']}
+        for i in range(held['hr'].shape[0]):
+            lr = held[cond][i:i + 1].to(device).float() / 255
+            hr = held['hr'][i].to(device).float() / 255
+            outs = {'bicubic': bicubic_up(lr[0])}
+            for name, m in models.items():
+                outs[name] = m(lr)[0].float().clamp(0, 1)
+            pb = None
+            for name, out in outs.items():
+                p = psnr(out, hr, border=BORDER).cpu()
+                acc[name]['psnr'].append(p)
+                acc[name]['ssim'].append(ssim(out, hr, border=BORDER).cpu())
+                if name == 'bicubic':
+                    pb = p.mean()
+                acc[name]['gain'].append(float(p.mean() - pb))
+                q = (out * 255).round()
+                acc[name]['shift'].append((q.mean((0, 2, 3)) - (hr * 255).round().mean((0, 2, 3))).cpu())
+        res[cond] = {}
+        for name, v in acc.items():
+            shifts = torch.stack(v['shift'])
+            res[cond][name] = {'psnr_y': round(float(torch.cat(v['psnr']).mean()), 3),
+                               'ssim_y': round(float(torch.cat(v['ssim']).mean()), 4),
+                               'worst_gain_db': round(min(v['gain']), 3),
+                               'worst_clip': int(np.argmin(v['gain'])),
+                               'max_abs_colour_shift': round(float(shifts.abs().max()), 2)}
+        for name in models:
+            res[cond][name]['gain_db_over_bicubic'] = round(res[cond][name]['psnr_y'] - res[cond]['bicubic']['psnr_y'], 3)
+    res['clips'] = int(held['hr'].shape[0])
+    res['border'] = BORDER
+    return res
+
+
+@torch.no_grad()
 def example_picture(models: dict, data: dict, i: int, device, path: str) -> None:
     """Held-out frame: LR (nearest x4) | bicubic | each model | HR."""
     lr = data['lr'][i:i + 1].to(device).float() / 255
@@ -201,7 +241,14 @@ def main():
     ap.add_argument('--eval-clips', type=int, default=0, help='0: all held-out clips')
     ap.add_argument('--allow-stand-in', action='store_true', help='accept a TEST stand-in pack (never for shipping)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--shards', default=None, help='make_user_clips.py shard folder (general model) instead of --pack')
+    ap.add_argument('--p-web', type=float, default=0.55, help='with --shards: share of clips in the web condition')
+    ap.add_argument('--eval-every', type=float, default=900, help='with --shards: held-out evaluation period (s)')
+    ap.add_argument('--campaign-log', default=None, help='jsonl file: one line per periodic held-out evaluation')
+    ap.add_argument('--threads', type=int, default=2)
     args = ap.parse_args()
+    if args.shards:
+        return main_shards(args)
 
     device = setup(args.device, seed=args.seed)
     os.makedirs(args.run_dir, exist_ok=True)
@@ -332,6 +379,126 @@ def main():
                 log(f'ONNX export of {n} failed here ({e!r}); export from the .pt with export_models.py')
         dump_json(os.path.join(args.export_dir, 'vsr_summary.json'), {'eval': ev, **summary_common,
                                                                      'log': log.lines[-60:]})
+    log('done')
+
+
+def main_shards(args) -> None:
+    """The general model: user-like clips (make_user_clips.py shards), clean and web conditions.
+
+    Runs until --seconds of training in total (across resumes); every --eval-every seconds the EMA
+    weights are scored on the held-out shard and a line goes to --campaign-log, so a campaign that
+    spans sessions has its curve in one file."""
+    from user_data import ShardData, load_heldout
+    device = setup(args.device, threads=args.threads, seed=args.seed)
+    os.makedirs(args.run_dir, exist_ok=True)
+    log = Log(os.path.join(args.run_dir, 'log.txt'))
+    data = ShardData(args.shards, log=log)
+    if not data.clips:
+        sys.exit(f'no shard_*.npz in {args.shards} (make them with training/make_user_clips.py)')
+    held = load_heldout(args.shards, args.eval_clips)
+    log(f'held-out: {0 if held is None else held["hr"].shape[0]} clips')
+    names = args.configs.split(',')
+    models, opts, emas = {}, {}, {}
+    for n in names:
+        torch.manual_seed(args.seed + len(models))
+        m = RecurrentVSR(VSR_CONFIGS[n]).to(device)
+        models[n] = m
+        opts[n] = torch.optim.Adam(m.parameters(), lr=args.lr, betas=(0.9, 0.99))
+        emas[n] = EMA(m, args.ema)
+        log(f'vsr {n}: width {m.cfg.width}, blocks {m.cfg.blocks}, {count_params(m)} params')
+    step, elapsed_before = 0, 0.0
+    ckpt_path = os.path.join(args.run_dir, 'last.pt')
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        for n in names:
+            models[n].load_state_dict(ck['models'][n])
+            opts[n].load_state_dict(ck['opts'][n])
+            emas[n].model.load_state_dict(ck['emas'][n])
+            emas[n].n = ck['step']
+        step, elapsed_before = ck['step'], ck['elapsed']
+        log(f'resumed at step {step}, {elapsed_before:.0f}s already trained')
+
+    def save_ckpt(elapsed):
+        tmp = ckpt_path + '.tmp'
+        torch.save({'models': {n: m.state_dict() for n, m in models.items()},
+                    'opts': {n: o.state_dict() for n, o in opts.items()},
+                    'emas': {n: e.model.state_dict() for n, e in emas.items()},
+                    'step': step, 'elapsed': elapsed, 'configs': names, 'args': vars(args)}, tmp)
+        os.replace(tmp, ckpt_path)
+
+    def held_eval(elapsed) -> dict | None:
+        if held is None:
+            return None
+        ev = evaluate_user({n: emas[n].model for n in names}, held, device)
+        line = {'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'step': step, 'train_seconds': round(elapsed),
+                'clips_seen': data.clips, **{c: ev[c] for c in ('clean', 'web')}}
+        log('held-out ' + ' | '.join(
+            f"{c}: bicubic {ev[c]['bicubic']['psnr_y']:.2f} " +
+            ' '.join(f"{n} {ev[c][n]['psnr_y']:.2f} ({ev[c][n]['gain_db_over_bicubic']:+.2f}, worst "
+                     f"{ev[c][n]['worst_gain_db']:+.2f}, colour {ev[c][n]['max_abs_colour_shift']:.1f})" for n in names)
+            for c in ('clean', 'web')))
+        if args.campaign_log:
+            with open(args.campaign_log, 'a') as f:
+                f.write(json.dumps(line) + '\n')
+        return ev
+
+    rng = random.Random(args.seed * 7 + step)
+    budget = Budget(max(0.0, args.seconds - elapsed_before))
+    t_log = t_ckpt = t_refresh = t_eval = time.time()
+    losses = {n: [] for n in names}
+    while not budget.done():
+        elapsed = elapsed_before + budget.elapsed()
+        frac = elapsed / max(args.seconds, 1e-9)
+        lr_in, hr = data.sample(args.batch, args.lr_crop, args.p_web, rng, device)
+        if args.frames and args.frames < lr_in.shape[1]:
+            t0_ = rng.randrange(lr_in.shape[1] - args.frames + 1)
+            lr_in, hr = lr_in[:, t0_:t0_ + args.frames], hr[:, t0_:t0_ + args.frames]
+        for n in names:
+            for g in opts[n].param_groups:
+                g['lr'] = lr_at(frac, args.lr)
+            sr = models[n](lr_in)
+            loss = torch.sqrt((sr - hr) ** 2 + 1e-6).mean()       # Charbonnier (smooth L1)
+            opts[n].zero_grad(set_to_none=True)
+            loss.backward()
+            opts[n].step()
+            emas[n].update(models[n])
+            losses[n].append(float(loss))
+        step += 1
+        now = time.time()
+        if now - t_log >= args.log_every:
+            with torch.no_grad():
+                p = {n: float(psnr(models[n](lr_in[:2]).float()[:, -1], hr[:2, -1]).mean()) for n in names}
+                pb = float(psnr(bicubic_up(lr_in[:2, -1]), hr[:2, -1]).mean())
+            log(f'step {step:6d} t {elapsed:5.0f}s lr {opts[names[0]].param_groups[0]["lr"]:.1e} ' +
+                ' '.join(f'{n}: loss {np.mean(losses[n][-50:]):.4f} psnrY {p[n]:.2f}' for n in names) +
+                f' | bicubic {pb:.2f}')
+            t_log = now
+        if now - t_ckpt >= args.ckpt_every:
+            save_ckpt(elapsed_before + budget.elapsed())
+            t_ckpt = now
+        if now - t_refresh >= 300:
+            data.refresh()
+            t_refresh = now
+        if now - t_eval >= args.eval_every:
+            held_eval(elapsed_before + budget.elapsed())
+            t_eval = time.time()
+    trained_s = elapsed_before + budget.elapsed()
+    save_ckpt(trained_s)
+    log(f'trained {step} steps in {trained_s:.0f}s')
+    ev = held_eval(trained_s)
+    if args.export_dir:
+        os.makedirs(args.export_dir, exist_ok=True)
+        from export_onnx import export_vsr
+        summary = {'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1), 'device': 'cpu',
+                   'torch': torch.__version__, 'batch': args.batch, 'lr_crop': args.lr_crop, 'lr': args.lr,
+                   'loss': 'Charbonnier to HR', 'ema': args.ema, 'p_web': args.p_web,
+                   'data': {'shards': len(data.paths), 'clips': data.clips, 'maker': 'make_user_clips.py'},
+                   'heldout': ev}
+        for n in names:
+            base = 'vsr' if n == names[0] else f'vsr_{n}'
+            save_weights_split(emas[n].model, 'vsr', os.path.join(args.export_dir, base), summary)
+            export_vsr(emas[n].model, os.path.join(args.export_dir, f'{base}.step.onnx'))
+        dump_json(os.path.join(args.export_dir, 'vsr_summary.json'), summary)
     log('done')
 
 

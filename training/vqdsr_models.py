@@ -251,6 +251,13 @@ class VSRConfig:
     width: int = 32                 # hidden-state / feature channels C
     blocks: tuple = (5, 3, 2)       # residual blocks at scales 1, 1/2, 1/4
     scale: int = 4
+    # 'wide': 3x3 conv 3C -> 2(C+48) -> C+48 (the first nets); 'lite': 1x1 3C -> 2C, 3x3 2C -> C+48,
+    # about a third of the multiply-adds of 'wide' (which were two thirds of the whole net's)
+    fuse: str = 'wide'
+    # the image the net's residual is added to: 'bilinear' (the first nets) or 'bicubic' (a = -0.75,
+    # ONNX Resize cubic); with 'bicubic' the last conv starts at zero so the untrained net IS bicubic
+    # and training can only move it from there, never start below it
+    base: str = 'bilinear'
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -260,7 +267,9 @@ class VSRConfig:
 
 VSR_CONFIGS = {
     'tiny': VSRConfig(width=8, blocks=(2, 1, 1)),
+    'tiny-lite': VSRConfig(width=8, blocks=(2, 1, 1), fuse='lite', base='bicubic'),   # smoke test of 'lite'
     'ship': VSRConfig(width=32),
+    'lite': VSRConfig(width=32, fuse='lite', base='bicubic'),    # the general model's CPU campaign (issue 11)
     'paper': VSRConfig(width=64),
 }
 
@@ -292,8 +301,14 @@ class RecurrentVSR(nn.Module):
         self.body_s2 = nn.Sequential(*[PlainResBlock(C) for _ in range(cfg.blocks[1])])
         self.body_s4 = nn.Sequential(*[PlainResBlock(C) for _ in range(cfg.blocks[2])])
         n_out = C + n_img
-        self.fuse = nn.Sequential(nn.Conv2d(3 * C, 2 * n_out, 3, 1, 1), act(), nn.Conv2d(2 * n_out, n_out, 3, 1, 1))
+        if cfg.fuse == 'lite':
+            self.fuse = nn.Sequential(nn.Conv2d(3 * C, 2 * C, 1), act(), nn.Conv2d(2 * C, n_out, 3, 1, 1))
+        else:
+            self.fuse = nn.Sequential(nn.Conv2d(3 * C, 2 * n_out, 3, 1, 1), act(), nn.Conv2d(2 * n_out, n_out, 3, 1, 1))
         self.shuffle = nn.PixelShuffle(cfg.scale)
+        if cfg.base == 'bicubic':
+            nn.init.zeros_(self.fuse[-1].weight)
+            nn.init.zeros_(self.fuse[-1].bias)
 
     def step(self, prev, cur, nxt, state):
         """One recurrent step. Frames in [0,1], (B,3,h,w), h and w multiples of 4."""
@@ -306,7 +321,7 @@ class RecurrentVSR(nn.Module):
         up2 = F.interpolate(f2, scale_factor=2.0, mode='bilinear', align_corners=False)
         up4 = F.interpolate(f4, scale_factor=4.0, mode='bilinear', align_corners=False)
         o = self.fuse(torch.cat([f1, up2, up4], dim=1))
-        base = F.interpolate(cur, scale_factor=float(self.cfg.scale), mode='bilinear', align_corners=False)
+        base = F.interpolate(cur, scale_factor=float(self.cfg.scale), mode=self.cfg.base, align_corners=False)
         img = self.shuffle(o[:, :self.n_img]) + base
         new_state = F.leaky_relu(o[:, self.n_img:], 0.1)
         return img, new_state
