@@ -67,7 +67,8 @@ class ShardData:
 
     def refresh(self) -> int:
         """Load shards that appeared since the last call; returns how many clips are now available."""
-        new = [p for p in sorted(glob.glob(os.path.join(self.root, 'shard_*.npz'))) if p not in self.paths]
+        new = [p for p in sorted(glob.glob(os.path.join(self.root, 'shard_*.npz')))
+               if p not in self.paths and '.tmp' not in os.path.basename(p)]   # the maker's half-written files
         for p in new:
             try:
                 self.shards.append(_load_shard(p))
@@ -120,7 +121,7 @@ class ShardData:
 
 def load_heldout(root: str, max_clips: int = 0) -> dict | None:
     """Held-out clips with both evaluation inputs: 'clean' (PIL bicubic x1/4) and 'web' (stored)."""
-    paths = sorted(glob.glob(os.path.join(root, 'heldout_*.npz')))
+    paths = [p for p in sorted(glob.glob(os.path.join(root, 'heldout_*.npz'))) if '.tmp' not in os.path.basename(p)]
     if not paths:
         return None
     hr, web, kind = [], [], []
