@@ -21,24 +21,34 @@ const machine = {
 
 const results = { started: started.toISOString(), machine, browser: null, node: [] };
 
-const server = await startDevServer();
-const browser = await launchBrowser();
-try {
-  const page = await browser.newPage();
-  pipeConsole(page, 'bench');
-  page.setDefaultTimeout(0);
-  await page.goto(`${server.url}/e2e/gpu/index.html`);
-  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
-  const adapter = await page.evaluate(async () => {
-    const a = await navigator.gpu?.requestAdapter();
-    return a ? { vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description, isFallbackAdapter: a.info.isFallbackAdapter ?? null } : null;
-  });
-  results.browser = { version: browser.version(), webgpuAdapter: adapter, benches: [] };
-  page.on('console', (m) => m.text().startsWith('bench ') && console.log(m.text()));
-  results.browser.benches = await page.evaluate((f) => window.harness.run('bench', f), filter);
-} finally {
-  await browser.close();
-  await server.close();
+// The browser benches the filter selects, by the same test as the harness (file path contains it):
+// without any, Chromium is not launched (e.g. `npm run bench quality`, a Node-only bench).
+const browserBenches = (function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.bench.ts') ? [`/${dir}/${e.name}`] : []));
+})('src').filter((f) => !filter || f.includes(filter));
+
+if (browserBenches.length) {
+  const server = await startDevServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    pipeConsole(page, 'bench');
+    page.setDefaultTimeout(0);
+    await page.goto(`${server.url}/e2e/gpu/index.html`);
+    await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
+    const adapter = await page.evaluate(async () => {
+      const a = await navigator.gpu?.requestAdapter();
+      return a ? { vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description, isFallbackAdapter: a.info.isFallbackAdapter ?? null } : null;
+    });
+    results.browser = { version: browser.version(), webgpuAdapter: adapter, benches: [] };
+    page.on('console', (m) => m.text().startsWith('bench ') && console.log(m.text()));
+    results.browser.benches = await page.evaluate((f) => window.harness.run('bench', f), filter);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+} else {
+  results.browser = { skipped: `no src/**/*.bench.ts matches '${filter}'`, benches: [] };
 }
 
 const nodeDir = 'bench/node';

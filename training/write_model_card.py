@@ -6,6 +6,7 @@ in it comes from the training summaries (measured on held-out data by train_vqga
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sys
@@ -131,6 +132,70 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
     return L
 
 
+def latest_quality(results_dir: str | None = None) -> tuple[str, dict, dict] | None:
+    """(file, run, quality entry) of the newest bench/results/*.json holding a finished
+    `npm run bench quality` (bench/node/quality.bench.mjs), or None."""
+    results_dir = results_dir or os.path.join(ROOT, 'bench', 'results')
+    best = None
+    for path in glob.glob(os.path.join(results_dir, '*.json')):
+        if os.path.basename(path) == 'latest.json':
+            continue
+        try:
+            run = _load(path)
+        except (OSError, ValueError):
+            continue
+        for entry in (run or {}).get('node', []):
+            if entry.get('file') == 'quality.bench.mjs' and 'summary' in entry:
+                if best is None or run.get('started', '') > best[1].get('started', ''):
+                    best = (path, run, entry)
+    return best
+
+
+def _quality_section(models: dict) -> list:
+    """The latest quality benchmark (bench/results), with a note when the weights it measured are not
+    the ones shipped now."""
+    found = latest_quality()
+    if not found:
+        return []
+    path, run, q = found
+    methods = {m['id']: m for m in q.get('methods', [])}
+    L = ['## Quality benchmark (`npm run bench quality`)', '',
+         f'From `bench/results/{os.path.basename(path)}` ({run.get("started", "?")[:16].replace("T", " ")} UTC, '
+         f'{run.get("machine", {}).get("cpus", "?")}): {q["set"]["clips"]} held-out clips of '
+         f'`training/make_eval_set.py` ({q["set"]["frames_per_clip"]} frames, 256×256 and 384×216 HR, art sources and '
+         'seeds never trained on), ×4, PSNR-Y with a 4 px border, averaged over frames then clips; "vs bicubic" is the '
+         'mean per-clip gain; worst clip = lowest gain over bicubic; shift = largest |mean output − mean HR| of any clip '
+         'and channel (8-bit levels); flicker = mean |Δout − ΔHR| between frames on Y. Conditions: clean (Pillow bicubic '
+         '×1/4), web (clean → x264 crf 28 yuv420p), paper (`vqdsr degrade --random`, seeded per clip). Full tables: '
+         '`bench/results/quality-latest.md`.', '']
+    stale = []
+    for mid, m in methods.items():
+        if m.get('kind') == 'shipped':
+            cur = next((f.get('sha256') for f in models.get(mid, {}).get('files', []) if f['file'].endswith('.step.onnx')), None)
+            if cur != m.get('sha256'):
+                stale.append(f'`{mid}` ({"no longer shipped" if cur is None else "weights changed since"})')
+    if stale:
+        L += [f'**Note: measured on other weights than those shipped now for {", ".join(stale)}: rerun the benchmark.**', '']
+    conds = list(q.get('summary', {}))
+    L += ['| method | ' + ' | '.join(f'{c}: PSNR-Y (vs bicubic) · worst clip · shift · flicker' for c in conds) + ' |',
+          '| --- | ' + ' | '.join('---' for _ in conds) + ' |']
+    for mid, m in methods.items():
+        cells = []
+        for c in conds:
+            s = q['summary'][c].get(mid)
+            if s is None:
+                cells.append(f'n/a ({m.get("error", "not run")})')
+            elif mid == 'bicubic':
+                cells.append(f'{s["psnr_y"]:.2f} dB · {s["worst"]["clip"]} {s["worst"]["psnr_y"]:.2f} dB · '
+                             f'{abs(s["max_abs_shift"]["levels"]):.1f} · {s["flicker_y"]:.2f}')
+            else:
+                cells.append(f'{s["psnr_y"]:.2f} dB ({s["gain_db"]:+.2f}) · {s["worst"]["clip"]} {s["worst"]["gain_db"]:+.2f} · '
+                             f'{abs(s["max_abs_shift"]["levels"]):.1f} · {s["flicker_y"]:.2f}')
+        L.append(f'| {m.get("id")} ({m.get("kind")}) | ' + ' | '.join(cells) + ' |')
+    L.append('')
+    return L
+
+
 def write_model_card(models_dir: str | None = None, summaries: str | None = None) -> str:
     models_dir = models_dir or os.path.join(ROOT, 'public', 'models')
     summaries = summaries or os.path.join(HERE, 'summaries')
@@ -155,6 +220,7 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
     for name in ('vsr', 'vsr64'):
         if name in models:
             L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})
+    L += _quality_section(models)
     L += ['## Limits', '',
           '- The VQGAN\'s "real low-quality" prior is **synthetic**: the paper learns it from real low-quality '
           'animation (RAL), which is not available here. Ours comes from clip art and procedural cel scenes pushed '

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { fromRgba8, type ImageF32 } from '../core/image';
-import { cubicKernel, imresizeImage, imresizePlane, resizeTable } from './matlab-imresize';
+import { cubicKernel, imresizeImage, imresizePlane, lanczos3Kernel, resizeTable } from './matlab-imresize';
 
 function loadPng(name: string): ImageF32 {
   const png = PNG.sync.read(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -77,5 +77,59 @@ describe('MATLAB bicubic imresize', () => {
       for (let i = 0; i < up.length; i++) if (up[i] !== want[i]) differing++;
       expect(differing).toBe(0);
     }
+  });
+});
+
+describe('MATLAB lanczos3 imresize (the quality benchmark’s Lanczos column)', () => {
+  it('is sinc(x)·sinc(x/3) on [−3, 3]: 1 at 0, 0 at the other integers, 0 outside', () => {
+    expect(lanczos3Kernel(0)).toBe(1);
+    for (const x of [1, 2, -1, -2]) expect(Math.abs(lanczos3Kernel(x))).toBeLessThan(1e-15);
+    expect(lanczos3Kernel(3)).toBe(0);
+    expect(lanczos3Kernel(-4.5)).toBe(0);
+    // 3·sin(π/2)·sin(π/6) / (π/2)² = 6/π²
+    expect(lanczos3Kernel(0.5)).toBeCloseTo(6 / Math.PI ** 2, 14);
+    expect(lanczos3Kernel(-1.5)).toBeCloseTo(lanczos3Kernel(1.5), 15);
+  });
+
+  it('×4 table: 8 taps summing to 1; interior values equal Pillow’s float LANCZOS (|Δ| ≤ 1e-3)', () => {
+    const t = resizeTable(16, 64, 4, true, 'lanczos3');
+    expect(t.taps).toBe(8);
+    for (let o = 0; o < 64; o++) {
+      let s = 0;
+      for (let k = 0; k < t.taps; k++) s += t.weights[o * t.taps + k];
+      expect(s).toBeCloseTo(1, 14);
+    }
+    // Pillow 9.4, mode 'F' (no rounding): Image.fromarray(5 * arange(12)[None], 'F').resize((48, 1), LANCZOS),
+    // outputs 10 … 15. Lanczos-3 does not reproduce a ramp exactly (the ripple is part of the kernel).
+    const row = { width: 12, height: 1, data: Float32Array.from({ length: 12 }, (_, i) => 5 * i) };
+    const out = imresizePlane(row, 4, { kernel: 'lanczos3' });
+    [10.545, 11.81, 13.19, 14.455, 15.545, 16.81].forEach((v, k) => expect(Math.abs(out.data[10 + k] - v)).toBeLessThan(1e-3));
+  });
+
+  it('agrees with Pillow’s LANCZOS ×4 on a real 32×24 crop within 1 level away from the border', () => {
+    // fixtures/lanczos-in.png: a 32×24 crop of e2e/fixtures/frame-96x64.png at (36, 20), levels mapped
+    // to 0.7·v + 38 so that Lanczos overshoot stays inside 0…255 (Pillow clips its 8-bit intermediate
+    // between the two passes; this code, like MATLAB, does not). lanczos-x4-pil.png =
+    // Image.open('lanczos-in.png').resize((128, 96), Image.LANCZOS), Pillow 9.4. Same kernel and pixel-
+    // centre mapping; Pillow rounds to uint8 between passes and renormalises clipped taps at the
+    // border instead of mirroring: ≤ 1 level inside a 12 px (3 LR px = the kernel's reach) margin.
+    const src = loadPng('lanczos-in.png');
+    const pil = toUint8Levels(loadPng('lanczos-x4-pil.png'));
+    const ours = toUint8Levels(imresizeImage(src, 4, { kernel: 'lanczos3' }));
+    const cubic = toUint8Levels(imresizeImage(src, 4));
+    const W = 128, H = 96;
+    let worst = 0;
+    let worstCubic = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let y = 12; y < H - 12; y++) {
+        for (let x = 12; x < W - 12; x++) {
+          const i = (c * H + y) * W + x;
+          worst = Math.max(worst, Math.abs(ours[i] - pil[i]));
+          worstCubic = Math.max(worstCubic, Math.abs(cubic[i] - pil[i]));
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(worstCubic).toBeGreaterThan(3); // the kernel option is in effect: bicubic is measurably different
   });
 });

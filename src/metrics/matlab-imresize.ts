@@ -1,7 +1,8 @@
 /**
  * MATLAB `imresize(img, scale)` with the default bicubic kernel (Keys, a = −0.5)
  * and antialiasing — the resize that NIQE's second scale and the SR literature's
- * "bicubic" degradations assume. It differs from canvas/OpenCV bicubic in two
+ * "bicubic" degradations assume (MATLAB's `lanczos3` kernel is offered too: the
+ * quality benchmark's Lanczos column). It differs from canvas/OpenCV bicubic in two
  * ways that change numbers: when shrinking, the kernel is stretched by 1/scale
  * (an antialiasing low-pass), and borders are handled by symmetric reflection
  * (…, x1, x0 | x0, x1, …) with weights renormalised to sum 1.
@@ -27,6 +28,22 @@ export function cubicKernel(x: number): number {
   return 0;
 }
 
+/** MATLAB's `lanczos3`: sinc(x)·sinc(x/3) for |x| < 3 (its eps guard at 0 gives 1). */
+export function lanczos3Kernel(x: number): number {
+  const ax = Math.abs(x);
+  if (ax >= 3) return 0;
+  if (ax < 1e-12) return 1;
+  const px = Math.PI * ax;
+  return (3 * Math.sin(px) * Math.sin(px / 3)) / (px * px);
+}
+
+/** Interpolation kernels: the function and its support width (MATLAB's kernel_width). */
+export type ResizeKernel = 'cubic' | 'lanczos3';
+const KERNELS: Record<ResizeKernel, { fn: (x: number) => number; width: number }> = {
+  cubic: { fn: cubicKernel, width: 4 },
+  lanczos3: { fn: lanczos3Kernel, width: 6 },
+};
+
 /** For each output sample along one axis: `taps` source indices (already reflected) and weights. */
 export interface ResizeTable {
   outLength: number;
@@ -43,9 +60,10 @@ function reflect(i: number, n: number): number {
 }
 
 /** MATLAB's contributions(): which input samples feed each output sample, and how much. */
-export function resizeTable(inLength: number, outLength: number, scale: number, antialias = true): ResizeTable {
+export function resizeTable(inLength: number, outLength: number, scale: number, antialias = true, kernel: ResizeKernel = 'cubic'): ResizeTable {
+  const { fn, width } = KERNELS[kernel];
   const shrinkWithAa = scale < 1 && antialias;
-  const kernelWidth = shrinkWithAa ? 4 / scale : 4;
+  const kernelWidth = shrinkWithAa ? width / scale : width;
   const taps = Math.ceil(kernelWidth) + 2;
   const indices = new Int32Array(outLength * taps);
   const weights = new Float64Array(outLength * taps);
@@ -57,7 +75,7 @@ export function resizeTable(inLength: number, outLength: number, scale: number, 
     for (let t = 0; t < taps; t++) {
       const j = left + t; // 1-based input index
       const d = u - j;
-      const w = shrinkWithAa ? scale * cubicKernel(d * scale) : cubicKernel(d);
+      const w = shrinkWithAa ? scale * fn(d * scale) : fn(d);
       weights[o * taps + t] = w;
       indices[o * taps + t] = reflect(j - 1, inLength);
       sum += w;
@@ -80,6 +98,8 @@ export interface ImresizeOptions {
    * power-of-two scales they are exact dyadic numbers either way.
    */
   float32Accumulation?: boolean;
+  /** Interpolation kernel. Default 'cubic' (MATLAB's default). */
+  kernel?: ResizeKernel;
 }
 
 /** Resizes one row-major plane (any value range) by `scale` on both axes. */
@@ -90,8 +110,8 @@ export function imresizePlane(src: PlaneF32, scale: number, opts: ImresizeOption
   const { width: inW, height: inH, data } = src;
   const outW = Math.ceil(inW * scale);
   const outH = Math.ceil(inH * scale);
-  const th = resizeTable(inH, outH, scale, antialias);
-  const tw = resizeTable(inW, outW, scale, antialias);
+  const th = resizeTable(inH, outH, scale, antialias, opts.kernel);
+  const tw = resizeTable(inW, outW, scale, antialias, opts.kernel);
   const fround = Math.fround;
 
   // Pass 1, along the height: mid is outH × inW. The accumulator's element type

@@ -1,0 +1,136 @@
+/**
+ * The quality benchmark's parts on real inputs (the e2e fixture clip, the shipped VSR model), cheap
+ * enough for `npm test`; the full benchmark (minutes) is `npm run bench quality`, not run here.
+ * Needs Debian's ffmpeg (as the rest of `npm test`).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ImageF32 } from '../../src/core/image.ts';
+import { decodePng } from '../../src/cli/png.ts';
+import { psnrRgb } from '../../src/metrics/psnr.ts';
+import { describeParams, paperCondition, paperKey, webCondition, writeFrames } from './conditions.ts';
+import { readFrames } from './evalset.ts';
+import { parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp } from './methods.ts';
+import { frameKey } from './peer.ts';
+import { summarise, type ClipScore } from './score.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FIXTURE = path.join(ROOT, 'e2e/fixtures/clip-64x48');
+const clip = (n = 8): ImageF32[] => Array.from({ length: n }, (_, i) => decodePng(readFileSync(path.join(FIXTURE, `src-${String(i).padStart(2, '0')}.png`))));
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'quality-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function crop(f: ImageF32, w: number, h: number): ImageF32 {
+  const data = new Float32Array(3 * w * h);
+  for (let c = 0; c < 3; c++) for (let y = 0; y < h; y++) data.set(f.data.subarray((c * f.height + y) * f.width, (c * f.height + y) * f.width + w), (c * h + y) * w);
+  return { width: w, height: h, channels: 3, data };
+}
+const isEightBit = (f: ImageF32) => f.data.every((v) => Math.abs(v * 255 - Math.round(v * 255)) < 1e-4);
+
+describe('web condition (x264 crf 28 yuv420p round trip, native ffmpeg)', () => {
+  it('keeps frame count and size, changes the pixels by a codec’s amount, and is deterministic', async () => {
+    const src = clip();
+    const a = await webCondition(src);
+    const b = await webCondition(src);
+    expect(a.length).toBe(src.length);
+    expect([a[0].width, a[0].height]).toEqual([64, 48]);
+    // Measured 25.7 dB mean RGB PSNR on this small, detailed clip (x264 crf 28, 4:2:0 chroma);
+    // bounds 22–40 dB. Identity (no codec) would be +Infinity, a broken decode far below 20.
+    const p = a.reduce((s, f, i) => s + psnrRgb(f, src[i]), 0) / a.length;
+    expect(p).toBeGreaterThan(22);
+    expect(p).toBeLessThan(40);
+    a.forEach((f, i) => expect(f.data).toEqual(b[i].data));
+  });
+});
+
+describe('paper condition (vqdsr degrade --batch --random, seeded per clip)', () => {
+  it('writes ×1/4 frames with the params of the seed, and reuses them while nothing changed', () => {
+    const hrDir = path.join(tmp, 'hr');
+    writeFrames(hrDir, clip(3));
+    const jobs = [{ name: 'c', hrDir, outDir: path.join(tmp, 'paper', 'c'), seed: 4_000_123, frames: 3 }];
+    const logs: string[] = [];
+    const first = paperCondition(ROOT, path.join(tmp, 'paper'), jobs, 'set-a', (s) => logs.push(s));
+    expect(first.reused).toBe(false);
+    const lr = readFrames(jobs[0].outDir);
+    expect(lr.map((f) => [f.width, f.height])).toEqual([[16, 12], [16, 12], [16, 12]]);
+    expect(first.params.c.seed).toBeTypeOf('number');
+    expect(describeParams(first.params.c)).toMatch(/×1\/4/);
+    const again = paperCondition(ROOT, path.join(tmp, 'paper'), jobs, 'set-a', () => {});
+    expect(again.reused).toBe(true);
+    expect(again.params).toEqual(first.params);
+    // Another seed or another set is another key.
+    expect(paperKey(ROOT, [{ ...jobs[0], seed: 4_000_124 }], 'set-a')).not.toBe(paperKey(ROOT, jobs, 'set-a'));
+    expect(paperKey(ROOT, jobs, 'set-b')).not.toBe(paperKey(ROOT, jobs, 'set-a'));
+  }, 300_000);
+});
+
+describe('interpolation columns', () => {
+  it('bicubic and Lanczos give 8-bit ×4 frames that differ from each other', () => {
+    const src = clip(2);
+    const bic = upscaleInterp(src, 'cubic');
+    const lan = upscaleInterp(src, 'lanczos3');
+    expect([bic[0].width, bic[0].height]).toEqual([256, 192]);
+    expect(isEightBit(bic[0]) && isEightBit(lan[1])).toBe(true);
+    const p = psnrRgb(bic[0], lan[0]);
+    expect(p).toBeGreaterThan(35); // close relatives …
+    expect(p).toBeLessThan(Infinity); // … but not the same kernel
+  });
+});
+
+describe('VSR columns through `vqdsr upscale`', () => {
+  it('a candidate file scores exactly like the same file shipped (state width read from the ONNX)', async () => {
+    const shipped = shippedVsrModels(path.join(ROOT, 'public/models')).find((m) => m.id === 'vsr')!;
+    const cand = await prepareCandidate({ name: 'cand', file: path.join(ROOT, 'public/models', shipped.file) }, tmp);
+    expect(cand.stateChannels).toBe(shipped.stateChannels);
+    expect(cand.sha256).toBe(shipped.sha256);
+    // 3 frames cut to 32×24 (LR): small, as the columns only have to agree, not to be measured here.
+    const lrDir = path.join(tmp, 'lr');
+    writeFrames(lrDir, clip(3).map((f) => crop(f, 32, 24)));
+    await runUpscaleCli(shipped, lrDir, path.join(tmp, 'out-shipped'));
+    await runUpscaleCli(cand, lrDir, path.join(tmp, 'out-cand'));
+    const a = readFrames(path.join(tmp, 'out-shipped'));
+    const b = readFrames(path.join(tmp, 'out-cand'));
+    expect(a.length).toBe(3);
+    expect([a[0].width, a[0].height]).toEqual([128, 96]);
+    a.forEach((f, i) => expect(f.data).toEqual(b[i].data));
+  }, 300_000);
+
+  it('parses QUALITY_CANDIDATES and refuses taken names and bad items', () => {
+    expect(parseCandidates('a=x/y.step.onnx, b2=/abs/z.onnx@48', ['vsr'])).toEqual([
+      { name: 'a', file: 'x/y.step.onnx', stateChannels: undefined },
+      { name: 'b2', file: '/abs/z.onnx', stateChannels: 48 },
+    ]);
+    expect(parseCandidates(undefined, [])).toEqual([]);
+    expect(() => parseCandidates('vsr=x.onnx', ['vsr'])).toThrow(/taken/);
+    expect(() => parseCandidates('a=x.onnx,a=y.onnx', [])).toThrow(/taken/);
+    expect(() => parseCandidates('just-a-path.onnx', [])).toThrow(/name=path/);
+  });
+});
+
+describe('peer cache key', () => {
+  it('is the same for the same pixels and changes with one level of one pixel', () => {
+    const [f] = clip(1);
+    const g = { ...f, data: f.data.slice() };
+    expect(frameKey(g)).toBe(frameKey(f));
+    g.data[100] = Math.round(g.data[100] * 255 + (g.data[100] < 0.5 ? 1 : -1)) / 255;
+    expect(frameKey(g)).not.toBe(frameKey(f));
+  });
+});
+
+describe('summaries', () => {
+  const s = (psnr: number, shift: [number, number, number] = [0, 0, 0]): ClipScore => ({ psnr_y: psnr, ssim_y: 0.9, shift_rgb: shift, flicker_y: 1, psnr_y_frames: [psnr] });
+  it('mean gain over bicubic, worst clip by gain, clips below bicubic by more than 0.2 dB, largest |shift|', () => {
+    const sum = summarise({
+      bicubic: { a: s(30), b: s(20), c: s(25) },
+      net: { a: s(31, [0.5, -0.2, 0]), b: s(22), c: s(24.7, [0, 0, -3]) },
+    });
+    expect(sum.net.gain_db).toBeCloseTo((1 + 2 - 0.3) / 3, 12);
+    expect(sum.net.worst).toEqual({ clip: 'c', gain_db: expect.closeTo(-0.3, 12), psnr_y: 24.7 });
+    expect(sum.net.clips_below_bicubic).toBe(1);
+    expect(sum.net.max_abs_shift).toEqual({ levels: -3, clip: 'c', channel: 'B' });
+    expect(sum.bicubic.worst.clip).toBe('b'); // bicubic's own worst: lowest PSNR
+    expect(sum.bicubic.gain_db).toBe(0);
+  });
+});

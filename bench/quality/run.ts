@@ -1,0 +1,293 @@
+/**
+ * `npm run bench quality`: ×4 upscaling quality on the held-out clips of training/make_eval_set.py,
+ * in three input conditions (conditions.ts), for bicubic, Lanczos, every shipped VSR model,
+ * candidate ONNX files and the peer realesr-animevideov3 (methods.ts, peer.ts), scored by
+ * score.ts. Returns the result object bench/run.mjs stores in bench/results/<host>-<date>.json and
+ * writes the markdown tables to bench/results/quality-latest.md.
+ *
+ * Environment:
+ *   QUALITY_CANDIDATES="name=path/x.step.onnx[@C],…"  extra VSR columns (weights not yet shipped)
+ *   QUALITY_PEER=port|ncnn|0                          the peer by its ONNX port (default, checked against the
+ *                                                     binary), by realesrgan-ncnn-vulkan on every frame, or skipped
+ *   QUALITY_CONDITIONS=clean,web                      a subset of clean, web, paper
+ *   QUALITY_CLIPS=soft,text                           clips whose name contains one of these
+ *   QUALITY_PYTHON, VQDSR_PEERS_CACHE                 interpreter for the set maker; peer cache folder
+ *   QUALITY_MD                                        where the markdown goes (default bench/results/quality-latest.md)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ImageF32 } from '../../src/core/image.ts';
+import { CONDITIONS, CONDITION_TEXT, describeParams, paperCondition, webCondition, writeFrames, type ConditionId } from './conditions.ts';
+import { ensureEvalSet, loadEvalSet, readFrames, type EvalClip } from './evalset.ts';
+import { INTERP_TEXT, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
+import { PEER_ID, PEER_TEXT, frameKey, runPeer, type PeerMode, type PortCheck } from './peer.ts';
+import { BELOW_BICUBIC_DB, BORDER, markdownReport, scoreClip, summarise, type ClipScore, type MethodSummary } from './score.ts';
+
+export interface QualityOptions {
+  root: string;
+  setDir?: string;
+  workDir?: string;
+  modelsDir?: string;
+  candidates?: string;
+  /** How to run the peer (peer.ts); false skips it. Default 'port'. */
+  peer?: PeerMode | false;
+  conditions?: ConditionId[];
+  clips?: string[];
+  mdPath?: string;
+  log?: (s: string) => void;
+}
+
+interface MethodInfo {
+  id: string;
+  label: string;
+  kind: 'interpolation' | 'shipped' | 'candidate' | 'peer';
+  text: string;
+  sha256?: string;
+  params?: number;
+  trained?: boolean;
+  frames: number;
+  seconds: number;
+  error?: string;
+  port_check?: PortCheck;
+}
+
+const round = (x: number, d = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+function rounded<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' ? round(x) : x)));
+}
+
+function peerModeFromEnv(v: string | undefined): PeerMode | false {
+  if (v === undefined || v === '' || v === 'port') return 'port';
+  if (v === 'ncnn') return 'ncnn';
+  if (v === '0' || v === 'off') return false;
+  throw new Error(`QUALITY_PEER must be port, ncnn or 0 (got '${v}')`);
+}
+
+export function optionsFromEnv(root: string): QualityOptions {
+  const env = process.env;
+  const conds = env.QUALITY_CONDITIONS?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const c of conds ?? []) if (!CONDITIONS.includes(c as ConditionId)) throw new Error(`QUALITY_CONDITIONS: unknown condition '${c}' (use ${CONDITIONS.join(', ')})`);
+  return {
+    root,
+    candidates: env.QUALITY_CANDIDATES,
+    peer: peerModeFromEnv(env.QUALITY_PEER),
+    conditions: conds as ConditionId[] | undefined,
+    clips: env.QUALITY_CLIPS?.split(',').map((s) => s.trim()).filter(Boolean),
+    mdPath: env.QUALITY_MD,
+  };
+}
+
+export async function runQuality(opts: QualityOptions): Promise<Record<string, unknown>> {
+  const t0 = performance.now();
+  const log = opts.log ?? ((s: string) => console.error(s)); // progress on stderr; the tables on stdout
+  const root = opts.root;
+  const setDir = opts.setDir ?? path.join(root, '.cache', 'quality-set');
+  const workDir = opts.workDir ?? path.join(root, '.cache', 'quality-run');
+  const modelsDir = opts.modelsDir ?? path.join(root, 'public', 'models');
+  const conditions = opts.conditions ?? [...CONDITIONS];
+  const loadStart = os.loadavg();
+  const seconds: Record<string, number> = {};
+  const lap = (k: string, since: number) => (seconds[k] = round((performance.now() - since) / 1000, 1));
+
+  // --- the set --------------------------------------------------------------------------------
+  let t = performance.now();
+  ensureEvalSet(setDir, root, log);
+  const set = loadEvalSet(setDir);
+  const clips: EvalClip[] = set.clips.filter((c) => !opts.clips?.length || opts.clips.some((s) => c.name.includes(s)));
+  if (!clips.length) throw new Error(`no clip of the set matches QUALITY_CLIPS=${opts.clips?.join(',')}`);
+  const hr = new Map<string, ImageF32[]>(clips.map((c) => [c.name, readFrames(c.hrDir)]));
+  lap('set', t);
+  log(`quality: ${clips.length} clips × ${set.meta.frames_per_clip} frames (set ${set.meta.set_sha256.slice(0, 12)}…), conditions ${conditions.join(', ')}`);
+
+  // --- input conditions -----------------------------------------------------------------------
+  t = performance.now();
+  const lr: Record<string, Map<string, { dir: string; frames: ImageF32[] }>> = {};
+  const notes: Record<string, Record<string, string>> = {};
+  let paperReused: boolean | null = null;
+  for (const cond of conditions) {
+    const m = new Map<string, { dir: string; frames: ImageF32[] }>();
+    if (cond === 'clean') {
+      for (const c of clips) m.set(c.name, { dir: c.cleanDir, frames: readFrames(c.cleanDir) });
+    } else if (cond === 'web') {
+      for (const c of clips) {
+        const dir = path.join(workDir, 'lr', 'web', c.name);
+        const frames = await webCondition(readFrames(c.cleanDir));
+        writeFrames(dir, frames);
+        m.set(c.name, { dir, frames });
+      }
+    } else {
+      const jobs = clips.map((c) => ({ name: c.name, hrDir: c.hrDir, outDir: path.join(workDir, 'lr', 'paper', c.name), seed: c.seed, frames: c.frames }));
+      const p = paperCondition(root, workDir, jobs, set.meta.set_sha256, log);
+      paperReused = p.reused;
+      for (const j of jobs) {
+        m.set(j.name, { dir: j.outDir, frames: readFrames(j.outDir) });
+        (notes[j.name] ??= {}).paper = describeParams(p.params[j.name] as Record<string, unknown>);
+      }
+    }
+    for (const c of clips) {
+      const f = m.get(c.name)!.frames;
+      if (f.length !== c.frames || f[0].width !== c.lr_width || f[0].height !== c.lr_height) {
+        throw new Error(`${cond}/${c.name}: ${f.length} frames of ${f[0]?.width}×${f[0]?.height}, expected ${c.frames} of ${c.lr_width}×${c.lr_height}`);
+      }
+    }
+    lr[cond] = m;
+  }
+  lap('conditions', t);
+
+  // --- methods --------------------------------------------------------------------------------
+  const scores: Record<string, Record<string, Record<string, ClipScore>>> = Object.fromEntries(conditions.map((c) => [c, {}]));
+  const methods: MethodInfo[] = [];
+  const errors: Record<string, string> = {};
+  const record = (cond: string, method: string, clip: string, s: ClipScore) => ((scores[cond][method] ??= {})[clip] = s);
+
+  for (const [id, kernel] of [['bicubic', 'cubic'], ['lanczos', 'lanczos3']] as const) {
+    const info: MethodInfo = { id, label: id === 'bicubic' ? 'bicubic' : 'Lanczos-3', kind: 'interpolation', text: INTERP_TEXT[id], frames: 0, seconds: 0 };
+    t = performance.now();
+    for (const cond of conditions) for (const c of clips) record(cond, id, c.name, scoreClip(upscaleInterp(lr[cond].get(c.name)!.frames, kernel), hr.get(c.name)!));
+    info.seconds = round((performance.now() - t) / 1000, 1);
+    methods.push(info);
+  }
+
+  const vsr: VsrModel[] = shippedVsrModels(modelsDir);
+  const reserved = ['bicubic', 'lanczos', PEER_ID, ...vsr.map((m) => m.id)];
+  for (const spec of parseCandidates(opts.candidates, reserved)) {
+    try {
+      vsr.push(await prepareCandidate(spec, workDir));
+    } catch (e) {
+      const msg = (e as Error).message;
+      errors[spec.name] = msg;
+      methods.push({ id: spec.name, label: `${spec.name} (candidate)`, kind: 'candidate', text: spec.file, frames: 0, seconds: 0, error: msg });
+    }
+  }
+  for (const m of vsr) {
+    const info: MethodInfo = {
+      id: m.id,
+      label: `${m.id} (${m.kind === 'shipped' ? 'shipped' : 'candidate'})`,
+      kind: m.kind,
+      text: m.kind === 'shipped' ? `vqdsr upscale --model ${m.id} (public/models/${m.file}, ${m.trained ? 'trained' : 'NOT trained'}, width ${m.stateChannels})` : `vqdsr upscale on ${m.file} (state width ${m.stateChannels})`,
+      sha256: m.sha256,
+      params: m.params,
+      trained: m.trained,
+      frames: 0,
+      seconds: 0,
+    };
+    t = performance.now();
+    try {
+      for (const cond of conditions) {
+        for (const c of clips) {
+          const out = path.join(workDir, 'out', m.id, cond, c.name);
+          log(`quality: ${m.id} ${cond} ${c.name} …`);
+          await runUpscaleCli(m, lr[cond].get(c.name)!.dir, out);
+          record(cond, m.id, c.name, scoreClip(readFrames(out), hr.get(c.name)!));
+          info.frames += c.frames;
+        }
+      }
+    } catch (e) {
+      info.error = (e as Error).message;
+      errors[m.id] = info.error;
+      for (const cond of conditions) delete scores[cond][m.id];
+    }
+    info.seconds = round((performance.now() - t) / 1000, 1);
+    methods.push(info);
+  }
+
+  const peerMode = opts.peer ?? 'port';
+  const peerInfo: MethodInfo = { id: PEER_ID, label: 'realesr-animevideov3 (peer)', kind: 'peer', text: peerMode ? PEER_TEXT[peerMode] : 'skipped', frames: 0, seconds: 0 };
+  t = performance.now();
+  if (!peerMode) {
+    peerInfo.error = 'skipped (QUALITY_PEER=0)';
+  } else {
+    try {
+      const all: ImageF32[] = [];
+      for (const cond of conditions) for (const c of clips) all.push(...lr[cond].get(c.name)!.frames);
+      const r = await runPeer(peerMode, root, all, log);
+      for (const cond of conditions) {
+        for (const c of clips) {
+          const out = lr[cond].get(c.name)!.frames.map((f) => r.out.get(frameKey(f))!);
+          record(cond, PEER_ID, c.name, scoreClip(out, hr.get(c.name)!));
+        }
+      }
+      peerInfo.frames = all.length;
+      peerInfo.text = r.text;
+      if (r.check) peerInfo.port_check = r.check;
+    } catch (e) {
+      peerInfo.error = `not run: ${(e as Error).message}`;
+    }
+  }
+  if (peerInfo.error) errors[PEER_ID] = peerInfo.error;
+  peerInfo.seconds = round((performance.now() - t) / 1000, 1);
+  methods.push(peerInfo);
+
+  // --- summaries and report -------------------------------------------------------------------
+  const summaries: Record<string, Record<string, MethodSummary>> = {};
+  for (const cond of conditions) summaries[cond] = summarise(scores[cond]);
+  seconds.total = round((performance.now() - t0) / 1000, 1);
+  const started = new Date(Date.now() - seconds.total * 1000);
+  const md = markdownReport({
+    title: `Quality benchmark (×4), ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, host ${os.hostname()}`,
+    lines: [
+      `\`npm run bench quality\`: ${clips.length} held-out clips (training/make_eval_set.py, ${set.meta.split}; set sha256 ${set.meta.set_sha256.slice(0, 16)}…), ` +
+        `${set.meta.frames_per_clip} frames each, HR ${[...new Set(clips.map((c) => `${c.width}×${c.height}`))].join(' and ')}. Metrics against HR with a ${BORDER} px border dropped: PSNR-Y and SSIM-Y ` +
+        '(BT.601 Y, BasicSR conventions) averaged over frames then clips; colour shift = mean output − mean HR per channel (8-bit levels); ' +
+        'flicker Y = mean |(out_t − out_{t−1}) − (HR_t − HR_{t−1})| on Y (levels, lower is better); “vs bicubic” = mean over clips of the PSNR-Y gain; ' +
+        'worst clip = lowest gain over bicubic. The input conditions carry their own colour shift (x264’s yuv420p round trip, the paper chain): ' +
+        `it shows in the bicubic row, and a method’s own shift is its row minus that one. Methods: bicubic — ${INTERP_TEXT.bicubic}; Lanczos-3 — ${INTERP_TEXT.lanczos}; ` +
+        `VSR models — \`vqdsr upscale --model <id>\` (recurrent over the clip, onnxruntime-node CPU); peer — ${peerInfo.error ? peerInfo.error : peerInfo.text}.`,
+      '',
+      `Run time ${Math.round(seconds.total)} s on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; load average at start ${loadStart.map((x) => x.toFixed(1)).join(' ')} (other jobs share the machine, so times are indicative).`,
+    ],
+    conditions: conditions.map((id) => ({ id, text: CONDITION_TEXT[id] })),
+    methods: methods.map((m) => ({ id: m.id, label: m.label })),
+    summaries,
+    scores,
+    errors,
+    clips: clips.map((c) => ({ name: c.name, note: notes[c.name] })),
+  });
+  const mdPath = opts.mdPath ?? path.join(root, 'bench', 'results', 'quality-latest.md');
+  mkdirSync(path.dirname(mdPath), { recursive: true });
+  writeFileSync(mdPath, `${md}\n`);
+  console.log(md);
+  log(`quality: wrote ${path.relative(root, mdPath)}`);
+
+  const perClip: Record<string, Record<string, Record<string, Omit<ClipScore, 'psnr_y_frames'>>>> = {};
+  for (const cond of conditions) {
+    perClip[cond] = {};
+    for (const [m, byClip] of Object.entries(scores[cond])) {
+      perClip[cond][m] = Object.fromEntries(Object.entries(byClip).map(([c, s]) => [c, { psnr_y: s.psnr_y, ssim_y: s.ssim_y, shift_rgb: s.shift_rgb, flicker_y: s.flicker_y }]));
+    }
+  }
+  return rounded({
+    name: `quality: ×4 on ${clips.length} held-out clips, conditions ${conditions.join('/')}`,
+    set: {
+      dir: path.relative(root, setDir),
+      maker: set.meta.maker,
+      set_sha256: set.meta.set_sha256,
+      clips: clips.length,
+      frames_per_clip: set.meta.frames_per_clip,
+      split: set.meta.split,
+      clean: set.meta.clean,
+    },
+    definitions: {
+      border_px: BORDER,
+      psnr_y: 'BT.601 Y (MATLAB rgb2ycbcr), peak 255, per frame, averaged over frames, then over clips',
+      ssim_y: 'BasicSR/MATLAB SSIM on Y (11×11 Gaussian σ 1.5), per frame, averaged',
+      shift_rgb: 'mean(output) − mean(HR) per channel R, G, B over the clip, 8-bit levels',
+      flicker_y: 'mean over t ≥ 1 and pixels of |(Yout_t − Yout_{t−1}) − (Yhr_t − Yhr_{t−1})|, 8-bit levels (lower is better)',
+      gain_db: 'mean over clips of PSNR-Y(method) − PSNR-Y(bicubic) on the same clip and condition',
+      worst: 'the clip with the lowest gain over bicubic (bicubic itself: lowest PSNR-Y)',
+      clips_below_bicubic: `clips more than ${BELOW_BICUBIC_DB} dB below bicubic`,
+      outputs: 'every method’s output is 8-bit (rounded) before scoring, as a user gets it',
+    },
+    conditions: Object.fromEntries(conditions.map((c) => [c, CONDITION_TEXT[c]])),
+    paper_condition_reused: paperReused,
+    methods,
+    clips: clips.map((c) => ({ name: c.name, kind: c.kind, seed: c.seed, hr: `${c.width}x${c.height}`, lr: `${c.lr_width}x${c.lr_height}`, paper: notes[c.name]?.paper })),
+    summary: summaries,
+    per_clip: perClip,
+    errors,
+    report_md: path.relative(root, mdPath),
+    seconds,
+    load_average: { start: loadStart, end: os.loadavg() },
+  });
+}
