@@ -124,6 +124,14 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=metrics-a]')?.dataset.kind === 'no-reference', null, { timeout: 90_000 });
   check(/NIQE [\d.]+/.test(await page.textContent('[data-testid=metrics-a]')), `A (the original itself) gets the no-reference NIQE: "${(await page.textContent('[data-testid=metrics-a]')).trim()}"`);
 
+  // Every VSR model of the manifest (public/models: vsr and vsr-restore) is a choice for A and B.
+  const vsrChoices = (sel) => page.$$eval(`${sel} option`, (os) => os.map((o) => o.value).filter((v) => v.startsWith('vsr:')));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-a] option[value^="vsr:"]').length >= 2, null, { timeout: 60_000 });
+  for (const sel of ['[data-testid=compare-a]', '[data-testid=compare-b]']) {
+    const got = await vsrChoices(sel);
+    check(got.join() === 'vsr:vsr,vsr:vsr-restore', `${sel} offers every VSR model of the manifest: ${got.join(', ')}`);
+  }
+
   const canvasSel = '[data-testid=compare-canvas]';
   await settledHash(page, canvasSel);
   const before = await bandHashes(page, canvasSel);
@@ -241,6 +249,10 @@ try {
   console.log('blind test');
   await page.getByRole('tab', { name: 'Blind A-B test' }).click();
   await page.waitForSelector('[data-testid=blind-setup]');
+  for (const sel of ['[data-testid=blind-new-a]', '[data-testid=blind-new-b]', '[data-testid=blind-context]']) {
+    const got = await vsrChoices(sel);
+    check(got.join() === 'vsr:vsr,vsr:vsr-restore', `blind test ${sel} offers every VSR model: ${got.join(', ')}`);
+  }
   for (const [x, y] of [
     ['original', 'bicubic'],
     ['bicubic', 'lr'],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Upscale tab end to end on the production build: frames 1–3 of the sample (a centred 32×32 LR
+// Upscale tab end to end on the production build: each VSR model of the (test) manifest selected
+// and run on one frame, its id in the share link; frames 1–3 of the sample (a centred 32×32 LR
 // region: SwiftShader runs the net on the CPU, ~5–20 s a step even with the narrow test models of
 // ?testmodels), watched while it runs (progress, the ×4 frame drawn), paused and resumed, saved as
 // MP4 and downloaded; the file is decoded with Debian's ffprobe: 128×128 H.264, 3 frames. Then a longer run is cancelled
@@ -37,6 +38,24 @@ try {
   await page.goto(`${server.url}/?testmodels#v1.${Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url')}`);
   await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
   await page.waitForSelector('[data-testid=upscale-start]');
+
+  console.log('every VSR model of the manifest is offered, runs, and goes into the share link');
+  const hashState = () => page.evaluate(() => JSON.parse(atob(location.hash.slice(4).replace(/-/g, '+').replace(/_/g, '/'))));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=upscale-model] option').length >= 2, null, { timeout: 60_000 });
+  const models = await page.$$eval('[data-testid=upscale-model] option', (os) => os.map((o) => o.value));
+  check(models.join() === 'vsr,vsr-restore', `model picker lists the test manifest's VSR models: ${models.join(', ')}`);
+  for (const id of [...models].reverse()) {
+    await page.selectOption('[data-testid=upscale-model]', id);
+    await setRun(page, { from: 1, to: 1, region: '32x32', output: 'none' });
+    await page.click('[data-testid=upscale-start]');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 240_000 });
+    const st = await page.textContent('[data-testid=upscale-status]');
+    const out = await canvasStats(page, '[data-testid=upscale-canvas]');
+    check(new RegExp(`Upscaled 1 frames with ${id} in`).test(st) && out.width === 128 && out.std > 5, `model ${id}: one 32×32 frame → ${out.width}×${out.height}: "${st.trim().slice(0, 100)}"`);
+    await page.waitForTimeout(400); // the hash is written 250 ms after a change
+    const m = (await hashState()).m;
+    check(id === 'vsr' ? m === undefined : m === id, `the share link carries the model: m = ${JSON.stringify(m)}`);
+  }
 
   console.log('frames 1–3, 32×32 LR region → MP4');
   await setRun(page, { from: 1, to: 3, region: '32x32', output: 'mp4' });

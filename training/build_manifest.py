@@ -31,6 +31,12 @@ RANGES = {
 }
 
 
+# The VSR nets, each a `<id>.step.onnx` with its summary in summaries/<id>.json (the app offers
+# every one of them: src/models/kinds.ts). 'vsr' is the general model (the default), 'vsr-restore'
+# the one trained on the paper's degradation pipeline, 'vsr64' the paper-width net of a GPU run.
+VSR_MODELS = ('vsr', 'vsr-restore', 'vsr64')
+
+
 def _file_entry(path: str) -> dict:
     with open(path, 'rb') as f:
         data = f.read()
@@ -66,8 +72,8 @@ def build_manifest(models_dir: str, summaries: str | None = None) -> dict:
             'config': cfg, 'params': s.get('params'), 'files': files, 'ranges': RANGES['vqgan'],
             'dims': 'H and W multiples of 8; z_top H/8, z_mid H/4, z_bot H/2',
             'training': {k: v for k, v in s.items() if k not in ('config', 'params', 'trained')}}
-    for name, fname in (('vsr', 'vsr.step.onnx'), ('vsr64', 'vsr64.step.onnx')):
-        p = os.path.join(models_dir, fname)
+    for name in VSR_MODELS:
+        p = os.path.join(models_dir, f'{name}.step.onnx')
         if not os.path.exists(p):
             continue
         s = _summary(summaries, name)

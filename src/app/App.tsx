@@ -14,6 +14,7 @@ import { CopyLinkButton } from './compare/CopyLinkButton';
 import { BlindTestView } from './blind/BlindTestView';
 import { UpscaleView } from './upscale/UpscaleView';
 import { startUrlSync } from '../state/url-state';
+import { loadModelList } from './model-list';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'degrade', label: 'Degrade' },
@@ -168,6 +169,7 @@ function useEngine(): EngineHandle | null {
         setEngine(h);
         useApp.getState().setBackend(h.backend);
         provideEngine(h);
+        void loadModelList(h);
       } catch (e) {
         useApp.getState().setBackend(null, e instanceof Error ? e.message : String(e));
       }

@@ -2,20 +2,30 @@
  * The images a view can show for the current frame, by id. Views (compare,
  * blind test, explorer) ask for a variant; this module knows how each is made
  * (decode, engine degrade, engine upscale, bicubic) and caches the latest few.
+ * The ids are plain data (state/view-state.ts): fixed ones, and one per VSR model, 'vsr:<id>'.
  */
 import type { RgbaFrame } from './FrameCanvas';
 import { getFrame } from './frame-source';
+import { BASE_VARIANT_IDS, vsrModelOf, vsrVariant, type BaseVariantId, type VariantId } from '../state/view-state';
 
-export type VariantId = 'original' | 'bicubic' | 'lr' | 'vsr' | 'vsr-alt' | 'pipeline-b';
+export type { VariantId } from '../state/view-state';
 
-export const VARIANT_LABELS: Record<VariantId, string> = {
+const BASE_LABELS: Record<BaseVariantId, string> = {
   original: 'Original (HR)',
   bicubic: 'Bicubic ×4 of the LR',
   lr: 'Degraded LR',
-  vsr: 'VSR ×4 (ours)',
-  'vsr-alt': 'VSR ×4, second setting',
   'pipeline-b': 'Second pipeline',
 };
+
+export function variantLabel(id: VariantId): string {
+  const model = vsrModelOf(id);
+  return model === null ? BASE_LABELS[id as BaseVariantId] : `VSR ×4 · ${model}`;
+}
+
+/** What a variant picker lists: the fixed variants and one per VSR model, in that order. */
+export function variantChoices(vsrModels: readonly string[]): VariantId[] {
+  return [...BASE_VARIANT_IDS, ...vsrModels.map(vsrVariant)];
+}
 
 export class VariantUnavailable extends Error {}
 
@@ -34,12 +44,14 @@ export function registerVariant(id: VariantId, make: Producer, opts: { standIn?:
   producers.set(id, make);
 }
 
+/** The registered variants: the fixed ones in their order, then the VSR models in registration order. */
 export function availableVariants(): VariantId[] {
-  return (Object.keys(VARIANT_LABELS) as VariantId[]).filter((id) => producers.has(id));
+  const fixed = BASE_VARIANT_IDS.filter((id) => producers.has(id));
+  return [...fixed, ...[...producers.keys()].filter((id) => vsrModelOf(id) !== null)];
 }
 
 export async function renderVariant(id: VariantId, frameIndex: number, signal?: AbortSignal): Promise<RgbaFrame> {
   const make = producers.get(id);
-  if (!make) throw new VariantUnavailable(`${VARIANT_LABELS[id]} is not available yet`);
+  if (!make) throw new VariantUnavailable(`${variantLabel(id)} is not available yet`);
   return make(frameIndex, signal);
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { FfmpegError, FfmpegUnavailableError } from '../media/ffmpeg-node.ts';
 import { ParamsError } from '../pipeline/params.ts';
 import { DegradeSetupError } from '../pipeline/run-cpu.ts';
-import { ModelFileError } from '../pipeline/vqd/vqd-node.ts';
+import { ModelFileError } from '../models/manifest.ts';
 import { degradeCommand } from './degrade.ts';
 import { upscaleCommand } from './upscale.ts';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';

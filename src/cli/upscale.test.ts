@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { quantize01 } from '../core/image.ts';
 import { findNativeFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
-import { createVsrNode, DEFAULT_MODELS_DIR } from '../pipeline/vsr/vsr-node.ts';
+import { createVsrNode, DEFAULT_MODELS_DIR, listVsrModels } from '../pipeline/vsr/vsr-node.ts';
 import { main, type CliIo } from './main.ts';
 import { readPng } from './png.ts';
 import { ProgressLine } from './upscale.ts';
@@ -37,7 +37,8 @@ describe('vqdsr upscale: arguments', () => {
       [[CLIP, path.join(tmp, 'x'), '--tile', '30'], /--tile must be a multiple of 4/],
       [[CLIP, path.join(tmp, 'x'), '--tile', '32', '--overlap', '32'], /--overlap must be smaller than --tile/],
       [[CLIP, path.join(tmp, 'x.mkv')], /cannot write \.mkv/],
-      [[CLIP, path.join(tmp, 'x'), '--model', 'nope'], /model 'nope' is not in/],
+      [[CLIP, path.join(tmp, 'x'), '--model', 'nope'], /model 'nope' is not in .*manifest\.json \(known VSR models: vsr, vsr-restore\)/],
+      [[CLIP, path.join(tmp, 'x'), '--model', 'vqgan'], /model 'vqgan' in .*manifest\.json is not a VSR model/],
       [[path.join(tmp, 'missing.mp4'), path.join(tmp, 'x')], /input not found/],
     ];
     for (const [args, msg] of cases) {
@@ -72,6 +73,27 @@ describe.skipIf(!haveModel)('vqdsr upscale on the 3-frame 32×32 clip', () => {
       expect(maxLevels).toBe(0);
     }
     expect(io.errText()).toMatch(/3 frames 128×128/);
+  });
+
+  it('--model picks any VSR model of the manifest: each gives its own runner\'s frames and is named', async () => {
+    const ids = (await listVsrModels()).map((m) => m.id);
+    expect(ids).toEqual(['vsr', 'vsr-restore']);
+    const frames = [0, 1, 2].map((i) => readPng(path.join(CLIP, `frame-${i}.png`)));
+    for (const id of ids) {
+      const out = path.join(tmp, `frames-${id}`);
+      const io = capture();
+      expect(await main(['upscale', CLIP, out, '--model', id, '--threads', '1'], io), io.errText()).toBe(0);
+      expect(io.errText()).toMatch(new RegExp(`model ${id}\\)`));
+      const vsr = await createVsrNode({ threads: 1, modelId: id });
+      expect(vsr.modelId).toBe(id);
+      let t = 0;
+      for await (const want of upscaleClipCpu(vsr.sequence(32, 32), frames)) {
+        const got = readPng(path.join(out, `${String(t++).padStart(5, '0')}.png`));
+        let maxLevels = 0;
+        for (let i = 0; i < got.data.length; i++) maxLevels = Math.max(maxLevels, Math.abs(Math.round(got.data[i] * 255) - quantize01(want.data[i])));
+        expect(maxLevels, `${id} frame ${t - 1}`).toBe(0);
+      }
+    }
   });
 
   it.skipIf(!ffmpeg || !haveFfprobe)('writes an MP4: 128×128 H.264, 3 frames', async () => {

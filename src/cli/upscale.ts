@@ -25,8 +25,9 @@ import type { CliIo, Command } from './main.ts';
 export const UPSCALE_USAGE = `Usage:
   vqdsr upscale <input> <output> [options]
 
-Upscales a clip (or an image) ×4 with the recurrent VSR net (public/models, model 'vsr') on the
-CPU through onnxruntime-node. Frames stream through: a long clip never sits in memory.
+Upscales a clip (or an image) ×4 with a recurrent VSR net of the model folder's manifest (by
+default public/models, model 'vsr') on the CPU through onnxruntime-node. Frames stream through:
+a long clip never sits in memory.
 
 <input>   a video file ffmpeg reads, a folder of PNG frames (natural name order), or an image.
 <output>  *.mp4  H.264 (native ffmpeg), audio from the input kept
@@ -35,7 +36,8 @@ CPU through onnxruntime-node. Frames stream through: a long clip never sits in m
           other  a folder of PNG frames 00000.png, 00001.png, … (existing ones are replaced)
 
 Options:
-  --model <id>      VSR model in the manifest (default vsr; e.g. vsr64 when shipped).
+  --model <id>      VSR model in the manifest: any model with a *.step.onnx. Shipped: vsr (general,
+                    the default) and vsr-restore (trained on the paper's degradation pipeline).
   --tile <n>        largest LR tile side in pixels (multiple of 4; default ${VSR_DEFAULT_TILE}). Larger frames
                     run as overlapping tiles, each with its own recurrent state.
   --overlap <n>     LR pixels neighbouring tiles share (default ${VSR_DEFAULT_OVERLAP}).

@@ -11,7 +11,8 @@ import { assertValidParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
 import type { VqdRunner } from '../pipeline/vqd/vqd-node';
-import type { LoadProgress } from './models';
+import type { LoadProgress } from '../models/manifest';
+import { webModels } from '../models/source-web';
 import { fromRgba8, toRgba8 } from '../core/image';
 
 export interface DegradeProgress {
@@ -37,7 +38,7 @@ function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRu
   let p = cpuVqd.get(modelId);
   if (!p) {
     p = (async () => {
-      const v = await loadVqdCpu(ort, modelId, onProgress);
+      const v = await loadVqdCpu(ort, webModels(), modelId, onProgress);
       return { modelId, nCodes: v.nCodes, run: (img, ks) => v.run(img, ks) } satisfies VqdRunner;
     })();
     p.catch(() => cpuVqd.delete(modelId));
@@ -63,7 +64,7 @@ export const degradeApi = {
     const out: DegradedFrame[] = [];
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
     if (backend.kind === 'webgpu') {
-      gpu ??= new GpuDegrader(backend.device, ort);
+      gpu ??= new GpuDegrader(backend.device, ort, webModels());
       for (const f of frames) {
         out.push(await gpu.run(f, params, opts.timing ? times : undefined, loadProgress));
         onProgress?.({ done: out.length, total: frames.length });

@@ -5,7 +5,6 @@
  * of its input plus its own parameters). The FFmpeg stage runs afterwards in
  * the media worker, on the uint8 frames this returns.
  */
-import type * as ortTypes from 'onnxruntime-web';
 import type { PipelineParams } from '../pipeline/params';
 import { blurKernel } from '../pipeline/blur/kernel';
 import { createBlur, type BlurGpu } from '../pipeline/blur/blur-gpu';
@@ -15,7 +14,9 @@ import { downscaledSize } from '../pipeline/resize/options';
 import { createVqdGpu, type VqdGpu } from '../pipeline/vqd/vqd-gpu';
 import { runConvert } from './convert-gpu';
 import { readU32, storageBuffer, uploadBuffer } from './gpu';
-import type { LoadProgress } from './models';
+import type { Ort } from '../gpu/ort';
+import type { LoadProgress } from '../models/manifest';
+import type { ModelRegistry } from '../models/registry';
 
 export const STAGES = ['input', 'blur', 'noise', 'down', 'vqd'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -78,7 +79,8 @@ export class GpuDegrader {
 
   constructor(
     private device: GPUDevice,
-    private ort: typeof ortTypes,
+    private ort: Ort,
+    private models: ModelRegistry,
     cacheFrames = 8,
   ) {
     this.blur = createBlur(device);
@@ -91,7 +93,7 @@ export class GpuDegrader {
   vqdModel(modelId: string, onProgress?: LoadProgress): Promise<VqdGpu> {
     let p = this.vqd.get(modelId);
     if (!p) {
-      p = createVqdGpu(this.device, this.ort, onProgress, modelId);
+      p = createVqdGpu(this.device, this.ort, this.models, modelId, onProgress);
       p.catch(() => this.vqd.delete(modelId));
       this.vqd.set(modelId, p);
     }

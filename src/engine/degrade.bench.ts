@@ -12,6 +12,7 @@ import { toRgba8, type ImageF32 } from '../core/image';
 import { defaultPipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
+import { webModels } from '../models/source-web';
 
 async function hdFrame(ctx: GpuTestContext): Promise<ImageF32> {
   const small = await ctx.loadImage('/e2e/fixtures/frame-96x64.png');
@@ -35,7 +36,7 @@ export const benches = [
       const p = params(true);
       const out: Record<string, unknown> = { frame: '1920×1080', params: { blur: p.blur, noise: p.noise, down: p.down, vqd: p.vqd } };
       if (ctx.device) {
-        const gpu = new GpuDegrader(ctx.device, ctx.ort, 1);
+        const gpu = new GpuDegrader(ctx.device, ctx.ort, webModels(), 1);
         // Warm-up on a different frame key (pipelines compiled, model loaded), then time a fresh frame.
         await gpu.run({ key: 'warm', index: 0, width: 1920, height: 1080, rgba }, p);
         const times: StageTimes = {};
@@ -44,7 +45,7 @@ export const benches = [
         out.gpuMs = { ...times, total: performance.now() - t0 };
         gpu.clear();
       }
-      const vqd = await loadVqdCpu(ctx.ort);
+      const vqd = await loadVqdCpu(ctx.ort, webModels());
       const st = prepareStages(p);
       const t1 = performance.now();
       await degradeFrameBeforeCodec(img, 1, st, { modelId: 'vqgan', nCodes: vqd.nCodes, run: (x, ks) => vqd.run(x, ks) });

@@ -13,6 +13,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { buildOnnxModel } from './onnx-builder';
+import { openSession, type Session } from '../gpu/ort';
 
 export type Backend =
   | { kind: 'webgpu'; device: GPUDevice; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits }
@@ -37,7 +38,7 @@ export function describeBackend(b: Backend): BackendInfo {
 }
 
 let backend: Promise<Backend> | undefined;
-let keepAlive: ort.InferenceSession | undefined;
+let keepAlive: Session | undefined;
 const lostListeners = new Set<(reason: string) => void>();
 
 /** Called when the GPU device is lost; the engine client restarts the worker (a lost ORT device cannot be revived). */
@@ -91,7 +92,7 @@ async function initBackend(opts: BackendOptions): Promise<Backend> {
   const info = adapter.info;
   try {
     // One tiny session on the webgpu EP makes ORT create its device.
-    const session = await ort.InferenceSession.create(warmupModel(), { executionProviders: ['webgpu'] });
+    const session = await openSession(ort, warmupModel(), { executionProviders: ['webgpu'] });
     const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [4]);
     const out = await session.run({ x });
     const y = out.y.data as Float32Array;

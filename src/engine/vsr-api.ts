@@ -12,12 +12,13 @@
  */
 import * as Comlink from 'comlink';
 import { getBackend, ort } from './device';
-import { fetchModelFile, fileEntry, loadManifest, type LoadProgress } from './models';
 import { packRgba8Cpu } from './convert-cpu';
 import { fromRgba8, type ImageF32 } from '../core/image';
+import type { LoadProgress } from '../models/manifest';
+import { webModels } from '../models/source-web';
 import { createVsrGpu, readRgba, uploadRgba, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
-import { createVsrCpu, type OrtLike, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
-import { vsrStateChannels, vsrStepFile, VSR_DEFAULT_TILE, type VsrModelEntry } from '../pipeline/vsr/vsr-common';
+import { createVsrCpu, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
+import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
 
 /** An RGBA8 frame (row-major, 4 bytes a pixel), as the media worker and canvases use. */
 export interface VsrFrame {
@@ -65,43 +66,30 @@ export interface VsrRunResult {
 
 export type CancelToken = Int32Array | { cancelled: boolean };
 
-export interface VsrModelInfo {
-  id: string;
-  trained: boolean;
-  stateChannels: number;
-  params?: number;
-  kind?: string;
-}
-
+// Per model set (the registry) and model id: a test that switches to the narrow models gets fresh runners.
 const gpuRunners = new Map<string, Promise<VsrGpu>>();
-const cpuRunners = new Map<string, Promise<VsrCpu & { trained: boolean }>>();
+const cpuRunners = new Map<string, Promise<VsrCpu>>();
 const cancelled = new Set<number>();
 
-function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<VsrGpu> {
-  let p = gpuRunners.get(model);
+/** One runner per key, created once; a failed creation is retried next time. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
   if (!p) {
-    p = createVsrGpu(device, ort, { model, onProgress: onLoad });
-    p.catch(() => gpuRunners.delete(model));
-    gpuRunners.set(model, p);
+    p = make();
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
   }
   return p;
 }
 
-function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu & { trained: boolean }> {
-  let p = cpuRunners.get(model);
-  if (!p) {
-    p = (async () => {
-      const m = await loadManifest();
-      const entry = m.models[model] as (VsrModelEntry & { trained?: boolean }) | undefined;
-      if (!entry) throw new Error(`no VSR model '${model}' in the manifest (have ${Object.keys(m.models).join(', ')})`);
-      const bytes = await fetchModelFile(fileEntry(m, model, vsrStepFile(entry, model)), onLoad);
-      const cpu = await createVsrCpu(ort as unknown as OrtLike, bytes, vsrStateChannels(entry, model), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-      return { ...cpu, trained: entry.trained === true };
-    })();
-    p.catch(() => cpuRunners.delete(model));
-    cpuRunners.set(model, p);
-  }
-  return p;
+function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<VsrGpu> {
+  const models = webModels();
+  return once(gpuRunners, `${models.source.where}#${model}`, () => createVsrGpu(device, ort, models, model, onLoad));
+}
+
+function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
+  const models = webModels();
+  return once(cpuRunners, `${models.source.where}#${model}`, async () => createVsrCpu(ort, await models.vsr(model, onLoad), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
 }
 
 function isCancelled(jobId: number | undefined, token?: CancelToken): boolean {
@@ -210,7 +198,7 @@ export async function runVsrJob(
             out.destroy();
           }
         }, deliver, cancel);
-        return { ...r, ms: performance.now() - t0, backend: 'webgpu', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.trained };
+        return { ...r, ms: performance.now() - t0, backend: 'webgpu', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.model.trained };
       } finally {
         seq.dispose();
       }
@@ -229,7 +217,7 @@ export async function runVsrJob(
       const words = packRgba8Cpu(out.data, out.width * out.height);
       return new Uint8ClampedArray(words.buffer as ArrayBuffer);
     }, deliver, cancel);
-    return { ...r, ms: performance.now() - t0, backend: 'wasm', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.trained };
+    return { ...r, ms: performance.now() - t0, backend: 'wasm', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.model.trained };
   } finally {
     if (req.jobId !== undefined) cancelled.delete(req.jobId);
   }
@@ -263,23 +251,6 @@ export const vsrApi = {
     const out = result as VsrFrame | null;
     if (!out) throw new Error('the VSR step produced no frame');
     return Comlink.transfer(out, [out.data.buffer as ArrayBuffer]);
-  },
-
-  /** The VSR models the manifest offers (anything with a *.step.onnx). */
-  async vsrModels(): Promise<VsrModelInfo[]> {
-    const m = await loadManifest();
-    const out: VsrModelInfo[] = [];
-    for (const [id, e] of Object.entries(m.models)) {
-      if (!e.files.some((f) => f.file.endsWith('.step.onnx'))) continue;
-      let C = 0;
-      try {
-        C = vsrStateChannels(e as VsrModelEntry, id);
-      } catch {
-        continue;
-      }
-      out.push({ id, trained: e.trained === true, stateChannels: C, params: typeof e.params === 'number' ? e.params : undefined, kind: e.kind });
-    }
-    return out;
   },
 
   /** Default LR tile for this device and model (what runs without a tile setting). */

@@ -9,6 +9,7 @@ import { affineCpu, packRgba8Cpu, quantizeCpu } from './convert-cpu';
 import { runConvert } from './convert-gpu';
 import { readF32, readU32, uploadBuffer } from './gpu';
 import { flushOrt } from './device';
+import { openSession } from '../gpu/ort';
 
 const scaleModel = () =>
   buildOnnxModel({
@@ -23,7 +24,7 @@ export const gpuTests: GpuTest[] = [
     name: 'zero-copy: ORT gpu-buffer output → WGSL affine → ORT fromGpuBuffer input (real frame)',
     async run({ ort, device, loadImage }) {
       const img = await loadImage('/e2e/fixtures/frame-64x64.png');
-      const session = await ort.InferenceSession.create(scaleModel(), {
+      const session = await openSession(ort, scaleModel(), {
         executionProviders: ['webgpu'],
         preferredOutputLocation: 'gpu-buffer',
       });

@@ -20,12 +20,13 @@ import {
   DEFAULT_COMPARE,
   REGION_MAX,
   REGION_MIN,
-  VARIANT_IDS,
+  BASE_VARIANT_IDS,
   ZOOM_MAX,
   ZOOM_MIN,
   onLinkGrid,
+  vsrVariant,
+  type VariantId,
 } from './view-state';
-import type { VariantId } from '../app/variants';
 import { defaultPipelineParams, paramsEqual } from '../pipeline/params';
 import { samplePaperParams } from '../pipeline/sample-params';
 
@@ -61,6 +62,9 @@ function randomName(rng: StreamRng): string {
   for (let i = 0; i < n; i++) s += rng.choice([...NAME_CHARS]);
   return s.trim() === '' ? 'x' + s : s;
 }
+
+/** Every kind of variant id: the fixed ones and VSR models (the shipped ids and other valid ones). */
+const VARIANT_IDS: VariantId[] = [...BASE_VARIANT_IDS, ...['vsr', 'vsr-restore', 'vsr-large', 'VSR_2.1'].map(vsrVariant)];
 
 function randomPair(rng: StreamRng): [VariantId, VariantId] {
   const a = rng.choice(VARIANT_IDS);
@@ -305,10 +309,30 @@ describe('url-state field tampering: repaired field by field, each repair notice
     const { state, notices } = decode(JSON.stringify({ b: { s: 9, f: [...frames, 3, 3], p: [['vsr', 'vsr'], ...pairs], c: 'original' } }));
     expect(state!.blind.seed).toBe(9);
     expect(state!.blind.frames).toEqual(frames.slice(0, BLIND_MAX_FRAMES));
-    expect(state!.blind.pairs).toEqual([['vsr', 'bicubic']]);
+    expect(state!.blind.pairs).toEqual([['vsr:vsr', 'bicubic']]); // the bare 'vsr' of older links is the link's VSR model
     expect(notices.some((n) => /kept the first 64/.test(n))).toBe(true);
     expect(notices.some((n) => new RegExp(`kept the first ${BLIND_MAX_PAIRS}`).test(n))).toBe(true);
     expect(notices.some((n) => /pair 1 .* dropped/.test(n))).toBe(true);
+  });
+
+  it('VSR variants name their model; the bare "vsr" of older links reads as the link\'s VSR model', () => {
+    const r = decode(JSON.stringify({ m: 'vsr-restore', c: { a: 'vsr', b: 'vsr:vsr' }, b: { p: [['vsr', 'vsr:vsr']], c: 'vsr:vsr-restore' } }));
+    expect(r.notices).toEqual([]);
+    expect(r.state!.vsrModel).toBe('vsr-restore');
+    expect([r.state!.compare.a, r.state!.compare.b]).toEqual(['vsr:vsr-restore', 'vsr:vsr']);
+    expect(r.state!.blind.pairs).toEqual([['vsr:vsr-restore', 'vsr:vsr']]);
+    expect(r.state!.blind.context).toBe('vsr:vsr-restore');
+    // Without m, the bare 'vsr' is the default model; a VSR variant must name a model id.
+    expect(decode('{"c":{"a":"vsr"}}').state!.compare.a).toBe('vsr:vsr');
+    for (const bad of ['vsr:', 'vsr:../x', 'vsr-alt', 'vsr:a b']) {
+      const d = decode(JSON.stringify({ c: { a: bad } }));
+      expect(d.state!.compare.a, bad).toBe('original');
+      expect(d.notices, bad).toEqual([expect.stringMatching(/compare A .* is not one of the known values/)]);
+    }
+    // The chosen model and the VSR variants survive a round trip through the link.
+    const s: ShareState<FakeParams> = { tab: 'compare', source: { kind: 'sample' }, frame: 0, vsrModel: 'vsr-restore', compare: { ...DEFAULT_COMPARE, a: 'vsr:vsr', b: 'vsr:vsr-restore' }, blind: DEFAULT_BLIND };
+    const back = decodeShareState(encodeShareState(s), { params: fakeParams }).state!;
+    expect([back.vsrModel, back.compare.a, back.compare.b]).toEqual(['vsr-restore', 'vsr:vsr', 'vsr:vsr-restore']);
   });
 
   it('model ids must look like ids', () => {

@@ -10,6 +10,9 @@
  *     c: { a, b, m: mode, s: split, z: zoom, x, y: pan, r: [x, y, size] },
  *     b: { s: seed, f: [frames], p: [[a, b], …], c: context variant } }
  *
+ * Variants are ids such as 'lr' or 'vsr:<VSR model id>'; the bare 'vsr' of older links (which
+ * showed the VSR model `m`) reads as 'vsr:<m>'.
+ *
  * No compression: CompressionStream is asynchronous and these states are a few
  * hundred bytes, so plain base64url keeps encode/decode synchronous.
  *
@@ -26,7 +29,6 @@
  */
 import { useApp, type SourceInfo, type Tab } from './store';
 import { usePipeline } from './params-store';
-import type { VariantId } from '../app/variants';
 import {
   BLIND_MAX_FRAMES,
   BLIND_MAX_PAIRS,
@@ -41,9 +43,11 @@ import {
   ZOOM_MIN,
   isVariantId,
   onLinkGrid,
+  vsrVariant,
   type BlindTestDef,
   type CompareMode,
   type CompareState,
+  type VariantId,
   useView,
 } from './view-state';
 import { parsePipelineParams, ParamsError, type PipelineParams } from '../pipeline/params';
@@ -344,8 +348,8 @@ function readState<P>(raw: unknown, opts: DecodeOptions<P>): DecodeResult<P> {
   }
 
   const vsrModel = readModelId(r, r.get(o, 'm'));
-  const compare = readCompare(r, r.get(o, 'c'));
-  const blind = readBlind(r, r.get(o, 'b'));
+  const compare = readCompare(r, r.get(o, 'c'), vsrModel);
+  const blind = readBlind(r, r.get(o, 'b'), vsrModel);
 
   const state: ShareState<P> = { tab, source, frame, vsrModel, compare, blind };
   if (params !== undefined) state.params = params;
@@ -359,7 +363,12 @@ function readModelId(r: FieldReader, v: unknown): string {
   return DEFAULT_VSR_MODEL;
 }
 
-function readCompare(r: FieldReader, v: unknown): CompareState {
+/** A variant id; the bare 'vsr' of links made before there were several VSR models meant model `vsrModel`. */
+function upgradeVariant(v: unknown, vsrModel: string): unknown {
+  return v === 'vsr' ? vsrVariant(vsrModel) : v;
+}
+
+function readCompare(r: FieldReader, v: unknown, vsrModel: string): CompareState {
   const d = DEFAULT_COMPARE;
   const o = r.object(v, 'the compare view', ['a', 'b', 'm', 's', 'z', 'x', 'y', 'r']);
   if (!o) return { ...d, region: { ...d.region } };
@@ -376,8 +385,8 @@ function readCompare(r: FieldReader, v: unknown): CompareState {
   // on the link grid, as the views keep it: a decoded state re-encodes to itself (found by fuzzing:
   // a split of 5e-324 was accepted as is, and its own link then restored 0)
   return onLinkGrid({
-    a: r.oneOf<VariantId>(r.get(o, 'a'), 'compare A', isVariantId, d.a),
-    b: r.oneOf<VariantId>(r.get(o, 'b'), 'compare B', isVariantId, d.b),
+    a: r.oneOf<VariantId>(upgradeVariant(r.get(o, 'a'), vsrModel), 'compare A', isVariantId, d.a),
+    b: r.oneOf<VariantId>(upgradeVariant(r.get(o, 'b'), vsrModel), 'compare B', isVariantId, d.b),
     mode: r.oneOf<CompareMode>(r.get(o, 'm'), 'the compare mode', COMPARE_MODES, d.mode),
     split: r.number(r.get(o, 's'), 'the split position', d.split, 0, 1),
     zoom: r.number(r.get(o, 'z'), 'the zoom', d.zoom, ZOOM_MIN, ZOOM_MAX, { allowZero: true }),
@@ -387,7 +396,7 @@ function readCompare(r: FieldReader, v: unknown): CompareState {
   });
 }
 
-function readBlind(r: FieldReader, v: unknown): BlindTestDef {
+function readBlind(r: FieldReader, v: unknown, vsrModel: string): BlindTestDef {
   const d = DEFAULT_BLIND;
   const o = r.object(v, 'the blind test', ['s', 'f', 'p', 'c']);
   if (!o) return { ...d, frames: [...d.frames], pairs: d.pairs.map((p) => [p[0], p[1]]) };
@@ -416,9 +425,10 @@ function readBlind(r: FieldReader, v: unknown): BlindTestDef {
       if (pv.length > BLIND_MAX_PAIRS) r.note(`Link: the blind test has ${pv.length} method pairs; kept the first ${BLIND_MAX_PAIRS}.`);
       const got: [VariantId, VariantId][] = [];
       const keys = new Set<string>();
-      for (const [i, x] of pv.slice(0, BLIND_MAX_PAIRS).entries()) {
+      for (const [i, raw] of pv.slice(0, BLIND_MAX_PAIRS).entries()) {
+        const x: unknown = Array.isArray(raw) ? raw.map((id) => upgradeVariant(id, vsrModel)) : raw;
         if (!Array.isArray(x) || x.length !== 2 || !isVariantId(x[0]) || !isVariantId(x[1]) || x[0] === x[1]) {
-          r.note(`Link: blind test pair ${i + 1} (${show(x)}) is not two different methods; dropped.`);
+          r.note(`Link: blind test pair ${i + 1} (${show(raw)}) is not two different methods; dropped.`);
           continue;
         }
         const key = `${x[0]}|${x[1]}`;
@@ -430,7 +440,7 @@ function readBlind(r: FieldReader, v: unknown): BlindTestDef {
       if (got.length > 0) pairs = got;
     }
   }
-  const context = r.oneOf<VariantId>(r.get(o, 'c'), 'the blind test main window', isVariantId, d.context);
+  const context = r.oneOf<VariantId>(upgradeVariant(r.get(o, 'c'), vsrModel), 'the blind test main window', isVariantId, d.context);
   return { seed, frames, pairs, context };
 }
 

@@ -4,15 +4,36 @@
  * ones the link decoder clamps to, so a view never receives a value it cannot draw.
  */
 import { create } from 'zustand';
-import type { VariantId } from '../app/variants';
 
-// Only the type comes from variants.ts (its runtime pulls in the media worker);
-// Record<VariantId, …> makes the compiler insist that this list stays complete.
-const VARIANT_SET: Record<VariantId, true> = { original: true, bicubic: true, lr: true, vsr: true, 'vsr-alt': true, 'pipeline-b': true };
-export const VARIANT_IDS = Object.keys(VARIANT_SET) as VariantId[];
+/**
+ * The VSR model (a key of public/models/manifest.json). The degrader's model id
+ * is PipelineParams.modelId; the upscaler's is not a degradation parameter, so it lives here.
+ */
+export const DEFAULT_VSR_MODEL = 'vsr';
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The images a view can show (app/variants.ts makes them): fixed ones, and one per VSR model of
+ * the manifest, 'vsr:<model id>' (Compare and the blind test offer every VSR model the manifest lists).
+ */
+export const BASE_VARIANT_IDS = ['original', 'bicubic', 'lr', 'pipeline-b'] as const;
+export type BaseVariantId = (typeof BASE_VARIANT_IDS)[number];
+export type VsrVariantId = `vsr:${string}`;
+export type VariantId = BaseVariantId | VsrVariantId;
+
+export function vsrVariant(modelId: string): VsrVariantId {
+  return `vsr:${modelId}`;
+}
+
+/** The VSR model a variant shows, or null for the fixed variants. */
+export function vsrModelOf(id: VariantId): string | null {
+  return id.startsWith('vsr:') ? id.slice(4) : null;
+}
 
 export function isVariantId(v: unknown): v is VariantId {
-  return typeof v === 'string' && Object.hasOwn(VARIANT_SET, v);
+  if (typeof v !== 'string') return false;
+  if ((BASE_VARIANT_IDS as readonly string[]).includes(v)) return true;
+  return v.startsWith('vsr:') && MODEL_ID_PATTERN.test(v.slice(4));
 }
 
 /** split: A | B under one draggable line; side: two panes side by side; windows: whole frame + two magnified windows (the paper's A-B UI). */
@@ -60,13 +81,6 @@ export const DEFAULT_COMPARE: CompareState = {
 };
 
 /**
- * The VSR model (a key of public/models/manifest.json). The degrader's model id
- * is PipelineParams.modelId; the upscaler's is not a degradation parameter, so it lives here.
- */
-export const DEFAULT_VSR_MODEL = 'vsr';
-export const MODEL_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-/**
  * A blind A-B test: every frame × every method pair is one trial; the seed fixes
  * the trial order and which side each method appears on, so the same definition
  * replays identically.
@@ -87,7 +101,7 @@ export const BLIND_MAX_PAIRS = 15;
 export const DEFAULT_BLIND: BlindTestDef = {
   seed: 1,
   frames: [0],
-  pairs: [['vsr', 'bicubic']],
+  pairs: [[vsrVariant(DEFAULT_VSR_MODEL), 'bicubic']],
   context: 'lr',
 };
 

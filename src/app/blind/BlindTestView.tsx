@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../../state/store';
-import { BLIND_MAX_FRAMES, BLIND_MAX_PAIRS, useView, type BlindTestDef } from '../../state/view-state';
-import { VARIANT_LABELS, type VariantId } from '../variants';
+import { BLIND_MAX_FRAMES, BLIND_MAX_PAIRS, DEFAULT_VSR_MODEL, useView, vsrVariant, type BlindTestDef } from '../../state/view-state';
+import { variantLabel, type VariantId } from '../variants';
 import { ZoomWindows } from '../compare/ZoomWindows';
 import { VariantSelect } from '../compare/CompareView';
 import { useAvailableVariants, useVariantFrame } from '../compare/frames';
@@ -38,7 +38,7 @@ function BlindSetup({ def }: { def: BlindTestDef }) {
   const frameCount = source?.frameCount ?? 1;
   const [framesText, setFramesText] = useState(() => def.frames.map((f) => f + 1).join(', '));
   const [uniformN, setUniformN] = useState(4);
-  const [newPair, setNewPair] = useState<[VariantId, VariantId]>(['vsr', 'bicubic']);
+  const [newPair, setNewPair] = useState<[VariantId, VariantId]>([vsrVariant(DEFAULT_VSR_MODEL), 'bicubic']);
   useEffect(() => setFramesText(def.frames.map((f) => f + 1).join(', ')), [def.frames]);
   const update = (patch: Partial<BlindTestDef>) => {
     const next = { ...def, ...patch };
@@ -88,7 +88,7 @@ function BlindSetup({ def }: { def: BlindTestDef }) {
           <ul className="blind-pairs" data-testid="blind-pairs">
             {def.pairs.map(([x, y], i) => (
               <li key={`${x}|${y}`}>
-                {VARIANT_LABELS[x]} <span className="muted">vs</span> {VARIANT_LABELS[y]}{' '}
+                {variantLabel(x)} <span className="muted">vs</span> {variantLabel(y)}{' '}
                 <button type="button" aria-label="Remove this pair" disabled={def.pairs.length <= 1} onClick={() => update({ pairs: def.pairs.filter((_, j) => j !== i) })}>
                   ×
                 </button>
@@ -136,7 +136,7 @@ function BlindSetup({ def }: { def: BlindTestDef }) {
             </button>
           </span>
         </label>
-        {missing.length > 0 && <p className="warn">Not available yet: {missing.map((id) => VARIANT_LABELS[id]).join(', ')}. Open the view that makes them first (e.g. Degrade, Upscale).</p>}
+        {missing.length > 0 && <p className="warn">Not available yet: {missing.map((id) => variantLabel(id)).join(', ')}. Open the view that makes them first (e.g. Degrade, Upscale).</p>}
         {beyond.length > 0 && <p className="warn">Frames past the end of this clip ({frameCount} frames): {beyond.map((f) => f + 1).join(', ')}.</p>}
         <p>
           <button type="button" className="primary" disabled={missing.length > 0 || beyond.length > 0} onClick={() => useBlindRun.getState().start(def)} data-testid="blind-start">
@@ -248,8 +248,8 @@ function BlindResults() {
             {results.map((r) =>
               ([0, 1] as const).map((k) => (
                 <tr key={`${r.pair.join('|')}:${k}`} data-testid={`result-${r.pair[0]}-${r.pair[1]}-${r.pair[k]}`}>
-                  {k === 0 && <td rowSpan={2}>{`${VARIANT_LABELS[r.pair[0]]} vs ${VARIANT_LABELS[r.pair[1]]}`}</td>}
-                  <td>{VARIANT_LABELS[r.pair[k]]}</td>
+                  {k === 0 && <td rowSpan={2}>{`${variantLabel(r.pair[0])} vs ${variantLabel(r.pair[1])}`}</td>}
+                  <td>{variantLabel(r.pair[k])}</td>
                   <td>
                     {r.votes[k]} / {r.total}
                   </td>
@@ -262,7 +262,7 @@ function BlindResults() {
           </tbody>
         </table>
         <p>
-          <button type="button" onClick={() => downloadText(`${base}.csv`, resultsCsv(def!, votes, name, (id) => VARIANT_LABELS[id]), 'text/csv')} data-testid="blind-export-csv">
+          <button type="button" onClick={() => downloadText(`${base}.csv`, resultsCsv(def!, votes, name, (id) => variantLabel(id)), 'text/csv')} data-testid="blind-export-csv">
             Export CSV
           </button>{' '}
           <button type="button" onClick={() => downloadText(`${base}.json`, resultsJson(def!, votes, name), 'application/json')} data-testid="blind-export-json">

@@ -6,8 +6,8 @@ const def: BlindTestDef = {
   seed: 42,
   frames: [0, 10, 20, 30],
   pairs: [
-    ['vsr', 'bicubic'],
-    ['vsr', 'lr'],
+    ['vsr:vsr', 'bicubic'],
+    ['vsr:vsr', 'lr'],
   ],
   context: 'lr',
 };
@@ -34,13 +34,13 @@ describe('blind test trials', () => {
   });
 
   it('puts each method first about half the time (seeded sides are not biased)', () => {
-    const big: BlindTestDef = { ...def, frames: Array.from({ length: 64 }, (_, i) => i), pairs: [['vsr', 'bicubic']] };
+    const big: BlindTestDef = { ...def, frames: Array.from({ length: 64 }, (_, i) => i), pairs: [['vsr:vsr', 'bicubic']] };
     let vsrFirst = 0;
     let n = 0;
     for (let s = 0; s < 50; s++) {
       for (const t of makeTrials({ ...big, seed: s })) {
         n++;
-        if (t.first === 'vsr') vsrFirst++;
+        if (t.first === 'vsr:vsr') vsrFirst++;
       }
     }
     // n = 3200 fair coin flips: σ of the share = 0.5/√3200 ≈ 0.0088; allow 4σ.
@@ -50,14 +50,14 @@ describe('blind test trials', () => {
 
 describe('blind test results', () => {
   const trials = makeTrials(def);
-  // A subject who always picks 'vsr' when it is shown, and image 2 otherwise.
-  const votes = trials.map((t, i) => voteFor(t, t.first === 'vsr' ? 1 : 2, 1000 + i));
+  // A subject who always picks 'vsr:vsr' when it is shown, and image 2 otherwise.
+  const votes = trials.map((t, i) => voteFor(t, t.first === 'vsr:vsr' ? 1 : 2, 1000 + i));
 
   it('tallies the share of votes per method per pair', () => {
     const r = tally(def, votes);
     expect(r).toEqual([
-      { pair: ['vsr', 'bicubic'], votes: [4, 0], total: 4, share: [1, 0] },
-      { pair: ['vsr', 'lr'], votes: [4, 0], total: 4, share: [1, 0] },
+      { pair: ['vsr:vsr', 'bicubic'], votes: [4, 0], total: 4, share: [1, 0] },
+      { pair: ['vsr:vsr', 'lr'], votes: [4, 0], total: 4, share: [1, 0] },
     ]);
     const half = tally(def, votes.slice(0, 0));
     expect(half[0].total).toBe(0);
@@ -79,8 +79,8 @@ describe('blind test results', () => {
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe('source,seed,pair,method,label,votes,total,share');
     expect(lines.length).toBe(5);
-    expect(lines[1]).toBe('"my ""clip"", =1+1.mp4",42,vsr vs bicubic,vsr,VSR,4,4,1.0000');
-    expect(lines[2]).toBe('"my ""clip"", =1+1.mp4",42,vsr vs bicubic,bicubic,BICUBIC,0,4,0.0000');
+    expect(lines[1]).toBe('"my ""clip"", =1+1.mp4",42,vsr:vsr vs bicubic,vsr:vsr,VSR:VSR,4,4,1.0000');
+    expect(lines[2]).toBe('"my ""clip"", =1+1.mp4",42,vsr:vsr vs bicubic,bicubic,BICUBIC,0,4,0.0000');
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('-3')).toBe("'-3");
     expect(csvField(-3)).toBe('-3');
@@ -89,7 +89,7 @@ describe('blind test results', () => {
   it('JSON: definition, results and every vote', () => {
     const j = JSON.parse(resultsJson(def, votes, 'sample.mp4'));
     expect(j.test).toEqual({ source: 'sample.mp4', seed: 42, frames: def.frames, pairs: def.pairs, context: 'lr' });
-    expect(j.results[0]).toEqual({ pair: ['vsr', 'bicubic'], votes: [4, 0], total: 4, share: [1, 0] });
+    expect(j.results[0]).toEqual({ pair: ['vsr:vsr', 'bicubic'], votes: [4, 0], total: 4, share: [1, 0] });
     expect(j.votes.length).toBe(8);
     expect(j.votes[3]).toEqual({ ...votes[3] });
   });

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../../state/store';
 import { usePipeline } from '../../state/params-store';
-import { COMPARE_MODES, VARIANT_IDS, useView, type CompareMode } from '../../state/view-state';
-import { VARIANT_LABELS, renderVariant, type VariantId } from '../variants';
+import { COMPARE_MODES, useView, type CompareMode } from '../../state/view-state';
+import { useModels } from '../../state/models-store';
+import { renderVariant, variantChoices, variantLabel, type VariantId } from '../variants';
 import { CompareStage } from './CompareStage';
 import { ZoomWindows } from './ZoomWindows';
 import { MetricsLine } from './MetricsLine';
@@ -22,14 +23,18 @@ export function useMetricContext(): string {
   return source ? `${source.kind}:${source.name}:${source.frameCount}:${JSON.stringify(params)}` : '';
 }
 
+/** A variant picker: the fixed variants and one per VSR model the engine's manifest lists. */
 export function VariantSelect({ value, onChange, available, testId, label }: { value: VariantId; onChange(v: VariantId): void; available: VariantId[]; testId: string; label: string }) {
+  const vsrModels = useModels((s) => s.vsr);
+  const choices = variantChoices(vsrModels.map((m) => m.id));
+  if (!choices.includes(value)) choices.push(value);
   return (
     <label className="variant-select">
       <span>{label}</span>
       <select value={value} data-testid={testId} onChange={(e) => onChange(e.target.value as VariantId)}>
-        {VARIANT_IDS.map((id) => (
+        {choices.map((id) => (
           <option key={id} value={id} disabled={!available.includes(id) && id !== value}>
-            {VARIANT_LABELS[id]}
+            {variantLabel(id)}
             {available.includes(id) ? '' : ' (not available yet)'}
           </option>
         ))}
@@ -52,8 +57,8 @@ export function CompareView() {
   const b = useVariantFrame(compare.b, frameIndex);
   const original = useVariantFrame('original', frameIndex);
   const context = useMetricContext();
-  const labelA = VARIANT_LABELS[compare.a];
-  const labelB = VARIANT_LABELS[compare.b];
+  const labelA = variantLabel(compare.a);
+  const labelB = variantLabel(compare.b);
 
   return (
     <section className="compare" data-testid="compare-view">

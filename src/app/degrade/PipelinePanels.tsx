@@ -2,9 +2,10 @@
  * The sliders of x = FFmpeg(VQD(Down(Noise(Blur(y))))): one panel per stage, in
  * pipeline order, editing the one validated PipelineParams in the params store.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { usePipeline } from '../../state/params-store';
 import { useApp } from '../../state/store';
+import { useModels } from '../../state/models-store';
 import { BLUR_KINDS, BLUR_LIMITS } from '../../pipeline/blur/options';
 import { NOISE_KINDS, NOISE_LIMITS } from '../../pipeline/noise/options';
 import { RESIZE_METHODS } from '../../pipeline/resize/options';
@@ -43,19 +44,10 @@ function KernelPreview({ params }: { params: PipelineParams['blur'] }) {
   return <canvas ref={ref} className="kernel-preview" data-testid="kernel-preview" title="The blur kernel (brightness ∝ weight)" />;
 }
 
-/** Says when the degrader's weights are weak, from the manifest's own training summary. */
-function ModelNote() {
-  const [note, setNote] = useState<string | null>(null);
-  useEffect(() => {
-    fetch(`${import.meta.env.BASE_URL}models/manifest.json`)
-      .then((r) => r.json())
-      .then((m: { models?: { vqgan?: { trained?: boolean; training?: { quality_note?: string } } } }) => {
-        const v = m.models?.vqgan;
-        if (v && !v.trained) setNote('The shipped VQGAN has random weights (not trained): its output is noise.');
-        else if (v?.training?.quality_note) setNote(v.training.quality_note);
-      })
-      .catch(() => undefined);
-  }, []);
+/** Says when the degrader's weights are weak, from the engine manifest's own training summary. */
+function ModelNote({ modelId }: { modelId: string }) {
+  const model = useModels((s) => s.vqgan.find((m) => m.id === modelId));
+  const note = !model ? null : !model.trained ? `The ${model.id} VQGAN has random weights (not trained): its output is noise.` : (model.qualityNote ?? null);
   return note ? (
     <p className="hint" data-testid="vqd-model-note">
       {note} <a href="models/MODEL_CARD.md" target="_blank" rel="noreferrer">Model card</a>
@@ -118,7 +110,7 @@ export function PipelinePanels() {
         <Select label="method" value={p.down.method} options={RESIZE_METHODS} onChange={(v) => edit((q) => ((q.down.method = v), q))} testId="down-method" />
       </Panel>
       <Panel title="4 · VQ degradation">
-        <ModelNote />
+        <ModelNote modelId={p.modelId} />
         <Toggle label="enabled" checked={p.vqd.enabled} onChange={(v) => edit((q) => ((q.vqd.enabled = v), q))} testId="vqd-enabled" />
         <Select label="k" value={p.vqd.mode} options={['fixed', 'paper'] as const} labels={{ fixed: 'fixed', paper: 'paper random (per clip)' }} disabled={!p.vqd.enabled} onChange={(v) => edit((q) => ((q.vqd.mode = v), q))} />
         {paper && (

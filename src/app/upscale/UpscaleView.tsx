@@ -6,6 +6,7 @@
 import { useEffect } from 'react';
 import { useApp } from '../../state/store';
 import { useView } from '../../state/view-state';
+import { useModels } from '../../state/models-store';
 import { FrameCanvas } from '../FrameCanvas';
 import { currentSourceId } from '../frame-source';
 import { QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../../media/export-args';
@@ -17,7 +18,6 @@ import {
   cancelUpscale,
   isBusy,
   pauseUpscale,
-  refreshModels,
   resumeUpscale,
   startUpscale,
   useUpscale,
@@ -44,11 +44,9 @@ export function UpscaleView() {
   const { settings, setSettings, status } = u;
   const vsrModel = useView((s) => s.vsrModel);
   const setVsrModel = useView((s) => s.setVsrModel);
+  const models = useModels((s) => s.vsr);
+  const modelsError = useModels((s) => s.error);
   const busy = isBusy(status);
-
-  useEffect(() => {
-    void refreshModels();
-  }, []);
   // Another file opened: the whole clip by default, and a run on the old one stops. (Not on a
   // remount of the tab, nor when the cache corrects the frame count of the same file.)
   useEffect(() => {
@@ -65,7 +63,7 @@ export function UpscaleView() {
   const noExport = exportUnavailable();
   const video = settings.output in QUALITY ? (settings.output as VideoFormat) : null;
   const q = video ? QUALITY[video] : null;
-  const model = u.models.find((m) => m.id === vsrModel);
+  const model = models.find((m) => m.id === vsrModel);
   const pct = u.total > 0 ? (100 * u.done) / u.total : 0;
 
   return (
@@ -107,14 +105,15 @@ export function UpscaleView() {
             <label className="field">
               <span>Model</span>
               <select data-testid="upscale-model" value={vsrModel} onChange={(e) => setVsrModel(e.target.value)}>
-                {(u.models.length ? u.models : [{ id: vsrModel, trained: false, stateChannels: 0 }]).map((m) => (
+                {!model && <option value={vsrModel}>{vsrModel}{models.length ? ' (not in the manifest)' : ''}</option>}
+                {models.map((m) => (
                   <option key={m.id} value={m.id}>
                     {m.id}
                     {m.trained ? '' : ' (untrained placeholder)'}
                   </option>
                 ))}
               </select>
-              <span />
+              <span className="muted">{modelsError ?? ''}</span>
             </label>
             <label className="field" title="Frames larger than this (LR pixels) run as overlapping tiles, each with its own recurrent state">
               <span>Tile</span>

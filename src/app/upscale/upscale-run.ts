@@ -9,7 +9,7 @@
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { getEngine } from '../../engine/engine-client';
-import type { VsrFrame, VsrModelInfo, VsrRunResult } from '../../engine/vsr-api';
+import type { VsrFrame, VsrRunResult } from '../../engine/vsr-api';
 import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
 import { startExport, type ExportSession } from '../../media/export-client';
 import { useApp } from '../../state/store';
@@ -76,7 +76,6 @@ interface UpscaleStore {
   result: UpscaleResult | null;
   message: string | null;
   load: { file: string; loaded: number; total: number } | null;
-  models: VsrModelInfo[];
   /** The source the settings were made for (frame-source's currentSourceId). */
   sourceId: string | null;
   setSettings(patch: Partial<UpscaleSettings>): void;
@@ -98,7 +97,6 @@ export const useUpscale = create<UpscaleStore>((set, get) => ({
   result: null,
   message: null,
   load: null,
-  models: [],
   sourceId: null,
   setSettings: (patch) => {
     const next = { ...get().settings, ...patch };
@@ -188,16 +186,6 @@ async function pngBlob(f: RgbaFrame): Promise<Blob> {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Load the list of VSR models the manifest offers (for the model picker). */
-export async function refreshModels(): Promise<void> {
-  try {
-    const engine = await getEngine();
-    useUpscale.setState({ models: await engine.api.vsrModels() });
-  } catch (e) {
-    useUpscale.setState({ message: `Could not read the model list: ${message(e)}` });
-  }
 }
 
 /** Start a run with the current settings (no-op while one runs). */
@@ -333,7 +321,7 @@ export async function startUpscale(): Promise<void> {
       result,
       message: r.cancelled
         ? `Cancelled after ${r.done} of ${total} frames${result ? '; those frames are saved below' : ''}.`
-        : `Upscaled ${r.done} frames in ${(r.ms / 1000).toFixed(1)} s on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU (wasm)'}${trainedNote}.`,
+        : `Upscaled ${r.done} frames with ${r.modelId} in ${(r.ms / 1000).toFixed(1)} s on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU (wasm)'}${trainedNote}.`,
     });
   } catch (e) {
     await session?.abort().catch(() => undefined);

@@ -1,14 +1,18 @@
 /**
- * The 'vsr' variant for the compare and blind views: VSR ×4 of the degraded LR ('lr' variant) at
- * frame i, with the recurrent state warmed up on the WARMUP frames before it (and frame i+1 as its
- * next neighbour), as a run over the clip would have it. The latest few results are cached.
+ * The VSR variants for the compare and blind views, one per VSR model of the manifest
+ * ('vsr:<model id>'): VSR ×4 of the degraded LR ('lr' variant) at frame i, with the recurrent
+ * state warmed up on the WARMUP frames before it (and frame i+1 as its next neighbour), as a run
+ * over the clip would have it. The latest few results are cached. The model list comes from the
+ * engine once it is up (app/model-list.ts → state/models-store.ts), so every model the manifest
+ * lists is offered.
  */
 import * as Comlink from 'comlink';
 import { getEngine } from '../../engine/engine-client';
 import type { VsrFrame } from '../../engine/vsr-api';
 import { useApp } from '../../state/store';
+import { useModels } from '../../state/models-store';
 import { usePipeline } from '../../state/params-store';
-import { useView } from '../../state/view-state';
+import { vsrVariant } from '../../state/view-state';
 import { currentSourceId } from '../frame-source';
 import { registerVariant, renderVariant } from '../variants';
 import type { RgbaFrame } from '../FrameCanvas';
@@ -18,10 +22,9 @@ export const WARMUP = 2;
 const CACHE_MAX = 6;
 const cache = new Map<string, Promise<RgbaFrame>>();
 
-function make(i: number, signal?: AbortSignal): Promise<RgbaFrame> {
+function make(model: string, i: number, signal?: AbortSignal): Promise<RgbaFrame> {
   const source = useApp.getState().source;
   if (!source) return Promise.reject(new Error('no source open'));
-  const model = useView.getState().vsrModel;
   const key = `${currentSourceId()}#${i}|${model}|${JSON.stringify(usePipeline.getState().params)}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -48,4 +51,9 @@ function make(i: number, signal?: AbortSignal): Promise<RgbaFrame> {
   return p;
 }
 
-registerVariant('vsr', make);
+/** A variant for every VSR model of the engine's manifest, as the list arrives. */
+function registerAll(models: readonly { id: string }[]): void {
+  for (const m of models) registerVariant(vsrVariant(m.id), (i, signal) => make(m.id, i, signal));
+}
+registerAll(useModels.getState().vsr);
+useModels.subscribe((s, prev) => s.vsr !== prev.vsr && registerAll(s.vsr));

@@ -9,7 +9,8 @@
 import type { GpuTest, GpuTestResult } from '../../engine/gputest';
 import { readF32, readU32, STORAGE, uploadBuffer } from '../../engine/gpu';
 import { flushOrt } from '../../engine/device';
-import { fetchModelFile, fileEntry, loadFloat32File, loadManifest, setModelsBase } from '../../engine/models';
+import { setModelsBase, webModels } from '../../models/source-web';
+import { openSession } from '../../gpu/ort';
 import { codebookNorms, kthByDistanceThenIndex, positionDistances } from './knn-cpu';
 import { createKnn } from './knn-gpu';
 import { latentNearCodebook, randomCodebook, randomValues, type ValueKind } from './knn-testdata';
@@ -187,12 +188,12 @@ export const gpuTests: GpuTest[] = [
     name: 'knn.wgsl on real latents: test encoder (ORT webgpu, gpu-buffer output) → knn.run on the ORT buffer, 64×64 frame, all three branches, k 1/5/40 (exact)',
     async run({ device, ort, loadImage }) {
       setModelsBase('/e2e/fixtures/models/');
-      const m = await loadManifest();
-      const cfg = m.models.vqgan.config as { n_codes: number; n_z: number };
-      const N = cfg.n_codes;
-      const nz = cfg.n_z;
-      const cb = await loadFloat32File('vqgan', 'vqgan.codebook.bin');
-      const session = await ort.InferenceSession.create(await fetchModelFile(fileEntry(m, 'vqgan', 'vqgan.encoder.onnx')), {
+      const models = webModels();
+      const model = await models.model('vqgan', 'vqgan');
+      const N = model.nCodes;
+      const nz = model.nz;
+      const cb = await models.float32(model.codebook);
+      const session = await openSession(ort, await models.bytes(model.encoder), {
         executionProviders: ['webgpu'],
         preferredOutputLocation: 'gpu-buffer',
       });

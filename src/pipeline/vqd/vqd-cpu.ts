@@ -10,21 +10,7 @@ import { createImage } from '../../core/image';
 import { knnCpu } from './knn-cpu';
 import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../engine/tiles';
 import type { VqdKs, VqdGpuOptions } from './vqd-gpu';
-
-/** The subset of the ORT API shared by onnxruntime-web and onnxruntime-node. */
-export interface OrtLike {
-  InferenceSession: { create(bytes: Uint8Array, opts?: object): Promise<SessionLike> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => TensorLike;
-}
-export interface TensorLike {
-  readonly data: unknown;
-  readonly dims: readonly number[];
-}
-export interface SessionLike {
-  readonly inputNames: readonly string[];
-  readonly outputNames: readonly string[];
-  run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
-}
+import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
 
 export interface VqdCpu {
   readonly nCodes: number;
@@ -50,9 +36,9 @@ export interface VqdModelBytes {
  * `quantize` replaces the plain knnCpu search (the Node CLI passes its faster screened search,
  * which gives the same indices); the tile loop around it is the same for every CPU caller.
  */
-export async function createVqdCpu(ort: OrtLike, files: VqdModelBytes, sessionOptions: object = {}, quantize?: CpuQuantizer): Promise<VqdCpu> {
-  const encoder = await ort.InferenceSession.create(files.encoder, sessionOptions);
-  const decoder = await ort.InferenceSession.create(files.decoder, sessionOptions);
+export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOptions: OrtSessionOptions = {}, quantize?: CpuQuantizer): Promise<VqdCpu> {
+  const encoder = await openSession(ort, files.encoder, sessionOptions);
+  const decoder = await openSession(ort, files.decoder, sessionOptions);
   const { codebook, nCodes: N, nz } = files;
   if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
   const quant: CpuQuantizer = quantize ?? ((z, P, k) => knnCpu(z, nz, P, codebook, N, k).zq);
@@ -68,7 +54,7 @@ export async function createVqdCpu(ort: OrtLike, files: VqdModelBytes, sessionOp
       for (const t of plan) {
         const tileIn = extractCpu(img.data, w, h, 3, t.x0, t.y0, t.w, t.h, 2, -1);
         const z = await encoder.run({ [encoder.inputNames[0]]: new ort.Tensor('float32', tileIn, [1, 3, t.h, t.w]) });
-        const feeds: Record<string, TensorLike> = {};
+        const feeds: OrtFeeds = {};
         for (let i = 0; i < encoder.outputNames.length; i++) {
           const zt = z[encoder.outputNames[i]];
           const [, , lh, lw] = zt.dims; // tile/8, /4, /2 for top, middle, bottom

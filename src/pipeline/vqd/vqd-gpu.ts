@@ -10,12 +10,14 @@
  * the whole frame: the overlap keeps the seams invisible, and a test states
  * the tiled-vs-whole difference on a frame that fits both ways.
  */
-import type * as ortTypes from 'onnxruntime-web';
 import { createKnn, type Knn } from './knn-gpu';
 import { createTileOps, type TileOps } from '../../engine/tiles-gpu';
 import { planTiles } from '../../engine/tiles';
-import { loadFloat32File, loadManifest, modelSession, type LoadProgress } from '../../engine/models';
 import { flushOrt } from '../../engine/device';
+import type { Ort, OrtFeeds, OrtTensor } from '../../gpu/ort';
+import { modelSession } from '../../gpu/sessions';
+import type { LoadProgress } from '../../models/manifest';
+import type { ModelRegistry } from '../../models/registry';
 
 export interface VqdKs {
   kTop: number;
@@ -40,15 +42,14 @@ const STRIDE = 8;
 export const VQD_DEFAULT_TILE = 256;
 export const VQD_DEFAULT_OVERLAP = 32;
 
-export async function createVqdGpu(device: GPUDevice, ort: typeof ortTypes, onProgress?: LoadProgress, model = 'vqgan'): Promise<VqdGpu> {
-  const manifest = await loadManifest();
-  const cfg = manifest.models[model]?.config as { n_codes?: number; n_z?: number } | undefined;
-  const N = cfg?.n_codes ?? 1024;
-  const nz = cfg?.n_z ?? 256;
+export async function createVqdGpu(device: GPUDevice, ort: Ort, models: ModelRegistry, modelId = 'vqgan', onProgress?: LoadProgress): Promise<VqdGpu> {
+  const model = await models.model('vqgan', modelId);
+  const { nCodes: N, nz } = model;
+  const opts = { backend: 'webgpu', gpuOutputs: true, onProgress } as const;
   const [encoder, decoder, codebook] = await Promise.all([
-    modelSession(model, `${model}.encoder.onnx`, { ort, backend: 'webgpu', gpuOutputs: true, onProgress }),
-    modelSession(model, `${model}.decoder.onnx`, { ort, backend: 'webgpu', gpuOutputs: true, onProgress }),
-    loadFloat32File(model, `${model}.codebook.bin`, onProgress),
+    modelSession(ort, models, model.encoder, opts),
+    modelSession(ort, models, model.decoder, opts),
+    models.float32(model.codebook, onProgress),
   ]);
   if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
   const knn: Knn = createKnn(device);
@@ -59,7 +60,7 @@ export async function createVqdGpu(device: GPUDevice, ort: typeof ortTypes, onPr
   const decIn = decoder.inputNames; // zq_top, zq_mid, zq_bot
   const [decOut] = decoder.outputNames;
 
-  async function runTile(tileIn: GPUBuffer, tw: number, th: number, ks: VqdKs): Promise<ortTypes.Tensor> {
+  async function runTile(tileIn: GPUBuffer, tw: number, th: number, ks: VqdKs): Promise<OrtTensor> {
     const z = await encoder.run({ [inName]: ort.Tensor.fromGpuBuffer(tileIn, { dataType: 'float32', dims: [1, 3, th, tw] }) });
     await flushOrt(); // our knn submit below must come after the encoder's kernels
     const enc = device.createCommandEncoder({ label: 'vqd.knn' });
@@ -76,7 +77,7 @@ export async function createVqdGpu(device: GPUDevice, ort: typeof ortTypes, onPr
       return out;
     });
     device.queue.submit([enc.finish()]);
-    const feeds: Record<string, ortTypes.Tensor> = {};
+    const feeds: OrtFeeds = {};
     decIn.forEach((name, i) => {
       feeds[name] = ort.Tensor.fromGpuBuffer(zq[i].zq, { dataType: 'float32', dims: [1, nz, th / scales[i], tw / scales[i]] });
     });

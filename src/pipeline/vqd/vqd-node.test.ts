@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPng } from '../../cli/png.ts';
 import { createImage } from '../../core/image.ts';
-import { createVqdCpu, type OrtLike } from './vqd-cpu.ts';
+import { createVqdCpu } from './vqd-cpu.ts';
 import { DEFAULT_MODELS_DIR, createVqdNode } from './vqd-node.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -15,7 +15,7 @@ describe.skipIf(!haveModels)('VQD in Node (onnxruntime-node + screened exact kNN
   it('gives the same pixels as createVqdCpu (knnCpu) on a real frame, odd-sized, tiled, several k', async () => {
     const node = await createVqdNode({ threads: 1 });
     const tiled = await createVqdNode({ threads: 1, maxTile: 32, overlap: 16 });
-    const ort = (await import('onnxruntime-node')) as unknown as OrtLike;
+    const ort = await import('onnxruntime-node');
     const cb = await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.codebook.bin'));
     const ref = await createVqdCpu(
       ort,
@@ -54,7 +54,8 @@ describe.skipIf(!haveModels)('VQD in Node (onnxruntime-node + screened exact kNN
   it('refuses k outside the codebook, a model not in the manifest, and a corrupted file', async () => {
     const node = await createVqdNode();
     await expect(async () => node.run(createImage(8, 8), { kTop: 1, kMid: 0, kBot: 1 })).rejects.toThrow(/k = 0 outside 1…1024/);
-    await expect(createVqdNode({ modelId: 'nope' })).rejects.toThrow(/model 'nope' is not in .*manifest\.json \(known: vqgan, vsr\)/);
+    await expect(createVqdNode({ modelId: 'nope' })).rejects.toThrow(/model 'nope' is not in .*manifest\.json \(known VQGAN degrader models: vqgan\)/);
+    await expect(createVqdNode({ modelId: 'vsr' })).rejects.toThrow(/model 'vsr' in .*manifest\.json is not a VQGAN degrader model/);
     // A models folder whose codebook differs by one byte from what the manifest promises.
     const dir = mkdtempSync(path.join(tmpdir(), 'vqdsr-models-'));
     try {

@@ -5,7 +5,7 @@
  */
 import type { GpuTest } from '../../engine/gputest';
 import { readF32, uploadBuffer } from '../../engine/gpu';
-import { setModelsBase } from '../../engine/models';
+import { setModelsBase, webModels } from '../../models/source-web';
 
 // The narrow test set (same topology): SwiftShader needs minutes per frame at the shipped width.
 const TEST_MODELS = '/e2e/fixtures/models/';
@@ -37,8 +37,8 @@ export const gpuTests: GpuTest[] = [
     async run({ device, ort, loadImage }) {
       setModelsBase(TEST_MODELS);
       const img = await loadImage('/e2e/fixtures/frame-48x32.png');
-      const gpu = await createVqdGpu(device, ort);
-      const cpu = await loadVqdCpu(ort);
+      const gpu = await createVqdGpu(device, ort, webModels());
+      const cpu = await loadVqdCpu(ort, webModels());
       const input = uploadBuffer(device, img.data);
       const details: string[] = [];
       let pass = true;
@@ -64,7 +64,7 @@ export const gpuTests: GpuTest[] = [
     async run({ device, ort, loadImage }) {
       setModelsBase(TEST_MODELS);
       const img = await loadImage('/e2e/fixtures/frame-96x64.png');
-      const gpu = await createVqdGpu(device, ort);
+      const gpu = await createVqdGpu(device, ort, webModels());
       const input = uploadBuffer(device, img.data);
       const ks = { kTop: 1, kMid: 1, kBot: 1 };
       const whole = await gpu.run(input, img.width, img.height, ks, { maxTile: 128 });

@@ -3,7 +3,8 @@
  * the model's contract, the tile plan and the frame order. Pure TS, no WebGPU globals, so the Node
  * CLI can import it.
  *
- * vsr.step.onnx (public/models/manifest.json, model 'vsr'):
+ * A VSR model's step graph (public/models/manifest.json: every model of kind 'vsr' in
+ * models/kinds.ts, e.g. vsr.step.onnx and vsr-restore.step.onnx):
  *   prev, cur, next [1,3,h,w] in [0,1], state [1,C,h,w]  →  out [1,3,4h,4w] in [0,1], state_out [1,C,h,w]
  * h and w multiples of 4 (two stride-2 convolutions inside). The state starts at zeros; the first
  * and the last frame pass themselves as the missing neighbour (the paper's convention).
@@ -16,8 +17,9 @@
  * frame edge) and are cropped back through the accumulate's valid window.
  */
 import { planTiles, scaleTile, type Tile } from '../../engine/tiles';
+import { VSR_MODEL_SCALE } from '../../models/kinds';
 
-export const VSR_SCALE = 4;
+export const VSR_SCALE = VSR_MODEL_SCALE;
 /** Tile sides (LR px) are multiples of this: the net's total stride. */
 export const VSR_MULTIPLE = 4;
 /** Largest LR tile side by default: 480×270 (→ 1920×1080) runs as one tile. */
@@ -61,23 +63,14 @@ export function planVsr(width: number, height: number, opts: VsrTileOptions = {}
   };
 }
 
-/** State channels C and the model's file, from a manifest entry (config.width is C). */
-export interface VsrModelEntry {
-  config?: { width?: number; scale?: number };
-  files?: { file: string }[];
-}
+/** Feed names of a VSR step graph (the manifest's contract). */
+export const VSR_INPUTS = ['prev', 'cur', 'next', 'state'] as const;
+export const VSR_OUTPUTS = ['out', 'state_out'] as const;
 
-export function vsrStateChannels(entry: VsrModelEntry | undefined, modelId: string): number {
-  const c = entry?.config?.width;
-  if (!(typeof c === 'number' && Number.isInteger(c) && c > 0)) throw new Error(`manifest model '${modelId}' does not give its state width (config.width)`);
-  if ((entry?.config?.scale ?? VSR_SCALE) !== VSR_SCALE) throw new Error(`manifest model '${modelId}' is not a ×${VSR_SCALE} model`);
-  return c;
-}
-
-export function vsrStepFile(entry: VsrModelEntry | undefined, modelId: string): string {
-  const f = entry?.files?.find((x) => x.file.endsWith('.step.onnx'));
-  if (!f) throw new Error(`manifest model '${modelId}' has no *.step.onnx file`);
-  return f.file;
+/** Refuses a step graph without the contract's feeds and outputs. */
+export function checkNames(s: { inputNames: readonly string[]; outputNames: readonly string[] }, file: string): void {
+  for (const n of VSR_INPUTS) if (!s.inputNames.includes(n)) throw new Error(`${file} has no input '${n}' (has ${s.inputNames.join(', ')})`);
+  for (const n of VSR_OUTPUTS) if (!s.outputNames.includes(n)) throw new Error(`${file} has no output '${n}' (has ${s.outputNames.join(', ')})`);
 }
 
 /**

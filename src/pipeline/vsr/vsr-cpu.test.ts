@@ -3,12 +3,14 @@
  * step with explicitly built prev/cur/next/state tensors, padding and cropping done here
  * independently of tiles.ts. Real frames: e2e/fixtures/clip-32x32 (3 frames).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPng } from '../../cli/png.ts';
 import { createImage, type ImageF32 } from '../../core/image.ts';
-import { createVsrCpu, upscaleClipCpu, type OrtLike, type SessionLike } from './vsr-cpu.ts';
+import type { Ort, OrtFeeds, OrtTensor } from '../../gpu/ort.ts';
+import { nodeModels } from '../../models/source-node.ts';
+import { createVsrCpu, upscaleClipCpu } from './vsr-cpu.ts';
 import { planVsr, recurrentSteps } from './vsr-common.ts';
 import { createVsrNode, DEFAULT_MODELS_DIR } from './vsr-node.ts';
 
@@ -36,7 +38,7 @@ function padTo4(img: ImageF32): Float32Array {
 }
 
 /** The whole clip by hand: state zeros, (t−1, t, t+1) with the ends repeating, output cropped to 4w×4h. */
-async function byHand(ort: OrtLike, session: SessionLike, frames: ImageF32[]): Promise<ImageF32[]> {
+async function byHand(ort: Ort, session: { run(feeds: OrtFeeds): Promise<Record<string, OrtTensor>> }, frames: ImageF32[]): Promise<ImageF32[]> {
   const { width: w, height: h } = frames[0];
   const pw = Math.ceil(w / 4) * 4;
   const ph = Math.ceil(h / 4) * 4;
@@ -106,14 +108,20 @@ describe('tile plan', () => {
 });
 
 describe.skipIf(!haveModel)('VSR on onnxruntime-node vs the step-by-step ONNX reference', () => {
-  const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 };
+  const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 } as const;
+  /** The shipped net through the registry (its C checked against the by-hand constant). */
+  async function shipped() {
+    const files = await nodeModels().vsr('vsr');
+    expect(files.model.stateChannels).toBe(C);
+    return files;
+  }
 
   it('3-frame 32×32 clip, state carried: identical to running the steps by hand (max|Δ| = 0)', async () => {
-    const ort = (await import('onnxruntime-node')) as unknown as OrtLike;
-    const bytes = new Uint8Array(readFileSync(MODEL));
-    const session = await ort.InferenceSession.create(bytes, opts);
+    const ort = await import('onnxruntime-node');
+    const files = await shipped();
+    const session = await ort.InferenceSession.create(files.step, opts);
     const want = await byHand(ort, session, CLIP);
-    const vsr = await createVsrCpu(ort, bytes, C, opts);
+    const vsr = await createVsrCpu(ort, files, opts);
     const got = await collect(upscaleClipCpu(vsr.sequence(32, 32), CLIP));
     expect(got).toHaveLength(3);
     for (let t = 0; t < 3; t++) {
@@ -122,18 +130,18 @@ describe.skipIf(!haveModel)('VSR on onnxruntime-node vs the step-by-step ONNX re
       expect(maxAbs(got[t].data, want[t].data)).toBe(0);
     }
     // The state matters: frame 2 with a zero state differs from frame 2 in the sequence.
-    const fresh = await createVsrCpu(ort, bytes, C, opts);
+    const fresh = await createVsrCpu(ort, files, opts);
     const alone = await fresh.sequence(32, 32).step(CLIP[1], CLIP[2], CLIP[2]);
     expect(maxAbs(alone.data, got[2].data)).toBeGreaterThan(1e-3);
   });
 
   it('odd size 30×26: replicate-padded to 32×28 and cropped back, identical to the by-hand pad/crop', async () => {
-    const ort = (await import('onnxruntime-node')) as unknown as OrtLike;
-    const bytes = new Uint8Array(readFileSync(MODEL));
-    const session = await ort.InferenceSession.create(bytes, opts);
+    const ort = await import('onnxruntime-node');
+    const files = await shipped();
+    const session = await ort.InferenceSession.create(files.step, opts);
     const odd = CLIP.map((f) => crop(f, 30, 26));
     const want = await byHand(ort, session, odd);
-    const vsr = await createVsrCpu(ort, bytes, C, opts);
+    const vsr = await createVsrCpu(ort, files, opts);
     const got = await collect(upscaleClipCpu(vsr.sequence(30, 26), odd));
     for (let t = 0; t < 3; t++) {
       expect([got[t].width, got[t].height]).toEqual([120, 104]);

@@ -6,10 +6,10 @@
  */
 import { createImage, type ImageF32 } from '../../core/image';
 import { accumulateCpu, extractCpu, normalizeCpu } from '../../engine/tiles';
-import type { OrtLike, SessionLike, TensorLike } from '../vqd/vqd-cpu';
-import { planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
-
-export type { OrtLike, SessionLike, TensorLike } from '../vqd/vqd-cpu';
+import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type Session } from '../../gpu/ort';
+import type { VsrModel } from '../../models/kinds';
+import type { VsrFiles } from '../../models/registry';
+import { checkNames, planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
 
 /** One clip's recurrent pass: a fixed tile plan and one hidden state per tile. */
 export interface VsrCpuSequence {
@@ -19,36 +19,29 @@ export interface VsrCpuSequence {
 }
 
 export interface VsrCpu {
-  /** C of the state [1,C,h,w]. */
-  readonly stateChannels: number;
+  /** The manifest's description of the net (id, state width C, trained). */
+  readonly model: VsrModel;
   /** A new sequence over frames of width×height (all states zero). */
   sequence(width: number, height: number, opts?: VsrTileOptions): VsrCpuSequence;
 }
 
-/** Feed names of vsr.step.onnx (the manifest's contract). */
-export const VSR_INPUTS = ['prev', 'cur', 'next', 'state'] as const;
-export const VSR_OUTPUTS = ['out', 'state_out'] as const;
-
-export async function createVsrCpu(ort: OrtLike, model: Uint8Array, stateChannels: number, sessionOptions: object = {}): Promise<VsrCpu> {
-  const session = await ort.InferenceSession.create(model, sessionOptions);
-  checkNames(session);
+/** The net of `files` (from the model registry) on `ort`'s CPU backend. */
+export async function createVsrCpu(ort: Ort, files: VsrFiles, sessionOptions: OrtSessionOptions = {}): Promise<VsrCpu> {
+  const { model } = files;
+  const session = await openSession(ort, files.step, sessionOptions);
+  checkNames(session, model.step.file);
   return {
-    stateChannels,
-    sequence: (width, height, opts) => new CpuSequence(ort, session, stateChannels, planVsr(width, height, opts)),
+    model,
+    sequence: (width, height, opts) => new CpuSequence(ort, session, model.stateChannels, planVsr(width, height, opts)),
   };
-}
-
-export function checkNames(s: { inputNames: readonly string[]; outputNames: readonly string[] }): void {
-  for (const n of VSR_INPUTS) if (!s.inputNames.includes(n)) throw new Error(`vsr.step.onnx has no input '${n}' (has ${s.inputNames.join(', ')})`);
-  for (const n of VSR_OUTPUTS) if (!s.outputNames.includes(n)) throw new Error(`vsr.step.onnx has no output '${n}' (has ${s.outputNames.join(', ')})`);
 }
 
 class CpuSequence implements VsrCpuSequence {
   private readonly states: Float32Array[];
 
   constructor(
-    private readonly ort: OrtLike,
-    private readonly session: SessionLike,
+    private readonly ort: Ort,
+    private readonly session: Session,
     private readonly C: number,
     readonly plan: VsrPlan,
   ) {
@@ -65,7 +58,7 @@ class CpuSequence implements VsrCpuSequence {
     for (let k = 0; k < tiles.length; k++) {
       const t = tiles[k];
       const dims = [1, 3, t.h, t.w] as const;
-      const cut = (f: ImageF32): TensorLike => new this.ort.Tensor('float32', extractCpu(f.data, w, h, 3, t.x0, t.y0, t.w, t.h), dims);
+      const cut = (f: ImageF32): OrtTensor => new this.ort.Tensor('float32', extractCpu(f.data, w, h, 3, t.x0, t.y0, t.w, t.h), dims);
       const r = await this.session.run({
         prev: cut(prev),
         cur: cut(cur),

@@ -10,14 +10,17 @@
  * whose outputs our accumulate kernel reads is followed by flushOrt() (device.ts).
  * The tile plan, per-tile states and cross-fade are those of vsr-common.ts / vsr-cpu.ts.
  */
-import type * as ortTypes from 'onnxruntime-web';
 import { createTileOps, type TileOps } from '../../engine/tiles-gpu';
 import { runConvert } from '../../engine/convert-gpu';
 import { readBuffer, uploadBuffer } from '../../engine/gpu';
 import { flushOrt } from '../../engine/device';
-import { loadManifest, modelSession, type LoadProgress } from '../../engine/models';
 import { fromRgba8 } from '../../core/image';
-import { planVsr, vsrStateChannels, vsrStepFile, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrModelEntry, type VsrPlan, type VsrTileOptions } from './vsr-common';
+import type { Ort, OrtTensor, Session } from '../../gpu/ort';
+import { modelSession } from '../../gpu/sessions';
+import type { VsrModel } from '../../models/kinds';
+import type { LoadProgress } from '../../models/manifest';
+import type { ModelRegistry } from '../../models/registry';
+import { checkNames, planVsr, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrPlan, type VsrTileOptions } from './vsr-common';
 
 export interface VsrGpuSequence {
   readonly plan: VsrPlan;
@@ -31,9 +34,8 @@ export interface VsrGpuSequence {
 }
 
 export interface VsrGpu {
-  readonly modelId: string;
-  readonly stateChannels: number;
-  readonly trained: boolean;
+  /** The manifest's description of the net (id, state width C, trained). */
+  readonly model: VsrModel;
   /** Default largest tile for this device (keeps ORT's largest activation under the binding limit). */
   readonly defaultTile: number;
   sequence(width: number, height: number, opts?: VsrTileOptions): VsrGpuSequence;
@@ -49,19 +51,15 @@ export function deviceTileLimit(maxBinding: number, stateChannels: number): numb
   return Math.max(VSR_MULTIPLE * 8, Math.min(VSR_DEFAULT_TILE, side));
 }
 
-export async function createVsrGpu(device: GPUDevice, ort: typeof ortTypes, opts: { model?: string; onProgress?: LoadProgress } = {}): Promise<VsrGpu> {
-  const modelId = opts.model ?? 'vsr';
-  const manifest = await loadManifest();
-  const entry = manifest.models[modelId] as (VsrModelEntry & { trained?: boolean }) | undefined;
-  if (!entry) throw new Error(`no VSR model '${modelId}' in the manifest (have ${Object.keys(manifest.models).join(', ')})`);
-  const C = vsrStateChannels(entry, modelId);
-  const session = await modelSession(modelId, vsrStepFile(entry, modelId), { ort, backend: 'webgpu', gpuOutputs: true, onProgress: opts.onProgress });
+export async function createVsrGpu(device: GPUDevice, ort: Ort, models: ModelRegistry, modelId = 'vsr', onProgress?: LoadProgress): Promise<VsrGpu> {
+  const model = await models.model('vsr', modelId);
+  const C = model.stateChannels;
+  const session = await modelSession(ort, models, model.step, { backend: 'webgpu', gpuOutputs: true, onProgress });
+  checkNames(session, model.step.file);
   const tiles = createTileOps(device);
   const defaultTile = deviceTileLimit(device.limits.maxStorageBufferBindingSize, C);
   return {
-    modelId,
-    stateChannels: C,
-    trained: entry.trained === true,
+    model,
     defaultTile,
     sequence: (width, height, o = {}) => new GpuSequence(device, ort, session, tiles, C, planVsr(width, height, { maxTile: o.maxTile ?? defaultTile, overlap: o.overlap })),
   };
@@ -69,14 +67,14 @@ export async function createVsrGpu(device: GPUDevice, ort: typeof ortTypes, opts
 
 class GpuSequence implements VsrGpuSequence {
   /** Per tile: the zero buffer before the first step, then ORT's state_out tensor. */
-  private states: (ortTypes.Tensor | null)[];
+  private states: (OrtTensor | null)[];
   private zeros: (GPUBuffer | null)[];
   private disposed = false;
 
   constructor(
     private readonly device: GPUDevice,
-    private readonly ort: typeof ortTypes,
-    private readonly session: ortTypes.InferenceSession,
+    private readonly ort: Ort,
+    private readonly session: Session,
     private readonly tiles: TileOps,
     private readonly C: number,
     readonly plan: VsrPlan,

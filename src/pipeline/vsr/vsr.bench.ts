@@ -9,13 +9,12 @@
  * Frames are synthetic: the work does not depend on content.
  */
 import type { GpuTestContext } from '../../engine/gputest';
-import { fetchModelFile, fileEntry, loadManifest, setModelsBase } from '../../engine/models';
+import { setModelsBase, webModels } from '../../models/source-web';
 import { createImage, type ImageF32 } from '../../core/image';
 import { uploadBuffer } from '../../engine/gpu';
 import { getBackend } from '../../engine/device';
 import { createVsrGpu, readRgba } from './vsr-gpu';
-import { createVsrCpu, type OrtLike } from './vsr-cpu';
-import { vsrStateChannels, type VsrModelEntry } from './vsr-common';
+import { createVsrCpu } from './vsr-cpu';
 import { median } from '../../engine/bench-util';
 
 const SIZES: [number, number][] = [
@@ -56,15 +55,14 @@ export const benches = [
     name: 'vsr: ms per frame (step + RGBA readback), 64×64 / 128×128 / 256×144 LR, webgpu EP vs wasm EP, shipped model',
     async run(ctx: GpuTestContext): Promise<Record<string, unknown>> {
       setModelsBase('/models/');
-      const m = await loadManifest();
-      const entry = m.models.vsr as VsrModelEntry & { trained?: boolean };
-      const C = vsrStateChannels(entry, 'vsr');
-      const out: Record<string, unknown> = { model: 'vsr', stateChannels: C, trained: entry.trained === true, note: 'each size: warm-up step, then median of ≤ 5 steps of a running sequence within 30 s' };
+      const models = webModels();
+      const files = await models.vsr('vsr');
+      const out: Record<string, unknown> = { model: 'vsr', stateChannels: files.model.stateChannels, trained: files.model.trained, note: 'each size: warm-up step, then median of ≤ 5 steps of a running sequence within 30 s' };
       const rows: Record<string, unknown>[] = [];
       const backend = await getBackend();
       const fallback = backend.kind === 'webgpu' && backend.isFallbackAdapter;
       if (ctx.device) {
-        const vsr = await createVsrGpu(ctx.device, ctx.ort);
+        const vsr = await createVsrGpu(ctx.device, ctx.ort, models);
         for (const [w, h] of SIZES) {
           // SwiftShader rasterises on the CPU: measured 50 s a step at 64×64 and 126 s at 128×128
           // (2 shared cores), so larger sizes would take many minutes each. Skipped there, stated.
@@ -87,8 +85,7 @@ export const benches = [
       } else {
         out.webgpu = 'unavailable';
       }
-      const bytes = await fetchModelFile(fileEntry(m, 'vsr', 'vsr.step.onnx'));
-      const cpu = await createVsrCpu(ctx.ort as unknown as OrtLike, bytes, C, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      const cpu = await createVsrCpu(ctx.ort, files, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
       for (const [w, h] of SIZES) {
         const seq = cpu.sequence(w, h);
         const fr = [0, 1, 2].map((t) => frame(w, h, t));

@@ -8,11 +8,11 @@
 import type { GpuTest, GpuTestContext } from '../../engine/gputest';
 import { compareF32 } from '../../engine/gputest';
 import { readF32, uploadBuffer } from '../../engine/gpu';
-import { fetchModelFile, fileEntry, loadManifest, setModelsBase } from '../../engine/models';
+import { setModelsBase, webModels } from '../../models/source-web';
 import { runVsrJob, type VsrFrame } from '../../engine/vsr-api';
 import { createImage, toRgba8, type ImageF32 } from '../../core/image';
 import { createVsrGpu } from './vsr-gpu';
-import { createVsrCpu, type OrtLike, type VsrCpu } from './vsr-cpu';
+import { createVsrCpu, type VsrCpu } from './vsr-cpu';
 import type { VsrTileOptions } from './vsr-common';
 
 const TEST_MODELS = '/e2e/fixtures/models/';
@@ -24,10 +24,7 @@ async function clip(ctx: GpuTestContext): Promise<ImageF32[]> {
 }
 
 async function cpuRunner(ctx: GpuTestContext): Promise<VsrCpu> {
-  const m = await loadManifest();
-  const C = (m.models.vsr.config as { width: number }).width;
-  const bytes = await fetchModelFile(fileEntry(m, 'vsr', 'vsr.step.onnx'));
-  return createVsrCpu(ctx.ort as unknown as OrtLike, bytes, C, { executionProviders: ['wasm'] });
+  return createVsrCpu(ctx.ort, await webModels().vsr('vsr'), { executionProviders: ['wasm'] });
 }
 
 function crop(img: ImageF32, w: number, h: number): ImageF32 {
@@ -39,7 +36,7 @@ function crop(img: ImageF32, w: number, h: number): ImageF32 {
 /** The clip through the GPU sequence, outputs read back as f32. */
 async function gpuClip(ctx: GpuTestContext, frames: ImageF32[], opts: VsrTileOptions = {}): Promise<Float32Array[]> {
   const { device, ort } = ctx;
-  const vsr = await createVsrGpu(device, ort);
+  const vsr = await createVsrGpu(device, ort, webModels());
   const { width: w, height: h } = frames[0];
   const seq = vsr.sequence(w, h, opts);
   const bufs = frames.map((f) => uploadBuffer(device, f.data));
