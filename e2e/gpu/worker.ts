@@ -6,7 +6,8 @@
 import * as Comlink from 'comlink';
 import { getBackend, ort } from '../../src/engine/device';
 import type { GpuTest, GpuTestContext, GpuTestResult } from '../../src/engine/gputest';
-import { fromRgba8, type ImageF32 } from '../../src/core/image';
+import { type ImageF32 } from '../../src/core/image';
+import { fromRgba8 } from '../../src/core/pixels';
 
 type Mod = { gpuTests?: GpuTest[]; browserTests?: GpuTest[]; benches?: Bench[] };
 interface Bench {

@@ -1,10 +1,5 @@
 import { useEffect, useRef } from 'react';
-
-export interface RgbaFrame {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
+import type { RgbaFrame } from '../core/frame';
 
 /** Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). */
 export function FrameCanvas({ frame, label, testId, pixelated, displayWidth }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number }) {

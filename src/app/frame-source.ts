@@ -5,7 +5,7 @@
  */
 import { useApp, type SourceInfo } from '../state/store';
 import { getMedia } from '../media/media-client';
-import type { RgbaFrame } from './FrameCanvas';
+import type { RgbaFrame } from '../core/frame';
 import { useEffect, useState } from 'react';
 
 const CHUNK = 12;

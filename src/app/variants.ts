@@ -4,7 +4,7 @@
  * (decode, engine degrade, engine upscale, bicubic) and caches the latest few.
  * The ids are plain data (state/view-state.ts): fixed ones, and one per VSR model, 'vsr:<id>'.
  */
-import type { RgbaFrame } from './FrameCanvas';
+import type { RgbaFrame } from '../core/frame';
 import { getFrame } from './frame-source';
 import { BASE_VARIANT_IDS, vsrModelOf, vsrVariant, type BaseVariantId, type VariantId } from '../state/view-state';
 

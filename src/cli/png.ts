@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { createImage, quantize01, type ImageF32 } from '../core/image.ts';
+import { createImage, type ImageF32 } from '../core/image.ts';
+import { toRgb24 } from '../core/pixels.ts';
 
 export function decodePng(bytes: Uint8Array): ImageF32 {
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -23,19 +24,13 @@ export function decodePng(bytes: Uint8Array): ImageF32 {
   return img;
 }
 
-/** 8-bit RGB PNG (values quantised by round-to-nearest, as the pipeline's uint8 stage does). */
+/** 8-bit RGB PNG (values quantised by the pipeline's one rounding rule, core/pixels.ts). */
 export function encodePng(img: ImageF32): Buffer {
-  const { width, height, data } = img;
-  const plane = width * height;
-  const rgb = Buffer.alloc(plane * 3);
-  for (let i = 0; i < plane; i++) {
-    rgb[i * 3] = quantize01(data[i]);
-    rgb[i * 3 + 1] = quantize01(data[plane + i]);
-    rgb[i * 3 + 2] = quantize01(data[2 * plane + i]);
-  }
+  const { width, height } = img;
+  const rgb = toRgb24(img);
   // colorType 2 = RGB without alpha; fixed deflate settings keep the bytes reproducible.
   const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  png.data = rgb;
+  png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
   return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, deflateLevel: 6, deflateStrategy: 3 });
 }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quantize01 } from '../core/image.ts';
+import { quantize01 } from '../core/pixels.ts';
 import { findNativeFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { createVsrNode, DEFAULT_MODELS_DIR, listVsrModels } from '../pipeline/vsr/vsr-node.ts';

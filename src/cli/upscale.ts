@@ -10,7 +10,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { toRgb24, type ImageF32 } from '../core/image.ts';
+import { type ImageF32 } from '../core/image.ts';
+import { toRgb24 } from '../core/pixels.ts';
 import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';

@@ -6,14 +6,15 @@
  */
 import * as Comlink from 'comlink';
 import { getBackend, ort } from './device';
-import { GpuDegrader, type DegradeFrameInput, type DegradedFrame, type StageTimes } from './degrade-gpu';
+import { GpuDegrader, type DegradeFrameInput, type StageTimes } from './degrade-gpu';
 import { assertValidParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
 import type { VqdRunner } from '../pipeline/vqd/vqd-node';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
-import { fromRgba8, toRgba8 } from '../core/image';
+import type { RgbaFrame } from '../core/frame';
+import { frameOf, imageOf } from '../core/pixels';
 
 export interface DegradeProgress {
   /** Frames finished of this call. */
@@ -26,7 +27,7 @@ export interface DegradeProgress {
 }
 
 export interface DegradeResponse {
-  frames: DegradedFrame[];
+  frames: RgbaFrame[];
   times: StageTimes;
   backend: 'webgpu' | 'wasm';
 }
@@ -61,7 +62,7 @@ export const degradeApi = {
     const params = assertValidParams(rawParams);
     const backend = await getBackend();
     const times: StageTimes = {};
-    const out: DegradedFrame[] = [];
+    const out: RgbaFrame[] = [];
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
     if (backend.kind === 'webgpu') {
       gpu ??= new GpuDegrader(backend.device, ort, webModels());
@@ -73,13 +74,12 @@ export const degradeApi = {
       const st = prepareStages(params);
       const vqd = params.vqd.enabled ? await cpuVqdRunner(params.modelId, loadProgress) : undefined;
       for (const f of frames) {
-        const img = await degradeFrameBeforeCodec(fromRgba8(f.rgba, f.width, f.height), f.index, st, vqd);
-        out.push({ width: img.width, height: img.height, rgba: toRgba8(img) });
+        out.push(frameOf(await degradeFrameBeforeCodec(imageOf(f), f.index, st, vqd)));
         onProgress?.({ done: out.length, total: frames.length });
       }
       Object.assign(times, st.times);
     }
-    return Comlink.transfer({ frames: out, times, backend: backend.kind }, out.map((f) => f.rgba.buffer as ArrayBuffer));
+    return Comlink.transfer({ frames: out, times, backend: backend.kind }, out.map((f) => f.data.buffer as ArrayBuffer));
   },
 
   /** Drop cached stage buffers (e.g. when a new source opens). */

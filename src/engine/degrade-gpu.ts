@@ -5,6 +5,8 @@
  * of its input plus its own parameters). The FFmpeg stage runs afterwards in
  * the media worker, on the uint8 frames this returns.
  */
+import type { RgbaFrame } from '../core/frame';
+import { fromRgba8, wordsToFrame } from '../core/pixels';
 import type { PipelineParams } from '../pipeline/params';
 import { blurKernel } from '../pipeline/blur/kernel';
 import { createBlur, type BlurGpu } from '../pipeline/blur/blur-gpu';
@@ -55,19 +57,12 @@ class StageCache {
   }
 }
 
-export interface DegradeFrameInput {
+/** A source frame with what the stage caches key on. */
+export interface DegradeFrameInput extends RgbaFrame {
   /** Identifies the source frame's pixels (e.g. "<source name>#<index>"). */
   key: string;
+  /** Frame index in the clip (the noise is keyed by it). */
   index: number;
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
-}
-
-export interface DegradedFrame {
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
 }
 
 export class GpuDegrader {
@@ -115,7 +110,7 @@ export class GpuDegrader {
   }
 
   /** Runs the GPU stages for one frame; `times` (when given) gets per-stage ms (adds a sync per stage). */
-  async run(frame: DegradeFrameInput, p: PipelineParams, times?: StageTimes, onProgress?: LoadProgress): Promise<DegradedFrame> {
+  async run(frame: DegradeFrameInput, p: PipelineParams, times?: StageTimes, onProgress?: LoadProgress): Promise<RgbaFrame> {
     const d = this.device;
     let t = performance.now();
     const tick = async (s: Stage | 'readback') => {
@@ -130,14 +125,7 @@ export class GpuDegrader {
     let key = `${frame.key}|${frame.width}x${frame.height}`;
     let cur = this.caches.input.get(key);
     if (!cur) {
-      const plane = frame.width * frame.height;
-      const f = new Float32Array(plane * 3);
-      const src = frame.rgba;
-      for (let i = 0; i < plane; i++) {
-        f[i] = src[i * 4] / 255;
-        f[plane + i] = src[i * 4 + 1] / 255;
-        f[2 * plane + i] = src[i * 4 + 2] / 255;
-      }
+      const f = fromRgba8(frame.data, frame.width, frame.height).data;
       cur = this.owned(uploadBuffer(d, f, undefined, 'degrade.input'), frame.width, frame.height);
       this.caches.input.set(key, cur);
     }
@@ -201,7 +189,7 @@ export class GpuDegrader {
     const words = await readU32(d, packed, cur.w * cur.h);
     packed.destroy();
     await tick('readback');
-    return { width: cur.w, height: cur.h, rgba: new Uint8ClampedArray(words.buffer) };
+    return wordsToFrame(words, cur.w, cur.h);
   }
 
   clear(): void {

@@ -8,7 +8,8 @@
 import type { GpuTestContext } from './gputest';
 import { GpuDegrader, type StageTimes } from './degrade-gpu';
 import { resizeCpu } from '../pipeline/resize/resize-cpu';
-import { toRgba8, type ImageF32 } from '../core/image';
+import { type ImageF32 } from '../core/image';
+import { toRgba8 } from '../core/pixels';
 import { defaultPipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
@@ -38,10 +39,10 @@ export const benches = [
       if (ctx.device) {
         const gpu = new GpuDegrader(ctx.device, ctx.ort, webModels(), 1);
         // Warm-up on a different frame key (pipelines compiled, model loaded), then time a fresh frame.
-        await gpu.run({ key: 'warm', index: 0, width: 1920, height: 1080, rgba }, p);
+        await gpu.run({ key: 'warm', index: 0, width: 1920, height: 1080, data: rgba }, p);
         const times: StageTimes = {};
         const t0 = performance.now();
-        await gpu.run({ key: 'timed', index: 1, width: 1920, height: 1080, rgba }, p, times);
+        await gpu.run({ key: 'timed', index: 1, width: 1920, height: 1080, data: rgba }, p, times);
         out.gpuMs = { ...times, total: performance.now() - t0 };
         gpu.clear();
       }

@@ -12,20 +12,14 @@
  */
 import * as Comlink from 'comlink';
 import { getBackend, ort } from './device';
-import { packRgba8Cpu } from './convert-cpu';
-import { fromRgba8, type ImageF32 } from '../core/image';
+import { type ImageF32 } from '../core/image';
+import type { RgbaFrame } from '../core/frame';
+import { fromRgba8, packRgba8 } from '../core/pixels';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
 import { createVsrGpu, readRgba, uploadRgba, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
 import { createVsrCpu, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
-
-/** An RGBA8 frame (row-major, 4 bytes a pixel), as the media worker and canvases use. */
-export interface VsrFrame {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
 
 export interface VsrRunRequest {
   /** Identifies the run for vsrCancel. */
@@ -159,8 +153,8 @@ async function loop<F>(
  */
 export async function runVsrJob(
   req: VsrRunRequest,
-  getFrame: (i: number) => Promise<VsrFrame> | VsrFrame,
-  onFrame: (i: number, out: VsrFrame, info: VsrFrameInfo) => Promise<void> | void,
+  getFrame: (i: number) => Promise<RgbaFrame> | RgbaFrame,
+  onFrame: (i: number, out: RgbaFrame, info: VsrFrameInfo) => Promise<void> | void,
   cancel?: CancelToken,
   onLoad?: LoadProgress,
 ): Promise<VsrRunResult> {
@@ -169,7 +163,7 @@ export async function runVsrJob(
   const model = req.model ?? 'vsr';
   const backend = await getBackend();
   const { width: w, height: h } = req;
-  const fetchChecked = async (i: number): Promise<VsrFrame> => {
+  const fetchChecked = async (i: number): Promise<RgbaFrame> => {
     const f = await getFrame(i);
     if (f.width !== w || f.height !== h) throw new RangeError(`frame ${i} is ${f.width}×${f.height}, the run ${w}×${h}`);
     return f;
@@ -214,7 +208,7 @@ export async function runVsrJob(
     };
     const r = await loop(req, win, async (p, c, n) => {
       const out = await seq.step(p, c, n);
-      const words = packRgba8Cpu(out.data, out.width * out.height);
+      const words = packRgba8(out.data, out.width * out.height);
       return new Uint8ClampedArray(words.buffer as ArrayBuffer);
     }, deliver, cancel);
     return { ...r, ms: performance.now() - t0, backend: 'wasm', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.model.trained };
@@ -231,8 +225,8 @@ export const vsrApi = {
    */
   async vsrRun(
     req: VsrRunRequest,
-    getFrame: (i: number) => Promise<VsrFrame>,
-    onFrame: (i: number, out: VsrFrame, info: VsrFrameInfo) => Promise<void> | void,
+    getFrame: (i: number) => Promise<RgbaFrame>,
+    onFrame: (i: number, out: RgbaFrame, info: VsrFrameInfo) => Promise<void> | void,
     cancel?: Int32Array,
     onLoad?: LoadProgress,
   ): Promise<VsrRunResult> {
@@ -245,10 +239,10 @@ export const vsrApi = {
   },
 
   /** One still image ×4 (its own neighbours, zero state). */
-  async vsrImage(frame: VsrFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean } = {}, onLoad?: LoadProgress): Promise<VsrFrame> {
-    let result: VsrFrame | null = null;
+  async vsrImage(frame: RgbaFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean } = {}, onLoad?: LoadProgress): Promise<RgbaFrame> {
+    let result: RgbaFrame | null = null;
     await runVsrJob({ ...opts, width: frame.width, height: frame.height, from: 0, to: 1, length: 1 }, () => frame, (_i, out) => void (result = out), undefined, onLoad);
-    const out = result as VsrFrame | null;
+    const out = result as RgbaFrame | null;
     if (!out) throw new Error('the VSR step produced no frame');
     return Comlink.transfer(out, [out.data.buffer as ArrayBuffer]);
   },

@@ -5,7 +5,8 @@
  */
 import { compareF32, type GpuTest } from './gputest';
 import { buildOnnxModel } from './onnx-builder';
-import { affineCpu, packRgba8Cpu, quantizeCpu } from './convert-cpu';
+import { affineCpu } from './convert-cpu';
+import { packRgba8, quantize01, quantizeValues } from '../core/pixels';
 import { runConvert } from './convert-gpu';
 import { readF32, readU32, uploadBuffer } from './gpu';
 import { flushOrt } from './device';
@@ -63,13 +64,13 @@ export const gpuTests: GpuTest[] = [
       const r1 = compareF32('affine', aff, affineCpu(src, 2, -1, -1, 1), 2.4e-7);
       // WGSL's f32 division (level / 255) may be up to 2.5 ulp off the correctly rounded JS value,
       // so values get 2 ulp at 1.0 (1.2e-7); the uint8 levels themselves must match exactly.
-      const wantQ = quantizeCpu(src);
+      const wantQ = quantizeValues(src);
       const r2 = compareF32('quantize', q, wantQ, 1.2e-7);
       let levelMism = 0;
       for (let i = 0; i < n; i++) if (Math.round(q[i] * 255) !== Math.round(wantQ[i] * 255)) levelMism++;
       r2.pass &&= levelMism === 0;
       r2.detail += `, uint8 level mismatches ${levelMism} (tolerance 0)`;
-      const wantPacked = packRgba8Cpu(src, pixels);
+      const wantPacked = packRgba8(src, pixels);
       let mism = 0;
       for (let i = 0; i < pixels; i++) if (packed[i] !== wantPacked[i]) mism++;
       input.destroy();
@@ -77,6 +78,44 @@ export const gpuTests: GpuTest[] = [
         pass: r1.pass && r2.pass && mism === 0,
         detail: `${r1.detail}; ${r2.detail}; pack_rgba8 mismatches ${mism}/${pixels} (tolerance 0)`,
       };
+    },
+  },
+  {
+    name: 'convert.wgsl quantize/pack_rgba8 = core/pixels.ts on the rounding edges: every level\'s half-way point and its f32 neighbours (exact)',
+    async run({ device }) {
+      // For each level k: f32((k + ½)/255) and the 4 f32 values either side, whose products with 255
+      // fall just under, on or just over k + ½ — where a rounded f32 multiply or half-to-even differ.
+      const f = new Float32Array(1);
+      const bits = new Uint32Array(f.buffer);
+      const vals: number[] = [-0.25, 0, 1, 1.5, 2 ** -9, 2 ** -10, Math.fround(1 / 510)];
+      for (let k = 0; k < 255; k++) {
+        f[0] = (k + 0.5) / 255;
+        const mid = bits[0];
+        for (let d = -4; d <= 4; d++) {
+          bits[0] = mid + d;
+          vals.push(f[0]);
+        }
+        vals.push(Math.fround(k / 255));
+      }
+      const pixels = Math.ceil(vals.length / 3);
+      const src = new Float32Array(3 * pixels);
+      src.set(vals);
+      const input = uploadBuffer(device, src);
+      const q = await readF32(device, runConvert(device, { op: 'quantize', input, count: src.length }), src.length);
+      const packed = await readU32(device, runConvert(device, { op: 'pack_rgba8', input, count: pixels }), pixels);
+      input.destroy();
+      let qMism = 0;
+      let halves = 0;
+      for (let i = 0; i < src.length; i++) {
+        if (Math.round(q[i] * 255) !== quantize01(src[i])) qMism++;
+        // Where the f32-ROUNDED product lands on a half (round(f32(v·255)) half-to-even, the old
+        // shader rule, could differ from the exact product's rounding): the cases this test is for.
+        if (Math.fround(src[i] * 255) % 1 === 0.5) halves++;
+      }
+      const want = packRgba8(src, pixels);
+      let pMism = 0;
+      for (let i = 0; i < pixels; i++) if (packed[i] !== want[i]) pMism++;
+      return { pass: qMism === 0 && pMism === 0, detail: `${src.length} edge values (${halves} whose f32-rounded product is a half): quantize level mismatches ${qMism}, pack_rgba8 mismatches ${pMism}/${pixels} (tolerance 0)` };
     },
   },
 ];

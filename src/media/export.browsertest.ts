@@ -5,6 +5,7 @@
  * decoder path). Real frames: e2e/fixtures/clip-64x48 (8 frames).
  */
 import type { GpuTest, GpuTestContext } from '../engine/gputest';
+import { rgbaToRgb24 } from '../core/pixels';
 import { MediaClient } from './media-client';
 import { psnr8 } from './frames';
 import { startExport } from './export-client';
@@ -36,12 +37,6 @@ function toneWav(seconds = 1, rate = 16000): Blob {
   v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true); str(36, 'data'); v.setUint32(40, n * 2, true);
   for (let i = 0; i < n; i++) v.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), true);
   return new Blob([buf], { type: 'audio/wav' });
-}
-
-function rgb(rgba: Uint8ClampedArray): Uint8Array {
-  const out = new Uint8Array((rgba.length / 4) * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) [out[j], out[j + 1], out[j + 2]] = [rgba[i], rgba[i + 1], rgba[i + 2]];
-  return out;
 }
 
 /** Entry names from a zip's central directory. */
@@ -83,7 +78,7 @@ export const browserTests: GpuTest[] = [
       if (!done.file) return { pass: false, detail: 'no file' };
       const info = await media().probe(done.file, 'test.mp4');
       const dec = await media().decode(done.file, 'test.mp4', { count: 20 });
-      const ps = dec.frames.map((f, i) => psnr8(rgb(f), rgb(frames[i])));
+      const ps = dec.frames.map((f, i) => psnr8(rgbaToRgb24(f), rgbaToRgb24(frames[i])));
       // 4:2:0 alone costs this small saturated clip ~29 dB (Node test: lossless yuv420p round trip).
       const ok = done.storage === 'opfs' && info.codec === 'h264' && info.hasAudio && dec.frames.length === 8 && dec.width === 64 && dec.height === 48 && ps.every((p) => p > 26) && maxAhead <= 2;
       return {
@@ -99,7 +94,7 @@ export const browserTests: GpuTest[] = [
       if (!done.file) return { pass: false, detail: 'no file' };
       const info = await media().probe(done.file, 'test.webm');
       const dec = await media().decode(done.file, 'test.webm', { count: 20 });
-      const ps = dec.frames.map((f, i) => psnr8(rgb(f), rgb(frames[i])));
+      const ps = dec.frames.map((f, i) => psnr8(rgbaToRgb24(f), rgbaToRgb24(frames[i])));
       const ok = info.codec === 'vp8' && dec.frames.length === 8 && ps.every((p) => p > 24);
       return { pass: ok, detail: `${done.bytes} bytes, ${info.codec}, ${dec.frames.length} frames, PSNR min ${Math.min(...ps).toFixed(1)} dB (> 24)` };
     },

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { createImage, quantize01, type ImageF32 } from '../core/image.ts';
+import type { ImageF32 } from '../core/image.ts';
+import { fromRgb24, toRgb24 } from '../core/pixels.ts';
 import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions } from './codec-args.ts';
 
 export type { CodecOptions, VideoCodec, X264Profile } from './codec-args.ts';
@@ -126,41 +127,6 @@ export function parseVideoSize(log: string): VideoInfo | null {
   return null;
 }
 
-/** Planar float frame → interleaved rgb24 at (padW, padH) ≥ its size, edge-replicated (yuv420p needs even sizes). */
-export function toRgb24Padded(img: ImageF32, padW: number, padH: number): Uint8Array {
-  const { width: w, height: h, data } = img;
-  const plane = w * h;
-  const out = new Uint8Array(padW * padH * 3);
-  for (let y = 0; y < padH; y++) {
-    const sy = y < h ? y : h - 1;
-    for (let x = 0; x < padW; x++) {
-      const s = sy * w + (x < w ? x : w - 1);
-      const o = (y * padW + x) * 3;
-      out[o] = quantize01(data[s]);
-      out[o + 1] = quantize01(data[plane + s]);
-      out[o + 2] = quantize01(data[2 * plane + s]);
-    }
-  }
-  return out;
-}
-
-/** Interleaved rgb24 rows of width srcW → planar float frame of w×h (top-left crop). */
-export function fromRgb24Cropped(rgb: Uint8Array, srcW: number, w: number, h: number): ImageF32 {
-  const img = createImage(w, h, 3);
-  const plane = w * h;
-  const d = img.data;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = (y * srcW + x) * 3;
-      const i = y * w + x;
-      d[i] = rgb[s] / 255;
-      d[plane + i] = rgb[s + 1] / 255;
-      d[2 * plane + i] = rgb[s + 2] / 255;
-    }
-  }
-  return img;
-}
-
 function checkOptions(o: CodecOptions): void {
   const problem = codecOptionsProblem(o);
   if (problem) throw new RangeError(`compress: ${problem}`);
@@ -256,11 +222,11 @@ class NativeFfmpeg implements FfmpegNode {
 
       async function* rgbIn(): AsyncGenerator<Uint8Array> {
         checkClipFrame(first.value, w, h, 0);
-        yield toRgb24Padded(first.value, pw, ph);
+        yield toRgb24(first.value, pw, ph);
         sent = 1;
         for (let r = await it.next(); !r.done; r = await it.next()) {
           checkClipFrame(r.value, w, h, sent);
-          yield toRgb24Padded(r.value, pw, ph);
+          yield toRgb24(r.value, pw, ph);
           sent++;
         }
       }
@@ -277,7 +243,7 @@ class NativeFfmpeg implements FfmpegNode {
         for await (const chunk of dec.proc.stdout as AsyncIterable<Buffer>) {
           for (const rgb of asm.push(chunk)) {
             received++;
-            yield fromRgb24Cropped(rgb, pw, w, h);
+            yield fromRgb24(rgb, w, h, pw);
           }
         }
         await feeding;
@@ -335,7 +301,7 @@ class NativeFfmpeg implements FfmpegNode {
         const asm = new FrameAssembler(info.width * info.height * 3);
         for await (const chunk of dec.proc.stdout as AsyncIterable<Buffer>) {
           for (const rgb of asm.push(chunk)) {
-            if (index >= start && index < end) yield fromRgb24Cropped(rgb, info.width, info.width, info.height);
+            if (index >= start && index < end) yield fromRgb24(rgb, info.width, info.height, info.width);
             index++;
           }
         }
@@ -441,7 +407,7 @@ class WasmFfmpeg implements FfmpegNode {
           ({ width: pw, height: ph } = evenSize(w, h));
         }
         checkClipFrame(f, w, h, chunks.length);
-        chunks.push(toRgb24Padded(f, pw, ph));
+        chunks.push(toRgb24(f, pw, ph));
       }
       if (chunks.length === 0) {
         settle.resolve({ encodedBytes: 0, frames: 0, backend: 'wasm' });
@@ -473,7 +439,7 @@ class WasmFfmpeg implements FfmpegNode {
       }
       const frameBytes = pw * ph * 3;
       const n = decodedRgb.length / frameBytes;
-      for (let i = 0; i < n; i++) yield fromRgb24Cropped(decodedRgb.subarray(i * frameBytes, (i + 1) * frameBytes), pw, w, h);
+      for (let i = 0; i < n; i++) yield fromRgb24(decodedRgb.subarray(i * frameBytes, (i + 1) * frameBytes), w, h, pw);
       settle.resolve({ encodedBytes, frames: n, backend: 'wasm' });
     }
     return { frames: decoded(), stats };
@@ -525,7 +491,7 @@ class WasmFfmpeg implements FfmpegNode {
     const { width, height } = info;
     async function* frames(): AsyncGenerator<ImageF32> {
       const fb = width * height * 3;
-      for (let o = 0; o + fb <= rgb.length; o += fb) yield fromRgb24Cropped(rgb.subarray(o, o + fb), width, width, height);
+      for (let o = 0; o + fb <= rgb.length; o += fb) yield fromRgb24(rgb.subarray(o, o + fb), width, height, width);
     }
     return { info, frames: frames() };
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MediaError } from './errors';
-import { MAX_FRAME_PIXELS, checkFrameSize, frameSize, packRgb24, planDecode, psnr8, rgb24ToRgba, unpackRgb24 } from './frames';
+import type { RgbaFrame } from '../core/frame';
+import { rgb24ToRgba } from '../core/pixels';
+import { MAX_FRAME_PIXELS, checkFrameSize, frameSize, packRgb24, planDecode, psnr8, unpackRgb24 } from './frames';
 
 const code = (fn: () => unknown) => {
   try {
@@ -46,24 +48,24 @@ describe('planDecode', () => {
 
 describe('rgb24 packing for yuv420p', () => {
   // 3×1 frame: pixels (1,2,3) (4,5,6) (7,8,9).
-  const f = { width: 3, height: 1, rgb24: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9) };
+  const f = { width: 3, height: 1, data: rgb24ToRgba(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)) };
   it('pads odd sizes by replicating the last column and row', () => {
     expect([...packRgb24([f], 4, 2)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 7, 8, 9]);
   });
-  it('drops alpha from rgba input', () => {
-    const rgba = { width: 1, height: 1, rgba: Uint8Array.of(10, 20, 30, 99) };
+  it('drops alpha', () => {
+    const rgba = { width: 1, height: 1, data: Uint8ClampedArray.of(10, 20, 30, 99) };
     expect([...packRgb24([rgba], 1, 1)]).toEqual([10, 20, 30]);
   });
   it('unpack crops back to the original: pack then unpack is the identity', () => {
-    const g = { width: 3, height: 1, rgb24: Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2, 1) };
+    const g = { width: 3, height: 1, data: rgb24ToRgba(Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2, 1)) };
     const back = unpackRgb24(packRgb24([f, g], 4, 2), 4, 2, 3, 1);
-    expect(back.map((x) => [...x])).toEqual([[...f.rgb24], [...g.rgb24]]);
+    expect(back.map((x) => [...x])).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9], [9, 8, 7, 6, 5, 4, 3, 2, 1]]);
   });
   it('refuses empty lists, mixed sizes and missing data', () => {
     expect(code(() => frameSize([]))).toBe('bad-input');
-    expect(code(() => frameSize([f, { width: 2, height: 1, rgb24: new Uint8Array(6) }]))).toBe('bad-input');
-    expect(code(() => frameSize([{ width: 3, height: 1, rgb24: new Uint8Array(5) }]))).toBe('bad-input');
-    expect(code(() => frameSize([{ width: 3, height: 1 }]))).toBe('bad-input');
+    expect(code(() => frameSize([f, { width: 2, height: 1, data: new Uint8ClampedArray(8) }]))).toBe('bad-input');
+    expect(code(() => frameSize([{ width: 3, height: 1, data: new Uint8ClampedArray(11) }]))).toBe('bad-input');
+    expect(code(() => frameSize([{ width: 3, height: 1 } as RgbaFrame]))).toBe('bad-input');
   });
 });
 
@@ -73,8 +75,5 @@ describe('helpers', () => {
     const b = new Uint8Array(100).fill(101);
     expect(psnr8(a, b)).toBeCloseTo(10 * Math.log10(255 * 255), 10);
     expect(psnr8(a, a)).toBe(Infinity);
-  });
-  it('rgb24ToRgba adds opaque alpha', () => {
-    expect([...rgb24ToRgba(Uint8Array.of(1, 2, 3, 4, 5, 6))]).toEqual([1, 2, 3, 255, 4, 5, 6, 255]);
   });
 });

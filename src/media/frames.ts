@@ -3,6 +3,7 @@
  * shuffles around ffmpeg's rawvideo (rgba → rgb24, even-size padding, cropping back).
  * Pure TS: used by the worker, the client and unit tests.
  */
+import type { RgbaFrame } from '../core/frame';
 import { MediaError } from './errors';
 
 /** What probe() learns about a file, before any frame is decoded. */
@@ -32,14 +33,6 @@ export interface DecodedFrames {
   warning?: string;
   /** Which decoder made the frames. */
   decoder?: 'image' | 'ffmpeg.wasm' | 'webcodecs';
-}
-
-/** A frame going into the FFmpeg stage: interleaved rgb24 or rgba (alpha ignored). */
-export interface RawFrame {
-  width: number;
-  height: number;
-  rgb24?: Uint8Array;
-  rgba?: Uint8Array | Uint8ClampedArray;
 }
 
 export interface RoundTripResult {
@@ -108,16 +101,14 @@ export function planDecode(
 }
 
 /** The frames' shared size, after checking every frame has it and carries enough data. */
-export function frameSize(frames: readonly RawFrame[]): { width: number; height: number } {
+export function frameSize(frames: readonly RgbaFrame[]): { width: number; height: number } {
   if (frames.length === 0) throw new MediaError('bad-input', 'No frames were given to encode');
   const { width, height } = frames[0];
   frames.forEach((f, i) => {
     if (f.width !== width || f.height !== height) {
       throw new MediaError('bad-input', `Frame ${i} is ${f.width}×${f.height} but frame 0 is ${width}×${height}; a clip has one size`);
     }
-    const px = width * height;
-    const ok = f.rgb24 ? f.rgb24.length >= px * 3 : f.rgba ? f.rgba.length >= px * 4 : false;
-    if (!ok) throw new MediaError('bad-input', `Frame ${i} has no rgb24/rgba data of ${width}×${height}`);
+    if (!(f.data?.length >= width * height * 4)) throw new MediaError('bad-input', `Frame ${i} has no RGBA data of ${width}×${height}`);
   });
   return { width, height };
 }
@@ -127,18 +118,17 @@ export function frameSize(frames: readonly RawFrame[]): { width: number; height:
  * last column and row into the padding: yuv420p needs even sizes, and replicated edges add no new
  * content for the encoder to spend bits on.
  */
-export function packRgb24(frames: readonly RawFrame[], padW: number, padH: number): Uint8Array {
+export function packRgb24(frames: readonly RgbaFrame[], padW: number, padH: number): Uint8Array {
   const { width: w, height: h } = frameSize(frames);
   const frameBytes = padW * padH * 3;
   const out = new Uint8Array(frameBytes * frames.length);
   frames.forEach((f, k) => {
-    const src = f.rgb24 ?? f.rgba!;
-    const step = f.rgb24 ? 3 : 4;
+    const src = f.data;
     const base = k * frameBytes;
     for (let y = 0; y < padH; y++) {
       const sy = Math.min(y, h - 1);
       for (let x = 0; x < padW; x++) {
-        const s = (sy * w + Math.min(x, w - 1)) * step;
+        const s = (sy * w + Math.min(x, w - 1)) * 4;
         const o = base + (y * padW + x) * 3;
         out[o] = src[s];
         out[o + 1] = src[s + 1];
@@ -163,19 +153,6 @@ export function unpackRgb24(buf: Uint8Array, srcW: number, srcH: number, w: numb
     frames.push(f);
   }
   return frames;
-}
-
-/** rgb24 → RGBA8 with opaque alpha (for drawing a round-trip result on a canvas). */
-export function rgb24ToRgba(rgb: Uint8Array): Uint8ClampedArray<ArrayBuffer> {
-  const px = rgb.length / 3;
-  const out = new Uint8ClampedArray(px * 4);
-  for (let i = 0; i < px; i++) {
-    out[4 * i] = rgb[3 * i];
-    out[4 * i + 1] = rgb[3 * i + 1];
-    out[4 * i + 2] = rgb[3 * i + 2];
-    out[4 * i + 3] = 255;
-  }
-  return out;
 }
 
 /** PSNR (dB, peak 255) over all bytes of two same-length 8-bit buffers; +Infinity when equal. */

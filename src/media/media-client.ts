@@ -10,11 +10,12 @@
 import * as Comlink from 'comlink';
 import type { CodecOptions } from './codec-args';
 import { MediaError, fromWire } from './errors';
-import type { DecodedFrames, MediaInfo, RawFrame, RoundTripResult } from './frames';
+import type { RgbaFrame } from '../core/frame';
+import type { DecodedFrames, MediaInfo, RoundTripResult } from './frames';
 import type { MediaWorkerApi } from './media.worker';
 
 export { MediaError, isMediaError, type MediaErrorCode } from './errors';
-export type { DecodedFrames, MediaInfo, RawFrame, RoundTripResult } from './frames';
+export type { DecodedFrames, MediaInfo, RoundTripResult } from './frames';
 export type { CodecOptions, VideoCodec, X264Profile } from './codec-args';
 
 export interface CallOptions {
@@ -146,10 +147,10 @@ export class MediaClient {
   }
 
   /** The FFmpeg stage: encode + decode with the codec settings; decoded rgb24 frames and the stream size. */
-  roundTrip(frames: RawFrame[], req: RoundTripRequest = {}): Promise<RoundTripResult> {
+  roundTrip(frames: RgbaFrame[], req: RoundTripRequest = {}): Promise<RoundTripResult> {
     const { signal, transfer, ...rest } = req;
     const timeoutMs = req.timeoutMs ?? 60_000 + 500 * frames.length;
-    const buffers = transfer ? frames.map((f) => (f.rgb24 ?? f.rgba)!.buffer as ArrayBuffer) : [];
+    const buffers = transfer ? frames.map((f) => f.data.buffer as ArrayBuffer) : [];
     return this.call('The FFmpeg stage', { signal, timeoutMs }, timeoutMs, (api, cancel) =>
       api.roundTrip(Comlink.transfer(frames, buffers), { ...rest, timeoutMs, cancel }),
     );

@@ -6,7 +6,7 @@
  */
 import type { GpuTestContext } from '../engine/gputest';
 import { MediaClient } from './media-client';
-import type { RawFrame } from './frames';
+import type { RgbaFrame } from '../core/frame';
 import { median } from '../engine/bench-util';
 
 const RUNS = 3;
@@ -24,8 +24,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; out: T }> {
   return { ms: median(ms), out };
 }
 
-/** Nearest-neighbour ×k of an RGBA frame, as rgba: a 1920×1080 frame with the sample's content. */
-function upscale(rgba: Uint8ClampedArray, w: number, h: number, k: number): RawFrame {
+/** Nearest-neighbour ×k of an RGBA frame: a 1920×1080 frame with the sample's content. */
+function upscale(rgba: Uint8ClampedArray, w: number, h: number, k: number): RgbaFrame {
   const W = w * k;
   const out = new Uint8ClampedArray(W * h * k * 4);
   const src = new Uint32Array(rgba.buffer, rgba.byteOffset, w * h);
@@ -34,7 +34,7 @@ function upscale(rgba: Uint8ClampedArray, w: number, h: number, k: number): RawF
     const row = Math.floor(y / k) * w;
     for (let x = 0; x < W; x++) dst[y * W + x] = src[row + Math.floor(x / k)];
   }
-  return { width: W, height: h * k, rgba: out };
+  return { width: W, height: h * k, data: out };
 }
 
 export const benches = [
@@ -49,7 +49,7 @@ export const benches = [
         const chunk = await timed(() => media.decode(blob, 'sample.mp4', { start: 36, count: 12 }));
         const wholeFast = await timed(() => media.decode(blob, 'sample.mp4', { count: 75, exact: false }));
         const chunkFast = await timed(() => media.decode(blob, 'sample.mp4', { start: 36, count: 12, exact: false }));
-        const lr: RawFrame[] = whole.out.frames.slice(0, 8).map((f) => ({ width: 480, height: 270, rgba: f }));
+        const lr: RgbaFrame[] = whole.out.frames.slice(0, 8).map((f) => ({ width: 480, height: 270, data: f }));
         const rtLr = await timed(() => media.roundTrip(lr, { codec: 'libx264', crf: 23, profile: 'high' }));
         const hr = whole.out.frames.slice(0, 3).map((f) => upscale(f, 480, 270, 4));
         const rtHr = await timed(() => media.roundTrip(hr, { codec: 'libx264', crf: 23, profile: 'high', returnStream: true }));

@@ -8,7 +8,9 @@
  */
 import type { GpuTest, GpuTestContext, GpuTestResult } from '../engine/gputest';
 import { MediaClient, MediaError } from './media-client';
-import { psnr8, type RawFrame } from './frames';
+import type { RgbaFrame } from '../core/frame';
+import { rgbaToRgb24 } from '../core/pixels';
+import { psnr8 } from './frames';
 
 let client: MediaClient | null = null;
 const media = () => (client ??= new MediaClient());
@@ -24,16 +26,6 @@ async function pngRgba(ctx: GpuTestContext, path: string): Promise<{ width: numb
   const g = c.getContext('2d')!;
   g.drawImage(bitmap, 0, 0);
   return { width: bitmap.width, height: bitmap.height, data: g.getImageData(0, 0, bitmap.width, bitmap.height).data };
-}
-
-function rgbaToRgb(rgba: Uint8ClampedArray): Uint8Array {
-  const out = new Uint8Array((rgba.length / 4) * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    out[j] = rgba[i];
-    out[j + 1] = rgba[i + 1];
-    out[j + 2] = rgba[i + 2];
-  }
-  return out;
 }
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -60,16 +52,10 @@ function result(checks: [boolean, string][]): GpuTestResult {
   return { pass: failed.length === 0, detail: (failed.length ? failed : checks).map(([ok, s]) => `${ok ? '' : 'FAILED '}${s}`).join('; ') };
 }
 
-const srcFrames = async (ctx: GpuTestContext): Promise<RawFrame[]> =>
-  Promise.all(
-    Array.from({ length: 8 }, async (_, k) => {
-      const p = await pngRgba(ctx, `/e2e/fixtures/clip-64x48/src-${pad2(k)}.png`);
-      return { width: p.width, height: p.height, rgb24: rgbaToRgb(p.data) };
-    }),
-  );
+const srcFrames = async (ctx: GpuTestContext): Promise<RgbaFrame[]> => Promise.all(Array.from({ length: 8 }, (_, k) => pngRgba(ctx, `/e2e/fixtures/clip-64x48/src-${pad2(k)}.png`)));
 
 const nativeRoundTrip = async (ctx: GpuTestContext, crf: number): Promise<Uint8Array[]> =>
-  Promise.all(Array.from({ length: 8 }, async (_, k) => rgbaToRgb((await pngRgba(ctx, `/e2e/fixtures/roundtrip/x264-crf${crf}-${pad2(k)}.png`)).data)));
+  Promise.all(Array.from({ length: 8 }, async (_, k) => rgbaToRgb24((await pngRgba(ctx, `/e2e/fixtures/roundtrip/x264-crf${crf}-${pad2(k)}.png`)).data)));
 
 const concat = (frames: Uint8Array[]) => {
   const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
@@ -187,7 +173,7 @@ export const browserTests: GpuTest[] = [
       let gifPsnr = Infinity;
       for (let k = 0; k < 3; k++) {
         const r = await pngRgba(ctx, `/e2e/fixtures/clip-32x32/frame-${k}.png`);
-        gifPsnr = Math.min(gifPsnr, psnr8(rgbaToRgb(gif.frames[k] ?? new Uint8ClampedArray(r.data.length)), rgbaToRgb(r.data)));
+        gifPsnr = Math.min(gifPsnr, psnr8(rgbaToRgb24(gif.frames[k] ?? new Uint8ClampedArray(r.data.length)), rgbaToRgb24(r.data)));
       }
       const jpgRef = await pngRgba(ctx, '/e2e/fixtures/formats/still-48x32.jpg.ref.png');
       const jpgDiff = maxAbs(jpg, jpgRef.data);
@@ -222,7 +208,7 @@ export const browserTests: GpuTest[] = [
     name: 'media: x264 round trip in ffmpeg.wasm matches Debian ffmpeg (PSNR ≥ 40 dB), crf 35 clearly worse than crf 18',
     async run(ctx) {
       const src = await srcFrames(ctx);
-      const srcAll = concat(src.map((f) => f.rgb24!));
+      const srcAll = concat(src.map((f) => rgbaToRgb24(f.data)));
       const checks: [boolean, string][] = [];
       const vsSrc: Record<number, number> = {};
       for (const crf of [18, 35]) {
@@ -246,12 +232,12 @@ export const browserTests: GpuTest[] = [
     async run(ctx) {
       const src = await srcFrames(ctx);
       // 63×47: odd both ways, so the stage must pad for yuv420p and crop back.
-      const odd: RawFrame[] = src.slice(0, 3).map((f) => {
-        const rgb = new Uint8Array(63 * 47 * 3);
-        for (let y = 0; y < 47; y++) rgb.set(f.rgb24!.subarray(y * 64 * 3, y * 64 * 3 + 63 * 3), y * 63 * 3);
-        return { width: 63, height: 47, rgb24: rgb };
+      const odd: RgbaFrame[] = src.slice(0, 3).map((f) => {
+        const rgba = new Uint8ClampedArray(63 * 47 * 4);
+        for (let y = 0; y < 47; y++) rgba.set(f.data.subarray(y * 64 * 4, y * 64 * 4 + 63 * 4), y * 63 * 4);
+        return { width: 63, height: 47, data: rgba };
       });
-      const oddAll = concat(odd.map((f) => f.rgb24!));
+      const oddAll = concat(odd.map((f) => rgbaToRgb24(f.data)));
       const checks: [boolean, string][] = [];
       // Floors: yuv420p alone (crf 0, lossless x264) keeps only ~30 dB of these small, detailed
       // frames (chroma at half resolution), so every codec must reach 25 dB, and crf 0 must beat crf 23.

@@ -12,6 +12,7 @@
  * - Every failure becomes a MediaError; after one, the worker keeps serving requests.
  */
 import * as Comlink from 'comlink';
+import type { RgbaFrame } from '../core/frame';
 import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, DEFAULT_CODEC_OPTIONS, SWS_FLAGS, type CodecOptions } from './codec-args';
 import { MediaError, ffmpegFailure, wireErrors } from './errors';
 import { FfmpegWasm, FrameSink, SINK_PATH, ffmpegCoreUrls, type RunResult } from './ffmpeg-wasm';
@@ -24,7 +25,6 @@ import {
   unpackRgb24,
   type DecodedFrames,
   type MediaInfo,
-  type RawFrame,
   type RoundTripResult,
 } from './frames';
 import { parseProbe } from './probe';
@@ -320,7 +320,7 @@ const api = {
    * The pipeline's FFmpeg stage: encode the frames with the codec (args from codec-args.ts),
    * decode the stream back, and report its size. Odd sizes are edge-padded to even and cropped back.
    */
-  async roundTrip(frames: RawFrame[], opts: RoundTripOptions = {}): Promise<RoundTripResult> {
+  async roundTrip(frames: RgbaFrame[], opts: RoundTripOptions = {}): Promise<RoundTripResult> {
     return wireErrors(async () => {
       const o: CodecOptions = {
         codec: opts.codec ?? DEFAULT_CODEC_OPTIONS.codec,

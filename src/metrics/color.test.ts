@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createImage, fromRgba8 } from '../core/image';
+import { createImage } from '../core/image';
+import { fromRgba8 } from '../core/pixels';
 import { cropPlane, lumaOf, rgba8ToY, rgbToY } from './color';
 
 describe('BT.601 luma (MATLAB rgb2ycbcr Y)', () => {

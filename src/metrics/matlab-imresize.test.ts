@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { fromRgba8, type ImageF32 } from '../core/image';
+import type { ImageF32 } from '../core/image';
+import { fromRgba8 } from '../core/pixels';
 import { cubicKernel, imresizeImage, imresizePlane, lanczos3Kernel, resizeTable } from './matlab-imresize';
 
 function loadPng(name: string): ImageF32 {

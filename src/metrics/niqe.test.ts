@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { fromRgba8 } from '../core/image';
+import { fromRgba8 } from '../core/pixels';
 import { cropPlane, rgba8ToY } from './color';
 import { aggdShapeGrid, gammaFn, niqe, niqeFromLuma, niqeRgba8 } from './niqe';
 

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quantizeImage, type ImageF32 } from '../core/image.ts';
+import { type ImageF32 } from '../core/image.ts';
+import { quantizeImage } from '../core/pixels.ts';
 import { readPng } from '../cli/png.ts';
 import { findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
 import { blurCpu } from './blur/blur-cpu.ts';

@@ -12,7 +12,8 @@
  * before the next is read. The codec round trip holds what the encoder and decoder buffer (x264's
  * lookahead, pipes); with codec 'none' exactly one frame is in flight.
  */
-import { quantizeImage, type ImageF32 } from '../core/image.ts';
+import { type ImageF32 } from '../core/image.ts';
+import { quantizeImage } from '../core/pixels.ts';
 import { blurCpu } from './blur/blur-cpu.ts';
 import { blurKernel } from './blur/kernel.ts';
 import { noiseCpu } from './noise/noise-cpu.ts';

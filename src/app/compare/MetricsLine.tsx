@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { VariantId } from '../variants';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 import { meanOf, measureFrame, pickReference, useMetricLog, type MetricMean, type MetricResult } from './metrics-client';
 
 export function fmtDb(v: number | undefined): string {

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useApp } from '../../state/store';
 import { usePipeline } from '../../state/params-store';
 import { availableVariants, renderVariant, VariantUnavailable, type VariantId } from '../variants';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 
 export interface VariantFrame {
   frame: RgbaFrame | null;

@@ -5,7 +5,7 @@
  * over the frames measured so far.
  */
 import { create } from 'zustand';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 import type { VariantId } from '../variants';
 
 export type MetricResult =

@@ -5,11 +5,11 @@
  * only when the page URL has `?testvariants`, and only for ids no feature has
  * registered, so the real engine-backed variants always win.
  */
-import { fromRgba8, toRgba8 } from '../../core/image';
+import { fromRgba8, toRgba8 } from '../../core/pixels';
 import { resizeCpu } from '../../pipeline/resize/resize-cpu';
 import { downscaledSize } from '../../pipeline/resize/options';
 import { registerVariant, renderVariant } from '../variants';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 
 const lrCache = new WeakMap<RgbaFrame, RgbaFrame>();
 

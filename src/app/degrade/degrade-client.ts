@@ -15,8 +15,8 @@ import { currentSourceId, getFrame } from '../frame-source';
 import { useApp } from '../../state/store';
 import { usePipeline } from '../../state/params-store';
 import { registerVariant } from '../variants';
-import type { RgbaFrame } from '../FrameCanvas';
-import { fromRgba8, toRgba8 } from '../../core/image';
+import type { RgbaFrame } from '../../core/frame';
+import { fromRgba8, rgb24ToRgba, toRgba8 } from '../../core/pixels';
 import { resizeCpu } from '../../pipeline/resize/resize-cpu';
 
 export interface LrResult {
@@ -64,34 +64,26 @@ async function run(index: number, params: PipelineParams, onProgress?: (p: Degra
   const inputs = [];
   for (let i = lo; i <= hi; i++) {
     const f = await getFrame(i);
-    inputs.push({ key: `${sid}#${i}`, index: i, width: f.width, height: f.height, rgba: f.data });
+    inputs.push({ ...f, key: `${sid}#${i}`, index: i });
   }
   const engine = await getEngine();
   const res = await engine.api.degradeFrames(inputs, params, { timing: true }, onProgress ? Comlink.proxy(onProgress) : undefined);
   const pick = index - lo;
   if (!useCodec) {
     const f = res.frames[pick];
-    return { index, frame: { width: f.width, height: f.height, data: f.rgba }, times: res.times, backend: res.backend, windowFrames: 1 };
+    return { index, frame: f, times: res.times, backend: res.backend, windowFrames: 1 };
   }
   const media = await getMedia();
   const t0 = performance.now();
   const c = params.compress;
   const rt = await media.roundTrip(
-    res.frames.map((f) => ({ width: f.width, height: f.height, rgba: f.rgba })),
+    res.frames,
     { codec: c.codec as Exclude<typeof c.codec, 'none'>, crf: c.crf, qscale: c.qscale, profile: c.profile, fps: c.fps, transfer: true },
   );
   const codecMs = performance.now() - t0;
-  const rgb = rt.frames[pick];
-  const rgba = new Uint8ClampedArray(rt.width * rt.height * 4);
-  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-    rgba[j] = rgb[i];
-    rgba[j + 1] = rgb[i + 1];
-    rgba[j + 2] = rgb[i + 2];
-    rgba[j + 3] = 255;
-  }
   return {
     index,
-    frame: { width: rt.width, height: rt.height, data: rgba },
+    frame: { width: rt.width, height: rt.height, data: rgb24ToRgba(rt.frames[pick]) },
     times: { ...res.times, codec: codecMs },
     backend: res.backend,
     encodedBytes: rt.bytes,

@@ -12,9 +12,9 @@ import { degradeFrame } from '../degrade/degrade-client';
 import { diffFrame, levels, paramsForLevel, PAPER_RANGE, type Branch, type ExploreRange } from './explore';
 import { PsnrChart } from './PsnrChart';
 import { ProgressBar } from '../ProgressBar';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 import { psnrY } from '../../metrics/psnr';
-import { fromRgba8 } from '../../core/image';
+import { fromRgba8 } from '../../core/pixels';
 import { Select } from '../degrade/controls';
 
 interface TileResult {

@@ -9,7 +9,7 @@
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { getEngine } from '../../engine/engine-client';
-import type { VsrFrame, VsrRunResult } from '../../engine/vsr-api';
+import type { VsrRunResult } from '../../engine/vsr-api';
 import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
 import { startExport, type ExportSession } from '../../media/export-client';
 import { useApp } from '../../state/store';
@@ -18,7 +18,7 @@ import { useView } from '../../state/view-state';
 import { currentBlob, getFrame } from '../frame-source';
 import { degradeFrame } from '../degrade/degrade-client';
 import { measureFrame } from '../compare/metrics-client';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 
 export type UpscaleSource = 'clip' | 'degraded';
 export type OutputChoice = ExportFormat | 'none';
@@ -252,13 +252,13 @@ export async function startUpscale(): Promise<void> {
     let sumPsnr = 0;
     let sumSsim = 0;
     let measured = 0;
-    const getLr = Comlink.proxy(async (i: number): Promise<VsrFrame> => {
+    const getLr = Comlink.proxy(async (i: number): Promise<RgbaFrame> => {
       await c.gate;
       const f = await lr(i);
       if (i >= from && i < to) useUpscale.setState({ input: f });
       return f;
     });
-    const onFrame = Comlink.proxy(async (i: number, out: VsrFrame) => {
+    const onFrame = Comlink.proxy(async (i: number, out: RgbaFrame) => {
       if (done === 0) {
         started = performance.now();
         useUpscale.setState({ status: c.paused ? 'paused' : 'running' });

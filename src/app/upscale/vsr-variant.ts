@@ -8,14 +8,13 @@
  */
 import * as Comlink from 'comlink';
 import { getEngine } from '../../engine/engine-client';
-import type { VsrFrame } from '../../engine/vsr-api';
 import { useApp } from '../../state/store';
 import { useModels } from '../../state/models-store';
 import { usePipeline } from '../../state/params-store';
 import { vsrVariant } from '../../state/view-state';
 import { currentSourceId } from '../frame-source';
 import { registerVariant, renderVariant } from '../variants';
-import type { RgbaFrame } from '../FrameCanvas';
+import type { RgbaFrame } from '../../core/frame';
 
 /** Frames run before frame i so its state is not the cold start. */
 export const WARMUP = 2;
@@ -37,8 +36,8 @@ function make(model: string, i: number, signal?: AbortSignal): Promise<RgbaFrame
     signal?.addEventListener('abort', () => cancel && Atomics.store(cancel, 0, 1), { once: true });
     await engine.api.vsrRun(
       { model, width: first.width, height: first.height, from, to: i + 1, emitFrom: i, length: source.frameCount },
-      Comlink.proxy(async (j: number): Promise<VsrFrame> => renderVariant('lr', j, signal)),
-      Comlink.proxy((_j: number, out: VsrFrame) => void (result = out)),
+      Comlink.proxy(async (j: number): Promise<RgbaFrame> => renderVariant('lr', j, signal)),
+      Comlink.proxy((_j: number, out: RgbaFrame) => void (result = out)),
       cancel,
     );
     if (signal?.aborted) throw new DOMException('aborted', 'AbortError');

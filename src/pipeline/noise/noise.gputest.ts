@@ -9,7 +9,8 @@
 import rngCode from '../../../shaders/rng.wgsl?raw';
 import { compareF32, type GpuTest, type GpuTestResult } from '../../engine/gputest';
 import { computePipeline, dispatch, readF32, readU32, storageBuffer, uniformBuffer, uploadBuffer } from '../../engine/gpu';
-import { createImage, quantize01, type ImageF32 } from '../../core/image';
+import { createImage, type ImageF32 } from '../../core/image';
+import { quantize01 } from '../../core/pixels';
 import { drawU32, frameKey, normalF32, pixelKey, poissonF32 } from '../../core/rng';
 import { noiseCpu } from './noise-cpu';
 import { createNoise } from './noise-gpu';

@@ -14,7 +14,7 @@ import { createTileOps, type TileOps } from '../../engine/tiles-gpu';
 import { runConvert } from '../../engine/convert-gpu';
 import { readBuffer, uploadBuffer } from '../../engine/gpu';
 import { flushOrt } from '../../engine/device';
-import { fromRgba8 } from '../../core/image';
+import { fromRgba8 } from '../../core/pixels';
 import type { Ort, OrtTensor, Session } from '../../gpu/ort';
 import { modelSession } from '../../gpu/sessions';
 import type { VsrModel } from '../../models/kinds';

@@ -9,8 +9,10 @@ import type { GpuTest, GpuTestContext } from '../../engine/gputest';
 import { compareF32 } from '../../engine/gputest';
 import { readF32, uploadBuffer } from '../../engine/gpu';
 import { setModelsBase, webModels } from '../../models/source-web';
-import { runVsrJob, type VsrFrame } from '../../engine/vsr-api';
-import { createImage, toRgba8, type ImageF32 } from '../../core/image';
+import { runVsrJob } from '../../engine/vsr-api';
+import type { RgbaFrame } from '../../core/frame';
+import { createImage, type ImageF32 } from '../../core/image';
+import { toRgba8 } from '../../core/pixels';
 import { createVsrGpu } from './vsr-gpu';
 import { createVsrCpu, type VsrCpu } from './vsr-cpu';
 import type { VsrTileOptions } from './vsr-common';
@@ -116,11 +118,11 @@ export const gpuTests: GpuTest[] = [
     name: 'vsr: engine run loop — cancel after frame 1, run again: same frames as an uninterrupted run; CPU path within 1 level',
     async run(ctx) {
       setModelsBase(TEST_MODELS);
-      const rgba: VsrFrame[] = (await clip(ctx)).map((f) => ({ width: 32, height: 32, data: toRgba8(f) }));
+      const rgba: RgbaFrame[] = (await clip(ctx)).map((f) => ({ width: 32, height: 32, data: toRgba8(f) }));
       const req = { width: 32, height: 32, from: 0, to: 3, length: 3 };
       const collect = async (cancelAfter?: number, cpu = false) => {
         const token = new Int32Array(new SharedArrayBuffer(4));
-        const outs: VsrFrame[] = [];
+        const outs: RgbaFrame[] = [];
         const r = await runVsrJob({ ...req, cpu }, (i) => rgba[i], (i, out) => {
           outs[i] = out;
           if (cancelAfter !== undefined && outs.length >= cancelAfter) Atomics.store(token, 0, 1);
@@ -136,7 +138,7 @@ export const gpuTests: GpuTest[] = [
         { pass: !again.r.cancelled && again.r.done === 3, detail: `run again: done=${again.r.done}, backend ${again.r.backend}` },
         { pass: again.outs.every((o) => o.width === 128 && o.height === 128), detail: 'outputs 128×128' },
       ];
-      const bytesEqual = (a: VsrFrame, b: VsrFrame) => a.data.length === b.data.length && a.data.every((v, i) => v === b.data[i]);
+      const bytesEqual = (a: RgbaFrame, b: RgbaFrame) => a.data.length === b.data.length && a.data.every((v, i) => v === b.data[i]);
       parts.push({ pass: bytesEqual(first.outs[0], fresh.outs[0]), detail: 'frame 0 delivered before the cancel = uninterrupted frame 0 (bytes)' });
       parts.push({ pass: again.outs.every((o, i) => bytesEqual(o, fresh.outs[i])), detail: 'run after cancel = uninterrupted run (bytes; no state left over)' });
       let maxLevels = 0;
