@@ -4,8 +4,8 @@
  * worker on the engine's backend (ORT's GPUDevice), the way the app runs them.
  */
 import * as Comlink from 'comlink';
-import { getBackend, ort } from '../../src/engine/device';
-import type { GpuTest, GpuTestContext, GpuTestResult } from '../../src/engine/gputest';
+import { getBackend, ort } from '../../src/gpu/device';
+import type { GpuTest, GpuTestContext, GpuTestResult } from '../../src/gpu/gputest';
 import { type ImageF32 } from '../../src/core/image';
 import { fromRgba8 } from '../../src/core/pixels';
 

@@ -15,7 +15,7 @@ import { createVqdNode, type VqdRunner } from '../pipeline/vqd/vqd-node.ts';
 import { parseCommandArgs, seeHelp } from './args.ts';
 import { UsageError } from './errors.ts';
 import { openInput, parseFrameRange, type FrameRangeArg } from './inputs.ts';
-import { writePng } from './png.ts';
+import { writePng } from '../media/png.ts';
 import type { CliIo, Command } from './main.ts';
 
 export const DEGRADE_USAGE = `Usage:

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ImageF32 } from '../core/image.ts';
 import type { FfmpegNode } from '../media/ffmpeg-node.ts';
 import { UsageError } from './errors.ts';
-import { readPng } from './png.ts';
+import { readPng } from '../media/png.ts';
 
 export interface FrameRangeArg {
   start: number;

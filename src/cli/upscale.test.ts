@@ -8,7 +8,7 @@ import { findNativeFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { createVsrNode, DEFAULT_MODELS_DIR, listVsrModels } from '../pipeline/vsr/vsr-node.ts';
 import { main, type CliIo } from './main.ts';
-import { readPng } from './png.ts';
+import { readPng } from '../media/png.ts';
 import { ProgressLine } from './upscale.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -20,7 +20,7 @@ import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
 import { parseCommandArgs, seeHelp } from './args.ts';
 import { UsageError } from './errors.ts';
 import { openInput, parseFrameRange, type FrameRangeArg } from './inputs.ts';
-import { writePng } from './png.ts';
+import { writePng } from '../media/png.ts';
 import type { CliIo, Command } from './main.ts';
 
 export const UPSCALE_USAGE = `Usage:

@@ -5,8 +5,8 @@
  * counter-based noise, same tile plan, so the two paths give the same picture.
  */
 import * as Comlink from 'comlink';
-import { getBackend, ort } from './device';
-import { GpuDegrader, type DegradeFrameInput, type StageTimes } from './degrade-gpu';
+import { getBackend, ort } from '../gpu/device';
+import { GpuDegrader, type DegradeFrameInput, type StageTimes } from '../pipeline/run-gpu';
 import { assertValidParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';

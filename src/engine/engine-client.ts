@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { EngineApi } from './engine.worker';
-import type { BackendInfo } from './device';
+import type { BackendInfo } from '../gpu/device';
 
 export interface EngineHandle {
   api: Comlink.Remote<EngineApi>;

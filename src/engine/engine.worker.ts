@@ -7,7 +7,7 @@
  * their calls take turns in its one queue (ORT's asyncify wasm must see one call at a time).
  */
 import * as Comlink from 'comlink';
-import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from './device';
+import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from '../gpu/device';
 import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
 import { setModelsBase, webModels } from '../models/source-web';

@@ -11,7 +11,7 @@
  * cross-origin isolated. Without WebGPU the same loop runs vsr-cpu.ts on ORT's wasm EP.
  */
 import * as Comlink from 'comlink';
-import { getBackend, ort } from './device';
+import { getBackend, ort } from '../gpu/device';
 import { type ImageF32 } from '../core/image';
 import type { RgbaFrame } from '../core/frame';
 import { fromRgba8, packRgba8 } from '../core/pixels';

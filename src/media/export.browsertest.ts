@@ -4,7 +4,7 @@
  * pipe into ffmpeg.wasm, the file staged in OPFS, read back by the media worker (an independent
  * decoder path). Real frames: e2e/fixtures/clip-64x48 (8 frames).
  */
-import type { GpuTest, GpuTestContext } from '../engine/gputest';
+import type { GpuTest, GpuTestContext } from '../gpu/gputest';
 import { rgbaToRgb24 } from '../core/pixels';
 import { MediaClient } from './media-client';
 import { psnr8 } from './frames';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPng } from '../cli/png.ts';
+import { readPng } from './png.ts';
 import { toRgba8 } from '../core/pixels.ts';
 import { BROWSER_FORMATS, exportFileName, rateArg, videoExportArgs, videoExportProblem, zipFrameName } from './export-args.ts';
 import { ExportCore, MemoryTarget, VIDEO_IN, VIDEO_OUT, type ExportCoreModule } from './export-core.ts';

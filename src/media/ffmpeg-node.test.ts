@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createImage, type ImageF32 } from '../core/image.ts';
-import { readPng } from '../cli/png.ts';
+import { readPng } from './png.ts';
 import { findNativeFfmpeg, getFfmpeg, parseVideoSize, type CodecOptions, type FfmpegNode } from './ffmpeg-node.ts';
 
 const FIX = path.resolve(import.meta.dirname, '../../e2e/fixtures');

@@ -4,10 +4,10 @@
  * (libx264 crf 23 high round trip) at the pipeline's LR size for ×4 (480×270) and at 1920×1080.
  * Median of RUNS after one warm-up. Runs in the harness worker; the media worker is its own thread.
  */
-import type { GpuTestContext } from '../engine/gputest';
+import type { GpuTestContext } from '../gpu/gputest';
 import { MediaClient } from './media-client';
 import type { RgbaFrame } from '../core/frame';
-import { median } from '../engine/bench-util';
+import { median } from '../gpu/bench-util';
 
 const RUNS = 3;
 const r1 = (v: number) => Math.round(v * 10) / 10;

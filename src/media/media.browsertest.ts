@@ -6,7 +6,7 @@
  * round trips, made by scripts/make-sample.py with the same command lines (codec-args.ts) and
  * committed as PNG under e2e/fixtures/.
  */
-import type { GpuTest, GpuTestContext, GpuTestResult } from '../engine/gputest';
+import type { GpuTest, GpuTestContext, GpuTestResult } from '../gpu/gputest';
 import { MediaClient, MediaError } from './media-client';
 import type { RgbaFrame } from '../core/frame';
 import { rgbaToRgb24 } from '../core/pixels';

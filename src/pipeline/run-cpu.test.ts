@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ImageF32 } from '../core/image.ts';
 import { quantizeImage } from '../core/pixels.ts';
-import { readPng } from '../cli/png.ts';
+import { readPng } from '../media/png.ts';
 import { findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
 import { blurCpu } from './blur/blur-cpu.ts';
 import { blurKernel } from './blur/kernel.ts';

@@ -4,7 +4,7 @@
  * the frame cache and the workers.
  */
 import { create } from 'zustand';
-import type { BackendInfo } from '../engine/device';
+import type { BackendInfo } from '../gpu/device';
 
 export type Tab = 'degrade' | 'upscale' | 'explore' | 'compare' | 'blind';
 

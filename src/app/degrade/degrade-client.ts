@@ -7,7 +7,7 @@
  */
 import * as Comlink from 'comlink';
 import type { PipelineParams } from '../../pipeline/params';
-import type { StageTimes } from '../../engine/degrade-gpu';
+import type { StageTimes } from '../../pipeline/run-gpu';
 import type { DegradeProgress } from '../../engine/degrade-api';
 import { getEngine } from '../../engine/engine-client';
 import { getMedia } from '../../media/media-client';

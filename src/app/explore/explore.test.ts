@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffFrame, isMonotoneDecreasing, levels, paramsForLevel, PAPER_RANGE } from './explore';
+import { diffFrame, isMonotoneDecreasing, levels, PAPER_RANGE } from './explore';
+import { paramsForLevel } from '../../pipeline/vqd/options';
 import { defaultPipelineParams } from '../../pipeline/params';
 
 describe('explorer levels', () => {

@@ -1,7 +1,7 @@
 /** Pure helpers of the level explorer (tested in explore.test.ts). */
-import type { PipelineParams } from '../../pipeline/params';
+import type { VqdBranch } from '../../pipeline/vqd/options';
 
-export type Branch = 'kBot' | 'kMid' | 'kTop';
+export type Branch = VqdBranch;
 
 export interface ExploreRange {
   branch: Branch;
@@ -21,16 +21,6 @@ export function levels(r: ExploreRange, kMax = 128): number[] {
   const out: number[] = [];
   for (let k = start; k <= end && out.length < MAX_TILES; k += step) out.push(k);
   return out;
-}
-
-/** The params of one explorer tile: the user's pipeline with k set on one branch, VQD on (fixed k). */
-export function paramsForLevel(base: PipelineParams, branch: Branch, k: number, withCodec: boolean): PipelineParams {
-  const p = structuredClone(base);
-  p.vqd.enabled = true;
-  p.vqd.mode = 'fixed';
-  p.vqd[branch] = k;
-  if (!withCodec) p.compress.codec = 'none';
-  return p;
 }
 
 /**

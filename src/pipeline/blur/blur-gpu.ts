@@ -3,7 +3,7 @@
  * nothing crosses to the CPU. Same semantics as blurCpu (blur-cpu.ts).
  */
 import code from '../../../shaders/blur.wgsl?raw';
-import { computePipeline, dispatch, storageBuffer, uniformBuffer, uploadBuffer } from '../../engine/gpu';
+import { computePipeline, dispatch, storageBuffer, uniformBuffer, uploadBuffer } from '../../gpu/webgpu';
 import { kernelSide, kernelSupport } from './kernel';
 
 export interface BlurGpu {

@@ -9,9 +9,9 @@
  * series would exceed BUDGET_MS. The frame is synthetic: the work does not depend on content.
  */
 import type { ImageF32 } from '../../core/image';
-import { round2, syntheticFrame, timeBudgeted } from '../../engine/bench-util';
-import { uploadBuffer } from '../../engine/gpu';
-import type { GpuTestContext } from '../../engine/gputest';
+import { round2, syntheticFrame, timeBudgeted } from '../../gpu/bench-util';
+import { uploadBuffer } from '../../gpu/webgpu';
+import type { GpuTestContext } from '../../gpu/gputest';
 import { blurCpu } from './blur-cpu';
 import { createBlur, type BlurVariant } from './blur-gpu';
 import { blurKernel, kernelSupport } from './kernel';

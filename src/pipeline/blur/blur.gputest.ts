@@ -5,8 +5,8 @@
  * products in the same order, so they agree bit for bit unless the GPU compiler fuses a
  * multiply–add; the detail lines report max|Δ| and how many values are bit-identical.
  */
-import { compareF32, type GpuTest, type GpuTestResult } from '../../engine/gputest';
-import { readF32, uploadBuffer } from '../../engine/gpu';
+import { compareF32, type GpuTest, type GpuTestResult } from '../../gpu/gputest';
+import { readF32, uploadBuffer } from '../../gpu/webgpu';
 import { createImage, type ImageF32 } from '../../core/image';
 import { blurCpu } from './blur-cpu';
 import { createBlur, type BlurVariant } from './blur-gpu';

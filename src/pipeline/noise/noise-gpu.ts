@@ -4,7 +4,7 @@
  */
 import rngCode from '../../../shaders/rng.wgsl?raw';
 import noiseCode from '../../../shaders/noise.wgsl?raw';
-import { computePipeline, dispatch, storageBuffer, uniformBuffer } from '../../engine/gpu';
+import { computePipeline, dispatch, storageBuffer, uniformBuffer } from '../../gpu/webgpu';
 import { sigmaUnit, type NoiseKind, type NoiseParams } from './options';
 
 /** WGSL has no imports: kernels that draw random numbers are compiled from rng.wgsl + their own file. */

@@ -5,9 +5,9 @@
  * submit → queue.onSubmittedWorkDone() with the input already on the GPU. Median of RUNS
  * (one timed call when the series would exceed BUDGET_MS).
  */
-import { round2, syntheticFrame, timeBudgeted } from '../../engine/bench-util';
-import { uploadBuffer } from '../../engine/gpu';
-import type { GpuTestContext } from '../../engine/gputest';
+import { round2, syntheticFrame, timeBudgeted } from '../../gpu/bench-util';
+import { uploadBuffer } from '../../gpu/webgpu';
+import type { GpuTestContext } from '../../gpu/gputest';
 import { noiseCpu } from './noise-cpu';
 import { createNoise } from './noise-gpu';
 import type { NoiseParams } from './options';

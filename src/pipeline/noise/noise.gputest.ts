@@ -7,8 +7,8 @@
  *    rounding boundaries, rate ≤ 1e-4 (measured rates are in the details).
  */
 import rngCode from '../../../shaders/rng.wgsl?raw';
-import { compareF32, type GpuTest, type GpuTestResult } from '../../engine/gputest';
-import { computePipeline, dispatch, readF32, readU32, storageBuffer, uniformBuffer, uploadBuffer } from '../../engine/gpu';
+import { compareF32, type GpuTest, type GpuTestResult } from '../../gpu/gputest';
+import { computePipeline, dispatch, readF32, readU32, storageBuffer, uniformBuffer, uploadBuffer } from '../../gpu/webgpu';
 import { createImage, type ImageF32 } from '../../core/image';
 import { quantize01 } from '../../core/pixels';
 import { drawU32, frameKey, normalF32, pixelKey, poissonF32 } from '../../core/rng';

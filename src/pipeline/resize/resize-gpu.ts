@@ -9,7 +9,7 @@
  */
 import code from '../../../shaders/resize.wgsl?raw';
 import { createImage, type ImageF32 } from '../../core/image';
-import { computePipeline, dispatch, readF32, storageBuffer, uniformBuffer, uploadBuffer } from '../../engine/gpu';
+import { computePipeline, dispatch, readF32, storageBuffer, uniformBuffer, uploadBuffer } from '../../gpu/webgpu';
 import { checkResize, type ResizeMethod, type ResizeOptions } from './options';
 import { axisTaps, packTaps, type AxisTaps } from './taps';
 

@@ -6,9 +6,9 @@
  * 480×270 result back to the CPU. The frame is a deterministic synthetic
  * pattern: the work does not depend on content.
  */
-import { round2, syntheticFrame, timeBudgeted } from '../../engine/bench-util';
-import { readF32, uploadBuffer } from '../../engine/gpu';
-import type { GpuTestContext } from '../../engine/gputest';
+import { round2, syntheticFrame, timeBudgeted } from '../../gpu/bench-util';
+import { readF32, uploadBuffer } from '../../gpu/webgpu';
+import type { GpuTestContext } from '../../gpu/gputest';
 import type { ResizeMethod, ResizeOptions } from './options';
 import { resizeCpu } from './resize-cpu';
 import { createResizer } from './resize-gpu';

@@ -4,8 +4,8 @@
  * Tolerance 1e-5 absolute: both sides multiply the same float32 weights; only the
  * summation (float32 on the GPU, float64 on the CPU) differs, ≲ 1e-6 for ≤ 16 taps.
  */
-import { compareF32, type GpuTest, type GpuTestResult } from '../../engine/gputest';
-import { readF32, uploadBuffer } from '../../engine/gpu';
+import { compareF32, type GpuTest, type GpuTestResult } from '../../gpu/gputest';
+import { readF32, uploadBuffer } from '../../gpu/webgpu';
 import type { ImageF32 } from '../../core/image';
 import { downscaledSize, upscaledSize, type ResizeMethod, type ResizeOptions } from './options';
 import { resizeCpu } from './resize-cpu';

@@ -13,7 +13,7 @@
  * second call with the same P overwrites the first one's results).
  */
 import knnWgsl from '../../../shaders/knn.wgsl?raw';
-import { computePipeline, groups2d, readF32, readU32, STORAGE, uploadBuffer } from '../../engine/gpu';
+import { computePipeline, dispatch, groups2d, readF32, readU32, STORAGE, uploadBuffer } from '../../gpu/webgpu';
 
 /** The select kernel's histogram counters are 16 bits wide. */
 export const KNN_MAX_ENTRIES = 65535;
@@ -122,15 +122,7 @@ export function createKnn(device: GPUDevice, opts: { maxChunkBytes?: number } = 
   }
 
   function pass(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, buffers: GPUBuffer[], groups: [number, number]): void {
-    const bindGroup = device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    const p = encoder.beginComputePass();
-    p.setPipeline(pipeline);
-    p.setBindGroup(0, bindGroup);
-    p.dispatchWorkgroups(groups[0], groups[1]);
-    p.end();
+    dispatch(device, encoder, pipeline, buffers, groups);
   }
 
   const knn: Knn = {

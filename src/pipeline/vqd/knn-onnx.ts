@@ -13,7 +13,7 @@
  * can differ at exact or near ties; the benchmark reports the agreement.
  */
 import type * as ortTypes from 'onnxruntime-web';
-import { buildOnnxModel } from '../../engine/onnx-builder';
+import { buildOnnxModel } from '../../gpu/onnx-builder';
 
 export function buildKnnOnnxModel(codebook: Float32Array, N: number, nz: number): Uint8Array {
   const cb = codebook.subarray(0, N * nz);

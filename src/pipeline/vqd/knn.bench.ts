@@ -11,14 +11,14 @@
  * Agreement: indices of one run of each GPU path against the CPU reference (the WGSL kernel must
  * match exactly; the ONNX graph sums in MatMul's order and TopK breaks ties its own way).
  */
-import { readU32, uploadBuffer } from '../../engine/gpu';
-import type { GpuTestContext } from '../../engine/gputest';
-import { flushOrt } from '../../engine/device';
+import { readU32, uploadBuffer } from '../../gpu/webgpu';
+import type { GpuTestContext } from '../../gpu/gputest';
+import { flushOrt } from '../../gpu/device';
 import { knnCpu } from './knn-cpu';
 import { createKnn } from './knn-gpu';
 import { createKnnOnnx } from './knn-onnx';
 import { randomCodebook, randomValues } from './knn-testdata';
-import { median, round2 } from '../../engine/bench-util';
+import { median, round2 } from '../../gpu/bench-util';
 
 const N = 1024;
 const NZ = 256;

@@ -6,9 +6,9 @@
  * host paths (position chunks, odd sizes, one encoder with caller-owned outputs, a GPUBuffer
  * codebook) and real latents from the test encoder, fed GPU to GPU.
  */
-import type { GpuTest, GpuTestResult } from '../../engine/gputest';
-import { readF32, readU32, STORAGE, uploadBuffer } from '../../engine/gpu';
-import { flushOrt } from '../../engine/device';
+import type { GpuTest, GpuTestResult } from '../../gpu/gputest';
+import { readF32, readU32, STORAGE, uploadBuffer } from '../../gpu/webgpu';
+import { flushOrt } from '../../gpu/device';
 import { setModelsBase, webModels } from '../../models/source-web';
 import { openSession } from '../../gpu/ort';
 import { codebookNorms, kthByDistanceThenIndex, positionDistances } from './knn-cpu';

@@ -5,9 +5,22 @@
  * PipelineParams (src/pipeline/params.ts: VqdParams, paperVqdKs, VQD_K_MAX = 128); this module only
  * adds what the search and the explorer need on top.
  */
-import { VQD_K_MAX } from '../params.ts';
+import { VQD_K_MAX, type PipelineParams } from '../params.ts';
 
 export { VQD_K_MAX };
+
+/** The three branches of the VQ degrader, by their k field in VqdParams. */
+export type VqdBranch = 'kBot' | 'kMid' | 'kTop';
+
+/** The params of one level-explorer tile: `base` with k set on one branch, VQD on (fixed k). */
+export function paramsForLevel(base: PipelineParams, branch: VqdBranch, k: number, withCodec: boolean): PipelineParams {
+  const p = structuredClone(base);
+  p.vqd.enabled = true;
+  p.vqd.mode = 'fixed';
+  p.vqd[branch] = k;
+  if (!withCodec) p.compress.codec = 'none';
+  return p;
+}
 
 /** A k the search can take for an N-entry codebook: an integer in 1 … min(N, VQD_K_MAX). */
 export function isValidK(k: number, N: number): boolean {

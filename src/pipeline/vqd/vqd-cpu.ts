@@ -8,7 +8,7 @@
 import type { ImageF32 } from '../../core/image';
 import { createImage } from '../../core/image';
 import { knnCpu } from './knn-cpu';
-import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../engine/tiles';
+import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../gpu/tiles';
 import type { VqdKs, VqdGpuOptions } from './vqd-gpu';
 import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
 

@@ -11,9 +11,9 @@
  * the tiled-vs-whole difference on a frame that fits both ways.
  */
 import { createKnn, type Knn } from './knn-gpu';
-import { createTileOps, type TileOps } from '../../engine/tiles-gpu';
-import { planTiles } from '../../engine/tiles';
-import { flushOrt } from '../../engine/device';
+import { createTileOps, type TileOps } from '../../gpu/tiles-gpu';
+import { planTiles } from '../../gpu/tiles';
+import { flushOrt } from '../../gpu/device';
 import type { Ort, OrtFeeds, OrtTensor } from '../../gpu/ort';
 import { modelSession } from '../../gpu/sessions';
 import type { LoadProgress } from '../../models/manifest';

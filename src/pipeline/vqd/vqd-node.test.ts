@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPng } from '../../cli/png.ts';
+import { readPng } from '../../media/png.ts';
 import { createImage } from '../../core/image.ts';
 import { createVqdCpu } from './vqd-cpu.ts';
 import { DEFAULT_MODELS_DIR, createVqdNode } from './vqd-node.ts';

@@ -13,7 +13,7 @@
  * file's sha256 checked); the ORT sessions open once, so a batch of clips pays the start-up once.
  */
 import type { ImageF32 } from '../../core/image.ts';
-import { buildOnnxModel } from '../../engine/onnx-builder.ts';
+import { buildOnnxModel } from '../../gpu/onnx-builder.ts';
 import { openSession, type OrtSessionOptions } from '../../gpu/ort.ts';
 import { nodeModels } from '../../models/source-node.ts';
 import { knnScreened, prepareCodebook } from './knn-screened.ts';

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { ImageF32 } from '../../core/image.ts';
 import { getFfmpeg } from '../../media/ffmpeg-node.ts';
 import { psnrY } from '../../metrics/psnr.ts';
-import { paramsForLevel } from '../../app/explore/explore.ts';
+import { paramsForLevel } from './options.ts';
 import { defaultPipelineParams } from '../params.ts';
 import { degradeFrameBeforeCodec, prepareStages } from '../run-cpu.ts';
 import { DEFAULT_MODELS_DIR, createVqdNode } from './vqd-node.ts';

@@ -3,8 +3,8 @@
  * device) against the CPU path (the same ONNX files on ORT's wasm EP + knnCpu +
  * tile CPU references), on a real frame, plus tiled vs whole.
  */
-import type { GpuTest } from '../../engine/gputest';
-import { readF32, uploadBuffer } from '../../engine/gpu';
+import type { GpuTest } from '../../gpu/gputest';
+import { readF32, uploadBuffer } from '../../gpu/webgpu';
 import { setModelsBase, webModels } from '../../models/source-web';
 
 // The narrow test set (same topology): SwiftShader needs minutes per frame at the shipped width.

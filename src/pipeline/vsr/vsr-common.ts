@@ -16,7 +16,7 @@
  * whose sides are not multiples of 4 run as one replicate-padded tile (tile extract clamps at the
  * frame edge) and are cropped back through the accumulate's valid window.
  */
-import { planTiles, scaleTile, type Tile } from '../../engine/tiles';
+import { planTiles, scaleTile, type Tile } from '../../gpu/tiles';
 import { VSR_MODEL_SCALE } from '../../models/kinds';
 
 export const VSR_SCALE = VSR_MODEL_SCALE;

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPng } from '../../cli/png.ts';
+import { readPng } from '../../media/png.ts';
 import { createImage, type ImageF32 } from '../../core/image.ts';
 import type { Ort, OrtFeeds, OrtTensor } from '../../gpu/ort.ts';
 import { nodeModels } from '../../models/source-node.ts';

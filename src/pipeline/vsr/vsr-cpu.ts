@@ -5,7 +5,7 @@
  * the same pixels up to the float rounding of the two ORT backends.
  */
 import { createImage, type ImageF32 } from '../../core/image';
-import { accumulateCpu, extractCpu, normalizeCpu } from '../../engine/tiles';
+import { accumulateCpu, extractCpu, normalizeCpu } from '../../gpu/tiles';
 import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type Session } from '../../gpu/ort';
 import type { VsrModel } from '../../models/kinds';
 import type { VsrFiles } from '../../models/registry';

@@ -10,10 +10,10 @@
  * whose outputs our accumulate kernel reads is followed by flushOrt() (device.ts).
  * The tile plan, per-tile states and cross-fade are those of vsr-common.ts / vsr-cpu.ts.
  */
-import { createTileOps, type TileOps } from '../../engine/tiles-gpu';
-import { runConvert } from '../../engine/convert-gpu';
-import { readBuffer, uploadBuffer } from '../../engine/gpu';
-import { flushOrt } from '../../engine/device';
+import { createTileOps, type TileOps } from '../../gpu/tiles-gpu';
+import { runConvert } from '../../gpu/convert-gpu';
+import { readBuffer, uploadBuffer } from '../../gpu/webgpu';
+import { flushOrt } from '../../gpu/device';
 import { fromRgba8 } from '../../core/pixels';
 import type { Ort, OrtTensor, Session } from '../../gpu/ort';
 import { modelSession } from '../../gpu/sessions';

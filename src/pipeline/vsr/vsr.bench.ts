@@ -8,14 +8,14 @@
  * runs there (a step takes about a minute; larger sizes are listed as skipped with the reason).
  * Frames are synthetic: the work does not depend on content.
  */
-import type { GpuTestContext } from '../../engine/gputest';
+import type { GpuTestContext } from '../../gpu/gputest';
 import { setModelsBase, webModels } from '../../models/source-web';
 import { createImage, type ImageF32 } from '../../core/image';
-import { uploadBuffer } from '../../engine/gpu';
-import { getBackend } from '../../engine/device';
+import { uploadBuffer } from '../../gpu/webgpu';
+import { getBackend } from '../../gpu/device';
 import { createVsrGpu, readRgba } from './vsr-gpu';
 import { createVsrCpu } from './vsr-cpu';
-import { median } from '../../engine/bench-util';
+import { median } from '../../gpu/bench-util';
 
 const SIZES: [number, number][] = [
   [64, 64],

@@ -5,14 +5,14 @@
  * On SwiftShader (GPU-less CI machines) the "GPU" is a CPU rasteriser: read the
  * ratios as that, and rerun on a machine with a real GPU.
  */
-import type { GpuTestContext } from './gputest';
-import { GpuDegrader, type StageTimes } from './degrade-gpu';
-import { resizeCpu } from '../pipeline/resize/resize-cpu';
+import type { GpuTestContext } from '../gpu/gputest';
+import { GpuDegrader, type StageTimes } from './run-gpu';
+import { resizeCpu } from './resize/resize-cpu';
 import { type ImageF32 } from '../core/image';
 import { toRgba8 } from '../core/pixels';
-import { defaultPipelineParams } from '../pipeline/params';
-import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
-import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
+import { defaultPipelineParams } from './params';
+import { degradeFrameBeforeCodec, prepareStages } from './run-cpu';
+import { loadVqdCpu } from './vqd/vqd-cpu-web';
 import { webModels } from '../models/source-web';
 
 async function hdFrame(ctx: GpuTestContext): Promise<ImageF32> {

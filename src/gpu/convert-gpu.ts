@@ -1,6 +1,6 @@
 /** GPU runner for shaders/convert.wgsl. Buffers in, buffers out; nothing crosses to the CPU. */
 import code from '../../shaders/convert.wgsl?raw';
-import { computePipeline, dispatch, groups2d, storageBuffer, uniformBuffer } from './gpu';
+import { computePipeline, dispatch, groups2d, storageBuffer, uniformBuffer } from './webgpu';
 
 export type ConvertOp = 'affine' | 'quantize' | 'pack_rgba8';
 

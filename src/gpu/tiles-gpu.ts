@@ -1,6 +1,6 @@
 /** GPU runner for shaders/tile.wgsl (see tiles.ts for the plan and the CPU references). */
 import code from '../../shaders/tile.wgsl?raw';
-import { computePipeline, dispatchBindings, storageBuffer, uniformBuffer } from './gpu';
+import { computePipeline, dispatchBindings, storageBuffer, uniformBuffer } from './webgpu';
 import type { Tile } from './tiles';
 
 const WG = 8;

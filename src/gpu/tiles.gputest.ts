@@ -1,7 +1,7 @@
 import { compareF32, type GpuTest } from './gputest';
 import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from './tiles';
 import { createTileOps } from './tiles-gpu';
-import { readF32, uploadBuffer } from './gpu';
+import { readF32, uploadBuffer } from './webgpu';
 
 export const gpuTests: GpuTest[] = [
   {

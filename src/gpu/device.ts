@@ -13,7 +13,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { buildOnnxModel } from './onnx-builder';
-import { openSession, type Session } from '../gpu/ort';
+import { openSession, type Session } from './ort';
 
 export type Backend =
   | { kind: 'webgpu'; device: GPUDevice; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits }

@@ -7,15 +7,15 @@
  */
 import type { RgbaFrame } from '../core/frame';
 import { fromRgba8, wordsToFrame } from '../core/pixels';
-import type { PipelineParams } from '../pipeline/params';
-import { blurKernel } from '../pipeline/blur/kernel';
-import { createBlur, type BlurGpu } from '../pipeline/blur/blur-gpu';
-import { createNoise, type NoiseGpu } from '../pipeline/noise/noise-gpu';
-import { createResizer, type Resizer } from '../pipeline/resize/resize-gpu';
-import { downscaledSize } from '../pipeline/resize/options';
-import { createVqdGpu, type VqdGpu } from '../pipeline/vqd/vqd-gpu';
-import { runConvert } from './convert-gpu';
-import { readU32, storageBuffer, uploadBuffer } from './gpu';
+import type { PipelineParams } from './params';
+import { blurKernel } from './blur/kernel';
+import { createBlur, type BlurGpu } from './blur/blur-gpu';
+import { createNoise, type NoiseGpu } from './noise/noise-gpu';
+import { createResizer, type Resizer } from './resize/resize-gpu';
+import { downscaledSize } from './resize/options';
+import { createVqdGpu, type VqdGpu } from './vqd/vqd-gpu';
+import { runConvert } from '../gpu/convert-gpu';
+import { readU32, storageBuffer, uploadBuffer } from '../gpu/webgpu';
 import type { Ort } from '../gpu/ort';
 import type { LoadProgress } from '../models/manifest';
 import type { ModelRegistry } from '../models/registry';

@@ -8,9 +8,9 @@ import { buildOnnxModel } from './onnx-builder';
 import { affineCpu } from './convert-cpu';
 import { packRgba8, quantize01, quantizeValues } from '../core/pixels';
 import { runConvert } from './convert-gpu';
-import { readF32, readU32, uploadBuffer } from './gpu';
+import { readF32, readU32, uploadBuffer } from './webgpu';
 import { flushOrt } from './device';
-import { openSession } from '../gpu/ort';
+import { openSession } from './ort';
 
 const scaleModel = () =>
   buildOnnxModel({

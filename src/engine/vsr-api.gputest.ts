@@ -1,0 +1,52 @@
+/**
+ * The engine's VSR run loop (runVsrJob, what the Upscale tab and the VSR variants call) in this
+ * worker, on the narrow test models: cancel mid-run and run again; the CPU path against the GPU path.
+ */
+import type { GpuTest, GpuTestContext } from '../gpu/gputest';
+import type { RgbaFrame } from '../core/frame';
+import { toRgba8 } from '../core/pixels';
+import { setModelsBase } from '../models/source-web';
+import { runVsrJob } from './vsr-api';
+
+const TEST_MODELS = '/e2e/fixtures/models/';
+
+async function clip(ctx: GpuTestContext): Promise<RgbaFrame[]> {
+  const frames = await Promise.all([0, 1, 2].map((i) => ctx.loadImage(`/e2e/fixtures/clip-32x32/frame-${i}.png`)));
+  return frames.map((f) => ({ width: 32, height: 32, data: toRgba8(f) }));
+}
+
+export const gpuTests: GpuTest[] = [
+  {
+    name: 'vsr: engine run loop — cancel after frame 1, run again: same frames as an uninterrupted run; CPU path within 1 level',
+    async run(ctx) {
+      setModelsBase(TEST_MODELS);
+      const rgba = await clip(ctx);
+      const req = { width: 32, height: 32, from: 0, to: 3, length: 3 };
+      const collect = async (cancelAfter?: number, cpu = false) => {
+        const token = new Int32Array(new SharedArrayBuffer(4));
+        const outs: RgbaFrame[] = [];
+        const r = await runVsrJob({ ...req, cpu }, (i) => rgba[i], (i, out) => {
+          outs[i] = out;
+          if (cancelAfter !== undefined && outs.length >= cancelAfter) Atomics.store(token, 0, 1);
+        }, token);
+        return { r, outs };
+      };
+      const first = await collect(1);
+      const again = await collect();
+      const fresh = await collect();
+      const cpu = await collect(undefined, true);
+      const parts = [
+        { pass: first.r.cancelled && first.r.done === 1 && first.outs.length === 1, detail: `cancelled run: cancelled=${first.r.cancelled}, done=${first.r.done}` },
+        { pass: !again.r.cancelled && again.r.done === 3, detail: `run again: done=${again.r.done}, backend ${again.r.backend}` },
+        { pass: again.outs.every((o) => o.width === 128 && o.height === 128), detail: 'outputs 128×128' },
+      ];
+      const bytesEqual = (a: RgbaFrame, b: RgbaFrame) => a.data.length === b.data.length && a.data.every((v, i) => v === b.data[i]);
+      parts.push({ pass: bytesEqual(first.outs[0], fresh.outs[0]), detail: 'frame 0 delivered before the cancel = uninterrupted frame 0 (bytes)' });
+      parts.push({ pass: again.outs.every((o, i) => bytesEqual(o, fresh.outs[i])), detail: 'run after cancel = uninterrupted run (bytes; no state left over)' });
+      let maxLevels = 0;
+      cpu.outs.forEach((o, i) => o.data.forEach((v, j) => (maxLevels = Math.max(maxLevels, Math.abs(v - again.outs[i].data[j])))));
+      parts.push({ pass: maxLevels <= 1, detail: `CPU path (wasm) vs GPU path RGBA: max ${maxLevels} level(s) (≤ 1)` });
+      return { pass: parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
+    },
+  },
+];
