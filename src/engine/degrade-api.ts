@@ -6,11 +6,12 @@
  */
 import * as Comlink from 'comlink';
 import { getBackend, ort } from '../gpu/device';
-import { GpuDegrader, type DegradeFrameInput, type StageTimes } from '../pipeline/run-gpu';
+import { GpuDegrader, type DegradeFrameInput } from '../pipeline/run-gpu';
+import type { StageTimes } from '../pipeline/stages';
 import { assertValidParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
-import type { VqdRunner } from '../pipeline/vqd/vqd-node';
+import type { VqdRunner } from '../pipeline/vqd/options';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
 import type { RgbaFrame } from '../core/frame';
@@ -65,7 +66,7 @@ export const degradeApi = {
     const out: RgbaFrame[] = [];
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
     if (backend.kind === 'webgpu') {
-      gpu ??= new GpuDegrader(backend.device, ort, webModels());
+      gpu ??= new GpuDegrader({ device: backend.device, ort, models: webModels() });
       for (const f of frames) {
         out.push(await gpu.run(f, params, opts.timing ? times : undefined, loadProgress));
         onProgress?.({ done: out.length, total: frames.length });

@@ -5,7 +5,8 @@
  * it writes the native reference decodes the browser tests compare against — so the app and the
  * training data factory encode with exactly the same settings.
  *
- * Pure TS with no imports: it runs in the browser, in workers and in Node.
+ * Pure TS with no runtime imports: it runs in the browser, in workers and in Node. It also holds the
+ * types of a streaming round trip (RoundTripStream), the FFmpeg stage's interface in Node.
  *
  * Choices, and why:
  * - rawvideo rgb24 in, `-pix_fmt yuv420p` before the encoder: the paper's pipeline feeds RGB frames
@@ -28,6 +29,7 @@
  *   codec's own bitstream (no container overhead), and it can be written to and read from a pipe.
  * - Decoding with `-fps_mode passthrough`: frames out = frames in, never duplicated or dropped.
  */
+import type { ImageF32 } from '../core/image.ts';
 
 export type VideoCodec = 'libx264' | 'mpeg4' | 'mpeg2video';
 export type X264Profile = 'baseline' | 'main' | 'high';
@@ -131,4 +133,21 @@ export function decodeArgs(o: Pick<CodecOptions, 'codec' | 'fps'>, input: string
 /** yuv420p needs even sizes: odd frames are padded (replicating the edge) and cropped back after. */
 export function evenSize(width: number, height: number): { width: number; height: number } {
   return { width: width + (width & 1), height: height + (height & 1) };
+}
+
+/** Which ffmpeg ran a Node round trip (media/ffmpeg-node.ts). */
+export type FfmpegBackendName = 'native' | 'wasm';
+
+export interface RoundTripStats {
+  /** Bytes of the codec's elementary stream (no container). */
+  encodedBytes: number;
+  frames: number;
+  backend: FfmpegBackendName;
+}
+
+/** A streaming round trip's decoded frames as they come, and the stats once the last frame is out. */
+export interface RoundTripStream {
+  frames: AsyncIterable<ImageF32>;
+  /** Resolves after `frames` is exhausted; rejects if the round trip failed. */
+  stats: Promise<RoundTripStats>;
 }

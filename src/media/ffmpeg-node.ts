@@ -19,25 +19,10 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import type { ImageF32 } from '../core/image.ts';
 import { fromRgb24, toRgb24 } from '../core/pixels.ts';
-import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions } from './codec-args.ts';
+import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
 
-export type { CodecOptions, VideoCodec, X264Profile } from './codec-args.ts';
+export type { CodecOptions, FfmpegBackendName, RoundTripStats, RoundTripStream, VideoCodec, X264Profile } from './codec-args.ts';
 
-export type FfmpegBackendName = 'native' | 'wasm';
-
-export interface RoundTripStats {
-  /** Bytes of the codec's elementary stream (no container). */
-  encodedBytes: number;
-  frames: number;
-  backend: FfmpegBackendName;
-}
-
-/** Decoded frames as they come, and the stats once the last frame is out. */
-export interface RoundTripStream {
-  frames: AsyncIterable<ImageF32>;
-  /** Resolves after `frames` is exhausted; rejects if the round trip failed. */
-  stats: Promise<RoundTripStats>;
-}
 
 export type FrameSource = AsyncIterable<ImageF32> | Iterable<ImageF32>;
 

@@ -6,7 +6,8 @@
  * ratios as that, and rerun on a machine with a real GPU.
  */
 import type { GpuTestContext } from '../gpu/gputest';
-import { GpuDegrader, type StageTimes } from './run-gpu';
+import { GpuDegrader } from './run-gpu';
+import type { StageTimes } from './stages';
 import { resizeCpu } from './resize/resize-cpu';
 import { type ImageF32 } from '../core/image';
 import { toRgba8 } from '../core/pixels';
@@ -37,7 +38,7 @@ export const benches = [
       const p = params(true);
       const out: Record<string, unknown> = { frame: '1920×1080', params: { blur: p.blur, noise: p.noise, down: p.down, vqd: p.vqd } };
       if (ctx.device) {
-        const gpu = new GpuDegrader(ctx.device, ctx.ort, webModels(), 1);
+        const gpu = new GpuDegrader({ device: ctx.device, ort: ctx.ort, models: webModels() }, 1);
         // Warm-up on a different frame key (pipelines compiled, model loaded), then time a fresh frame.
         await gpu.run({ key: 'warm', index: 0, width: 1920, height: 1080, data: rgba }, p);
         const times: StageTimes = {};
@@ -54,7 +55,7 @@ export const benches = [
       const g = out.gpuMs as Record<string, number> | undefined;
       if (g) {
         out.cpuOverGpu = Object.fromEntries(
-          Object.entries(st.times).map(([k, v]) => [k, g[k] ? +(v / g[k]).toFixed(2) : null]).concat([['total', +((out.cpuMs as { total: number }).total / g.total).toFixed(2)]]),
+          Object.entries(st.times).map(([k, v]) => [k, g[k] ? +((v ?? 0) / g[k]).toFixed(2) : null]).concat([['total', +((out.cpuMs as { total: number }).total / g.total).toFixed(2)]]),
         );
       }
       return out;

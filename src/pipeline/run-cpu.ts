@@ -8,23 +8,23 @@
  * Used by the Node CLI and the training data factory; the app's GPU path must give the same pixels
  * (up to the stages' documented float tolerances) for the same params.
  *
+ * The stages and their order are stages.ts's one list (the GPU path walks the same list).
+ *
  * Streaming: frames are pulled from the source one at a time and each leaves the pre-codec stages
  * before the next is read. The codec round trip holds what the encoder and decoder buffer (x264's
  * lookahead, pipes); with codec 'none' exactly one frame is in flight.
  */
-import { type ImageF32 } from '../core/image.ts';
+import type { ImageF32 } from '../core/image.ts';
 import { quantizeImage } from '../core/pixels.ts';
-import { blurCpu } from './blur/blur-cpu.ts';
-import { blurKernel } from './blur/kernel.ts';
-import { noiseCpu } from './noise/noise-cpu.ts';
-import { resizeCpu } from './resize/resize-cpu.ts';
-import { downscaledSize } from './resize/options.ts';
 import { assertValidParams, type PipelineParams } from './params.ts';
-import type { CodecOptions } from '../media/codec-args.ts';
-import type { RoundTripStats, RoundTripStream } from '../media/ffmpeg-node.ts';
-import type { VqdRunner } from './vqd/vqd-node.ts';
+import { DegradeSetupError } from './stage.ts';
+import { FRAME_STAGES, type StageTimes } from './stages.ts';
+import type { CodecOptions, RoundTripStats, RoundTripStream } from '../media/codec-args.ts';
+import type { VqdRunner } from './vqd/options.ts';
 
-export type { VqdRunner } from './vqd/vqd-node.ts';
+export type { VqdRunner } from './vqd/options.ts';
+export type { StageTimes } from './stages.ts';
+export { DegradeSetupError } from './stage.ts';
 
 /** The FFmpeg stage: ffmpeg-node.ts's `FfmpegNode.roundTrip` (bound), or any equivalent. */
 export type RoundTrip = (frames: AsyncIterable<ImageF32>, settings: CodecOptions) => RoundTripStream;
@@ -36,19 +36,11 @@ export interface DegradeDeps {
   roundTrip?: RoundTrip;
 }
 
-export interface StageTimes {
-  blur: number;
-  noise: number;
-  down: number;
-  vqd: number;
-  quantize: number;
-}
-
 export interface DegradeStats {
   frames: number;
   /** Codec bitstream bytes; null when compress.codec is 'none'. */
   encodedBytes: number | null;
-  /** Milliseconds spent in each pre-codec stage, summed over frames. */
+  /** Milliseconds spent in each pre-codec stage that ran, summed over frames. */
   stageMs: StageTimes;
   /** Wall time from the first pull to the last frame out, codec included. */
   totalMs: number;
@@ -60,43 +52,30 @@ export interface DegradeStream {
   stats: Promise<DegradeStats>;
 }
 
-export class DegradeSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DegradeSetupError';
-  }
-}
-
-/** Clip-constant state of the pre-codec stages. */
+/** A clip's validated params and the stage times summed over its frames. */
 export interface PreparedStages {
   params: PipelineParams;
-  kernel: Float32Array;
   times: StageTimes;
 }
 
 export function prepareStages(params: PipelineParams): PreparedStages {
-  return { params, kernel: blurKernel(params.blur), times: { blur: 0, noise: 0, down: 0, vqd: 0, quantize: 0 } };
+  return { params, times: {} };
 }
 
-/** Blur → Noise → Down → VQD → Quantise for frame `index` of a clip. */
+/** The per-frame stages (stages.ts, skipping those the params leave idle), then Quantise, for frame `index` of a clip. */
 export async function degradeFrameBeforeCodec(img: ImageF32, index: number, st: PreparedStages, vqd?: VqdRunner): Promise<ImageF32> {
-  const { params, kernel, times } = st;
+  const { params, times } = st;
   let t = performance.now();
   const tick = (stage: keyof StageTimes) => {
     const now = performance.now();
-    times[stage] += now - t;
+    times[stage] = (times[stage] ?? 0) + (now - t);
     t = now;
   };
-  let x = blurCpu(img, kernel, params.blur.size);
-  tick('blur');
-  x = noiseCpu(x, params.noise, params.seed, index);
-  tick('noise');
-  x = resizeCpu(x, downscaledSize(x.width, params.down.factor), downscaledSize(x.height, params.down.factor), params.down.method);
-  tick('down');
-  if (params.vqd.enabled) {
-    if (!vqd) throw new DegradeSetupError('params.vqd.enabled but no VQD runner was given');
-    x = await vqd.run(x, { kTop: params.vqd.kTop, kMid: params.vqd.kMid, kBot: params.vqd.kBot });
-    tick('vqd');
+  let x = img;
+  for (const stage of FRAME_STAGES) {
+    if (stage.skip(params)) continue;
+    x = await stage.cpu(x, params, index, { vqd });
+    tick(stage.name);
   }
   x = quantizeImage(x);
   tick('quantize');

@@ -13,15 +13,13 @@ import { degradeFrame, type LrResult } from './degrade-client';
 import { useLatest } from './useLatest';
 import { ProgressBar } from '../ProgressBar';
 import type { DegradeProgress } from '../../engine/degrade-api';
+import { FRAME_STAGES, STAGES, type StageTimes } from '../../pipeline/stages';
 
-const STAGE_LABELS: [string, string][] = [
-  ['blur', 'blur'],
-  ['noise', 'noise'],
-  ['down', 'down'],
-  ['vqd', 'VQD'],
-  ['readback', 'uint8 + readback'],
-  ['quantize', 'uint8'],
-  ['codec', 'codec'],
+/** Per-frame times in the pipeline's order, then the clip's (the codec round trip of the window). */
+const STAGE_LABELS: [keyof StageTimes, string, 'frame' | 'clip'][] = [
+  ...FRAME_STAGES.map((s): [keyof StageTimes, string, 'frame'] => [s.name, s.label, 'frame']),
+  ['quantize', 'uint8', 'frame'],
+  ...STAGES.filter((s) => s.kind === 'clip').map((s): [keyof StageTimes, string, 'clip'] => [s.name, s.label, 'clip']),
 ];
 
 export function DegradeView() {
@@ -60,8 +58,8 @@ export function DegradeView() {
         {output && (
           <div className="muted stage-times" data-testid="stage-times">
             {output.backend === 'webgpu' ? 'GPU' : 'CPU (wasm fallback)'}:{' '}
-            {STAGE_LABELS.filter(([k]) => (output.times as Record<string, number | undefined>)[k] !== undefined)
-              .map(([k, label]) => `${label} ${((output.times as Record<string, number>)[k] / (k === 'codec' ? 1 : output.windowFrames)).toFixed(1)} ms`)
+            {STAGE_LABELS.filter(([k]) => output.times[k] !== undefined)
+              .map(([k, label, kind]) => `${label} ${(output.times[k]! / (kind === 'clip' ? 1 : output.windowFrames)).toFixed(1)} ms`)
               .join(' · ')}
             {output.encodedBytes !== undefined && (
               <span data-testid="encoded-size" data-bytes={output.encodedBytes}>

@@ -7,7 +7,7 @@
  */
 import * as Comlink from 'comlink';
 import type { PipelineParams } from '../../pipeline/params';
-import type { StageTimes } from '../../pipeline/run-gpu';
+import type { StageTimes } from '../../pipeline/stages';
 import type { DegradeProgress } from '../../engine/degrade-api';
 import { getEngine } from '../../engine/engine-client';
 import { getMedia } from '../../media/media-client';
@@ -22,7 +22,8 @@ import { resizeCpu } from '../../pipeline/resize/resize-cpu';
 export interface LrResult {
   index: number;
   frame: RgbaFrame;
-  times: StageTimes & { codec?: number };
+  /** Per-frame stages summed over the window's frames; `compress` is the codec round trip of the window. */
+  times: StageTimes;
   backend: 'webgpu' | 'wasm';
   /** Encoded size of the codec window and its frame count (undefined without a codec). */
   encodedBytes?: number;
@@ -84,7 +85,7 @@ async function run(index: number, params: PipelineParams, onProgress?: (p: Degra
   return {
     index,
     frame: { width: rt.width, height: rt.height, data: rgb24ToRgba(rt.frames[pick]) },
-    times: { ...res.times, codec: codecMs },
+    times: { ...res.times, compress: codecMs },
     backend: res.backend,
     encodedBytes: rt.bytes,
     windowFrames: res.frames.length,

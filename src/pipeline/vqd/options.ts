@@ -1,13 +1,57 @@
 /**
- * k for the k-th-nearest codebook search: what the kernel accepts, and the level explorer's k list.
- *
- * The per-branch k's of a run (fixed, or the paper's per-clip draw from a seed) are part of
- * PipelineParams (src/pipeline/params.ts: VqdParams, paperVqdKs, VQD_K_MAX = 128); this module only
- * adds what the search and the explorer need on top.
+ * The VQD stage's parameters (VqdParams: on/off, fixed k's or the paper's per-clip draw), the k
+ * the k-th-nearest search accepts, and the level explorer's k list. What a degrader runner is
+ * (VqdRunner: the CPU path's dependency) and the k's of one run (VqdKs).
  */
-import { VQD_K_MAX, type PipelineParams } from '../params.ts';
+import type { ImageF32 } from '../../core/image.ts';
+import { makeRng } from '../../core/rng.ts';
+import type { PipelineParams } from '../params.ts';
 
-export { VQD_K_MAX };
+/** Largest k per branch the params accept. */
+export const VQD_K_MAX = 128;
+
+export type VqdMode = 'fixed' | 'paper';
+
+export interface VqdParams {
+  enabled: boolean;
+  /**
+   * 'fixed': kTop/kMid/kBot as given. 'paper': drawn once per clip from `seed` with the paper's
+   * distribution (top 1, mid U{1..10}, bottom 1–15 / 16–30 / 31–50 with p 0.3 / 0.4 / 0.3); the
+   * validator then writes the drawn values into kTop/kMid/kBot, so the params show the k's used.
+   */
+  mode: VqdMode;
+  /** k-th nearest codebook entry per branch, 1..128. */
+  kTop: number;
+  kMid: number;
+  kBot: number;
+  /** u32; drives the k's in 'paper' mode. */
+  seed: number;
+}
+
+/** The k's of one run, per branch. */
+export interface VqdKs {
+  kTop: number;
+  kMid: number;
+  kBot: number;
+}
+
+/** What the pipeline needs from a degrader on the CPU path (run-cpu.ts's `deps.vqd`). */
+export interface VqdRunner {
+  /** Frame in [0, 1] → degraded frame in [0, 1], same size. */
+  run(img: ImageF32, ks: VqdKs): Promise<ImageF32>;
+  readonly modelId: string;
+  /** Codebook entries: the largest usable k. */
+  readonly nCodes: number;
+}
+
+/** The paper's stochastic top-k (ANCHORS.md): top 1, mid U{1..10}, bottom banded up to 50. */
+export function paperVqdKs(seed: number): VqdKs {
+  const rng = makeRng(seed >>> 0);
+  const kMid = rng.int(1, 10);
+  const band = rng.choice([[1, 15], [16, 30], [31, 50]] as const, [0.3, 0.4, 0.3]);
+  const kBot = rng.int(band[0], band[1]);
+  return { kTop: 1, kMid, kBot };
+}
 
 /** The three branches of the VQ degrader, by their k field in VqdParams. */
 export type VqdBranch = 'kBot' | 'kMid' | 'kTop';

@@ -9,7 +9,8 @@ import type { ImageF32 } from '../../core/image';
 import { createImage } from '../../core/image';
 import { knnCpu } from './knn-cpu';
 import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../gpu/tiles';
-import type { VqdKs, VqdGpuOptions } from './vqd-gpu';
+import type { VqdGpuOptions } from './vqd-gpu';
+import type { VqdKs } from './options';
 import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
 
 export interface VqdCpu {

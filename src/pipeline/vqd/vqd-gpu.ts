@@ -11,6 +11,7 @@
  * the tiled-vs-whole difference on a frame that fits both ways.
  */
 import { createKnn, type Knn } from './knn-gpu';
+import type { VqdKs } from './options';
 import { createTileOps, type TileOps } from '../../gpu/tiles-gpu';
 import { planTiles } from '../../gpu/tiles';
 import { flushOrt } from '../../gpu/device';
@@ -19,11 +20,7 @@ import { modelSession } from '../../gpu/sessions';
 import type { LoadProgress } from '../../models/manifest';
 import type { ModelRegistry } from '../../models/registry';
 
-export interface VqdKs {
-  kTop: number;
-  kMid: number;
-  kBot: number;
-}
+export type { VqdKs } from './options';
 
 export interface VqdGpuOptions {
   /** Largest tile side in input pixels (multiple of 8). */

@@ -18,21 +18,11 @@ import { openSession, type OrtSessionOptions } from '../../gpu/ort.ts';
 import { nodeModels } from '../../models/source-node.ts';
 import { knnScreened, prepareCodebook } from './knn-screened.ts';
 import { createVqdCpu, VQD_CPU_DEFAULT_OVERLAP, VQD_CPU_DEFAULT_TILE } from './vqd-cpu.ts';
-// Types only: vqd-gpu.ts touches WebGPU globals (and WGSL) when evaluated.
-import type { VqdKs } from './vqd-gpu.ts';
+import type { VqdKs, VqdRunner } from './options.ts';
 
-export type { VqdKs } from './vqd-gpu.ts';
+export type { VqdKs, VqdRunner } from './options.ts';
 export { DEFAULT_MODELS_DIR } from '../../models/source-node.ts';
 export { ModelFileError } from '../../models/manifest.ts';
-
-/** What the pipeline needs from a degrader (run-cpu.ts's `deps.vqd`). */
-export interface VqdRunner {
-  /** Frame in [0, 1] → degraded frame in [0, 1], same size. */
-  run(img: ImageF32, ks: VqdKs): Promise<ImageF32>;
-  readonly modelId: string;
-  /** Codebook entries: the largest usable k. */
-  readonly nCodes: number;
-}
 
 export interface VqdNodeOptions {
   /** Folder with manifest.json and the model files. Default: the repo's public/models. */
