@@ -33,6 +33,35 @@ function runBin(args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
 }
 
+describe('inputs named for what they are, not for their extension (issue 15)', () => {
+  it('an empty file, a text file called .mp4, junk and an audio-only file each get their own plain message (exit 2)', async () => {
+    const cases: [string, Buffer | null, RegExp][] = [
+      ['empty.mp4', Buffer.alloc(0), /'.*empty\.mp4' is empty \(0 bytes\)$/],
+      ['notes.mp4', Buffer.from('just some text, not a video\n'.repeat(40)), /is not a video or image file \(it holds text\)$/],
+      ['junk.mp4', Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919 + 13) % 251)), /not a video or image file ffmpeg understands$/],
+    ];
+    const ff = findNativeFfmpeg();
+    if (ff) {
+      // a real audio-only file from Debian's ffmpeg (CI installs it)
+      const wav = path.join(tmp, 'tone.m4a');
+      const r = spawnSync(ff, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=d=0.5', wav]);
+      expect(r.status).toBe(0);
+      cases.push(['tone.m4a', null, /tone\.m4a' has sound but no video track$/]);
+    }
+    for (const [name, bytes, message] of cases) {
+      const file = path.join(tmp, name);
+      if (bytes) writeFileSync(file, bytes);
+      for (const cmd of ['upscale', 'degrade']) {
+        const io = capture();
+        expect(await main([cmd, file, path.join(tmp, `out-${name}`)], io), `${cmd} ${name}`).toBe(2);
+        expect(io.errText().trim(), `${cmd} ${name}`).toMatch(message);
+        expect(io.errText()).not.toMatch(/moov atom|Invalid data found|At least one output/);
+      }
+    }
+    expect(ff, 'Debian ffmpeg is installed here (the audio-only case needs it)').toBeTruthy();
+  }, 300_000);
+});
+
 describe('vqdsr help and argument errors', () => {
   it('lists the commands; unknown commands and options exit 2 with a message', async () => {
     const io = capture();

@@ -5,7 +5,8 @@
  * - anything ffmpeg reads: a video file, or a still image in another format (JPEG, WebP …).
  * All frames of a clip must have one size.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { SNIFF_BYTES, classifyContent, contentProblem, type ContentClass } from '../media/sniff.ts';
 import path from 'node:path';
 import type { ImageF32 } from '../core/image.ts';
 import type { FfmpegNode } from '../media/ffmpeg-node.ts';
@@ -30,6 +31,18 @@ export function parseFrameRange(text: string): FrameRangeArg {
   return { start, end };
 }
 
+/** The file's content class from its first bytes (never its name). */
+function readContentClass(file: string, size: number): ContentClass {
+  const head = new Uint8Array(Math.min(size, SNIFF_BYTES));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return classifyContent(head, size);
+}
+
 const naturalCompare = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare;
 
 export interface InputSource {
@@ -52,6 +65,8 @@ export async function openInput(input: string, range: FrameRangeArg, ffmpeg: () 
     if (picked.length === 0) throw new UsageError(`--frames ${range.start}:${range.end} selects nothing from the ${files.length} PNGs in ${input}`);
     return { kind: 'png-folder', frameCount: picked.length, frames: pngFrames(picked) };
   }
+  const problem = contentProblem(input, readContentClass(input, st.size));
+  if (problem) throw new UsageError(problem);
   if (/\.png$/i.test(input)) {
     if (range.start > 0) throw new UsageError(`--frames ${range.start}:… selects nothing from a single image`);
     return { kind: 'png', frameCount: 1, frames: pngFrames([input]) };

@@ -33,7 +33,7 @@ describe('ffmpegFailure', () => {
     const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'repeat+error', '-i', fixture('corrupt.mp4'), '-f', 'null', '-']);
     const err = ffmpegFailure('corrupt.mp4', r.stderr.toString().split('\n'), r.status ?? -1);
     expect(err.code).toBe('unsupported');
-    expect(err.message).toBe("Could not decode 'corrupt.mp4': not a video file ffmpeg understands");
+    expect(err.message).toBe("Could not decode 'corrupt.mp4': not a video or image file ffmpeg understands");
   });
   it.skipIf(!hasFfmpeg)('reads real ffmpeg stderr: a sound-only file has no video', () => {
     const wav = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=0.1', '-f', 'wav', 'pipe:1']).stdout;

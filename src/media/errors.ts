@@ -8,6 +8,8 @@
  * back into a MediaError with its code.
  */
 
+import type { ContentClass } from './sniff';
+
 export type MediaErrorCode =
   /** The bytes are not a format we can read (or not media at all). */
   | 'unsupported'
@@ -85,23 +87,28 @@ export async function wireErrors<T>(fn: () => Promise<T>): Promise<T> {
  * Turn a failed ffmpeg run into a MediaError a user can act on, from ffmpeg's own log lines.
  * `timedOut` is decided by the caller (the run took as long as it was allowed).
  */
-export function ffmpegFailure(name: string, log: readonly string[], code: number, timedOut = false): MediaError {
+export function ffmpegFailure(name: string, log: readonly string[], code: number, timedOut = false, content?: ContentClass): MediaError {
   const text = log.join('\n');
   const detail = `exit ${code}; ffmpeg said:\n${log.slice(-12).join('\n')}`;
   const has = (re: RegExp) => re.test(text);
   if (timedOut) return new MediaError('timeout', `Decoding '${name}' took too long and was stopped`, detail);
-  if (has(/moov atom not found/i)) {
+  // "moov atom not found" means a cut MP4 only when the bytes are an MP4 (ffmpeg picks its demuxer
+  // from the name too: junk called x.mp4 gets the same line)
+  if (has(/moov atom not found/i) && (content === undefined || content.container === 'mp4')) {
     return new MediaError('corrupt', `Could not decode '${name}': the file is incomplete (its index is missing — was the download cut short?)`, detail);
   }
   if (has(/Decoder \(codec [^)]*\) not found|Unknown decoder|Unsupported codec|codec not currently supported|unspecified pixel format/i)) {
     const codec = /codec (\w+)/i.exec(text)?.[1];
     return new MediaError('unsupported', `Could not decode '${name}': its video codec${codec ? ` (${codec})` : ''} is not supported here`, detail);
   }
+  if (has(/Stream #\d+:\d+[^\n]*: Audio:/) && !has(/Stream #\d+:\d+[^\n]*: Video:/)) {
+    return new MediaError('no-video', `'${name}' has sound but no video track`, detail);
+  }
   if (has(/matches no streams|does not contain any stream|no video stream/i)) {
     return new MediaError('no-video', `Could not decode '${name}': it contains no video stream`, detail);
   }
-  if (has(/Invalid data found when processing input|Unknown input format|could not find codec parameters/i)) {
-    return new MediaError('unsupported', `Could not decode '${name}': not a video file ffmpeg understands`, detail);
+  if (has(/Invalid data found when processing input|Unknown input format|could not find codec parameters|moov atom not found/i)) {
+    return new MediaError('unsupported', `Could not decode '${name}': not a video or image file ffmpeg understands`, detail);
   }
   if (has(/error while decoding|Invalid NAL|corrupt|truncat|Error splitting the input/i)) {
     return new MediaError('corrupt', `Could not decode '${name}': the video data is damaged`, detail);

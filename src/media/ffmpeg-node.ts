@@ -17,12 +17,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ImageF32 } from '../core/image.ts';
 import { fromRgb24, toRgb24 } from '../core/pixels.ts';
+import { ffmpegFailure } from './errors.ts';
+import { SNIFF_BYTES, classifyContent, type ContentClass } from './sniff.ts';
 import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
 
 export type { CodecOptions, FfmpegBackendName, RoundTripStats, RoundTripStream, VideoCodec, X264Profile } from './codec-args.ts';
-
 
 export type FrameSource = AsyncIterable<ImageF32> | Iterable<ImageF32>;
 
@@ -65,6 +67,29 @@ export class FfmpegError extends Error {
     super(message);
     this.name = 'FfmpegError';
   }
+}
+
+/**
+ * A failed probe as the user's words: the media layer's reading of ffmpeg's log (audio only, an
+ * unknown format, a cut MP4 — the latter only when the bytes are an MP4), with the file's content
+ * class from its first bytes where it is readable.
+ */
+function probeFailure(name: string, log: readonly string[], code: number, file?: string): FfmpegError {
+  let content: ContentClass | undefined;
+  if (file) try {
+    const size = statSync(file).size;
+    const head = new Uint8Array(Math.min(size, SNIFF_BYTES));
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    content = classifyContent(head, size);
+  } catch {
+    /* unreadable here: judged from the log alone */
+  }
+  return new FfmpegError(ffmpegFailure(name, log, code, false, content).message);
 }
 
 let cached: Promise<FfmpegNode> | null = null;
@@ -258,12 +283,7 @@ class NativeFfmpeg implements FfmpegNode {
   async probe(file: string): Promise<VideoInfo> {
     const r = spawnSync(this.bin, ['-hide_banner', '-loglevel', 'info', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
     const info = parseVideoSize(r.stderr ?? '');
-    if (!info) {
-      // ffmpeg's last line names the file itself ("x.mp4: Invalid data found …"): keep the reason.
-      const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
-      const why = last.startsWith(`${file}: `) ? last.slice(file.length + 2) : last;
-      throw new FfmpegError(`no video stream in ${file}${why ? `: ${why}` : ''}`);
-    }
+    if (!info) throw probeFailure(file, (r.stderr ?? '').split('\n'), r.status ?? 1, file);
     return info;
   }
 
@@ -434,12 +454,7 @@ class WasmFfmpeg implements FfmpegNode {
     // -loglevel info explicitly: the core keeps the log level of its previous command.
     this.exec(['-hide_banner', '-loglevel', 'info', '-noautorotate', '-i', p]);
     const info = parseVideoSize(this.log.join('\n'));
-    if (!info) {
-      // The core ends every failed run with "Aborted()"; the line before says why.
-      const last = this.log.filter((l) => l.trim() && !l.startsWith('Aborted(')).pop() ?? '';
-      const why = last.startsWith(`${p}: `) ? last.slice(p.length + 2) : last;
-      throw new FfmpegError(`no video stream in ${name}${why ? `: ${why}` : ''}`);
-    }
+    if (!info) throw probeFailure(name, this.log.filter((l) => !l.startsWith('Aborted(')), 1);
     return info;
   }
 

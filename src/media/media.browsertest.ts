@@ -133,6 +133,8 @@ export const browserTests: GpuTest[] = [
       const corrupt = await expectMediaError(media().decode(await blobOf(ctx, '/e2e/fixtures/corrupt.mp4'), 'corrupt.mp4'), 'unsupported');
       const corruptProbe = await expectMediaError(media().probe(await blobOf(ctx, '/e2e/fixtures/corrupt.mp4'), 'corrupt.mp4'), 'unsupported');
       const empty = await expectMediaError(media().decode(new Blob([]), 'empty.mov'), 'unsupported');
+      // named for what it is, not for its extension (issue 15): text called .mp4 is not "incomplete"
+      const text = await expectMediaError(media().probe(new Blob(['just notes, not a video\n'.repeat(50)]), 'notes.mp4'), 'unsupported');
       const badPng = new Uint8Array(await ctx.fetchBytes('/e2e/fixtures/frame-64x64.png')).slice(0, 60);
       const png = await expectMediaError(media().decode(new Blob([badPng]), 'cut.png'), 'corrupt');
       // Truncated MP4: index present (faststart), media data cut: either some frames with a
@@ -152,7 +154,8 @@ export const browserTests: GpuTest[] = [
       return result([
         [corrupt.ok && corrupt.msg.includes("'corrupt.mp4'"), `decode corrupt → ${corrupt.msg}`],
         [corruptProbe.ok, `probe corrupt → ${corruptProbe.msg}`],
-        [empty.ok, `empty → ${empty.msg}`],
+        [empty.ok && empty.msg === "unsupported: 'empty.mov' is empty (0 bytes)", `empty → ${empty.msg}`],
+        [text.ok && text.msg === "unsupported: 'notes.mp4' is not a video or image file (it holds text)", `text called .mp4 → ${text.msg}`],
         [png.ok, `cut PNG → ${png.msg}`],
         [truncatedOk, `truncated mp4 → ${truncated}`],
         [good.frames.length === 8, `then a good file: ${good.frames.length} frames`],

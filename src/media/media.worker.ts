@@ -28,7 +28,7 @@ import {
   type RoundTripResult,
 } from './frames';
 import { parseProbe } from './probe';
-import { SNIFF_BYTES, isStill, sniff, type Sniffed } from './sniff';
+import { SNIFF_BYTES, classifyContent, contentProblem, isStill, sniff, type ContentClass, type Sniffed } from './sniff';
 import type { Mp4Track } from './webcodecs';
 
 /** The WebCodecs path and its demuxer (mp4box, ~180 kB) load only when exact: false is asked for. */
@@ -100,6 +100,14 @@ async function head(blob: Blob): Promise<Sniffed> {
   return sniff(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
 }
 
+/** What the file's bytes say it is; empty and text files are refused here, before ffmpeg guesses from the name. */
+async function checkContent(blob: Blob, name: string): Promise<ContentClass> {
+  const c = classifyContent(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()), blob.size);
+  const problem = contentProblem(name, c);
+  if (problem) throw new MediaError('unsupported', problem);
+  return c;
+}
+
 /** Probe results by file identity (name, size, first bytes' hash): decode() of chunk after chunk
  * of one clip must not re-run ffprobe each time. */
 const probeCache = new Map<string, MediaInfo>();
@@ -121,7 +129,7 @@ async function mp4Index(blob: Blob, name: string): Promise<Mp4Track | null> {
   return mp4Cache.get(key)!;
 }
 
-async function probeVideo(blob: Blob, name: string, timeoutMs = 30_000): Promise<MediaInfo> {
+async function probeVideo(blob: Blob, name: string, content?: ContentClass, timeoutMs = 30_000): Promise<MediaInfo> {
   const key = await fileKey(blob, name);
   const hit = probeCache.get(key);
   if (hit) return hit;
@@ -147,9 +155,9 @@ async function probeVideo(blob: Blob, name: string, timeoutMs = 30_000): Promise
       const first = runProbe(path, false);
       if (!first.json.streams?.length) {
         if (first.r.log.length === 0 && !tookTooLong(first.r, timeoutMs)) {
-          throw new MediaError('unsupported', `Could not decode '${name}': not a video file ffmpeg understands`);
+          throw new MediaError('unsupported', `Could not decode '${name}': not a video or image file ffmpeg understands`);
         }
-        throw ffmpegFailure(name, first.r.log, first.r.code, tookTooLong(first.r, timeoutMs));
+        throw ffmpegFailure(name, first.r.log, first.r.code, tookTooLong(first.r, timeoutMs), content);
       }
       let parsed = parseProbe(first.json, name);
       // Containers without a frame count (webm, mkv, gif): count packets, which only demuxes —
@@ -215,8 +223,7 @@ const api = {
         }
         return { kind: 'image', width, height, frameCount: 1, fps: 0, durationS: 0, hasAudio: false, codec: s.format };
       }
-      if (blob.size === 0) throw new MediaError('unsupported', `Could not decode '${name}': the file is empty`);
-      return probeVideo(blob, name);
+      return probeVideo(blob, name, await checkContent(blob, name));
     });
   },
 
@@ -234,9 +241,9 @@ const api = {
         const out: DecodedFrames = { width: img.width, height: img.height, start: 0, frames: [img.data], decoder: 'image' };
         return Comlink.transfer(out, [img.data.buffer]);
       }
-      if (blob.size === 0) throw new MediaError('unsupported', `Could not decode '${name}': the file is empty`);
+      const content = await checkContent(blob, name);
 
-      const info = await probeVideo(blob, name);
+      const info = await probeVideo(blob, name, content);
       checkFrameSize(name, info.width, info.height, maxPixels);
       const frameBytes = info.width * info.height * 4;
       const { count } = planDecode(name, info, start, opts.count);

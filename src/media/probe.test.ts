@@ -57,7 +57,7 @@ describe('parseProbe edge cases', () => {
     })();
     expect(e).toBeInstanceOf(MediaError);
     expect((e as MediaError).code).toBe('no-video');
-    expect((e as MediaError).message).toBe("'song.mp3' has sound but no video stream");
+    expect((e as MediaError).message).toBe("'song.mp3' has sound but no video track");
   });
   it('leaves frameCount undefined when nothing says it, and falls back to r_frame_rate', () => {
     const info = parseProbe({ streams: [{ ...stream, nb_frames: undefined, avg_frame_rate: '0/0', r_frame_rate: '24/1' }], format: { duration: '2.5' } }, 'x.webm');

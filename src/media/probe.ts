@@ -59,7 +59,7 @@ export function parseProbe(json: unknown, name: string): MediaInfo {
   if (!video || !(video.width && video.height)) {
     throw new MediaError(
       'no-video',
-      hasAudio ? `'${name}' has sound but no video stream` : `Could not decode '${name}': it contains no video stream`,
+      hasAudio ? `'${name}' has sound but no video track` : `Could not decode '${name}': it contains no video stream`,
     );
   }
   const quarterTurn = Math.abs(Math.round(rotation(video) / 90)) % 2 === 1;

@@ -81,3 +81,82 @@ function webpSize(b: Uint8Array): { width?: number; height?: number } {
 export function isStill(f: SniffedFormat): f is StillFormat {
   return f === 'png' || f === 'jpeg' || f === 'webp' || f === 'bmp';
 }
+
+// ───────────────────────────── content classes (what a file is, whatever its name) ─────────────────────────────
+
+/**
+ * What the first bytes of a file say it is, before any decoder runs: users rename files, and a
+ * decoder's guess from the name gives misleading errors (a text file called x.mp4 made ffmpeg say
+ * "moov atom not found", which read as "the download was cut short").
+ */
+export type ContentKind = 'empty' | 'still' | 'gif' | 'video' | 'audio' | 'text' | 'unknown';
+
+export interface ContentClass {
+  kind: ContentKind;
+  /** The container a known signature names ('mp4' for every ISO-BMFF file, 'matroska', …). */
+  container?: string;
+}
+
+const VIDEO_SIGNATURES: [string, (b: Uint8Array) => boolean][] = [
+  ['mp4', (b) => b.length >= 12 && ['ftyp', 'moov', 'mdat', 'free', 'wide', 'skip', 'pnot'].includes(ascii(b, 4, 4))],
+  ['matroska', (b) => b.length >= 4 && u32be(b, 0) === 0x1a45dfa3],
+  ['avi', (b) => b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'AVI '],
+  ['flv', (b) => b.length >= 4 && ascii(b, 0, 3) === 'FLV' && b[3] === 1],
+  ['asf', (b) => b.length >= 16 && u32be(b, 0) === 0x3026b275 && u32be(b, 4) === 0x8e66cf11],
+  ['mpeg-ps', (b) => b.length >= 4 && u32be(b, 0) === 0x000001ba],
+  ['mpeg-es', (b) => b.length >= 4 && u32be(b, 0) === 0x000001b3],
+  ['h264', (b) => b.length >= 5 && u32be(b, 0) === 0x00000001 && (b[4] & 0x1f) >= 1 && (b[4] & 0x1f) <= 9],
+  ['mpeg-ts', (b) => b.length >= 377 && b[0] === 0x47 && b[188] === 0x47 && b[376] === 0x47],
+  ['ogg', (b) => b.length >= 4 && ascii(b, 0, 4) === 'OggS'],   // may hold Theora: ffprobe decides
+  ['ivf', (b) => b.length >= 4 && ascii(b, 0, 4) === 'DKIF'],
+];
+
+const AUDIO_SIGNATURES: [string, (b: Uint8Array) => boolean][] = [
+  ['mp3', (b) => (b.length >= 3 && ascii(b, 0, 3) === 'ID3') || (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe6) === 0xe2)],
+  ['flac', (b) => b.length >= 4 && ascii(b, 0, 4) === 'fLaC'],
+  ['wav', (b) => b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WAVE'],
+  ['aac', (b) => b.length >= 2 && b[0] === 0xff && (b[1] & 0xf6) === 0xf0],
+];
+
+/**
+ * Text: valid UTF-8 (or ASCII) with no control bytes other than tab, CR, LF, FF. Media
+ * containers have binary headers within their first bytes, so a text-only head is never media.
+ */
+function looksLikeText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 4096);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) return false;
+    if (c === 0x7f) return false;
+  }
+  try {
+    // a cut multi-byte sequence at the very end is fine: decode without the last 3 bytes when long
+    new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, n === b.length ? n : Math.max(0, n - 3)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Classify a file from its first bytes (`head`, up to SNIFF_BYTES) and its total size. */
+export function classifyContent(head: Uint8Array, size: number): ContentClass {
+  if (size === 0) return { kind: 'empty' };
+  const s = sniff(head);
+  if (isStill(s.format)) return { kind: 'still', container: s.format };
+  if (s.format === 'gif') return { kind: 'gif', container: 'gif' };
+  for (const [name, test] of VIDEO_SIGNATURES) if (test(head)) return { kind: 'video', container: name };
+  for (const [name, test] of AUDIO_SIGNATURES) if (test(head)) return { kind: 'audio', container: name };
+  if (looksLikeText(head)) return { kind: 'text' };
+  return { kind: 'unknown' };
+}
+
+/**
+ * The message for a file that is certainly not media (empty, or text), or null when a decoder
+ * should have its say. `name` is the user's file name or path.
+ */
+export function contentProblem(name: string, c: ContentClass): string | null {
+  if (c.kind === 'empty') return `'${name}' is empty (0 bytes)`;
+  if (c.kind === 'text') return `'${name}' is not a video or image file (it holds text)`;
+  return null;
+}
