@@ -62,6 +62,29 @@ describe('inputs named for what they are, not for their extension (issue 15)', (
   }, 300_000);
 });
 
+describe('sizes guarded before work starts (issue 15.1)', () => {
+  it('a 7680×4320 PNG (declared in its header) is refused at once with the limit and a smaller size to use', async () => {
+    // a real PNG whose IHDR says 7680×4320: the guard must answer from the header, before decoding
+    const png = readFileSync(path.join(ROOT, 'e2e/fixtures/frame-96x64.png'));
+    const big = Buffer.from(png);
+    big.writeUInt32BE(7680, 16);
+    big.writeUInt32BE(4320, 20);
+    const file = path.join(tmp, 'huge.png');
+    writeFileSync(file, big);
+    const io = capture();
+    expect(await main(['upscale', file, path.join(tmp, 'huge-x4.png')], io)).toBe(2);
+    expect(io.errText()).toMatch(/a 7680×4320 input gives a 30720×17280 output \(531 Mpx.*over the limit of 67 Mpx \(8192×8192\)\. Downscale the input to at most 2728×1536/);
+    expect(existsSync(path.join(tmp, 'huge-x4.png'))).toBe(false);
+    // just under the limit (2048×2048 → 8192×8192) is not refused for its size: the (fake) data fails to decode instead
+    big.writeUInt32BE(2048, 16);
+    big.writeUInt32BE(2048, 20);
+    writeFileSync(file, big);
+    const io2 = capture();
+    expect(await main(['upscale', file, path.join(tmp, 'ok-x4.png')], io2)).toBe(2);
+    expect(io2.errText()).not.toMatch(/over the limit/);
+  }, 120_000);
+});
+
 describe('vqdsr help and argument errors', () => {
   it('lists the commands; unknown commands and options exit 2 with a message', async () => {
     const io = capture();

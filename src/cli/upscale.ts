@@ -8,14 +8,15 @@
  * single image; anything else is a folder of PNG frames 00000.png, 00001.png, ….
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { SNIFF_BYTES, sniff } from '../media/sniff.ts';
 import path from 'node:path';
 import { type ImageF32 } from '../core/image.ts';
 import { toRgb24 } from '../core/pixels.ts';
 import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
-import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
+import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE, upscaleSizeProblem } from '../pipeline/vsr/vsr-common.ts';
 import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
 import { parseCommandArgs, seeHelp } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -59,18 +60,21 @@ export interface ProbeResult {
   fps: number | null;
   frameCount: number | null;
   hasAudio: boolean;
+  /** The video stream's size where ffprobe says it (checked against the output limit before decoding). */
+  width?: number;
+  height?: number;
 }
 
 /** fps, frame count and audio of a video file through ffprobe (null fields when unknown). */
 export function probeVideo(file: string): ProbeResult {
   const r = spawnSync(
     process.env.VQDSR_FFPROBE || 'ffprobe',
-    ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,nb_read_packets', '-of', 'json', file],
+    ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,nb_read_packets,width,height', '-of', 'json', file],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (r.status !== 0) return { fps: null, frameCount: null, hasAudio: false };
   try {
-    const streams = (JSON.parse(r.stdout).streams ?? []) as { codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; nb_read_packets?: string }[];
+    const streams = (JSON.parse(r.stdout).streams ?? []) as { codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; nb_read_packets?: string; width?: number; height?: number }[];
     const v = streams.find((s) => s.codec_type === 'video');
     const rate = (s?: string) => {
       const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
@@ -81,9 +85,38 @@ export function probeVideo(file: string): ProbeResult {
       fps: rate(v?.avg_frame_rate) ?? rate(v?.r_frame_rate),
       frameCount: Number.isFinite(count) && count > 0 ? count : null,
       hasAudio: streams.some((s) => s.codec_type === 'audio'),
+      ...(v?.width && v?.height ? { width: v.width, height: v.height } : {}),
     };
   } catch {
     return { fps: null, frameCount: null, hasAudio: false };
+  }
+}
+
+function refuseOversize(w: number, h: number): void {
+  const p = upscaleSizeProblem(w, h);
+  if (!p) return;
+  const { width: fw, height: fh } = p.fit;
+  throw new UsageError(`${p.message}. Downscale the input to at most ${fw}×${fh} first ` +
+    `(e.g. ffmpeg -i INPUT -vf scale=${fw}:${fh} SMALLER), or upscale a crop of it.`);
+}
+
+/** Frame size from headers only (no decoding): a still's header, a folder's first PNG, or ffprobe's answer. */
+function declaredSize(input: string, probe: ProbeResult): { width: number; height: number } | null {
+  if (probe.width && probe.height) return { width: probe.width, height: probe.height };
+  let file = input;
+  if (statSync(input).isDirectory()) {
+    const first = readdirSync(input).filter((f) => /\.png$/i.test(f)).sort(new Intl.Collator('en', { numeric: true }).compare)[0];
+    if (!first) return null;
+    file = path.join(input, first);
+  }
+  const fd = openSync(file, 'r');
+  try {
+    const head = new Uint8Array(Math.min(SNIFF_BYTES, statSync(file).size));
+    readSync(fd, head, 0, head.length, 0);
+    const s = sniff(head);
+    return s.width && s.height ? { width: s.width, height: s.height } : null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -194,6 +227,10 @@ export const upscaleCommand: Command = {
     const isVideoFile = statSync(input).isFile() && !/\.(png|jpe?g|webp|bmp)$/i.test(input);
     const probe = isVideoFile ? probeVideo(input) : { fps: null, frameCount: null, hasAudio: false };
     const fps = fpsOpt ?? probe.fps ?? 25;
+    // The output size is checked before anything is decoded: from the image header, the first PNG
+    // of a folder, or ffprobe (a 7680×4320 PNG used to run for minutes before failing without a word).
+    const declared = declaredSize(input, probe);
+    if (declared) refuseOversize(declared.width, declared.height);
     const source = await openInput(input, range, () => getFfmpeg());
     const known = source.frameCount ?? (probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start));
 
@@ -202,6 +239,7 @@ export const upscaleCommand: Command = {
     const first = await it.next();
     if (first.done) throw new UsageError(`no frames in ${input}`);
     const { width: w, height: h } = first.value;
+    refuseOversize(w, h);
     async function* all(): AsyncGenerator<ImageF32> {
       yield first.value;
       for (let r = await it.next(); !r.done; r = await it.next()) {

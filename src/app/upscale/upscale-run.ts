@@ -19,6 +19,7 @@ import { currentBlob, getFrame } from '../frame-source';
 import { degradeFrame } from '../degrade/degrade-client';
 import { measureFrame } from '../compare/metrics-client';
 import type { RgbaFrame } from '../../core/frame';
+import { upscaleSizeProblem } from '../../pipeline/vsr/vsr-common';
 
 export type UpscaleSource = 'clip' | 'degraded';
 export type OutputChoice = ExportFormat | 'none';
@@ -222,6 +223,11 @@ export async function startUpscale(): Promise<void> {
     const lrOf = async (i: number): Promise<RgbaFrame> => (settings.source === 'clip' ? getFrame(i) : (await degradeFrame(i, params)).frame);
     const first = await lrOf(from);
     const box = regionBox(settings.region, first.width, first.height);
+    const tooBig = upscaleSizeProblem(box.w, box.h);
+    if (tooBig) {
+      throw new Error(`Cannot upscale: ${tooBig.message}. Choose a smaller region above, or open a copy of the ` +
+        `clip downscaled to at most ${tooBig.fit.width}×${tooBig.fit.height}.`);
+    }
     const lr = async (i: number): Promise<RgbaFrame> => cropRgba(await lrOf(i), box);
     const W = 4 * box.w;
     const H = 4 * box.h;

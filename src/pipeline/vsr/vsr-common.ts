@@ -24,6 +24,30 @@ export const VSR_SCALE = VSR_MODEL_SCALE;
 export const VSR_MULTIPLE = 4;
 /** Largest LR tile side by default: 480×270 (→ 1920×1080) runs as one tile. */
 export const VSR_DEFAULT_TILE = 512;
+
+/**
+ * Largest ×4 output frame the upscalers accept: 8192 × 8192 (67 Mpx; e.g. 1920×1080 → 7680×4320 and
+ * 2560×1440 → 10240×5760 pass, 3840×2160 → 15360×8640 does not). Past it one output frame alone
+ * is over 800 MB as float32 and takes minutes on a CPU; video encoders refuse such sizes anyway.
+ */
+export const VSR_MAX_OUTPUT_PIXELS = 8192 * 8192;
+
+/**
+ * Why a w×h input cannot be upscaled ×4 here, or null when it can; `fit` is the largest input of
+ * the same shape (sides multiples of 4) that can, for the caller's own advice (CLI: a downscale
+ * command; app: a region or a smaller copy).
+ */
+export function upscaleSizeProblem(w: number, h: number, scale = 4): { message: string; fit: { width: number; height: number } } | null {
+  const ow = w * scale;
+  const oh = h * scale;
+  if (ow * oh <= VSR_MAX_OUTPUT_PIXELS) return null;
+  const k = Math.sqrt(VSR_MAX_OUTPUT_PIXELS / (ow * oh));
+  const fit = { width: Math.floor((w * k) / 4) * 4, height: Math.floor((h * k) / 4) * 4 };
+  const message = `a ${w}×${h} input gives a ${ow}×${oh} output (${((ow * oh) / 1e6).toFixed(0)} Mpx, about ` +
+    `${((ow * oh * 12) / 2 ** 30).toFixed(1)} GiB per frame in float32), over the limit of ` +
+    `${Math.round(VSR_MAX_OUTPUT_PIXELS / 1e6)} Mpx (8192×8192)`;
+  return { message, fit };
+}
 /** LR pixels two neighbouring tiles share (×4 in the output, where they are cross-faded). */
 export const VSR_DEFAULT_OVERLAP = 16;
 
