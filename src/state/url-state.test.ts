@@ -335,6 +335,13 @@ describe('url-state field tampering: repaired field by field, each repair notice
     expect([back.vsrModel, back.compare.a, back.compare.b]).toEqual(['vsr-restore', 'vsr:vsr', 'vsr:vsr-restore']);
   });
 
+  it('−0 in a link (or a tiny negative rounded to it) reads as 0', () => {
+    for (const raw of ['{"f":-0}', '{"f":-5e-324}', '{"b":{"s":-0}}']) {
+      const { state } = decode(raw);
+      expect(Object.is(state!.frame, -0) || Object.is(state!.blind.seed, -0), raw).toBe(false);
+    }
+  });
+
   it('model ids must look like ids', () => {
     for (const bad of ['"../../etc/passwd"', '"vsr<x>"', '""', '["vsr"]', '7', `"${'a'.repeat(65)}"`]) {
       const { state, notices } = decode(`{"m":${bad}}`);

@@ -191,9 +191,11 @@ class FieldReader {
       return def;
     }
     if (opts.allowZero && v === 0) return 0;
-    let x = v;
+    // −0 (JSON.parse('-0'), or a tiny negative rounded) reads as 0: a link cannot hold −0, so its own
+    // link must restore the same state (found by the fuzz test: a frame of −5e−324).
+    let x = v === 0 ? 0 : v;
     if (opts.int && !Number.isInteger(x)) {
-      x = Math.round(x);
+      x = Math.round(x) || 0;
       this.note(`Link: ${path} should be a whole number, got ${show(v)}; using ${x}.`);
     }
     if (x < lo || x > hi) {
