@@ -270,6 +270,7 @@ VSR_CONFIGS = {
     'tiny-lite': VSRConfig(width=8, blocks=(2, 1, 1), fuse='lite', base='bicubic'),   # smoke test of 'lite'
     'ship': VSRConfig(width=32),
     'lite': VSRConfig(width=32, fuse='lite', base='bicubic'),    # the general model's CPU campaign (issue 11)
+    'lite64': VSRConfig(width=64, fuse='lite', base='bicubic'),  # the same, paper width (GPU runs)
     'paper': VSRConfig(width=64),
 }
 

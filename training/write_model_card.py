@@ -89,11 +89,15 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
     cfg = m['config']
     fname = m['files'][0]['file']
     L = [f'## VSR net (`{fname}`) — {"trained" if m["trained"] else "NOT TRAINED (random placeholder)"}', '']
+    lite = cfg.get('fuse') == 'lite'
+    base = cfg.get('base', 'bilinear')
     L.append(f'AnimeSR\'s recurrent cell without SR feedback, ×{cfg.get("scale", 4)}: per step prev/cur/next LR '
              f'(9 ch) + a {cfg.get("width")}-channel state, three scales with {cfg.get("blocks")} residual blocks '
-             f'(stride-2 convs down, bilinear up, fused), output PixelShuffle(4) of 48 channels + bilinear ×4 of '
-             f'the current frame; width {cfg.get("width")}, {m.get("params"):,} parameters'
-             + (' (the paper\'s width: 1,467,728 at 64).' if cfg.get('width') == 64 else '.'))
+             f'(stride-2 convs down, bilinear up, fused by ' + ('a 1×1 then a 3×3 conv' if lite else 'two 3×3 convs') +
+             f'), output PixelShuffle(4) of 48 channels + {base} ×4 of the current frame'
+             + (' (last conv zero at init: the untrained net is exactly bicubic)' if base == 'bicubic' else '') +
+             f'; width {cfg.get("width")}, {m.get("params"):,} parameters'
+             + (' (the paper\'s width: 1,467,728 at 64).' if cfg.get('width') == 64 and not lite else '.'))
     L.append('')
     if s.get('quality_note'):
         L += [f'**Status.** {s["quality_note"]}', '']
@@ -103,6 +107,8 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
         L += [f'Note: {s.get("note", "")}', '']
         return L
     d = s.get('data', {})
+    if d.get('maker') == 'make_user_clips.py':
+        return L + _vsr_general_body(s)
     if d.get('stand_in'):
         L += ['**WARNING: trained on a TEST stand-in pack (plain bicubic LR), not on the degradation pipeline. '
               'Not for shipping.**', '']
@@ -128,6 +134,34 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
                 b, mm = v['bicubic'], v['model']
                 L.append(f'| {label} | {b["psnr_y"]:.2f} dB / {b["ssim_y"]:.4f} | {mm["psnr_y"]:.2f} dB / '
                          f'{mm["ssim_y"]:.4f} | {mm["gain_db_over_bicubic"]:+.2f} dB |')
+        L.append('')
+    return L
+
+
+def _vsr_general_body(s: dict) -> list:
+    """The general model (issue 11): trained on user-like clips, clean and web conditions."""
+    d = s.get('data', {})
+    L = [f'**Data.** {d.get("clips")} HR clips (5 frames, 256²; `training/make_user_clips.py`: openclipart SVG art '
+         f'rendered crisp, openclipart PNG, procedural cel scenes, soft light / gradients / glow, captions; pans, zooms '
+         f'and parallax with sub-pixel motion), art held out by source. Inputs: {int(100 * (1 - s.get("p_web", 0)))} % '
+         f'clean ×1/4 with a random kernel per clip (antialiased bicubic / bilinear, area, point-sampled bicubic / '
+         f'bilinear), {int(100 * s.get("p_web", 0))} % web quality (random kernel, then x264 crf 16–32 / mpeg2 / mpeg4 '
+         f'/ JPEG / yuv420p round trip with Debian\'s ffmpeg). No VQD: that is `vsr-restore`\'s job.', '']
+    L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} (2 shared cores, '
+          f'torch {s.get("torch")}), batch {s.get("batch")} clips × 3 frames, {s.get("lr_crop")}² LR crops (flips, '
+          f'transpose, time reversal, channel permutation on clean inputs), recurrent over the clip; loss '
+          f'{s.get("loss")}; Adam lr {s.get("lr")} with cosine decay; exported weights are the EMA ({s.get("ema")}). '
+          f'The curve: `training/summaries/vsr_campaign.jsonl`.', '']
+    h = s.get('heldout') or {}
+    if h.get('clean'):
+        name = next(k for k in h['clean'] if k != 'bicubic')
+        L += [f'**Trainer\'s held-out check** ({h.get("clips")} clips × 5 frames, ×4, PSNR-Y with a {h.get("border")} px '
+              f'border; bicubic here is torch\'s a = −0.75; the quality benchmark below is the reference):', '',
+              '| input | bicubic ×4 | this net | gain | worst clip | max \\|colour shift\\| |', '| --- | --- | --- | --- | --- | --- |']
+        for key in ('clean', 'web'):
+            b, mm = h[key]['bicubic'], h[key][name]
+            L.append(f'| {key} | {b["psnr_y"]:.2f} dB | {mm["psnr_y"]:.2f} dB | {mm["gain_db_over_bicubic"]:+.2f} dB | '
+                     f'{mm["worst_gain_db"]:+.2f} dB | {mm["max_abs_colour_shift"]:.1f} levels |')
         L.append('')
     return L
 
