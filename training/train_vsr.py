@@ -219,6 +219,41 @@ def example_picture(models: dict, data: dict, i: int, device, path: str) -> None
     Image.fromarray(g).save(path)
 
 
+@torch.no_grad()
+def log_progress(log, step: int, elapsed: float, opts: dict, losses: dict, models: dict, lr_in, hr) -> None:
+    """One training log line: loss (mean of the last 50 steps) and PSNR-Y of two batch clips' last frame."""
+    names = list(models)
+    p = {n: float(psnr(models[n](lr_in[:2]).float()[:, -1], hr[:2, -1]).mean()) for n in names}
+    pb = float(psnr(bicubic_up(lr_in[:2, -1]), hr[:2, -1]).mean())
+    log(f'step {step:6d} t {elapsed:5.0f}s lr {opts[names[0]].param_groups[0]["lr"]:.1e} ' +
+        ' '.join(f'{n}: loss {np.mean(losses[n][-50:]):.4f} psnrY {p[n]:.2f}' for n in names) + f' | bicubic {pb:.2f}')
+
+
+def build_or_resume(names: list, args, device, log) -> tuple:
+    """The nets of --configs with Adam and EMA, resumed from run_dir/last.pt with --resume:
+    (models, opts, emas, step, seconds already trained)."""
+    models, opts, emas = {}, {}, {}
+    for n in names:
+        torch.manual_seed(args.seed + len(models))
+        m = RecurrentVSR(VSR_CONFIGS[n]).to(device)
+        models[n] = m
+        opts[n] = torch.optim.Adam(m.parameters(), lr=args.lr, betas=(0.9, 0.99))
+        emas[n] = EMA(m, args.ema)
+        log(f'vsr {n}: width {m.cfg.width}, blocks {m.cfg.blocks}, {count_params(m)} params')
+    step, elapsed_before = 0, 0.0
+    ckpt_path = os.path.join(args.run_dir, 'last.pt')
+    if args.resume and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        for n in names:
+            models[n].load_state_dict(ck['models'][n])
+            opts[n].load_state_dict(ck['opts'][n])
+            emas[n].model.load_state_dict(ck['emas'][n])
+            emas[n].n = ck['step']
+        step, elapsed_before = ck['step'], ck['elapsed']
+        log(f'resumed at step {step}, {elapsed_before:.0f}s already trained')
+    return models, opts, emas, step, elapsed_before
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--pack', default=os.path.join(ROOT, '.devdata', 'vsr_pack.npz'))
@@ -268,25 +303,8 @@ def main():
         f'LR {tuple(data["lr"].shape[-2:])} -> HR {tuple(data["hr"].shape[-2:])}, degrade: {meta.get("degrade")}, '
         f'decoded in {time.time() - t0:.1f}s')
     names = args.configs.split(',')
-    models, opts, emas = {}, {}, {}
-    for n in names:
-        torch.manual_seed(args.seed + len(models))
-        m = RecurrentVSR(VSR_CONFIGS[n]).to(device)
-        models[n] = m
-        opts[n] = torch.optim.Adam(m.parameters(), lr=args.lr, betas=(0.9, 0.99))
-        emas[n] = EMA(m, args.ema)
-        log(f'vsr {n}: width {m.cfg.width}, {count_params(m)} params')
-    step, elapsed_before = 0, 0.0
+    models, opts, emas, step, elapsed_before = build_or_resume(names, args, device, log)
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
-    if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=device)
-        for n in names:
-            models[n].load_state_dict(ck['models'][n])
-            opts[n].load_state_dict(ck['opts'][n])
-            emas[n].model.load_state_dict(ck['emas'][n])
-            emas[n].n = ck['step']
-        step, elapsed_before = ck['step'], ck['elapsed']
-        log(f'resumed at step {step}, {elapsed_before:.0f}s already trained')
 
     def save_ckpt(elapsed):
         torch.save({'models': {n: m.state_dict() for n, m in models.items()},
@@ -323,12 +341,7 @@ def main():
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
-            with torch.no_grad():
-                p = {n: float(psnr(models[n](lr_in[:2]).float()[:, -1], hr[:2, -1]).mean()) for n in names}
-                pb = float(psnr(bicubic_up(lr_in[:2, -1]), hr[:2, -1]).mean())
-            log(f'step {step:6d} t {elapsed_before + budget.elapsed():5.0f}s lr {opts[names[0]].param_groups[0]["lr"]:.1e} ' +
-                ' '.join(f'{n}: l1 {np.mean(losses[n][-50:]):.4f} psnrY {p[n]:.2f}' for n in names) +
-                f' | bicubic {pb:.2f}')
+            log_progress(log, step, elapsed_before + budget.elapsed(), opts, losses, models, lr_in, hr)
             t_log = now
         if now - t_ckpt >= args.ckpt_every:
             save_ckpt(elapsed_before + budget.elapsed())
@@ -398,25 +411,8 @@ def main_shards(args) -> None:
     held = load_heldout(args.shards, args.eval_clips)
     log(f'held-out: {0 if held is None else held["hr"].shape[0]} clips')
     names = args.configs.split(',')
-    models, opts, emas = {}, {}, {}
-    for n in names:
-        torch.manual_seed(args.seed + len(models))
-        m = RecurrentVSR(VSR_CONFIGS[n]).to(device)
-        models[n] = m
-        opts[n] = torch.optim.Adam(m.parameters(), lr=args.lr, betas=(0.9, 0.99))
-        emas[n] = EMA(m, args.ema)
-        log(f'vsr {n}: width {m.cfg.width}, blocks {m.cfg.blocks}, {count_params(m)} params')
-    step, elapsed_before = 0, 0.0
+    models, opts, emas, step, elapsed_before = build_or_resume(names, args, device, log)
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
-    if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=device)
-        for n in names:
-            models[n].load_state_dict(ck['models'][n])
-            opts[n].load_state_dict(ck['opts'][n])
-            emas[n].model.load_state_dict(ck['emas'][n])
-            emas[n].n = ck['step']
-        step, elapsed_before = ck['step'], ck['elapsed']
-        log(f'resumed at step {step}, {elapsed_before:.0f}s already trained')
 
     def save_ckpt(elapsed):
         tmp = ckpt_path + '.tmp'
@@ -466,12 +462,7 @@ def main_shards(args) -> None:
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
-            with torch.no_grad():
-                p = {n: float(psnr(models[n](lr_in[:2]).float()[:, -1], hr[:2, -1]).mean()) for n in names}
-                pb = float(psnr(bicubic_up(lr_in[:2, -1]), hr[:2, -1]).mean())
-            log(f'step {step:6d} t {elapsed:5.0f}s lr {opts[names[0]].param_groups[0]["lr"]:.1e} ' +
-                ' '.join(f'{n}: loss {np.mean(losses[n][-50:]):.4f} psnrY {p[n]:.2f}' for n in names) +
-                f' | bicubic {pb:.2f}')
+            log_progress(log, step, elapsed, opts, losses, models, lr_in, hr)
             t_log = now
         if now - t_ckpt >= args.ckpt_every:
             save_ckpt(elapsed_before + budget.elapsed())

@@ -5,11 +5,11 @@
  * - anything ffmpeg reads: a video file, or a still image in another format (JPEG, WebP …).
  * All frames of a clip must have one size.
  */
-import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
-import { SNIFF_BYTES, classifyContent, contentProblem, type ContentClass } from '../media/sniff.ts';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { contentProblem } from '../media/sniff.ts';
 import path from 'node:path';
 import type { ImageF32 } from '../core/image.ts';
-import type { FfmpegNode } from '../media/ffmpeg-node.ts';
+import { contentOfFile, type FfmpegNode } from '../media/ffmpeg-node.ts';
 import { UsageError } from './errors.ts';
 import { readPng } from '../media/png.ts';
 
@@ -29,18 +29,6 @@ export function parseFrameRange(text: string): FrameRangeArg {
   const end = m[2] === undefined ? start + 1 : m[2] === '' ? Infinity : Number(m[2]);
   if (!(end > start)) throw new UsageError(`--frames ${text}: the end (${end}) must be after the start (${start})`);
   return { start, end };
-}
-
-/** The file's content class from its first bytes (never its name). */
-function readContentClass(file: string, size: number): ContentClass {
-  const head = new Uint8Array(Math.min(size, SNIFF_BYTES));
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return classifyContent(head, size);
 }
 
 const naturalCompare = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare;
@@ -65,7 +53,7 @@ export async function openInput(input: string, range: FrameRangeArg, ffmpeg: () 
     if (picked.length === 0) throw new UsageError(`--frames ${range.start}:${range.end} selects nothing from the ${files.length} PNGs in ${input}`);
     return { kind: 'png-folder', frameCount: picked.length, frames: pngFrames(picked) };
   }
-  const problem = contentProblem(input, readContentClass(input, st.size));
+  const problem = contentProblem(input, contentOfFile(input));
   if (problem) throw new UsageError(problem);
   if (/\.png$/i.test(input)) {
     if (range.start > 0) throw new UsageError(`--frames ${range.start}:… selects nothing from a single image`);

@@ -8,13 +8,13 @@
  * single image; anything else is a folder of PNG frames 00000.png, 00001.png, ….
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { SNIFF_BYTES, sniff } from '../media/sniff.ts';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { sniff } from '../media/sniff.ts';
 import path from 'node:path';
 import { type ImageF32 } from '../core/image.ts';
 import { toRgb24 } from '../core/pixels.ts';
 import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
-import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg } from '../media/ffmpeg-node.ts';
+import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE, upscaleSizeProblem } from '../pipeline/vsr/vsr-common.ts';
 import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
@@ -109,15 +109,8 @@ function declaredSize(input: string, probe: ProbeResult): { width: number; heigh
     if (!first) return null;
     file = path.join(input, first);
   }
-  const fd = openSync(file, 'r');
-  try {
-    const head = new Uint8Array(Math.min(SNIFF_BYTES, statSync(file).size));
-    readSync(fd, head, 0, head.length, 0);
-    const s = sniff(head);
-    return s.width && s.height ? { width: s.width, height: s.height } : null;
-  } finally {
-    closeSync(fd);
-  }
+  const s = sniff(readFileHead(file).head);
+  return s.width && s.height ? { width: s.width, height: s.height } : null;
 }
 
 /** A one-line progress bar: redrawn in place on a terminal, a line every few seconds otherwise. */

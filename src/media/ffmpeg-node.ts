@@ -76,20 +76,33 @@ export class FfmpegError extends Error {
  */
 function probeFailure(name: string, log: readonly string[], code: number, file?: string): FfmpegError {
   let content: ContentClass | undefined;
-  if (file) try {
-    const size = statSync(file).size;
-    const head = new Uint8Array(Math.min(size, SNIFF_BYTES));
-    const fd = openSync(file, 'r');
+  if (file) {
     try {
-      readSync(fd, head, 0, head.length, 0);
-    } finally {
-      closeSync(fd);
+      content = contentOfFile(file);
+    } catch {
+      /* unreadable here: judged from the log alone */
     }
-    content = classifyContent(head, size);
-  } catch {
-    /* unreadable here: judged from the log alone */
   }
   return new FfmpegError(ffmpegFailure(name, log, code, false, content).message);
+}
+
+/** The first SNIFF_BYTES of a file (for sniff.ts) and its size, without loading the rest. */
+export function readFileHead(file: string): { head: Uint8Array; size: number } {
+  const size = statSync(file).size;
+  const head = new Uint8Array(Math.min(size, SNIFF_BYTES));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return { head, size };
+}
+
+/** A file's content class from its first bytes (sniff.ts), never from its name. */
+export function contentOfFile(file: string): ContentClass {
+  const { head, size } = readFileHead(file);
+  return classifyContent(head, size);
 }
 
 let cached: Promise<FfmpegNode> | null = null;
