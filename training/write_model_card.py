@@ -163,6 +163,14 @@ def _vsr_general_body(s: dict) -> list:
             L.append(f'| {key} | {b["psnr_y"]:.2f} dB | {mm["psnr_y"]:.2f} dB | {mm["gain_db_over_bicubic"]:+.2f} dB | '
                      f'{mm["worst_gain_db"]:+.2f} dB | {mm["max_abs_colour_shift"]:.1f} levels |')
         L.append('')
+    bc = s.get('bench_set_check')
+    if bc:
+        L += ['**On the quality benchmark\'s 12 held-out clips** (same HR and clean LR files; web remade with the same '
+              'x264 settings; PIL bicubic, which matches the benchmark\'s bicubic column to 0.01 dB on clean; a torch '
+              'evaluation run when these weights were exported, before the full benchmark could be rerun): ' +
+              '; '.join(f'{c} {v["bicubic_pil"]:.2f} → {v["candidate"]:.2f} dB ({v["gain"]:+.2f}, worst clip '
+                        f'{v["worst"][0]} {v["worst"][1]:+.2f}, max |colour shift| {v["max_abs_shift"]:.2f})'
+                        for c, v in bc.items()) + '.', '']
     return L
 
 
