@@ -73,7 +73,7 @@ export function describeParams(p: Record<string, any>): string {
 
 /**
  * sha256 over what decides the paper condition's pixels: the clips and seeds, the degrade code
- * (src/ without tests and benches, bin/vqdsr.mjs), the models and the package lock. When it matches
+ * (src/ without tests and benches, bin/vqdsr.mjs), the VQGAN's files and the package lock. When it matches
  * the key stored beside the frames of a previous run, those frames are reused.
  */
 export function paperKey(root: string, jobs: readonly PaperJob[], setSha: string): string {
@@ -89,8 +89,13 @@ export function paperKey(root: string, jobs: readonly PaperJob[], setSha: string
   };
   walk(path.join(root, 'src'));
   files.push(path.join(root, 'bin', 'vqdsr.mjs'), path.join(root, 'package-lock.json'));
+  // The degrade CLI uses the VQGAN's files, not the VSR steps, the manifest's other entries or the card:
+  // shipping a VSR model must not force the paper condition to be made again.
   const models = path.join(root, 'public', 'models');
-  for (const f of readdirSync(models).sort()) if (statSync(path.join(models, f)).isFile()) files.push(path.join(models, f));
+  for (const f of readdirSync(models).sort()) {
+    if (/\.step\.onnx$|^manifest\.json$|\.md$/.test(f) || !statSync(path.join(models, f)).isFile()) continue;
+    files.push(path.join(models, f));
+  }
   for (const f of files.sort()) h.update(path.relative(root, f)).update(readFileSync(f));
   return h.digest('hex');
 }
@@ -102,8 +107,8 @@ export function paperKey(root: string, jobs: readonly PaperJob[], setSha: string
 export function paperCondition(root: string, workDir: string, jobs: readonly PaperJob[], setSha: string, log: (s: string) => void): { reused: boolean; params: Record<string, Record<string, unknown>> } {
   const key = paperKey(root, jobs, setSha);
   const keyFile = path.join(workDir, 'paper.key');
-  const complete = () => jobs.every((j) => existsSync(path.join(j.outDir, 'params.json')) && existsSync(j.outDir) && frameFiles(j.outDir).length === j.frames);
-  let reused = existsSync(keyFile) && readFileSync(keyFile, 'utf8').trim() === key && complete();
+  const complete = () => jobs.every((j) => existsSync(path.join(j.outDir, 'params.json')) && frameFiles(j.outDir).length === j.frames);
+  const reused = existsSync(keyFile) && readFileSync(keyFile, 'utf8').trim() === key && complete();
   if (!reused) {
     rmSync(keyFile, { force: true });
     mkdirSync(workDir, { recursive: true });
@@ -118,7 +123,6 @@ export function paperCondition(root: string, workDir: string, jobs: readonly Pap
     if (r.status !== 0) throw new Error(`vqdsr degrade --batch failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || '').trim().slice(-2000)}`);
     if (!complete()) throw new Error('vqdsr degrade --batch did not write every clip');
     writeFileSync(keyFile, key);
-    reused = false;
   }
   const params: Record<string, Record<string, unknown>> = {};
   for (const j of jobs) params[j.name] = JSON.parse(readFileSync(path.join(j.outDir, 'params.json'), 'utf8'));
