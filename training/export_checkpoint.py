@@ -13,10 +13,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoints import save_weights_split  # noqa: E402
-from common import dump_json, setup  # noqa: E402
-from export_onnx import export_vsr  # noqa: E402
-from train_vsr import evaluate_user  # noqa: E402
+from common import setup  # noqa: E402
+from train_vsr import evaluate_user, export_general, general_summary  # noqa: E402
 from user_data import load_heldout  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR  # noqa: E402
 
@@ -33,7 +31,6 @@ def main():
     run = ck.get('args', {})
     shards = args.shards or run.get('shards')
     held = load_heldout(shards) if shards else None
-    os.makedirs(args.out_dir, exist_ok=True)
     names = ck['configs']
     models = {}
     for n in names:
@@ -41,17 +38,10 @@ def main():
         m.load_state_dict(ck['emas'][n])
         models[n] = m.eval()
     ev = evaluate_user(models, held, device) if held is not None else None
-    summary = {'trained': True, 'steps': ck['step'], 'train_seconds': round(ck['elapsed'], 1), 'device': 'cpu',
-               'torch': torch.__version__, 'batch': run.get('batch'), 'lr_crop': run.get('lr_crop'),
-               'lr': run.get('lr'), 'loss': 'Charbonnier to HR', 'ema': run.get('ema'), 'p_web': run.get('p_web'),
-               'stopped_early': f'at {ck["elapsed"]:.0f} of {run.get("seconds")} s (exported by export_checkpoint.py)',
-               'data': {'clips': args.clips, 'maker': 'make_user_clips.py', 'shards_dir': os.path.basename(shards or '')},
-               'heldout': ev}
-    for n in names:
-        base = 'vsr' if n == names[0] else f'vsr_{n}'
-        save_weights_split(models[n], 'vsr', os.path.join(args.out_dir, base), summary)
-        export_vsr(models[n], os.path.join(args.out_dir, f'{base}.step.onnx'))
-    dump_json(os.path.join(args.out_dir, 'vsr_summary.json'), summary)
+    summary = general_summary(ck['step'], ck['elapsed'], device, run, ev,
+                              {'clips': args.clips, 'shards_dir': os.path.basename(shards or '')},
+                              stopped_early=f'at {ck["elapsed"]:.0f} of {run.get("seconds")} s (exported by export_checkpoint.py)')
+    export_general(models, summary, args.out_dir)
     if ev:
         for c in ('clean', 'web'):
             print(c, {k: v['psnr_y'] for k, v in ev[c].items()}, 'worst', {n: ev[c][n]['worst_gain_db'] for n in names})

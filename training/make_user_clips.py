@@ -26,7 +26,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import HELDOUT_SEED_BASE, clipart_clip, list_sources, procedural_clip  # noqa: E402
+from prep_prior import _ff  # noqa: E402  (the ffmpeg CLI call the prior set uses)
 from scenes import list_svg_sources, soft_clip, svg_clip, text_clip  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,11 +60,6 @@ def downscale(frames: list, rng: random.Random) -> tuple[list, str]:
         return [f.resize(size, Image.LANCZOS) for f in frames], 'lanczos'
     # no antialias (as a naive scaler): bicubic at the sample points only
     return [f.resize((w // 2, h // 2), Image.NEAREST).resize(size, Image.BICUBIC) for f in frames], 'bicubic-noaa'
-
-
-def _ffmpeg(args: list) -> None:
-    subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', '-threads', '1'] + args, check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def codec_roundtrip(frames: list, rng: random.Random, tmp: str) -> tuple[list, str]:
@@ -95,13 +90,13 @@ def codec_roundtrip(frames: list, rng: random.Random, tmp: str) -> tuple[list, s
     else:
         enc, desc, ext = ['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p'], 'yuv420p only', 'mp4'
     vid = os.path.join(tmp, f'v.{ext}')
-    _ffmpeg(src + enc + [vid])
+    _ff(src + enc + [vid])
     if ext == 'mp4' and 'x264' in desc and rng.random() < 0.2:   # a re-upload: coded twice
         crf2 = rng.randint(20, 30)
         vid2 = os.path.join(tmp, 'v2.mp4')
-        _ffmpeg(['-i', vid, '-c:v', 'libx264', '-crf', str(crf2), '-pix_fmt', 'yuv420p', vid2])
+        _ff(['-i', vid, '-c:v', 'libx264', '-crf', str(crf2), '-pix_fmt', 'yuv420p', vid2])
         vid, desc = vid2, desc + f' + x264 crf{crf2}'
-    _ffmpeg(['-i', vid, '-vsync', '0', os.path.join(tmp, 'o%03d.png')])
+    _ff(['-i', vid, '-vsync', '0', os.path.join(tmp, 'o%03d.png')])
     out = [Image.open(os.path.join(tmp, f'o{i + 1:03d}.png')).convert('RGB') for i in range(len(frames))]
     return out, desc
 

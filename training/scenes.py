@@ -116,14 +116,13 @@ def soft_background(rng: random.Random, w: int, h: int) -> np.ndarray:
     return base
 
 
-def beam_layer(rng: random.Random, w: int, h: int) -> tuple[np.ndarray, np.ndarray, dict]:
-    """A soft light beam (cone from a point above the frame): colour and alpha mask; its motion."""
+def beam_layer(rng: random.Random, w: int) -> tuple[np.ndarray, dict]:
+    """A soft light beam (cone from a point above the frame): its colour and its shape/motion (drawn by draw_beam)."""
     x0 = rng.uniform(-0.2, 1.2) * w
     spread = rng.uniform(0.08, 0.25)
     col = np.array(_rand_color(rng, (0.1, 0.8), (0.8, 1.0)), np.float32)
-    return col, np.zeros((h, w), np.float32), {'x0': x0, 'ang': rng.uniform(-0.5, 0.5), 'spread': spread,
-                                                'vang': rng.uniform(-0.02, 0.02), 'a': rng.uniform(0.25, 0.7),
-                                                'blur': rng.uniform(4, 18)}
+    return col, {'x0': x0, 'ang': rng.uniform(-0.5, 0.5), 'spread': spread, 'vang': rng.uniform(-0.02, 0.02),
+                 'a': rng.uniform(0.25, 0.7), 'blur': rng.uniform(4, 18)}
 
 
 def draw_beam(w: int, h: int, p: dict, t: int) -> np.ndarray:
@@ -165,7 +164,7 @@ def soft_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
     canvas = int(size * ss * 1.3)
     line_w = max(2, int(ss * size / 256 * rng.uniform(1.2, 3.0)))
     bg = soft_background(rng, canvas, canvas)
-    beams = [beam_layer(rng, canvas, canvas) for _ in range(rng.randint(0, 4))]
+    beams = [beam_layer(rng, canvas) for _ in range(rng.randint(0, 4))]
     glows = [(rng.uniform(0, canvas), rng.uniform(0, canvas), rng.uniform(0.05, 0.3) * canvas,
               np.array(_rand_color(rng, (0.0, 0.6), (0.8, 1.0)), np.float32), rng.uniform(0.3, 0.9),
               rng.uniform(-0.01, 0.01) * canvas) for _ in range(rng.randint(0, 3))]
@@ -188,7 +187,7 @@ def soft_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
             else:
                 draw_cel_object(fr, cel, x + vx * t, y + vy * t, 0, line_w)
         out = np.asarray(fr.convert('RGB'), np.float32)
-        for col, _, p in beams:      # additive-ish light over everything (screen blend)
+        for col, p in beams:      # additive-ish light over everything (screen blend)
             a = draw_beam(canvas, canvas, p, t)[..., None]
             out = 255 - (255 - out) * (1 - a * col / 255)
         fr = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
@@ -297,14 +296,14 @@ def svg_clip(seed: int, T: int, size: int, svg_sources: list, ss: int = 2) -> li
             fx, fy = px - ix, py - iy
             a = art.transform(art.size, Image.AFFINE, (1, 0, -fx, 0, 1, -fy), resample=Image.BILINEAR) \
                 if (fx > 1e-3 or fy > 1e-3) else art
-            fr.alpha_composite(a, (ix, iy)) if ix >= 0 and iy >= 0 else _composite_clipped(fr, a, ix, iy)
+            _composite_clipped(fr, a, ix, iy)
         bx, by, s = boxes[t]
         frames.append(fr.convert('RGB').resize((size, size), Image.LANCZOS, box=(bx, by, bx + s, by + s)))
     return frames
 
 
 def _composite_clipped(dst: Image.Image, src: Image.Image, x: int, y: int) -> None:
-    """alpha_composite with a negative offset (PIL refuses those): crop the source first."""
+    """alpha_composite at any offset (PIL refuses negative ones): crop the source first."""
     cx, cy = max(0, -x), max(0, -y)
     if cx >= src.width or cy >= src.height:
         return

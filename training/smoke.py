@@ -42,6 +42,20 @@ def save(out: str, graph: str, name: str, t: torch.Tensor) -> dict:
     return {'file': fn, 'shape': list(a.shape)}
 
 
+def vsr_graph(out_dir: str, m, onnx: str, key: str, prev, cur, nxt) -> dict:
+    """Export a VSR step and save torch's I/O for it: a second step from a non-zero state (the first
+    step's), so the state path is compared too."""
+    export_vsr(m, os.path.join(out_dir, onnx), probe=8)
+    with torch.no_grad():
+        _, state = m.step(prev, prev, cur, m.init_state(prev))
+        out, state_out = m.step(prev, cur, nxt, state)
+        out = out.clamp(0, 1)
+    return {'onnx': onnx,
+            'inputs': {'prev': save(out_dir, key, 'prev', prev), 'cur': save(out_dir, key, 'cur', cur),
+                       'next': save(out_dir, key, 'next', nxt), 'state': save(out_dir, key, 'state', state)},
+            'outputs': {'out': save(out_dir, key, 'out', out), 'state_out': save(out_dir, key, 'state_out', state_out)}}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', required=True)
@@ -102,33 +116,15 @@ def main():
         losses.append(float(loss))
     report['losses']['vsr'] = losses
     vsr.eval()
-    export_vsr(vsr, os.path.join(args.out, 'vsr.step.onnx'), probe=8)
-    with torch.no_grad():
-        prev, cur, nxt = lr[:, 0, :, :12, :16], lr[:, 1, :, :12, :16], lr[:, 2, :, :12, :16]
-        _, state = vsr.step(prev, prev, cur, vsr.init_state(prev))   # a non-zero state from a first step
-        out, state_out = vsr.step(prev, cur, nxt, state)
-        out = out.clamp(0, 1)
-    report['graphs'].append({'onnx': 'vsr.step.onnx',
-                             'inputs': {'prev': save(args.out, 'vsr', 'prev', prev), 'cur': save(args.out, 'vsr', 'cur', cur),
-                                        'next': save(args.out, 'vsr', 'next', nxt), 'state': save(args.out, 'vsr', 'state', state)},
-                             'outputs': {'out': save(args.out, 'vsr', 'out', out),
-                                         'state_out': save(args.out, 'vsr', 'state_out', state_out)}})
+    prev, cur, nxt = lr[:, 0, :, :12, :16], lr[:, 1, :, :12, :16], lr[:, 2, :, :12, :16]
+    report['graphs'].append(vsr_graph(args.out, vsr, 'vsr.step.onnx', 'vsr', prev, cur, nxt))
     # the general model's topology (1x1 fuse, bicubic base: ONNX Resize cubic must match torch's
     # a = -0.75); its last conv starts at zero, so perturb it or the check would compare bicubic only
     lite = RecurrentVSR(VSR_CONFIGS['tiny-lite']).eval()
     with torch.no_grad():
         for p_ in lite.fuse[-1].parameters():
             p_.normal_(0, 0.05, generator=torch.Generator().manual_seed(5))
-    export_vsr(lite, os.path.join(args.out, 'vsr-lite.step.onnx'), probe=8)
-    with torch.no_grad():
-        _, state = lite.step(prev, prev, cur, lite.init_state(prev))
-        out, state_out = lite.step(prev, cur, nxt, state)
-        out = out.clamp(0, 1)
-    report['graphs'].append({'onnx': 'vsr-lite.step.onnx',
-                             'inputs': {'prev': save(args.out, 'vsrl', 'prev', prev), 'cur': save(args.out, 'vsrl', 'cur', cur),
-                                        'next': save(args.out, 'vsrl', 'next', nxt), 'state': save(args.out, 'vsrl', 'state', state)},
-                             'outputs': {'out': save(args.out, 'vsrl', 'out', out),
-                                         'state_out': save(args.out, 'vsrl', 'state_out', state_out)}})
+    report['graphs'].append(vsr_graph(args.out, lite, 'vsr-lite.step.onnx', 'vsrl', prev, cur, nxt))
     report['params'] = {'vsr_tiny': count_params(vsr), 'vsr_ship': count_params(RecurrentVSR(VSR_CONFIGS['ship'])),
                         'vsr_paper': count_params(RecurrentVSR(VSR_CONFIGS['paper'])), 'vqgan_tiny': count_params(vq)}
     report['seconds'] = round(time.time() - t0, 1)

@@ -142,38 +142,21 @@ def bicubic_up(lr: torch.Tensor, s: int = 4) -> torch.Tensor:
 
 @torch.no_grad()
 def evaluate(models: dict, data: dict, idx: torch.Tensor, device) -> dict:
-    """Mean PSNR(Y)/SSIM(Y) over all frames of the given clips, for each model and for bicubic."""
-    res = {}
-    for inp in ('lr', 'lrc'):
-        acc = {name: {'psnr': [], 'ssim': []} for name in list(models) + ['bicubic']}
-        for i in idx.tolist():
-            lr = data[inp][i:i + 1].to(device).float() / 255        # 1,T,3,h,w
-            hr = data['hr'][i].to(device).float() / 255              # T,3,H,W
-            bic = bicubic_up(lr[0])
-            acc['bicubic']['psnr'].append(psnr(bic, hr, border=BORDER).cpu())
-            acc['bicubic']['ssim'].append(ssim(bic, hr, border=BORDER).cpu())
-            for name, m in models.items():
-                sr = m(lr)[0].float().clamp(0, 1)   # fp32, like the exported ONNX
-                acc[name]['psnr'].append(psnr(sr, hr, border=BORDER).cpu())
-                acc[name]['ssim'].append(ssim(sr, hr, border=BORDER).cpu())
-        key = 'degraded' if inp == 'lr' else 'clean_bicubic_down'
-        res[key] = {name: {'psnr_y': round(float(torch.cat(v['psnr']).mean()), 3),
-                           'ssim_y': round(float(torch.cat(v['ssim']).mean()), 4)} for name, v in acc.items()}
-        for name in models:
-            res[key][name]['gain_db_over_bicubic'] = round(res[key][name]['psnr_y'] - res[key]['bicubic']['psnr_y'], 3)
-    res['clips'] = int(idx.numel())
+    """Pack mode: the given clips on pipeline-degraded ('degraded') and clean bicubic ('clean_bicubic_down')
+    inputs, through the one evaluation (evaluate_user)."""
+    held = {'hr': data['hr'][idx], 'degraded': data['lr'][idx], 'clean_bicubic_down': data['lrc'][idx]}
+    res = evaluate_user(models, held, device, ('degraded', 'clean_bicubic_down'))
     res['frames'] = int(idx.numel() * data['lr'].shape[1])
-    res['border'] = BORDER
     return res
 
 
 @torch.no_grad()
-def evaluate_user(models: dict, held: dict, device) -> dict:
-    """Held-out user-like clips, per input condition (clean, web): mean PSNR(Y)/SSIM(Y) for each model
-    and bicubic, the worst clip's gain over bicubic, and the mean colour shift (model minus HR, in
+def evaluate_user(models: dict, held: dict, device, conds: tuple = ('clean', 'web')) -> dict:
+    """Held-out clips, per input condition (held[cond], LR of held['hr']): mean PSNR(Y)/SSIM(Y) for each
+    model and bicubic, the worst clip's gain over bicubic, and the mean colour shift (model minus HR, in
     8-bit levels, per RGB channel, the largest |shift| over clips)."""
     res = {}
-    for cond in ('clean', 'web'):
+    for cond in conds:
         acc = {name: {'psnr': [], 'ssim': [], 'gain': [], 'shift': []} for name in list(models) + ['bicubic']}
         for i in range(held['hr'].shape[0]):
             lr = held[cond][i:i + 1].to(device).float() / 255
@@ -217,6 +200,47 @@ def example_picture(models: dict, data: dict, i: int, device, path: str) -> None
     tiles.append(hr[t:t + 1])
     g = (torch.cat(tiles, dim=3)[0] * 255).round().byte().permute(1, 2, 0).cpu().numpy()
     Image.fromarray(g).save(path)
+
+
+def charbonnier(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+    """Smooth L1 (the general model's loss)."""
+    return torch.sqrt((sr - hr) ** 2 + 1e-6).mean()
+
+
+def optimize_step(models: dict, opts: dict, emas: dict, losses: dict, lr_in, target, lr: float, loss_fn,
+                  bf16: bool = False) -> None:
+    """One Adam step of every net on the same batch, then its EMA; the loss goes to losses[name]."""
+    for n, m in models.items():
+        for g in opts[n].param_groups:
+            g['lr'] = lr
+        with autocast(bf16):
+            sr = m(lr_in)
+        loss = loss_fn(sr, target)
+        opts[n].zero_grad(set_to_none=True)
+        loss.backward()
+        opts[n].step()
+        emas[n].update(m)
+        losses[n].append(float(loss))
+
+
+def general_summary(step: int, seconds: float, device, run: dict, heldout: dict | None, data: dict, **extra) -> dict:
+    """What the weight files of the general model carry (manifest.json and the model card read it)."""
+    return {'trained': True, 'steps': step, 'train_seconds': round(seconds, 1),
+            'device': torch.cuda.get_device_name(0) if torch.device(device).type == 'cuda' else 'cpu',
+            'torch': torch.__version__, 'batch': run.get('batch'), 'lr_crop': run.get('lr_crop'), 'lr': run.get('lr'),
+            'loss': 'Charbonnier to HR', 'ema': run.get('ema'), 'p_web': run.get('p_web'),
+            'data': {**data, 'maker': 'make_user_clips.py'}, 'heldout': heldout, **extra}
+
+
+def export_general(ema_models: dict, summary: dict, out_dir: str) -> None:
+    """Weight parts + step ONNX per net (the first is 'vsr', the others 'vsr_<config>') and the summary."""
+    from export_onnx import export_vsr
+    os.makedirs(out_dir, exist_ok=True)
+    for i, (n, m) in enumerate(ema_models.items()):
+        base = 'vsr' if i == 0 else f'vsr_{n}'
+        save_weights_split(m, 'vsr', os.path.join(out_dir, base), summary)
+        export_vsr(m, os.path.join(out_dir, f'{base}.step.onnx'))
+    dump_json(os.path.join(out_dir, 'vsr_summary.json'), summary)
 
 
 @torch.no_grad()
@@ -327,17 +351,8 @@ def main():
         target = hr
         if args.usm > 0:
             target = usm(hr.flatten(0, 1), args.usm).view_as(hr)
-        for n in names:
-            for g in opts[n].param_groups:
-                g['lr'] = lr_at(frac, args.lr)
-            with autocast(use_bf16):
-                sr = models[n](lr_in)
-            loss = (sr.float() - target).abs().mean()
-            opts[n].zero_grad(set_to_none=True)
-            loss.backward()
-            opts[n].step()
-            emas[n].update(models[n])
-            losses[n].append(float(loss))
+        optimize_step(models, opts, emas, losses, lr_in, target, lr_at(frac, args.lr),
+                      lambda sr, t: (sr.float() - t).abs().mean(), use_bf16)
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
@@ -449,16 +464,7 @@ def main_shards(args) -> None:
         if args.frames and args.frames < lr_in.shape[1]:
             t0_ = rng.randrange(lr_in.shape[1] - args.frames + 1)
             lr_in, hr = lr_in[:, t0_:t0_ + args.frames], hr[:, t0_:t0_ + args.frames]
-        for n in names:
-            for g in opts[n].param_groups:
-                g['lr'] = lr_at(frac, args.lr)
-            sr = models[n](lr_in)
-            loss = torch.sqrt((sr - hr) ** 2 + 1e-6).mean()       # Charbonnier (smooth L1)
-            opts[n].zero_grad(set_to_none=True)
-            loss.backward()
-            opts[n].step()
-            emas[n].update(models[n])
-            losses[n].append(float(loss))
+        optimize_step(models, opts, emas, losses, lr_in, hr, lr_at(frac, args.lr), charbonnier)
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
@@ -478,18 +484,9 @@ def main_shards(args) -> None:
     log(f'trained {step} steps in {trained_s:.0f}s')
     ev = held_eval(trained_s)
     if args.export_dir:
-        os.makedirs(args.export_dir, exist_ok=True)
-        from export_onnx import export_vsr
-        summary = {'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1), 'device': 'cpu',
-                   'torch': torch.__version__, 'batch': args.batch, 'lr_crop': args.lr_crop, 'lr': args.lr,
-                   'loss': 'Charbonnier to HR', 'ema': args.ema, 'p_web': args.p_web,
-                   'data': {'shards': len(data.paths), 'clips': data.clips, 'maker': 'make_user_clips.py'},
-                   'heldout': ev}
-        for n in names:
-            base = 'vsr' if n == names[0] else f'vsr_{n}'
-            save_weights_split(emas[n].model, 'vsr', os.path.join(args.export_dir, base), summary)
-            export_vsr(emas[n].model, os.path.join(args.export_dir, f'{base}.step.onnx'))
-        dump_json(os.path.join(args.export_dir, 'vsr_summary.json'), summary)
+        summary = general_summary(step, trained_s, device, vars(args), ev,
+                                  {'shards': len(data.paths), 'clips': data.clips})
+        export_general({n: emas[n].model for n in names}, summary, args.export_dir)
     log('done')
 
 

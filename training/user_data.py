@@ -19,7 +19,6 @@ import random
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 SCALE = 4
 
@@ -30,15 +29,6 @@ def _load_shard(path: str) -> dict:
             'web': torch.from_numpy(d['web']).permute(0, 1, 4, 2, 3).contiguous(),
             'kind': [str(k) for k in d['kind']], 'web_desc': [str(k) for k in d['web_desc']],
             'meta': json.loads(str(d['meta']))}
-
-
-def pil_bicubic_down(hr: torch.Tensor) -> torch.Tensor:
-    """(T,3,H,W) uint8 -> (T,3,H/4,W/4) uint8 with PIL's bicubic: the benchmark's clean condition."""
-    out = []
-    for f in hr.permute(0, 2, 3, 1).numpy():
-        im = Image.fromarray(f)
-        out.append(np.asarray(im.resize((im.width // SCALE, im.height // SCALE), Image.BICUBIC)))
-    return torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).contiguous()
 
 
 def random_clean_down(hr: torch.Tensor, rng: random.Random) -> torch.Tensor:
@@ -120,7 +110,8 @@ class ShardData:
 
 
 def load_heldout(root: str, max_clips: int = 0) -> dict | None:
-    """Held-out clips with both evaluation inputs: 'clean' (PIL bicubic x1/4) and 'web' (stored)."""
+    """Held-out clips with both evaluation inputs: 'clean' (PIL bicubic x1/4, the benchmark's clean
+    condition) and 'web' (stored)."""
     paths = [p for p in sorted(glob.glob(os.path.join(root, 'heldout_*.npz'))) if '.tmp' not in os.path.basename(p)]
     if not paths:
         return None
@@ -133,5 +124,6 @@ def load_heldout(root: str, max_clips: int = 0) -> dict | None:
     hr, web = torch.cat(hr), torch.cat(web)
     if max_clips:
         hr, web, kind = hr[:max_clips], web[:max_clips], kind[:max_clips]
-    clean = torch.stack([pil_bicubic_down(c) for c in hr])
+    from train_vsr import clean_lr   # PIL bicubic x1/4, as the pack mode's clean inputs
+    clean = clean_lr(hr, SCALE, threads=2)
     return {'hr': hr, 'clean': clean, 'web': web, 'kind': kind}

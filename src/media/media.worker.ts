@@ -96,16 +96,18 @@ const tookTooLong = (r: RunResult, timeoutMs: number) => r.ms >= timeoutMs * 0.9
 const cancelled = (flag?: Int32Array) => (flag ? Atomics.load(flag, 0) !== 0 : false);
 const aborted = (what: string) => new MediaError('aborted', `${what} was cancelled`);
 
-async function head(blob: Blob): Promise<Sniffed> {
-  return sniff(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
+/** The file's first bytes read once: the still-image sniff and the content class both come from them. */
+async function head(blob: Blob): Promise<{ s: Sniffed; content: ContentClass }> {
+  const bytes = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
+  const s = sniff(bytes);
+  return { s, content: classifyContent(bytes, blob.size, s) };
 }
 
-/** What the file's bytes say it is; empty and text files are refused here, before ffmpeg guesses from the name. */
-async function checkContent(blob: Blob, name: string): Promise<ContentClass> {
-  const c = classifyContent(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()), blob.size);
-  const problem = contentProblem(name, c);
+/** Empty and text files are refused here, before ffmpeg guesses from the name. */
+function refuseNonMedia(name: string, content: ContentClass): ContentClass {
+  const problem = contentProblem(name, content);
   if (problem) throw new MediaError('unsupported', problem);
-  return c;
+  return content;
 }
 
 /** Probe results by file identity (name, size, first bytes' hash): decode() of chunk after chunk
@@ -211,7 +213,7 @@ const api = {
 
   async probe(blob: Blob, name: string): Promise<MediaInfo> {
     return wireErrors(async () => {
-      const s = await head(blob);
+      const { s, content } = await head(blob);
       if (isStill(s.format)) {
         let { width, height } = s;
         if (width === undefined || height === undefined) {
@@ -223,7 +225,7 @@ const api = {
         }
         return { kind: 'image', width, height, frameCount: 1, fps: 0, durationS: 0, hasAudio: false, codec: s.format };
       }
-      return probeVideo(blob, name, await checkContent(blob, name));
+      return probeVideo(blob, name, refuseNonMedia(name, content));
     });
   },
 
@@ -233,7 +235,7 @@ const api = {
       const start = Math.max(0, Math.floor(opts.start ?? 0)) || 0;
       const maxPixels = opts.maxPixels ?? MAX_FRAME_PIXELS;
       if (cancelled(opts.cancel)) throw aborted(`Decoding '${name}'`);
-      const s = await head(blob);
+      const { s, content } = await head(blob);
       if (isStill(s.format)) {
         if (start > 0 || opts.count === 0) return { width: s.width ?? 0, height: s.height ?? 0, start, frames: [] };
         const img = await decodeStill(blob, name, s, maxPixels);
@@ -241,9 +243,7 @@ const api = {
         const out: DecodedFrames = { width: img.width, height: img.height, start: 0, frames: [img.data], decoder: 'image' };
         return Comlink.transfer(out, [img.data.buffer]);
       }
-      const content = await checkContent(blob, name);
-
-      const info = await probeVideo(blob, name, content);
+      const info = await probeVideo(blob, name, refuseNonMedia(name, content));
       checkFrameSize(name, info.width, info.height, maxPixels);
       const frameBytes = info.width * info.height * 4;
       const { count } = planDecode(name, info, start, opts.count);

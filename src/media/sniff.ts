@@ -139,10 +139,12 @@ function looksLikeText(b: Uint8Array): boolean {
   }
 }
 
-/** Classify a file from its first bytes (`head`, up to SNIFF_BYTES) and its total size. */
-export function classifyContent(head: Uint8Array, size: number): ContentClass {
+/**
+ * Classify a file from its first bytes (`head`, up to SNIFF_BYTES) and its total size; `s` is
+ * sniff(head) when the caller has it already.
+ */
+export function classifyContent(head: Uint8Array, size: number, s: Sniffed = sniff(head)): ContentClass {
   if (size === 0) return { kind: 'empty' };
-  const s = sniff(head);
   if (isStill(s.format)) return { kind: 'still', container: s.format };
   if (s.format === 'gif') return { kind: 'gif', container: 'gif' };
   for (const [name, test] of VIDEO_SIGNATURES) if (test(head)) return { kind: 'video', container: name };
