@@ -18,6 +18,7 @@ branch for k = 1, 10, 30, 50, 70) and writes checkpoint parts, ONNX, codebook an
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -38,10 +39,17 @@ K_SWEEP = [1, 10, 30, 50, 70]
 
 
 def load_pack(path: str, device):
+    """Training frames (on device), held-out frames by group ('prior', and 'clean' in mixed packs)."""
     d = np.load(path)
     frames = torch.from_numpy(d['frames']).permute(0, 3, 1, 2).contiguous()  # N,3,S,S uint8
     held = torch.from_numpy(d['heldout'].astype(bool))
-    return frames[~held].to(device), frames[held], d
+    group = d['group'] if 'group' in d.files else np.array(['prior'] * len(held))
+    held_groups = {}
+    for g in sorted(set(group.tolist())):
+        m = torch.from_numpy(group == g) & held
+        if int(m.sum()):
+            held_groups[g] = frames[m]
+    return frames[~held].to(device), held_groups, d
 
 
 def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generator) -> torch.Tensor:
@@ -197,6 +205,7 @@ def evaluate(model, held: torch.Tensor, device, max_frames: int = 64):
     res = {f'k{k}': [] for k in K_SWEEP}
     res_rgb = []
     res_top = []
+    shifts = []
     usage = torch.zeros(model.cfg.n_codes, dtype=torch.bool, device=device)
     for i in range(0, n, 8):
         x = held[i:i + 8].to(device).float() / 127.5 - 1
@@ -205,12 +214,16 @@ def evaluate(model, held: torch.Tensor, device, max_frames: int = 64):
             res[f'k{k}'].append(psnr((y + 1) / 2, (x + 1) / 2).cpu())
             if k == 1:
                 res_rgb.append(psnr((y + 1) / 2, (x + 1) / 2, y_only=False).cpu())
+                # mean colour shift per channel in 8-bit levels (issue 11: k = 1 keeps colours)
+                shifts.append(((y - x) * 127.5).mean(dim=(2, 3)).cpu())
         res_top.append(psnr((reconstruct(model, x, branches=1) + 1) / 2, (x + 1) / 2).cpu())
         for z in model.encode(x):
             usage[model.kth_nearest(z.float(), 1).flatten()] = True
     model.train()
+    rgb = torch.cat(res_rgb)
     out = {'frames': n, 'psnr_y_k1': float(torch.cat(res['k1']).mean()),
-           'psnr_rgb_k1': float(torch.cat(res_rgb).mean()),
+           'psnr_rgb_k1': float(rgb.mean()), 'psnr_rgb_k1_worst': float(rgb.min()),
+           'max_abs_colour_shift_k1': round(float(torch.cat(shifts).abs().max()), 2),
            'psnr_y_top_only': float(torch.cat(res_top).mean()),
            'psnr_y_vs_k_bottom': {str(k): round(float(torch.cat(res[f'k{k}']).mean()), 3) for k in K_SWEEP},
            'codes_used_heldout': int(usage.sum())}
@@ -231,6 +244,23 @@ def k_grid(model, held: torch.Tensor, device, path: str, n: int = 3) -> None:
     g = ((torch.cat(rows, dim=2)[0] + 1) * 127.5).round().clamp(0, 255).byte().permute(1, 2, 0).cpu().numpy()
     Image.fromarray(g).save(path)
     model.train()
+
+
+def log_evaluation(model, held: dict, device, args, log, step: int, seconds: float, stage: int) -> dict:
+    """Evaluate every held-out group, log it, append it to the campaign log; returns {group: result}."""
+    evs = {}
+    for g, frames in held.items():
+        ev = evaluate(model, frames, device, args.eval_frames)
+        evs[g] = ev
+        log(f'held-out {g} ({ev["frames"]} frames): k=1 RGB {ev["psnr_rgb_k1"]:.2f} dB (worst '
+            f'{ev["psnr_rgb_k1_worst"]:.2f}), Y {ev["psnr_y_k1"]:.2f}, |colour shift| <= '
+            f'{ev["max_abs_colour_shift_k1"]:.2f}, top only {ev["psnr_y_top_only"]:.2f}, codes used '
+            f'{ev["codes_used_heldout"]}; Y vs bottom k {ev["psnr_y_vs_k_bottom"]} monotone={ev["monotone_in_k"]}')
+    if args.campaign_log:
+        with open(args.campaign_log, 'a') as f:
+            f.write(json.dumps({'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config': args.config, 'step': step,
+                                'train_seconds': round(seconds), 'stage': stage, 'heldout': evs}) + '\n')
+    return evs
 
 
 def main():
@@ -254,7 +284,9 @@ def main():
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--ckpt-every', type=float, default=60)
     ap.add_argument('--log-every', type=float, default=15)
-    ap.add_argument('--eval-frames', type=int, default=64)
+    ap.add_argument('--eval-frames', type=int, default=64, help='held-out frames per group')
+    ap.add_argument('--eval-every', type=float, default=0, help='seconds between held-out evaluations (0: end only)')
+    ap.add_argument('--campaign-log', default=None, help='append each evaluation here as a JSON line')
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
 
@@ -262,7 +294,8 @@ def main():
     os.makedirs(args.run_dir, exist_ok=True)
     log = Log(os.path.join(args.run_dir, 'log.txt'))
     train, held, pack = load_pack(args.pack, device)
-    log(f'pack {args.pack}: {train.shape[0]} train frames, {held.shape[0]} held-out, size {tuple(train.shape[2:])}')
+    log(f'pack {args.pack}: {train.shape[0]} train frames, held-out '
+        f'{ {g: int(h.shape[0]) for g, h in held.items()} }, size {tuple(train.shape[2:])}')
     model = MultiScaleVQGAN(VQGAN_CONFIGS[args.config]).to(device)
     log(f'vqgan {args.config}: width {model.cfg.width}, {count_params(model)} params, device {device}')
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
@@ -285,7 +318,7 @@ def main():
         log(f'resumed at step {step}, stage {stage}, {elapsed_before:.0f}s already trained')
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     use_bf16 = args.bf16 and device.type == 'cuda'
-    t_log = t_ckpt = time.time()
+    t_log = t_ckpt = t_eval = time.time()
     hist = {'l1': [], 'psnr': []}
     while not budget.done():
         frac = (elapsed_before + budget.elapsed()) / max(args.seconds, 1e-9)
@@ -347,6 +380,9 @@ def main():
                 f'l1 {np.mean(hist["l1"][-50:]):.4f} vq {float(vq_loss):.4f} psnrY(batch) {p:.2f} '
                 f'codes used {use} restarted {keeper.restarted}')
             t_log = now
+        if args.eval_every and now - t_eval >= args.eval_every:
+            log_evaluation(model, held, device, args, log, step, elapsed_before + budget.elapsed(), stage)
+            t_eval = time.time()
         if now - t_ckpt >= args.ckpt_every:
             torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'stage': stage,
                         'elapsed': elapsed_before + budget.elapsed(), 'usage': keeper.usage,
@@ -361,10 +397,8 @@ def main():
     log(f'trained {step} steps in {trained_s:.0f}s; evaluating on held-out frames')
     torch.backends.cudnn.allow_tf32 = False        # held-out numbers in plain fp32, as the ONNX runs
     torch.backends.cuda.matmul.allow_tf32 = False
-    ev = evaluate(model, held, device, args.eval_frames)
-    log(f'held-out: psnrY k=1 {ev["psnr_y_k1"]:.2f} dB (RGB {ev["psnr_rgb_k1"]:.2f}), top branch only '
-        f'{ev["psnr_y_top_only"]:.2f} dB, codes used {ev["codes_used_heldout"]}')
-    log(f'held-out psnrY vs bottom k: {ev["psnr_y_vs_k_bottom"]} monotone={ev["monotone_in_k"]}')
+    evs = log_evaluation(model, held, device, args, log, step, trained_s, stage)
+    ev = evs.get('prior') or next(iter(evs.values()))
     summary = {
         'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu',
@@ -374,11 +408,12 @@ def main():
                  'L1 + codebook + 0.25 commitment (straight-through)') +
                 '; codebook init from encoder outputs, dead-code restarts',
         'data': {'pack': os.path.basename(args.pack), 'train_frames': int(train.shape[0]),
-                 'heldout_frames': int(held.shape[0]), 'frame_size': int(train.shape[-1]),
+                 'heldout_frames': int(sum(h.shape[0] for h in held.values())), 'frame_size': int(train.shape[-1]),
                  'source': 'synthetic low-quality prior: HR clip art / procedural cel clips through ffmpeg '
                            'chains (downscale, 1-3 generations of x264/mpeg2/mpeg4, yuv420p, sharpening, '
                            'upscaling from SD); NOT real low-quality animation'},
         'codes_restarted': keeper.restarted, 'ema_decay': args.ema, 'heldout': ev,
+        'heldout_by_group': evs,
     }
     dump_json(os.path.join(args.run_dir, 'summary.json'), summary)
     if args.export_dir:
@@ -386,7 +421,7 @@ def main():
         save_weights_split(model, 'vqgan', os.path.join(args.export_dir, 'vqgan'), summary)
         dump_json(os.path.join(args.export_dir, 'vqgan_summary.json'), {**summary, 'log': log.lines[-80:]})
         try:
-            k_grid(model, held, device, os.path.join(args.export_dir, 'vqgan_kgrid.png'))
+            k_grid(model, torch.cat(list(held.values())), device, os.path.join(args.export_dir, 'vqgan_kgrid.png'))
         except Exception as e:  # a picture is nice to have, never worth losing the run
             log(f'k grid failed: {e!r}')
         try:

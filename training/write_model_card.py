@@ -174,9 +174,10 @@ def _vsr_general_body(s: dict) -> list:
     return L
 
 
-def latest_quality(results_dir: str | None = None) -> tuple[str, dict, dict] | None:
+def latest_quality(results_dir: str | None = None, part: str = 'summary') -> tuple[str, dict, dict] | None:
     """(file, run, quality entry) of the newest bench/results/*.json holding a finished
-    `npm run bench quality` (bench/node/quality.bench.mjs), or None."""
+    `npm run bench quality` (bench/node/quality.bench.mjs) with `part` in it — 'summary' for the ×4
+    tables, 'vqgan' for the degrader's (a QUALITY_VSR=0 run has only the latter) — or None."""
     results_dir = results_dir or os.path.join(ROOT, 'bench', 'results')
     best = None
     for path in glob.glob(os.path.join(results_dir, '*.json')):
@@ -187,10 +188,44 @@ def latest_quality(results_dir: str | None = None) -> tuple[str, dict, dict] | N
         except (OSError, ValueError):
             continue
         for entry in (run or {}).get('node', []):
-            if entry.get('file') == 'quality.bench.mjs' and 'summary' in entry:
+            if entry.get('file') == 'quality.bench.mjs' and part in entry:
                 if best is None or run.get('started', '') > best[1].get('started', ''):
                     best = (path, run, entry)
     return best
+
+
+def _vqgan_quality_section(model: dict, results_dir: str | None = None) -> list:
+    """The shipped degrader's row of the latest quality benchmark's VQGAN part (k = 1 fidelity and the
+    bottom-k sweep on the held-out clips' clean LR frames), with a note when it measured other weights."""
+    found = latest_quality(results_dir, 'vqgan')
+    if not found:
+        return []
+    path, run, q = found
+    v = q['vqgan']
+    m = next((x for x in v.get('models', []) if x.get('kind') == 'shipped' and x.get('id') == 'vqgan'), None)
+    if not m:
+        return []
+    L = [f'**On the quality benchmark** (`npm run bench quality`, VQGAN part; `bench/results/{os.path.basename(path)}`, '
+         f'{run.get("started", "?")[:16].replace("T", " ")} UTC): {q["set"]["clips"]} held-out clips of '
+         f'`training/make_eval_set.py`, their clean LR frames (Pillow bicubic ×1/4, 8-bit) through `createVqdNode`, '
+         'output rounded to 8 bits, scored against the input over the whole frame. Full table: '
+         '`bench/results/quality-vqgan-latest.md`.', '']
+    cur = {f['file']: f.get('sha256') for f in model.get('files', [])}
+    if (m.get('sha256') or {}).get('encoder') != cur.get('vqgan.encoder.onnx'):
+        L += ['**Note: measured on other weights than those shipped now: rerun the benchmark.**', '']
+    s = m.get('summary')
+    if not s:
+        return L + [f'Not measured: {m.get("error", "no result")}.', '']
+    ks = v.get('k_sweep', [])
+    sh = s['max_abs_shift']
+    L += [f'| k = 1 RGB PSNR (target ≥ {v.get("target_db")} dB) | k = 1 PSNR-Y | worst clip | max \\|colour shift\\| | '
+          f'PSNR-Y at bottom k = {" / ".join(map(str, ks))} | monotone |',
+          '| --- | --- | --- | --- | --- | --- |',
+          f'| {s["psnr_rgb_k1"]:.2f} dB ({"pass" if s["pass_k1"] else "FAIL"}) | {s["psnr_y_k1"]:.2f} dB | '
+          f'{s["worst"]["clip"]} {s["worst"]["psnr_rgb_k1"]:.2f} dB | {abs(sh["levels"]):.2f} {sh["channel"]} ({sh["clip"]}) | '
+          + ' / '.join(f'{s["psnr_y_vs_k"][str(k)]:.2f}' for k in ks)
+          + f' | {"yes" if s["monotone"] else "NO"} ({s["clips_monotone"]}/{s["clips"]} clips) |', '']
+    return L
 
 
 def _quality_section(models: dict) -> list:
@@ -259,6 +294,7 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
     L += ['', 'I/O contracts (names, shapes, ranges) are in `manifest.json`.', '']
     if 'vqgan' in models:
         L += _vqgan_section(models['vqgan'], _load(os.path.join(summaries, 'vqgan.json')) or {})
+        L += _vqgan_quality_section(models['vqgan'])
     for name in ('vsr', 'vsr64'):
         if name in models:
             L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})

@@ -2,27 +2,42 @@
  * `npm run bench quality`: ×4 upscaling quality on the held-out clips of training/make_eval_set.py,
  * in three input conditions (conditions.ts), for bicubic, Lanczos, every shipped VSR model,
  * candidate ONNX files and the peer realesr-animevideov3 (methods.ts, peer.ts), scored by
- * score.ts. Returns the result object bench/run.mjs stores in bench/results/<host>-<date>.json and
- * writes the markdown tables to bench/results/quality-latest.md.
+ * score.ts; and the VQGAN degrader's fidelity on the same clips' clean LR frames (vqgan.ts: k = 1
+ * RGB PSNR against the input, colour shift, the bottom-branch k sweep). Returns the result object
+ * bench/run.mjs stores in bench/results/<host>-<date>.json (the VQGAN part under `vqgan`) and
+ * writes the markdown tables to bench/results/quality-latest.md (×4 tables, then the VQGAN table)
+ * and the VQGAN table alone to bench/results/quality-vqgan-latest.md.
+ *
+ * A run without the ×4 part (QUALITY_VSR=0) leaves quality-latest.md alone and returns no
+ * `summary`, so the model card (training/write_model_card.py) keeps taking its ×4 table from the
+ * last full run; it takes the VQGAN table from the newest run with a `vqgan` part. A candidate
+ * degrader is measured in minutes with
+ *   QUALITY_VSR=0 QUALITY_VQGAN_CANDIDATES=mix=training/runs/export_vqgan_mix npm run bench quality
  *
  * Environment:
  *   QUALITY_CANDIDATES="name=path/x.step.onnx[@C],…"  extra VSR columns (weights not yet shipped)
  *   QUALITY_PEER=port|ncnn|0                          the peer by its ONNX port (default, checked against the
  *                                                     binary), by realesrgan-ncnn-vulkan on every frame, or skipped
- *   QUALITY_CONDITIONS=clean,web                      a subset of clean, web, paper
- *   QUALITY_CLIPS=soft,text                           clips whose name contains one of these
+ *   QUALITY_CONDITIONS=clean,web                      a subset of clean, web, paper (set but empty: as QUALITY_VSR=0)
+ *   QUALITY_VSR=0                                     skip the ×4 part (bicubic … peer): the VQGAN part alone
+ *   QUALITY_VQGAN=0                                   skip the VQGAN part
+ *   QUALITY_VQGAN_CANDIDATES="name=dir,…"             extra degraders: export folders of training/train_vqgan.py --export-dir
+ *                                                     (vqgan.encoder.onnx, vqgan.decoder.onnx, vqgan.codebook.bin)
+ *   QUALITY_CLIPS=soft,text                           clips whose name contains one of these (both parts)
  *   QUALITY_PYTHON, VQDSR_PEERS_CACHE                 interpreter for the set maker; peer cache folder
  *   QUALITY_MD                                        where the markdown goes (default bench/results/quality-latest.md)
+ *   QUALITY_VQGAN_MD                                  where the VQGAN table goes (default bench/results/quality-vqgan-latest.md)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImageF32 } from '../../src/core/image.ts';
 import { CONDITIONS, CONDITION_TEXT, describeParams, paperCondition, webCondition, writeFrames, type ConditionId } from './conditions.ts';
-import { ensureEvalSet, loadEvalSet, readFrames, type EvalClip } from './evalset.ts';
+import { ensureEvalSet, loadEvalSet, readFrames, type EvalClip, type EvalSet } from './evalset.ts';
 import { INTERP_TEXT, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
 import { PEER_ID, PEER_TEXT, frameKey, runPeer, type PeerMode, type PortCheck } from './peer.ts';
 import { BELOW_BICUBIC_DB, BORDER, markdownReport, scoreClip, summarise, type ClipScore, type MethodSummary } from './score.ts';
+import { runVqgan, vqganMarkdown, type VqganResult } from './vqgan.ts';
 
 export interface QualityOptions {
   root: string;
@@ -35,6 +50,12 @@ export interface QualityOptions {
   conditions?: ConditionId[];
   clips?: string[];
   mdPath?: string;
+  /** The ×4 part (default on; also off when `conditions` is empty). */
+  vsr?: boolean;
+  /** The VQGAN part (default on). */
+  vqgan?: boolean;
+  vqganCandidates?: string;
+  vqganMdPath?: string;
   log?: (s: string) => void;
 }
 
@@ -64,18 +85,56 @@ function peerModeFromEnv(v: string | undefined): PeerMode | false {
   throw new Error(`QUALITY_PEER must be port, ncnn or 0 (got '${v}')`);
 }
 
+/** A part's switch: unset, '' or '1' on, '0' off (anything else is a typo worth stopping for). */
+function partFromEnv(name: string, v: string | undefined): boolean {
+  if (v === undefined || v === '' || v === '1') return true;
+  if (v === '0') return false;
+  throw new Error(`${name} must be 0 or 1 (got '${v}')`);
+}
+
 export function optionsFromEnv(root: string): QualityOptions {
   const env = process.env;
   const conds = env.QUALITY_CONDITIONS?.split(',').map((s) => s.trim()).filter(Boolean);
   for (const c of conds ?? []) if (!CONDITIONS.includes(c as ConditionId)) throw new Error(`QUALITY_CONDITIONS: unknown condition '${c}' (use ${CONDITIONS.join(', ')})`);
-  return {
+  const opts: QualityOptions = {
     root,
     candidates: env.QUALITY_CANDIDATES,
     peer: peerModeFromEnv(env.QUALITY_PEER),
     conditions: conds as ConditionId[] | undefined,
     clips: env.QUALITY_CLIPS?.split(',').map((s) => s.trim()).filter(Boolean),
     mdPath: env.QUALITY_MD,
+    vsr: partFromEnv('QUALITY_VSR', env.QUALITY_VSR) && conds?.length !== 0,
+    vqgan: partFromEnv('QUALITY_VQGAN', env.QUALITY_VQGAN),
+    vqganCandidates: env.QUALITY_VQGAN_CANDIDATES,
+    vqganMdPath: env.QUALITY_VQGAN_MD,
   };
+  if (!opts.vsr && !opts.vqgan) throw new Error('QUALITY_VSR=0 (or an empty QUALITY_CONDITIONS) and QUALITY_VQGAN=0 leave nothing to measure');
+  return opts;
+}
+
+/** What both parts share: the set, the folders, the clock. */
+interface RunContext {
+  opts: QualityOptions;
+  root: string;
+  workDir: string;
+  modelsDir: string;
+  set: EvalSet;
+  clips: EvalClip[];
+  t0: number;
+  loadStart: number[];
+  lap: (k: string, since: number) => void;
+  log: (s: string) => void;
+}
+
+const stamp = (since: number) => new Date(Date.now() - (performance.now() - since)).toISOString().slice(0, 16).replace('T', ' ');
+const runTimeLine = (ctx: RunContext) =>
+  `Run time ${Math.round((performance.now() - ctx.t0) / 1000)} s on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; load average at start ${ctx.loadStart.map((x) => x.toFixed(1)).join(' ')} (other jobs share the machine, so times are indicative).`;
+
+function writeMarkdown(ctx: RunContext, file: string, md: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${md}\n`);
+  console.log(md);
+  ctx.log(`quality: wrote ${path.relative(ctx.root, file)}`);
 }
 
 export async function runQuality(opts: QualityOptions): Promise<Record<string, unknown>> {
@@ -83,22 +142,87 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
   const log = opts.log ?? ((s: string) => console.error(s)); // progress on stderr; the tables on stdout
   const root = opts.root;
   const setDir = opts.setDir ?? path.join(root, '.cache', 'quality-set');
-  const workDir = opts.workDir ?? path.join(root, '.cache', 'quality-run');
-  const modelsDir = opts.modelsDir ?? path.join(root, 'public', 'models');
-  const conditions = opts.conditions ?? [...CONDITIONS];
-  const loadStart = os.loadavg();
   const seconds: Record<string, number> = {};
   const lap = (k: string, since: number) => (seconds[k] = round((performance.now() - since) / 1000, 1));
+  const vsrOn = opts.vsr !== false && opts.conditions?.length !== 0;
+  const vqganOn = opts.vqgan !== false;
+  if (!vsrOn && !vqganOn) throw new Error('quality: both parts are off, nothing to measure');
 
   // --- the set --------------------------------------------------------------------------------
-  let t = performance.now();
+  const t = performance.now();
   ensureEvalSet(setDir, root, log);
   const set = loadEvalSet(setDir);
   const clips: EvalClip[] = set.clips.filter((c) => !opts.clips?.length || opts.clips.some((s) => c.name.includes(s)));
   if (!clips.length) throw new Error(`no clip of the set matches QUALITY_CLIPS=${opts.clips?.join(',')}`);
-  const hr = new Map<string, ImageF32[]>(clips.map((c) => [c.name, readFrames(c.hrDir)]));
   lap('set', t);
-  log(`quality: ${clips.length} clips × ${set.meta.frames_per_clip} frames (set ${set.meta.set_sha256.slice(0, 12)}…), conditions ${conditions.join(', ')}`);
+  const ctx: RunContext = {
+    opts,
+    root,
+    workDir: opts.workDir ?? path.join(root, '.cache', 'quality-run'),
+    modelsDir: opts.modelsDir ?? path.join(root, 'public', 'models'),
+    set,
+    clips,
+    t0,
+    loadStart: os.loadavg(),
+    lap,
+    log,
+  };
+  log(`quality: ${clips.length} clips × ${set.meta.frames_per_clip} frames (set ${set.meta.set_sha256.slice(0, 12)}…); parts: ${[vsrOn && '×4', vqganOn && 'VQGAN'].filter(Boolean).join(', ')}`);
+
+  // The VQGAN part first: minutes where the ×4 part takes an hour, so its numbers (and any
+  // failure) show early; and the ×4 report's run time then covers the whole run.
+  const vqgan = vqganOn ? await runVqganPart(ctx) : undefined;
+  const vsr = vsrOn ? await runVsrPart(ctx) : undefined;
+  seconds.total = round((performance.now() - t0) / 1000, 1);
+
+  const vqganMd = vqgan ? vqganMarkdown(vqgan, clips.map((c) => c.name)) : undefined;
+  const mdPath = opts.mdPath ?? path.join(root, 'bench', 'results', 'quality-latest.md');
+  const vqganMdPath = opts.vqganMdPath ?? path.join(root, 'bench', 'results', 'quality-vqgan-latest.md');
+  // quality-latest.md is the ×4 report: a VQGAN-only run must not replace it with less.
+  if (vsr) writeMarkdown(ctx, mdPath, vqganMd ? `${vsr.md}\n${vqganMd}` : vsr.md);
+  if (vqganMd) {
+    const head = [`# VQGAN fidelity (quality benchmark), ${stamp(t0)} UTC, host ${os.hostname()}`, '', `\`npm run bench quality\`, VQGAN part: ${clips.length} held-out clips of training/make_eval_set.py (set sha256 ${set.meta.set_sha256.slice(0, 16)}…), ${set.meta.frames_per_clip} frames each.`, '', runTimeLine(ctx), ''];
+    writeMarkdown(ctx, vqganMdPath, `${head.join('\n')}\n${vqganMd}`);
+  }
+
+  return rounded({
+    name: `quality: ${[vsr && `×4 on conditions ${(opts.conditions ?? CONDITIONS).join('/')}`, vqgan && 'VQGAN fidelity'].filter(Boolean).join(' and ')}, ${clips.length} held-out clips`,
+    set: {
+      dir: path.relative(root, setDir),
+      maker: set.meta.maker,
+      set_sha256: set.meta.set_sha256,
+      clips: clips.length,
+      frames_per_clip: set.meta.frames_per_clip,
+      split: set.meta.split,
+      clean: set.meta.clean,
+    },
+    ...(vsr ? { ...vsr.result, report_md: path.relative(root, mdPath) } : {}),
+    ...(vqgan ? { vqgan: { ...vqgan, report_md: path.relative(root, vqganMdPath) } } : {}),
+    seconds,
+    load_average: { start: ctx.loadStart, end: os.loadavg() },
+  });
+}
+
+async function runVqganPart(ctx: RunContext): Promise<VqganResult> {
+  const t = performance.now();
+  const frames = new Map(ctx.clips.map((c) => [c.name, readFrames(c.cleanDir)]));
+  const r = await runVqgan({ modelsDir: ctx.modelsDir, workDir: ctx.workDir, clips: ctx.clips, frames, candidates: ctx.opts.vqganCandidates, log: ctx.log });
+  ctx.lap('vqgan', t);
+  for (const m of r.models) {
+    const s = m.summary;
+    ctx.log(s ? `quality: vqgan ${m.id}: k=1 RGB ${s.psnr_rgb_k1.toFixed(2)} dB (worst ${s.worst.clip} ${s.worst.psnr_rgb_k1.toFixed(2)}), monotone ${s.monotone}` : `quality: vqgan ${m.id}: ${m.error}`);
+  }
+  return r;
+}
+
+/** The ×4 part: input conditions, every method, scores; its markdown and its result fields. */
+async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record<string, unknown> }> {
+  const { opts, root, workDir, modelsDir, set, clips, lap, log } = ctx;
+  const conditions = opts.conditions ?? [...CONDITIONS];
+  let t = performance.now();
+  const hr = new Map<string, ImageF32[]>(clips.map((c) => [c.name, readFrames(c.hrDir)]));
+  lap('hr', t);
+  log(`quality: ×4, conditions ${conditions.join(', ')}`);
 
   // --- input conditions -----------------------------------------------------------------------
   t = performance.now();
@@ -222,10 +346,8 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
   // --- summaries and report -------------------------------------------------------------------
   const summaries: Record<string, Record<string, MethodSummary>> = {};
   for (const cond of conditions) summaries[cond] = summarise(scores[cond]);
-  seconds.total = round((performance.now() - t0) / 1000, 1);
-  const started = new Date(Date.now() - seconds.total * 1000);
   const md = markdownReport({
-    title: `Quality benchmark (×4), ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, host ${os.hostname()}`,
+    title: `Quality benchmark (×4), ${stamp(ctx.t0)} UTC, host ${os.hostname()}`,
     lines: [
       `\`npm run bench quality\`: ${clips.length} held-out clips (training/make_eval_set.py, ${set.meta.split}; set sha256 ${set.meta.set_sha256.slice(0, 16)}…), ` +
         `${set.meta.frames_per_clip} frames each, HR ${[...new Set(clips.map((c) => `${c.width}×${c.height}`))].join(' and ')}. Metrics against HR with a ${BORDER} px border dropped: PSNR-Y and SSIM-Y ` +
@@ -235,7 +357,7 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
         `it shows in the bicubic row, and a method’s own shift is its row minus that one. Methods: bicubic — ${INTERP_TEXT.bicubic}; Lanczos-3 — ${INTERP_TEXT.lanczos}; ` +
         `VSR models — \`vqdsr upscale --model <id>\` (recurrent over the clip, onnxruntime-node CPU); peer — ${peerInfo.error ? peerInfo.error : peerInfo.text}.`,
       '',
-      `Run time ${Math.round(seconds.total)} s on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; load average at start ${loadStart.map((x) => x.toFixed(1)).join(' ')} (other jobs share the machine, so times are indicative).`,
+      runTimeLine(ctx),
     ],
     conditions: conditions.map((id) => ({ id, text: CONDITION_TEXT[id] })),
     methods: methods.map((m) => ({ id: m.id, label: m.label })),
@@ -244,11 +366,6 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
     errors,
     clips: clips.map((c) => ({ name: c.name, note: notes[c.name] })),
   });
-  const mdPath = opts.mdPath ?? path.join(root, 'bench', 'results', 'quality-latest.md');
-  mkdirSync(path.dirname(mdPath), { recursive: true });
-  writeFileSync(mdPath, `${md}\n`);
-  console.log(md);
-  log(`quality: wrote ${path.relative(root, mdPath)}`);
 
   const perClip: Record<string, Record<string, Record<string, Omit<ClipScore, 'psnr_y_frames'>>>> = {};
   for (const cond of conditions) {
@@ -257,17 +374,7 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
       perClip[cond][m] = Object.fromEntries(Object.entries(byClip).map(([c, s]) => [c, { psnr_y: s.psnr_y, ssim_y: s.ssim_y, shift_rgb: s.shift_rgb, flicker_y: s.flicker_y }]));
     }
   }
-  return rounded({
-    name: `quality: ×4 on ${clips.length} held-out clips, conditions ${conditions.join('/')}`,
-    set: {
-      dir: path.relative(root, setDir),
-      maker: set.meta.maker,
-      set_sha256: set.meta.set_sha256,
-      clips: clips.length,
-      frames_per_clip: set.meta.frames_per_clip,
-      split: set.meta.split,
-      clean: set.meta.clean,
-    },
+  const result = {
     definitions: {
       border_px: BORDER,
       psnr_y: 'BT.601 Y (MATLAB rgb2ycbcr), peak 255, per frame, averaged over frames, then over clips',
@@ -286,8 +393,6 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
     summary: summaries,
     per_clip: perClip,
     errors,
-    report_md: path.relative(root, mdPath),
-    seconds,
-    load_average: { start: loadStart, end: os.loadavg() },
-  });
+  };
+  return { md, result };
 }
