@@ -64,3 +64,19 @@ def write_summary(path: str, summary: dict) -> None:
     with open(path, 'w') as f:
         json.dump(summary, f, indent=2, sort_keys=True)
         f.write('\n')
+
+
+def compact_resume(src: str, dst: str) -> dict:
+    """A small copy of a trainer's last.pt to commit between sessions: fp16 weights, no optimizer.
+
+    Adam's moments are twice the weights and re-learn within a few hundred steps; fp16 weights
+    round at ~1e-3 relative, well under one step's update. Buffers that steer training (EMA codebook
+    statistics, usage counters, step / stage / elapsed time) stay fp32. For single-model
+    checkpoints ('model', 'opt': train_vqgan.py, whose --resume restarts Adam when 'opt' is absent).
+    """
+    ck = torch.load(src, map_location='cpu')
+    out = {k: v for k, v in ck.items() if k not in ('opt', 'model')}
+    out['model'] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck['model'].items()}
+    out['compact'] = 'fp16 weights, optimizer state dropped (training/checkpoints.py compact_resume)'
+    torch.save(out, dst)
+    return {'src_bytes': os.path.getsize(src), 'dst_bytes': os.path.getsize(dst)}

@@ -295,7 +295,7 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
     if 'vqgan' in models:
         L += _vqgan_section(models['vqgan'], _load(os.path.join(summaries, 'vqgan.json')) or {})
         L += _vqgan_quality_section(models['vqgan'])
-    for name in ('vsr', 'vsr64'):
+    for name in ('vsr', 'vsr-restore', 'vsr64'):
         if name in models:
             L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})
     L += _quality_section(models)
