@@ -308,8 +308,11 @@ def main():
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
-        model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['opt'])
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+        if ck.get('opt'):
+            opt.load_state_dict(ck['opt'])
+        else:
+            log('checkpoint without optimizer state (a compact resume copy): Adam starts afresh')
         step, stage, elapsed_before, initialised = ck['step'], ck['stage'], ck['elapsed'], True
         seeded = ck.get('seeded', False)
         keeper.usage = ck['usage'].to(device)
