@@ -33,7 +33,8 @@ async function scenario(webgpu) {
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     pipeConsole(page, `degrade-${tag}`);
-    await page.goto(`${server.url}/?testmodels`);
+    // ?webgpu: this scenario is about the GPU chain, which auto might move to the CPU on SwiftShader.
+    await page.goto(`${server.url}/?testmodels${webgpu ? '&webgpu' : ''}`);
     await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
     // SwiftShader runs the whole chain on the CPU: work on the 64×48 fixture clip, not the 480×270 sample.
     await dropFile(page, 'clip-64x48.mp4', readFileSync('e2e/fixtures/clip-64x48.mp4'), 'video/mp4');

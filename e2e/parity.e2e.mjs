@@ -46,7 +46,7 @@ async function browserLr(webgpu, paramSets) {
   try {
     const page = await browser.newPage();
     pipeConsole(page, `parity-${webgpu ? 'gpu' : 'wasm'}`);
-    await page.goto(`${server.url}/?testmodels&testhooks`);
+    await page.goto(`${server.url}/?testmodels&testhooks${webgpu ? '&webgpu' : ''}`); // ?webgpu: compare the GPU chain itself, whatever auto would pick
     await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
     await page.setInputFiles('[data-testid=file-input]', SRC);
     await page.waitForFunction(() => /frame-96x64/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });

@@ -35,7 +35,9 @@ try {
   pipeConsole(page, 'upscale');
   const t0 = Date.now();
   // Straight to the Upscale tab (share-link state): the Degrade tab's preview need not run first.
-  await page.goto(`${server.url}/?testmodels#v1.${Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url')}`);
+  // ?webgpu: the pause and cancel checks need steps that take seconds (SwiftShader); auto would
+  // move the narrow test net to wasm, where 40 frames can finish before the cancel click lands.
+  await page.goto(`${server.url}/?testmodels&webgpu#v1.${Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url')}`);
   await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
   await page.waitForSelector('[data-testid=upscale-start]');
 
@@ -100,6 +102,7 @@ try {
   check(n >= 1 && n < 40, `cancelled after ${n} of 40 frames: "${cancelled.trim().slice(0, 120)}"`);
   const [dl2] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
   await dl2.saveAs('test-results/upscale-cancelled.mp4');
+  check(dl2.suggestedFilename() === `sample-x4-partial-${n}-of-40.mp4`, `the partial file says so in its name: "${dl2.suggestedFilename()}"`);
   const v2 = probe('test-results/upscale-cancelled.mp4');
   check(v2.width === 128 && Number(v2.nb_read_frames) === n, `the cancelled run's file plays: ${v2.width}×${v2.height}, ${v2.nb_read_frames} frames (= ${n} finished)`);
 

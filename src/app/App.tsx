@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApp, type Tab } from '../state/store';
-import { provideEngine, startEngine, type EngineHandle } from '../engine/engine-client';
+import { provideEngine, setEngineRestarter, startEngine, type EngineHandle } from '../engine/engine-client';
 import { StatusLine } from './StatusLine';
 import { Banner } from './Banner';
 import { ProgressBar } from './ProgressBar';
@@ -15,6 +15,8 @@ import { BlindTestView } from './blind/BlindTestView';
 import { UpscaleView } from './upscale/UpscaleView';
 import { startUrlSync } from '../state/url-state';
 import { loadModelList } from './model-list';
+import { loadMeasurements, loadPreference, saveMeasurement } from './backend-memory';
+import { BackendSetting } from './BackendSetting';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'degrade', label: 'Degrade' },
@@ -104,6 +106,7 @@ export function App() {
           vqdsr<span>-web</span>
         </h1>
         <StatusLine />
+        <BackendSetting />
         <span style={{ flex: 1 }} />
         <span className="muted" data-testid="source-name">
           {source ? `${source.name} · ${source.width}×${source.height} · ${source.frameCount} frame${source.frameCount === 1 ? '' : 's'}` : ''}
@@ -153,16 +156,30 @@ function useEngine(): EngineHandle | null {
   useEffect(() => {
     let current: EngineHandle | null = null;
     let disposed = false;
-    const start = async (forceWasm = false) => {
+    let restarting = false;
+    const forceWasm = new URLSearchParams(location.search).has('wasm');
+    const restart = (reason: string) => {
+      if (disposed || restarting) return;
+      restarting = true;
+      useApp.getState().notify(`${reason} — restarting the engine.`);
+      current?.dispose(reason);
+      current = null;
+      void start().finally(() => (restarting = false));
+    };
+    setEngineRestarter(restart);
+    const start = async () => {
       try {
         const h = await startEngine({
           forceWasm,
-          modelsBase: new URLSearchParams(location.search).has('testmodels') ? '/e2e/fixtures/models/' : undefined,
-          onLost: (reason) => {
-            useApp.getState().notify(`${reason} — restarting the engine.`);
-            current?.dispose();
-            void start();
+          preference: useApp.getState().backendPreference,
+          measurements: loadMeasurements(),
+          planHooks: {
+            onMeasured: (key, m) => saveMeasurement(key, m),
+            onPlan: (p) => useApp.getState().setStagePlan(p),
           },
+          modelsBase: new URLSearchParams(location.search).has('testmodels') ? '/e2e/fixtures/models/' : undefined,
+          onLost: restart,
+          onCrash: restart,
         });
         if (disposed) return h.dispose();
         current = h;
@@ -174,8 +191,8 @@ function useEngine(): EngineHandle | null {
         useApp.getState().setBackend(null, e instanceof Error ? e.message : String(e));
       }
     };
-    const forceWasm = new URLSearchParams(location.search).has('wasm');
-    void start(forceWasm);
+    useApp.getState().setBackendPreference(loadPreference(location.search));
+    void start();
     return () => {
       disposed = true;
       current?.dispose();

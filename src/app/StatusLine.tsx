@@ -1,16 +1,34 @@
-import { useApp } from '../state/store';
+import { useApp, type StageStatus } from '../state/store';
 
-/** Which backend runs, always visible: users must know when they are on the slow wasm fallback. */
+/** "VSR: measuring WebGPU against the CPU…" or the plan's own line. */
+function stageText(p: StageStatus): string {
+  return 'measuring' in p ? `${p.stage === 'vsr' ? 'VSR' : 'Degrade'} (${p.model}): measuring WebGPU against the CPU…` : p.text;
+}
+
+/**
+ * Which backend runs, always visible: users must know when they are on the slow wasm fallback,
+ * and, with WebGPU up, which side each heavy stage was given and why.
+ */
 export function StatusLine() {
   const backend = useApp((s) => s.backend);
+  const plans = useApp((s) => s.stagePlans);
   const engineError = useApp((s) => s.engineError);
   if (engineError) return <span className="status status-error" data-testid="backend-status">Engine error: {engineError}</span>;
   if (!backend) return <span className="status" data-testid="backend-status">Starting engine…</span>;
   if (backend.kind === 'webgpu') {
+    const lines = Object.values(plans).map(stageText);
+    const title = [`WebGPU · ${backend.adapter}`, ...lines, `max buffer ${(backend.limits.maxBufferSize / 2 ** 20).toFixed(0)} MiB`].join('\n');
     return (
-      <span className="status status-gpu" data-testid="backend-status" title={`max buffer ${(backend.limits.maxBufferSize / 2 ** 20).toFixed(0)} MiB`}>
+      <span className="status status-gpu" data-testid="backend-status" title={title}>
         WebGPU · {backend.adapter}
         {backend.isFallbackAdapter ? ' (software fallback adapter — slow)' : ''}
+        {lines.length > 0 && (
+          <span className="stage-plans" data-testid="stage-plans">
+            {lines.map((l) => (
+              <span key={l}> · {l}</span>
+            ))}
+          </span>
+        )}
       </span>
     );
   }

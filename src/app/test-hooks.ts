@@ -5,10 +5,18 @@
  */
 import { usePipeline } from '../state/params-store';
 import type { PipelineParams } from '../pipeline/params';
+import { getEngine } from '../engine/engine-client';
 
 declare global {
   interface Window {
-    __vqdsrTest?: { setParams(p: PipelineParams): void; getParams(): PipelineParams };
+    __vqdsrTest?: {
+      setParams(p: PipelineParams): void;
+      getParams(): PipelineParams;
+      /** Destroy the engine's GPUDevice (false without WebGPU). */
+      loseDevice(): Promise<boolean>;
+      /** Throw in the engine worker outside any call: the worker's error event. */
+      crashEngine(): Promise<void>;
+    };
   }
 }
 
@@ -16,5 +24,7 @@ if (typeof location !== 'undefined' && new URLSearchParams(location.search).has(
   window.__vqdsrTest = {
     setParams: (p) => usePipeline.getState().setParams(p),
     getParams: () => structuredClone(usePipeline.getState().params),
+    loseDevice: async () => (await getEngine()).api.testLoseDevice(),
+    crashEngine: async () => (await getEngine()).api.testCrash(),
   };
 }

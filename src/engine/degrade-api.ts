@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import { getBackend, ort } from '../gpu/device';
 import { GpuDegrader, type DegradeFrameInput } from '../pipeline/run-gpu';
 import type { StageTimes } from '../pipeline/stages';
-import { assertValidParams, type PipelineParams } from '../pipeline/params';
+import { assertValidParams, defaultPipelineParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
 import type { VqdRunner } from '../pipeline/vqd/options';
@@ -16,6 +16,8 @@ import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
 import type { RgbaFrame } from '../core/frame';
 import { frameOf, imageOf } from '../core/pixels';
+import { getPlanner, type StageProbe } from './backend-plan';
+import type { Side } from '../gpu/backend-choice';
 
 export interface DegradeProgress {
   /** Frames finished of this call. */
@@ -49,6 +51,57 @@ function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRu
   return p;
 }
 
+/** HR side of the degrade probe (×1/4 → a 32×32 LR frame through VQD): the sample's scale of work per tile. */
+export const DEGRADE_PROBE_SIZE = 128;
+
+function probeFrame(n: number, index: number): DegradeFrameInput {
+  const data = new Uint8ClampedArray(4 * n * n);
+  for (let i = 0; i < n * n; i++) {
+    const x = i % n;
+    const y = Math.floor(i / n);
+    const v = (x * 5 + y * 3) & 255;
+    data.set([v, (x ^ y) & 255, 255 - v, 255], 4 * i);
+  }
+  // A key no source has, fresh per run, so the GPU stage caches never answer for the probe.
+  return { key: `backend-probe#${index}`, index, width: n, height: n, data };
+}
+
+/** The default chain (blur, noise, ×1/4, VQD with `modelId`, quantise) on each side. */
+async function degradeProbe(device: GPUDevice, modelId: string, onLoad?: LoadProgress): Promise<StageProbe> {
+  const params = defaultPipelineParams();
+  params.modelId = modelId;
+  params.vqd.enabled = true;
+  const n = DEGRADE_PROBE_SIZE;
+  const st = prepareStages(params);
+  const vqd = await cpuVqdRunner(modelId, onLoad);
+  gpu ??= new GpuDegrader({ device, ort, models: webModels() });
+  const g = gpu;
+  let runs = 0;
+  return {
+    size: n / 4,
+    async gpu() {
+      await g.run(probeFrame(n, runs++), params, undefined, onLoad);
+    },
+    async cpu() {
+      const f = probeFrame(n, runs++);
+      await degradeFrameBeforeCodec(imageOf(f), f.index, st, vqd);
+    },
+    dispose: () => undefined,
+  };
+}
+
+/** Where the chain runs for `params`: no WebGPU → CPU; else the engine's plan for its VQD model. */
+async function degradeSide(params: PipelineParams, onLoad?: LoadProgress): Promise<Side> {
+  const backend = await getBackend();
+  if (backend.kind !== 'webgpu') return 'wasm';
+  const planner = getPlanner();
+  if (!planner) return 'webgpu';
+  const model = (await webModels().list('vqgan')).find((m) => m.id === params.modelId);
+  const files = model ? [model.encoder.sha256, model.decoder.sha256, model.codebook.sha256] : [];
+  const plan = await planner.plan({ stage: 'degrade', model: params.modelId, files, probe: () => degradeProbe(backend.device, params.modelId, onLoad) });
+  return plan.side;
+}
+
 export const degradeApi = {
   /**
    * Blur → Noise → Down → VQD → Quantise for each frame (the FFmpeg stage follows in the
@@ -65,7 +118,8 @@ export const degradeApi = {
     const times: StageTimes = {};
     const out: RgbaFrame[] = [];
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
-    if (backend.kind === 'webgpu') {
+    const side = await degradeSide(params, loadProgress);
+    if (backend.kind === 'webgpu' && side === 'webgpu') {
       gpu ??= new GpuDegrader({ device: backend.device, ort, models: webModels() });
       for (const f of frames) {
         out.push(await gpu.run(f, params, opts.timing ? times : undefined, loadProgress));
@@ -80,7 +134,7 @@ export const degradeApi = {
       }
       Object.assign(times, st.times);
     }
-    return Comlink.transfer({ frames: out, times, backend: backend.kind }, out.map((f) => f.data.buffer as ArrayBuffer));
+    return Comlink.transfer({ frames: out, times, backend: side }, out.map((f) => f.data.buffer as ArrayBuffer));
   },
 
   /** Drop cached stage buffers (e.g. when a new source opens). */

@@ -7,20 +7,61 @@
  * their calls take turns in its one queue (ORT's asyncify wasm must see one call at a time).
  */
 import * as Comlink from 'comlink';
-import { describeBackend, getBackend, onDeviceLost, type BackendInfo } from '../gpu/device';
+import { describeBackend, getBackend, onDeviceLost, ort, type BackendInfo } from '../gpu/device';
 import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
 import { setModelsBase, webModels } from '../models/source-web';
 import type { VqganModel, VsrModel } from '../models/kinds';
+import { BackendPlanner, getPlanner, setPlanner, type PlannerHooks } from './backend-plan';
+import type { BackendPreference } from '../gpu/backend-choice';
 
 let lostCallback: ((reason: string) => void) | undefined;
+let planHooks: PlannerHooks = {};
 onDeviceLost((reason) => lostCallback?.(reason));
 
 const baseApi = {
-  async init(opts: { forceWasm?: boolean; modelsBase?: string } = {}): Promise<BackendInfo> {
+  /**
+   * Bring the backend up. `preference` picks the side per heavy stage ('auto' measures);
+   * `measurements` are what earlier probes on this browser found (the UI keeps them).
+   */
+  async init(
+    opts: { forceWasm?: boolean; modelsBase?: string; preference?: BackendPreference; measurements?: Record<string, unknown> } = {},
+  ): Promise<BackendInfo> {
     // Tests point the engine at the narrow test models (same topologies) with ?testmodels.
     if (opts.modelsBase && /^\/[\w/.-]*\/$/.test(opts.modelsBase)) setModelsBase(opts.modelsBase);
-    return describeBackend(await getBackend(opts));
+    const info = describeBackend(await getBackend(opts));
+    const adapter = info.kind === 'webgpu' ? info.adapter : null;
+    const runtime = `ort-web ${ort.env.versions?.web ?? '?'} ${navigator.userAgent}`;
+    setPlanner(
+      BackendPlanner.fromStored(adapter, opts.preference ?? 'auto', opts.measurements ?? {}, runtime, {
+        onMeasured: (key, m) => planHooks.onMeasured?.(key, m),
+        onPlan: (plan) => planHooks.onPlan?.(plan),
+      }),
+    );
+    return info;
+  },
+  /** Where the UI hears of each stage's side (status line) and of new measurements (to store them). */
+  onBackendPlan(hooks: PlannerHooks): void {
+    planHooks = hooks;
+  },
+  /** Test hook (?testhooks): lose the GPU device the way a driver reset does. */
+  async testLoseDevice(): Promise<boolean> {
+    const b = await getBackend();
+    if (b.kind !== 'webgpu') return false;
+    b.device.destroy();
+    return true;
+  },
+  /** Test hook (?testhooks): an error no call handler catches, as a wasm abort in a callback gives. */
+  async testCrash(): Promise<void> {
+    setTimeout(() => {
+      throw new Error('test crash (?testhooks)');
+    }, 0);
+  },
+  /** The backend setting changed: later runs follow it (a run in flight keeps its side). */
+  async setBackendPreference(p: BackendPreference, forgetMeasurements = false): Promise<void> {
+    const planner = getPlanner();
+    if (forgetMeasurements) planner?.forget();
+    planner?.setPreference(p);
   },
   /** The models the manifest offers, per kind, in manifest order (the pickers list them). */
   async models(): Promise<{ vqgan: VqganModel[]; vsr: VsrModel[] }> {

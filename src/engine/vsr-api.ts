@@ -20,6 +20,8 @@ import { webModels } from '../models/source-web';
 import { createVsrGpu, readRgba, uploadRgba, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
 import { createVsrCpu, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
+import { getPlanner, type StageProbe } from './backend-plan';
+import type { Side } from '../gpu/backend-choice';
 
 export interface VsrRunRequest {
   /** Identifies the run for vsrCancel. */
@@ -38,7 +40,7 @@ export interface VsrRunRequest {
   length: number;
   maxTile?: number;
   overlap?: number;
-  /** Run on the CPU path (ORT wasm EP) even where WebGPU is up. */
+  /** Run on the CPU path (ORT wasm EP) even where WebGPU is up (else the engine's plan decides). */
   cpu?: boolean;
 }
 
@@ -84,6 +86,59 @@ function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Pro
 function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
   const models = webModels();
   return once(cpuRunners, `${models.source.where}#${model}`, async () => createVsrCpu(ort, await models.vsr(model, onLoad), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+}
+
+/** LR side of the VSR probe: big enough to be compute-bound on wasm, small enough for a software GPU. */
+export const VSR_PROBE_SIZE = 32;
+
+/** A grey ramp with edges: the probe's input (values do not change the cost, NaN-free ones keep it honest). */
+function probeRgba(n: number): Uint8ClampedArray {
+  const d = new Uint8ClampedArray(4 * n * n);
+  for (let i = 0; i < n * n; i++) {
+    const v = ((i % n) * 7 + Math.floor(i / n) * 3) & 255;
+    d.set([v, 255 - v, (v * 3) & 255, 255], 4 * i);
+  }
+  return d;
+}
+
+/** One recurrent step of `model` at the probe size on each side. */
+async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<StageProbe> {
+  const n = VSR_PROBE_SIZE;
+  const rgba = probeRgba(n);
+  const gpu = (await gpuRunner(device, model, onLoad)).sequence(n, n);
+  const cpu = (await cpuRunner(model, onLoad)).sequence(n, n, { maxTile: VSR_DEFAULT_TILE });
+  const img = fromRgba8(rgba, n, n);
+  return {
+    size: n,
+    async gpu() {
+      const b = uploadRgba(device, rgba, n, n);
+      try {
+        const out = await gpu.step(b, b, b);
+        try {
+          await readRgba(device, out, 4 * n, 4 * n);
+        } finally {
+          out.destroy();
+        }
+      } finally {
+        b.destroy();
+      }
+    },
+    async cpu() {
+      await cpu.step(img, img, img);
+    },
+    dispose: () => gpu.dispose(),
+  };
+}
+
+/** Where `model`'s VSR runs: the request's word, else the engine's plan (measured per adapter). */
+async function vsrSide(req: VsrRunRequest, model: string, onLoad?: LoadProgress): Promise<Side> {
+  const backend = await getBackend();
+  if (backend.kind !== 'webgpu' || req.cpu) return 'wasm';
+  const planner = getPlanner();
+  if (!planner) return 'webgpu';
+  const vsr = await gpuRunner(backend.device, model, onLoad);
+  const plan = await planner.plan({ stage: 'vsr', model, files: [vsr.model.step.sha256], probe: () => vsrProbe(backend.device, model, onLoad) });
+  return plan.side;
 }
 
 function isCancelled(jobId: number | undefined, token?: CancelToken): boolean {
@@ -162,6 +217,7 @@ export async function runVsrJob(
   const t0 = performance.now();
   const model = req.model ?? 'vsr';
   const backend = await getBackend();
+  const side = await vsrSide(req, model, onLoad);
   const { width: w, height: h } = req;
   const fetchChecked = async (i: number): Promise<RgbaFrame> => {
     const f = await getFrame(i);
@@ -172,7 +228,7 @@ export async function runVsrJob(
     await onFrame(i, { width: 4 * w, height: 4 * h, data }, { ms });
   };
   try {
-    if (backend.kind === 'webgpu' && !req.cpu) {
+    if (backend.kind === 'webgpu' && side === 'webgpu') {
       const device = backend.device;
       const vsr = await gpuRunner(device, model, onLoad);
       const seq: VsrGpuSequence = vsr.sequence(w, h, { maxTile: req.maxTile, overlap: req.overlap });
@@ -247,10 +303,10 @@ export const vsrApi = {
     return Comlink.transfer(out, [out.data.buffer as ArrayBuffer]);
   },
 
-  /** Default LR tile for this device and model (what runs without a tile setting). */
+  /** Default LR tile for this device and model on the side it runs (what runs without a tile setting). */
   async vsrDefaultTile(model = 'vsr'): Promise<number> {
     const backend = await getBackend();
-    if (backend.kind !== 'webgpu') return VSR_DEFAULT_TILE;
+    if (backend.kind !== 'webgpu' || (await vsrSide({ width: 1, height: 1, from: 0, to: 1, length: 1 }, model)) === 'wasm') return VSR_DEFAULT_TILE;
     return (await gpuRunner(backend.device, model)).defaultTile;
   },
 };

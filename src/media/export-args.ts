@@ -126,6 +126,15 @@ export function exportFileName(sourceName: string, format: ExportFormat): string
   return `${stem}-x4.${FORMAT_INFO[format].ext}`;
 }
 
+/**
+ * A cancelled run's file says what it is: `clip-x4.mp4` → `clip-x4-partial-12-of-40.mp4` (issue 15.7:
+ * a partial file is playable and clearly named, never mistaken for the whole clip).
+ */
+export function partialFileName(name: string, done: number, total: number): string {
+  const m = /^(.*?)(\.[^./\\]*)?$/.exec(name)!;
+  return `${m[1]}-partial-${done}-of-${total}${m[2] ?? ''}`;
+}
+
 /** Name of frame i inside a PNG zip (sorts in frame order). */
 export function zipFrameName(i: number): string {
   return `frame-${String(i).padStart(5, '0')}.png`;

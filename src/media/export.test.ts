@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPng } from './png.ts';
 import { toRgba8 } from '../core/pixels.ts';
-import { BROWSER_FORMATS, exportFileName, rateArg, videoExportArgs, videoExportProblem, zipFrameName } from './export-args.ts';
+import { BROWSER_FORMATS, exportFileName, partialFileName, rateArg, videoExportArgs, videoExportProblem, zipFrameName } from './export-args.ts';
 import { ExportCore, MemoryTarget, VIDEO_IN, VIDEO_OUT, type ExportCoreModule } from './export-core.ts';
 import { FramePipeWriter, PipeCancelled, createFramePipe } from './export-pipe.ts';
 
@@ -102,6 +102,9 @@ describe('export command lines', () => {
     expect(rateArg(12.5)).toBe('12.500000');
     expect(exportFileName('My clip (1).mp4', 'webm-vp9')).toBe('My_clip_1_-x4.webm');
     expect(zipFrameName(12)).toBe('frame-00012.png');
+    expect(partialFileName('My_clip_1_-x4.webm', 12, 40)).toBe('My_clip_1_-x4-partial-12-of-40.webm');
+    expect(partialFileName('clip-x4.frames.zip', 3, 9)).toBe('clip-x4.frames-partial-3-of-9.zip');
+    expect(partialFileName('noext', 1, 2)).toBe('noext-partial-1-of-2');
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { BackendInfo } from '../gpu/device';
+import type { BackendPreference, PlannedStage, StagePlan } from '../gpu/backend-choice';
 
 export type Tab = 'degrade' | 'upscale' | 'explore' | 'compare' | 'blind';
 
@@ -24,8 +25,14 @@ export interface Progress {
   total: number;
 }
 
+/** A stage's side as the status line shows it: decided, or being measured right now. */
+export type StageStatus = StagePlan | { stage: PlannedStage; model: string; measuring: true };
+
 export interface AppState {
   backend: BackendInfo | null;
+  /** Side per heavy stage and model ('vsr#vsr', 'degrade#vqgan'), as the engine decided it. */
+  stagePlans: Record<string, StageStatus>;
+  backendPreference: BackendPreference;
   engineError: string | null;
   source: SourceInfo | null;
   frameIndex: number;
@@ -35,6 +42,9 @@ export interface AppState {
   error: string | null;
   notices: string[];
   setBackend(b: BackendInfo | null, err?: string | null): void;
+  setStagePlan(p: StageStatus): void;
+  /** A new setting: the plans made under the old one no longer hold. */
+  setBackendPreference(p: BackendPreference): void;
   setSource(s: SourceInfo | null): void;
   setFrameIndex(i: number): void;
   setTab(t: Tab): void;
@@ -46,6 +56,8 @@ export interface AppState {
 
 export const useApp = create<AppState>((set, get) => ({
   backend: null,
+  stagePlans: {},
+  backendPreference: 'auto',
   engineError: null,
   source: null,
   frameIndex: 0,
@@ -53,7 +65,9 @@ export const useApp = create<AppState>((set, get) => ({
   loading: null,
   error: null,
   notices: [],
-  setBackend: (backend, engineError = null) => set({ backend, engineError }),
+  setBackend: (backend, engineError = null) => set({ backend, engineError, stagePlans: {} }),
+  setStagePlan: (p) => set({ stagePlans: { ...get().stagePlans, [`${p.stage}#${p.model}`]: p } }),
+  setBackendPreference: (backendPreference) => set({ backendPreference, stagePlans: {} }),
   setSource: (source) => set({ source, frameIndex: 0 }),
   setFrameIndex: (i) => {
     const n = get().source?.frameCount ?? 1;

@@ -57,7 +57,7 @@ export function DegradeView() {
         )}
         {output && (
           <div className="muted stage-times" data-testid="stage-times">
-            {output.backend === 'webgpu' ? 'GPU' : 'CPU (wasm fallback)'}:{' '}
+            {output.backend === 'webgpu' ? 'GPU' : 'CPU (wasm)'}:{' '}
             {STAGE_LABELS.filter(([k]) => output.times[k] !== undefined)
               .map(([k, label, kind]) => `${label} ${(output.times[k]! / (kind === 'clip' ? 1 : output.windowFrames)).toFixed(1)} ms`)
               .join(' · ')}

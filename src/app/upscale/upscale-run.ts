@@ -8,9 +8,9 @@
  */
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
-import { getEngine } from '../../engine/engine-client';
+import { EngineLostError, getEngine, isFatalEngineError, restartEngine } from '../../engine/engine-client';
 import type { VsrRunResult } from '../../engine/vsr-api';
-import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
+import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, partialFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
 import { startExport, type ExportSession } from '../../media/export-client';
 import { useApp } from '../../state/store';
 import { usePipeline } from '../../state/params-store';
@@ -19,7 +19,10 @@ import { currentBlob, getFrame } from '../frame-source';
 import { degradeFrame } from '../degrade/degrade-client';
 import { measureFrame } from '../compare/metrics-client';
 import type { RgbaFrame } from '../../core/frame';
-import { upscaleSizeProblem } from '../../pipeline/vsr/vsr-common';
+import { upscaleSizeProblem, VSR_RESUME_WARMUP } from '../../pipeline/vsr/vsr-common';
+
+/** Engine restarts one run survives; past that the fault is not a passing one. */
+const MAX_RESUMES = 3;
 
 export type UpscaleSource = 'clip' | 'degraded';
 export type OutputChoice = ExportFormat | 'none';
@@ -301,14 +304,39 @@ export async function startUpscale(): Promise<void> {
       }
       await c.gate;
     });
-    const r: VsrRunResult = await engine.api.vsrRun(
-      { jobId, model, width: box.w, height: box.h, from, to, length: source.frameCount, maxTile: settings.tile ?? undefined },
-      getLr,
-      onFrame,
-      c.cancel,
-      onLoad,
-    );
-    useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm fallback)', tiles: r.tiles });
+    // The engine may go away mid-run (a lost GPU device, a crashed worker): wait for the restarted
+    // one and resume at the first frame not yet delivered, replaying VSR_RESUME_WARMUP frames before
+    // it to rebuild the recurrent state (all of them when fewer were done: identical frames).
+    // The export session lives in its own worker and just goes on.
+    let r: VsrRunResult | null = null;
+    let resumes = 0;
+    let eng = engine;
+    const runStart = performance.now();
+    while (!r) {
+      const resumeAt = from + done;
+      try {
+        const part = await eng.api.vsrRun(
+          { jobId, model, width: box.w, height: box.h, from: Math.max(from, resumeAt - VSR_RESUME_WARMUP), emitFrom: resumeAt, to, length: source.frameCount, maxTile: settings.tile ?? undefined },
+          getLr,
+          onFrame,
+          c.cancel,
+          onLoad,
+        );
+        r = { ...part, done, ms: performance.now() - runStart };
+      } catch (e) {
+        if (!isFatalEngineError(e) || resumes >= MAX_RESUMES) throw e;
+        resumes++;
+        const reason = e instanceof EngineLostError ? e.reason : message(e);
+        if (!(e instanceof EngineLostError)) restartEngine(`the engine failed: ${reason}`);
+        if (c.cancelled) {
+          r = { done, cancelled: true, ms: performance.now() - runStart, backend: 'wasm', tiles: 0, modelId: model, trained: true };
+          break;
+        }
+        useUpscale.setState({ message: `${reason} — the engine restarted; resuming at frame ${from + done}.` });
+        eng = await getEngine();
+      }
+    }
+    if (r.tiles > 0) useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)', tiles: r.tiles }); // 0: cancelled while the engine restarted
     let result: UpscaleResult | null = null;
     if (session) {
       const s = session;
@@ -316,7 +344,8 @@ export async function startUpscale(): Promise<void> {
       if (r.done > 0) {
         useUpscale.setState({ status: 'finishing', message: `Writing the ${OUTPUT_LABELS[settings.output]}…` });
         const d = await s.finish();
-        if (d.file) result = { file: d.file, name: s.options.fileName, format: settings.output as ExportFormat, bytes: d.bytes, frames: d.frames, storage: d.storage };
+        const name = r.cancelled ? partialFileName(s.options.fileName, r.done, total) : s.options.fileName;
+        if (d.file) result = { file: d.file, name, format: settings.output as ExportFormat, bytes: d.bytes, frames: d.frames, storage: d.storage };
       } else {
         await s.abort();
       }
@@ -327,7 +356,8 @@ export async function startUpscale(): Promise<void> {
       result,
       message: r.cancelled
         ? `Cancelled after ${r.done} of ${total} frames${result ? '; those frames are saved below' : ''}.`
-        : `Upscaled ${r.done} frames with ${r.modelId} in ${(r.ms / 1000).toFixed(1)} s on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU (wasm)'}${trainedNote}.`,
+        : `Upscaled ${r.done} frames with ${r.modelId} in ${(r.ms / 1000).toFixed(1)} s on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU (wasm)'}${trainedNote}` +
+          (resumes ? `; resumed ${resumes === 1 ? 'once' : `${resumes} times`} after the engine restarted.` : '.'),
     });
   } catch (e) {
     await session?.abort().catch(() => undefined);

@@ -51,6 +51,14 @@ export function upscaleSizeProblem(w: number, h: number, scale = 4): { message: 
 /** LR pixels two neighbouring tiles share (×4 in the output, where they are cross-faded). */
 export const VSR_DEFAULT_OVERLAP = 16;
 
+/**
+ * Frames a resumed run replays (without delivering them) before the frame it resumes at, so the
+ * recurrent state is rebuilt: a run interrupted after fewer frames is replayed from its start and
+ * gives identical frames. Measured on the bundled sample with the shipped `vsr` (vsr-resume.test.ts):
+ * 0 frames 57.7 dB against the uninterrupted run, 4 frames 87.6 dB, 8 frames 106 dB.
+ */
+export const VSR_RESUME_WARMUP = 8;
+
 export interface VsrTileOptions {
   /** Largest tile side in LR pixels (rounded down to a multiple of 4). */
   maxTile?: number;

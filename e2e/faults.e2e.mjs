@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Faults survived (issue 15.3, 15.4) on the production build, with ?testhooks:
+//  - the engine worker crashes mid-upscale (an error outside any call, as a wasm abort in a callback
+//    gives): the app says so, restarts the worker, the run resumes at the first frame not yet
+//    delivered, and the MP4 decodes to exactly the frames of an uninterrupted run (the resumed run
+//    replays the frames before it: identical state); the file exported before the crash stays;
+//  - the GPU device is lost mid-upscale (destroyed through the hook) on a run forced onto WebGPU:
+//    the same, against an uninterrupted WebGPU run;
+//  - afterwards the app still works (the Degrade tab renders a new preview).
+// Frames 1–4 of the sample, a centred 32×32 LR region, the narrow test models (?testmodels).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
+import { check, failureCount } from './lib/assert.mjs';
+
+mkdirSync('test-results', { recursive: true });
+const server = await startPreviewServer();
+const browser = await launchBrowser();
+const upscaleHash = `#v1.${Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url')}`;
+
+/** sha256 of the decoded RGB frames of an MP4 (native ffmpeg), and their count. */
+function framesDigest(file) {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 });
+  if (r.status !== 0) return { error: r.stderr.toString() };
+  return { sha: createHash('sha256').update(r.stdout).digest('hex').slice(0, 16), frames: r.stdout.length / (128 * 128 * 3) };
+}
+
+async function openUpscale(query) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  pipeConsole(page, `faults${query}`);
+  await page.goto(`${server.url}/?testmodels&testhooks${query}${upscaleHash}`);
+  await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
+  await page.waitForSelector('[data-testid=upscale-start]');
+  await page.fill('[data-testid=upscale-from]', '1');
+  await page.fill('[data-testid=upscale-to]', '4');
+  await page.selectOption('[data-testid=upscale-region]', '32x32');
+  await page.selectOption('[data-testid=upscale-output]', 'mp4');
+  return page;
+}
+
+/** Runs frames 1–4; `fault(page)` (if given) is called once the first frame is out. */
+async function run(page, name, fault) {
+  await page.click('[data-testid=upscale-start]');
+  if (fault) {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=upscale-progress]')?.getAttribute('data-done') ?? 0) >= 1, null, { timeout: 300_000 });
+    await fault(page);
+  }
+  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 600_000 });
+  const status = (await page.textContent('[data-testid=upscale-status]')).trim();
+  const file = `test-results/faults-${name}.mp4`;
+  if (await page.isVisible('[data-testid=upscale-download]')) {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
+    await dl.saveAs(file);
+    return { status, file, ...framesDigest(file) };
+  }
+  return { status, file: null };
+}
+
+const notices = (page) => page.$$eval('.notice, [data-testid=notice]', (ns) => ns.map((n) => n.textContent ?? '').join(' | ')).catch(() => '');
+
+try {
+  console.log('a crashed engine worker mid-run (auto backend)');
+  const page = await openUpscale('');
+  const clean = await run(page, 'clean');
+  check(clean.frames === 4, `uninterrupted run: 4 frames (${clean.sha}): "${clean.status.slice(0, 90)}"`);
+  const before = readFileSync(clean.file);
+  const crashed = await run(page, 'crashed', (p) => p.evaluate(() => window.__vqdsrTest.crashEngine()));
+  const n1 = await notices(page);
+  check(/crashed/.test(n1) && /restarting the engine/.test(n1), `the app says the worker crashed and restarts it: "${n1.slice(0, 160)}"`);
+  check(/resumed once/.test(crashed.status), `the run resumed: "${crashed.status.slice(0, 160)}"`);
+  check(crashed.frames === 4 && crashed.sha === clean.sha, `the resumed MP4 decodes to the uninterrupted run's frames: ${crashed.frames} frames, ${crashed.sha} vs ${clean.sha}`);
+
+  console.log('the app stays usable, and nothing exported is lost');
+  await page.evaluate(() => window.__vqdsrTest.crashEngine());
+  await page.waitForTimeout(500);
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
+  await dl.saveAs('test-results/faults-after-crash.mp4');
+  check(Buffer.compare(readFileSync('test-results/faults-after-crash.mp4'), readFileSync(crashed.file)) === 0, 'the last result downloads unchanged after another crash');
+  check(before.length > 0, 'the first file is still on disk');
+  await page.click('role=tab[name="Degrade"]');
+  await page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim().length > 0, null, { timeout: 300_000 });
+  check(true, `the Degrade tab renders after two restarts: "${(await page.textContent('[data-testid=stage-times]')).trim().slice(0, 80)}"`);
+  await page.close();
+
+  console.log('a lost GPU device mid-run (run forced onto WebGPU)');
+  const gpu = await openUpscale('&webgpu');
+  const gClean = await run(gpu, 'gpu-clean');
+  check(gClean.frames === 4 && /on WebGPU/.test(gClean.status), `uninterrupted WebGPU run: ${gClean.frames} frames (${gClean.sha})`);
+  const lost = await run(gpu, 'gpu-lost', async (p) => check(await p.evaluate(() => window.__vqdsrTest.loseDevice()), 'device destroyed through the hook'));
+  const n2 = await notices(gpu);
+  check(/GPU device lost/.test(n2), `the app says the device was lost: "${n2.slice(0, 160)}"`);
+  check(/resumed once/.test(lost.status) && /on WebGPU/.test(lost.status), `the run resumed on a new device: "${lost.status.slice(0, 160)}"`);
+  check(lost.frames === 4 && lost.sha === gClean.sha, `the resumed MP4 equals the uninterrupted WebGPU run: ${lost.frames} frames, ${lost.sha} vs ${gClean.sha}`);
+  await gpu.close();
+} finally {
+  await browser.close();
+  await server.close();
+}
+const f = failureCount();
+console.log(f ? `${f} check(s) failed` : 'all checks passed');
+process.exit(f ? 1 : 0);

@@ -1,0 +1,162 @@
+/**
+ * The engine's choice of side per heavy stage (gpu/backend-choice.ts says why it exists).
+ *
+ * The first time a stage runs a model, the planner times it on both sides with a small probe
+ * (each side once to warm up — shader compilation, session creation — then timed runs) and keeps
+ * the faster. Measurements come in and go out through the UI, which stores them per adapter
+ * (workers have no localStorage); a plan is made once per stage and model and shared by
+ * concurrent callers. The preference ('auto' | 'webgpu' | 'wasm') overrides the measurement.
+ */
+import {
+  decideSide,
+  isMeasurement,
+  makePlan,
+  measurementKey,
+  type BackendPreference,
+  type PlannedStage,
+  type StageMeasurement,
+  type StagePlan,
+} from '../gpu/backend-choice';
+
+/** Runs of one stage on each side at the probe size; dispose frees what the probe allocated. */
+export interface StageProbe {
+  size: number;
+  gpu(): Promise<void>;
+  cpu(): Promise<void>;
+  dispose(): void;
+}
+
+export interface PlanSubject {
+  stage: PlannedStage;
+  model: string;
+  /** sha256 of the model's files: a new file is a new measurement. */
+  files: readonly string[];
+  probe(): Promise<StageProbe>;
+}
+
+export interface PlannerHooks {
+  /** A new measurement, for the UI to remember under `key`. */
+  onMeasured?(key: string, m: StageMeasurement): void;
+  /** A plan was made (or is being made: side undefined while the probe runs). */
+  onPlan?(plan: StagePlan | { stage: PlannedStage; model: string; measuring: true }): void;
+}
+
+/** Fastest of `n` timed runs, after one warm-up run unless the side is warm already. */
+async function timeRuns(run: () => Promise<void>, n: number, warm = true): Promise<number> {
+  if (warm) await run();
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await run();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+/** A side that fails its probe is infinitely slow: the other side runs, and the error is kept for the log. */
+async function orInfinity(f: () => Promise<number>, errors: string[], side: string): Promise<number> {
+  try {
+    return await f();
+  } catch (e) {
+    errors.push(`${side}: ${e instanceof Error ? e.message : String(e)}`);
+    return Infinity;
+  }
+}
+
+/**
+ * CPU first (cheap), then the GPU: one timed run when it is already far off (a software adapter
+ * takes seconds per run, and a second one would not change the answer), two otherwise. Throws only
+ * when both sides fail.
+ */
+export async function measureProbe(p: StageProbe): Promise<StageMeasurement> {
+  const errors: string[] = [];
+  const cpuMs = await orInfinity(() => timeRuns(() => p.cpu(), 2), errors, 'CPU');
+  let gpuMs = await orInfinity(() => timeRuns(() => p.gpu(), 1), errors, 'WebGPU');
+  if (Number.isFinite(gpuMs) && gpuMs < 4 * cpuMs) gpuMs = Math.min(gpuMs, await orInfinity(() => timeRuns(() => p.gpu(), 1, false), errors, 'WebGPU'));
+  if (!Number.isFinite(cpuMs) && !Number.isFinite(gpuMs)) throw new Error(`the stage failed on both sides: ${errors.join('; ')}`);
+  if (errors.length) console.warn(`backend probe: ${errors.join('; ')}`);
+  return { gpuMs, cpuMs, size: p.size, at: new Date().toISOString() };
+}
+
+let current: BackendPlanner | undefined;
+
+/** The engine's planner (set by the worker's init); before init every stage keeps its default side. */
+export function getPlanner(): BackendPlanner | undefined {
+  return current;
+}
+
+export function setPlanner(p: BackendPlanner): void {
+  current = p;
+}
+
+export class BackendPlanner {
+  private plans = new Map<string, Promise<StagePlan>>();
+
+  constructor(
+    private readonly adapter: string | null,
+    private preference: BackendPreference,
+    private readonly remembered: Map<string, StageMeasurement>,
+    private readonly runtime: string,
+    private readonly hooks: PlannerHooks = {},
+  ) {}
+
+  static fromStored(adapter: string | null, preference: BackendPreference, stored: Record<string, unknown>, runtime: string, hooks?: PlannerHooks): BackendPlanner {
+    const m = new Map<string, StageMeasurement>();
+    for (const [k, v] of Object.entries(stored)) if (isMeasurement(v)) m.set(k, v);
+    return new BackendPlanner(adapter, preference, m, runtime, hooks);
+  }
+
+  setPreference(p: BackendPreference): void {
+    if (p === this.preference) return;
+    this.preference = p;
+    this.plans.clear();
+  }
+
+  /** Forget every measurement (the UI's "measure again"); the next run of each stage probes. */
+  forget(): void {
+    this.remembered.clear();
+    this.plans.clear();
+  }
+
+  /** The side for `subject`; probes on first use when the preference is 'auto' and WebGPU is up. */
+  plan(subject: PlanSubject): Promise<StagePlan> {
+    const id = `${subject.stage}#${subject.model}`;
+    let p = this.plans.get(id);
+    if (!p) {
+      p = this.make(subject);
+      p.catch(() => this.plans.delete(id));
+      this.plans.set(id, p);
+    }
+    return p;
+  }
+
+  private async make(s: PlanSubject): Promise<StagePlan> {
+    const base = { stage: s.stage, model: s.model };
+    let plan: StagePlan;
+    if (this.adapter === null) plan = makePlan({ ...base, side: 'wasm', why: 'no-webgpu' });
+    else if (this.preference !== 'auto') plan = makePlan({ ...base, side: this.preference, why: 'forced' });
+    else {
+      const key = measurementKey({ adapter: this.adapter, stage: s.stage, model: s.model, files: s.files, runtime: this.runtime });
+      const known = this.remembered.get(key);
+      if (known) plan = makePlan({ ...base, side: decideSide(known), why: 'remembered', measurement: known });
+      else {
+        this.hooks.onPlan?.({ ...base, measuring: true });
+        const probe = await s.probe();
+        let m: StageMeasurement;
+        try {
+          m = await measureProbe(probe);
+        } finally {
+          probe.dispose();
+        }
+        // A side that failed is not remembered: it may work after a browser or driver update.
+        if (isMeasurement(m)) {
+          this.remembered.set(key, m);
+          this.hooks.onMeasured?.(key, m);
+        }
+        plan = makePlan({ ...base, side: decideSide(m), why: 'measured', measurement: m });
+      }
+    }
+    this.hooks.onPlan?.(plan);
+    return plan;
+  }
+}

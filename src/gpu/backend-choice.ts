@@ -1,0 +1,96 @@
+/**
+ * Which side runs a stage: WebGPU or the CPU path (ORT's wasm EP and the kernels' CPU references).
+ *
+ * A WebGPU adapter is not always the fast side: on a software adapter (SwiftShader in VMs, CI and
+ * many Linux desktops) one VSR step took 7.4 s at 64×64 against 77 ms on wasm. So the engine times
+ * each heavy stage briefly on both sides the first time it is used (engine/backend-plan.ts) and runs
+ * it where it is faster; the result is remembered per adapter and per model file, so the probe runs
+ * once. A setting (or `?webgpu` / `?wasm` in the URL) overrides the measurement.
+ *
+ * Plain data and pure functions only: the worker decides, the UI shows and stores.
+ */
+
+export type Side = 'webgpu' | 'wasm';
+/** 'auto' = measured; the other two force every stage to one side. */
+export type BackendPreference = 'auto' | Side;
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
+
+/** The heavy stages whose side is chosen: the degradation chain (VQD's ONNX nets dominate) and the VSR net. */
+export type PlannedStage = 'degrade' | 'vsr';
+
+/** One probe: the fastest timed run on each side, in ms (warm-up runs excluded). */
+export interface StageMeasurement {
+  gpuMs: number;
+  cpuMs: number;
+  /** LR size the probe ran at (width = height). */
+  size: number;
+  /** When it was measured (ISO date), for the user's eyes. */
+  at: string;
+}
+
+export interface StagePlan {
+  stage: PlannedStage;
+  /** The model the stage runs (the plan is per model: a wider net may flip the choice). */
+  model: string;
+  side: Side;
+  /** Why this side: measured now, remembered from an earlier probe, forced, or no WebGPU at all. */
+  why: 'measured' | 'remembered' | 'forced' | 'no-webgpu';
+  measurement?: StageMeasurement;
+  /** One line for the status bar, e.g. "VSR on CPU (wasm): 90× faster than this GPU". */
+  text: string;
+}
+
+/**
+ * The CPU side wins only when clearly faster (≥ 1.25×): at a tie the GPU is the better place,
+ * because it leaves the cores to decoding and encoding, which run beside it.
+ */
+export const CPU_MARGIN = 1.25;
+
+export function decideSide(m: Pick<StageMeasurement, 'gpuMs' | 'cpuMs'>): Side {
+  if (!(m.cpuMs > 0) || !Number.isFinite(m.cpuMs)) return 'webgpu';
+  if (!(m.gpuMs > 0) || !Number.isFinite(m.gpuMs)) return 'wasm';
+  return m.cpuMs * CPU_MARGIN <= m.gpuMs ? 'wasm' : 'webgpu';
+}
+
+const STAGE_LABEL: Record<PlannedStage, string> = { degrade: 'Degrade', vsr: 'VSR' };
+const SIDE_LABEL: Record<Side, string> = { webgpu: 'WebGPU', wasm: 'CPU (wasm)' };
+
+function ratio(a: number, b: number): string {
+  const r = a / b;
+  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
+}
+
+/** The status-bar line of a plan. */
+export function describePlan(p: Omit<StagePlan, 'text'>): string {
+  const head = `${STAGE_LABEL[p.stage]} on ${SIDE_LABEL[p.side]}`;
+  if (p.why === 'no-webgpu') return `${head}: no WebGPU`;
+  if (p.why === 'forced') return `${head} (set by you)`;
+  const m = p.measurement;
+  if (!m) return head;
+  const remembered = p.why === 'remembered' ? ', measured earlier' : '';
+  return p.side === 'wasm'
+    ? `${head}: ${ratio(m.gpuMs, m.cpuMs)}× faster than this GPU${remembered}`
+    : m.gpuMs <= m.cpuMs
+      ? `${head}: ${ratio(m.cpuMs, m.gpuMs)}× faster than the CPU${remembered}`
+      : `${head}: about as fast as the CPU, which it leaves free${remembered}`;
+}
+
+export function makePlan(p: Omit<StagePlan, 'text'>): StagePlan {
+  return { ...p, text: describePlan(p) };
+}
+
+/**
+ * What a remembered measurement is valid for: the adapter, the stage, and the exact model files
+ * (their sha256). ORT or the browser changing speeds things up or down, so the version goes in too.
+ */
+export function measurementKey(parts: { adapter: string; stage: PlannedStage; model: string; files: readonly string[]; runtime: string }): string {
+  return [parts.adapter, parts.stage, parts.model, ...parts.files, parts.runtime].join('|');
+}
+
+/** A remembered measurement read back from storage: only well-formed ones count. */
+export function isMeasurement(v: unknown): v is StageMeasurement {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  const pos = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  return pos(m.gpuMs) && pos(m.cpuMs) && pos(m.size) && typeof m.at === 'string';
+}
