@@ -56,7 +56,8 @@ function positiveInt(v: unknown): v is number {
 }
 
 function base(id: string, entry: ManifestModel): ModelBase {
-  const out: ModelBase = { id, trained: entry.trained === true, architecture: String(entry.kind ?? '') };
+  // Only a string is a description (String() of an object without toString throws: found by fuzzing).
+  const out: ModelBase = { id, trained: entry.trained === true, architecture: typeof entry.kind === 'string' ? entry.kind : '' };
   if (typeof entry.params === 'number') out.params = entry.params;
   const note = (entry.training as { quality_note?: unknown } | undefined)?.quality_note;
   if (typeof note === 'string') out.qualityNote = note;

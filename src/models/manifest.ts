@@ -58,8 +58,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Check the manifest's envelope: version 1, `models` an object, every model with a `files` list
- * of { file (a plain name), bytes, sha256 }. `where` names the manifest in messages.
+ * Check the manifest's envelope: version 1, `models` an object, every model with a `config` object
+ * and a `files` list of { file (a plain name), bytes, sha256 }. `where` names the manifest in messages.
  */
 export function parseManifest(raw: unknown, where: string): Manifest {
   if (!isRecord(raw)) throw new ModelFileError(`${where}: not a JSON object`);
@@ -67,6 +67,8 @@ export function parseManifest(raw: unknown, where: string): Manifest {
   if (!isRecord(raw.models)) throw new ModelFileError(`${where}: no "models" object`);
   for (const [id, m] of Object.entries(raw.models)) {
     if (!isRecord(m) || !Array.isArray(m.files)) throw new ModelFileError(`${where}: model '${id}' has no "files" list`);
+    // The kinds read their numbers (state width, codebook size) from here: found by fuzzing.
+    if (!isRecord(m.config)) throw new ModelFileError(`${where}: model '${id}' has no "config" object`);
     for (const f of m.files as unknown[]) {
       const ok = isRecord(f) && typeof f.file === 'string' && /^[\w.-]+$/.test(f.file) && typeof f.bytes === 'number' && typeof f.sha256 === 'string';
       if (!ok) throw new ModelFileError(`${where}: model '${id}' lists a file without a plain name, byte count and sha256`);

@@ -44,7 +44,8 @@ describe('manifest and kinds', () => {
     expect(() => parseManifest([], 'x')).toThrow(/not a JSON object/);
     expect(() => parseManifest({ version: 2, models: {} }, 'x')).toThrow(/unsupported version 2/);
     expect(() => parseManifest({ version: 1 }, 'x')).toThrow(/no "models" object/);
-    expect(() => parseManifest({ version: 1, models: { a: { files: [{ file: '../a.onnx', bytes: 1, sha256: 'x' }] } } }, 'x')).toThrow(/without a plain name/);
+    expect(() => parseManifest({ version: 1, models: { a: { config: {}, files: [{ file: '../a.onnx', bytes: 1, sha256: 'x' }] } } }, 'x')).toThrow(/without a plain name/);
+    expect(() => parseManifest({ version: 1, models: { a: { files: [] } } }, 'x')).toThrow(/model 'a' has no "config" object/);
   });
 });
 
