@@ -28,6 +28,12 @@ const browserBenches = (function walk(dir) {
 })('src').filter((f) => !filter || f.includes(filter));
 
 if (browserBenches.length) {
+  // Files a browser bench needs made first (e.g. with Debian's ffmpeg): a <name>.bench-setup.mjs
+  // beside its <name>.bench.ts exports a default function that makes them.
+  for (const f of browserBenches) {
+    const setup = `.${f.replace(/\.bench\.ts$/, '.bench-setup.mjs')}`;
+    if (existsSync(setup)) await (await import(pathToFileURL(setup).href)).default();
+  }
   const server = await startDevServer();
   const browser = await launchBrowser();
   try {

@@ -19,6 +19,8 @@ Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
   e2e/fixtures/roundtrip/native.json             its encoded sizes and the exact args
   e2e/fixtures/formats/                          still-48x32.{jpg,webp,bmp}, anim-32x32.gif,
                                                  still-48x32.jpg.ref.png (Pillow's decode of the jpg)
+  e2e/fixtures/formats/mpeg4-64x48.mp4           clip-64x48 as MPEG-4 part 2 (no WebCodecs decoder)
+  e2e/fixtures/formats/vp9-63x47-bt709-full.mp4  clip-64x48 cropped to odd 63x47, VP9, BT.709 full range
   e2e/fixtures/corrupt.mp4                       bytes that are no video
 """
 import json
@@ -265,6 +267,23 @@ def decode_pngs(mp4, pattern, pix_fmt):
     ffmpeg('-i', mp4, '-sws_flags', sws, '-pix_fmt', pix_fmt, '-start_number', '0', pattern)
 
 
+def codec_fixtures(fixtures):
+    """Videos for the decoder choice (src/media/media.browsertest.ts): one whose codec browsers'
+    WebCodecs lacks (ffmpeg.wasm must take it), one WebCodecs decodes whose pixels take the odd-width
+    and tagged-colour paths of the YUV -> RGB conversion (src/media/yuv.ts)."""
+    src = os.path.join(fixtures, 'clip-64x48', 'src-%02d.png')
+    fmt_dir = os.path.join(fixtures, 'formats')
+    ffmpeg('-framerate', '25', '-i', src, '-c:v', 'mpeg4', '-q:v', '4', '-pix_fmt', 'yuv420p',
+           '-flags:v', '+bitexact', '-fflags', '+bitexact', '-an', '-movflags', '+faststart',
+           os.path.join(fmt_dir, 'mpeg4-64x48.mp4'))
+    # (H.264 4:2:0 cannot crop to odd sizes; VP9 can.)
+    ffmpeg('-framerate', '25', '-i', src, '-vf', 'crop=63:47:0:0,scale=out_range=pc:out_color_matrix=bt709',
+           '-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', '-crf', '30', '-b:v', '0', '-threads', '1', '-row-mt', '0',
+           '-deadline', 'good', '-cpu-used', '4', '-color_range', 'pc', '-colorspace', 'bt709',
+           '-color_primaries', 'bt709', '-color_trc', 'bt709', '-fflags', '+bitexact', '-flags:v', '+bitexact',
+           '-movflags', '+faststart', os.path.join(fmt_dir, 'vp9-63x47-bt709-full.mp4'))
+
+
 def main():
     samples = os.path.join(ROOT, 'public', 'samples')
     fixtures = os.path.join(ROOT, 'e2e', 'fixtures')
@@ -344,6 +363,7 @@ def main():
     Image.open(os.path.join(fmt_dir, 'still-48x32.jpg')).convert('RGB').save(os.path.join(fmt_dir, 'still-48x32.jpg.ref.png'))
     still.save(os.path.join(fmt_dir, 'still-48x32.webp'), lossless=True)
     still.save(os.path.join(fmt_dir, 'still-48x32.bmp'))
+    codec_fixtures(fixtures)
 
     clip32 = os.path.join(fixtures, 'clip-32x32')
     shutil.rmtree(clip32, ignore_errors=True)

@@ -22,7 +22,7 @@ import type { ImageF32 } from '../core/image.ts';
 import { fromRgb24, toRgb24 } from '../core/pixels.ts';
 import { ffmpegFailure } from './errors.ts';
 import { SNIFF_BYTES, classifyContent, type ContentClass } from './sniff.ts';
-import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
+import { SWS_FLAGS, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
 
 export type { CodecOptions, FfmpegBackendName, RoundTripStats, RoundTripStream, VideoCodec, X264Profile } from './codec-args.ts';
 
@@ -149,6 +149,14 @@ export function parseVideoSize(log: string): VideoInfo | null {
   }
   return null;
 }
+
+/**
+ * A decoded file's YUV → RGB conversion: swscale with SWS_FLAGS, the browser's conversion too
+ * (ffmpeg.wasm's, and yuv.ts on the WebCodecs path, a bit-exact port of it for 8-bit 4:2:0), so a
+ * video decodes to the same bytes in the CLI and in the app. Without the flags native ffmpeg
+ * takes its unscaled fast path (no chroma interpolation): up to 35 levels off on the sample.
+ */
+const DECODE_SWS = ['-sws_flags', SWS_FLAGS];
 
 function checkOptions(o: CodecOptions): void {
   const problem = codecOptionsProblem(o);
@@ -310,7 +318,7 @@ class NativeFfmpeg implements FfmpegNode {
       const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-noautorotate', '-i', file, '-map', '0:v:0'];
       // Stop the decoder early instead of decoding the rest of a long file.
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
-      args.push('-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+      args.push('-fps_mode', 'passthrough', ...DECODE_SWS, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
       const dec = self.run(args);
       dec.proc.stdin.end();
       let index = 0;
@@ -493,7 +501,7 @@ class WasmFfmpeg implements FfmpegNode {
       const end = range.end ?? Infinity;
       const args = ['-hide_banner', '-loglevel', 'error', '-noautorotate', '-i', p, '-map', '0:v:0'];
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
-      args.push('-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', out);
+      args.push('-fps_mode', 'passthrough', ...DECODE_SWS, '-f', 'rawvideo', '-pix_fmt', 'rgb24', out);
       if (this.exec(args) !== 0) throw new FfmpegError(`ffmpeg.wasm could not decode ${file}: ${this.log.join(' ')}`);
       const all = this.core.FS.readFile(out);
       const fb = info.width * info.height * 3;

@@ -33,6 +33,8 @@ export interface DecodedFrames {
   warning?: string;
   /** Which decoder made the frames. */
   decoder?: 'image' | 'ffmpeg.wasm' | 'webcodecs';
+  /** When ffmpeg.wasm decoded a video: why WebCodecs was not used for it (e.g. the codec). */
+  fallback?: string;
 }
 
 export interface RoundTripResult {

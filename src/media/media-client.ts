@@ -12,7 +12,7 @@ import type { CodecOptions } from './codec-args';
 import { MediaError, fromWire } from './errors';
 import type { RgbaFrame } from '../core/frame';
 import type { DecodedFrames, MediaInfo, RoundTripResult } from './frames';
-import type { MediaWorkerApi } from './media.worker';
+import type { MediaWorkerApi, VideoDecoderChoice } from './media.worker';
 
 export { MediaError, isMediaError, type MediaErrorCode } from './errors';
 export type { DecodedFrames, MediaInfo, RoundTripResult } from './frames';
@@ -28,8 +28,10 @@ export interface DecodeRequest extends CallOptions {
   start?: number;
   count?: number;
   maxPixels?: number;
-  /** Bit-exact YUV → RGB (default true; see DecodeOptions.exact in media.worker.ts). */
+  /** Native ffmpeg's exact pixels (default true; see DecodeOptions.exact in media.worker.ts). */
   exact?: boolean;
+  /** 'auto' (default): WebCodecs where it can, else ffmpeg.wasm; or force one (tests, benchmarks). */
+  decoder?: VideoDecoderChoice;
   onProgress?: (done: number, total: number) => void;
 }
 

@@ -7,7 +7,7 @@
  * committed as PNG under e2e/fixtures/.
  */
 import type { GpuTest, GpuTestContext, GpuTestResult } from '../gpu/gputest';
-import { MediaClient, MediaError } from './media-client';
+import { MediaClient, MediaError, type DecodedFrames } from './media-client';
 import type { RgbaFrame } from '../core/frame';
 import { rgbaToRgb24 } from '../core/pixels';
 import { psnr8 } from './frames';
@@ -107,20 +107,22 @@ export const browserTests: GpuTest[] = [
     },
   },
   {
-    name: 'media: frame ranges (-ss seek) give the same pixels as one full decode',
+    name: 'media: frame ranges (ffmpeg -ss seek, WebCodecs from the keyframe) give the same pixels as one full decode',
     async run(ctx) {
       const blob = await blobOf(ctx, '/samples/sample.mp4');
       const t0 = performance.now();
-      const all = await media().decode(blob, 'sample.mp4', { start: 0, count: 75 });
+      const all = await media().decode(blob, 'sample.mp4', { start: 0, count: 75, decoder: 'ffmpeg.wasm' });
       const tAll = performance.now() - t0;
-      const checks: [boolean, string][] = [[all.frames.length === 75, `full decode ${all.frames.length} frames in ${tAll.toFixed(0)} ms`]];
+      const checks: [boolean, string][] = [[all.frames.length === 75, `full ffmpeg.wasm decode ${all.frames.length} frames in ${tAll.toFixed(0)} ms`]];
       // The sample has B-frames and a keyframe only at 0: seeking must still land on exactly frame i.
-      for (const [start, count] of [[1, 2], [40, 3], [73, 5]] as const) {
-        const t1 = performance.now();
-        const part = await media().decode(blob, 'sample.mp4', { start, count });
-        const want = Math.min(count, 75 - start);
-        const same = part.frames.length === want && part.frames.every((f, j) => maxAbs(f, all.frames[start + j]) === 0);
-        checks.push([same, `[${start}, +${count}) → ${part.frames.length} frames, identical to full decode: ${same} (${(performance.now() - t1).toFixed(0)} ms)`]);
+      for (const decoder of ['ffmpeg.wasm', 'webcodecs'] as const) {
+        for (const [start, count] of [[1, 2], [40, 3], [73, 5]] as const) {
+          const t1 = performance.now();
+          const part = await media().decode(blob, 'sample.mp4', { start, count, decoder });
+          const want = Math.min(count, 75 - start);
+          const same = part.decoder === decoder && part.frames.length === want && part.frames.every((f, j) => maxAbs(f, all.frames[start + j]) === 0);
+          checks.push([same, `${decoder} [${start}, +${count}) → ${part.frames.length} frames by ${part.decoder}, identical to full decode: ${same} (${(performance.now() - t1).toFixed(0)} ms)`]);
+        }
       }
       const past = await media().decode(blob, 'sample.mp4', { start: 80, count: 4 });
       checks.push([past.frames.length === 0, `past the end → ${past.frames.length} frames`]);
@@ -267,40 +269,55 @@ export const browserTests: GpuTest[] = [
     },
   },
   {
-    // H.264 decoding is bit-exact in any conformant decoder, so WebCodecs frames differ from
-    // ffmpeg's only by YUV → RGB: yuv.ts vs swscale, tolerance as in yuv.test.ts (max|Δ| ≤ 6, ≥ 42 dB).
-    name: 'media: WebCodecs fast path (exact: false) matches ffmpeg.wasm within yuv.ts tolerance',
+    // WebCodecs first, per file, with ffmpeg's pixels: H.264/VP9 decoding is bit-exact in any
+    // conformant decoder and yuv.ts is swscale's YUV → RGB bit for bit, so the default decode
+    // (WebCodecs here) and a forced ffmpeg.wasm decode must give identical RGBA bytes, and native
+    // Debian ffmpeg's (the CLI's) too.
+    name: 'media: WebCodecs by default, identical bytes to ffmpeg.wasm and native ffmpeg; other codecs fall back to ffmpeg.wasm',
     async run(ctx) {
-      const blob = await blobOf(ctx, '/samples/sample.mp4');
+      const checks: [boolean, string][] = [];
+      const same = (a: DecodedFrames, b: DecodedFrames) =>
+        a.frames.length === b.frames.length && a.width === b.width && a.height === b.height && a.frames.every((f, k) => maxAbs(f, b.frames[k]) === 0);
+      const sample = await blobOf(ctx, '/samples/sample.mp4');
       const t0 = performance.now();
-      const fast = await media().decode(blob, 'sample.mp4', { count: 75, exact: false });
-      const tFast = performance.now() - t0;
+      const wc = await media().decode(sample, 'sample.mp4', { count: 75 });
+      const tWc = performance.now() - t0;
       const t1 = performance.now();
-      const exact = await media().decode(blob, 'sample.mp4', { count: 75 });
-      const tExact = performance.now() - t1;
-      let worst = 0;
-      let psnrMin = Infinity;
-      for (let k = 0; k < Math.min(fast.frames.length, exact.frames.length); k++) {
-        worst = Math.max(worst, maxAbs(fast.frames[k], exact.frames[k]));
-        psnrMin = Math.min(psnrMin, psnr8(fast.frames[k], exact.frames[k]));
-      }
-      const t2 = performance.now();
-      const part = await media().decode(blob, 'sample.mp4', { start: 40, count: 3, exact: false });
-      const tPart = performance.now() - t2;
-      const same = part.frames.length === 3 && part.frames.every((f, j) => maxAbs(f, fast.frames[40 + j]) === 0);
-      const clip = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip.mp4', { exact: false });
+      const ffw = await media().decode(sample, 'sample.mp4', { count: 75, decoder: 'ffmpeg.wasm' });
+      const tFf = performance.now() - t1;
+      checks.push([wc.decoder === 'webcodecs' && wc.frames.length === 75, `sample: default decoder ${wc.decoder}, ${wc.frames.length} frames of 480×270 in ${tWc.toFixed(0)} ms; ffmpeg.wasm ${tFf.toFixed(0)} ms`]);
+      checks.push([ffw.decoder === 'ffmpeg.wasm' && same(wc, ffw), `sample: WebCodecs and ffmpeg.wasm RGBA identical over 75 frames: ${same(wc, ffw)}`]);
+
+      // Tagged BT.709 full range at an odd size (63×47: swscale's full-chroma path), VP9.
+      const vp9 = await blobOf(ctx, '/e2e/fixtures/formats/vp9-63x47-bt709-full.mp4');
+      const vWc = await media().decode(vp9, 'vp9.mp4');
+      const vFf = await media().decode(vp9, 'vp9.mp4', { decoder: 'ffmpeg.wasm' });
+      checks.push([vWc.decoder === 'webcodecs' && vWc.frames.length === 8 && vWc.width === 63 && same(vWc, vFf), `vp9 63×47 bt709 pc: ${vWc.decoder} ${vWc.frames.length} frames, identical to ffmpeg.wasm: ${same(vWc, vFf)}${vWc.fallback ? ` (fallback: ${vWc.fallback})` : ''}`]);
+
+      // Native Debian ffmpeg's decode (scripts/make-sample.py, SWS_FLAGS), committed as PNG.
+      const clip = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip.mp4');
       let clipWorst = 0;
       for (let k = 0; k < clip.frames.length; k++) {
         clipWorst = Math.max(clipWorst, maxAbs(clip.frames[k], (await pngRgba(ctx, `/e2e/fixtures/clip-64x48/ref-${pad2(k)}.png`)).data));
       }
-      const gif = await media().decode(await blobOf(ctx, '/e2e/fixtures/formats/anim-32x32.gif'), 'a.gif', { exact: false });
-      return result([
-        [fast.decoder === 'webcodecs' && fast.frames.length === 75, `decoder ${fast.decoder}: 75 frames of 480×270 in ${tFast.toFixed(0)} ms; ffmpeg.wasm exact ${tExact.toFixed(0)} ms`],
-        [worst <= 6 && psnrMin >= 42, `vs ffmpeg.wasm exact: max|Δ| ${worst} ≤ 6, min PSNR ${psnrMin.toFixed(1)} dB ≥ 42`],
-        [same, `[40, +3) (seek to keyframe 0, B-frames) identical to the full fast decode: ${same} (${tPart.toFixed(0)} ms)`],
-        [clip.decoder === 'webcodecs' && clip.frames.length === 8 && clipWorst <= 6, `clip-64x48 vs native ffmpeg refs: ${clip.frames.length} frames, max|Δ| ${clipWorst} ≤ 6`],
-        [gif.decoder === 'ffmpeg.wasm' && gif.frames.length === 3, `gif falls back to ${gif.decoder}: ${gif.frames.length} frames`],
-      ]);
+      checks.push([clip.decoder === 'webcodecs' && clip.frames.length === 8 && clipWorst === 0, `clip-64x48 by ${clip.decoder} vs native ffmpeg's decode: ${clip.frames.length} frames, max|Δ| ${clipWorst} (must be 0)`]);
+
+      // A codec the browser's VideoDecoder lacks (MPEG-4 part 2 in MP4): ffmpeg.wasm, with the reason.
+      const mp4v = await blobOf(ctx, '/e2e/fixtures/formats/mpeg4-64x48.mp4');
+      const m = await media().decode(mp4v, 'mpeg4.mp4');
+      let mPsnr = Infinity;
+      for (let k = 0; k < 8; k++) {
+        const src = await pngRgba(ctx, `/e2e/fixtures/clip-64x48/src-${pad2(k)}.png`);
+        mPsnr = Math.min(mPsnr, psnr8(rgbaToRgb24(m.frames[k] ?? new Uint8ClampedArray(src.data.length)), rgbaToRgb24(src.data)));
+      }
+      checks.push([m.decoder === 'ffmpeg.wasm' && /mp4v/.test(m.fallback ?? '') && m.frames.length === 8 && mPsnr >= 25, `mpeg4 part 2: ${m.decoder} (${m.fallback}), ${m.frames.length} frames, min PSNR vs source ${mPsnr.toFixed(1)} dB ≥ 25 (q 4 and 4:2:0 on 64×48)`]);
+      const forced = await expectMediaError(media().decode(mp4v, 'mpeg4.mp4', { decoder: 'webcodecs' }), 'unsupported');
+      checks.push([forced.ok, `decoder: 'webcodecs' on it → ${forced.msg}`]);
+
+      // Not an MP4 at all: ffmpeg.wasm.
+      const gif = await media().decode(await blobOf(ctx, '/e2e/fixtures/formats/anim-32x32.gif'), 'a.gif');
+      checks.push([gif.decoder === 'ffmpeg.wasm' && gif.frames.length === 3, `gif: ${gif.decoder} (${gif.fallback}), ${gif.frames.length} frames`]);
+      return result(checks);
     },
   },
   {

@@ -4,10 +4,16 @@
  *
  * - Still images (png, jpeg, webp, bmp) decode with the browser's own decoder
  *   (createImageBitmap + OffscreenCanvas): fast and exact for 8-bit PNG.
- * - Everything else (gif, mp4, webm, mkv, mov, …) goes through ffmpeg.wasm, which runs in this
- *   worker (see ffmpeg-wasm.ts), reading the file through WORKERFS without copying it.
+ * - Videos: WebCodecs first (webcodecs.ts: MP4/MOV whose codec the browser's VideoDecoder takes,
+ *   8-bit 4:2:0, converted by yuv.ts), per file; ffmpeg.wasm for the rest and whenever WebCodecs
+ *   cannot give ffmpeg's frames (the reason is logged and returned as DecodedFrames.fallback).
+ *   Both give the same bytes as the Node CLI's native ffmpeg: yuv.ts is swscale's conversion
+ *   ported bit for bit, and ffmpeg runs with SWS_FLAGS everywhere.
+ * - ffmpeg.wasm runs in this worker (see ffmpeg-wasm.ts), reading the file through WORKERFS
+ *   without copying it; it also probes every video (size, frame count, fps, colour).
  * - Videos decode by frame range ([start, start+count) at time start/fps, `-ss` before `-i` so
- *   ffmpeg seeks to the keyframe before it), so a long clip is never held whole in memory.
+ *   ffmpeg seeks to the keyframe before it; WebCodecs decodes from the keyframe before the first
+ *   wanted frame), so a long clip is never held whole in memory.
  * - Sizes are checked before decoding (image headers, ffprobe): oversized frames are refused.
  * - Every failure becomes a MediaError; after one, the worker keeps serving requests.
  */
@@ -27,12 +33,15 @@ import {
   type MediaInfo,
   type RoundTripResult,
 } from './frames';
-import { parseProbe } from './probe';
+import { parseProbe, probeHints, type DecodeHints } from './probe';
 import { SNIFF_BYTES, classifyContent, contentProblem, isStill, sniff, type ContentClass, type Sniffed } from './sniff';
-import type { Mp4Track } from './webcodecs';
+import type { Mp4Index } from './webcodecs';
 
-/** The WebCodecs path and its demuxer (mp4box, ~180 kB) load only when exact: false is asked for. */
+/** The WebCodecs path and its demuxer (mp4box, ~180 kB) load with the first MP4/MOV video. */
 const webcodecs = () => import('./webcodecs');
+
+/** Which decoder a video may use: 'auto' tries WebCodecs, then ffmpeg.wasm. */
+export type VideoDecoderChoice = 'auto' | 'webcodecs' | 'ffmpeg.wasm';
 
 export interface DecodeOptions {
   /** First frame index (default 0). */
@@ -42,12 +51,18 @@ export interface DecodeOptions {
   /** Refuse frames larger than this many pixels (default MAX_FRAME_PIXELS). */
   maxPixels?: number;
   /**
-   * true (default): ffmpeg.wasm with SWS_FLAGS for YUV → RGB: bit-identical to native ffmpeg
-   * decoding with the same flags (what the Node CLI must reproduce).
-   * false: fastest available: WebCodecs for H.264/VP9/AV1 in MP4/MOV (webcodecs.ts), else
-   * ffmpeg.wasm with its default conversion; a few levels from native. For scrubbing previews.
+   * true (default): exactly native ffmpeg's pixels with SWS_FLAGS (what the Node CLI decodes):
+   * WebCodecs only where yuv.ts can convert its frames as ffmpeg does (8-bit 4:2:0), else ffmpeg.wasm.
+   * false: also WebCodecs frames of other formats (10-bit, 4:4:4), drawn by the browser, and
+   * ffmpeg.wasm with its default conversion: a few levels from native. For scrubbing previews.
    */
   exact?: boolean;
+  /**
+   * 'auto' (default): WebCodecs where it can give the frames, else ffmpeg.wasm. 'ffmpeg.wasm'
+   * skips WebCodecs; 'webcodecs' refuses ('unsupported') what WebCodecs cannot do. For tests and
+   * benchmarks.
+   */
+  decoder?: VideoDecoderChoice;
   /** ffmpeg's own time limit for this call (default 60 s + 0.5 s a frame). */
   timeoutMs?: number;
   /** Set element 0 to non-zero to cancel (a SharedArrayBuffer-backed flag, when available). */
@@ -120,21 +135,32 @@ async function fileKey(blob: Blob, name: string): Promise<string> {
   return `${name}|${blob.size}|${(h >>> 0).toString(16)}`;
 }
 
-/** MP4 indexes for the WebCodecs path, by file identity; null = not usable there. */
-const mp4Cache = new Map<string, Mp4Track | null>();
-async function mp4Index(blob: Blob, name: string): Promise<Mp4Track | null> {
+/** MP4 indexes for the WebCodecs path (or why a file cannot take it), by file identity. */
+const mp4Cache = new Map<string, Mp4Index>();
+async function mp4Index(blob: Blob, name: string): Promise<Mp4Index> {
   const key = await fileKey(blob, name);
   if (!mp4Cache.has(key)) {
     if (mp4Cache.size >= 4) mp4Cache.delete(mp4Cache.keys().next().value!);
-    mp4Cache.set(key, await (await webcodecs()).readMp4Index(blob).catch(() => null));
+    const index = await (await webcodecs())
+      .readMp4Index(blob)
+      .catch((e: unknown): Mp4Index => ({ reason: `reading the MP4 index failed (${e instanceof Error ? e.message : String(e)})` }));
+    mp4Cache.set(key, index);
   }
   return mp4Cache.get(key)!;
 }
 
+/** ffprobe's hints (pixel format, colour, start offset) by file identity, beside probeCache. */
+const hintsCache = new Map<string, DecodeHints>();
+
 async function probeVideo(blob: Blob, name: string, content?: ContentClass, timeoutMs = 30_000): Promise<MediaInfo> {
+  return (await probeVideoHints(blob, name, content, timeoutMs)).info;
+}
+
+async function probeVideoHints(blob: Blob, name: string, content?: ContentClass, timeoutMs = 30_000): Promise<{ info: MediaInfo; hints: DecodeHints }> {
   const key = await fileKey(blob, name);
   const hit = probeCache.get(key);
-  if (hit) return hit;
+  const hitHints = hintsCache.get(key);
+  if (hit && hitHints) return { info: hit, hints: hitHints };
   const info = await serial(async () => {
     const ff = await ffmpeg();
     const probeArgs = (path: string, count: boolean) => [
@@ -168,12 +194,73 @@ async function probeVideo(blob: Blob, name: string, content?: ContentClass, time
         const counted = runProbe(path, true);
         if (counted.json.streams?.length) parsed = parseProbe(counted.json, name);
       }
-      return parsed;
+      return { info: parsed, hints: probeHints(first.json) };
     });
   });
   if (probeCache.size >= 16) probeCache.delete(probeCache.keys().next().value!);
-  probeCache.set(key, info);
+  if (hintsCache.size >= 16) hintsCache.delete(hintsCache.keys().next().value!);
+  probeCache.set(key, info.info);
+  hintsCache.set(key, info.hints);
   return info;
+}
+
+/** 8-bit 4:2:0 pixel formats: what yuv.ts converts exactly as ffmpeg does. */
+const EXACT_PIX_FMTS = new Set(['yuv420p', 'yuvj420p']);
+
+/**
+ * Frames [start, start+count) by WebCodecs, or the reason this file (or range) is left to
+ * ffmpeg.wasm. Throws only for cancel and timeout, which end the whole call.
+ */
+async function decodeWithWebCodecs(
+  blob: Blob,
+  name: string,
+  info: MediaInfo,
+  hints: DecodeHints,
+  start: number,
+  count: number,
+  opts: DecodeOptions,
+  deadline: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ frames: Uint8ClampedArray<ArrayBuffer>[] } | { reason: string }> {
+  const exact = opts.exact !== false;
+  if (typeof VideoDecoder === 'undefined') return { reason: 'this browser has no WebCodecs VideoDecoder' };
+  if (exact && !EXACT_PIX_FMTS.has(hints.pixFmt ?? '')) return { reason: `its pixel format (${hints.pixFmt ?? 'unknown'}) is not 8-bit 4:2:0` };
+  const index = await mp4Index(blob, name);
+  if ('reason' in index) return index;
+  const { track } = index;
+  if (track.width !== info.width || track.height !== info.height) {
+    return { reason: `the MP4 says ${track.width}×${track.height}, the stream ${info.width}×${info.height}` };
+  }
+  if (info.frameCount !== undefined && track.samples.length !== info.frameCount) {
+    return { reason: `the MP4 index has ${track.samples.length} frames, ffprobe ${info.frameCount}` };
+  }
+  // A range not starting at 0: ffmpeg seeks by time ((start − ½)/fps from the file's start), which
+  // is frame `start` only for a constant rate and a video track that starts with the file.
+  if (exact && start > 0 && !track.constantRate) return { reason: 'a variable frame rate (ffmpeg seeks by time)' };
+  if (exact && start > 0 && Math.abs(hints.startOffsetS) * info.fps >= 0.25) {
+    return { reason: `the video starts ${hints.startOffsetS.toFixed(3)} s after the file (ffmpeg seeks by time)` };
+  }
+  let last = 0;
+  const r = await (await webcodecs()).decodeMp4Range(blob, track, start, count, {
+    exact,
+    colour: hints.colour,
+    width: info.width,
+    height: info.height,
+    onFrame: (done) => {
+      const now = performance.now();
+      if (onProgress && (done === count || now - last > 100)) {
+        last = now;
+        void Promise.resolve(onProgress(done, count)).catch(() => undefined);
+      }
+    },
+    cancelled: () => cancelled(opts.cancel),
+    deadline,
+  });
+  if ('stopped' in r) {
+    if (r.stopped === 'cancelled') throw aborted(`Decoding '${name}'`);
+    throw new MediaError('timeout', `Decoding '${name}' took too long and was stopped`, 'WebCodecs decode past its time limit');
+  }
+  return r;
 }
 
 async function decodeStill(blob: Blob, name: string, s: Sniffed, maxPixels: number): Promise<ImageData> {
@@ -243,36 +330,26 @@ const api = {
         const out: DecodedFrames = { width: img.width, height: img.height, start: 0, frames: [img.data], decoder: 'image' };
         return Comlink.transfer(out, [img.data.buffer]);
       }
-      const info = await probeVideo(blob, name, refuseNonMedia(name, content));
+      const t0 = performance.now();
+      const { info, hints } = await probeVideoHints(blob, name, refuseNonMedia(name, content));
       checkFrameSize(name, info.width, info.height, maxPixels);
       const frameBytes = info.width * info.height * 4;
       const { count } = planDecode(name, info, start, opts.count);
       if (count === 0) return { width: info.width, height: info.height, start, frames: [] };
+      const timeoutMs = opts.timeoutMs ?? 60_000 + 500 * count;
 
-      if (opts.exact === false) {
-        const track = await mp4Index(blob, name);
-        if (track && track.width === info.width && track.height === info.height) {
-          let last = 0;
-          const fast = await (await webcodecs()).decodeMp4Range(
-            blob, track, start, count,
-            (done) => {
-              const now = performance.now();
-              if (onProgress && (done === count || now - last > 100)) {
-                last = now;
-                void Promise.resolve(onProgress(done, count)).catch(() => undefined);
-              }
-            },
-            () => cancelled(opts.cancel),
-          );
-          if (cancelled(opts.cancel)) throw aborted(`Decoding '${name}'`);
-          if (fast && fast.frames.length > 0) {
-            const out: DecodedFrames = { width: fast.width, height: fast.height, start, frames: fast.frames, decoder: 'webcodecs' };
-            return Comlink.transfer(out, out.frames.map((f) => f.buffer));
-          }
+      let fallback: string | undefined;
+      if (opts.decoder !== 'ffmpeg.wasm') {
+        const wc = await decodeWithWebCodecs(blob, name, info, hints, start, count, opts, t0 + timeoutMs, onProgress);
+        if ('frames' in wc) {
+          const out: DecodedFrames = { width: info.width, height: info.height, start, frames: wc.frames, decoder: 'webcodecs' };
+          return Comlink.transfer(out, out.frames.map((f) => f.buffer));
         }
+        fallback = wc.reason;
+        if (opts.decoder === 'webcodecs') throw new MediaError('unsupported', `WebCodecs cannot decode '${name}' as ffmpeg would: ${fallback}`);
+        console.info(`[media] '${name}': ffmpeg.wasm, not WebCodecs: ${fallback}`);
       }
 
-      const timeoutMs = opts.timeoutMs ?? 60_000 + 500 * count;
       const result = await serial(async () => {
         const ff = await ffmpeg();
         let last = 0;
@@ -307,7 +384,7 @@ const api = {
       });
       const { r, sink } = result;
       if (sink.cancelled) throw aborted(`Decoding '${name}'`);
-      const out: DecodedFrames = { width: info.width, height: info.height, start, frames: sink.frames, decoder: 'ffmpeg.wasm' };
+      const out: DecodedFrames = { width: info.width, height: info.height, start, frames: sink.frames, decoder: 'ffmpeg.wasm', ...(fallback ? { fallback } : {}) };
       if (r.code !== 0) {
         const timedOut = tookTooLong(r, timeoutMs);
         const err = ffmpegFailure(name, r.log, r.code, timedOut);

@@ -4,6 +4,7 @@
  */
 import { MediaError } from './errors';
 import type { MediaInfo } from './frames';
+import { colourOf, type YuvColour } from './yuv';
 
 interface ProbeStream {
   codec_type?: string;
@@ -18,11 +19,15 @@ interface ProbeStream {
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number | string }[];
+  pix_fmt?: string;
+  color_space?: string;
+  color_range?: string;
+  start_time?: string;
 }
 
 interface ProbeJson {
   streams?: ProbeStream[];
-  format?: { format_name?: string; duration?: string };
+  format?: { format_name?: string; duration?: string; start_time?: string };
 }
 
 /** '30000/1001' → 29.97; null for '0/0' or junk. */
@@ -47,6 +52,33 @@ function rotation(s: ProbeStream): number {
   return num(s.tags?.rotate) ?? 0;
 }
 
+/** The stream ffmpeg decodes for '-map 0:v:0' (cover art aside). */
+function videoStream(p: ProbeJson): ProbeStream | undefined {
+  return (p.streams ?? []).find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+}
+
+/** What the decoders need beyond MediaInfo to give exactly ffmpeg's frames (media worker only). */
+export interface DecodeHints {
+  /** ffmpeg's pixel format of the decoded frames ('yuv420p', 'yuv420p10le', …), when it says. */
+  pixFmt?: string;
+  /** The YUV → RGB matrix and range ffmpeg's scale filter uses for them. */
+  colour: YuvColour;
+  /** Video stream start − file start, in seconds: ffmpeg's -ss counts from the file's start. */
+  startOffsetS: number;
+}
+
+export function probeHints(json: unknown): DecodeHints {
+  const p = (typeof json === 'object' && json !== null ? json : {}) as ProbeJson;
+  const v = videoStream(p);
+  const vStart = num(v?.start_time);
+  const fStart = num(p.format?.start_time);
+  return {
+    pixFmt: v?.pix_fmt,
+    colour: colourOf(v?.color_space, v?.color_range, v?.pix_fmt),
+    startOffsetS: vStart !== null && fStart !== null ? vStart - fStart : 0,
+  };
+}
+
 /**
  * @param name the user's file name, for messages.
  * @throws MediaError 'no-video' when the file has no (non-cover-art) video stream.
@@ -54,7 +86,7 @@ function rotation(s: ProbeStream): number {
 export function parseProbe(json: unknown, name: string): MediaInfo {
   const p = (typeof json === 'object' && json !== null ? json : {}) as ProbeJson;
   const streams = p.streams ?? [];
-  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const video = videoStream(p);
   const hasAudio = streams.some((s) => s.codec_type === 'audio');
   if (!video || !(video.width && video.height)) {
     throw new MediaError(

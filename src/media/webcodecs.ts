@@ -1,19 +1,26 @@
 /**
- * The fast decode path: MP4/MOV demuxed by mp4box.js, frames decoded by the browser's WebCodecs
- * VideoDecoder (native code, SIMD) instead of ffmpeg.wasm. Used by decode({ exact: false }) for
- * H.264 / VP9 / AV1 in ISO-BMFF; anything else (or any failure to set up) returns null and the
- * caller falls back to ffmpeg.wasm.
+ * The WebCodecs decode path: MP4/MOV demuxed by mp4box.js, frames decoded by the browser's
+ * VideoDecoder (native code, SIMD, threads) instead of ffmpeg.wasm. The media worker tries it first
+ * for every MP4/MOV whose codec the browser says it decodes (H.264, VP9, AV1 …), per file; anything
+ * it cannot do exactly as ffmpeg would comes back as a reason, and the worker falls back to
+ * ffmpeg.wasm.
  *
- * Not the default: its frames are a few levels from ffmpeg's (the H.264 decode itself is exact;
- * YUV → RGB is our yuv.ts, which approximates swscale to max|Δ| ≈ 4), so they are for looking at
- * (scrubbing), not for pipeline runs that the Node CLI must reproduce bit for bit.
+ * Same pixels as ffmpeg (the CLI and ffmpeg.wasm): H.264/VP9/AV1 decoding is bit-exact in any
+ * conformant decoder, so only YUV → RGB could differ; the 8-bit 4:2:0 planes (VideoFrame.copyTo,
+ * I420 or NV12) go through yuv.ts, a bit-exact port of ffmpeg's own conversion, with the colour
+ * matrix and range ffmpeg takes for the stream (from its probe).
  *
- * Only the index (moov) is read up front; each request then reads just the byte ranges of the
- * samples it needs, from the keyframe before the first wanted frame, so a long clip never sits
- * in memory.
+ * Same frames: frame i is the i-th in presentation order (sample cts), as ffmpeg numbers them.
+ * Files where the two could disagree are left to ffmpeg: edit lists that cut frames, rotation,
+ * sample counts that differ from the probe's, and (for a range not starting at 0) variable frame
+ * rate or a video track starting later than the file, where ffmpeg's time-based seek
+ * (-ss (start − ½)/fps) would pick by timestamp.
+ *
+ * Only the index (moov) is read up front; each request reads just the byte ranges of the samples
+ * it needs, from the keyframe before the first wanted frame, so a long clip never sits in memory.
  */
 import { DataStream, Endianness, MP4BoxBuffer, createFile, type ISOFile, type Sample } from 'mp4box';
-import { yuv420ToRgba } from './yuv';
+import { DEFAULT_COLOUR, planesOf, yuv420ToRgba, type YuvColour } from './yuv';
 
 export interface Mp4Track {
   codec: string;
@@ -24,7 +31,12 @@ export interface Mp4Track {
   samples: Sample[];
   /** Decode-order index of the sample shown at presentation index i. */
   presentation: number[];
+  /** Every sample (but the last) lasts the same: frame i starts at i / fps exactly. */
+  constantRate: boolean;
 }
+
+/** readMp4Index's answer: the track, or why this file is left to ffmpeg.wasm. */
+export type Mp4Index = { track: Mp4Track } | { reason: string };
 
 const READ_CHUNK = 1 << 20;
 
@@ -32,11 +44,10 @@ function isIsoBmff(head: Uint8Array): boolean {
   return head.length >= 12 && String.fromCharCode(...head.subarray(4, 8)) === 'ftyp';
 }
 
-/** Parse the file's index, feeding mp4box the byte ranges it asks for; null if it is not an MP4
- * with a video track WebCodecs might decode. */
-export async function readMp4Index(blob: Blob): Promise<Mp4Track | null> {
+/** Parse the file's index, feeding mp4box the byte ranges it asks for. */
+export async function readMp4Index(blob: Blob): Promise<Mp4Index> {
   const head = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
-  if (!isIsoBmff(head)) return null;
+  if (!isIsoBmff(head)) return { reason: 'not an MP4/MOV file' };
   const file: ISOFile = createFile();
   let ready = false;
   let failed = false;
@@ -47,33 +58,61 @@ export async function readMp4Index(blob: Blob): Promise<Mp4Track | null> {
     failed = true;
   };
   let pos = 0;
-  while (!ready && !failed && pos < blob.size) {
-    const buf = await blob.slice(pos, pos + READ_CHUNK).arrayBuffer();
-    const next = file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(buf, pos), pos + buf.byteLength >= blob.size);
-    pos = typeof next === 'number' && next > pos ? next : pos + buf.byteLength;
+  try {
+    while (!ready && !failed && pos < blob.size) {
+      const buf = await blob.slice(pos, pos + READ_CHUNK).arrayBuffer();
+      const next = file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(buf, pos), pos + buf.byteLength >= blob.size);
+      pos = typeof next === 'number' && next > pos ? next : pos + buf.byteLength;
+    }
+    file.flush();
+  } catch (e) {
+    return { reason: `mp4box could not read the index (${e instanceof Error ? e.message : String(e)})` };
   }
-  file.flush();
-  if (!ready || failed) return null;
+  if (!ready || failed) return { reason: 'mp4box could not read the index (incomplete or damaged file?)' };
   const info = file.getInfo();
   const vt = info.videoTracks?.[0];
-  if (!vt) return null;
+  if (!vt) return { reason: 'no video track in the MP4 index' };
   const trak = file.getTrackById(vt.id);
-  // Edit lists with several entries cut or reorder the timeline; ffmpeg applies them and we
-  // would not: leave such files to ffmpeg so frame i means the same frame on both paths.
-  if ((trak.edts?.elst?.entries?.length ?? 0) > 1) return null;
+  const samples = trak.samples ?? [];
+  if (samples.length === 0) return { reason: 'the video track has no samples' };
   // Rotated video (phone clips): ffmpeg turns it upright, WebCodecs would not.
   const m = trak.tkhd?.matrix as ArrayLike<number> | undefined;
-  if (m && (m[1] !== 0 || m[3] !== 0 || m[0] <= 0 || m[4] <= 0)) return null;
-  const samples = trak.samples ?? [];
-  if (samples.length === 0) return null;
+  if (m && (m[1] !== 0 || m[3] !== 0 || m[0] <= 0 || m[4] <= 0)) return { reason: 'the video is rotated (display matrix)' };
   const presentation = samples.map((_, i) => i).sort((a, b) => samples[a].cts - samples[b].cts);
+  for (let i = 1; i < presentation.length; i++) {
+    if (samples[presentation[i]].cts === samples[presentation[i - 1]].cts) return { reason: 'two samples share a timestamp' };
+  }
+  // Edit lists: ffmpeg applies them and we would not, so only the harmless single edit (the usual
+  // B-frame delay: media_time = the first frame's cts, covering the whole track) is accepted.
+  const edits = trak.edts?.elst?.entries ?? [];
+  if (edits.length > 1) return { reason: `an edit list of ${edits.length} entries` };
+  if (edits.length === 1) {
+    const e = edits[0] as { segment_duration: number; media_time: number; media_rate_integer?: number };
+    const ts = trak.mdia.mdhd.timescale;
+    const movieTs = file.moov?.mvhd?.timescale ?? info.timescale;
+    const firstCts = samples[presentation[0]].cts;
+    const lastSample = samples[presentation[presentation.length - 1]];
+    if (e.media_time < 0) return { reason: 'its edit list starts with an empty edit' };
+    if (e.media_time > firstCts) return { reason: 'its edit list cuts frames off the start' };
+    if ((e.media_rate_integer ?? 1) !== 1) return { reason: 'its edit list changes the playback rate' };
+    // (media time units; half a frame of slack for rounding in the movie's coarser timescale)
+    const segmentEnd = e.media_time + (e.segment_duration / movieTs) * ts;
+    if (e.segment_duration > 0 && segmentEnd < lastSample.cts + lastSample.duration - samples[0].duration / 2) {
+      return { reason: 'its edit list cuts frames off the end' };
+    }
+  }
+  const d0 = samples[0].duration;
+  const constantRate = samples.every((s, i) => s.duration === d0 || i === samples.length - 1);
   return {
-    codec: vt.codec,
-    description: codecDescription(trak),
-    width: vt.video?.width ?? vt.track_width,
-    height: vt.video?.height ?? vt.track_height,
-    samples,
-    presentation,
+    track: {
+      codec: vt.codec,
+      description: codecDescription(trak),
+      width: vt.video?.width ?? vt.track_width,
+      height: vt.video?.height ?? vt.track_height,
+      samples,
+      presentation,
+      constantRate,
+    },
   };
 }
 
@@ -91,152 +130,169 @@ function codecDescription(trak: ReturnType<ISOFile['getTrackById']>): Uint8Array
   return undefined;
 }
 
-export interface FastDecodeResult {
+export interface RangeOptions {
+  /**
+   * true: only frames yuv.ts converts exactly as ffmpeg (8-bit 4:2:0); any other frame format is a
+   * reason to fall back. false: other formats are drawn by the browser (approximate; scrubbing).
+   */
+  exact: boolean;
+  /** ffmpeg's colour interpretation of the stream (probe). */
+  colour?: YuvColour;
+  /** The frame size ffmpeg reports; frames of another size are a reason to fall back. */
   width: number;
   height: number;
-  frames: Uint8ClampedArray<ArrayBuffer>[];
+  onFrame(done: number): void;
+  cancelled(): boolean;
+  /** performance.now() past which the call stops with 'timeout'. */
+  deadline: number;
 }
 
-/**
- * Decode presentation frames [start, start+count) of an indexed MP4 with WebCodecs.
- * Returns null when the browser cannot decode this codec (caller falls back to ffmpeg.wasm).
- */
-export async function decodeMp4Range(
-  blob: Blob,
-  track: Mp4Track,
-  start: number,
-  count: number,
-  onFrame: (done: number) => void,
-  cancelled: () => boolean,
-): Promise<FastDecodeResult | null> {
-  if (typeof VideoDecoder === 'undefined') return null;
-  const config: VideoDecoderConfig = {
+export type RangeResult =
+  | { frames: Uint8ClampedArray<ArrayBuffer>[] }
+  /** Not decodable here (unsupported config, decoder error, unexpected frames): use ffmpeg.wasm. */
+  | { reason: string }
+  | { stopped: 'cancelled' | 'timeout' };
+
+/** The VideoDecoderConfig for a track. */
+export function decoderConfig(track: Mp4Track): VideoDecoderConfig {
+  return {
     codec: track.codec,
     codedWidth: track.width,
     codedHeight: track.height,
     ...(track.description ? { description: track.description } : {}),
-    hardwareAcceleration: 'prefer-software', // deterministic, and what headless machines have
+    hardwareAcceleration: 'prefer-software', // planes in CPU memory, and what headless machines have
   };
-  const support = await VideoDecoder.isConfigSupported(config).catch(() => ({ supported: false }));
-  if (!support.supported) return null;
+}
+
+/**
+ * Decode presentation frames [start, start+count) of an indexed MP4 with WebCodecs, converted to
+ * RGBA8. Every decoded frame of the range or a reason / a stop: never a partial result.
+ */
+export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number, count: number, o: RangeOptions): Promise<RangeResult> {
+  if (typeof VideoDecoder === 'undefined') return { reason: 'this browser has no WebCodecs VideoDecoder' };
+  const config = decoderConfig(track);
+  const support = await VideoDecoder.isConfigSupported(config).catch((e: unknown) => ({ supported: false, error: e }));
+  if (!support.supported) return { reason: `this browser's VideoDecoder does not take ${track.codec}` };
 
   const end = Math.min(start + count, track.presentation.length);
-  if (end <= start) return { width: track.width, height: track.height, frames: [] };
-  const wanted = track.presentation.slice(start, end);
-  const first = Math.min(...wanted);
-  const last = Math.max(...wanted);
+  if (end <= start) return { frames: [] };
+  // Decode-order span of the wanted frames (no spread: a long clip has too many samples for it).
+  let first = Infinity;
+  let last = -1;
+  for (let p = start; p < end; p++) {
+    first = Math.min(first, track.presentation[p]);
+    last = Math.max(last, track.presentation[p]);
+  }
   let key = first;
   while (key > 0 && !track.samples[key].is_sync) key--;
-  // cts → presentation index, for the frames we keep.
+  const micros = (s: Sample) => Math.round((s.cts * 1e6) / s.timescale);
+  // µs timestamp → slot, for the frames we keep.
   const want = new Map<number, number>();
-  for (let p = start; p < end; p++) {
-    const s = track.samples[track.presentation[p]];
-    want.set(Math.round((s.cts * 1e6) / s.timescale), p - start);
-  }
+  for (let p = start; p < end; p++) want.set(micros(track.samples[track.presentation[p]]), p - start);
+  if (want.size !== end - start) return { reason: 'frame timestamps collide at µs precision' };
 
   const frames: Uint8ClampedArray<ArrayBuffer>[] = new Array(end - start);
   let done = 0;
-  let error: unknown = null;
+  let failure: string | null = null;
+  const fail = (why: string) => {
+    failure ??= why;
+  };
+  const stop = (): 'cancelled' | 'timeout' | null => (o.cancelled() ? 'cancelled' : performance.now() > o.deadline ? 'timeout' : null);
   const conversions: Promise<void>[] = [];
   const decoder = new VideoDecoder({
     output: (frame) => {
       const slot = want.get(frame.timestamp);
-      if (slot === undefined) {
+      if (slot === undefined || failure || stop()) {
         frame.close();
         return;
       }
       conversions.push(
-        toRgba(frame)
+        toRgba(frame, o)
           .then((rgba) => {
+            if (typeof rgba === 'string') return fail(rgba);
             frames[slot] = rgba;
-            onFrame(++done);
+            o.onFrame(++done);
           })
+          .catch((e: unknown) => fail(`reading a decoded frame failed (${e instanceof Error ? e.message : String(e)})`))
           .finally(() => frame.close()),
       );
     },
-    error: (e) => {
-      error = e;
-    },
+    error: (e) => fail(`the decoder failed (${e.message})`),
   });
   try {
     decoder.configure(config);
     // One read for the whole run of samples when it is reasonably small, else one per sample.
-    const lo = track.samples[key].offset;
-    const hi = Math.max(...track.samples.slice(key, last + 1).map((s) => s.offset + s.size));
+    let lo = Infinity;
+    let hi = 0;
+    for (let i = key; i <= last; i++) {
+      lo = Math.min(lo, track.samples[i].offset);
+      hi = Math.max(hi, track.samples[i].offset + track.samples[i].size);
+    }
     const span = hi - lo <= 64 * 2 ** 20 ? new Uint8Array(await blob.slice(lo, hi).arrayBuffer()) : null;
     for (let i = key; i <= last; i++) {
-      if (cancelled() || error) break;
+      if (failure || stop()) break;
       const s = track.samples[i];
       const data = span ? span.subarray(s.offset - lo, s.offset - lo + s.size) : new Uint8Array(await blob.slice(s.offset, s.offset + s.size).arrayBuffer());
+      if (data.length < s.size) {
+        fail('the file ends inside its video data (cut short?)');
+        break;
+      }
       decoder.decode(
         new EncodedVideoChunk({
           type: s.is_sync ? 'key' : 'delta',
-          timestamp: Math.round((s.cts * 1e6) / s.timescale),
+          timestamp: micros(s),
           duration: Math.round((s.duration * 1e6) / s.timescale),
           data,
         }),
       );
       // Keep the queue short so decoded frames do not pile up unconverted. (The timer guards
       // against a decoder that stops dequeuing after an error.)
-      while (decoder.decodeQueueSize > 8 && !error) {
+      while (decoder.decodeQueueSize > 8 && !failure) {
         await new Promise((r) => {
           decoder.addEventListener('dequeue', r, { once: true });
           setTimeout(r, 50);
         });
       }
     }
-    if (!cancelled() && !error) await decoder.flush();
+    if (!failure && !stop()) await decoder.flush();
     await Promise.all(conversions);
   } catch (e) {
-    error ??= e;
+    fail(`the decoder failed (${e instanceof Error ? e.message : String(e)})`);
   } finally {
     if (decoder.state !== 'closed') decoder.close();
   }
-  if (error || cancelled()) return error ? null : { width: track.width, height: track.height, frames: [] };
-  const got = frames.filter((f) => f !== undefined);
-  if (got.length === 0) return null;
-  return { width: track.width, height: track.height, frames: got };
+  const stopped = stop();
+  if (stopped) return { stopped };
+  if (failure) return { reason: failure };
+  if (done !== end - start) return { reason: `the decoder gave ${done} of the ${end - start} frames asked for` };
+  return { frames };
 }
 
 /**
- * A VideoFrame's visible pixels as RGBA8. 8-bit 4:2:0 frames (I420, NV12: what H.264/VP9/AV1
- * software decoders give) are converted by yuv.ts exactly as ffmpeg would; anything else is
- * drawn by the browser.
+ * A VideoFrame's visible pixels as RGBA8, or a reason it cannot be converted as ffmpeg would.
+ * 8-bit 4:2:0 (I420, I420A — whose alpha ffmpeg's decoders ignore too —, NV12) goes through
+ * yuv.ts; other formats only when o.exact is false, drawn by the browser.
  */
-async function toRgba(frame: VideoFrame): Promise<Uint8ClampedArray<ArrayBuffer>> {
-  const rect = frame.visibleRect!;
-  const w = rect.width;
-  const h = rect.height;
-  if ((frame.format === 'I420' || frame.format === 'NV12') && w === frame.displayWidth && h === frame.displayHeight) {
+async function toRgba(frame: VideoFrame, o: RangeOptions): Promise<Uint8ClampedArray<ArrayBuffer> | string> {
+  const vr = frame.visibleRect;
+  if (!vr) return 'a decoded frame has no visible rectangle';
+  const w = vr.width;
+  const h = vr.height;
+  if (w !== o.width || h !== o.height) return `a decoded frame is ${w}×${h}, the stream ${o.width}×${o.height}`;
+  const fmt = frame.format;
+  if (fmt === 'I420' || fmt === 'I420A' || fmt === 'NV12') {
+    if (vr.x % 2 || vr.y % 2) return `an odd crop offset (${vr.x}, ${vr.y})`;
+    // Copy an even-sized rectangle (4:2:0 planes need it); the conversion uses w × h of it.
+    const rect = { x: vr.x, y: vr.y, width: Math.min(w + (w & 1), frame.codedWidth - vr.x), height: Math.min(h + (h & 1), frame.codedHeight - vr.y) };
     const buf = new Uint8Array(frame.allocationSize({ rect }));
     const layout = await frame.copyTo(buf, { rect });
-    const cw = (w + 1) >> 1;
-    const ch = (h + 1) >> 1;
-    const y = buf.subarray(layout[0].offset);
-    let u: Uint8Array;
-    let v: Uint8Array;
-    let uvStride: number;
-    if (frame.format === 'I420') {
-      u = buf.subarray(layout[1].offset);
-      v = buf.subarray(layout[2].offset);
-      uvStride = layout[1].stride;
-    } else {
-      // NV12: interleaved UV → two planes.
-      const uv = buf.subarray(layout[1].offset);
-      u = new Uint8Array(cw * ch);
-      v = new Uint8Array(cw * ch);
-      for (let r = 0; r < ch; r++) {
-        for (let c = 0; c < cw; c++) {
-          u[r * cw + c] = uv[r * layout[1].stride + 2 * c];
-          v[r * cw + c] = uv[r * layout[1].stride + 2 * c + 1];
-        }
-      }
-      uvStride = cw;
-    }
-    return yuv420ToRgba({ width: w, height: h, y, u, v, yStride: layout[0].stride, uvStride }) as Uint8ClampedArray<ArrayBuffer>;
+    const planes = planesOf(fmt, buf, layout, w, h);
+    if (typeof planes === 'string') return planes;
+    return yuv420ToRgba(planes, o.colour ?? DEFAULT_COLOUR) as Uint8ClampedArray<ArrayBuffer>;
   }
-  const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+  if (o.exact) return `decoded frames come as ${fmt ?? 'an opaque (GPU) format'}, not 8-bit 4:2:0`;
+  const canvas = new OffscreenCanvas(w, h);
   const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(frame, 0, 0);
-  return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  ctx.drawImage(frame, vr.x, vr.y, w, h, 0, 0, w, h);
+  return ctx.getImageData(0, 0, w, h).data;
 }
