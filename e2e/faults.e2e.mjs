@@ -6,7 +6,10 @@
 //    replays the frames before it: identical state); the file exported before the crash stays;
 //  - the GPU device is lost mid-upscale (destroyed through the hook) on a run forced onto WebGPU:
 //    the same, against an uninterrupted WebGPU run;
-//  - afterwards the app still works (the Degrade tab renders a new preview).
+//  - afterwards the app still works (the Degrade tab renders a new preview);
+//  - huge frames (issue 15.1, the app side): a 4096×2304 image opens, but a whole-frame ×4 (a
+//    16384×9216 output) is refused before any work with the limit and a size that fits, and a small
+//    region of it then upscales; a 5000×4000 image is refused at open and the open clip stays.
 // Frames 1–4 of the sample, a centred 32×32 LR region, the narrow test models (?testmodels).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -93,6 +96,41 @@ try {
   check(/resumed once/.test(lost.status) && /on WebGPU/.test(lost.status), `the run resumed on a new device: "${lost.status.slice(0, 160)}"`);
   check(lost.frames === 4 && lost.sha === gClean.sha, `the resumed MP4 equals the uninterrupted WebGPU run: ${lost.frames} frames, ${lost.sha} vs ${gClean.sha}`);
   await gpu.close();
+
+  console.log('huge frames: refused before any work, with what fits, and nothing lost');
+  const big = 'test-results/faults-4096x2304.png';
+  const huge = 'test-results/faults-5000x4000.png';
+  for (const [file, size] of [[big, '4096x2304'], [huge, '5000x4000']]) {
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${size}`, '-frames:v', '1', file]);
+    if (r.status !== 0) throw new Error(`ffmpeg could not make ${file}: ${r.stderr}`);
+  }
+  const p3 = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  pipeConsole(p3, 'faults-sizes');
+  await p3.goto(`${server.url}/?testmodels${upscaleHash}`);
+  await p3.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
+  await p3.setInputFiles('[data-testid=file-input]', big);
+  await p3.waitForFunction(() => /faults-4096x2304/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 120_000 });
+  await p3.waitForSelector('[data-testid=upscale-start]');
+  await p3.selectOption('[data-testid=upscale-region]', 'whole');
+  const t0 = Date.now();
+  await p3.click('[data-testid=upscale-start]');
+  await p3.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'error', null, { timeout: 60_000 });
+  const refusal = (await p3.textContent('[data-testid=upscale-status]')).trim();
+  const fit = /at most (\d+)×(\d+)/.exec(refusal)?.map(Number) ?? [];
+  const fits = fit.length === 3 && 16 * fit[1] * fit[2] <= 8192 * 8192 && Math.abs(fit[1] / fit[2] - 4096 / 2304) < 0.01;
+  check(/Cannot upscale: a 4096×2304 input gives a 16384×9216 output/.test(refusal) && fits && Date.now() - t0 < 15_000,
+    `a whole-frame ×4 of 4096×2304 is refused at once (${Date.now() - t0} ms) with the limit and a size that fits: "${refusal.slice(0, 200)}"`);
+  await p3.selectOption('[data-testid=upscale-region]', '64x64');
+  await p3.click('[data-testid=upscale-start]');
+  await p3.waitForSelector('[data-testid=upscale-result]', { timeout: 300_000 });
+  const out = await p3.$eval('[data-testid=upscale-canvas]', (c) => [c.width, c.height]);
+  check(out[0] === 256 && out[1] === 256, `a 64×64 region of the same image then upscales: ${out[0]}×${out[1]}`);
+  await p3.setInputFiles('[data-testid=file-input]', huge);
+  await p3.waitForSelector('[data-testid=error]', { timeout: 60_000 });
+  const err = (await p3.textContent('[data-testid=error]')).trim();
+  check(/5000×4000/.test(err) && /limit/.test(err), `a 5000×4000 image is refused at open with the limit: "${err.slice(0, 200)}"`);
+  check(/faults-4096x2304/.test(await p3.textContent('[data-testid=source-name]')), 'the image open before stays open');
+  await p3.close();
 } finally {
   await browser.close();
   await server.close();

@@ -156,3 +156,18 @@ export function setEngineRestarter(fn: (reason: string) => void): void {
 export function restartEngine(reason: string): void {
   restarter?.(reason);
 }
+
+/**
+ * Whether `h` turns out to be lost within `ms`: a call can fail with the GPU's own error (an ORT
+ * run on a destroyed device) a moment before the device-lost event arrives; the caller then treats
+ * the failure as the loss it is.
+ */
+export function engineLostWithin(h: EngineHandle, ms: number): Promise<EngineLostError | null> {
+  return Promise.race([
+    h.lost.then(
+      () => null,
+      (e: unknown) => (e instanceof EngineLostError ? e : null),
+    ),
+    new Promise<null>((r) => setTimeout(() => r(null), ms)),
+  ]);
+}

@@ -8,7 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
-import { EngineLostError, getEngine, isFatalEngineError, restartEngine } from '../../engine/engine-client';
+import { EngineLostError, engineLostWithin, getEngine, isFatalEngineError, restartEngine } from '../../engine/engine-client';
 import type { VsrRunResult } from '../../engine/vsr-api';
 import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, partialFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
 import { startExport, type ExportSession } from '../../media/export-client';
@@ -324,10 +324,12 @@ export async function startUpscale(): Promise<void> {
         );
         r = { ...part, done, ms: performance.now() - runStart };
       } catch (e) {
-        if (!isFatalEngineError(e) || resumes >= MAX_RESUMES) throw e;
+        // A GPU error can arrive just before the device-lost event that explains it: wait a moment.
+        const lost = e instanceof EngineLostError ? e : await engineLostWithin(eng, 2000);
+        if ((!lost && !isFatalEngineError(e)) || resumes >= MAX_RESUMES) throw e;
         resumes++;
-        const reason = e instanceof EngineLostError ? e.reason : message(e);
-        if (!(e instanceof EngineLostError)) restartEngine(`the engine failed: ${reason}`);
+        const reason = lost ? lost.reason : message(e);
+        if (!lost) restartEngine(`the engine failed: ${reason}`);
         if (c.cancelled) {
           r = { done, cancelled: true, ms: performance.now() - runStart, backend: 'wasm', tiles: 0, modelId: model, trained: true };
           break;
