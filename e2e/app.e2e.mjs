@@ -60,6 +60,19 @@ try {
   await page.waitForFunction(() => /frame-96x64\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
   const im = await canvasStats(page, '[data-testid=frame-canvas]');
   check(im.width === 96 && im.height === 64, `an image opens through the file picker after the error: ${im.width}×${im.height}`);
+  // A file opened at once, while the bundled sample is still loading, stays open: the last open
+  // request wins (the sample used to finish later and replace it).
+  console.log('a file opened before the sample has loaded');
+  const early = await browser.newPage();
+  pipeConsole(early, 'app-early');
+  await early.goto(`${server.url}/?testmodels`);
+  await early.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/frame-96x64.png');
+  await early.waitForFunction(() => /frame-96x64\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await early.waitForFunction(() => !document.querySelector('[role=progressbar], .progress'), null, { timeout: 60_000 }).catch(() => undefined);
+  await early.waitForTimeout(3000);
+  const stillOpen = (await early.textContent('[data-testid=source-name]')).trim();
+  check(/frame-96x64\.png/.test(stillOpen), `the user's file is still the source after the sample finished loading: "${stillOpen}"`);
+  await early.close();
 } finally {
   await browser.close();
 }

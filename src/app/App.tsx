@@ -39,7 +39,7 @@ export function App() {
   const source = useFrameSource();
 
   useEffect(() => {
-    void openSample();
+    void openSample({ auto: true });
   }, []);
   useEffect(() => startUrlSync({ openSample }), []);
 

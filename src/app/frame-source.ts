@@ -22,40 +22,49 @@ interface OpenSource {
 
 let open: OpenSource | null = null;
 let generation = 0;
+/**
+ * The latest open request: the last one asked for wins. Without it the bundled sample, still
+ * loading when a user opens a file at once, finished later and replaced the user's file.
+ */
+let latestRequest = 0;
 const listeners = new Set<() => void>();
 
 const IMAGE_EXT = /\.(png|jpe?g|webp|bmp)$/i;
 
-export async function openSample(): Promise<void> {
+/** Opens the bundled sample; `auto` (the app's start) never replaces nor pre-empts a file the user opened. */
+export async function openSample(opts: { auto?: boolean } = {}): Promise<void> {
+  if (opts.auto && (latestRequest > 0 || open)) return;
   const app = useApp.getState();
+  const req = ++latestRequest;
   app.setLoading({ label: 'Loading sample clip', done: 0, total: 0 });
   try {
     const res = await fetch(`${import.meta.env.BASE_URL}samples/sample.mp4`);
     if (!res.ok) throw new Error(`could not fetch the bundled sample (HTTP ${res.status})`);
     const blob = await res.blob();
-    await openBlob(blob, 'sample.mp4', 'sample');
+    await openBlob(blob, 'sample.mp4', 'sample', req);
   } catch (e) {
-    app.setError(`Could not open the sample: ${message(e)}`);
+    if (req === latestRequest) app.setError(`Could not open the sample: ${message(e)}`);
   } finally {
-    useApp.getState().setLoading(null);
+    if (req === latestRequest) useApp.getState().setLoading(null);
   }
 }
 
 export async function openFile(file: File): Promise<void> {
   const app = useApp.getState();
+  const req = ++latestRequest;
   app.setLoading({ label: `Opening ${file.name}`, done: 0, total: 0 });
   try {
-    await openBlob(file, file.name, 'file');
-    app.setError(null);
+    if (await openBlob(file, file.name, 'file', req)) app.setError(null);
   } catch (e) {
     // The previous source stays open and usable: a bad file loses nothing.
-    app.setError(message(e));
+    if (req === latestRequest) app.setError(message(e));
   } finally {
-    useApp.getState().setLoading(null);
+    if (req === latestRequest) useApp.getState().setLoading(null);
   }
 }
 
-async function openBlob(blob: Blob, name: string, kind: SourceInfo['kind']): Promise<void> {
+/** Opens `blob` as the source unless a newer open request came in meanwhile; true when it switched. */
+async function openBlob(blob: Blob, name: string, kind: SourceInfo['kind'], req: number): Promise<boolean> {
   const media = await getMedia();
   const probe = await media.probe(blob, name);
   const isImage = IMAGE_EXT.test(name) || probe.frameCount === 1;
@@ -73,9 +82,11 @@ async function openBlob(blob: Blob, name: string, kind: SourceInfo['kind']): Pro
   await fillChunk(candidate, 0);
   if (candidate.frames.size === 0) throw new Error(`'${name}' has no decodable frames`);
   if (candidate.info.frameCount < candidate.frames.size) candidate.info.frameCount = candidate.frames.size;
+  if (req !== latestRequest) return false;
   open = candidate;
   useApp.getState().setSource(info);
   listeners.forEach((l) => l());
+  return true;
 }
 
 async function fillChunk(src: OpenSource, start: number): Promise<void> {
