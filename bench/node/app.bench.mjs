@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchBrowser, startPreviewServer } from '../../e2e/lib/browser.mjs';
+import { buildApp, launchBrowser, startPreviewServer } from '../../e2e/lib/browser.mjs';
 
 const FRAMES = 8;
 const SLIDER_CHANGES = 7;
@@ -45,8 +45,7 @@ async function degradeLatency(page, codec) {
 
 export async function run() {
   // Measure the code as it is: the preview server serves dist/, so build it first.
-  const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('vite build failed');
+  await buildApp();
   const server = await startPreviewServer();
   const browser = await launchBrowser();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'app-bench-'));

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchBrowser, startPreviewServer } from '../../e2e/lib/browser.mjs';
+import { buildApp, launchBrowser, startPreviewServer } from '../../e2e/lib/browser.mjs';
 
 const FRAMES = 1500;
 const FIRST = 100;
@@ -62,8 +62,7 @@ export async function run() {
   const clip = path.join(tmp, 'long-128x72.mp4');
   const mk = spawnSync('ffmpeg', ['-v', 'error', '-stream_loop', '19', '-i', 'public/samples/sample.mp4', '-vf', 'scale=128:72', '-frames:v', String(FRAMES), '-c:v', 'libx264', '-crf', '23', '-pix_fmt', 'yuv420p', clip]);
   if (mk.status !== 0) throw new Error(`could not make the long clip: ${mk.stderr}`);
-  const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('vite build failed');
+  await buildApp();
   const server = await startPreviewServer();
   const browser = await launchBrowser();
   const app = [];

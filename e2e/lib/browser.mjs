@@ -35,6 +35,12 @@ export async function startDevServer() {
   return { url: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
 }
 
+/** `vite build` into dist/, for benches that must measure the code as it is (throws on failure). */
+export async function buildApp() {
+  const { build } = await import('vite');
+  await build({ logLevel: 'warn' });
+}
+
 /** Vite preview of the production build in dist/ (what users get). */
 export async function startPreviewServer() {
   const { preview } = await import('vite');

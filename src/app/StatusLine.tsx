@@ -1,8 +1,9 @@
 import { useApp, type StageStatus } from '../state/store';
+import { describeMeasuring } from '../gpu/backend-choice';
 
-/** "VSR: measuring WebGPU against the CPU…" or the plan's own line. */
+/** The probe's "measuring …" line or the plan's own line. */
 function stageText(p: StageStatus): string {
-  return 'measuring' in p ? `${p.stage === 'vsr' ? 'VSR' : 'Degrade'} (${p.model}): measuring WebGPU against the CPU…` : p.text;
+  return 'measuring' in p ? describeMeasuring(p.stage, p.model) : p.text;
 }
 
 /**

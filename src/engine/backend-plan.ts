@@ -41,6 +41,21 @@ export interface PlannerHooks {
   onPlan?(plan: StagePlan | { stage: PlannedStage; model: string; measuring: true }): void;
 }
 
+/**
+ * A probe's input frame, RGBA8 n×n: ramps and edges (the values do not change the cost; real,
+ * NaN-free ones keep the timing honest).
+ */
+export function probePattern(n: number): Uint8ClampedArray<ArrayBuffer> {
+  const d = new Uint8ClampedArray(4 * n * n);
+  for (let i = 0; i < n * n; i++) {
+    const x = i % n;
+    const y = Math.floor(i / n);
+    const v = (x * 5 + y * 3) & 255;
+    d.set([v, (x ^ y) & 255, 255 - v, 255], 4 * i);
+  }
+  return d;
+}
+
 /** Fastest of `n` timed runs, after one warm-up run unless the side is warm already. */
 async function timeRuns(run: () => Promise<void>, n: number, warm = true): Promise<number> {
   if (warm) await run();

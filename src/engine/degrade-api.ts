@@ -16,7 +16,7 @@ import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
 import type { RgbaFrame } from '../core/frame';
 import { frameOf, imageOf } from '../core/pixels';
-import { getPlanner, type StageProbe } from './backend-plan';
+import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 
 export interface DegradeProgress {
@@ -55,15 +55,14 @@ function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRu
 export const DEGRADE_PROBE_SIZE = 128;
 
 function probeFrame(n: number, index: number): DegradeFrameInput {
-  const data = new Uint8ClampedArray(4 * n * n);
-  for (let i = 0; i < n * n; i++) {
-    const x = i % n;
-    const y = Math.floor(i / n);
-    const v = (x * 5 + y * 3) & 255;
-    data.set([v, (x ^ y) & 255, 255 - v, 255], 4 * i);
-  }
   // A key no source has, fresh per run, so the GPU stage caches never answer for the probe.
-  return { key: `backend-probe#${index}`, index, width: n, height: n, data };
+  return { key: `backend-probe#${index}`, index, width: n, height: n, data: probePattern(n) };
+}
+
+/** The one GPU degrader (its stage caches are shared by the runs and the probe). */
+function gpuDegrader(device: GPUDevice): GpuDegrader {
+  gpu ??= new GpuDegrader({ device, ort, models: webModels() });
+  return gpu;
 }
 
 /** The default chain (blur, noise, ×1/4, VQD with `modelId`, quantise) on each side. */
@@ -74,8 +73,7 @@ async function degradeProbe(device: GPUDevice, modelId: string, onLoad?: LoadPro
   const n = DEGRADE_PROBE_SIZE;
   const st = prepareStages(params);
   const vqd = await cpuVqdRunner(modelId, onLoad);
-  gpu ??= new GpuDegrader({ device, ort, models: webModels() });
-  const g = gpu;
+  const g = gpuDegrader(device);
   let runs = 0;
   return {
     size: n / 4,
@@ -96,8 +94,8 @@ async function degradeSide(params: PipelineParams, onLoad?: LoadProgress): Promi
   if (backend.kind !== 'webgpu') return 'wasm';
   const planner = getPlanner();
   if (!planner) return 'webgpu';
-  const model = (await webModels().list('vqgan')).find((m) => m.id === params.modelId);
-  const files = model ? [model.encoder.sha256, model.decoder.sha256, model.codebook.sha256] : [];
+  const { encoder, decoder, codebook } = await webModels().model('vqgan', params.modelId);
+  const files = [encoder.sha256, decoder.sha256, codebook.sha256];
   const plan = await planner.plan({ stage: 'degrade', model: params.modelId, files, probe: () => degradeProbe(backend.device, params.modelId, onLoad) });
   return plan.side;
 }
@@ -120,9 +118,9 @@ export const degradeApi = {
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
     const side = await degradeSide(params, loadProgress);
     if (backend.kind === 'webgpu' && side === 'webgpu') {
-      gpu ??= new GpuDegrader({ device: backend.device, ort, models: webModels() });
+      const g = gpuDegrader(backend.device);
       for (const f of frames) {
-        out.push(await gpu.run(f, params, opts.timing ? times : undefined, loadProgress));
+        out.push(await g.run(f, params, opts.timing ? times : undefined, loadProgress));
         onProgress?.({ done: out.length, total: frames.length });
       }
     } else {

@@ -20,7 +20,7 @@ import { webModels } from '../models/source-web';
 import { createVsrGpu, readRgba, uploadRgba, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
 import { createVsrCpu, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
-import { getPlanner, type StageProbe } from './backend-plan';
+import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 
 export interface VsrRunRequest {
@@ -91,20 +91,10 @@ function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
 /** LR side of the VSR probe: big enough to be compute-bound on wasm, small enough for a software GPU. */
 export const VSR_PROBE_SIZE = 32;
 
-/** A grey ramp with edges: the probe's input (values do not change the cost, NaN-free ones keep it honest). */
-function probeRgba(n: number): Uint8ClampedArray {
-  const d = new Uint8ClampedArray(4 * n * n);
-  for (let i = 0; i < n * n; i++) {
-    const v = ((i % n) * 7 + Math.floor(i / n) * 3) & 255;
-    d.set([v, 255 - v, (v * 3) & 255, 255], 4 * i);
-  }
-  return d;
-}
-
 /** One recurrent step of `model` at the probe size on each side. */
 async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<StageProbe> {
   const n = VSR_PROBE_SIZE;
-  const rgba = probeRgba(n);
+  const rgba = probePattern(n);
   const gpu = (await gpuRunner(device, model, onLoad)).sequence(n, n);
   const cpu = (await cpuRunner(model, onLoad)).sequence(n, n, { maxTile: VSR_DEFAULT_TILE });
   const img = fromRgba8(rgba, n, n);
@@ -130,14 +120,18 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
   };
 }
 
-/** Where `model`'s VSR runs: the request's word, else the engine's plan (measured per adapter). */
-async function vsrSide(req: VsrRunRequest, model: string, onLoad?: LoadProgress): Promise<Side> {
+/**
+ * Where `model`'s VSR runs: the CPU when asked (`cpu`), else the engine's plan (measured per
+ * adapter). The plan is keyed by the manifest's sha256 of the step file, so a run the plan sends to
+ * the CPU never opens the WebGPU session.
+ */
+async function vsrSide(model: string, cpu = false, onLoad?: LoadProgress): Promise<Side> {
   const backend = await getBackend();
-  if (backend.kind !== 'webgpu' || req.cpu) return 'wasm';
+  if (backend.kind !== 'webgpu' || cpu) return 'wasm';
   const planner = getPlanner();
   if (!planner) return 'webgpu';
-  const vsr = await gpuRunner(backend.device, model, onLoad);
-  const plan = await planner.plan({ stage: 'vsr', model, files: [vsr.model.step.sha256], probe: () => vsrProbe(backend.device, model, onLoad) });
+  const { step } = await webModels().model('vsr', model);
+  const plan = await planner.plan({ stage: 'vsr', model, files: [step.sha256], probe: () => vsrProbe(backend.device, model, onLoad) });
   return plan.side;
 }
 
@@ -217,7 +211,7 @@ export async function runVsrJob(
   const t0 = performance.now();
   const model = req.model ?? 'vsr';
   const backend = await getBackend();
-  const side = await vsrSide(req, model, onLoad);
+  const side = await vsrSide(model, req.cpu, onLoad);
   const { width: w, height: h } = req;
   const fetchChecked = async (i: number): Promise<RgbaFrame> => {
     const f = await getFrame(i);
@@ -306,7 +300,7 @@ export const vsrApi = {
   /** Default LR tile for this device and model on the side it runs (what runs without a tile setting). */
   async vsrDefaultTile(model = 'vsr'): Promise<number> {
     const backend = await getBackend();
-    if (backend.kind !== 'webgpu' || (await vsrSide({ width: 1, height: 1, from: 0, to: 1, length: 1 }, model)) === 'wasm') return VSR_DEFAULT_TILE;
+    if (backend.kind !== 'webgpu' || (await vsrSide(model)) === 'wasm') return VSR_DEFAULT_TILE;
     return (await gpuRunner(backend.device, model)).defaultTile;
   },
 };

@@ -60,6 +60,11 @@ function ratio(a: number, b: number): string {
   return r >= 10 ? r.toFixed(0) : r.toFixed(1);
 }
 
+/** The status-bar line while a stage's probe runs. */
+export function describeMeasuring(stage: PlannedStage, model: string): string {
+  return `${STAGE_LABEL[stage]} (${model}): measuring WebGPU against the CPU…`;
+}
+
 /** The status-bar line of a plan. */
 export function describePlan(p: Omit<StagePlan, 'text'>): string {
   const head = `${STAGE_LABEL[p.stage]} on ${SIDE_LABEL[p.side]}`;
