@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
+import { serviceWorker } from './src/app/offline/build-plugin.ts';
 
 // COOP/COEP make the page crossOriginIsolated, which onnxruntime-web's wasm
 // backend needs for SharedArrayBuffer threads. Everything is same-origin (no CDN),
@@ -47,7 +48,8 @@ function previewTestFixtures(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), previewTestFixtures()],
+  // serviceWorker(): dist/sw.js with the build's file list (offline use; src/app/offline/).
+  plugins: [react(), previewTestFixtures(), serviceWorker()],
   server: { headers: isolation, fs: { allow: ['.'] } },
   preview: { headers: isolation },
   worker: { format: 'es' },

@@ -1,4 +1,4 @@
-// resize.wgsl — separable image resize (area / bilinear / bicubic, down or up).
+// resize.wgsl — separable image resize (area / bilinear / bicubic / Lanczos-3, down or up).
 //
 // Layout: planar CHW float32, sample (c, y, x) at (c * H + y) * W + x, so the
 // `channels * H` rows of all planes form one stack of rows of width W.
@@ -9,12 +9,15 @@
 // Each pass reads a per-output-index table of `taps_*` (input index, weight)
 // pairs built on the CPU (src/pipeline/resize/taps.ts) — the very tables the
 // CPU reference multiplies by — so the method (area coverage, PyTorch bilinear,
-// Keys bicubic, antialiased variants), border replication and zero padding all
+// Keys bicubic, antialiased variants, and PIL's Lanczos-3 for the Upscale tab's
+// output sizes and enhance: up to 6·factor taps per sample, negative lobes
+// included, src/pipeline/vsr/output-resample-gpu.ts), border replication and zero padding all
 // live in the table, and the kernel is one branch-free weighted sum that agrees
 // with the CPU reference up to float32 summation order. Weights are tiny and
 // reused by every row (horizontal) or column (vertical), so they stay in cache;
 // in the vertical pass neighbouring invocations read neighbouring x (coalesced).
-// No result clamping: bicubic may overshoot [0, 1] as PyTorch's does.
+// No result clamping: bicubic and Lanczos may overshoot [0, 1] (as PyTorch's and PIL's
+// float paths do); the 8-bit quantisation that follows clamps.
 
 struct Params {
   in_w: u32,

@@ -58,16 +58,30 @@ export interface PaperJob {
   frames: number;
 }
 
+/**
+ * The fields of a params.json (written by `vqdsr degrade`) that the summary names. Read from
+ * disk, so every field is optional and a number may come as a string: the summary prints
+ * what is there and '?' for what is not.
+ */
+export interface DrawnParams {
+  blur?: { kind?: string; sigmaX?: number | string; sigmaY?: number | string };
+  noise?: { kind?: string; gray?: boolean; sigma?: number | string };
+  down?: { method?: string; factor?: number };
+  vqd?: { enabled?: boolean; kTop?: number; kMid?: number; kBot?: number };
+  compress?: { codec?: string; crf?: number; profile?: string; qscale?: number };
+  seed?: number;
+}
+
 /** What was drawn for a clip (from the params.json the CLI wrote), in a few words. */
-export function describeParams(p: Record<string, any>): string {
+export function describeParams(p: DrawnParams): string {
   const b = p.blur ?? {};
-  const blur = b.kind === 'none' ? 'no blur' : b.kind === 'iso' ? `iso blur σ ${(+b.sigmaX).toFixed(2)}` : `${b.kind} blur σ ${(+b.sigmaX).toFixed(2)}/${(+b.sigmaY).toFixed(2)}`;
+  const blur = b.kind === 'none' ? 'no blur' : b.kind === 'iso' ? `iso blur σ ${(+(b.sigmaX ?? NaN)).toFixed(2)}` : `${b.kind ?? '?'} blur σ ${(+(b.sigmaX ?? NaN)).toFixed(2)}/${(+(b.sigmaY ?? NaN)).toFixed(2)}`;
   const n = p.noise ?? {};
-  const noise = n.kind === 'none' ? 'no noise' : n.kind === 'gaussian' ? `${n.gray ? 'grey' : 'colour'} noise σ ${(+n.sigma).toFixed(1)}` : `${n.kind} noise`;
+  const noise = n.kind === 'none' ? 'no noise' : n.kind === 'gaussian' ? `${n.gray ? 'grey' : 'colour'} noise σ ${(+(n.sigma ?? NaN)).toFixed(1)}` : `${n.kind ?? '?'} noise`;
   const v = p.vqd ?? {};
-  const vqd = v.enabled ? `VQD k ${v.kTop}/${v.kMid}/${v.kBot}` : 'no VQD';
+  const vqd = v.enabled ? `VQD k ${v.kTop ?? '?'}/${v.kMid ?? '?'}/${v.kBot ?? '?'}` : 'no VQD';
   const c = p.compress ?? {};
-  const codec = c.codec === 'libx264' ? `x264 crf ${c.crf} ${c.profile}` : c.codec === 'none' ? 'no codec' : `${c.codec} q ${c.qscale}`;
+  const codec = c.codec === 'libx264' ? `x264 crf ${c.crf ?? '?'} ${c.profile ?? '?'}` : c.codec === 'none' ? 'no codec' : `${c.codec ?? '?'} q ${c.qscale ?? '?'}`;
   return `${blur}, ${noise}, ${p.down?.method ?? '?'} ×1/${p.down?.factor ?? '?'}, ${vqd}, ${codec}`;
 }
 
@@ -104,7 +118,7 @@ export function paperKey(root: string, jobs: readonly PaperJob[], setSha: string
  * The paper condition for every clip: one `vqdsr degrade --batch` call (start-up paid once), or the
  * frames of a previous run whose key (paperKey) matches. Returns the params.json of each clip.
  */
-export function paperCondition(root: string, workDir: string, jobs: readonly PaperJob[], setSha: string, log: (s: string) => void): { reused: boolean; params: Record<string, Record<string, unknown>> } {
+export function paperCondition(root: string, workDir: string, jobs: readonly PaperJob[], setSha: string, log: (s: string) => void): { reused: boolean; params: Record<string, DrawnParams> } {
   const key = paperKey(root, jobs, setSha);
   const keyFile = path.join(workDir, 'paper.key');
   const complete = () => jobs.every((j) => existsSync(path.join(j.outDir, 'params.json')) && frameFiles(j.outDir).length === j.frames);
@@ -124,7 +138,7 @@ export function paperCondition(root: string, workDir: string, jobs: readonly Pap
     if (!complete()) throw new Error('vqdsr degrade --batch did not write every clip');
     writeFileSync(keyFile, key);
   }
-  const params: Record<string, Record<string, unknown>> = {};
-  for (const j of jobs) params[j.name] = JSON.parse(readFileSync(path.join(j.outDir, 'params.json'), 'utf8'));
+  const params: Record<string, DrawnParams> = {};
+  for (const j of jobs) params[j.name] = JSON.parse(readFileSync(path.join(j.outDir, 'params.json'), 'utf8')) as DrawnParams;
   return { reused, params };
 }

@@ -75,7 +75,7 @@ interface MethodInfo {
 
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 function rounded<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' ? round(x) : x)));
+  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? round(x) : x))) as T;
 }
 
 function peerModeFromEnv(v: string | undefined): PeerMode | false {
@@ -246,7 +246,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
       paperReused = p.reused;
       for (const j of jobs) {
         m.set(j.name, { dir: j.outDir, frames: readFrames(j.outDir) });
-        (notes[j.name] ??= {}).paper = describeParams(p.params[j.name] as Record<string, unknown>);
+        (notes[j.name] ??= {}).paper = describeParams(p.params[j.name]);
       }
     }
     for (const c of clips) {

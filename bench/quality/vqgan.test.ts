@@ -172,7 +172,7 @@ describe('candidates', () => {
     const cand = await prepareVqganCandidate({ name: 'cand', dir: exportDir }, workDir);
     expect(cand.sha256).toEqual(shipped.sha256);
     expect(cand.params).toBe(shipped.params);
-    const manifest = JSON.parse(readFileSync(path.join(cand.modelsDir, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(path.join(cand.modelsDir, 'manifest.json'), 'utf8')) as { models: Record<string, { config: unknown }> };
     expect(manifest.models.cand.config).toMatchObject({ n_codes: 1024, n_z: 256 }); // n_z read from the encoder ONNX
     expect(readdirSync(exportDir).sort()).toEqual(before);
 

@@ -17,6 +17,10 @@ import { startUrlSync } from '../state/url-state';
 import { loadModelList } from './model-list';
 import { loadMeasurements, loadPreference, saveMeasurement } from './backend-memory';
 import { BackendSetting } from './BackendSetting';
+import { addModelFile, isOnnxFile } from './byo/byo-client';
+import { pageModelsBase } from './models-base';
+import { OfflineStatus } from './offline/OfflineStatus';
+import { UpdateBanner } from './offline/UpdateBanner';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'degrade', label: 'Degrade' },
@@ -45,7 +49,12 @@ export function App() {
 
   const onFiles = useCallback((files: FileList | null | undefined) => {
     const f = files?.[0];
-    if (f) void openFile(f);
+    if (!f) return;
+    // An .onnx file is a model of the user's own: added in the Upscale tab's "Your models".
+    if (isOnnxFile(f)) {
+      useApp.getState().setTab('upscale');
+      void addModelFile(f);
+    } else void openFile(f);
   }, []);
 
   // Window-wide drag and drop: the whole page is the drop target.
@@ -108,6 +117,7 @@ export function App() {
         <StatusLine />
         <BackendSetting />
         <span style={{ flex: 1 }} />
+        <OfflineStatus />
         <span className="muted" data-testid="source-name">
           {source ? `${source.name} · ${source.width}×${source.height} · ${source.frameCount} frame${source.frameCount === 1 ? '' : 's'}` : ''}
         </span>
@@ -128,6 +138,7 @@ export function App() {
         ))}
       </nav>
       <Banner />
+      <UpdateBanner />
       {loading && <ProgressBar progress={loading} />}
       <main>
         <FrameScrubber />
@@ -145,7 +156,7 @@ export function App() {
           <SourceView />
         )}
       </main>
-      {dragging && <div className="drop-overlay">Drop a clip or an image to open it</div>}
+      {dragging && <div className="drop-overlay">Drop a clip or an image to open it, or an .onnx model to add it</div>}
     </>
   );
 }
@@ -177,7 +188,7 @@ function useEngine(): EngineHandle | null {
             onMeasured: (key, m) => saveMeasurement(key, m),
             onPlan: (p) => useApp.getState().setStagePlan(p),
           },
-          modelsBase: new URLSearchParams(location.search).has('testmodels') ? '/e2e/fixtures/models/' : undefined,
+          modelsBase: pageModelsBase(),
           onLost: restart,
           onCrash: restart,
         });

@@ -7,6 +7,7 @@
 import type { RgbaFrame } from '../core/frame';
 import { getFrame } from './frame-source';
 import { BASE_VARIANT_IDS, vsrModelOf, vsrVariant, type BaseVariantId, type VariantId } from '../state/view-state';
+import { useModels } from '../state/models-store';
 
 export type { VariantId } from '../state/view-state';
 
@@ -19,7 +20,10 @@ const BASE_LABELS: Record<BaseVariantId, string> = {
 
 export function variantLabel(id: VariantId): string {
   const model = vsrModelOf(id);
-  return model === null ? BASE_LABELS[id as BaseVariantId] : `VSR ×4 · ${model}`;
+  if (model === null) return BASE_LABELS[id as BaseVariantId];
+  // A model the user brought: its file name and its own scale.
+  const yours = useModels.getState().vsr.find((m) => m.id === model && m.byo);
+  return yours ? `Your model ×${yours.scale} · ${yours.byo!.fileName}` : `VSR ×4 · ${model}`;
 }
 
 /** What a variant picker lists: the fixed variants and one per VSR model, in that order. */

@@ -122,7 +122,7 @@ describe('vqdsr degrade on a tiny folder', () => {
     const io = capture();
     expect(await main(['degrade', CLIP, out, '--params', paramsFile, '--frames', '1:3', '--quiet'], io)).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['00000.png', '00001.png', 'params.json', 'run.json']);
-    const written = JSON.parse(readFileSync(path.join(out, 'params.json'), 'utf8'));
+    const written = JSON.parse(readFileSync(path.join(out, 'params.json'), 'utf8')) as unknown;
     expect(parsePipelineParams(written).params).toEqual(written);
     expect(written).toMatchObject({ seed: 3, down: { factor: 2, method: 'area' }, compress: { codec: 'none' } });
     expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({ frames: 2, width: 16, height: 16, encodedBytes: null });
@@ -152,7 +152,7 @@ describe('vqdsr degrade on a tiny folder', () => {
     expect(Object.keys(hashes(a))).toEqual(['00000.png', '00001.png', '00002.png', 'params.json']);
     expect(hashes(b)).toEqual(hashes(a));
     expect(JSON.parse(readFileSync(path.join(a, 'params.json'), 'utf8'))).toEqual(samplePaperParams(42));
-    const run = JSON.parse(readFileSync(path.join(a, 'run.json'), 'utf8'));
+    const run = JSON.parse(readFileSync(path.join(a, 'run.json'), 'utf8')) as { encodedBytes: number };
     expect(run).toMatchObject({ frames: 3, width: 8, height: 8, ffmpeg: 'native', vqdModel: 'vqgan' });
     expect(run.encodedBytes).toBeGreaterThan(0);
 

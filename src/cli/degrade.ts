@@ -299,7 +299,7 @@ function readBatch(file: string): { entries: RawEntry[]; baseDir: string } {
     if (random !== undefined && typeof random !== 'boolean') throw new UsageError(`${where}: "random" must be true or false`);
     const frames = get('frames');
     if (frames !== undefined && typeof frames !== 'string') throw new UsageError(`${where}: "frames" must be a string like "0:7"`);
-    return { input, output, seed: seed as number | undefined, random: random as boolean | undefined, params: get('params'), frames: frames as string | undefined };
+    return { input, output, seed, random, params: get('params'), frames };
   });
   return { entries, baseDir: path.dirname(path.resolve(file)) };
 }

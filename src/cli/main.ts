@@ -14,6 +14,7 @@ import { DegradeSetupError } from '../pipeline/run-cpu.ts';
 import { ModelFileError } from '../models/manifest.ts';
 import { degradeCommand } from './degrade.ts';
 import { upscaleCommand } from './upscale.ts';
+import { enhanceCommand } from './enhance.ts';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
 
 export interface CliIo {
@@ -30,7 +31,7 @@ export interface Command {
 }
 
 /** Subcommands, in the order `vqdsr help` lists them. */
-export const COMMANDS: Command[] = [degradeCommand, upscaleCommand];
+export const COMMANDS: Command[] = [degradeCommand, upscaleCommand, enhanceCommand];
 
 const stdio: CliIo = {
   out: (t) => process.stdout.write(`${t}\n`),

@@ -27,7 +27,7 @@ function capture(): CliIo & { errText: () => string } {
 function probe(file: string): { streams: { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames?: string }[] } {
   const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
   expect(r.status).toBe(0);
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.stdout) as ReturnType<typeof probe>;
 }
 
 describe('vqdsr upscale: arguments', () => {

@@ -16,9 +16,12 @@ import { toRgb24 } from '../core/pixels.ts';
 import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
-import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE, upscaleSizeProblem } from '../pipeline/vsr/vsr-common.ts';
+import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
 import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
+import { byoSummary, type ByoAnswers } from '../pipeline/byo/byo-model.ts';
 import { parseCommandArgs, seeHelp } from './args.ts';
+import { OUTPUT_SIZE_OPTIONS, outputSizeArg, planForCli, resampleClip } from './output-size-args.ts';
+import { describePlan } from '../pipeline/vsr/output-size.ts';
 import { UsageError } from './errors.ts';
 import { openInput, parseFrameRange, type FrameRangeArg } from './inputs.ts';
 import { writePng } from '../media/png.ts';
@@ -27,9 +30,9 @@ import type { CliIo, Command } from './main.ts';
 export const UPSCALE_USAGE = `Usage:
   vqdsr upscale <input> <output> [options]
 
-Upscales a clip (or an image) ×4 with a recurrent VSR net of the model folder's manifest (by
-default public/models, model 'vsr') on the CPU through onnxruntime-node. Frames stream through:
-a long clip never sits in memory.
+Upscales a clip (or an image) ×4 — or ×2, ×3, or to fit a 720p … 2160p box (--scale, --fit) —
+with a recurrent VSR net of the model folder's manifest (by default public/models, model 'vsr')
+on the CPU through onnxruntime-node. Frames stream through: a long clip never sits in memory.
 
 <input>   a video file ffmpeg reads, a folder of PNG frames (natural name order), or an image.
 <output>  *.mp4  H.264 (native ffmpeg), audio from the input kept
@@ -38,8 +41,20 @@ a long clip never sits in memory.
           other  a folder of PNG frames 00000.png, 00001.png, … (existing ones are replaced)
 
 Options:
+  --scale <n>       output size ×2, ×3 or ×4 (default: the net's own, ×4 for the shipped models): the
+                    net's ×4, then a Lanczos-3 downscale (antialiased) for ×2 and ×3 (measured
+                    better than the net on a shrunk input; that is only the fallback where the ×4
+                    would be over the size limit). Video sides are made even (floored).
+  --fit <box>       output size: the largest size of the input's aspect ratio inside 720p (1280×720),
+                    1080p, 1440p or 2160p (3840×2160); the box is turned for a portrait input. Past ×4
+                    the net's ×4 is enlarged by Lanczos-3. Not with --scale.
   --model <id>      VSR model in the manifest: any model with a *.step.onnx. Shipped: vsr (general,
                     the default) and vsr-restore (trained on the paper's degradation pipeline).
+  --model-file <f>  your own .onnx upscaler instead of the manifest's (×1–×4, NCHW RGB, float32; one
+                    frame in and out, or this app's recurrent step). Its scale, value range and tile
+                    size are inferred as the app does (a run on a test frame); what cannot be is
+                    asked for by name: --model-range 1|255 (its pixel values 0–1 or 0–255) and
+                    --model-state-width <C> (a recurrent model's state width). Up to 200 MB.
   --tile <n>        largest LR tile side in pixels (multiple of 4; default ${VSR_DEFAULT_TILE}). Larger frames
                     run as overlapping tiles, each with its own recurrent state.
   --overlap <n>     LR pixels neighbouring tiles share (default ${VSR_DEFAULT_OVERLAP}).
@@ -53,8 +68,6 @@ Options:
   --quiet           no progress bar.
 
 Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 1 internal error.`;
-
-const SEE_HELP = seeHelp('upscale');
 
 export interface ProbeResult {
   fps: number | null;
@@ -74,7 +87,7 @@ export function probeVideo(file: string): ProbeResult {
   );
   if (r.status !== 0) return { fps: null, frameCount: null, hasAudio: false };
   try {
-    const streams = (JSON.parse(r.stdout).streams ?? []) as { codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; nb_read_packets?: string; width?: number; height?: number }[];
+    const streams = ((JSON.parse(r.stdout) as { streams?: unknown[] }).streams ?? []) as { codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; nb_read_packets?: string; width?: number; height?: number }[];
     const v = streams.find((s) => s.codec_type === 'video');
     const rate = (s?: string) => {
       const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
@@ -90,14 +103,6 @@ export function probeVideo(file: string): ProbeResult {
   } catch {
     return { fps: null, frameCount: null, hasAudio: false };
   }
-}
-
-function refuseOversize(w: number, h: number): void {
-  const p = upscaleSizeProblem(w, h);
-  if (!p) return;
-  const { width: fw, height: fh } = p.fit;
-  throw new UsageError(`${p.message}. Downscale the input to at most ${fw}×${fh} first ` +
-    `(e.g. ffmpeg -i INPUT -vf scale=${fw}:${fh} SMALLER), or upscale a crop of it.`);
 }
 
 /** Frame size from headers only (no decoding): a still's header, a folder's first PNG, or ffprobe's answer. */
@@ -177,28 +182,39 @@ export interface UpscaleResult {
   ms: number;
 }
 
-export const upscaleCommand: Command = {
+/** What `vqdsr enhance` (src/cli/enhance.ts) changes in this command: its name, usage and output size. */
+export interface VsrCommandMode {
+  name: 'upscale' | 'enhance';
+  usage: string;
+}
+
+export const upscaleCommand = {
   name: 'upscale',
   summary: 'upscale a clip or image ×4 with the recurrent VSR net; write MP4/WebM or PNG frames',
   usage: UPSCALE_USAGE,
-  async run(argv, io) {
+  async run(argv: string[], io: CliIo, mode: VsrCommandMode = { name: 'upscale', usage: UPSCALE_USAGE }): Promise<number> {
     const args = parseCommandArgs(
-      'upscale',
+      mode.name,
       argv,
       {
         model: { type: 'string' },
+        'model-file': { type: 'string' },
+        'model-range': { type: 'string' },
+        'model-state-width': { type: 'string' },
         tile: { type: 'string' },
         overlap: { type: 'string' },
         crf: { type: 'string' },
         preset: { type: 'string' },
         fps: { type: 'string' },
+        ...OUTPUT_SIZE_OPTIONS,
       },
-      UPSCALE_USAGE,
+      mode.usage,
       io,
     );
     if (!args) return 0;
     const { values, positionals } = args;
-    if (positionals.length !== 2) throw new UsageError(`upscale needs <input> and <output> (got ${positionals.length} arguments)\n${SEE_HELP}`);
+    if (positionals.length !== 2) throw new UsageError(`${mode.name} needs <input> and <output> (got ${positionals.length} arguments)\n${seeHelp(mode.name)}`);
+    const size = outputSizeArg(mode.name, values);
     const [input, output] = positionals.map((p) => path.resolve(p));
     const tile = parseIntOpt('--tile', values.tile as string | undefined, 8, 4096);
     if (tile !== undefined && tile % 4) throw new UsageError(`--tile must be a multiple of 4 (got ${tile})`);
@@ -214,7 +230,8 @@ export const upscaleCommand: Command = {
     const crf = parseIntOpt('--crf', values.crf as string | undefined, 0, 63);
     const quiet = !!values.quiet;
 
-    const vsr = await createVsrNode({ modelsDir: values.models as string | undefined, modelId: values.model as string | undefined, threads });
+    const vsr = await createVsrNode({ modelsDir: values.models as string | undefined, modelId: values.model as string | undefined, threads, ...byoModelArgs(values) });
+    if (vsr.model.byo && !quiet) io.err(`model ${vsr.model.byo.fileName}: ${byoSummary(vsr.model)} (${vsr.model.byo.notes.join('; ')})`);
     if (!vsr.trained && !quiet) io.err(`note: model '${vsr.modelId}' is a random-init placeholder (trained: false in the manifest); the output shows the pipeline, not the paper's quality`);
     if (!existsSync(input)) throw new UsageError(`input not found: ${input}`);
     const isVideoFile = statSync(input).isFile() && !/\.(png|jpe?g|webp|bmp)$/i.test(input);
@@ -223,7 +240,8 @@ export const upscaleCommand: Command = {
     // The output size is checked before anything is decoded: from the image header, the first PNG
     // of a folder, or ffprobe (a 7680×4320 PNG used to run for minutes before failing without a word).
     const declared = declaredSize(input, probe);
-    if (declared) refuseOversize(declared.width, declared.height);
+    const sizeOpts = { even: out.kind === 'video', netScale: vsr.model.scale };
+    if (declared) planForCli(declared.width, declared.height, size, sizeOpts);
     const source = await openInput(input, range, () => getFfmpeg());
     const known = source.frameCount ?? (probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start));
 
@@ -232,7 +250,7 @@ export const upscaleCommand: Command = {
     const first = await it.next();
     if (first.done) throw new UsageError(`no frames in ${input}`);
     const { width: w, height: h } = first.value;
-    refuseOversize(w, h);
+    const plan = planForCli(w, h, size, sizeOpts);
     async function* all(): AsyncGenerator<ImageF32> {
       yield first.value;
       for (let r = await it.next(); !r.done; r = await it.next()) {
@@ -240,8 +258,11 @@ export const upscaleCommand: Command = {
         yield r.value;
       }
     }
-    const seq = vsr.sequence(w, h, { maxTile: tile, overlap });
-    const frames = upscaleClipCpu(seq, all());
+    // The net runs at the plan's net input size (the input itself, or ×1/4 of it for enhance);
+    // Lanczos-3 resamples around it where the plan says (output-size-args.ts).
+    const seq = vsr.sequence(plan.net.width, plan.net.height, { maxTile: tile, overlap });
+    const frames = resampleClip(plan, (lr) => upscaleClipCpu(seq, lr), all());
+    const { width: W, height: H } = plan.output;
     const progress = new ProgressLine(io, !!process.stderr.isTTY && !quiet, quiet);
     const t0 = performance.now();
     let n = 0;
@@ -250,14 +271,14 @@ export const upscaleCommand: Command = {
     if (out.kind === 'video') {
       const format = out.format;
       const q = crf ?? QUALITY[format].default;
-      const problem = videoExportProblem({ format, width: 4 * w, height: 4 * h, fps, crf: q, preset });
+      const problem = videoExportProblem({ format, width: W, height: H, fps, crf: q, preset });
       if (problem) throw new UsageError(problem);
       const bin = findNativeFfmpeg();
       if (!bin) throw new FfmpegUnavailableError(`writing ${path.extname(output)} needs the native ffmpeg binary; or give a folder name to write PNG frames`);
       const audio = isVideoFile && probe.hasAudio ? { path: input, startS: range.start / fps, durationS: Number.isFinite(range.end) ? (range.end - range.start) / fps : undefined } : undefined;
       mkdirSync(path.dirname(output), { recursive: true });
       await encodeNative(bin, videoExportArgs({
-        format, width: 4 * w, height: 4 * h, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
+        format, width: W, height: H, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
         audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [],
       }), (async function* () {
         for await (const f of frames) {
@@ -281,11 +302,32 @@ export const upscaleCommand: Command = {
       }
     }
     progress.update(n, known ?? n, true);
-    const result: UpscaleResult = { frames: n, width: 4 * w, height: 4 * h, ms: performance.now() - t0 };
+    const result: UpscaleResult = { frames: n, width: W, height: H, ms: performance.now() - t0 };
+    if (!quiet && (plan.pre || plan.post)) io.err(`${size === 'enhance' ? 'enhance' : 'output size'}: ${describePlan(plan)}`);
     if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${vsr.modelId})`);
     return 0;
   },
-};
+} satisfies Command;
+
+/** --model-file and its answers (--model-range, --model-state-width), checked. */
+function byoModelArgs(values: Record<string, string | boolean | undefined>): { modelFile?: string; answers?: ByoAnswers } {
+  const file = values['model-file'] as string | undefined;
+  const range = values['model-range'] as string | undefined;
+  const width = values['model-state-width'] as string | undefined;
+  if (file === undefined) {
+    if (range !== undefined || width !== undefined) throw new UsageError('--model-range and --model-state-width answer questions about a --model-file');
+    return {};
+  }
+  if (values.model !== undefined) throw new UsageError('give --model (a manifest model) or --model-file (your own), not both');
+  const answers: ByoAnswers = {};
+  if (range !== undefined) {
+    if (range !== '1' && range !== '255') throw new UsageError(`--model-range must be 1 (values 0–1) or 255 (values 0–255) (got ${JSON.stringify(range)})`);
+    answers.range = range === '1' ? 1 : 255;
+  }
+  const C = parseIntOpt('--model-state-width', width, 1, 1024);
+  if (C !== undefined) answers.stateChannels = C;
+  return { modelFile: path.resolve(file), answers };
+}
 
 /** Native ffmpeg fed rgb24 frames on stdin, with backpressure; rejects with ffmpeg's message. */
 async function encodeNative(bin: string, args: string[], frames: AsyncIterable<Uint8Array>): Promise<void> {

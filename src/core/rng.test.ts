@@ -45,7 +45,7 @@ describe('uniforms', () => {
   });
 
   it('are uniform: χ² over 64 bins of 2^16 draws below the 0.999 quantile (χ²₆₃ = 103.4)', () => {
-    const bins = new Array(64).fill(0);
+    const bins = new Array<number>(64).fill(0);
     const fk = frameKey(1, 0);
     const n = 1 << 16;
     for (let i = 0; i < n; i++) bins[Math.floor(unitF32(drawU32(pixelKey(fk, i), 0, 0)) * 64)]++;

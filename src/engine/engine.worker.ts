@@ -10,6 +10,8 @@ import * as Comlink from 'comlink';
 import { describeBackend, getBackend, onDeviceLost, ort, type BackendInfo } from '../gpu/device';
 import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
+import { byoApi } from './byo-api';
+import { listByoModels } from '../pipeline/byo/store-web';
 import { setModelsBase, webModels } from '../models/source-web';
 import type { VqganModel, VsrModel } from '../models/kinds';
 import { BackendPlanner, getPlanner, setPlanner, type PlannerHooks } from './backend-plan';
@@ -63,10 +65,17 @@ const baseApi = {
     if (forgetMeasurements) planner?.forget();
     planner?.setPreference(p);
   },
-  /** The models the manifest offers, per kind, in manifest order (the pickers list them). */
+  /**
+   * The models the manifest offers, per kind, in manifest order (the pickers list them), then the
+   * VSR models the user brought and the browser keeps (a storage failure leaves just ours).
+   */
   async models(): Promise<{ vqgan: VqganModel[]; vsr: VsrModel[] }> {
     const models = webModels();
-    return { vqgan: await models.list('vqgan'), vsr: await models.list('vsr') };
+    const yours = await listByoModels().catch((e: unknown) => {
+      console.warn('your models could not be read from the browser storage:', e);
+      return [];
+    });
+    return { vqgan: await models.list('vqgan'), vsr: [...(await models.list('vsr')), ...yours] };
   },
   /** The client restarts the worker when this fires: a lost ORT device cannot be revived in place. */
   onLost(cb: (reason: string) => void): void {
@@ -74,7 +83,7 @@ const baseApi = {
   },
 };
 
-export const engineApi = { ...baseApi, ...degradeApi, ...vsrApi };
+export const engineApi = { ...baseApi, ...degradeApi, ...vsrApi, ...byoApi };
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);

@@ -17,16 +17,23 @@ import type { RgbaFrame } from '../core/frame';
 import { fromRgba8, packRgba8 } from '../core/pixels';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
-import { createVsrGpu, readRgba, uploadRgba, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
+import { createVsrGpu, readRgba, uploadRgba, vsrGpuOnSession, type VsrGpu, type VsrGpuSequence } from '../pipeline/vsr/vsr-gpu';
 import { createVsrCpu, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
+import { openSession } from '../gpu/ort';
+import type { VsrModel } from '../models/kinds';
+import { isByoId } from '../pipeline/byo/byo-model';
+import { getByoModel, readByoModel } from '../pipeline/byo/store-web';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
+import { planOutputSize, type OutputSizeId } from '../pipeline/vsr/output-size';
+import { createPlanResamplerCpu } from '../pipeline/vsr/output-resample';
+import { createPlanResamplerGpu } from '../pipeline/vsr/output-resample-gpu';
 import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 
 export interface VsrRunRequest {
   /** Identifies the run for vsrCancel. */
   jobId?: number;
-  /** Manifest key of the VSR model (default 'vsr'). */
+  /** Manifest key of the VSR model (default 'vsr'), or the id of a model the user brought ('byo-…'). */
   model?: string;
   /** LR size of every frame. */
   width: number;
@@ -42,6 +49,14 @@ export interface VsrRunRequest {
   overlap?: number;
   /** Run on the CPU path (ORT wasm EP) even where WebGPU is up (else the engine's plan decides). */
   cpu?: boolean;
+  /**
+   * Output size (pipeline/vsr/output-size.ts; default 'x4', the net's own for our models): the net
+   * runs at the plan's net input size and Lanczos-3 resamples around it on the same side
+   * (shaders/resize.wgsl, or its CPU reference).
+   */
+  size?: OutputSizeId;
+  /** Even output sides (a video export); default false. */
+  even?: boolean;
 }
 
 export interface VsrFrameInfo {
@@ -78,14 +93,43 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
   return p;
 }
 
+/** Runner cache key of a user's model: its id names its content (a sha256 prefix), whatever the model set. */
+const byoKey = (model: string) => `byo#${model}`;
+
 function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<VsrGpu> {
+  if (isByoId(model)) {
+    return once(gpuRunners, byoKey(model), async () => {
+      const files = await readByoModel(model);
+      const session = await openSession(ort, files.step, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all', preferredOutputLocation: 'gpu-buffer' });
+      return vsrGpuOnSession(device, ort, files.model, session);
+    });
+  }
   const models = webModels();
   return once(gpuRunners, `${models.source.where}#${model}`, () => createVsrGpu(device, ort, models, model, onLoad));
 }
 
 function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
+  const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
+  if (isByoId(model)) return once(cpuRunners, byoKey(model), async () => createVsrCpu(ort, await readByoModel(model), opts));
   const models = webModels();
-  return once(cpuRunners, `${models.source.where}#${model}`, async () => createVsrCpu(ort, await models.vsr(model, onLoad), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+  return once(cpuRunners, `${models.source.where}#${model}`, async () => createVsrCpu(ort, await models.vsr(model, onLoad), opts));
+}
+
+/** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
+async function describeVsr(model: string): Promise<VsrModel> {
+  if (!isByoId(model)) return webModels().model('vsr', model);
+  const m = await getByoModel(model);
+  if (!m) throw new Error(`your model '${model}' is not kept by this browser (removed, or added in another browser): add its file again`);
+  return m;
+}
+
+/** Forget a removed user model's runners and free their sessions. */
+export async function dropByoRunners(model: string): Promise<void> {
+  for (const cache of [gpuRunners, cpuRunners] as Map<string, Promise<VsrGpu | VsrCpu>>[]) {
+    const p = cache.get(byoKey(model));
+    cache.delete(byoKey(model));
+    await p?.then((r) => r.release()).catch(() => undefined);
+  }
 }
 
 /** LR side of the VSR probe: big enough to be compute-bound on wasm, small enough for a software GPU. */
@@ -95,9 +139,11 @@ export const VSR_PROBE_SIZE = 32;
 async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<StageProbe> {
   const n = VSR_PROBE_SIZE;
   const rgba = probePattern(n);
-  const gpu = (await gpuRunner(device, model, onLoad)).sequence(n, n);
+  const gpuVsr = await gpuRunner(device, model, onLoad);
+  const gpu = gpuVsr.sequence(n, n);
   const cpu = (await cpuRunner(model, onLoad)).sequence(n, n, { maxTile: VSR_DEFAULT_TILE });
   const img = fromRgba8(rgba, n, n);
+  const s = gpuVsr.model.scale;
   return {
     size: n,
     async gpu() {
@@ -105,7 +151,7 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
       try {
         const out = await gpu.step(b, b, b);
         try {
-          await readRgba(device, out, 4 * n, 4 * n);
+          await readRgba(device, out, s * n, s * n);
         } finally {
           out.destroy();
         }
@@ -128,9 +174,11 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
 async function vsrSide(model: string, cpu = false, onLoad?: LoadProgress): Promise<Side> {
   const backend = await getBackend();
   if (backend.kind !== 'webgpu' || cpu) return 'wasm';
+  const { step, byo } = await describeVsr(model);
+  // A user's model WebGPU could not load when it was added runs on the CPU path.
+  if (byo?.webgpuProblem) return 'wasm';
   const planner = getPlanner();
   if (!planner) return 'webgpu';
-  const { step } = await webModels().model('vsr', model);
   const plan = await planner.plan({ stage: 'vsr', model, files: [step.sha256], probe: () => vsrProbe(backend.device, model, onLoad) });
   return plan.side;
 }
@@ -157,26 +205,30 @@ interface Window<F> {
 
 /**
  * The run loop shared by both backends: frame t gets (t−1, t, t+1), the clip's ends repeating
- * themselves; three frames resident; cancel checked between frames.
+ * themselves; three frames resident; cancel checked between frames. A single-frame net (`single`)
+ * gets frame t alone (its neighbours are never loaded) and skips the warm-up frames: it has no
+ * state to warm.
  */
 async function loop<F>(
   req: VsrRunRequest,
+  single: boolean,
   win: Window<F>,
   step: (prev: F, cur: F, next: F) => Promise<Uint8ClampedArray<ArrayBuffer>>,
   deliver: (i: number, out: Uint8ClampedArray<ArrayBuffer>, ms: number) => Promise<void>,
   token: CancelToken | undefined,
 ): Promise<{ done: number; cancelled: boolean }> {
   const emitFrom = req.emitFrom ?? req.from;
+  const from = single ? emitFrom : req.from;
   let done = 0;
-  let prev: F | null = req.from > 0 ? await win.load(req.from - 1) : null;
-  let cur: F = await win.load(req.from);
+  let prev: F | null = from > 0 && !single ? await win.load(from - 1) : null;
+  let cur: F = await win.load(from);
   const held = new Set<F>([cur]);
   if (prev) held.add(prev);
   try {
-    for (let i = req.from; i < req.to; i++) {
+    for (let i = from; i < req.to; i++) {
       if (isCancelled(req.jobId, token)) return { done, cancelled: true };
       const t0 = performance.now();
-      const next = i + 1 < req.length ? await win.load(i + 1) : cur;
+      const next = i + 1 < req.length && !(single && i + 1 >= req.to) ? await win.load(i + 1) : cur;
       held.add(next);
       const rgba = await step(prev ?? cur, cur, next);
       if (i >= emitFrom) {
@@ -213,51 +265,67 @@ export async function runVsrJob(
   const backend = await getBackend();
   const side = await vsrSide(model, req.cpu, onLoad);
   const { width: w, height: h } = req;
+  const { scale: s, frames } = await describeVsr(model);
+  // An output size plans resamples around the net; without one the net's own output is delivered.
+  const plan = req.size ? planOutputSize(w, h, req.size, { even: req.even, netScale: s }) : null;
+  const net = plan?.net ?? { width: w, height: h };
+  const { width: W, height: H } = plan?.output ?? { width: s * w, height: s * h };
   const fetchChecked = async (i: number): Promise<RgbaFrame> => {
     const f = await getFrame(i);
     if (f.width !== w || f.height !== h) throw new RangeError(`frame ${i} is ${f.width}×${f.height}, the run ${w}×${h}`);
     return f;
   };
   const deliver = async (i: number, data: Uint8ClampedArray<ArrayBuffer>, ms: number) => {
-    await onFrame(i, { width: 4 * w, height: 4 * h, data }, { ms });
+    await onFrame(i, { width: W, height: H, data }, { ms });
   };
   try {
     if (backend.kind === 'webgpu' && side === 'webgpu') {
       const device = backend.device;
       const vsr = await gpuRunner(device, model, onLoad);
-      const seq: VsrGpuSequence = vsr.sequence(w, h, { maxTile: req.maxTile, overlap: req.overlap });
+      const seq: VsrGpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile, overlap: req.overlap });
+      const rs = plan && createPlanResamplerGpu(device, plan);
       try {
         const win: Window<GPUBuffer> = {
           load: async (i) => {
             const f = await fetchChecked(i);
-            return uploadRgba(device, f.data, w, h);
+            const b = uploadRgba(device, f.data, w, h);
+            const small = rs?.pre(b);
+            if (!small) return b;
+            b.destroy();
+            return small;
           },
           release: (b) => b.destroy(),
         };
-        const r = await loop(req, win, async (p, c, n) => {
+        const r = await loop(req, frames === 'single', win, async (p, c, n) => {
           const out = await seq.step(p, c, n);
+          const resized = rs?.post(out);
           try {
-            return await readRgba(device, out, 4 * w, 4 * h);
+            return await readRgba(device, resized ?? out, W, H);
           } finally {
             out.destroy();
+            resized?.destroy();
           }
         }, deliver, cancel);
         return { ...r, ms: performance.now() - t0, backend: 'webgpu', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.model.trained };
       } finally {
         seq.dispose();
+        rs?.destroy();
       }
     }
     const vsr = await cpuRunner(model, onLoad);
-    const seq: VsrCpuSequence = vsr.sequence(w, h, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap });
+    const seq: VsrCpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap });
+    const rs = plan && createPlanResamplerCpu(plan);
     const win: Window<ImageF32> = {
       load: async (i) => {
         const f = await fetchChecked(i);
-        return fromRgba8(f.data, w, h);
+        const img = fromRgba8(f.data, w, h);
+        return rs ? rs.pre(img) : img;
       },
       release: () => undefined,
     };
-    const r = await loop(req, win, async (p, c, n) => {
-      const out = await seq.step(p, c, n);
+    const r = await loop(req, frames === 'single', win, async (p, c, n) => {
+      const raw = await seq.step(p, c, n);
+      const out = rs ? rs.post(raw) : raw;
       const words = packRgba8(out.data, out.width * out.height);
       return new Uint8ClampedArray(words.buffer as ArrayBuffer);
     }, deliver, cancel);
@@ -288,8 +356,8 @@ export const vsrApi = {
     cancelled.add(jobId);
   },
 
-  /** One still image ×4 (its own neighbours, zero state). */
-  async vsrImage(frame: RgbaFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean } = {}, onLoad?: LoadProgress): Promise<RgbaFrame> {
+  /** One still image ×4, or at the output size `size` (its own neighbours, zero state). */
+  async vsrImage(frame: RgbaFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean; size?: OutputSizeId } = {}, onLoad?: LoadProgress): Promise<RgbaFrame> {
     let result: RgbaFrame | null = null;
     await runVsrJob({ ...opts, width: frame.width, height: frame.height, from: 0, to: 1, length: 1 }, () => frame, (_i, out) => void (result = out), undefined, onLoad);
     const out = result as RgbaFrame | null;

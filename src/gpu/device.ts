@@ -96,13 +96,13 @@ async function initBackend(opts: BackendOptions): Promise<Backend> {
     const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [4]);
     const out = await session.run({ x });
     const y = out.y.data as Float32Array;
-    if (y[3] !== 8) throw new Error(`ORT webgpu warm-up gave ${Array.from(y)}`);
+    if (y[3] !== 8) throw new Error(`ORT webgpu warm-up gave ${Array.from(y).join(', ')}`);
     // Never released: ORT destroys its GPUDevice when its last webgpu session goes,
     // and a later session would get a new device that our pipelines don't live on.
     keepAlive = session;
-    const device = (await ort.env.webgpu.device) as GPUDevice;
+    const device = await ort.env.webgpu.device;
     if (!device) throw new Error('ORT did not expose its GPUDevice');
-    device.lost.then((lost) => {
+    void device.lost.then((lost) => {
       const reason = `GPU device lost (${lost.reason}): ${lost.message}`;
       for (const fn of lostListeners) fn(reason);
     });

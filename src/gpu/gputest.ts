@@ -10,10 +10,10 @@ export interface GpuTestContext {
   device: GPUDevice;
   ort: typeof ortTypes;
   /** Fetch a repo file served by the dev server, e.g. '/public/samples/frame0.png'. */
-  fetchBytes(path: string): Promise<Uint8Array>;
+  fetchBytes: (path: string) => Promise<Uint8Array>;
   /** Decode a served PNG/JPEG (e.g. '/e2e/fixtures/frame-64x64.png') to a planar float image. */
-  loadImage(path: string): Promise<import('../core/image').ImageF32>;
-  log(msg: string): void;
+  loadImage: (path: string) => Promise<import('../core/image').ImageF32>;
+  log: (msg: string) => void;
 }
 
 export interface GpuTestResult {

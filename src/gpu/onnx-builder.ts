@@ -7,8 +7,8 @@
  * fields those graphs need are written; field numbers follow onnx.proto3.
  */
 
-export type OnnxElemType = 'float' | 'int64' | 'int32' | 'uint8';
-const ELEM: Record<OnnxElemType, number> = { float: 1, uint8: 2, int32: 6, int64: 7 };
+export type OnnxElemType = 'float' | 'int64' | 'int32' | 'uint8' | 'float16';
+const ELEM: Record<OnnxElemType, number> = { float: 1, uint8: 2, int32: 6, int64: 7, float16: 10 };
 
 export interface OnnxValueInfo {
   name: string;
@@ -32,6 +32,8 @@ export interface OnnxNode {
   outputs: string[];
   name?: string;
   attrs?: Record<string, OnnxAttr>;
+  /** Operator set domain ('' = the standard ONNX operators). */
+  domain?: string;
 }
 
 export interface OnnxModelSpec {
@@ -41,6 +43,8 @@ export interface OnnxModelSpec {
   initializers?: OnnxInitializer[];
   nodes: OnnxNode[];
   name?: string;
+  /** Operator sets besides the standard one (custom domains). */
+  extraOpsets?: { domain: string; version: number }[];
 }
 
 class Writer {
@@ -144,6 +148,7 @@ export function buildOnnxModel(spec: OnnxModelSpec): Uint8Array {
         for (const x of n.outputs) nw.string(2, x);
         nw.string(3, n.name ?? `${n.op}_${i}`);
         nw.string(4, n.op);
+        if (n.domain) nw.string(7, n.domain);
         for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, (aw) => writeAttr(aw, k, v));
       }),
     );
@@ -156,5 +161,11 @@ export function buildOnnxModel(spec: OnnxModelSpec): Uint8Array {
     o.string(1, '');
     o.int(2, opset);
   });
+  for (const x of spec.extraOpsets ?? []) {
+    w.message(8, (o) => {
+      o.string(1, x.domain);
+      o.int(2, x.version);
+    });
+  }
   return w.finish();
 }

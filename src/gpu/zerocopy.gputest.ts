@@ -36,9 +36,9 @@ export const gpuTests: GpuTest[] = [
       const n = img.data.length;
       await flushOrt(); // ORT submits lazily; our kernel must run after its Mul
       // y = 2x in [0,2] → (y*1 − 1) in [−1,1]: the VQGAN input mapping, on ORT's buffer.
-      const mapped = runConvert(device, { op: 'affine', input: y.gpuBuffer as GPUBuffer, count: n, a: 1, b: -1 });
+      const mapped = runConvert(device, { op: 'affine', input: y.gpuBuffer, count: n, a: 1, b: -1 });
       const back = await session.run({ x: ort.Tensor.fromGpuBuffer(mapped, { dataType: 'float32', dims: [1, 3, img.height, img.width] }) });
-      const got = await readF32(device, back.y.gpuBuffer as GPUBuffer, n);
+      const got = await readF32(device, back.y.gpuBuffer, n);
       const want = new Float32Array(n);
       for (let i = 0; i < n; i++) want[i] = Math.fround(2 * Math.fround(Math.fround(2 * img.data[i]) - 1));
       y.dispose();

@@ -79,6 +79,9 @@ export async function wireErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
+    // A plain object crosses comlink with its fields (an Error loses code and detail);
+    // fromWire turns it back into a MediaError on the other side.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     throw toWire(e);
   }
 }

@@ -52,15 +52,15 @@ export async function startExport(options: ExportOptions): Promise<ExportSession
   const api = Comlink.wrap<ExportWorkerApi>(worker);
   const sab = createFramePipe(options.width * options.height * 4, options.slots ?? 3);
   const writer = new FramePipeWriter(sab);
-  let failure: unknown = null;
+  let failure: Error | null = null;
   const crashed = new Promise<never>((_, reject) =>
     worker.addEventListener('error', (e) => reject(new Error(`the export worker stopped: ${e.message || 'unknown error'}`)), { once: true }),
   );
   const job: ExportJob = { format: options.format, width: options.width, height: options.height, fps: options.fps, crf: options.crf, preset: options.preset, fileName: options.fileName, audio: options.audio };
   const done = Promise.race([api.run(job, sab), crashed]);
   // If the worker fails, writers waiting on a full pipe must not wait forever.
-  done.catch((e) => {
-    failure = e;
+  done.catch((e: unknown) => {
+    failure = e instanceof Error ? e : new Error(String(e));
     writer.abort();
   });
   const end = () => {
@@ -118,7 +118,7 @@ export async function saveWithPicker(file: Blob, name: string, format: ExportFor
     if (e instanceof DOMException && e.name === 'AbortError') return false;
     throw e;
   }
-  const writable = await (handle as unknown as { createWritable(): Promise<WritableStream> }).createWritable();
+  const writable = await (handle as unknown as { createWritable(): Promise<WritableStream<Uint8Array>> }).createWritable();
   await file.stream().pipeTo(writable);
   return true;
 }

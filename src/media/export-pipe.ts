@@ -74,7 +74,7 @@ export class FramePipeWriter {
       await this.waitFor(READ, read);
     }
     const w = Atomics.load(this.h, WRITTEN);
-    this.data.set(frame as Uint8Array, (w % this.slots) * this.frameBytes);
+    this.data.set(frame, (w % this.slots) * this.frameBytes);
     Atomics.store(this.h, WRITTEN, w + 1);
     Atomics.notify(this.h, WRITTEN);
   }

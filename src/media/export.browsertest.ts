@@ -119,7 +119,7 @@ export const browserTests: GpuTest[] = [
         }
       }
       const png = bytes.subarray(at, bytes.length);
-      const bitmap = await createImageBitmap(new Blob([png as BlobPart]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+      const bitmap = await createImageBitmap(new Blob([png]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
       const c = new OffscreenCanvas(64, 48);
       c.getContext('2d')!.drawImage(bitmap, 0, 0);
       const px = c.getContext('2d')!.getImageData(0, 0, 64, 48).data;

@@ -31,7 +31,7 @@ const RGBA = CLIP.map((f) => toRgba8(f));
 function probe(file: string) {
   const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout).streams as { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames?: string }[];
+  return (JSON.parse(r.stdout) as { streams: { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames?: string }[] }).streams;
 }
 
 /** Decode a file's video to rgb24 frames with native ffmpeg. */

@@ -239,7 +239,8 @@ class NativeFfmpeg implements FfmpegNode {
         settle.resolve({ encodedBytes: 0, frames: 0, backend: 'native' });
         return;
       }
-      const { width: w, height: h } = first.value;
+      const head: ImageF32 = first.value;
+      const { width: w, height: h } = head;
       const { width: pw, height: ph } = evenSize(w, h);
       const enc = self.run(encodeArgs(settings, pw, ph, 'pipe:0', 'pipe:1'));
       const dec = self.run(decodeArgs(settings, 'pipe:0', 'pipe:1'));
@@ -252,8 +253,8 @@ class NativeFfmpeg implements FfmpegNode {
       enc.proc.stdout.pipe(dec.proc.stdin);
 
       async function* rgbIn(): AsyncGenerator<Uint8Array> {
-        checkClipFrame(first.value, w, h, 0);
-        yield toRgb24(first.value, pw, ph);
+        checkClipFrame(head, w, h, 0);
+        yield toRgb24(head, pw, ph);
         sent = 1;
         for (let r = await it.next(); !r.done; r = await it.next()) {
           checkClipFrame(r.value, w, h, sent);
@@ -261,9 +262,10 @@ class NativeFfmpeg implements FfmpegNode {
           sent++;
         }
       }
-      let feedError: unknown = null;
-      const feeding = pipeline(Readable.from(rgbIn()), enc.proc.stdin).catch((e) => {
-        feedError = e;
+      // An object, not a `let`: the catch below sets it, and TS narrows a `let` to null.
+      const feed: { error: Error | null } = { error: null };
+      const feeding = pipeline(Readable.from(rgbIn()), enc.proc.stdin).catch((e: unknown) => {
+        feed.error = e instanceof Error ? e : new Error(String(e));
         enc.proc.kill('SIGKILL');
         dec.proc.kill('SIGKILL');
       });
@@ -278,7 +280,7 @@ class NativeFfmpeg implements FfmpegNode {
           }
         }
         await feeding;
-        if (feedError) throw feedError;
+        if (feed.error) throw feed.error;
         await enc.done;
         await dec.done;
         if (received !== sent || asm.leftover !== 0) {

@@ -191,7 +191,7 @@ export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number,
   for (let p = start; p < end; p++) want.set(micros(track.samples[track.presentation[p]]), p - start);
   if (want.size !== end - start) return { reason: 'frame timestamps collide at µs precision' };
 
-  const frames: Uint8ClampedArray<ArrayBuffer>[] = new Array(end - start);
+  const frames = new Array<Uint8ClampedArray<ArrayBuffer>>(end - start);
   let done = 0;
   let failure: string | null = null;
   const fail = (why: string) => {

@@ -7,6 +7,10 @@
  *   vqgan  encoder (*.encoder.onnx), decoder (*.decoder.onnx), codebook (*.codebook.bin: rows × cols f32)
  *   vsr    step (*.step.onnx), state width C = config.width, ×4 (config.scale)
  *
+ * A VSR descriptor also says how its net is fed (frames, feed names, value range, tile multiple),
+ * so the same runners take a model the user brought (src/pipeline/byo: a single-frame ×1–×4 net
+ * or one of our step contract), described from its file instead of the manifest.
+ *
  * Pure TS, plain data out (structured-clone safe, so the engine can hand descriptors to the UI).
  */
 import { fileWithSuffix, findModel, ModelFileError, type Manifest, type ManifestFile, type ManifestModel } from './manifest.ts';
@@ -34,10 +38,42 @@ export interface VqganModel extends ModelBase {
 export interface VsrModel extends ModelBase {
   kind: 'vsr';
   step: ManifestFile;
-  /** C of the recurrent state [1,C,h,w]. */
+  /** C of the recurrent state [1,C,h,w] (0 for a single-frame net). */
   stateChannels: number;
+  /** Output side ÷ input side: 4 for ours, 1–4 for a model the user brought. */
   scale: number;
+  /**
+   * How frames go through the net: 'recurrent' is our step contract (prev, cur, next, state →
+   * out, state_out); 'single' is one frame in, one frame out (most SR models, e.g. Real-ESRGAN).
+   */
+  frames: 'recurrent' | 'single';
+  /** The current frame's feed ('cur' for our contract) and the image output ('out'). */
+  input: string;
+  output: string;
+  /** What the net's pixel values span: 1 (0–1) or 255 (0–255). Frames are scaled in and out. */
+  range: 1 | 255;
+  /** Tile sides are multiples of this (the net's total stride). */
+  multiple: number;
+  /** A net with a fixed square input size: tiles are exactly this side. */
+  fixedTile?: number;
+  /** Set for a model the user brought (src/pipeline/byo): not in the manifest, kept by the browser. */
+  byo?: ByoInfo;
 }
+
+/** What the app knows of a model the user brought beyond the contract above. */
+export interface ByoInfo {
+  /** The file's name as the user gave it. */
+  fileName: string;
+  /** When it was added (ISO 8601). */
+  addedAt: string;
+  /** How each property was found (shown beside the model): e.g. "×2: a 32×32 probe gave 64×64". */
+  notes: string[];
+  /** Why the WebGPU backend cannot run it (then it runs on the CPU path), or null. */
+  webgpuProblem: string | null;
+}
+
+/** Tile sides of our VSR nets are multiples of this: their total stride. */
+export const VSR_MODEL_MULTIPLE = 4;
 
 export type ModelKind = 'vqgan' | 'vsr';
 export type ModelOf<K extends ModelKind> = K extends 'vqgan' ? VqganModel : VsrModel;
@@ -89,7 +125,10 @@ export const MODEL_KINDS: { [K in ModelKind]: KindSpec<K> } = {
       if (!positiveInt(cfg.width)) throw new ModelFileError(`manifest model '${id}' does not give its state width (config.width)`);
       const scale = cfg.scale ?? VSR_MODEL_SCALE;
       if (scale !== VSR_MODEL_SCALE) throw new ModelFileError(`manifest model '${id}' is not a ×${VSR_MODEL_SCALE} model`);
-      return { ...base(id, entry), kind: 'vsr', step: file('step'), stateChannels: cfg.width, scale };
+      return {
+        ...base(id, entry), kind: 'vsr', step: file('step'), stateChannels: cfg.width, scale,
+        frames: 'recurrent', input: 'cur', output: 'out', range: 1, multiple: VSR_MODEL_MULTIPLE,
+      };
     },
   },
 };

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeModel, listModels, type ModelKind } from './kinds';
+import { describeModel, listModels, type ModelKind, type VqganModel, type VsrModel } from './kinds';
 import { ModelFileError, parseManifest } from './manifest';
 
 const RUNS = 1000;
@@ -26,9 +26,9 @@ afterEach(() => {
 });
 
 /** Everything a reader of this manifest can do; returns the descriptors it accepted. */
-function readAll(raw: unknown): unknown[] {
+function readAll(raw: unknown): (VqganModel | VsrModel)[] {
   const m = parseManifest(raw, 'fuzzed manifest');
-  const out: unknown[] = [];
+  const out: (VqganModel | VsrModel)[] = [];
   for (const kind of KINDS) {
     for (const d of listModels(m, kind)) out.push(d);
     for (const id of [...Object.keys(m.models), 'vsr', 'vqgan', 'constructor', '__proto__']) {
@@ -42,8 +42,7 @@ function readAll(raw: unknown): unknown[] {
   return out;
 }
 
-function expectConsistent(d: unknown): void {
-  const m = d as Record<string, any>;
+function expectConsistent(m: VqganModel | VsrModel): void {
   if (m.kind === 'vqgan') {
     expect(Number.isInteger(m.nCodes) && m.nCodes > 0 && Number.isInteger(m.nz) && m.nz > 0).toBe(true);
     expect(m.codebook.bytes).toBe(m.nCodes * m.nz * 4);

@@ -30,10 +30,14 @@ export function webModelSource(base: string): ModelSource {
     async readManifest() {
       const res = await fetch(`${base}manifest.json`, { cache: 'no-cache' });
       if (!res.ok) throw new ModelFileError(`model manifest ${base}manifest.json: HTTP ${res.status}`);
-      return res.json();
+      return (await res.json()) as unknown;
     },
 
-    /** From Cache Storage when its hash-keyed entry is whole, else downloaded with progress and checked. */
+    /**
+     * From Cache Storage when its hash-keyed entry is whole and still hashes to the manifest's sha256
+     * (checked on every load: a damaged copy is dropped and downloaded again), else downloaded with
+     * progress and checked. The service worker fills the same cache for offline use (src/app/offline/).
+     */
     async readFile(entry: ManifestFile, onProgress?: LoadProgress) {
       const url = `${base}${entry.file}`;
       const cacheKey = `${url}?sha256=${entry.sha256}`;
@@ -41,10 +45,11 @@ export function webModelSource(base: string): ModelSource {
       const cached = await cache?.match(cacheKey);
       if (cached) {
         const bytes = new Uint8Array(await cached.arrayBuffer());
-        if (bytes.length === entry.bytes) {
+        if (bytes.length === entry.bytes && (await sha256Hex(bytes)) === entry.sha256) {
           onProgress?.({ file: entry.file, loaded: bytes.length, total: entry.bytes });
           return bytes;
         }
+        await cache?.delete(cacheKey).catch(() => false);
       }
       const res = await fetch(url);
       if (!res.ok || !res.body) throw new ModelFileError(`model file ${entry.file}: HTTP ${res.status}`);

@@ -30,7 +30,7 @@ const anyValue = fc.oneof(
 
 /** Mutations of a valid params object: every field replaced, removed or joined by stray keys. */
 function mutatedParams(): fc.Arbitrary<unknown> {
-  const base = defaultPipelineParams() as unknown as Record<string, Record<string, unknown> | unknown>;
+  const base = defaultPipelineParams() as unknown as Record<string, unknown>;
   const sections = Object.keys(base);
   return fc
     .record({
@@ -54,7 +54,7 @@ function mutatedParams(): fc.Arbitrary<unknown> {
         p[section] = value;
       }
       // JSON.parse makes a real own "__proto__" key, as a link or a file would
-      return JSON.parse(JSON.stringify(p).replace(/^\{/, `{${JSON.stringify(extraKey)}:${JSON.stringify(extra ?? null)},`));
+      return JSON.parse(JSON.stringify(p).replace(/^\{/, `{${JSON.stringify(extraKey)}:${JSON.stringify(extra ?? null)},`)) as unknown;
     });
 }
 

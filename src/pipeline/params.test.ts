@@ -168,7 +168,7 @@ describe('unknown keys and prototype pollution', () => {
       '{"version":1,"__proto__":{"polluted":1,"seed":7},"constructor":{"prototype":{"polluted":2}},' +
         '"blur":{"__proto__":{"polluted":3,"sigmaX":5},"sigmaX":2},' +
         '"compress":{"constructor":{"polluted":4},"prototype":{"polluted":5}}}',
-    );
+    ) as unknown;
     const { params, notices } = parsePipelineParams(hostile, { lenient: true });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
@@ -205,7 +205,7 @@ describe('unknown keys and prototype pollution', () => {
   });
 
   it('output shares no object with the input (mutating one leaves the other alone)', () => {
-    const input = JSON.parse(JSON.stringify(defaultPipelineParams()));
+    const input = JSON.parse(JSON.stringify(defaultPipelineParams())) as PipelineParams;
     const { params } = parsePipelineParams(input);
     params.blur.sigmaX = 3;
     expect(input.blur.sigmaX).toBe(defaultPipelineParams().blur.sigmaX);

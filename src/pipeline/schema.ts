@@ -46,7 +46,9 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'undefined') return 'nothing';
-  return typeof v === 'bigint' ? `${v}n` : String(v);
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  return typeof v === 'function' ? 'a function' : 'a symbol';
 }
 
 /** Drop (with a notice) every key of `o` not in `known`. */

@@ -29,7 +29,7 @@ export interface ParamsSection<T> {
   /** Read `o` (already an object) field by field, in the defaults' key order, with `d` for missing fields. */
   read(o: Record<string, unknown>, d: T, ctx: Ctx): T;
   /** Problems no single field shows (checked after the whole params are read). */
-  errors?(p: T): string[];
+  errors?(this: void, p: T): string[];
 }
 
 /** What the CPU functions of the stages may need besides the frame. */

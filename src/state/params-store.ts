@@ -11,7 +11,7 @@ import { assertValidParams, defaultPipelineParams, type PipelineParams } from '.
 export interface PipelineStore {
   params: PipelineParams;
   /** Validates (strictly) and stores; a ParamsError leaves the current params. */
-  setParams(p: PipelineParams): void;
+  setParams: (p: PipelineParams) => void;
 }
 
 export const usePipeline = create<PipelineStore>((set) => ({

@@ -41,17 +41,17 @@ export interface AppState {
   /** A visible error; the app keeps working underneath. */
   error: string | null;
   notices: string[];
-  setBackend(b: BackendInfo | null, err?: string | null): void;
-  setStagePlan(p: StageStatus): void;
+  setBackend: (b: BackendInfo | null, err?: string | null) => void;
+  setStagePlan: (p: StageStatus) => void;
   /** A new setting: the plans made under the old one no longer hold. */
-  setBackendPreference(p: BackendPreference): void;
-  setSource(s: SourceInfo | null): void;
-  setFrameIndex(i: number): void;
-  setTab(t: Tab): void;
-  setLoading(p: Progress | null): void;
-  setError(e: string | null): void;
-  notify(msg: string): void;
-  dismissNotice(i: number): void;
+  setBackendPreference: (p: BackendPreference) => void;
+  setSource: (s: SourceInfo | null) => void;
+  setFrameIndex: (i: number) => void;
+  setTab: (t: Tab) => void;
+  setLoading: (p: Progress | null) => void;
+  setError: (e: string | null) => void;
+  notify: (msg: string) => void;
+  dismissNotice: (i: number) => void;
 }
 
 export const useApp = create<AppState>((set, get) => ({

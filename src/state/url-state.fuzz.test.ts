@@ -73,7 +73,7 @@ describe('decodeShareState under fuzzing', () => {
   });
 
   it('a valid link with one field replaced (or a polluting key added): repaired or rejected, never thrown', () => {
-    const base = JSON.parse(JSON.stringify(baseState()));
+    const base = JSON.parse(JSON.stringify(baseState())) as ShareState;
     const encoded = JSON.parse(Buffer.from(encodeShareState(base).slice(HASH_PREFIX.length), 'base64url').toString('utf8')) as Record<string, unknown>;
     const paths: string[][] = [];
     const walk = (o: unknown, path: string[]) => {
@@ -86,7 +86,7 @@ describe('decodeShareState under fuzzing', () => {
     fc.assert(
       fc.property(fc.constantFrom(...paths), anyValue, fc.constantFrom('__proto__', 'constructor', 'x'), (path, value, extraKey) => {
         const o = JSON.parse(JSON.stringify(encoded)) as Record<string, unknown>;
-        let cur = o as Record<string, unknown>;
+        let cur = o;
         for (const k of path.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
         cur[path[path.length - 1]] = value;
         const text = JSON.stringify(o).replace(/^\{/, `{"${extraKey}":{"polluted":1},`);

@@ -222,7 +222,6 @@ class FieldReader {
       this.note(`Link: ${path} should be text, got ${show(v)}; ignored.`);
       return null;
     }
-    // eslint-disable-next-line no-control-regex
     let s = v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '');
     if (s !== v) this.note(`Link: removed control characters from ${path}.`);
     if (s.length > maxChars) {

@@ -109,9 +109,9 @@ export interface ViewStore {
   compare: CompareState;
   vsrModel: string;
   blind: BlindTestDef;
-  setCompare(patch: Partial<CompareState>): void;
-  setVsrModel(id: string): void;
-  setBlind(def: BlindTestDef): void;
+  setCompare: (patch: Partial<CompareState>) => void;
+  setVsrModel: (id: string) => void;
+  setBlind: (def: BlindTestDef) => void;
 }
 
 export const useView = create<ViewStore>((set, get) => ({

@@ -14,11 +14,11 @@ interface BlindRun {
   def: BlindTestDef | null;
   trials: Trial[];
   votes: Vote[];
-  start(def: BlindTestDef): void;
-  vote(choice: 1 | 2, ms: number): void;
+  start: (def: BlindTestDef) => void;
+  vote: (choice: 1 | 2, ms: number) => void;
   /** Takes back the last vote (a slip of the finger). */
-  undo(): void;
-  reset(): void;
+  undo: () => void;
+  reset: () => void;
 }
 
 export const useBlindRun = create<BlindRun>((set, get) => ({

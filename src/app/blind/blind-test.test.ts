@@ -87,7 +87,7 @@ describe('blind test results', () => {
   });
 
   it('JSON: definition, results and every vote', () => {
-    const j = JSON.parse(resultsJson(def, votes, 'sample.mp4'));
+    const j = JSON.parse(resultsJson(def, votes, 'sample.mp4')) as { test: unknown; results: unknown[]; votes: unknown[] };
     expect(j.test).toEqual({ source: 'sample.mp4', seed: 42, frames: def.frames, pairs: def.pairs, context: 'lr' });
     expect(j.results[0]).toEqual({ pair: ['vsr:vsr', 'bicubic'], votes: [4, 0], total: 4, share: [1, 0] });
     expect(j.votes.length).toBe(8);

@@ -203,7 +203,7 @@ export function CompareStage({ a, b, labelA, labelB, mode }: { a: VariantFrame; 
 }
 
 /** The split line: drag it (mouse or touch), or focus it and use ← / → (Shift for big steps), Home, End. */
-function SplitHandle({ split, onSplit }: { split: number; onSplit(s: number): void }) {
+function SplitHandle({ split, onSplit }: { split: number; onSplit: (s: number) => void }) {
   const dragging = useRef(false);
   const at = (e: PointerEvent<HTMLDivElement>) => {
     const r = (e.currentTarget.parentElement as HTMLElement).getBoundingClientRect();

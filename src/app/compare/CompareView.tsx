@@ -24,7 +24,7 @@ export function useMetricContext(): string {
 }
 
 /** A variant picker: the fixed variants and one per VSR model the engine's manifest lists. */
-export function VariantSelect({ value, onChange, available, testId, label }: { value: VariantId; onChange(v: VariantId): void; available: VariantId[]; testId: string; label: string }) {
+export function VariantSelect({ value, onChange, available, testId, label }: { value: VariantId; onChange: (v: VariantId) => void; available: VariantId[]; testId: string; label: string }) {
   const vsrModels = useModels((s) => s.vsr);
   const choices = variantChoices(vsrModels.map((m) => m.id));
   if (!choices.includes(value)) choices.push(value);

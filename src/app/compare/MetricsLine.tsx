@@ -34,11 +34,17 @@ export function MetricsLine({ id, frame, reference, frameIndex, context, testId 
     // Wait for the original unless this image is the original itself (then it has no reference: NIQE).
     if (id !== 'original' && !reference) return;
     let stale = false;
-    measureFrame(frame, id === 'original' ? null : reference).then((r) => {
-      if (stale) return;
-      setResult(r);
-      record(context, id, frameIndex, r);
-    });
+    measureFrame(frame, id === 'original' ? null : reference).then(
+      (r) => {
+        if (stale) return;
+        setResult(r);
+        record(context, id, frameIndex, r);
+      },
+      // Metrics are a side line: a frame the metrics worker cannot measure shows no numbers.
+      (e: unknown) => {
+        if (!stale) console.warn('metrics:', e);
+      },
+    );
     return () => {
       stale = true;
     };

@@ -28,7 +28,7 @@ export function ZoomWindows({
   labelA: ReactNode;
   labelB: ReactNode;
   region: ZoomRegion;
-  onRegion(r: ZoomRegion): void;
+  onRegion: (r: ZoomRegion) => void;
   caption?: ReactNode;
   testId?: string;
 }) {

@@ -74,7 +74,7 @@ export function measureFrame(image: RgbaFrame, reference: RgbaFrame | null): Pro
 interface MetricLog {
   context: string;
   byVariant: Partial<Record<VariantId, Record<number, MetricResult>>>;
-  record(context: string, id: VariantId, frame: number, r: MetricResult): void;
+  record: (context: string, id: VariantId, frame: number, r: MetricResult) => void;
 }
 
 export const useMetricLog = create<MetricLog>((set, get) => ({

@@ -184,7 +184,7 @@ export function ExploreView() {
   return (
     <div className="explore-view">
       <div className="explore-controls">
-        <Select label="branch" value={range.branch} options={['kBot', 'kMid', 'kTop'] as const} labels={{ kBot: 'bottom (f=2)', kMid: 'middle (f=4)', kTop: 'top (f=8)' } as Record<Branch, string>} onChange={(b) => setRange({ ...range, branch: b })} />
+        <Select label="branch" value={range.branch} options={['kBot', 'kMid', 'kTop'] as const} labels={{ kBot: 'bottom (f=2)', kMid: 'middle (f=4)', kTop: 'top (f=8)' } } onChange={(b) => setRange({ ...range, branch: b })} />
         <label className="inline">
           k from <input type="number" min={1} max={128} value={range.start} onChange={(e) => setRange({ ...range, start: Number(e.target.value) })} data-testid="explore-start" />
         </label>

@@ -25,6 +25,8 @@ import {
   type Region,
 } from './upscale-run';
 import './vsr-variant';
+import { ByoPanel } from '../byo/ByoPanel';
+import { OutputSizeField } from './OutputSizeField';
 
 const TILES = [null, 64, 128, 256, 512] as const;
 
@@ -70,7 +72,11 @@ export function UpscaleView() {
     <div className="degrade-view upscale-view">
       <div className="panels">
         <div className="panel">
-          <div className="muted">Upscale ×4 with the recurrent VSR net{model ? ` (${model.id}, state width ${model.stateChannels})` : ''}</div>
+          <div className="muted">
+            {model?.byo
+              ? `Upscale ×${model.scale} with your model ${model.byo.fileName} (${model.frames === 'single' ? 'one frame at a time' : `recurrent, state width ${model.stateChannels}`})`
+              : `Upscale ×4 with the recurrent VSR net${model ? ` (${model.id}, state width ${model.stateChannels})` : ''}`}
+          </div>
           <fieldset disabled={busy} style={{ border: 0, padding: 0, margin: 0 }}>
             <label className="field" title="What the net sees">
               <span>Source</span>
@@ -102,13 +108,14 @@ export function UpscaleView() {
               </select>
               <span />
             </label>
+            <OutputSizeField />
             <label className="field">
               <span>Model</span>
               <select data-testid="upscale-model" value={vsrModel} onChange={(e) => setVsrModel(e.target.value)}>
                 {!model && <option value={vsrModel}>{vsrModel}{models.length ? ' (not in the manifest)' : ''}</option>}
                 {models.map((m) => (
                   <option key={m.id} value={m.id}>
-                    {m.id}
+                    {m.byo ? `${m.byo.fileName} (your model, ×${m.scale})` : m.id}
                     {m.trained ? '' : ' (untrained placeholder)'}
                   </option>
                 ))}
@@ -158,7 +165,7 @@ export function UpscaleView() {
               </label>
             )}
           </fieldset>
-          {isImage && <div className="hint">Still image: one ×4 PNG.</div>}
+          {isImage && <div className="hint">Still image: one PNG at the output size.</div>}
           {noExport && !isImage && <div className="hint">{noExport}</div>}
           <div className="panel-actions" style={{ marginTop: 8 }}>
             {!busy && (
@@ -183,6 +190,7 @@ export function UpscaleView() {
             )}
           </div>
         </div>
+        <ByoPanel />
       </div>
       <div className="degrade-frames">
         {u.load && (
@@ -207,7 +215,7 @@ export function UpscaleView() {
         )}
         <div className="row">
           <FrameCanvas frame={u.input} label={`LR input${u.index !== null ? ` · frame ${u.index + 1}` : ''}`} testId="upscale-input" pixelated displayWidth={u.input ? Math.min(320, u.input.width * 2) : undefined} />
-          <FrameCanvas frame={u.output} label="VSR ×4" testId="upscale-canvas" displayWidth={u.output ? Math.min(960, u.output.width) : undefined} />
+          <FrameCanvas frame={u.output} label={u.output ? `VSR · ${u.output.width}×${u.output.height}` : 'VSR'} testId="upscale-canvas" displayWidth={u.output ? Math.min(960, u.output.width) : undefined} />
         </div>
         {u.metrics && (
           <div className="muted stage-times" data-testid="upscale-metrics">

@@ -20,6 +20,8 @@ import { degradeFrame } from '../degrade/degrade-client';
 import { measureFrame } from '../compare/metrics-client';
 import type { RgbaFrame } from '../../core/frame';
 import { upscaleSizeProblem, VSR_RESUME_WARMUP } from '../../pipeline/vsr/vsr-common';
+import { DEFAULT_OUTPUT_SIZE, OutputSizeError, type OutputPlan, type OutputSizeId } from '../../pipeline/vsr/output-size';
+import { netScaleOf, planChoice, refusalMessage, sizedFileName } from './output-size';
 
 /** Engine restarts one run survives; past that the fault is not a passing one. */
 const MAX_RESUMES = 3;
@@ -42,6 +44,8 @@ export interface UpscaleSettings {
   preset: X264Preset;
   /** LR tile side; null = the engine's default for this device. */
   tile: number | null;
+  /** Output size (output-size.ts): ×4 (the net's own), ×3, ×2, a fit box, or enhance at 1×. */
+  size: OutputSizeId;
 }
 
 export type UpscaleStatus = 'idle' | 'loading' | 'running' | 'paused' | 'finishing' | 'done' | 'cancelled' | 'error';
@@ -82,11 +86,11 @@ interface UpscaleStore {
   load: { file: string; loaded: number; total: number } | null;
   /** The source the settings were made for (frame-source's currentSourceId). */
   sourceId: string | null;
-  setSettings(patch: Partial<UpscaleSettings>): void;
+  setSettings: (patch: Partial<UpscaleSettings>) => void;
 }
 
 export const useUpscale = create<UpscaleStore>((set, get) => ({
-  settings: { source: 'clip', from: 0, to: 1, region: 'whole', output: 'mp4', crf: QUALITY.mp4.default, preset: 'veryfast', tile: null },
+  settings: { source: 'clip', from: 0, to: 1, region: 'whole', output: 'mp4', crf: QUALITY.mp4.default, preset: 'veryfast', tile: null, size: DEFAULT_OUTPUT_SIZE },
   status: 'idle',
   done: 0,
   total: 0,
@@ -167,7 +171,7 @@ export function isBusy(s: UpscaleStatus): boolean {
   return s === 'loading' || s === 'running' || s === 'paused' || s === 'finishing';
 }
 
-function regionBox(region: Region, w: number, h: number): { x: number; y: number; w: number; h: number } {
+export function regionBox(region: Region, w: number, h: number): { x: number; y: number; w: number; h: number } {
   if (region === 'whole') return { x: 0, y: 0, w, h };
   const [rw, rh] = region.split('x').map(Number);
   const cw = Math.min(w, rw);
@@ -226,22 +230,33 @@ export async function startUpscale(): Promise<void> {
     const lrOf = async (i: number): Promise<RgbaFrame> => (settings.source === 'clip' ? getFrame(i) : (await degradeFrame(i, params)).frame);
     const first = await lrOf(from);
     const box = regionBox(settings.region, first.width, first.height);
-    const tooBig = upscaleSizeProblem(box.w, box.h);
-    if (tooBig) {
-      throw new Error(`Cannot upscale: ${tooBig.message}. Choose a smaller region above, or open a copy of the ` +
-        `clip downscaled to at most ${tooBig.fit.width}×${tooBig.fit.height}.`);
+    // The output size's plan (output-size.ts), checked before anything runs: even sides for a video.
+    const even = !source.isImage && settings.output in QUALITY;
+    const netScale = netScaleOf(model);
+    let plan: OutputPlan;
+    try {
+      plan = planChoice({ width: box.w, height: box.h }, settings.size, even, netScale);
+    } catch (e) {
+      if (!(e instanceof OutputSizeError)) throw e;
+      const tooBig = upscaleSizeProblem(box.w, box.h, netScale);
+      const reason = tooBig && settings.size === 'x4'
+        ? `${tooBig.message}. Choose a smaller region above, or open a copy of the clip downscaled to at most ${tooBig.fit.width}×${tooBig.fit.height}`
+        : e.message;
+      throw new Error(`Cannot upscale: ${refusalMessage({ width: box.w, height: box.h }, settings.size, even, reason, netScale)}.`);
     }
+    // 'x4' is the net's own output: the engine's default, no size sent.
+    const size = settings.size === 'x4' ? undefined : settings.size;
     const lr = async (i: number): Promise<RgbaFrame> => cropRgba(await lrOf(i), box);
-    const W = 4 * box.w;
-    const H = 4 * box.h;
+    const W = plan.output.width;
+    const H = plan.output.height;
     const onLoad = Comlink.proxy((p: { file: string; loaded: number; total: number }) => useUpscale.setState({ load: p.loaded < p.total ? p : null }));
 
     if (source.isImage) {
-      const out = await engine.api.vsrImage(await lr(0), { model, maxTile: settings.tile ?? undefined }, onLoad);
+      const out = await engine.api.vsrImage(await lr(0), { model, maxTile: settings.tile ?? undefined, size }, onLoad);
       const file = await pngBlob(out);
       useUpscale.setState({
         status: 'done', done: 1, output: out, input: await lr(0), index: 0,
-        result: { file, name: exportFileName(source.name, 'png-zip').replace(/\.zip$/, '.png'), format: 'png', bytes: file.size, frames: 1, storage: 'memory' },
+        result: { file, name: sizedFileName(exportFileName(source.name, 'png-zip').replace(/\.zip$/, '.png'), settings.size), format: 'png', bytes: file.size, frames: 1, storage: 'memory' },
       });
       return;
     }
@@ -249,7 +264,7 @@ export async function startUpscale(): Promise<void> {
     if (settings.output !== 'none') {
       session = await startExport({
         format: settings.output, width: W, height: H, fps: source.fps, crf: settings.crf, preset: settings.preset,
-        fileName: exportFileName(source.name, settings.output),
+        fileName: sizedFileName(exportFileName(source.name, settings.output), settings.size),
         audio: blobInfo && !source.isImage ? { blob: blobInfo.blob, name: blobInfo.info.name, startS: from / source.fps, durationS: total / source.fps } : undefined,
       });
     }
@@ -284,7 +299,8 @@ export async function startUpscale(): Promise<void> {
         patch.output = out;
       }
       useUpscale.setState(patch);
-      if (settings.source === 'degraded' && pendingMetrics < 2) {
+      // Against the original only at ×4, where the degraded LR's output lands on it.
+      if (settings.source === 'degraded' && settings.size === 'x4' && pendingMetrics < 2) {
         pendingMetrics++;
         void (async () => {
           try {
@@ -316,7 +332,7 @@ export async function startUpscale(): Promise<void> {
       const resumeAt = from + done;
       try {
         const part = await eng.api.vsrRun(
-          { jobId, model, width: box.w, height: box.h, from: Math.max(from, resumeAt - VSR_RESUME_WARMUP), emitFrom: resumeAt, to, length: source.frameCount, maxTile: settings.tile ?? undefined },
+          { jobId, model, width: box.w, height: box.h, from: Math.max(from, resumeAt - VSR_RESUME_WARMUP), emitFrom: resumeAt, to, length: source.frameCount, maxTile: settings.tile ?? undefined, size, even },
           getLr,
           onFrame,
           c.cancel,

@@ -1,8 +1,8 @@
 /**
- * The VSR variants for the compare and blind views, one per VSR model of the manifest
- * ('vsr:<model id>'): VSR ×4 of the degraded LR ('lr' variant) at frame i, with the recurrent
- * state warmed up on the WARMUP frames before it (and frame i+1 as its next neighbour), as a run
- * over the clip would have it. The latest few results are cached. The model list comes from the
+ * The VSR variants for the compare and blind views, one per VSR model of the manifest and per
+ * model the user brought ('vsr:<model id>'): the net's output of the degraded LR ('lr' variant) at
+ * frame i, with a recurrent net's state warmed up on the WARMUP frames before it (and frame i+1 as
+ * its next neighbour), as a run over the clip would have it. The latest few results are cached. The model list comes from the
  * engine once it is up (app/model-list.ts → state/models-store.ts), so every model the manifest
  * lists is offered.
  */
@@ -29,7 +29,9 @@ function make(model: string, i: number, signal?: AbortSignal): Promise<RgbaFrame
   if (hit) return hit;
   const p = (async () => {
     const engine = await getEngine();
-    const from = Math.max(0, i - WARMUP);
+    // A single-frame net (a model the user brought) has no state to warm up.
+    const single = useModels.getState().vsr.find((m) => m.id === model)?.frames === 'single';
+    const from = single ? i : Math.max(0, i - WARMUP);
     const first = await renderVariant('lr', from, signal);
     let result: RgbaFrame | null = null;
     const cancel = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined;

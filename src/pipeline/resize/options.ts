@@ -27,6 +27,20 @@
 export const RESIZE_METHODS = ['area', 'bilinear', 'bicubic'] as const;
 export type ResizeMethod = (typeof RESIZE_METHODS)[number];
 
+/**
+ * Every filter the resampler runs: the Down stage's methods plus 'lanczos3', Lanczos with a = 3
+ * (sinc(x)·sinc(x/3) for |x| < 3) as PIL's Image.LANCZOS computes it — widened by the factor
+ * when downscaling (antialiased), 6 taps when upscaling, taps outside the image dropped and the
+ * rest renormalised (the antialias rule above). It is the output resampler of the Upscale tab's
+ * output sizes and `vqdsr upscale --scale/--fit`, `vqdsr enhance` (src/pipeline/vsr/output-size.ts),
+ * not a Down stage method: the paper's Down is PyTorch's interpolate, which has no Lanczos.
+ */
+export const RESAMPLE_FILTERS = [...RESIZE_METHODS, 'lanczos3'] as const;
+export type ResampleFilter = (typeof RESAMPLE_FILTERS)[number];
+
+/** Lanczos lobes of 'lanczos3'. */
+export const LANCZOS_A = 3;
+
 export type AreaMode = 'coverage' | 'torch';
 
 export interface ResizeOptions {
@@ -49,6 +63,10 @@ export function isResizeMethod(v: unknown): v is ResizeMethod {
   return typeof v === 'string' && (RESIZE_METHODS as readonly string[]).includes(v);
 }
 
+export function isResampleFilter(v: unknown): v is ResampleFilter {
+  return typeof v === 'string' && (RESAMPLE_FILTERS as readonly string[]).includes(v);
+}
+
 /**
  * Output size when shrinking `size` by `factor`: round(size / factor), halves rounding up,
  * at least 1. E.g. 1920 / 4 → 480, 97 / 2 → 49, 96 / 1.5 → 64.
@@ -67,9 +85,9 @@ export function upscaledSize(size: number, factor: number): number {
 }
 
 /** Throws a RangeError naming what is wrong with a resize request. */
-export function checkResize(inW: number, inH: number, outW: number, outH: number, method: unknown): asserts method is ResizeMethod {
+export function checkResize(inW: number, inH: number, outW: number, outH: number, method: unknown): asserts method is ResampleFilter {
   for (const [name, v] of [['input width', inW], ['input height', inH], ['output width', outW], ['output height', outH]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`resize: ${name} must be a positive integer, got ${v}`);
   }
-  if (!isResizeMethod(method)) throw new RangeError(`resize: unknown method ${String(method)} (expected ${RESIZE_METHODS.join(', ')})`);
+  if (!isResampleFilter(method)) throw new RangeError(`resize: unknown method ${String(method)} (expected ${RESAMPLE_FILTERS.join(', ')})`);
 }

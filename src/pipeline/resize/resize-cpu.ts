@@ -6,10 +6,10 @@
  * summation rounding only. Used by the Node CLI, the wasm fallback and the GPU tests.
  */
 import { createImage, type ImageF32 } from '../../core/image';
-import { checkResize, type ResizeMethod, type ResizeOptions } from './options';
+import { checkResize, type ResampleFilter, type ResizeOptions } from './options';
 import { axisTaps, type AxisTaps } from './taps';
 
-export function resizeCpu(img: ImageF32, outW: number, outH: number, method: ResizeMethod, opts: ResizeOptions = {}): ImageF32 {
+export function resizeCpu(img: ImageF32, outW: number, outH: number, method: ResampleFilter, opts: ResizeOptions = {}): ImageF32 {
   checkResize(img.width, img.height, outW, outH, method);
   return resizeWithTaps(img, axisTaps(img.width, outW, method, opts), axisTaps(img.height, outH, method, opts));
 }

@@ -10,7 +10,7 @@
 import code from '../../../shaders/resize.wgsl?raw';
 import { createImage, type ImageF32 } from '../../core/image';
 import { computePipeline, dispatch, readF32, storageBuffer, uniformBuffer, uploadBuffer } from '../../gpu/webgpu';
-import { checkResize, type ResizeMethod, type ResizeOptions } from './options';
+import { checkResize, type ResampleFilter, type ResizeOptions } from './options';
 import { axisTaps, packTaps, type AxisTaps } from './taps';
 
 const WG_X = 64;
@@ -40,7 +40,7 @@ export interface Resizer {
     inH: number,
     outW: number,
     outH: number,
-    method: ResizeMethod,
+    method: ResampleFilter,
     encoder?: GPUCommandEncoder,
     opts?: ResizeGpuOptions,
   ): GPUBuffer;
@@ -82,7 +82,7 @@ export function createResizer(device: GPUDevice): Resizer {
     give(outputs, buf);
   };
 
-  const config = (inW: number, inH: number, outW: number, outH: number, channels: number, method: ResizeMethod, opts: ResizeOptions): Config => {
+  const config = (inW: number, inH: number, outW: number, outH: number, channels: number, method: ResampleFilter, opts: ResizeOptions): Config => {
     const key = [inW, inH, outW, outH, channels, method, opts.antialias ? 'aa' : '', opts.areaMode ?? 'coverage'].join(',');
     let c = configs.get(key);
     if (c) {
@@ -154,7 +154,7 @@ export async function resizeGpuImage(
   img: ImageF32,
   outW: number,
   outH: number,
-  method: ResizeMethod,
+  method: ResampleFilter,
   opts: ResizeOptions = {},
 ): Promise<ImageF32> {
   const resizer = createResizer(device);

@@ -10,7 +10,7 @@
  * The formulas mirror PyTorch's CPU kernels (aten/src/ATen/native/UpSample.h and
  * cpu/UpSampleKernel.cpp) for align_corners=False; see options.ts.
  */
-import { BICUBIC_A, BICUBIC_A_ANTIALIAS, type ResizeMethod, type ResizeOptions } from './options';
+import { BICUBIC_A, BICUBIC_A_ANTIALIAS, LANCZOS_A, type ResampleFilter, type ResizeOptions } from './options';
 
 export interface AxisTaps {
   readonly inSize: number;
@@ -40,6 +40,13 @@ export function keysCubic(x: number, a: number): number {
 }
 
 const triangle = (x: number) => Math.max(0, 1 - Math.abs(x));
+
+const sinc = (x: number) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
+
+/** Lanczos kernel with `a` lobes: sinc(x)·sinc(x/a) inside (−a, a), 0 outside (PIL's lanczos_filter for a = 3). */
+export function lanczos(x: number, a: number): number {
+  return x > -a && x < a ? sinc(x) * sinc(x / a) : 0;
+}
 
 /** Coverage-weighted box: pixel j covers [j, j+1); output i covers [i·s, (i+1)·s), s = in/out. Exact integer overlaps, scaled by out. */
 function areaCoverageRow(i: number, inSize: number, outSize: number): Row {
@@ -107,7 +114,7 @@ function antialiasRow(i: number, inSize: number, scale: number, halfWidth: numbe
   return row;
 }
 
-function rowFor(i: number, inSize: number, outSize: number, method: ResizeMethod, opts: ResizeOptions): Row {
+function rowFor(i: number, inSize: number, outSize: number, method: ResampleFilter, opts: ResizeOptions): Row {
   const scale = inSize / outSize;
   switch (method) {
     case 'area':
@@ -118,11 +125,15 @@ function rowFor(i: number, inSize: number, outSize: number, method: ResizeMethod
       return opts.antialias
         ? antialiasRow(i, inSize, scale, 2, (x) => keysCubic(x, BICUBIC_A_ANTIALIAS))
         : bicubicRow(i, inSize, scale);
+    case 'lanczos3':
+      // Always the antialias rule (PIL has no other for Lanczos): ×1 gives the identity, since
+      // every tap but the centre one sits on a zero of sinc.
+      return antialiasRow(i, inSize, scale, LANCZOS_A, (x) => lanczos(x, LANCZOS_A));
   }
 }
 
 /** The weight table for one axis. */
-export function axisTaps(inSize: number, outSize: number, method: ResizeMethod, opts: ResizeOptions = {}): AxisTaps {
+export function axisTaps(inSize: number, outSize: number, method: ResampleFilter, opts: ResizeOptions = {}): AxisTaps {
   const rows: [number, number][][] = [];
   let taps = 1;
   for (let i = 0; i < outSize; i++) {

@@ -212,7 +212,7 @@ export const gpuTests: GpuTest[] = [
         const [, c, h, w] = t.dims;
         const P = h * w;
         if (c !== nz) return { pass: false, detail: `${name}: ${c} channels, codebook has ${nz}` };
-        const zGpu = t.gpuBuffer as GPUBuffer;
+        const zGpu = t.gpuBuffer;
         const r = knn.run({ z: zGpu, P, k: ks[i] });
         const z = await readF32(device, zGpu, nz * P);
         const ref = reference(z, nz, P, cb, N, [ks[i]]);

@@ -144,7 +144,7 @@ describe('kthByDistanceThenIndex', () => {
   });
 
   it('handles constant, sorted and reverse-sorted arrays', () => {
-    for (const make of [(i: number) => 1, (i: number) => i, (i: number) => -i]) {
+    for (const make of [(_i: number) => 1, (i: number) => i, (i: number) => -i]) {
       const d = Float32Array.from({ length: 257 }, (_, i) => make(i));
       const order = Array.from({ length: 257 }, (_, j) => j).sort((a, b) => d[a] - d[b] || a - b);
       for (const k of [1, 2, 128, 256, 257]) expect(kthByDistanceThenIndex(d, k)).toBe(order[k - 1]);

@@ -70,7 +70,7 @@ export async function createVqdGpu(device: GPUDevice, ort: Ort, models: ModelReg
         indices: device.createBuffer({ size: Math.max(16, P * 4), usage: GPUBufferUsage.STORAGE }),
         zq: device.createBuffer({ size: P * nz * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
       };
-      knn.run({ z: z[name].gpuBuffer as GPUBuffer, P, k: Math.min(N, Math.max(1, Math.round(kList[i]))), encoder: enc, out });
+      knn.run({ z: z[name].gpuBuffer, P, k: Math.min(N, Math.max(1, Math.round(kList[i]))), encoder: enc, out });
       return out;
     });
     device.queue.submit([enc.finish()]);
@@ -103,7 +103,7 @@ export async function createVqdGpu(device: GPUDevice, ort: Ort, models: ModelReg
         device.queue.submit([e1.finish()]);
         const outT = await runTile(tileIn, t.w, t.h, ks);
         const e2 = device.createCommandEncoder({ label: 'vqd.accumulate' });
-        tiles.accumulate({ acc, wsum, frameW: w, frameH: h, channels: 3, tileBuf: outT.gpuBuffer as GPUBuffer, tile: t, feather: overlap, scale: 0.5, offset: 0.5, encoder: e2 });
+        tiles.accumulate({ acc, wsum, frameW: w, frameH: h, channels: 3, tileBuf: outT.gpuBuffer, tile: t, feather: overlap, scale: 0.5, offset: 0.5, encoder: e2 });
         device.queue.submit([e2.finish()]);
         await device.queue.onSubmittedWorkDone();
         outT.dispose();

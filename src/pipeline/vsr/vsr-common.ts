@@ -9,6 +9,11 @@
  * h and w multiples of 4 (two stride-2 convolutions inside). The state starts at zeros; the first
  * and the last frame pass themselves as the missing neighbour (the paper's convention).
  *
+ * The same runners take a single-frame net (a model the user brought, src/pipeline/byo): one frame
+ * [1,3,h,w] in, [1,3,s·h,s·w] out (s = 1…4), no state, values in 0–1 or 0–255 (scaled in and out
+ * by the tile extract and accumulate), tile sides multiples of its own stride or its fixed size.
+ * The descriptor (models/kinds.ts VsrModel) says which; planVsr takes its geometry.
+ *
  * Tiling: a frame too large for one run is cut into overlapping LR tiles (planTiles, multiple 4),
  * each run as its own recurrent stream with its OWN state [1,C,th,tw] carried from frame to frame,
  * and the ×4 outputs are cross-faded over the ×4 overlap (scaleTile(t, 4), feather 4·overlap).
@@ -17,11 +22,19 @@
  * frame edge) and are cropped back through the accumulate's valid window.
  */
 import { planTiles, scaleTile, type Tile } from '../../gpu/tiles';
-import { VSR_MODEL_SCALE } from '../../models/kinds';
+import { VSR_MODEL_MULTIPLE, VSR_MODEL_SCALE, type VsrModel } from '../../models/kinds';
 
 export const VSR_SCALE = VSR_MODEL_SCALE;
 /** Tile sides (LR px) are multiples of this: the net's total stride. */
-export const VSR_MULTIPLE = 4;
+export const VSR_MULTIPLE = VSR_MODEL_MULTIPLE;
+
+/**
+ * How a net's tiles are shaped: its scale, the multiple its input sides must be, and its fixed
+ * input side if it has one (a model the user brought may be ×1–×4, any multiple, or fixed-size).
+ */
+export type NetGeometry = Pick<VsrModel, 'scale' | 'multiple' | 'fixedTile'>;
+/** Ours: ×4, sides multiples of 4. */
+export const VSR_GEOMETRY: NetGeometry = { scale: VSR_SCALE, multiple: VSR_MULTIPLE };
 /** Largest LR tile side by default: 480×270 (→ 1920×1080) runs as one tile. */
 export const VSR_DEFAULT_TILE = 512;
 
@@ -67,11 +80,13 @@ export interface VsrTileOptions {
 }
 
 export interface VsrPlan {
+  /** Output side ÷ input side. */
+  scale: number;
   /** LR tiles (tile coordinates in the LR frame). */
   tiles: Tile[];
-  /** The same tiles at ×4 (where their outputs are accumulated). */
+  /** The same tiles at the net's scale (where their outputs are accumulated). */
   outTiles: Tile[];
-  /** Feather of the ×4 cross-fade, in output pixels. */
+  /** Feather of the cross-fade, in output pixels. */
   feather: number;
   width: number;
   height: number;
@@ -79,19 +94,28 @@ export interface VsrPlan {
   outHeight: number;
 }
 
-export function planVsr(width: number, height: number, opts: VsrTileOptions = {}): VsrPlan {
-  const maxTile = Math.max(VSR_MULTIPLE, Math.floor((opts.maxTile ?? VSR_DEFAULT_TILE) / VSR_MULTIPLE) * VSR_MULTIPLE);
-  const overlap = opts.overlap ?? VSR_DEFAULT_OVERLAP;
+/**
+ * The tile plan of a width×height frame for a net of `net`'s geometry (default: ours). A net with
+ * a fixed input side runs every tile at exactly that side (a smaller frame is padded up to it),
+ * with the overlap capped at a quarter of it.
+ */
+export function planVsr(width: number, height: number, opts: VsrTileOptions = {}, net: NetGeometry = VSR_GEOMETRY): VsrPlan {
+  const { scale } = net;
+  const multiple = net.fixedTile ?? net.multiple;
+  const maxTile = net.fixedTile ?? Math.max(multiple, Math.floor((opts.maxTile ?? VSR_DEFAULT_TILE) / multiple) * multiple);
+  let overlap = opts.overlap ?? VSR_DEFAULT_OVERLAP;
   if (!(Number.isInteger(overlap) && overlap >= 0)) throw new RangeError(`overlap must be a non-negative integer (got ${overlap})`);
-  const tiles = planTiles(width, height, { maxTile, overlap, multiple: VSR_MULTIPLE });
+  if (net.fixedTile) overlap = Math.min(overlap, Math.floor(net.fixedTile / 4));
+  const tiles = planTiles(width, height, { maxTile, overlap, multiple });
   return {
+    scale,
     tiles,
-    outTiles: tiles.map((t) => scaleTile(t, VSR_SCALE)),
-    feather: overlap * VSR_SCALE,
+    outTiles: tiles.map((t) => scaleTile(t, scale)),
+    feather: overlap * scale,
     width,
     height,
-    outWidth: width * VSR_SCALE,
-    outHeight: height * VSR_SCALE,
+    outWidth: width * scale,
+    outHeight: height * scale,
   };
 }
 
@@ -99,10 +123,24 @@ export function planVsr(width: number, height: number, opts: VsrTileOptions = {}
 export const VSR_INPUTS = ['prev', 'cur', 'next', 'state'] as const;
 export const VSR_OUTPUTS = ['out', 'state_out'] as const;
 
-/** Refuses a step graph without the contract's feeds and outputs. */
-export function checkNames(s: { inputNames: readonly string[]; outputNames: readonly string[] }, file: string): void {
-  for (const n of VSR_INPUTS) if (!s.inputNames.includes(n)) throw new Error(`${file} has no input '${n}' (has ${s.inputNames.join(', ')})`);
-  for (const n of VSR_OUTPUTS) if (!s.outputNames.includes(n)) throw new Error(`${file} has no output '${n}' (has ${s.outputNames.join(', ')})`);
+/**
+ * Refuses a graph without the feeds and outputs its descriptor names: our step contract's, or a
+ * single-frame net's one input and image output.
+ */
+export function checkNames(s: { inputNames: readonly string[]; outputNames: readonly string[] }, file: string, model?: Pick<VsrModel, 'frames' | 'input' | 'output'>): void {
+  const single = model?.frames === 'single';
+  const inputs = single ? [model.input] : VSR_INPUTS;
+  const outputs = single ? [model.output] : VSR_OUTPUTS;
+  for (const n of inputs) if (!s.inputNames.includes(n)) throw new Error(`${file} has no input '${n}' (has ${s.inputNames.join(', ')})`);
+  for (const n of outputs) if (!s.outputNames.includes(n)) throw new Error(`${file} has no output '${n}' (has ${s.outputNames.join(', ')})`);
+}
+
+/** The image output's expected dims for a tile, checked after every run: a net whose output does not fit its plan is stopped with a clear message, never blended in wrong. */
+export function checkOutputDims(dims: readonly number[], t: Tile, scale: number, file: string): void {
+  const want = [1, 3, t.h * scale, t.w * scale];
+  if (dims.length !== 4 || dims.some((d, i) => d !== want[i])) {
+    throw new Error(`${file} gave an output of [${dims.join(', ')}] for a ${t.w}×${t.h} tile; ×${scale} needs [${want.join(', ')}]`);
+  }
 }
 
 /**

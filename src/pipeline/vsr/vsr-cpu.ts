@@ -2,14 +2,15 @@
  * The recurrent VSR net without WebGPU: vsr.step.onnx on any ORT CPU backend (onnxruntime-web's
  * wasm EP in the browser fallback, onnxruntime-node in the CLI), with the tile CPU references of
  * tiles.ts — the same tile plan, per-tile states and cross-fade as vsr-gpu.ts, so both paths give
- * the same pixels up to the float rounding of the two ORT backends.
+ * the same pixels up to the float rounding of the two ORT backends. A single-frame net the user
+ * brought (src/pipeline/byo) runs through the same loop without states.
  */
 import { createImage, type ImageF32 } from '../../core/image';
 import { accumulateCpu, extractCpu, normalizeCpu } from '../../gpu/tiles';
 import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type Session } from '../../gpu/ort';
 import type { VsrModel } from '../../models/kinds';
 import type { VsrFiles } from '../../models/registry';
-import { checkNames, planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
+import { checkNames, checkOutputDims, planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
 
 /** One clip's recurrent pass: a fixed tile plan and one hidden state per tile. */
 export interface VsrCpuSequence {
@@ -23,29 +24,35 @@ export interface VsrCpu {
   readonly model: VsrModel;
   /** A new sequence over frames of width×height (all states zero). */
   sequence(width: number, height: number, opts?: VsrTileOptions): VsrCpuSequence;
+  /** Free the ORT session (a removed user model); the runner cannot step afterwards. */
+  release(): Promise<void>;
 }
 
 /** The net of `files` (from the model registry) on `ort`'s CPU backend. */
 export async function createVsrCpu(ort: Ort, files: VsrFiles, sessionOptions: OrtSessionOptions = {}): Promise<VsrCpu> {
   const { model } = files;
   const session = await openSession(ort, files.step, sessionOptions);
-  checkNames(session, model.step.file);
+  checkNames(session, model.step.file, model);
   return {
     model,
-    sequence: (width, height, opts) => new CpuSequence(ort, session, model.stateChannels, planVsr(width, height, opts)),
+    sequence: (width, height, opts) => new CpuSequence(ort, session, model, planVsr(width, height, opts, model)),
+    release: () => session.release(),
   };
 }
 
 class CpuSequence implements VsrCpuSequence {
+  /** Per tile: the recurrent state (none for a single-frame net). */
   private readonly states: Float32Array[];
+  private readonly C: number;
 
   constructor(
     private readonly ort: Ort,
     private readonly session: Session,
-    private readonly C: number,
+    private readonly model: VsrModel,
     readonly plan: VsrPlan,
   ) {
-    this.states = plan.tiles.map((t) => new Float32Array(C * t.w * t.h));
+    this.C = model.frames === 'recurrent' ? model.stateChannels : 0;
+    this.states = this.C ? plan.tiles.map((t) => new Float32Array(this.C * t.w * t.h)) : [];
   }
 
   async step(prev: ImageF32, cur: ImageF32, next: ImageF32): Promise<ImageF32> {
@@ -55,18 +62,19 @@ class CpuSequence implements VsrCpuSequence {
     }
     const acc = new Float32Array(3 * W * H);
     const wsum = new Float32Array(W * H);
+    const { frames, input, output, range, step } = { ...this.model, step: this.model.step.file };
     for (let k = 0; k < tiles.length; k++) {
       const t = tiles[k];
       const dims = [1, 3, t.h, t.w] as const;
-      const cut = (f: ImageF32): OrtTensor => new this.ort.Tensor('float32', extractCpu(f.data, w, h, 3, t.x0, t.y0, t.w, t.h), dims);
-      const r = await this.session.run({
-        prev: cut(prev),
-        cur: cut(cur),
-        next: cut(next),
-        state: new this.ort.Tensor('float32', this.states[k], [1, this.C, t.h, t.w]),
-      });
-      this.states[k] = r.state_out.data as Float32Array;
-      accumulateCpu(acc, wsum, W, H, 3, r.out.data as Float32Array, outTiles[k], feather);
+      // Frames are 0–1; a 0–255 net gets them ×255 and its output ÷255 (range 1: a no-op, same bits).
+      const cut = (f: ImageF32): OrtTensor => new this.ort.Tensor('float32', extractCpu(f.data, w, h, 3, t.x0, t.y0, t.w, t.h, range), dims);
+      const r =
+        frames === 'single'
+          ? await this.session.run({ [input]: cut(cur) })
+          : await this.session.run({ prev: cut(prev), cur: cut(cur), next: cut(next), state: new this.ort.Tensor('float32', this.states[k], [1, this.C, t.h, t.w]) });
+      if (frames === 'recurrent') this.states[k] = r.state_out.data as Float32Array;
+      checkOutputDims(r[output].dims, t, this.plan.scale, step);
+      accumulateCpu(acc, wsum, W, H, 3, r[output].data as Float32Array, outTiles[k], feather, 1 / range);
     }
     const out = createImage(W, H, 3);
     out.data.set(normalizeCpu(acc, wsum, W, H, 3, 0, 1));

@@ -8,7 +8,8 @@
  *
  * ORT does not submit its queued kernels at the end of a run with gpu-buffer outputs, so every run
  * whose outputs our accumulate kernel reads is followed by flushOrt() (device.ts).
- * The tile plan, per-tile states and cross-fade are those of vsr-common.ts / vsr-cpu.ts.
+ * The tile plan, per-tile states and cross-fade are those of vsr-common.ts / vsr-cpu.ts; a
+ * single-frame net the user brought runs through the same loop without states (vsrGpuOnSession).
  */
 import { createTileOps, type TileOps } from '../../gpu/tiles-gpu';
 import { runConvert } from '../../gpu/convert-gpu';
@@ -20,7 +21,7 @@ import { modelSession } from '../../gpu/sessions';
 import type { VsrModel } from '../../models/kinds';
 import type { LoadProgress } from '../../models/manifest';
 import type { ModelRegistry } from '../../models/registry';
-import { checkNames, planVsr, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrPlan, type VsrTileOptions } from './vsr-common';
+import { checkNames, checkOutputDims, planVsr, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrPlan, type VsrTileOptions } from './vsr-common';
 
 export interface VsrGpuSequence {
   readonly plan: VsrPlan;
@@ -39,6 +40,8 @@ export interface VsrGpu {
   /** Default largest tile for this device (keeps ORT's largest activation under the binding limit). */
   readonly defaultTile: number;
   sequence(width: number, height: number, opts?: VsrTileOptions): VsrGpuSequence;
+  /** Free the ORT session (a removed user model); the runner cannot step afterwards. */
+  release(): Promise<void>;
 }
 
 /**
@@ -51,42 +54,66 @@ export function deviceTileLimit(maxBinding: number, stateChannels: number): numb
   return Math.max(VSR_MULTIPLE * 8, Math.min(VSR_DEFAULT_TILE, side));
 }
 
+/**
+ * Default largest LR tile of a single-frame net the user brought: its activations are unknown, so
+ * assume 64 channels at the output resolution (an ESRGAN-style net's widest layer) must fit one binding.
+ */
+export function singleFrameTileLimit(maxBinding: number, scale: number, multiple: number): number {
+  const perPixel = 4 * 64 * Math.max(1, scale * scale);
+  const side = Math.floor(Math.sqrt(maxBinding / perPixel) / multiple) * multiple;
+  return Math.max(multiple, Math.min(VSR_DEFAULT_TILE, side));
+}
+
 export async function createVsrGpu(device: GPUDevice, ort: Ort, models: ModelRegistry, modelId = 'vsr', onProgress?: LoadProgress): Promise<VsrGpu> {
   const model = await models.model('vsr', modelId);
-  const C = model.stateChannels;
   const session = await modelSession(ort, models, model.step, { backend: 'webgpu', gpuOutputs: true, onProgress });
-  checkNames(session, model.step.file);
+  // The session is the registry's (shared, cached): this runner never releases it.
+  return { ...vsrGpuOnSession(device, ort, model, session), release: async () => undefined };
+}
+
+/**
+ * The runner of `model` on an open webgpu session whose outputs stay on the GPU
+ * (`preferredOutputLocation: 'gpu-buffer'`): how a model the user brought, whose bytes come from
+ * the browser's storage rather than the registry, runs on WebGPU.
+ */
+export function vsrGpuOnSession(device: GPUDevice, ort: Ort, model: VsrModel, session: Session): VsrGpu {
+  checkNames(session, model.step.file, model);
   const tiles = createTileOps(device);
-  const defaultTile = deviceTileLimit(device.limits.maxStorageBufferBindingSize, C);
+  const maxBinding = device.limits.maxStorageBufferBindingSize;
+  const defaultTile = model.frames === 'single' ? singleFrameTileLimit(maxBinding, model.scale, model.multiple) : deviceTileLimit(maxBinding, model.stateChannels);
   return {
     model,
     defaultTile,
-    sequence: (width, height, o = {}) => new GpuSequence(device, ort, session, tiles, C, planVsr(width, height, { maxTile: o.maxTile ?? defaultTile, overlap: o.overlap })),
+    sequence: (width, height, o = {}) => new GpuSequence(device, ort, session, tiles, model, planVsr(width, height, { maxTile: o.maxTile ?? defaultTile, overlap: o.overlap }, model)),
+    release: () => session.release(),
   };
 }
 
 class GpuSequence implements VsrGpuSequence {
-  /** Per tile: the zero buffer before the first step, then ORT's state_out tensor. */
+  /** Per tile: the zero buffer before the first step, then ORT's state_out tensor (none for a single-frame net). */
   private states: (OrtTensor | null)[];
   private zeros: (GPUBuffer | null)[];
   private disposed = false;
+  private readonly C: number;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly ort: Ort,
     private readonly session: Session,
     private readonly tiles: TileOps,
-    private readonly C: number,
+    private readonly model: VsrModel,
     readonly plan: VsrPlan,
   ) {
+    const C = model.frames === 'recurrent' ? model.stateChannels : 0;
+    this.C = C;
     const accBytes = 3 * plan.outWidth * plan.outHeight * 4;
     const limit = device.limits.maxStorageBufferBindingSize;
     if (accBytes > limit) {
       throw new RangeError(`a ${plan.outWidth}×${plan.outHeight} output needs a ${mb(accBytes)} buffer; this GPU binds at most ${mb(limit)}. Upscale a smaller clip.`);
     }
-    this.states = plan.tiles.map(() => null);
+    this.states = C ? plan.tiles.map(() => null) : [];
     // createBuffer gives zero-filled memory: the initial state.
-    this.zeros = plan.tiles.map((t) => device.createBuffer({ size: C * t.w * t.h * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: 'vsr.state0' }));
+    this.zeros = C ? plan.tiles.map((t) => device.createBuffer({ size: C * t.w * t.h * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: 'vsr.state0' })) : [];
   }
 
   async step(prev: GPUBuffer, cur: GPUBuffer, next: GPUBuffer): Promise<GPUBuffer> {
@@ -97,33 +124,50 @@ class GpuSequence implements VsrGpuSequence {
     const { acc, wsum } = tiles.accumulator(W, H, 3, e0);
     device.queue.submit([e0.finish()]);
     const temps: GPUBuffer[] = [wsum];
+    const { frames, input, output, range } = this.model;
+    const single = frames === 'single';
     for (let k = 0; k < plan.tiles.length; k++) {
       const t = plan.tiles[k];
       const dims = [1, 3, t.h, t.w];
-      // A frame that is its own tile (sides multiples of 4) goes in as is; else cut + pad.
-      const whole = t.x0 === 0 && t.y0 === 0 && t.w === w && t.h === h;
-      let ins = [prev, cur, next];
+      // A frame that is its own tile (sides fit the net) goes in as is; else cut + pad. A 0–255
+      // net always goes through the extract, which scales its input ×255.
+      const whole = t.x0 === 0 && t.y0 === 0 && t.w === w && t.h === h && range === 1;
+      let ins = single ? [cur] : [prev, cur, next];
       if (!whole) {
         const e1 = device.createCommandEncoder({ label: 'vsr.extract' });
-        ins = ins.map((src) => tiles.extract({ src, srcW: w, srcH: h, channels: 3, x0: t.x0, y0: t.y0, w: t.w, h: t.h, encoder: e1 }));
+        ins = ins.map((src) => tiles.extract({ src, srcW: w, srcH: h, channels: 3, x0: t.x0, y0: t.y0, w: t.w, h: t.h, scale: range, encoder: e1 }));
         device.queue.submit([e1.finish()]);
         temps.push(...ins);
       }
       const asTensor = (b: GPUBuffer) => ort.Tensor.fromGpuBuffer(b, { dataType: 'float32', dims });
-      const state = this.states[k] ?? ort.Tensor.fromGpuBuffer(this.zeros[k]!, { dataType: 'float32', dims: [1, this.C, t.h, t.w] });
-      const r = await this.session.run({ prev: asTensor(ins[0]), cur: asTensor(ins[1]), next: asTensor(ins[2]), state });
-      await flushOrt(); // the accumulate below reads r.out from our own submit
-      const e2 = device.createCommandEncoder({ label: 'vsr.accumulate' });
-      tiles.accumulate({ acc, wsum, frameW: W, frameH: H, channels: 3, tileBuf: r.out.gpuBuffer as GPUBuffer, tile: plan.outTiles[k], feather, encoder: e2 });
-      device.queue.submit([e2.finish()]);
-      // The previous state was read by the run just flushed; ORT may reuse its buffer from now on.
-      this.states[k]?.dispose();
-      if (this.zeros[k]) {
-        temps.push(this.zeros[k]!);
-        this.zeros[k] = null;
+      let r: Record<string, OrtTensor>;
+      if (single) {
+        r = await this.session.run({ [input]: asTensor(ins[0]) });
+      } else {
+        const state = this.states[k] ?? ort.Tensor.fromGpuBuffer(this.zeros[k]!, { dataType: 'float32', dims: [1, this.C, t.h, t.w] });
+        r = await this.session.run({ prev: asTensor(ins[0]), cur: asTensor(ins[1]), next: asTensor(ins[2]), state });
       }
-      this.states[k] = r.state_out;
-      r.out.dispose();
+      await flushOrt(); // the accumulate below reads the output from our own submit
+      const out = r[output];
+      try {
+        checkOutputDims(out.dims, t, plan.scale, this.model.step.file);
+      } catch (e) {
+        for (const x of Object.values(r)) x.dispose();
+        throw e;
+      }
+      const e2 = device.createCommandEncoder({ label: 'vsr.accumulate' });
+      tiles.accumulate({ acc, wsum, frameW: W, frameH: H, channels: 3, tileBuf: out.gpuBuffer, tile: plan.outTiles[k], feather, scale: 1 / range, encoder: e2 });
+      device.queue.submit([e2.finish()]);
+      if (!single) {
+        // The previous state was read by the run just flushed; ORT may reuse its buffer from now on.
+        this.states[k]?.dispose();
+        if (this.zeros[k]) {
+          temps.push(this.zeros[k]!);
+          this.zeros[k] = null;
+        }
+        this.states[k] = r.state_out;
+      }
+      for (const [name, x] of Object.entries(r)) if (name !== 'state_out' || single) x.dispose();
     }
     const e3 = device.createCommandEncoder({ label: 'vsr.normalize' });
     tiles.normalize({ acc, wsum, frameW: W, frameH: H, channels: 3, lo: 0, hi: 1, encoder: e3 });
