@@ -47,7 +47,13 @@ function previewTestFixtures(): Plugin {
   };
 }
 
-export default defineConfig({
+// Test switches (?testhooks, ?testvariants, ?testmodels) are compiled in only for the e2e
+// tests' build (`npm run build:test`), the dev server (the browser test runner uses it) and
+// vitest; `npm run build` / `npm start` leave them out. See src/test-build.d.ts.
+const testBuild = (command: 'build' | 'serve') => command === 'serve' || process.env.VQDSR_TEST_BUILD === '1' || process.env.VITEST !== undefined;
+
+export default defineConfig(({ command }) => ({
+  define: { __VQDSR_TEST_BUILD__: JSON.stringify(testBuild(command)) },
   // serviceWorker(): dist/sw.js with the build's file list (offline use; src/app/offline/).
   plugins: [react(), previewTestFixtures(), serviceWorker()],
   server: { headers: isolation, fs: { allow: ['.'] } },
@@ -55,4 +61,4 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@ffmpeg/ffmpeg', '@ffmpeg/util'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
-});
+}));

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // The e2e stage of `npm test`: browser tests of every kernel and worker
 // (e2e/gpu-run.mjs), then the app end-to-end suites (e2e/*.e2e.mjs) against the
-// production build. Each runs in its own process so one crash cannot hide another.
+// test build in dist/ (`npm run build:test`: the production build plus the test switches,
+// src/test-build.d.ts). Each runs in its own process so one crash cannot hide another.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { testSwitchesIn } from './lib/bundle-switches.mjs';
 
 const suites = [['e2e/gpu-run.mjs'], ...readdirSync('e2e').filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => [`e2e/${f}`])];
 const only = process.argv[2];
 let failed = 0;
+const needsDist = suites.some(([file]) => file.endsWith('.e2e.mjs') && (!only || file.includes(only)));
+if (needsDist && !(existsSync('dist') && testSwitchesIn('dist').__vqdsrTest)) {
+  console.error('e2e: dist/ is missing or a production build without the test switches: run `npm run build:test` first.');
+  process.exit(1);
+}
 for (const [file, ...args] of suites) {
   if (only && !file.includes(only)) continue;
   const t0 = Date.now();

@@ -35,8 +35,12 @@ export async function startDevServer() {
   return { url: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
 }
 
-/** `vite build` into dist/, for benches that must measure the code as it is (throws on failure). */
+/**
+ * `vite build` into dist/, for benches that must measure the code as it is (throws on failure):
+ * a test build (src/test-build.d.ts), as the benches drive the app through ?testmodels/?testhooks.
+ */
 export async function buildApp() {
+  process.env.VQDSR_TEST_BUILD = '1';
   const { build } = await import('vite');
   await build({ logLevel: 'warn' });
 }

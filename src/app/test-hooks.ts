@@ -1,5 +1,6 @@
 /**
- * With `?testhooks` in the page URL (end-to-end tests only), exposes the params
+ * In a test build only (src/test-build.d.ts: elsewhere the minifier drops the block below), with
+ * `?testhooks` in the page URL, exposes the params
  * store on window so a test can set exact PipelineParams — the same values the
  * CLI gets through --params — and compare the two paths' pixels.
  */
@@ -20,7 +21,7 @@ declare global {
   }
 }
 
-if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('testhooks')) {
+if (__VQDSR_TEST_BUILD__ && typeof location !== 'undefined' && new URLSearchParams(location.search).has('testhooks')) {
   window.__vqdsrTest = {
     setParams: (p) => usePipeline.getState().setParams(p),
     getParams: () => structuredClone(usePipeline.getState().params),

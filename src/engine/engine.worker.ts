@@ -29,8 +29,8 @@ const baseApi = {
   async init(
     opts: { forceWasm?: boolean; modelsBase?: string; preference?: BackendPreference; measurements?: Record<string, unknown> } = {},
   ): Promise<BackendInfo> {
-    // Tests point the engine at the narrow test models (same topologies) with ?testmodels.
-    if (opts.modelsBase && /^\/[\w/.-]*\/$/.test(opts.modelsBase)) setModelsBase(opts.modelsBase);
+    // Tests point the engine at the narrow test models (same topologies) with ?testmodels (test builds only).
+    if (__VQDSR_TEST_BUILD__ && opts.modelsBase && /^\/[\w/.-]*\/$/.test(opts.modelsBase)) setModelsBase(opts.modelsBase);
     const info = describeBackend(await getBackend(opts));
     const adapter = info.kind === 'webgpu' ? info.adapter : null;
     const runtime = `ort-web ${ort.env.versions?.web ?? '?'} ${navigator.userAgent}`;
@@ -48,6 +48,7 @@ const baseApi = {
   },
   /** Test hook (?testhooks): lose the GPU device the way a driver reset does. */
   async testLoseDevice(): Promise<boolean> {
+    if (!__VQDSR_TEST_BUILD__) throw new Error('test hooks are not part of this build');
     const b = await getBackend();
     if (b.kind !== 'webgpu') return false;
     b.device.destroy();
@@ -55,6 +56,7 @@ const baseApi = {
   },
   /** Test hook (?testhooks): an error no call handler catches, as a wasm abort in a callback gives. */
   async testCrash(): Promise<void> {
+    if (!__VQDSR_TEST_BUILD__) throw new Error('test hooks are not part of this build');
     setTimeout(() => {
       throw new Error('test crash (?testhooks)');
     }, 0);

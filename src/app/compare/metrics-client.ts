@@ -56,7 +56,7 @@ export function pickReference(image: RgbaFrame, reference: RgbaFrame | null): Rg
 export function measureFrame(image: RgbaFrame, reference: RgbaFrame | null): Promise<MetricResult> {
   const ref = pickReference(image, reference);
   let byRef = cache.get(image);
-  if (!byRef) cache.set(image, (byRef = new Map()));
+  if (!byRef) cache.set(image, (byRef = new Map<RgbaFrame | null, Promise<MetricResult>>()));
   let p = byRef.get(ref);
   if (!p) {
     const id = nextId++;

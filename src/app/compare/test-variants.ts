@@ -48,5 +48,5 @@ export function installTestVariants(): void {
 }
 
 export function maybeInstallTestVariants(): void {
-  if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('testvariants')) installTestVariants();
+  if (__VQDSR_TEST_BUILD__ && typeof location !== 'undefined' && new URLSearchParams(location.search).has('testvariants')) installTestVariants();
 }

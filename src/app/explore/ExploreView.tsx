@@ -10,7 +10,7 @@ import { usePipeline } from '../../state/params-store';
 import { useCurrentFrame } from '../frame-source';
 import { degradeFrame } from '../degrade/degrade-client';
 import { paramsForLevel } from '../../pipeline/vqd/options';
-import { diffFrame, levels, PAPER_RANGE, type Branch, type ExploreRange } from './explore';
+import { diffFrame, levels, PAPER_RANGE, type ExploreRange } from './explore';
 import { PsnrChart } from './PsnrChart';
 import { ProgressBar } from '../ProgressBar';
 import type { RgbaFrame } from '../../core/frame';
@@ -138,6 +138,8 @@ export function ExploreView() {
   }, []);
 
   // One difference frame per (tile, gain), not one per render.
+  // The deps are the point: a new, empty cache whenever the reference or the gain changes.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const diffs = useMemo(() => new Map<number, RgbaFrame>(), [ref1, diffGain]);
   const diffOf = (t: TileResult): RgbaFrame => {
     let d = diffs.get(t.k);

@@ -131,7 +131,7 @@ describe('probe: scale, multiple and value range from runs (onnxruntime-node)', 
     const asked = await inspect(models.x2Washed(), 'washed.onnx');
     expect(asked.status).toBe('needs');
     if (asked.status !== 'needs') return;
-    expect(asked.questions).toEqual([{ id: 'range', suggested: 1, why: expect.stringMatching(/neither reading of washed\.onnx's values gives the test frame back/) }]);
+    expect(asked.questions).toEqual([{ id: 'range', suggested: 1, why: expect.stringMatching(/neither reading of washed\.onnx's values gives the test frame back/) as unknown }]);
     expect(asked.notes).toContain('×2: a 32×32 test frame came out 64×64');
     const m = ready(await inspect(models.x2Washed(), 'washed.onnx', { range: 255 }));
     expect(m.range).toBe(255);
@@ -143,7 +143,7 @@ describe('probe: scale, multiple and value range from runs (onnxruntime-node)', 
 
   it('refuses what does not run as a ×1–×4 image upscaler, in plain words', async () => {
     const r5 = await inspect(models.x5Nearest(), 'x5.onnx');
-    expect(r5).toEqual({ status: 'refused', fileName: 'x5.onnx', message: expect.stringMatching(/turns a 32×32 frame into 160×160: the app runs ×1, ×2, ×3 and ×4 models/) });
+    expect(r5).toEqual({ status: 'refused', fileName: 'x5.onnx', message: expect.stringMatching(/turns a 32×32 frame into 160×160: the app runs ×1, ×2, ×3 and ×4 models/) as unknown });
     const op = await inspect(models.unsupportedOp(), 'op.onnx');
     expect(op.status === 'refused' && op.message).toMatch(/^op\.onnx cannot be loaded: it uses the operator NoSuchUpsample, which onnxruntime does not have at opset 17/);
   });

@@ -240,8 +240,8 @@ export async function probeModel(s: StaticInspection, run: ProbeRun, answers: By
   const fit1 = f1.fits;
   const fit255 = f255?.fits === true;
   if (fit1 || fit255) {
-    const tie = fit1 && fit255 && Math.abs(f1.rmseLevels - f255!.rmseLevels) <= 0.5;
-    range = fit1 && (!fit255 || f1.rmseLevels <= f255!.rmseLevels + 0.5) ? 1 : 255;
+    const tie = fit1 && fit255 && Math.abs(f1.rmseLevels - f255.rmseLevels) <= 0.5;
+    range = fit1 && (!fit255 || f1.rmseLevels <= f255.rmseLevels + 0.5) ? 1 : 255;
     notes.push(tie ? `values 0–1: the same picture either way (${measured})` : `values 0–${range}: ${measured}`);
     if (answers.range !== undefined && answers.range !== range) notes.push(`(you said 0–${answers.range}; the runs say 0–${range})`);
   } else if (answers.range !== undefined) {
