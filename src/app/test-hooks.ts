@@ -17,6 +17,8 @@ declare global {
       loseDevice(): Promise<boolean>;
       /** Throw in the engine worker outside any call: the worker's error event. */
       crashEngine(): Promise<void>;
+      /** Live VSR sessions open in the engine (0 once Live mode has stopped and released its run). */
+      liveSessions(): Promise<number>;
     };
   }
 }
@@ -27,5 +29,6 @@ if (__VQDSR_TEST_BUILD__ && typeof location !== 'undefined' && new URLSearchPara
     getParams: () => structuredClone(usePipeline.getState().params),
     loseDevice: async () => (await getEngine()).api.testLoseDevice(),
     crashEngine: async () => (await getEngine()).api.testCrash(),
+    liveSessions: async () => (await getEngine()).api.vsrLiveSessions(),
   };
 }

@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import { describeBackend, getBackend, onDeviceLost, ort, type BackendInfo } from '../gpu/device';
 import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
+import { vsrLiveApi } from './vsr-live-api';
 import { byoApi } from './byo-api';
 import { listByoModels } from '../pipeline/byo/store-web';
 import { setModelsBase, webModels } from '../models/source-web';
@@ -85,7 +86,7 @@ const baseApi = {
   },
 };
 
-export const engineApi = { ...baseApi, ...degradeApi, ...vsrApi, ...byoApi };
+export const engineApi = { ...baseApi, ...degradeApi, ...vsrApi, ...vsrLiveApi, ...byoApi };
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);

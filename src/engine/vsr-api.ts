@@ -96,7 +96,8 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
 /** Runner cache key of a user's model: its id names its content (a sha256 prefix), whatever the model set. */
 const byoKey = (model: string) => `byo#${model}`;
 
-function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<VsrGpu> {
+// The runners, a model's descriptor and its side are shared with Live mode (vsr-live-api.ts).
+export function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Promise<VsrGpu> {
   if (isByoId(model)) {
     return once(gpuRunners, byoKey(model), async () => {
       const files = await readByoModel(model);
@@ -108,7 +109,7 @@ function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgress): Pro
   return once(gpuRunners, `${models.source.where}#${model}`, () => createVsrGpu(device, ort, models, model, onLoad));
 }
 
-function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
+export function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
   const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
   if (isByoId(model)) return once(cpuRunners, byoKey(model), async () => createVsrCpu(ort, await readByoModel(model), opts));
   const models = webModels();
@@ -116,7 +117,7 @@ function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
 }
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
-async function describeVsr(model: string): Promise<VsrModel> {
+export async function describeVsr(model: string): Promise<VsrModel> {
   if (!isByoId(model)) return webModels().model('vsr', model);
   const m = await getByoModel(model);
   if (!m) throw new Error(`your model '${model}' is not kept by this browser (removed, or added in another browser): add its file again`);
@@ -171,7 +172,7 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
  * adapter). The plan is keyed by the manifest's sha256 of the step file, so a run the plan sends to
  * the CPU never opens the WebGPU session.
  */
-async function vsrSide(model: string, cpu = false, onLoad?: LoadProgress): Promise<Side> {
+export async function vsrSide(model: string, cpu = false, onLoad?: LoadProgress): Promise<Side> {
   const backend = await getBackend();
   if (backend.kind !== 'webgpu' || cpu) return 'wasm';
   const { step, byo } = await describeVsr(model);

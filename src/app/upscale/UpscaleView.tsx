@@ -27,6 +27,7 @@ import {
 import './vsr-variant';
 import { ByoPanel } from '../byo/ByoPanel';
 import { OutputSizeField } from './OutputSizeField';
+import { LiveView } from './live/LiveView';
 
 const TILES = [null, 64, 128, 256, 512] as const;
 
@@ -193,6 +194,7 @@ export function UpscaleView() {
         <ByoPanel />
       </div>
       <div className="degrade-frames">
+        <LiveView />
         {u.load && (
           <div className="progress">
             <span className="progress-label">Loading {u.load.file}</span>

@@ -179,7 +179,7 @@ export function regionBox(region: Region, w: number, h: number): { x: number; y:
   return { x: Math.floor((w - cw) / 2), y: Math.floor((h - ch) / 2), w: cw, h: ch };
 }
 
-function cropRgba(f: RgbaFrame, b: { x: number; y: number; w: number; h: number }): RgbaFrame {
+export function cropRgba(f: RgbaFrame, b: { x: number; y: number; w: number; h: number }): RgbaFrame {
   if (b.x === 0 && b.y === 0 && b.w === f.width && b.h === f.height) return f;
   const out = new Uint8ClampedArray(b.w * b.h * 4);
   for (let y = 0; y < b.h; y++) out.set(f.data.subarray(((b.y + y) * f.width + b.x) * 4, ((b.y + y) * f.width + b.x + b.w) * 4), y * b.w * 4);
