@@ -160,6 +160,14 @@ try {
 
   console.log('back online, a new build is published: the update banner, then Reload');
   await ctx.setOffline(false);
+  // A copy of a model file the manifest has since replaced (another sha256), and one of a file in
+  // another folder: the next load prunes the first (src/models/source-web.ts) and keeps the second.
+  const staleKey = `/e2e/fixtures/models/vsr.step.onnx?sha256=${'0'.repeat(64)}`;
+  const foreignKey = `/e2e/fixtures/other-models/vsr.step.onnx?sha256=${'0'.repeat(64)}`;
+  await page.evaluate(async (keys) => {
+    const c = await caches.open('vqdsr-models-v1');
+    for (const k of keys) await c.put(k, new Response('weights of a replaced model version'));
+  }, [staleKey, foreignKey]);
   const next = `${version.slice(0, 8)}beef`;
   servedSw = builtSw.replaceAll(version, next);
   check(servedSw !== builtSw, `the server now serves sw.js version ${next}`);
@@ -173,6 +181,10 @@ try {
   await sampleOpen(page);
   await offlineReady(page, next);
   check((await page.locator('[data-testid=update-banner]').count()) === 0, `after Reload the page runs version ${next} and the banner is gone`);
+  const afterPrune = await page.evaluate(async () => (await (await caches.open('vqdsr-models-v1')).keys()).map((r) => { const u = new URL(r.url); return `${u.pathname}${u.search}`; }));
+  check(!afterPrune.includes(staleKey) && afterPrune.includes(foreignKey), `the cached copy of a replaced model file is pruned (${afterPrune.includes(staleKey) ? 'still there' : 'gone'}); a file of another folder stays (${afterPrune.includes(foreignKey) ? 'kept' : 'gone'})`);
+  const keptCurrent = modelKeys.filter((k) => afterPrune.includes(k));
+  check(keptCurrent.length === modelKeys.length, `every current model file stays cached (${keptCurrent.length} of ${modelKeys.length})`);
   console.log(`  (${secs()} in all)`);
   await ctx.close();
 } finally {

@@ -70,7 +70,7 @@ try {
   }
   const sizes = (purpose) => m.icons.filter((i) => i.purpose === purpose && i.type === 'image/png').map((i) => i.sizes);
   check(sizes('any').includes('192x192') && sizes('any').includes('512x512') && sizes('maskable').includes('512x512'), `PNG icons: any ${sizes('any').join(', ')}; maskable ${sizes('maskable').join(', ')}`);
-  const wanted = ['.mp4', '.webm', '.mkv', '.mov', '.png', '.jpg'];
+  const wanted = ['.mp4', '.webm', '.mkv', '.mov', '.png', '.jpg', '.onnx'];
   const exts = (m.file_handlers ?? []).flatMap((h) => Object.values(h.accept).flat());
   check(wanted.every((e) => exts.includes(e)) && m.file_handlers.every((h) => new URL(h.action, manifestUrl).href.startsWith(scope)), `file_handlers accept ${exts.join(' ')}, each action inside the scope`);
 
@@ -149,6 +149,20 @@ try {
   const still = await text(page, '[data-testid=source-name]');
   check(launchErr.length > 0 && launchErr === pickErr, `a broken launched file: the same error as picked: "${launchErr.slice(0, 110)}"`);
   check(/clip-64x48\.mp4/.test(still), `and picked, the open source stays: ${still}`);
+
+  // An .onnx file launched into the app is a model of the user's own, as when dropped on the page:
+  // the Upscale tab opens and "Your models" checks and adds it (the test set's recurrent VSR step).
+  const w4 = await launched('PWA.launchFilesInApp', { manifestId, files: [fixture('models/vsr.step.onnx')] });
+  await w4.waitForFunction(() => ['added', 'refused', 'asking'].includes(document.querySelector('[data-testid=byo-status]')?.getAttribute('data-phase') ?? '') || !!document.querySelector('[data-testid=byo-form]'), null, { timeout: 180_000 });
+  const launchedModel = {
+    tab: await text(w4, '[role=tab][aria-selected=true]'),
+    phase: await w4.getAttribute('[data-testid=byo-status]', 'data-phase').catch(() => null),
+    status: await text(w4, '[data-testid=byo-status]').catch(() => ''),
+    source: await text(w4, '[data-testid=source-name]'),
+  };
+  check(launchedModel.tab === 'Upscale' && launchedModel.phase === 'added' && /^Added vsr\.step\.onnx: /.test(launchedModel.status), `a launched .onnx is added as your model in the Upscale tab: tab ${launchedModel.tab}, "${launchedModel.status.slice(0, 100)}"`);
+  check(/sample\.mp4/.test(launchedModel.source), `and the open clip stays the sample: "${launchedModel.source}"`);
+  await w4.close();
 
   await cdp.send('PWA.uninstall', { manifestId });
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);

@@ -8,7 +8,8 @@ import { FrameScrubber } from './FrameScrubber';
 import { SourceView } from './SourceView';
 import { DegradeView } from './degrade/DegradeView';
 import { ExploreView } from './explore/ExploreView';
-import { openFile, openSample, useFrameSource } from './frame-source';
+import { openSample, useFrameSource } from './frame-source';
+import { openUserFile } from './open-user-file';
 import { CompareView } from './compare/CompareView';
 import { CopyLinkButton } from './compare/CopyLinkButton';
 import { BlindTestView } from './blind/BlindTestView';
@@ -17,7 +18,6 @@ import { startUrlSync } from '../state/url-state';
 import { loadModelList } from './model-list';
 import { loadMeasurements, loadPreference, saveMeasurement } from './backend-memory';
 import { BackendSetting } from './BackendSetting';
-import { addModelFile, isOnnxFile } from './byo/byo-client';
 import { pageModelsBase } from './models-base';
 import { OfflineStatus } from './offline/OfflineStatus';
 import { UpdateBanner } from './offline/UpdateBanner';
@@ -49,12 +49,7 @@ export function App() {
 
   const onFiles = useCallback((files: FileList | null | undefined) => {
     const f = files?.[0];
-    if (!f) return;
-    // An .onnx file is a model of the user's own: added in the Upscale tab's "Your models".
-    if (isOnnxFile(f)) {
-      useApp.getState().setTab('upscale');
-      void addModelFile(f);
-    } else void openFile(f);
+    if (f) void openUserFile(f);
   }, []);
 
   // Window-wide drag and drop: the whole page is the drop target.

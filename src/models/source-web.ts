@@ -4,7 +4,7 @@
  * manifest's sha256, and is kept in Cache Storage so a second visit starts at once and offline.
  * Works on the page and in workers (fetch, caches, crypto.subtle).
  */
-import { ModelFileError, type LoadProgress, type ManifestFile } from './manifest.ts';
+import { ModelFileError, parseManifest, type LoadProgress, type Manifest, type ManifestFile } from './manifest.ts';
 import { ModelRegistry, type ModelSource } from './registry.ts';
 
 const CACHE_NAME = 'vqdsr-models-v1';
@@ -22,15 +22,74 @@ async function openCache(): Promise<Cache | null> {
   }
 }
 
+/** The Cache Storage key of a manifest file: its URL plus its hash, so a new version never meets an old copy. */
+function cacheKeyOf(url: string, sha256: string): string {
+  return `${url}?sha256=${sha256}`;
+}
+
+/**
+ * Which of `cachedUrls` (absolute request URLs in the models cache) are copies of files under
+ * `baseUrl` (absolute, ending in '/') that `manifest` no longer names at that hash: the weights of
+ * a model version the site has replaced or dropped. Without this every update would leave its
+ * predecessor's megabytes in the user's storage for good.
+ * Only keys this module writes are candidates (a flat file name directly under the base, one
+ * `sha256` query): another model set under a deeper folder, or anything else in the cache, stays.
+ */
+export function staleModelCacheUrls(cachedUrls: readonly string[], baseUrl: string, manifest: Manifest): string[] {
+  const current = new Set<string>();
+  for (const m of Object.values(manifest.models)) for (const f of m.files) current.add(new URL(cacheKeyOf(`${baseUrl}${f.file}`, f.sha256)).href);
+  return cachedUrls.filter((raw) => {
+    const url = new URL(raw);
+    const href = `${url.origin}${url.pathname}`;
+    if (!href.startsWith(baseUrl)) return false;
+    const name = href.slice(baseUrl.length);
+    if (name === '' || name.includes('/')) return false;
+    const params = [...url.searchParams.keys()];
+    if (params.length !== 1 || params[0] !== 'sha256') return false;
+    return !current.has(url.href);
+  });
+}
+
+/**
+ * Drops the cached copies of files under `base` that `manifest` no longer names (see
+ * staleModelCacheUrls); returns how many went. Never throws: a cache that cannot be read or
+ * written only means nothing is pruned this time.
+ */
+export async function pruneModelCache(base: string, manifest: Manifest): Promise<number> {
+  const cache = await openCache();
+  if (!cache) return 0;
+  try {
+    const baseUrl = new URL(base, globalThis.location?.href).href;
+    const stale = staleModelCacheUrls((await cache.keys()).map((r) => r.url), baseUrl, manifest);
+    let dropped = 0;
+    for (const url of stale) if (await cache.delete(url)) dropped++;
+    return dropped;
+  } catch {
+    return 0;
+  }
+}
+
 /** Model files under `base` (a URL path ending in '/'), e.g. '/models/'. */
 export function webModelSource(base: string): ModelSource {
   return {
     where: `${base}manifest.json`,
 
+    /**
+     * Read fresh on every visit (no-cache). A manifest that parses also prunes the cache of the
+     * files it replaced, in the background: a failed prune never fails the load.
+     */
     async readManifest() {
       const res = await fetch(`${base}manifest.json`, { cache: 'no-cache' });
       if (!res.ok) throw new ModelFileError(`model manifest ${base}manifest.json: HTTP ${res.status}`);
-      return (await res.json()) as unknown;
+      const raw = (await res.json()) as unknown;
+      let manifest: Manifest | undefined;
+      try {
+        manifest = parseManifest(raw, `${base}manifest.json`);
+      } catch {
+        manifest = undefined; // the registry reports the bad manifest; nothing to prune against
+      }
+      if (manifest) void pruneModelCache(base, manifest);
+      return raw;
     },
 
     /**
@@ -40,7 +99,7 @@ export function webModelSource(base: string): ModelSource {
      */
     async readFile(entry: ManifestFile, onProgress?: LoadProgress) {
       const url = `${base}${entry.file}`;
-      const cacheKey = `${url}?sha256=${entry.sha256}`;
+      const cacheKey = cacheKeyOf(url, entry.sha256);
       const cache = await openCache();
       const cached = await cache?.match(cacheKey);
       if (cached) {

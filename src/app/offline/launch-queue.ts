@@ -1,12 +1,13 @@
 /**
  * "Open with": files the operating system hands to the installed app (the manifest's
  * file_handlers; Chromium's File Handling API) arrive on `window.launchQueue`. The first file opens
- * exactly as if the user had picked it with Open… (frame-source.ts's openFile: same checks, same
- * errors, the open source kept if the file is bad); the app shows one source at a time, so any
+ * exactly as if the user had picked or dropped it (open-user-file.ts: a clip or picture through
+ * frame-source.ts's openFile — same checks, same errors, the open source kept if the file is bad —
+ * and an .onnx file as a model of their own); the app shows one source at a time, so any
  * further files are named in a notice rather than silently dropped.
  */
 import { useApp } from '../../state/store';
-import { openFile } from '../frame-source';
+import { openUserFile } from '../open-user-file';
 
 // The File Handling API's types (not in the DOM lib yet).
 export interface LaunchParams {
@@ -36,7 +37,7 @@ export async function openLaunchedFiles(params: LaunchParams): Promise<void> {
     useApp.getState().setError(`Could not read ${first.name}: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
-  await openFile(file);
+  await openUserFile(file);
 }
 
 /** Takes the files of this and later launches (false where the browser has no File Handling API). */

@@ -14,7 +14,7 @@
  * - A new version waits until the page's "Reload" (skip-waiting), then drops the old files.
  * What is answered from where: routes.ts.
  */
-import { webModelSource } from '../../models/source-web.ts';
+import { pruneModelCache, webModelSource } from '../../models/source-web.ts';
 import { parseManifest, type ManifestFile } from '../../models/manifest.ts';
 import { APP_CACHE, MODEL_MANIFESTS_CACHE, isModelsBase, type FromWorker, type PrecacheEntry, type ToWorker } from './protocol.ts';
 import { cacheKeyOf, route, routeTable } from './routes.ts';
@@ -141,6 +141,8 @@ async function ensureModels(base: string, report: (done: number, total: number) 
   }
   // Stored last: an offline copy of a manifest only ever names files that are stored and whole.
   if (fresh) await stored.put(manifestUrl, isolated(fresh, text));
+  // Every file of this manifest is stored and whole: the copies of files it replaced can go.
+  await pruneModelCache(base, manifest);
   return { files: files.size, bytes: total };
 }
 
