@@ -4,7 +4,7 @@
 // working, and without WebGPU the app says it runs on the wasm fallback.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, dropFile, failureCount } from './lib/assert.mjs';
+import { canvasStats, check, dropFile, exitWithTally } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -90,6 +90,4 @@ try {
   await noGpu.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all app checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally('app checks');

@@ -8,7 +8,8 @@
 //  - the setting forces a side ("set by you"), and the next run follows it;
 //  - ?webgpu forces WebGPU for the visit; without WebGPU nothing is chosen (the wasm fallback).
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, exitWithTally } from './lib/assert.mjs';
+import { runUpscale } from './lib/upscale-form.mjs';
 
 const server = await startPreviewServer();
 const browser = await launchBrowser();
@@ -24,15 +25,8 @@ async function waitPlan(page, re, what) {
 }
 
 /** One 32×32 frame ×4 in the Upscale tab; returns the status text. */
-async function upscaleOnce(page) {
-  await page.waitForSelector('[data-testid=upscale-start]');
-  await page.fill('[data-testid=upscale-from]', '1');
-  await page.fill('[data-testid=upscale-to]', '1');
-  await page.selectOption('[data-testid=upscale-region]', '32x32');
-  await page.selectOption('[data-testid=upscale-output]', 'none');
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 300_000 });
-  return (await page.textContent('[data-testid=upscale-status]')).trim();
+function upscaleOnce(page) {
+  return runUpscale(page, { from: 1, to: 1, region: '32x32', output: 'none' }, 300_000);
 }
 
 const SIDE = /VSR on (WebGPU|CPU \(wasm\))/;
@@ -101,6 +95,4 @@ try {
   await noGpu.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

@@ -14,7 +14,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, dropFile, failureCount } from './lib/assert.mjs';
+import { canvasStats, check, dropFile, exitWithTally } from './lib/assert.mjs';
+import { runUpscale } from './lib/upscale-form.mjs';
 
 const { TEST_MODEL_FILES } = await tsImport('../src/pipeline/byo/test-models.ts', import.meta.url);
 const DIR = 'test-results/byo-models';
@@ -72,13 +73,7 @@ try {
   check(/a 32×32 test frame came out 64×64/.test(how) && /read as 0–1 correlation 1\.000/.test(how), 'the list says how each property was found');
 
   console.log('upscale the sample with it: frame 2, centred 32×32 LR region');
-  await page.fill('[data-testid=upscale-from]', '2');
-  await page.fill('[data-testid=upscale-to]', '2');
-  await page.selectOption('[data-testid=upscale-region]', '32x32');
-  await page.selectOption('[data-testid=upscale-output]', 'none');
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 120_000 });
-  const st = (await page.textContent('[data-testid=upscale-status]')).trim();
+  const st = await runUpscale(page, { from: 2, to: 2, region: '32x32', output: 'none' }, 120_000);
   const out = await canvasStats(page, '[data-testid=upscale-canvas]');
   const inp = await canvasStats(page, '[data-testid=upscale-input]');
   check(new RegExp(`Upscaled 1 frames with ${picked} in`).test(st) && inp.width === 32 && out.width === 64 && out.height === 64 && out.std > 1, `the model's own ×2: ${inp.width}×${inp.height} → ${out.width}×${out.height} (std ${out.std.toFixed(1)}), "${st.slice(0, 90)}"`);
@@ -180,6 +175,4 @@ try {
   await browser.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

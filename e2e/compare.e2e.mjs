@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, failureCount } from './lib/assert.mjs';
+import { canvasStats, check, exitWithTally } from './lib/assert.mjs';
 
 const { makeTrials } = await tsImport('../src/app/blind/blind-test.ts', import.meta.url);
 
@@ -403,6 +403,4 @@ try {
   await browser.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all compare checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally('compare checks');

@@ -5,7 +5,7 @@
 // draws the same kind of LR frame.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, dropFile, explorerPsnrs, failureCount, waitCanvasHash } from './lib/assert.mjs';
+import { canvasStats, check, dropFile, explorerPsnrs, waitCanvasHash, exitWithTally } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -102,6 +102,4 @@ try {
 } finally {
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all degrade checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally('degrade checks');

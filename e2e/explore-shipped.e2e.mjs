@@ -6,7 +6,7 @@
 // record. Skipped (with a line saying so) when the shipped VQGAN is an untrained placeholder.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, explorerPsnrs, failureCount } from './lib/assert.mjs';
+import { check, explorerPsnrs, exitWithTally } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const manifest = JSON.parse(readFileSync('public/models/manifest.json', 'utf8'));
@@ -42,4 +42,4 @@ try {
   await browser.close();
   await server.close();
 }
-process.exit(failureCount() ? 1 : 0);
+exitWithTally();

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, exitWithTally } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -135,6 +135,4 @@ try {
   await browser.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

@@ -8,7 +8,8 @@
 // error on the page.
 import { mkdirSync } from 'node:fs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { canvasStats, check, failureCount } from './lib/assert.mjs';
+import { canvasStats, check, exitWithTally } from './lib/assert.mjs';
+import { runUpscale } from './lib/upscale-form.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -86,12 +87,7 @@ try {
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s so far)`);
 
   console.log('an ordinary Upscale run afterwards');
-  await page.fill('[data-testid=upscale-from]', '1');
-  await page.fill('[data-testid=upscale-to]', '2');
-  await page.selectOption('[data-testid=upscale-output]', 'none');
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 240_000 });
-  const st = await page.textContent('[data-testid=upscale-status]');
+  const st = await runUpscale(page, { from: 1, to: 2, output: 'none' });
   check(/Upscaled 2 frames/.test(st), `Upscale after live play: "${st.trim().slice(0, 100)}"`);
   const banner = await page.$('[data-testid=error]');
   check(!banner, `no error banner${banner ? `: ${await banner.textContent()}` : ''}`);
@@ -101,6 +97,4 @@ try {
   await browser.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { preview } from 'vite';
 import { launchBrowser, pipeConsole } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, exitWithTally } from './lib/assert.mjs';
+import { runUpscale } from './lib/upscale-form.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const DIST = 'dist';
@@ -139,13 +140,7 @@ try {
     model: document.querySelector('[data-testid=upscale-model]')?.value,
   }));
   check(restored.tab === 'Upscale' && /^frame 3 \//.test(restored.frame ?? '') && restored.model === 'vsr-restore', `the link's state is restored offline: tab ${restored.tab}, "${restored.frame}", model ${restored.model}`);
-  await page.fill('[data-testid=upscale-from]', '1');
-  await page.fill('[data-testid=upscale-to]', '2');
-  await page.selectOption('[data-testid=upscale-region]', '32x32');
-  await page.selectOption('[data-testid=upscale-output]', 'mp4');
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 240_000 });
-  const st = (await page.textContent('[data-testid=upscale-status]')).trim();
+  const st = await runUpscale(page, { from: 1, to: 2, region: '32x32', output: 'mp4' });
   check(/Upscaled 2 frames with vsr-restore/.test(st), `offline run: "${st.slice(0, 140)}"`);
   if (await page.isVisible('[data-testid=upscale-download]')) {
     const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
@@ -191,6 +186,4 @@ try {
   await browser.close();
   await new Promise((r) => server.httpServer.close(r));
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

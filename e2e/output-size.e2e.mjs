@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, exitWithTally } from './lib/assert.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -123,6 +123,4 @@ try {
   await browser.close();
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, exitWithTally } from './lib/assert.mjs';
 
 const dir = 'test-results/parity';
 rmSync(dir, { recursive: true, force: true });
@@ -109,6 +109,4 @@ try {
 } finally {
   await server.close();
 }
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all parity checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally('parity checks');

@@ -16,7 +16,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, pipeConsole, startPreviewServer } from './lib/browser.mjs';
-import { check, failureCount } from './lib/assert.mjs';
+import { check, exitWithTally } from './lib/assert.mjs';
 
 const server = await startPreviewServer();
 const sandbox = mkdtempSync(path.join(tmpdir(), 'vqdsr-pwa-'));
@@ -172,6 +172,4 @@ try {
   rmSync(sandbox, { recursive: true, force: true });
 }
 check(chromeApps(realApps).length === realAppsBefore, `nothing was installed into the real home (${realApps})`);
-const f = failureCount();
-console.log(f ? `${f} check(s) failed` : 'all checks passed');
-process.exit(f ? 1 : 0);
+exitWithTally();

@@ -67,3 +67,10 @@ export async function explorerPsnrs(page) {
   const vals = [...text.matchAll(/(\d+):([\d.]+|∞)/g)].map((m) => [Number(m[1]), m[2] === '∞' ? Infinity : Number(m[2])]);
   return { text, vals };
 }
+
+/** The end of every suite: the tally, and the exit status e2e/run.mjs reads (non-zero: a check failed). */
+export function exitWithTally(what = 'checks') {
+  const f = failures;
+  console.log(f ? `${f} check(s) failed` : `all ${what} passed`);
+  process.exit(f ? 1 : 0);
+}
