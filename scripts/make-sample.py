@@ -7,15 +7,19 @@ targets: flat fills, a gradient sky, dark anti-aliased outlines, hard-edged
 cel shadows, a character-like shape that hops across and a slow camera pan.
 
 Run from the repo root:  /usr/bin/python3 scripts/make-sample.py
+  (--refs-only: remake only the decoded references, ref-NN.png and roundtrip/, from the committed
+  clip-64x48.mp4 and src-NN.png, e.g. after a change of the YUV -> RGB conversion)
 Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
 (libx264) and the repo's node_modules (npx tsx, to read src/media/codec-args.ts). Writes:
   public/samples/sample.mp4, sample.json          the app's sample clip
   e2e/fixtures/frame-{96x64,64x64,48x32}.png     single real frames
   e2e/fixtures/clip-64x48.mp4                    8 frames, H.264
   e2e/fixtures/clip-64x48/src-NN.png             its lossless source frames
-  e2e/fixtures/clip-64x48/ref-NN.png             native ffmpeg decode of the mp4 (RGBA)
+  e2e/fixtures/clip-64x48/ref-NN.png             native ffmpeg decode of the mp4 (RGBA): its yuv420p
+                                                 planes through yuv420_to_rgb below
   e2e/fixtures/clip-32x32/frame-N.png            3-frame lossless clip
-  e2e/fixtures/roundtrip/x264-crfNN-NN.png       native x264 round trip of src-NN (codec-args.ts)
+  e2e/fixtures/roundtrip/x264-crfNN-NN.png       native x264 round trip of src-NN (codec-args.ts),
+                                                 its yuv420p planes through yuv420_to_rgb
   e2e/fixtures/roundtrip/native.json             its encoded sizes and the exact args
   e2e/fixtures/formats/                          still-48x32.{jpg,webp,bmp}, anim-32x32.gif,
                                                  still-48x32.jpg.ref.png (Pillow's decode of the jpg)
@@ -30,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from fractions import Fraction
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -261,10 +266,98 @@ def ffmpeg_version():
     return subprocess.run(['ffmpeg', '-version'], capture_output=True, text=True).stdout.splitlines()[0]
 
 
-def decode_pngs(mp4, pattern, pix_fmt):
-    """Decode like the media worker does: same scaler flags (bit-exact YUV -> RGB)."""
-    sws = stage_args(18, 2, 2)[2]
-    ffmpeg('-i', mp4, '-sws_flags', sws, '-pix_fmt', pix_fmt, '-start_number', '0', pattern)
+# Kr, Kb of each colour matrix, as exact decimals (the standards' values; src/media/yuv.ts).
+LUMA_WEIGHTS = {
+    'bt601': ('0.299', '0.114'), 'bt709': ('0.2126', '0.0722'), 'fcc': ('0.30', '0.11'),
+    'smpte240m': ('0.212', '0.087'), 'bt2020': ('0.2627', '0.0593'),
+}
+
+
+def chroma_sums(c, h, w):
+    """16 x the bilinear chroma at every luma pixel, exactly (int64): chroma sample (i, j) sits at
+    luma (2i + 1/2, 2j + 1/2), centred as ffmpeg's rgb -> yuv420p writes it, so pixel x takes 3/4
+    of sample x // 2 and 1/4 of its neighbour on x's side (edges replicated), and likewise in y."""
+    c = c.astype(np.int64)
+    ch, cw = c.shape
+    r = np.arange(h)
+    near = r // 2
+    far = np.where(r % 2 == 0, np.maximum(near - 1, 0), np.minimum(near + 1, ch - 1))
+    rows = 3 * c[near] + c[far]
+    x = np.arange(w)
+    near = x // 2
+    far = np.where(x % 2 == 0, np.maximum(near - 1, 0), np.minimum(near + 1, cw - 1))
+    return 3 * rows[:, near] + rows[:, far]
+
+
+def yuv420_to_rgb(y, u, v, matrix='bt601', full_range=False):
+    """The exact YUV 4:2:0 -> RGB of src/media/yuv.ts, computed another way: in rationals.
+
+    255 * X for X = R, G, B is a * (Y - y0) + b * (S_U - 2048) + c * (S_V - 2048) with S = 16 x the
+    interpolated chroma (chroma_sums) and exact fractions a, b, c; scaled by a common denominator D
+    every term is an integer (|N| < 2^49, int64), and round half up is floor((2N + D) / 2D)."""
+    h, w = y.shape
+    kr, kb = (Fraction(x) for x in LUMA_WEIGHTS[matrix])
+    kg = 1 - kr - kb
+    a, y0, cs = (Fraction(1), 0, Fraction(1, 16)) if full_range else (Fraction(255, 219), 16, Fraction(255, 224 * 16))
+    coef = [  # R, G, B: (coefficient of S_U - 2048, of S_V - 2048)
+        (Fraction(0), cs * 2 * (1 - kr)),
+        (-cs * 2 * (1 - kb) * kb / kg, -cs * 2 * (1 - kr) * kr / kg),
+        (cs * 2 * (1 - kb), Fraction(0)),
+    ]
+    ys = y.astype(np.int64) - y0
+    su = chroma_sums(u, h, w) - 2048
+    sv = chroma_sums(v, h, w) - 2048
+    out = np.empty((h, w, 3), np.uint8)
+    for ch, (bu, bv) in enumerate(coef):
+        d = math.lcm(a.denominator, bu.denominator, bv.denominator)
+        n = int(a * d) * ys + int(bu * d) * su + int(bv * d) * sv
+        out[..., ch] = np.clip((2 * n + d) // (2 * d), 0, 255)
+    return out
+
+
+def read_yuv420(raw, w, h):
+    """Packed yuv420p frames (ffmpeg rawvideo) -> [(y, u, v)]."""
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    size = w * h + 2 * cw * ch
+    assert len(raw) % size == 0, f'{len(raw)} bytes is no whole number of {w}x{h} yuv420p frames'
+    a = np.frombuffer(raw, np.uint8)
+    return [(a[o:o + w * h].reshape(h, w), a[o + w * h:o + w * h + cw * ch].reshape(ch, cw),
+             a[o + w * h + cw * ch:o + size].reshape(ch, cw)) for o in range(0, len(raw), size)]
+
+
+def decoded_refs(fixtures):
+    """The references made by decoding, as every decode path of the app and the CLI does it:
+    ffmpeg's yuv420p planes (untagged: BT.601 limited range) through the exact conversion.
+    - clip-64x48/ref-NN.png: clip-64x48.mp4 decoded (RGBA, as the media worker returns frames);
+    - roundtrip/x264-crfNN-NN.png: native x264 round trips of src-NN.png with the app's own
+      FFmpeg-stage command lines (src/media/codec-args.ts), what the browser's ffmpeg.wasm must match."""
+    clip_dir = os.path.join(fixtures, 'clip-64x48')
+    raw = subprocess.run(['ffmpeg', '-v', 'error', '-i', os.path.join(fixtures, 'clip-64x48.mp4'),
+                          '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], capture_output=True, check=True).stdout
+    for k, (y, u, v) in enumerate(read_yuv420(raw, 64, 48)):
+        rgba = np.dstack([yuv420_to_rgb(y, u, v), np.full((48, 64), 255, np.uint8)])
+        Image.fromarray(rgba, 'RGBA').save(os.path.join(clip_dir, f'ref-{k:02d}.png'))
+
+    rt_dir = os.path.join(fixtures, 'roundtrip')
+    shutil.rmtree(rt_dir, ignore_errors=True)
+    os.makedirs(rt_dir)
+    src = [Image.open(os.path.join(clip_dir, f'src-{k:02d}.png')).convert('RGB') for k in range(8)]
+    raw = b''.join(f.tobytes() for f in src)
+    sizes = {}
+    for crf in (18, 35):
+        enc_args, dec_args, _ = stage_args(crf, 64, 48)
+        stream = subprocess.run(['ffmpeg', *enc_args], input=raw, capture_output=True, check=True).stdout
+        dec = subprocess.run(['ffmpeg', *dec_args], input=stream, capture_output=True, check=True).stdout
+        planes = read_yuv420(dec, 64, 48)
+        assert len(planes) == 8, f'crf {crf}: decoded {len(planes)} frames, want 8'
+        for k, (y, u, v) in enumerate(planes):
+            Image.fromarray(yuv420_to_rgb(y, u, v), 'RGB').save(os.path.join(rt_dir, f'x264-crf{crf}-{k:02d}.png'))
+        sizes[f'crf{crf}'] = len(stream)
+    with open(os.path.join(rt_dir, 'native.json'), 'w') as fh:
+        json.dump({'encoder': ffmpeg_version(), 'input': 'e2e/fixtures/clip-64x48/src-00..07.png',
+                   'codec': 'libx264', 'profile': 'high', 'fps': 25, 'bytes': sizes,
+                   'args': {f'crf{c}': stage_args(c, 64, 48)[0] for c in (18, 35)}}, fh, indent=2)
+        fh.write('\n')
 
 
 def codec_fixtures(fixtures):
@@ -327,31 +420,7 @@ def main():
         f.save(os.path.join(clip_dir, f'src-{k:02d}.png'))
     clip = os.path.join(fixtures, 'clip-64x48.mp4')
     encode(os.path.join(clip_dir, 'src-%02d.png'), FPS, clip, 20)
-    # Reference decode by native ffmpeg, RGBA like the worker returns.
-    decode_pngs(clip, os.path.join(clip_dir, 'ref-%02d.png'), 'rgba')
-
-    # Native x264 round trips of the same source frames, with the app's own FFmpeg-stage command
-    # lines (src/media/codec-args.ts): what the browser's ffmpeg.wasm must match.
-    rt_dir = os.path.join(fixtures, 'roundtrip')
-    shutil.rmtree(rt_dir, ignore_errors=True)
-    os.makedirs(rt_dir)
-    src = [Image.open(os.path.join(clip_dir, f'src-{k:02d}.png')).convert('RGB') for k in range(8)]
-    raw = b''.join(f.tobytes() for f in src)
-    sizes = {}
-    for crf in (18, 35):
-        enc_args, dec_args, _ = stage_args(crf, 64, 48)
-        stream = subprocess.run(['ffmpeg', *enc_args], input=raw, capture_output=True, check=True).stdout
-        dec = subprocess.run(['ffmpeg', *dec_args], input=stream, capture_output=True, check=True).stdout
-        assert len(dec) == len(raw), f'crf {crf}: decoded {len(dec)} bytes, want {len(raw)}'
-        for k in range(8):
-            frame = dec[k * 64 * 48 * 3:(k + 1) * 64 * 48 * 3]
-            Image.frombytes('RGB', (64, 48), frame).save(os.path.join(rt_dir, f'x264-crf{crf}-{k:02d}.png'))
-        sizes[f'crf{crf}'] = len(stream)
-    with open(os.path.join(rt_dir, 'native.json'), 'w') as fh:
-        json.dump({'encoder': ffmpeg_version(), 'input': 'e2e/fixtures/clip-64x48/src-00..07.png',
-                   'codec': 'libx264', 'profile': 'high', 'fps': 25, 'bytes': sizes,
-                   'args': {f'crf{c}': stage_args(c, 64, 48)[0] for c in (18, 35)}}, fh, indent=2)
-        fh.write('\n')
+    decoded_refs(fixtures)
 
     # The same content in the other formats a user may drop, for sniffing and decode tests.
     fmt_dir = os.path.join(fixtures, 'formats')
@@ -383,4 +452,9 @@ def main():
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    if sys.argv[1:] == ['--refs-only']:
+        decoded_refs(os.path.join(ROOT, 'e2e', 'fixtures'))
+    elif sys.argv[1:]:
+        sys.exit(f'usage: {sys.argv[0]} [--refs-only]')
+    else:
+        sys.exit(main())

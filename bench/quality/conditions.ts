@@ -4,7 +4,8 @@
  * - clean: Pillow's antialiased bicubic ×1/4, made with the set (training/make_eval_set.py);
  * - web:   the clean clip through the app's own FFmpeg stage (src/media/ffmpeg-node.ts with
  *          Debian's native ffmpeg): libx264 crf 28, yuv420p, profile high, preset medium, 25 fps,
- *          -threads 1 and cpu-independent=1 (bit-exact), swscale bicubic+accurate_rnd+bitexact, decoded back;
+ *          -threads 1 and cpu-independent=1 (bit-exact), encoded from RGB by swscale (bicubic+accurate_rnd+bitexact),
+ *          decoded back to raw yuv420p and converted by src/media/yuv.ts (exact YUV → RGB, as every decode path does);
  * - paper: `node bin/vqdsr.mjs degrade --batch` with `--random` and per clip `seed` = the clip's
  *          seed: the paper's whole pipeline (blur, noise, ×1/4, VQD, x264) drawn from its training
  *          distribution. A batch writes exactly what separate `degrade <hr> <lr> --random --seed S`
@@ -28,7 +29,7 @@ export const CONDITION_TEXT: Record<ConditionId, string> = {
   clean: 'HR ×1/4 with Pillow Image.resize(BICUBIC): antialiased bicubic, a = −0.5 (made by training/make_eval_set.py)',
   web:
     'clean LR → the app’s FFmpeg stage with Debian’s native ffmpeg: libx264 crf 28, yuv420p, profile high, ' +
-    'preset medium, 25 fps, -threads 1, cpu-independent=1; swscale bicubic+accurate_rnd+bitexact; decoded back to RGB',
+    'preset medium, 25 fps, -threads 1, cpu-independent=1; RGB → yuv420p by swscale bicubic+accurate_rnd+bitexact; decoded back to yuv420p and converted to RGB by src/media/yuv.ts (exact, rounded half up)',
   paper: 'HR → node bin/vqdsr.mjs degrade --batch --random, seed = the clip’s seed (blur, noise, ×1/4, VQD, x264 from the paper’s distribution)',
 };
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { codecArgs, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions } from './codec-args';
+import { yuv420FrameBytes } from './yuv';
 
 const x264: CodecOptions = { codec: 'libx264', crf: 23, qscale: 4, profile: 'main', fps: 25 };
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
@@ -59,7 +60,8 @@ describe.skipIf(!hasFfmpeg)('with Debian ffmpeg', () => {
       expect(enc.status, enc.stderr.toString()).toBe(0);
       const dec = spawnSync('ffmpeg', decodeArgs(o, 'pipe:0', 'pipe:1'), { input: enc.stdout, maxBuffer: 1 << 24 });
       expect(dec.status, dec.stderr.toString()).toBe(0);
-      expect(dec.stdout.length).toBe(raw.length);
+      // yuv420p planes back (w·h luma + 2 · w/2·h/2 chroma a frame), for yuv.ts to convert
+      expect(dec.stdout.length).toBe(yuv420FrameBytes(w, h) * frames);
     });
   }
 });

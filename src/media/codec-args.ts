@@ -10,16 +10,19 @@
  *
  * Choices, and why:
  * - rawvideo rgb24 in, `-pix_fmt yuv420p` before the encoder: the paper's pipeline feeds RGB frames
- *   to ffmpeg and lets it convert, so the chroma subsampling is part of the degradation.
+ *   to ffmpeg and lets it convert, so the chroma subsampling is part of the degradation. yuv420p
+ *   planes out of the decoder, converted to RGB by yuv.ts (see decodeArgs).
  * - Bit-exact everywhere, so the Node CLI (native ffmpeg) reproduces the app's pixels (ffmpeg.wasm):
  *   - `-threads 1`: x264's decisions depend on its thread count, and ffmpeg.wasm is single-threaded.
  *   - `-x264-params cpu-independent=1`: without it x264's SIMD (native) and C (wasm) paths take
  *     different rate-control decisions; measured here: same yuv in, different streams out, and the
  *     two decodes only 38.7 dB apart at crf 18. With it the coded video is identical.
- *   - `-sws_flags bicubic+accurate_rnd+bitexact` on both conversions (rgb24 → yuv420p and back):
- *     swscale's x86 SIMD rounds differently from its C code (≤ 1 level into yuv, ≤ 2–3 back);
- *     with these flags both give the same bytes. bicubic is ffmpeg's default; the other two
- *     flags only change rounding.
+ *   - `-sws_flags bicubic+accurate_rnd+bitexact` on the rgb24 → yuv420p conversion: swscale's x86
+ *     SIMD rounds differently from its C code (≤ 1 level); with these flags both give the same
+ *     bytes. bicubic is ffmpeg's default; the other two flags only change rounding.
+ *   - Decoding back gives the raw yuv420p planes (`-pix_fmt yuv420p`, the decoder's own format,
+ *     so no swscale runs) and every caller converts them with src/media/yuv.ts: the exact,
+ *     unbiased YUV → RGB that the app's decoders use too (swscale's is 1–2 levels dark).
  *   - mpeg4 / mpeg2video: `-flags:v +bitexact -dct int -idct simple` pins the encoder's DCT and its
  *     reconstruction IDCT to the C integer versions (the SIMD ones differ; measured 38–41 dB
  *     between native and wasm decodes without, identical streams with).
@@ -120,13 +123,17 @@ export function encodeArgs(o: CodecOptions, width: number, height: number, input
   ];
 }
 
-/** Decoder arguments: the elementary stream back to rgb24, one output frame per coded frame. */
+/**
+ * Decoder arguments: the elementary stream back to its yuv420p planes (ffmpeg's rawvideo layout:
+ * Y, U, V, no padding; the frame size is the encoder's even one), one output frame per coded frame.
+ * Convert them with yuv.ts (untagged BT.601 limited range, as the encoder's swscale wrote them).
+ */
 export function decodeArgs(o: Pick<CodecOptions, 'codec' | 'fps'>, input: string, output: string): string[] {
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-f', ELEMENTARY_DEMUXER[o.codec], '-r', String(o.fps), '-i', input,
-    '-fps_mode', 'passthrough', '-sws_flags', SWS_FLAGS,
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', output,
+    '-fps_mode', 'passthrough',
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-y', output,
   ];
 }
 

@@ -1,9 +1,14 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createImage, type ImageF32 } from '../core/image.ts';
+import { toRgb24 } from '../core/pixels.ts';
+import { SWS_FLAGS } from './codec-args.ts';
 import { readPng } from './png.ts';
-import { findNativeFfmpeg, getFfmpeg, parseVideoSize, type CodecOptions, type FfmpegNode } from './ffmpeg-node.ts';
+import { findNativeFfmpeg, getFfmpeg, parseVideoStream, type CodecOptions, type FfmpegNode } from './ffmpeg-node.ts';
+import { packedPlanes, yuv420FrameBytes, yuv420ToRgba, type YuvColour } from './yuv.ts';
 
 const FIX = path.resolve(import.meta.dirname, '../../e2e/fixtures');
 const clip: ImageF32[] = readdirSync(path.join(FIX, 'clip-64x48'))
@@ -34,15 +39,32 @@ async function collect(ff: FfmpegNode, frames: ImageF32[], s: CodecOptions) {
 
 const x264 = (crf: number, profile: CodecOptions['profile'] = 'high'): CodecOptions => ({ codec: 'libx264', crf, qscale: 2, profile, fps: 25 });
 
-describe('parseVideoSize', () => {
-  it('reads the size of the first video stream, not the codec tag', () => {
+const BT601_TV: YuvColour = { matrix: 'bt601', fullRange: false };
+
+describe('parseVideoStream', () => {
+  it('reads the size, pixel format and colour tags of the first video stream, not the codec tag', () => {
     const log = [
       "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.mp4':",
       '  Stream #0:0[0x1](und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo',
       '  Stream #0:1[0x2](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps',
     ].join('\n');
-    expect(parseVideoSize(log)).toEqual({ width: 1920, height: 1080 });
-    expect(parseVideoSize('nothing here')).toBeNull();
+    expect(parseVideoStream(log)).toEqual({ width: 1920, height: 1080, pixFmt: 'yuv420p', colour: { matrix: 'bt709', fullRange: false } });
+    expect(parseVideoStream('nothing here')).toBeNull();
+  });
+
+  // Lines as Debian's ffmpeg 5.1 prints them for our fixtures and a few tagged encodes.
+  it.each([
+    ['h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 480x270, 209 kb/s, 25 fps', 480, 270, 'yuv420p', BT601_TV],
+    ['vp9 (Profile 0) (vp09 / 0x39307076), yuv420p(pc, bt709, progressive), 63x47, 67 kb/s', 63, 47, 'yuv420p', { matrix: 'bt709', fullRange: true }],
+    ['mpeg4 (Simple Profile) (mp4v / 0x7634706D), yuv420p, 64x48 [SAR 1:1 DAR 4:3], 92 kb/s', 64, 48, 'yuv420p', BT601_TV],
+    ['mjpeg (Baseline), yuvj420p(pc, bt470bg/unknown/unknown), 48x32 [SAR 1:1 DAR 3:2], 25 fps', 48, 32, 'yuvj420p', { matrix: 'bt601', fullRange: true }],
+    ['h264 (High) (avc1 / 0x31637661), yuvj420p(pc, bt2020nc/bt2020/smpte2084, progressive), 48x32 [SAR 1:1 DAR 3:2]', 48, 32, 'yuvj420p', { matrix: 'bt2020', fullRange: true }],
+    ['h264 (High 4:4:4 Predictive) (avc1 / 0x31637661), yuv444p(tv, bt709/unknown/unknown, progressive), 48x32', 48, 32, 'yuv444p', { matrix: 'bt709', fullRange: false }],
+    ['h264 (High 10) (avc1 / 0x31637661), yuv420p10le(progressive), 48x32 [SAR 1:1 DAR 3:2]', 48, 32, 'yuv420p10le', BT601_TV],
+    ['png, rgb24(pc), 96x64, 25 fps, 25 tbr, 25 tbn', 96, 64, 'rgb24', { matrix: 'bt601', fullRange: true }],
+    ['gif, bgra, 32x32, 10 fps, 10 tbr, 100 tbn', 32, 32, 'bgra', BT601_TV],
+  ] as const)('Video: %s', (line, width, height, pixFmt, colour) => {
+    expect(parseVideoStream(`  Stream #0:0: Video: ${line}`)).toEqual({ width, height, pixFmt, colour });
   });
 });
 
@@ -59,7 +81,7 @@ describe.skipIf(!native)('native ffmpeg round trip', () => {
     const p18 = psnr(clip, lo.out);
     const p35 = psnr(clip, hi.out);
     // Measured on this clip (full-chroma synthetic frames, so yuv420p alone costs a lot):
-    // 28.2 dB at crf 18, 22.7 dB at crf 35. Demand a clear gap of 3 dB.
+    // 29.1 dB at crf 18, 22.9 dB at crf 35 (28.2 and 22.7 with the old swscale decode). Demand a clear gap of 3 dB.
     expect(p18).toBeGreaterThan(p35 + 3);
     expect(hi.stats.encodedBytes).toBeLessThan(lo.stats.encodedBytes);
   });
@@ -100,7 +122,7 @@ describe.skipIf(!native)('native ffmpeg round trip', () => {
     const { info, frames } = await ff.decodeFile(path.join(FIX, 'clip-64x48.mp4'));
     const all: ImageF32[] = [];
     for await (const f of frames) all.push(f);
-    expect(info).toEqual({ width: 64, height: 48 });
+    expect(info).toEqual({ width: 64, height: 48, pixFmt: 'yuv420p', colour: BT601_TV });
     expect(all.length).toBeGreaterThanOrEqual(3);
     const part: ImageF32[] = [];
     for await (const f of (await ff.decodeFile(path.join(FIX, 'clip-64x48.mp4'), { start: 1, end: 3 })).frames) part.push(f);
@@ -121,10 +143,10 @@ describe.skipIf(!native)('@ffmpeg/core in Node vs native ffmpeg', () => {
     const pw = psnr(clip, w.out);
     const pn = psnr(clip, n.out);
     expect(Math.abs(pw - pn)).toBeLessThan(0.5);
-    // codec-args' -sws_flags …accurate_rnd+bitexact make swscale's rounding the same in native (x86
-    // SIMD) and wasm (C); without them the two decodes were 35.2 dB apart on this clip, with them
-    // identical here at crf 23 (x264's own decisions may still differ slightly, e.g. 70 dB at
-    // crf 18). The issue asks for ≥ 40 dB between the decodes.
+    // codec-args' -sws_flags …accurate_rnd+bitexact make swscale's rgb → yuv rounding the same in
+    // native (x86 SIMD) and wasm (C) (without them, and with swscale decoding too, the two decodes
+    // were 35.2 dB apart on this clip); the decode side is yuv.ts on both. Identical here at crf 23
+    // (x264's own decisions may still differ slightly). The issue asks for ≥ 40 dB between the decodes.
     expect(psnr(n.out, w.out)).toBeGreaterThanOrEqual(40);
   });
 
@@ -143,6 +165,84 @@ describe.skipIf(!native)('@ffmpeg/core in Node vs native ffmpeg', () => {
     expect(await count(wasm, { start: 1, end: 3 })).toBe(2);
     await expect(wasm.decodeFile(path.join(FIX, 'corrupt.mp4'))).rejects.toThrow(/^Could not decode '[^']*corrupt\.mp4': not a video or image file ffmpeg understands$/);
   });
+});
+
+/** ffmpeg's stdout for these args (Debian's native ffmpeg). */
+function ff(args: string[]): Buffer {
+  const r = spawnSync('ffmpeg', ['-v', 'error', ...args], { maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  return r.stdout;
+}
+
+async function decodeAll(ff: FfmpegNode, file: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const f of (await ff.decodeFile(file)).frames) out.push(toRgb24(f));
+  return out;
+}
+
+const rgbOf = (rgba: Uint8ClampedArray) => Uint8Array.from({ length: (rgba.length / 4) * 3 }, (_, i) => rgba[Math.floor(i / 3) * 4 + (i % 3)]);
+
+// The CLI's three kinds of decode, each on both backends: 8-bit 4:2:0 through yuv.ts (the app's
+// conversion, so CLI and browser agree), everything else through ffmpeg's own swscale with
+// SWS_FLAGS, and the FFmpeg stage's round trip through yuv.ts as make-sample.py's numpy does it.
+describe.skipIf(!native)('decode paths (native and @ffmpeg/core)', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'vqdsr-decode-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const backends = ['native', 'wasm'] as const;
+
+  it.each([
+    ['public/samples/sample.mp4', 480, 270, 'yuv420p', BT601_TV],
+    ['e2e/fixtures/formats/vp9-63x47-bt709-full.mp4', 63, 47, 'yuv420p', { matrix: 'bt709', fullRange: true }],
+    ['e2e/fixtures/formats/still-48x32.jpg', 48, 32, 'yuvj420p', { matrix: 'bt601', fullRange: true }],
+  ] as const)('8-bit 4:2:0 (%s): the planes through yuv.ts, with the stream’s colour', async (file, w, h, pixFmt, colour) => {
+    const full = path.resolve(FIX, '../..', file);
+    // the stream's own planes: -pix_fmt of its own name, so no swscale (and no range change for yuvj420p)
+    const raw = ff(['-i', full, '-frames:v', '4', '-f', 'rawvideo', '-pix_fmt', pixFmt, 'pipe:1']);
+    const fb = yuv420FrameBytes(w, h);
+    const want = Array.from({ length: raw.length / fb }, (_, k) => rgbOf(yuv420ToRgba(packedPlanes(new Uint8Array(raw.buffer, raw.byteOffset + k * fb, fb), w, h), colour)));
+    for (const backend of backends) {
+      const ffn = await getFfmpeg(backend);
+      expect(await ffn.probe(full)).toEqual({ width: w, height: h, pixFmt, colour });
+      const got = (await decodeAll(ffn, full)).slice(0, want.length);
+      expect(got.length).toBe(want.length);
+      got.forEach((f, k) => expect(Buffer.from(f).equals(Buffer.from(want[k])), `${backend} frame ${k}`).toBe(true));
+    }
+  }, 60_000);
+
+  it('other pixel formats (4:4:4, 10-bit, RGB) keep ffmpeg’s own conversion (SWS_FLAGS), the same on both backends', async () => {
+    const src = ['-f', 'lavfi', '-i', 'testsrc2=size=48x32:rate=25:duration=0.16'];
+    const files = {
+      yuv444p: path.join(tmp, 'yuv444p.mp4'),
+      yuv420p10le: path.join(tmp, 'yuv420p10le.mp4'),
+      png: path.resolve(FIX, 'frame-48x32.png'),
+    };
+    ff([...src, '-pix_fmt', 'yuv444p', '-c:v', 'libx264', '-crf', '18', '-colorspace', 'bt709', '-color_range', 'tv', '-y', files.yuv444p]);
+    ff([...src, '-pix_fmt', 'yuv420p10le', '-c:v', 'libx264', '-crf', '18', '-y', files.yuv420p10le]);
+    for (const [fmt, file] of Object.entries(files)) {
+      const want = ff(['-i', file, '-sws_flags', SWS_FLAGS, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+      for (const backend of backends) {
+        const ffn = await getFfmpeg(backend);
+        expect((await ffn.probe(file)).pixFmt).toBe(fmt === 'png' ? 'rgb24' : fmt);
+        const got = Buffer.concat(await decodeAll(ffn, file));
+        expect(got.equals(want), `${fmt} by ${backend}`).toBe(true);
+      }
+    }
+    // (and the PNG's own pixels, untouched)
+    expect(Buffer.from(toRgb24(readPng(files.png))).equals(ff(['-i', files.png, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']))).toBe(true);
+  }, 60_000);
+
+  it('the x264 round trip equals the committed references (native x264, planes converted by numpy in make-sample.py)', async () => {
+    for (const crf of [18, 35]) {
+      const want = Array.from({ length: 8 }, (_, k) => toRgb24(readPng(path.join(FIX, 'roundtrip', `x264-crf${crf}-${String(k).padStart(2, '0')}.png`))));
+      for (const backend of backends) {
+        const { out } = await collect(await getFfmpeg(backend), clip, x264(crf));
+        expect(out.length).toBe(8);
+        // native: the same x264 and the same conversion, so identical; wasm: x264's C paths give
+        // the same stream here (cpu-independent=1), so identical too
+        out.forEach((f, k) => expect(Buffer.from(toRgb24(f)).equals(Buffer.from(want[k])), `crf ${crf} ${backend} frame ${k}`).toBe(true));
+      }
+    }
+  }, 60_000);
 });
 
 function crop(img: ImageF32, w: number, h: number): ImageF32 {

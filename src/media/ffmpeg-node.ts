@@ -2,13 +2,20 @@
  * The FFmpeg stage and video decoding in Node, for the CLI and the training data factory.
  *
  * Two backends behind one interface:
- * - native: Debian's `ffmpeg` (or $VQDSR_FFMPEG), driven through rawvideo rgb24 pipes. The round
- *   trip streams: an encoder process pipes its elementary stream into a decoder process, frames go
- *   in on one side and come out on the other, so a long video never sits in memory.
+ * - native: Debian's `ffmpeg` (or $VQDSR_FFMPEG), driven through rawvideo pipes (rgb24 in, yuv420p
+ *   or rgb24 out). The round trip streams: an encoder process pipes its elementary stream into a
+ *   decoder process, frames go in on one side and come out on the other, so a long video never
+ *   sits in memory.
  * - wasm: @ffmpeg/core (the same ffmpeg 5.1 build the browser uses) loaded directly as an
  *   emscripten module in Node, working on its in-memory file system. Whole clips at a time.
  * Both run the command lines from codec-args.ts, so they encode with the same settings as the
  * app's media worker.
+ *
+ * YUV → RGB: 8-bit 4:2:0 video (yuv420p, yuvj420p: the round trip's own streams and nearly every
+ * user clip) comes out of ffmpeg as its raw planes and is converted by yuv.ts, the conversion the
+ * media worker uses for ffmpeg.wasm and WebCodecs too, so the CLI and the app decode the same
+ * bytes. Every other pixel format (4:2:2, 4:4:4, 10-bit, RGB images, palettes) keeps ffmpeg's own
+ * conversion to rgb24, with SWS_FLAGS so native and wasm agree.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -19,10 +26,11 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ImageF32 } from '../core/image.ts';
-import { fromRgb24, toRgb24 } from '../core/pixels.ts';
+import { fromRgb24, fromRgba8, toRgb24 } from '../core/pixels.ts';
 import { ffmpegFailure } from './errors.ts';
 import { SNIFF_BYTES, classifyContent, type ContentClass } from './sniff.ts';
 import { SWS_FLAGS, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
+import { DEFAULT_COLOUR, colourOf, packedPlanes, yuv420FrameBytes, yuv420ToRgba, type YuvColour } from './yuv.ts';
 
 export type { CodecOptions, FfmpegBackendName, RoundTripStats, RoundTripStream, VideoCodec, X264Profile } from './codec-args.ts';
 
@@ -31,6 +39,10 @@ export type FrameSource = AsyncIterable<ImageF32> | Iterable<ImageF32>;
 export interface VideoInfo {
   width: number;
   height: number;
+  /** ffmpeg's pixel format of the decoded frames ('yuv420p', 'yuvj420p', 'yuv444p', 'rgb24' …), when it says. */
+  pixFmt?: string;
+  /** The YUV → RGB matrix and range of the stream (its colorspace and range tags, as ffmpeg reads them). */
+  colour: YuvColour;
 }
 
 export interface FrameRange {
@@ -140,23 +152,81 @@ export function findNativeFfmpeg(): string | null {
   return r.status === 0 ? candidate : null;
 }
 
-/** Parse the frame size of the first video stream from `ffmpeg -i` output. */
-export function parseVideoSize(log: string): VideoInfo | null {
+/** Top-level comma-separated fields of a stream line (commas inside parentheses stay). */
+function fields(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/**
+ * The first video stream of `ffmpeg -i` output: its size, pixel format and colour tags. The
+ * stream line (libavcodec's avcodec_string) reads e.g.
+ *   `Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps`
+ *   `Video: mjpeg (Baseline), yuvj420p(pc, bt470bg/unknown/unknown), 48x32 [SAR 1:1 DAR 3:2]`
+ * where the pixel format's parentheses hold the range (tv / pc), when set, then the colour space
+ * (alone when primaries and transfer have the same name, else space/primaries/transfer), then
+ * field order and chroma location. Untagged video says none of these: BT.601, limited range.
+ */
+export function parseVideoStream(log: string): VideoInfo | null {
   for (const line of log.split('\n')) {
-    if (!/Stream #\d+:\d+.*: Video: /.test(line)) continue;
-    const m = /Video: .*?, (\d+)x(\d+)/.exec(line);
-    if (m) return { width: Number(m[1]), height: Number(m[2]) };
+    const at = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
+    if (!at) continue;
+    const parts = fields(at[1]);
+    const sizeAt = parts.findIndex((p) => /^\d+x\d+(\s|$)/.test(p));
+    if (sizeAt < 0) continue;
+    const [width, height] = /^(\d+)x(\d+)/.exec(parts[sizeAt])!.slice(1).map(Number);
+    // The pixel format is the field before the size (after the codec), when there is one.
+    const fmt = sizeAt >= 2 ? /^([a-z][a-z0-9_]*)(?:\s*\((\d+ bpc)\))?(?:\((.*)\))?$/.exec(parts[sizeAt - 1]) : null;
+    let range: string | undefined;
+    let space: string | undefined;
+    for (const item of fmt?.[3]?.split(',').map((x) => x.trim()) ?? []) {
+      if (item === 'tv' || item === 'pc') range = item;
+      else if (space === undefined && COLOUR_SPACES.has(item.split('/')[0])) space = item.split('/')[0];
+    }
+    return { width, height, ...(fmt ? { pixFmt: fmt[1] } : {}), colour: colourOf(space, range, fmt?.[1]) };
   }
   return null;
 }
 
+/** libavutil's colour space names (av_color_space_name), how a stream line names its matrix. */
+const COLOUR_SPACES = new Set(['gbr', 'bt709', 'unknown', 'reserved', 'fcc', 'bt470bg', 'smpte170m', 'smpte240m', 'ycgco', 'bt2020nc', 'bt2020c', 'smpte2085', 'chroma-derived-nc', 'chroma-derived-c', 'ictcp']);
+
+/** 8-bit 4:2:0 pixel formats: ffmpeg hands over the planes and yuv.ts converts them. */
+export const YUV420_PIX_FMTS: ReadonlySet<string> = new Set(['yuv420p', 'yuvj420p']);
+
 /**
- * A decoded file's YUV → RGB conversion: swscale with SWS_FLAGS, the browser's conversion too
- * (ffmpeg.wasm's, and yuv.ts on the WebCodecs path, a bit-exact port of it for 8-bit 4:2:0), so a
- * video decodes to the same bytes in the CLI and in the app. Without the flags native ffmpeg
- * takes its unscaled fast path (no chroma interpolation): up to 35 levels off on the sample.
+ * How a file's frames leave ffmpeg: 8-bit 4:2:0 as the stream's own planes (`-pix_fmt` of the same
+ * name, so no swscale runs, and yuvj420p is not range-converted), converted by yuv.ts; anything
+ * else as rgb24 by swscale with SWS_FLAGS (bit-exact C paths, so native and wasm agree; without
+ * them native ffmpeg takes its unscaled SIMD fast path).
  */
-const DECODE_SWS = ['-sws_flags', SWS_FLAGS];
+function decodeOutput(info: VideoInfo): { args: string[]; frameBytes: number; toImage: (buf: Uint8Array) => ImageF32 } {
+  const { width: w, height: h } = info;
+  if (info.pixFmt && YUV420_PIX_FMTS.has(info.pixFmt)) {
+    const rgba = new Uint8ClampedArray(w * h * 4); // one scratch frame per decode: fromRgba8 copies out of it
+    return { args: ['-f', 'rawvideo', '-pix_fmt', info.pixFmt], frameBytes: yuv420FrameBytes(w, h), toImage: (buf) => yuvToImage(buf, w, h, info.colour, w, h, rgba) };
+  }
+  return { args: ['-sws_flags', SWS_FLAGS, '-f', 'rawvideo', '-pix_fmt', 'rgb24'], frameBytes: w * h * 3, toImage: (buf) => fromRgb24(buf, w, h, w) };
+}
+
+/**
+ * A packed yuv420p frame of w×h (ffmpeg rawvideo) → its top-left visibleW×visibleH as an image, by
+ * yuv.ts, through `scratch` (RGBA of the visible size) when given.
+ */
+function yuvToImage(buf: Uint8Array, w: number, h: number, colour: YuvColour, visibleW = w, visibleH = h, scratch?: Uint8ClampedArray): ImageF32 {
+  return fromRgba8(yuv420ToRgba(packedPlanes(buf, w, h, visibleW, visibleH), colour, scratch), visibleW, visibleH);
+}
 
 function checkOptions(o: CodecOptions): void {
   const problem = codecOptionsProblem(o);
@@ -272,11 +342,13 @@ class NativeFfmpeg implements FfmpegNode {
 
       let finished = false;
       try {
-        const asm = new FrameAssembler(pw * ph * 3);
+        // yuv420p planes back (decodeArgs), converted by yuv.ts: the encoder's swscale wrote
+        // untagged BT.601 limited range, which is what the decoder reports and yuv.ts assumes.
+        const asm = new FrameAssembler(yuv420FrameBytes(pw, ph));
         for await (const chunk of dec.proc.stdout as AsyncIterable<Buffer>) {
-          for (const rgb of asm.push(chunk)) {
+          for (const yuv of asm.push(chunk)) {
             received++;
-            yield fromRgb24(rgb, w, h, pw);
+            yield yuvToImage(yuv, pw, ph, DEFAULT_COLOUR, w, h);
           }
         }
         await feeding;
@@ -305,7 +377,7 @@ class NativeFfmpeg implements FfmpegNode {
 
   async probe(file: string): Promise<VideoInfo> {
     const r = spawnSync(this.bin, ['-hide_banner', '-loglevel', 'info', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
-    const info = parseVideoSize(r.stderr ?? '');
+    const info = parseVideoStream(r.stderr ?? '');
     if (!info) throw probeFailure(file, (r.stderr ?? '').split('\n'), r.status ?? 1, file);
     return info;
   }
@@ -315,21 +387,22 @@ class NativeFfmpeg implements FfmpegNode {
     const start = range.start ?? 0;
     const end = range.end ?? Infinity;
     const self = this;
+    const output = decodeOutput(info);
     async function* frames(): AsyncGenerator<ImageF32> {
       if (end <= start) return;
       const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-noautorotate', '-i', file, '-map', '0:v:0'];
       // Stop the decoder early instead of decoding the rest of a long file.
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
-      args.push('-fps_mode', 'passthrough', ...DECODE_SWS, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+      args.push('-fps_mode', 'passthrough', ...output.args, 'pipe:1');
       const dec = self.run(args);
       dec.proc.stdin.end();
       let index = 0;
       let complete = false;
       try {
-        const asm = new FrameAssembler(info.width * info.height * 3);
+        const asm = new FrameAssembler(output.frameBytes);
         for await (const chunk of dec.proc.stdout as AsyncIterable<Buffer>) {
-          for (const rgb of asm.push(chunk)) {
-            if (index >= start && index < end) yield fromRgb24(rgb, info.width, info.height, info.width);
+          for (const raw of asm.push(chunk)) {
+            if (index >= start && index < end) yield output.toImage(raw);
             index++;
           }
         }
@@ -443,8 +516,8 @@ class WasmFfmpeg implements FfmpegNode {
       }
       const raw = self.tmp('rgb');
       const es = self.tmp('es');
-      const out = self.tmp('rgb');
-      let decodedRgb: Uint8Array;
+      const out = self.tmp('yuv');
+      let decodedYuv: Uint8Array;
       let encodedBytes: number;
       try {
         const all = new Uint8Array(chunks.length * pw * ph * 3);
@@ -454,10 +527,10 @@ class WasmFfmpeg implements FfmpegNode {
         if (self.exec(encodeArgs(settings, pw, ph, raw, es)) !== 0) throw new FfmpegError(`ffmpeg.wasm encode failed: ${self.log.join(' ')}`);
         encodedBytes = self.core.FS.readFile(es).length;
         if (self.exec(decodeArgs(settings, es, out)) !== 0) throw new FfmpegError(`ffmpeg.wasm decode failed: ${self.log.join(' ')}`);
-        decodedRgb = self.core.FS.readFile(out);
+        decodedYuv = self.core.FS.readFile(out);
         const n = all.length / (pw * ph * 3);
-        if (decodedRgb.length !== all.length) {
-          throw new FfmpegError(`round trip returned ${decodedRgb.length / (pw * ph * 3)} frames for ${n} sent`);
+        if (decodedYuv.length !== n * yuv420FrameBytes(pw, ph)) {
+          throw new FfmpegError(`round trip returned ${decodedYuv.length / yuv420FrameBytes(pw, ph)} frames for ${n} sent`);
         }
       } catch (e) {
         settle.reject(e);
@@ -465,9 +538,10 @@ class WasmFfmpeg implements FfmpegNode {
       } finally {
         self.unlink(raw, es, out);
       }
-      const frameBytes = pw * ph * 3;
-      const n = decodedRgb.length / frameBytes;
-      for (let i = 0; i < n; i++) yield fromRgb24(decodedRgb.subarray(i * frameBytes, (i + 1) * frameBytes), w, h, pw);
+      // yuv420p planes back (decodeArgs), converted by yuv.ts as in the native round trip.
+      const frameBytes = yuv420FrameBytes(pw, ph);
+      const n = decodedYuv.length / frameBytes;
+      for (let i = 0; i < n; i++) yield yuvToImage(decodedYuv.subarray(i * frameBytes, (i + 1) * frameBytes), pw, ph, DEFAULT_COLOUR, w, h);
       settle.resolve({ encodedBytes, frames: n, backend: 'wasm' });
     }
     return { frames: decoded(), stats };
@@ -476,7 +550,7 @@ class WasmFfmpeg implements FfmpegNode {
   private probeMounted(p: string, name: string): VideoInfo {
     // -loglevel info explicitly: the core keeps the log level of its previous command.
     this.exec(['-hide_banner', '-loglevel', 'info', '-noautorotate', '-i', p]);
-    const info = parseVideoSize(this.log.join('\n'));
+    const info = parseVideoStream(this.log.join('\n'));
     if (!info) throw probeFailure(name, this.log.filter((l) => !l.startsWith('Aborted(')), 1);
     return info;
   }
@@ -493,28 +567,29 @@ class WasmFfmpeg implements FfmpegNode {
 
   async decodeFile(file: string, range: FrameRange = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
     const p = this.tmp(path.extname(file).slice(1) || 'bin');
-    const out = this.tmp('rgb');
+    const out = this.tmp('raw');
     this.core.FS.writeFile(p, await readFile(file));
-    let rgb: Uint8Array;
+    let raw: Uint8Array;
     let info: VideoInfo;
+    let output: ReturnType<typeof decodeOutput>;
     try {
       info = this.probeMounted(p, file);
+      output = decodeOutput(info);
       const start = range.start ?? 0;
       const end = range.end ?? Infinity;
       const args = ['-hide_banner', '-loglevel', 'error', '-noautorotate', '-i', p, '-map', '0:v:0'];
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
-      args.push('-fps_mode', 'passthrough', ...DECODE_SWS, '-f', 'rawvideo', '-pix_fmt', 'rgb24', out);
+      args.push('-fps_mode', 'passthrough', ...output.args, out);
       if (this.exec(args) !== 0) throw new FfmpegError(`ffmpeg.wasm could not decode ${file}: ${this.log.join(' ')}`);
       const all = this.core.FS.readFile(out);
-      const fb = info.width * info.height * 3;
-      rgb = all.subarray(Math.min(start, all.length / fb) * fb);
+      const fb = output.frameBytes;
+      raw = all.subarray(Math.min(start, Math.floor(all.length / fb)) * fb);
     } finally {
       this.unlink(p, out);
     }
-    const { width, height } = info;
+    const { frameBytes: fb, toImage } = output;
     async function* frames(): AsyncGenerator<ImageF32> {
-      const fb = width * height * 3;
-      for (let o = 0; o + fb <= rgb.length; o += fb) yield fromRgb24(rgb.subarray(o, o + fb), width, height, width);
+      for (let o = 0; o + fb <= raw.length; o += fb) yield toImage(raw.subarray(o, o + fb));
     }
     return { info, frames: frames() };
   }

@@ -3,8 +3,9 @@
  * worker; the media worker is started from there, as the app's page starts it).
  *
  * References are independent of the code under test: native Debian ffmpeg's decodes and x264
- * round trips, made by scripts/make-sample.py with the same command lines (codec-args.ts) and
- * committed as PNG under e2e/fixtures/.
+ * round trips, made by scripts/make-sample.py with the same command lines (codec-args.ts), their
+ * yuv420p planes converted to RGB by numpy (exact rationals, the formula of yuv.ts) and committed
+ * as PNG under e2e/fixtures/.
  */
 import type { GpuTest, GpuTestContext, GpuTestResult } from '../gpu/gputest';
 import { MediaClient, MediaError, type DecodedFrames } from './media-client';
@@ -86,7 +87,7 @@ export const browserTests: GpuTest[] = [
     },
   },
   {
-    name: 'media: decode clip-64x48.mp4 → 8 frames within 3 levels of Debian ffmpeg',
+    name: 'media: decode clip-64x48.mp4 → 8 frames identical to Debian ffmpeg’s planes converted by numpy',
     async run(ctx) {
       const t0 = performance.now();
       const progress: number[] = [];
@@ -100,7 +101,7 @@ export const browserTests: GpuTest[] = [
       return result([
         [d.frames.length === 8 && d.width === 64 && d.height === 48, `${d.frames.length} frames ${d.width}×${d.height}`],
         [d.frames.every((f) => f.length === 64 * 48 * 4), 'RGBA8 buffers of 64×48×4'],
-        [worst <= 3, `max|Δ| vs native decode ${worst} ≤ 3 levels (YUV→RGB rounding)`],
+        [worst === 0, `max|Δ| vs native decode ${worst} (must be 0: the same planes, the same exact conversion)`],
         [progress.at(-1) === 8, `progress reached ${progress.at(-1)}/8`],
         [true, `decode ${ms.toFixed(0)} ms`],
       ]);
@@ -270,9 +271,9 @@ export const browserTests: GpuTest[] = [
   },
   {
     // WebCodecs first, per file, with ffmpeg's pixels: H.264/VP9 decoding is bit-exact in any
-    // conformant decoder and yuv.ts is swscale's YUV → RGB bit for bit, so the default decode
-    // (WebCodecs here) and a forced ffmpeg.wasm decode must give identical RGBA bytes, and native
-    // Debian ffmpeg's (the CLI's) too.
+    // conformant decoder and both paths convert the decoder's 8-bit 4:2:0 planes with yuv.ts, so
+    // the default decode (WebCodecs here) and a forced ffmpeg.wasm decode must give identical RGBA
+    // bytes, and native Debian ffmpeg's (the CLI's, the same planes and conversion) too.
     name: 'media: WebCodecs by default, identical bytes to ffmpeg.wasm and native ffmpeg; other codecs fall back to ffmpeg.wasm',
     async run(ctx) {
       const checks: [boolean, string][] = [];
@@ -288,13 +289,13 @@ export const browserTests: GpuTest[] = [
       checks.push([wc.decoder === 'webcodecs' && wc.frames.length === 75, `sample: default decoder ${wc.decoder}, ${wc.frames.length} frames of 480×270 in ${tWc.toFixed(0)} ms; ffmpeg.wasm ${tFf.toFixed(0)} ms`]);
       checks.push([ffw.decoder === 'ffmpeg.wasm' && same(wc, ffw), `sample: WebCodecs and ffmpeg.wasm RGBA identical over 75 frames: ${same(wc, ffw)}`]);
 
-      // Tagged BT.709 full range at an odd size (63×47: swscale's full-chroma path), VP9.
+      // Tagged BT.709 full range at an odd size (63×47: the last chroma column half outside), VP9.
       const vp9 = await blobOf(ctx, '/e2e/fixtures/formats/vp9-63x47-bt709-full.mp4');
       const vWc = await media().decode(vp9, 'vp9.mp4');
       const vFf = await media().decode(vp9, 'vp9.mp4', { decoder: 'ffmpeg.wasm' });
       checks.push([vWc.decoder === 'webcodecs' && vWc.frames.length === 8 && vWc.width === 63 && same(vWc, vFf), `vp9 63×47 bt709 pc: ${vWc.decoder} ${vWc.frames.length} frames, identical to ffmpeg.wasm: ${same(vWc, vFf)}${vWc.fallback ? ` (fallback: ${vWc.fallback})` : ''}`]);
 
-      // Native Debian ffmpeg's decode (scripts/make-sample.py, SWS_FLAGS), committed as PNG.
+      // Native Debian ffmpeg's planes converted by numpy (scripts/make-sample.py), committed as PNG.
       const clip = await media().decode(await blobOf(ctx, '/e2e/fixtures/clip-64x48.mp4'), 'clip.mp4');
       let clipWorst = 0;
       for (let k = 0; k < clip.frames.length; k++) {

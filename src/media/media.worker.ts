@@ -5,10 +5,12 @@
  * - Still images (png, jpeg, webp, bmp) decode with the browser's own decoder
  *   (createImageBitmap + OffscreenCanvas): fast and exact for 8-bit PNG.
  * - Videos: WebCodecs first (webcodecs.ts: MP4/MOV whose codec the browser's VideoDecoder takes,
- *   8-bit 4:2:0, converted by yuv.ts), per file; ffmpeg.wasm for the rest and whenever WebCodecs
- *   cannot give ffmpeg's frames (the reason is logged and returned as DecodedFrames.fallback).
- *   Both give the same bytes as the Node CLI's native ffmpeg: yuv.ts is swscale's conversion
- *   ported bit for bit, and ffmpeg runs with SWS_FLAGS everywhere.
+ *   8-bit 4:2:0), per file; ffmpeg.wasm for the rest and whenever WebCodecs cannot give ffmpeg's
+ *   frames (the reason is logged and returned as DecodedFrames.fallback). Both give the same bytes
+ *   as the Node CLI's native ffmpeg: for 8-bit 4:2:0 (yuv420p, yuvj420p) every path takes the
+ *   decoder's raw planes and converts them with yuv.ts, the project's exact YUV → RGB; other
+ *   pixel formats (4:2:2, 4:4:4, 10-bit, palettes) keep ffmpeg's swscale with SWS_FLAGS, the
+ *   CLI's conversion for them too (WebCodecs leaves those to ffmpeg.wasm).
  * - ffmpeg.wasm runs in this worker (see ffmpeg-wasm.ts), reading the file through WORKERFS
  *   without copying it; it also probes every video (size, frame count, fps, colour).
  * - Videos decode by frame range ([start, start+count) at time start/fps, `-ss` before `-i` so
@@ -20,6 +22,7 @@
 import * as Comlink from 'comlink';
 import type { RgbaFrame } from '../core/frame';
 import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, DEFAULT_CODEC_OPTIONS, SWS_FLAGS, type CodecOptions } from './codec-args';
+import { rgbaToRgb24 } from '../core/pixels';
 import { MediaError, ffmpegFailure, wireErrors } from './errors';
 import { FfmpegWasm, FrameSink, SINK_PATH, ffmpegCoreUrls, type RunResult } from './ffmpeg-wasm';
 import {
@@ -28,7 +31,6 @@ import {
   frameSize,
   packRgb24,
   planDecode,
-  unpackRgb24,
   type DecodedFrames,
   type MediaInfo,
   type RoundTripResult,
@@ -36,6 +38,7 @@ import {
 import { parseProbe, probeHints, type DecodeHints } from './probe';
 import { SNIFF_BYTES, classifyContent, contentProblem, isStill, sniff, type ContentClass, type Sniffed } from './sniff';
 import type { Mp4Index } from './webcodecs';
+import { DEFAULT_COLOUR, packedPlanes, yuv420FrameBytes, yuv420ToRgba, type YuvColour } from './yuv';
 
 /** The WebCodecs path and its demuxer (mp4box, ~180 kB) load with the first MP4/MOV video. */
 const webcodecs = () => import('./webcodecs');
@@ -51,10 +54,11 @@ export interface DecodeOptions {
   /** Refuse frames larger than this many pixels (default MAX_FRAME_PIXELS). */
   maxPixels?: number;
   /**
-   * true (default): exactly native ffmpeg's pixels with SWS_FLAGS (what the Node CLI decodes):
-   * WebCodecs only where yuv.ts can convert its frames as ffmpeg does (8-bit 4:2:0), else ffmpeg.wasm.
+   * true (default): exactly the Node CLI's pixels: WebCodecs only for 8-bit 4:2:0 (yuv.ts converts
+   * its planes), else ffmpeg.wasm (8-bit 4:2:0 by yuv.ts, other formats by swscale with SWS_FLAGS).
    * false: also WebCodecs frames of other formats (10-bit, 4:4:4), drawn by the browser, and
-   * ffmpeg.wasm with its default conversion: a few levels from native. For scrubbing previews.
+   * ffmpeg.wasm's other formats with swscale's default flags: a few levels from native. For
+   * scrubbing previews. (8-bit 4:2:0 is always yuv.ts's.)
    */
   exact?: boolean;
   /**
@@ -204,8 +208,17 @@ async function probeVideoHints(blob: Blob, name: string, content?: ContentClass,
   return info;
 }
 
-/** 8-bit 4:2:0 pixel formats: what yuv.ts converts exactly as ffmpeg does. */
+/** 8-bit 4:2:0 pixel formats: what every decode path hands to yuv.ts as planes (ffmpeg-node's YUV420_PIX_FMTS). */
 const EXACT_PIX_FMTS = new Set(['yuv420p', 'yuvj420p']);
+
+/** ffmpeg.wasm's rawvideo yuv420p frames (one per sink buffer) → RGBA8 by yuv.ts. */
+function yuvFramesToRgba(frames: Uint8ClampedArray<ArrayBuffer>[], w: number, h: number, colour: YuvColour, visibleW = w, visibleH = h): Uint8ClampedArray<ArrayBuffer>[] {
+  return frames.map((f) => {
+    const out = new Uint8ClampedArray(new ArrayBuffer(visibleW * visibleH * 4));
+    yuv420ToRgba(packedPlanes(new Uint8Array(f.buffer, f.byteOffset, f.length), w, h, visibleW, visibleH), colour, out);
+    return out;
+  });
+}
 
 /**
  * Frames [start, start+count) by WebCodecs, or the reason this file (or range) is left to
@@ -350,11 +363,14 @@ const api = {
         console.info(`[media] '${name}': ffmpeg.wasm, not WebCodecs: ${fallback}`);
       }
 
+      // 8-bit 4:2:0: the stream's own planes (same pixel format, so no swscale runs), converted
+      // by yuv.ts below; anything else: swscale's RGBA (SWS_FLAGS unless exact is false).
+      const planar = EXACT_PIX_FMTS.has(hints.pixFmt ?? '') ? hints.pixFmt! : null;
       const result = await serial(async () => {
         const ff = await ffmpeg();
         let last = 0;
         const sink = new FrameSink(
-          frameBytes,
+          planar ? yuv420FrameBytes(info.width, info.height) : frameBytes,
           count,
           (done) => {
             const now = performance.now();
@@ -376,25 +392,26 @@ const api = {
             '-frames:v', String(count), '-fps_mode', 'passthrough',
             // Fixed output size: a stream that changes resolution mid-way is scaled to the first.
             '-s', `${info.width}x${info.height}`,
-            ...(opts.exact === false ? [] : ['-sws_flags', SWS_FLAGS]),
-            '-f', 'rawvideo', '-pix_fmt', 'rgba', '-y', SINK_PATH,
+            ...(planar ? ['-f', 'rawvideo', '-pix_fmt', planar] : [...(opts.exact === false ? [] : ['-sws_flags', SWS_FLAGS]), '-f', 'rawvideo', '-pix_fmt', 'rgba']),
+            '-y', SINK_PATH,
           ], timeoutMs, { sink }),
         );
         return { r, sink };
       });
       const { r, sink } = result;
       if (sink.cancelled) throw aborted(`Decoding '${name}'`);
-      const out: DecodedFrames = { width: info.width, height: info.height, start, frames: sink.frames, decoder: 'ffmpeg.wasm', ...(fallback ? { fallback } : {}) };
+      const frames = planar ? yuvFramesToRgba(sink.frames, info.width, info.height, hints.colour) : sink.frames;
+      const out: DecodedFrames = { width: info.width, height: info.height, start, frames, decoder: 'ffmpeg.wasm', ...(fallback ? { fallback } : {}) };
       if (r.code !== 0) {
         const timedOut = tookTooLong(r, timeoutMs);
         const err = ffmpegFailure(name, r.log, r.code, timedOut);
         // A timed-out run's frames are an arbitrary prefix: report the timeout, not a short result.
         if (sink.frames.length === 0 || timedOut) throw err;
         out.warning = `${err.message} (after ${sink.frames.length} frames)`;
-      } else if (sink.frames.length === 0 && start === 0) {
+      } else if (frames.length === 0 && start === 0) {
         throw new MediaError('corrupt', `Could not decode '${name}': no frame in it could be decoded`);
-      } else if (sink.frames.length < count && info.frameCount !== undefined) {
-        out.warning = `'${name}' ended after frame ${start + sink.frames.length} though it claims ${info.frameCount} frames (damaged or cut short?)`;
+      } else if (frames.length < count && info.frameCount !== undefined) {
+        out.warning = `'${name}' ended after frame ${start + frames.length} though it claims ${info.frameCount} frames (damaged or cut short?)`;
       }
       return Comlink.transfer(out, out.frames.map((f) => f.buffer));
     });
@@ -436,7 +453,9 @@ const api = {
           }
           const encoded = ff.readFile(esPath);
           const bytes = encoded.length;
-          const sink = new FrameSink(pad.width * pad.height * 3, frames.length, () => undefined, () => cancelled(opts.cancel));
+          // yuv420p planes back (decodeArgs), converted by yuv.ts: untagged BT.601 limited, as the
+          // encoder's swscale wrote them; the padding cropped off in the conversion.
+          const sink = new FrameSink(yuv420FrameBytes(pad.width, pad.height), frames.length, () => undefined, () => cancelled(opts.cancel));
           const dec = runCore(ff, decodeArgs(o, esPath, SINK_PATH), timeoutMs, { sink });
           if (sink.cancelled) throw aborted('The FFmpeg stage');
           if (dec.code !== 0) {
@@ -445,7 +464,7 @@ const api = {
           if (sink.frames.length !== frames.length) {
             throw new MediaError('ffmpeg-failed', `The ${o.codec} round trip gave back ${sink.frames.length} frames for ${frames.length}`);
           }
-          const decoded = sink.frames.flatMap((f) => unpackRgb24(new Uint8Array(f.buffer), pad.width, pad.height, width, height));
+          const decoded = yuvFramesToRgba(sink.frames, pad.width, pad.height, DEFAULT_COLOUR, width, height).map((f) => rgbaToRgb24(f));
           const out: RoundTripResult = { width, height, frames: decoded, bytes, encodeMs: enc.ms, decodeMs: dec.ms };
           if (opts.returnStream) out.stream = encoded.slice();
           return Comlink.transfer(out, [...decoded.map((f) => f.buffer), ...(out.stream ? [out.stream.buffer] : [])]);

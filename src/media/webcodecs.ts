@@ -7,8 +7,8 @@
  *
  * Same pixels as ffmpeg (the CLI and ffmpeg.wasm): H.264/VP9/AV1 decoding is bit-exact in any
  * conformant decoder, so only YUV → RGB could differ; the 8-bit 4:2:0 planes (VideoFrame.copyTo,
- * I420 or NV12) go through yuv.ts, a bit-exact port of ffmpeg's own conversion, with the colour
- * matrix and range ffmpeg takes for the stream (from its probe).
+ * I420 or NV12) go through yuv.ts, as ffmpeg's planes do on the other two paths, with the colour
+ * matrix and range ffmpeg reads for the stream (from its probe).
  *
  * Same frames: frame i is the i-th in presentation order (sample cts), as ffmpeg numbers them.
  * Files where the two could disagree are left to ffmpeg: edit lists that cut frames, rotation,
@@ -132,7 +132,7 @@ function codecDescription(trak: ReturnType<ISOFile['getTrackById']>): Uint8Array
 
 export interface RangeOptions {
   /**
-   * true: only frames yuv.ts converts exactly as ffmpeg (8-bit 4:2:0); any other frame format is a
+   * true: only 8-bit 4:2:0 frames (yuv.ts, as on the ffmpeg paths); any other frame format is a
    * reason to fall back. false: other formats are drawn by the browser (approximate; scrubbing).
    */
   exact: boolean;
@@ -269,7 +269,7 @@ export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number,
 }
 
 /**
- * A VideoFrame's visible pixels as RGBA8, or a reason it cannot be converted as ffmpeg would.
+ * A VideoFrame's visible pixels as RGBA8, or a reason it cannot be converted as the ffmpeg paths would.
  * 8-bit 4:2:0 (I420, I420A — whose alpha ffmpeg's decoders ignore too —, NV12) goes through
  * yuv.ts; other formats only when o.exact is false, drawn by the browser.
  */

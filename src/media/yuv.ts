@@ -1,26 +1,73 @@
 /**
- * The project's one 8-bit YUV 4:2:0 → RGBA8 conversion: a bit-exact port of what FFmpeg 5.1's
- * libswscale does for `yuv420p → rgba` with our SWS_FLAGS (bicubic+accurate_rnd+bitexact), the
- * conversion every decode path must agree on:
- * - ffmpeg.wasm in the media worker (@ffmpeg/core 0.12 = FFmpeg 5.1, swscale's C code),
- * - Debian's native ffmpeg 5.1 in the Node CLI (with SWS_FLAGS its x86 SIMD paths are off or exact),
- * - the WebCodecs path (VideoDecoder → I420 planes → this file), which has no swscale.
- * H.264/VP9/AV1 decoding is itself bit-exact across conformant decoders, so with this the three
- * give the same bytes. yuv.test.ts checks it against Debian ffmpeg on random and real planes,
- * every matrix, both ranges, odd and tiny sizes.
+ * The project's one 8-bit YUV 4:2:0 → RGBA8 conversion, used by every decode path of an 8-bit
+ * 4:2:0 stream: Debian's native ffmpeg in the Node CLI and ffmpeg.wasm in the media worker both
+ * hand over the raw planes (`-f rawvideo -pix_fmt yuv420p`, or yuvj420p: the stream's own format,
+ * so no swscale runs), WebCodecs hands over its I420
+ * / NV12 planes (VideoFrame.copyTo); all three convert here, so they give the same bytes
+ * (H.264/VP9/AV1 decoding itself is bit-exact in any conformant decoder). Other pixel formats
+ * (4:2:2, 4:4:4, 10-bit, RGB images, palettes) keep ffmpeg's own conversion (swscale, SWS_FLAGS).
  *
- * What swscale does here (libswscale/utils.c, output.c, yuv2rgb.c, libavfilter/vf_scale.c):
- * - Matrix and range: vf_scale's in_color_matrix 'auto' takes the frame's colorspace
- *   (parse_yuv_type: bt709, fcc, smpte240m, bt2020 → their own coefficients, anything else
- *   → BT.601); the range is the frame's (full for 'pc' / yuvj420p), else limited.
- * - Luma is unscaled (identity filters). Chroma is upsampled vertically only, by swscale's bicubic
- *   (B 0, C 0.6) at MPEG-2 (vertically centred) siting, with its fixed-point filter coefficients
- *   (initFilter below, integer for integer). Even widths: each horizontal pixel pair shares one
- *   chroma sample and RGB comes from swscale's lookup tables (yuv2rgb_X_c_template with the
- *   ff_yuv2rgb_c_init_tables tables, including their quirk that limited-range white, Y 235, gives
- *   253). Odd widths: swscale forces full chroma interpolation: chroma is also upsampled
- *   horizontally (bicubic, same siting rules) and RGB comes from 30-bit arithmetic
- *   (yuv2rgb_full_X_c_template / yuv2rgb_write_full).
+ * It is the exact real-valued conversion, rounded half up, not swscale's: swscale's lookup tables
+ * are biased (limited-range white, Y 235, gives 253; its fixed point truncates). Measured on the
+ * quality bench's 120 held-out clean LR frames, encoded to yuv420p exactly (float BT.601, 2×2 mean
+ * chroma, rounded): swscale (SWS_FLAGS) decodes them −1.76 / −1.06 / −1.13 levels (R/G/B) off
+ * the source, this conversion +0.01 / +0.10 / +0.24 (what is left is 4:2:0 and 8-bit rounding).
+ *
+ * The formula, per colour matrix (Kr, Kb; Kg = 1 − Kr − Kb) and range:
+ *   limited: Y' = (Y − 16) / 219,  Pb = (U − 128) / 224,  Pr = (V − 128) / 224
+ *   full:    Y' = Y / 255,         Pb = (U − 128) / 255,  Pr = (V − 128) / 255
+ *   R = Y' + 2(1 − Kr)·Pr,   B = Y' + 2(1 − Kb)·Pb,
+ *   G = Y' − 2(1 − Kb)·Kb/Kg·Pb − 2(1 − Kr)·Kr/Kg·Pr,
+ *   out = clamp(⌊255·X + ½⌋, 0, 255)   (X = R, G, B; round half up)
+ * with Kr, Kb as the decimal fractions of the standards (MATRICES below; ffmpeg's luma
+ * coefficients). The matrix is the stream's colorspace as ffmpeg's scale filter reads it with
+ * in_color_matrix 'auto' (bt709, fcc, smpte240m, bt2020nc/c; anything else, untagged included,
+ * BT.601), the range its color_range (full for 'pc' and yuvj420p).
+ *
+ * Chroma siting and upsampling. U and V at a luma pixel are interpolated bilinearly from the
+ * half-resolution planes, chroma sample (i, j) sitting at luma position (2i + ½, 2j + ½), i.e.
+ * centred between its 2×2 luma pixels in both directions (JPEG / MPEG-1 siting). Why that one:
+ * - it is what ffmpeg's own rgb → yuv420p writes, and every 4:2:0 frame of this project is made
+ *   by it (the FFmpeg stage, the web condition of the quality bench, the export): swscale
+ *   downsamples to centred chroma both ways (get_local_pos with vf_scale's out_v_chr_pos 128 and
+ *   the default horizontal position). Measured with Debian ffmpeg 5.1 and SWS_FLAGS: a linear
+ *   ramp in R along x (or y) gives chroma column (row) i the value of luma position 2i + 0.53
+ *   (the 0.03 is 8-bit rounding), not 2i (MPEG-2 "left" siting);
+ * - H.264 streams declare nothing better: x264 as ffmpeg drives it writes no
+ *   chroma_loc_info (trace_headers: chroma_loc_info_present_flag 0), which ffprobe reports as
+ *   'left' only because that is the spec's default, though the data is centred. Following the
+ *   declared 'left' would shift every decoded chroma edge by ½ luma pixel against ffmpeg's encoder.
+ * So luma pixel x (and likewise y) takes ¾ of chroma sample ⌊x/2⌋ and ¼ of its neighbour on the
+ * side of x (⌊x/2⌋ − 1 for even x, ⌊x/2⌋ + 1 for odd x), the edges replicated: per pixel
+ * U = S_U / 16 with the integer S_U = 9a + 3b + 3c + d (weights ¾·¾, ¾·¼, ¼·¾, ¼·¼).
+ *
+ * Exact arithmetic, fast. Before clipping, 255·X is linear in (Y, S_U, S_V):
+ *   V = a·(Y − y0) + b·(S_U − 2048) + c·(S_V − 2048)
+ * with rationals a, b, c from the decimal constants above (b = 0 for R, c = 0 for B). Per colour
+ * the tables below hold, in units of 2^−K (K = 42),
+ *   TY[Y] = ⌈(a·(Y − y0) + ½)·2^K⌉,  TU[S] = ⌈b·(S − 2048)·2^K⌉,  TV[S] = ⌈c·(S − 2048)·2^K⌉,
+ * built exactly with BigInt, and a pixel is ⌊(TY + TU + TV)·2^−K⌋, clipped. Proof that this is
+ * ⌊V + ½⌋ for every input:
+ *   F = TY + TU + TV = (V + ½)·2^K + e with 0 ≤ e < 3 (three ceilings), so ⌊F·2^−K⌋ can only
+ *   differ from ⌊V + ½⌋ when an integer lies in (V + ½, V + ½ + 3·2^−K], i.e. when V is less than
+ *   3·2^−K below a half-integer without being one (a tie, V exactly m + ½, has e ≥ 0 and rounds
+ *   up, as it should). With D a common denominator of a, b, c, V = N/D and its distance to any
+ *   half-integer m + ½ is |2N − (2m + 1)D| / 2D: zero or ≥ 1/(2D). So the result is exact as
+ *   soon as 3·2^−K ≤ 1/(2D), i.e. D ≤ 2^K/6 = 7.3e11. The largest D of all matrices, ranges and
+ *   channels is 5.9e11 (BT.2020 limited range, G); BT.601 limited needs 1.5e10.
+ *   Every F, and every partial sum, is an integer below 2^52 in magnitude (|V| + ½ < 2^10), so the
+ *   doubles holding them are exact, and ·2^−K is an exact power-of-two scaling.
+ * yuv.test.ts checks each premise (every table entry is that ceiling, computed independently;
+ * D ≤ 2^K/6 for every matrix, range and channel; the magnitudes), compares R and B with an exact
+ * integer reference over every (Y, S) and G over random and corner inputs, and whole frames with
+ * a plain float64 reference.
+ *
+ * The loop uses the tables scaled by 2^−K (exact) and the luma table offset so that `| 0` gives
+ * ⌊V + ½⌋ as an index into clip tables (LoopTables): a pixel is 5 table reads and 4 additions
+ * for the colour, 3 float → int conversions, 3 clip reads and one 32-bit store. Measured
+ * (`npm run bench yuv`, Node, CPU time, a loaded 2-core VM): 17 ms a 1080p frame, 1.0 ms at
+ * 480×270 — the same as the swscale port it replaces (18 / 1.1 ms), which shared one chroma
+ * sample between two pixels and interpolated nothing horizontally.
  */
 
 export interface YuvPlanes {
@@ -71,7 +118,34 @@ export function planesOf(format: string | null, buf: Uint8Array, layout: readonl
   return `decoded frames come as ${format ?? 'an opaque (GPU) format'}, not 8-bit 4:2:0`;
 }
 
-/** swscale's YUV → RGB coefficient sets (ff_yuv2rgb_coeffs). */
+/**
+ * A packed yuv420p frame as ffmpeg's rawvideo writes it (Y w×h, then U and V ⌈w/2⌉×⌈h/2⌉, no
+ * row padding) viewed as planes. `visibleW`×`visibleH` (≤ w×h) converts only the top-left part,
+ * for a frame padded to even size: the crop of the whole frame's conversion, since a pixel's
+ * chroma never comes from beyond the next chroma sample on its own side.
+ */
+export function packedPlanes(buf: Uint8Array, w: number, h: number, visibleW = w, visibleH = h): YuvPlanes {
+  const cw = (w + 1) >> 1;
+  const ch = (h + 1) >> 1;
+  if (buf.length < yuv420FrameBytes(w, h)) throw new RangeError(`a ${w}×${h} yuv420p frame needs ${yuv420FrameBytes(w, h)} bytes, got ${buf.length}`);
+  if (!(visibleW > 0 && visibleW <= w && visibleH > 0 && visibleH <= h)) throw new RangeError(`visible size ${visibleW}×${visibleH} is not within ${w}×${h}`);
+  return {
+    width: visibleW,
+    height: visibleH,
+    y: buf.subarray(0, w * h),
+    u: buf.subarray(w * h, w * h + cw * ch),
+    v: buf.subarray(w * h + cw * ch, w * h + 2 * cw * ch),
+    yStride: w,
+    uvStride: cw,
+  };
+}
+
+/** Bytes of one packed yuv420p frame of w×h (ffmpeg's rawvideo). */
+export function yuv420FrameBytes(w: number, h: number): number {
+  return w * h + 2 * ((w + 1) >> 1) * ((h + 1) >> 1);
+}
+
+/** The YUV → RGB matrices ffmpeg's scale filter tells apart (in_color_matrix). */
 export type YuvMatrix = 'bt601' | 'bt709' | 'fcc' | 'smpte240m' | 'bt2020';
 
 export interface YuvColour {
@@ -83,18 +157,23 @@ export interface YuvColour {
 /** What ffmpeg assumes for untagged video. */
 export const DEFAULT_COLOUR: YuvColour = { matrix: 'bt601', fullRange: false };
 
-/** ff_yuv2rgb_coeffs rows: crv, cbu, cgu, cgv (×2^16). */
-const COEFFS: Record<YuvMatrix, readonly [number, number, number, number]> = {
-  bt709: [117489, 138438, 13975, 34925],
-  bt601: [104597, 132201, 25675, 53279],
-  fcc: [104448, 132798, 24759, 53109],
-  smpte240m: [117579, 136230, 16907, 35559],
-  bt2020: [110013, 140363, 12277, 42626],
+/**
+ * Kr and Kb of each matrix as exact decimal fractions [numerator, denominator]: the values of the
+ * standards, as ffmpeg lists them (luma coefficients: BT.601 0.299/0.114, BT.709 0.2126/0.0722,
+ * FCC 0.30/0.11, SMPTE 240M 0.212/0.087, BT.2020 non-constant 0.2627/0.0593).
+ */
+export const MATRICES: Record<YuvMatrix, { kr: readonly [number, number]; kb: readonly [number, number] }> = {
+  bt601: { kr: [299, 1000], kb: [114, 1000] },
+  bt709: { kr: [2126, 10000], kb: [722, 10000] },
+  fcc: { kr: [30, 100], kb: [11, 100] },
+  smpte240m: { kr: [212, 1000], kb: [87, 1000] },
+  bt2020: { kr: [2627, 10000], kb: [593, 10000] },
 };
 
 /**
- * The colour interpretation ffmpeg's scale filter gives a frame, from what ffprobe reports for the
- * stream (`color_space`, `color_range`, `pix_fmt`), as vf_scale.c does with in_color_matrix 'auto'.
+ * The colour interpretation ffmpeg's scale filter gives a frame, from what ffprobe (or ffmpeg's
+ * stream line) reports for the stream (`color_space`, `color_range`, `pix_fmt`), as vf_scale.c
+ * does with in_color_matrix 'auto'.
  */
 export function colourOf(colorSpace?: string, colorRange?: string, pixFmt?: string): YuvColour {
   let matrix: YuvMatrix = 'bt601';
@@ -106,493 +185,246 @@ export function colourOf(colorSpace?: string, colorRange?: string, pixFmt?: stri
   return { matrix, fullRange };
 }
 
-// ───────────── exact integer helpers (C semantics) ─────────────
+// ───────────── the exact tables ─────────────
 
-/** C's `/` on int64: truncation toward zero. */
-const cdiv = (a: bigint, b: bigint): bigint => a / b; // BigInt division truncates, as C does
-/** C's ROUNDED_DIV. */
-const roundedDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a + (b >> 1n) : a - (b >> 1n)) / b;
-const abs = (a: bigint): bigint => (a < 0n ? -a : a);
+/** Fixed-point bits of the tables (see the header's proof: needs 2^K ≥ 6·D, and |F| < 2^53). */
+export const FIXED_POINT_BITS = 42;
+/** Chroma sums S = 9a + 3b + 3c + d run over 0 … 16·255. */
+export const CHROMA_SUMS = 16 * 255 + 1;
+const SCALE = 2 ** -FIXED_POINT_BITS;
 
-interface Filter {
-  /** First source line/column of each output one. */
-  pos: Int32Array;
-  /** size coefficients per output, normalised to `one`. */
-  coef: Int32Array;
-  size: number;
+/** A rational number [num, den] with den > 0 (BigInt, exact). */
+type Q = readonly [bigint, bigint];
+const q = (n: bigint | number, d: bigint | number = 1n): Q => [BigInt(n), BigInt(d)];
+const mul = (a: Q, b: Q): Q => [a[0] * b[0], a[1] * b[1]];
+/** a / b for b > 0. */
+const div = (a: Q, b: Q): Q => [a[0] * b[1], a[1] * b[0]];
+const neg = (a: Q): Q => [-a[0], a[1]];
+const sub = (a: Q, b: Q): Q => [a[0] * b[1] - b[0] * a[1], a[1] * b[1]];
+/** ⌈n/d⌉ for d > 0. */
+const ceilDiv = (n: bigint, d: bigint): bigint => (n >= 0n ? (n + d - 1n) / d : -(-n / d));
+
+/** The exact coefficients of V = a·(Y − y0) + Σ coef·(S − 2048) for each output channel. */
+interface ExactCoefficients {
+  /** 255/219 (limited) or 1 (full), and the luma offset y0. */
+  a: Q;
+  y0: number;
+  /** Chroma coefficients per unit of S (the 1/16 of the interpolation included). */
+  vr: Q;
+  ug: Q;
+  vg: Q;
+  ub: Q;
 }
 
-/**
- * swscale's initFilter (utils.c) for the one case used here: SWS_BICUBIC|SWS_BITEXACT with default
- * parameters, no src/dst vectors, C code paths (filterAlign 1). `xInc` 16.16 step, `srcPos` and
- * `dstPos` the chroma positions from get_local_pos, `one` 1<<12 (vertical) or 1<<14 (horizontal).
- */
-function initFilter(xInc: number, srcW: number, dstW: number, one: number, srcPos: number, dstPos: number): Filter {
-  const log2 = (v: number) => (v > 0 ? 31 - Math.clz32(v) : 0);
-  const fone = 1n << BigInt(54 - Math.min(log2(Math.floor(srcW / dstW)), 8));
-  const X = BigInt(xInc);
-  let filterSize: number;
-  let filter: bigint[];
-  const pos = new Int32Array(dstW);
-
-  if (Math.abs(xInc - 0x10000) < 10 && srcPos === dstPos) {
-    filterSize = 1;
-    filter = new Array<bigint>(dstW).fill(fone);
-    for (let i = 0; i < dstW; i++) pos[i] = i;
-  } else {
-    const sizeFactor = 4; // bicubic
-    filterSize = xInc <= 1 << 16 ? 1 + sizeFactor : 1 + Math.floor((sizeFactor * srcW + dstW - 1) / dstW);
-    filterSize = Math.max(Math.min(filterSize, srcW - 2), 1);
-    filter = new Array<bigint>(dstW * filterSize);
-    const B = 0n;
-    const C = BigInt(Math.trunc(0.6 * (1 << 24)));
-    let xDstInSrc = ((BigInt(dstPos) * X) >> 7n) - ((BigInt(srcPos) * 0x10000n) >> 7n);
-    for (let i = 0; i < dstW; i++) {
-      let xx = Number(cdiv(xDstInSrc - BigInt(filterSize - 2) * (1n << 16n), 1n << 17n));
-      pos[i] = xx;
-      for (let j = 0; j < filterSize; j++) {
-        let d = abs(BigInt(xx) * (1n << 17n) - xDstInSrc) << 13n;
-        if (xInc > 1 << 16) d = (d * BigInt(dstW)) / BigInt(srcW);
-        let coeff: bigint;
-        if (d >= 1n << 31n) {
-          coeff = 0n;
-        } else {
-          const dd = (d * d) >> 30n;
-          const ddd = (dd * d) >> 30n;
-          if (d < 1n << 30n) {
-            coeff = (12n * (1n << 24n) - 9n * B - 6n * C) * ddd + (-18n * (1n << 24n) + 12n * B + 6n * C) * dd + (6n * (1n << 24n) - 2n * B) * (1n << 30n);
-          } else {
-            coeff = (-B - 6n * C) * ddd + (6n * B + 30n * C) * dd + (-12n * B - 48n * C) * d + (8n * B + 24n * C) * (1n << 30n);
-          }
-        }
-        coeff = cdiv(coeff, (1n << 54n) / fone);
-        filter[i * filterSize + j] = coeff;
-        xx++;
-      }
-      xDstInSrc += 2n * X;
-    }
-  }
-
-  // (no src/dst filter vectors: filter2 = filter)
-  const filter2Size = filterSize;
-  const filter2 = filter;
-
-  // Step 1: find the smallest size, shifting near-zero leading taps out.
-  let minFilterSize = 0;
-  const cutoffLimit = 0.002 * Number(fone);
-  for (let i = dstW - 1; i >= 0; i--) {
-    let min = filter2Size;
-    let cutOff = 0n;
-    for (let j = 0; j < filter2Size; j++) {
-      cutOff += abs(filter2[i * filter2Size]);
-      if (Number(cutOff) > cutoffLimit) break;
-      if (i < dstW - 1 && pos[i] >= pos[i + 1]) break;
-      let k: number;
-      for (k = 1; k < filter2Size; k++) filter2[i * filter2Size + k - 1] = filter2[i * filter2Size + k];
-      filter2[i * filter2Size + k - 1] = 0n;
-      pos[i]++;
-    }
-    cutOff = 0n;
-    for (let j = filter2Size - 1; j > 0; j--) {
-      cutOff += abs(filter2[i * filter2Size + j]);
-      if (Number(cutOff) > cutoffLimit) break;
-      min--;
-    }
-    if (min > minFilterSize) minFilterSize = min;
-  }
-  const size = minFilterSize; // filterAlign 1
-  const f = new Array<bigint>(dstW * size);
-  for (let i = 0; i < dstW; i++) {
-    for (let j = 0; j < size; j++) f[i * size + j] = j >= filter2Size ? 0n : filter2[i * filter2Size + j];
-    // (SWS_BITEXACT zeroes taps j >= minFilterSize: none here, size == minFilterSize)
-  }
-
-  // Fix borders: fold taps outside the source onto its edge samples.
-  for (let i = 0; i < dstW; i++) {
-    if (pos[i] < 0) {
-      for (let j = 1; j < size; j++) {
-        const left = Math.max(j + pos[i], 0);
-        f[i * size + left] += f[i * size + j];
-        f[i * size + j] = 0n;
-      }
-      pos[i] = 0;
-    }
-    if (pos[i] + size > srcW) {
-      const shift = pos[i] + Math.min(size - srcW, 0);
-      let acc = 0n;
-      for (let j = size - 1; j >= 0; j--) {
-        if (pos[i] + j >= srcW) {
-          acc += f[i * size + j];
-          f[i * size + j] = 0n;
-        }
-      }
-      for (let j = size - 1; j >= 0; j--) f[i * size + j] = j < shift ? 0n : f[i * size + j - shift];
-      pos[i] -= shift;
-      f[i * size + srcW - 1 - pos[i]] += acc;
-    }
-  }
-
-  // Normalise to `one`, carrying the rounding error from tap to tap.
-  const coef = new Int32Array(dstW * size);
-  const ONE = BigInt(one);
-  for (let i = 0; i < dstW; i++) {
-    let sum = 0n;
-    for (let j = 0; j < size; j++) sum += f[i * size + j];
-    sum = (sum + ONE / 2n) / ONE;
-    if (sum === 0n) sum = 1n;
-    let error = 0n;
-    for (let j = 0; j < size; j++) {
-      const v = f[i * size + j] + error;
-      const intV = roundedDiv(v, sum);
-      coef[i * size + j] = Number(intV);
-      error = v - intV * sum;
-    }
-  }
-  return { pos, coef, size };
+/** The conversion's rational coefficients for a colour (from MATRICES and the range). */
+function exactCoefficients(c: YuvColour): ExactCoefficients {
+  const m = MATRICES[c.matrix];
+  const kr = q(m.kr[0], m.kr[1]);
+  const kb = q(m.kb[0], m.kb[1]);
+  const kg = sub(sub(q(1), kr), kb);
+  const two = q(2);
+  // 255 · (chroma scale) · (1/16 of the interpolation sum)
+  const chroma = c.fullRange ? q(255, 255 * 16) : q(255, 224 * 16);
+  const crv = mul(two, sub(q(1), kr));
+  const cbu = mul(two, sub(q(1), kb));
+  return {
+    a: c.fullRange ? q(1) : q(255, 219),
+    y0: c.fullRange ? 0 : 16,
+    vr: mul(chroma, crv),
+    ug: neg(mul(chroma, div(mul(cbu, kb), kg))),
+    vg: neg(mul(chroma, div(mul(crv, kr), kg))),
+    ub: mul(chroma, cbu),
+  };
 }
 
-/** get_local_pos (utils.c): a chroma position (1/256 luma sample) in the subsampled grid. */
-function localPos(chrSubsample: number, pos: number): number {
-  if (pos === -1 || pos <= -513) pos = (128 << chrSubsample) - 128;
-  pos += 128;
-  return pos >> chrSubsample;
+/** Per-plane contributions in units of 2^−K (see the header). */
+export interface ConversionTables {
+  y: Float64Array;
+  vr: Float64Array;
+  ug: Float64Array;
+  vg: Float64Array;
+  ub: Float64Array;
 }
 
-/** The vertical chroma filter for a frame height (src_v_chr_pos 128, as vf_scale sets for yuv420p). */
-function verticalChromaFilter(height: number): Filter {
-  const chrSrcH = (height + 1) >> 1;
-  const chrYInc = Math.floor((chrSrcH * 65536 + (height >> 1)) / height);
-  return initFilter(chrYInc, chrSrcH, height, 1 << 12, localPos(1, 128), localPos(0, -513));
+const ONE = 1n << BigInt(FIXED_POINT_BITS);
+
+function chromaTable(coef: Q): Float64Array {
+  const t = new Float64Array(CHROMA_SUMS);
+  for (let s = 0; s < CHROMA_SUMS; s++) t[s] = Number(ceilDiv(coef[0] * BigInt(s - 2048) * ONE, coef[1]));
+  return t;
 }
 
-/** The horizontal chroma filter for odd widths (full chroma interpolation). */
-function horizontalChromaFilter(width: number): Filter {
-  const chrSrcW = (width + 1) >> 1;
-  const chrXInc = Math.floor((chrSrcW * 65536 + (width >> 1)) / width);
-  return initFilter(chrXInc, chrSrcW, width, 1 << 14, localPos(1, -513), localPos(0, -513));
-}
+const tableCache = new Map<string, ConversionTables>();
 
-const filterCache = new Map<string, Filter>();
-function cached(key: string, make: () => Filter): Filter {
-  let f = filterCache.get(key);
-  if (!f) {
-    if (filterCache.size > 32) filterCache.clear();
-    f = make();
-    filterCache.set(key, f);
-  }
-  return f;
-}
-
-// ───────────── ff_yuv2rgb_c_init_tables ─────────────
-
-interface Tables {
-  /** The 8-bit luma table (one plane of swscale's y_table32; the three planes hold equal values). */
-  lut: Uint8Array;
-  /** Table offsets by clipped chroma value: red from V, green from U and V, blue from U. */
-  rV: Int32Array;
-  gU: Int32Array;
-  gV: Int32Array;
-  bU: Int32Array;
-  /** The 30-bit path's coefficients (yuv2rgb_y_coeff etc.) for odd widths. */
-  yOffset: number;
-  yCoeff: number;
-  v2r: number;
-  v2g: number;
-  u2g: number;
-  u2b: number;
-}
-
-const HEADROOM = 512; // YUVRGB_TABLE_LUMA_HEADROOM
-const PLANE = 1024 + 2 * HEADROOM;
-
-function roundToInt16(f: bigint): number {
-  const r = Number((f + (1n << 15n)) >> 16n);
-  if (r < -0x7fff) return -0x8000; // (uint16_t)0x8000 read back as int16
-  if (r > 0x7fff) return 0x7fff;
-  return r;
-}
-
-const tableCache = new Map<string, Tables>();
-function tables(c: YuvColour): Tables {
+/** The fixed-point tables of a colour (built once, exactly, with BigInt; ~5 ms). */
+export function conversionTables(c: YuvColour): ConversionTables {
   const key = `${c.matrix}/${c.fullRange}`;
   const hit = tableCache.get(key);
   if (hit) return hit;
-  const t = COEFFS[c.matrix];
-  let crv = BigInt(t[0]);
-  let cbu = BigInt(t[1]);
-  let cgu = -BigInt(t[2]);
-  let cgv = -BigInt(t[3]);
-  let cy = 1n << 16n;
-  let oy = 0n;
-  if (!c.fullRange) {
-    cy = (cy * 255n) / 219n;
-    oy = 16n << 16n;
-  } else {
-    crv = (crv * 224n) / 255n;
-    cbu = (cbu * 224n) / 255n;
-    cgu = (cgu * 224n) / 255n;
-    cgv = (cgv * 224n) / 255n;
+  const k = exactCoefficients(c);
+  const y = new Float64Array(256);
+  for (let i = 0; i < 256; i++) {
+    // ⌈(a·(Y − y0) + ½)·2^K⌉ = ⌈(2·a.num·(Y − y0) + a.den)·2^K / (2·a.den)⌉
+    y[i] = Number(ceilDiv((2n * k.a[0] * BigInt(i - k.y0) + k.a[1]) * ONE, 2n * k.a[1]));
   }
-  // contrast = saturation = 1<<16, brightness = 0: the scalings below are identities.
-  const yOffset = roundToInt16(oy * (1n << 9n));
-  const yCoeff = roundToInt16(cy * (1n << 13n));
-  const v2r = roundToInt16(crv * (1n << 13n));
-  const v2g = roundToInt16(cgv * (1n << 13n));
-  const u2g = roundToInt16(cgu * (1n << 13n));
-  const u2b = roundToInt16(cbu * (1n << 13n));
-
-  const scale = (x: bigint) => (x * (1n << 16n) + 0x8000n) / (cy > 1n ? cy : 1n);
-  crv = scale(crv);
-  cbu = scale(cbu);
-  cgu = scale(cgu);
-  cgv = scale(cgv);
-
-  const yoffs = (c.fullRange ? 384 : 326) + HEADROOM;
-  const lut = new Uint8Array(PLANE);
-  const yb0 = -(384n << 16n) - BigInt(HEADROOM) * cy - oy;
-  for (let i = 0; i < PLANE; i++) {
-    const yb = yb0 + BigInt(i) * cy;
-    const v = Number((yb + 0x8000n) >> 16n);
-    lut[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-  }
-  // fill_table: entry for chroma value x points at y_table + yoffs - (inc >> 9) + ((x * inc) >> 16).
-  const fill = (inc: bigint, base: number) => {
-    const a = new Int32Array(256);
-    for (let x = 0; x < 256; x++) a[x] = base - Number(inc >> 9n) + Number((BigInt(x) * inc) >> 16n);
-    return a;
-  };
-  const out: Tables = {
-    lut,
-    rV: fill(crv, yoffs),
-    gU: fill(cgu, yoffs),
-    gV: fill(cgv, 0),
-    bU: fill(cbu, yoffs),
-    yOffset,
-    yCoeff,
-    v2r,
-    v2g,
-    u2g,
-    u2b,
-  };
-  tableCache.set(key, out);
-  return out;
+  const t: ConversionTables = { y, vr: chromaTable(k.vr), ug: chromaTable(k.ug), vg: chromaTable(k.vg), ub: chromaTable(k.ub) };
+  // The pixel loop's clip index needs every sum within (−1024, 1024)·2^K (CLIP_OFFSET); the
+  // matrices give |V| < 600. Checked at the extremes of each table, never failing for MATRICES.
+  const lo = (a: Float64Array) => Math.min(...a);
+  const hi = (a: Float64Array) => Math.max(...a);
+  const sums = [lo(y) + Math.min(lo(t.vr), lo(t.ug) + lo(t.vg), lo(t.ub)), hi(y) + Math.max(hi(t.vr), hi(t.ug) + hi(t.vg), hi(t.ub))];
+  if (sums.some((s) => !(Math.abs(s * SCALE) < CLIP_OFFSET - 1))) throw new Error(`yuv: ${key} leaves the clip table's range`);
+  tableCache.set(key, t);
+  return t;
 }
+
+// ───────────── the pixel loop ─────────────
 
 /**
- * packed_vscale (vscale.c) takes swscale's 1-tap output path for a 2-tap chroma filter whose
- * weights are a plain split of 4096: it then uses the nearer line (weight of the second < 2048)
- * or the mean of the two, not the weights. Returns that second weight, or -1 for the general path.
+ * The loop's form of the tables: scaled by 2^−K (exact: a power of two), the luma table offset by
+ * CLIP_OFFSET, and the chroma tables interleaved per chroma sum (u: G's then B's term, v: G's then
+ * R's), so one pixel's chroma terms share cache lines. Every value and every sum the loop forms is
+ * then a multiple of 2^−42 in (0, 2^11) — at most 53 significant bits, so exact in a double — and
+ * `| 0` of it, positive, is ⌊V + ½⌋ + CLIP_OFFSET, the index into the clip tables.
  */
-function packed1Alpha(f: Filter, y: number): number {
-  if (f.size !== 2) return -1;
-  const a = f.coef[2 * y];
-  const b = f.coef[2 * y + 1];
-  return a + b === 4096 && b >= 0 && b <= 4096 ? b : -1;
+interface LoopTables {
+  y: Float64Array;
+  u: Float64Array;
+  v: Float64Array;
 }
 
-const clip8 = (x: number) => (x < 0 ? 0 : x > 255 ? 255 : x);
+const CLIP_OFFSET = 1024;
+
+const loopCache = new WeakMap<ConversionTables, LoopTables>();
+function loopTables(t: ConversionTables): LoopTables {
+  let l = loopCache.get(t);
+  if (!l) {
+    const u = new Float64Array(2 * CHROMA_SUMS);
+    const v = new Float64Array(2 * CHROMA_SUMS);
+    for (let s = 0; s < CHROMA_SUMS; s++) {
+      u[2 * s] = t.ug[s] * SCALE;
+      u[2 * s + 1] = t.ub[s] * SCALE;
+      v[2 * s] = t.vg[s] * SCALE;
+      v[2 * s + 1] = t.vr[s] * SCALE;
+    }
+    l = { y: t.y.map((x) => x * SCALE + CLIP_OFFSET), u, v };
+    loopCache.set(t, l);
+  }
+  return l;
+}
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Byte b of an RGBA pixel as a bit shift within its 32-bit word. */
 const shiftOf = (b: number) => (LITTLE_ENDIAN ? 8 * b : 24 - 8 * b);
-/** Alpha 255 in place, as an int32 (kept a small integer so V8 folds it into the pixel loops). */
-const OPAQUE = (255 << shiftOf(3)) | 0;
 
-/** The luma table as three 32-bit planes (R, G, B in place), as swscale's y_table32 holds it. */
-const wordCache = new WeakMap<Tables, Uint32Array[]>();
-function wordTables(t: Tables): Uint32Array[] {
-  let w = wordCache.get(t);
-  if (!w) {
-    w = [0, 1, 2].map((c) => Uint32Array.from(t.lut, (x) => (x << shiftOf(c)) >>> 0));
-    wordCache.set(t, w);
+/**
+ * Clip tables: ⌊V + ½⌋ + CLIP_OFFSET → the clipped byte, shifted into its place in the RGBA word
+ * (alpha 255 rides in B's). Int32, so the loop's `|` stays in small-integer arithmetic.
+ */
+function clipTable(shift: number, extra: number): Int32Array {
+  const t = new Int32Array(2 * CLIP_OFFSET);
+  for (let i = 0; i < t.length; i++) {
+    const v = i - CLIP_OFFSET;
+    t[i] = ((v < 0 ? 0 : v > 255 ? 255 : v) << shift) | extra;
   }
-  return w;
+  return t;
 }
+const CLIP_R = clipTable(shiftOf(0), 0);
+const CLIP_G = clipTable(shiftOf(1), 0);
+const CLIP_B = clipTable(shiftOf(2), 255 << shiftOf(3));
 
-/** Row buffers of chroma table offsets, reused from call to call (the conversion is synchronous). */
-let scratch: Int32Array[] = [];
-function scratchRows(n: number): Int32Array[] {
-  if (!scratch.length || scratch[0].length < n) scratch = [0, 1, 2].map(() => new Int32Array(n));
-  return scratch;
-}
+/** Vertically mixed chroma rows (3·near + far), with one replicated sample at each end. */
+let mixU = new Int32Array(0);
+let mixV = new Int32Array(0);
 
-/** yuv2rgb_1_c_template's chroma: line o0 alone (o1 = o0) or the mean of lines o0 and o1; no weights. */
-function chromaRowMean(U: Uint8Array, V: Uint8Array, o0: number, o1: number, cw: number, t: Tables, rRow: Int32Array, gRow: Int32Array, bRow: Int32Array): void {
-  const { rV, gU, gV, bU } = t;
-  for (let i = 0; i < cw; i++) {
-    const u = (U[o0 + i] + U[o1 + i] + 1) >> 1;
-    const v = (V[o0 + i] + V[o1 + i] + 1) >> 1;
-    rRow[i] = rV[v];
-    gRow[i] = gU[u] + gV[v];
-    bRow[i] = bU[u];
+/**
+ * One luma row's chroma, vertically: 3·row j + row j2 (the ¾/¼ weights ×4) into mixU/mixV[1 … cw],
+ * with mix[0] = mix[1] and mix[cw + 1] = mix[cw] (the replicated edges).
+ */
+function mixRows(U: Uint8Array, V: Uint8Array, o0: number, o1: number, cw: number): void {
+  const mu = mixU;
+  const mv = mixV;
+  for (let k = 0; k < cw; k++) {
+    mu[k + 1] = 3 * U[o0 + k] + U[o1 + k];
+    mv[k + 1] = 3 * V[o0 + k] + V[o1 + k];
   }
+  mu[0] = mu[1];
+  mv[0] = mv[1];
+  mu[cw + 1] = mu[cw];
+  mv[cw + 1] = mv[cw];
 }
 
-/** One row of chroma, any filter length (chroma heights < 6 give 1–3 taps). */
-function chromaRowN(U: Uint8Array, V: Uint8Array, a0: number, stride: number, coef: Int32Array, c0: number, fs: number, cw: number, t: Tables, rRow: Int32Array, gRow: Int32Array, bRow: Int32Array): void {
-  const { rV, gU, gV, bU } = t;
-  for (let i = 0; i < cw; i++) {
-    let su = 1 << 18;
-    let sv = 1 << 18;
-    for (let j = 0, o = a0 + i; j < fs; j++, o += stride) {
-      const k = coef[c0 + j] << 7;
-      su += U[o] * k;
-      sv += V[o] * k;
-    }
-    const u = clip8(su >> 19);
-    const v = clip8(sv >> 19);
-    rRow[i] = rV[v];
-    gRow[i] = gU[u] + gV[v];
-    bRow[i] = bU[u];
+/**
+ * One row of pixels from the mixed chroma rows: pixels 2k and 2k + 1 take ¾ of chroma k and ¼ of
+ * chroma k − 1 and k + 1 respectively (S = 3·mix[k] + mix[k ∓ 1], doubled to index the interleaved
+ * tables). The three mixed samples around k ride along in registers.
+ */
+function pixelRow(o32: Uint32Array, o: number, Y: Uint8Array, yo: number, w: number, t: LoopTables): void {
+  const { y: TY, u: TU, v: TV } = t;
+  const mu = mixU;
+  const mv = mixV;
+  let prevU = mu[0];
+  let curU = mu[1];
+  let prevV = mv[0];
+  let curV = mv[1];
+  const pairs = w >> 1;
+  for (let k = 0; k < pairs; k++) {
+    const nextU = mu[k + 2];
+    const nextV = mv[k + 2];
+    const cu = 3 * curU;
+    const cv = 3 * curV;
+    let su = (cu + prevU) << 1;
+    let sv = (cv + prevV) << 1;
+    let ty = TY[Y[yo]];
+    o32[o] = CLIP_R[(ty + TV[sv + 1]) | 0] | CLIP_G[(ty + TU[su] + TV[sv]) | 0] | CLIP_B[(ty + TU[su + 1]) | 0];
+    su = (cu + nextU) << 1;
+    sv = (cv + nextV) << 1;
+    ty = TY[Y[yo + 1]];
+    o32[o + 1] = CLIP_R[(ty + TV[sv + 1]) | 0] | CLIP_G[(ty + TU[su] + TV[sv]) | 0] | CLIP_B[(ty + TU[su + 1]) | 0];
+    yo += 2;
+    o += 2;
+    prevU = curU;
+    curU = nextU;
+    prevV = curV;
+    curV = nextV;
   }
-}
-
-/** One row of chroma for the even-width path, 4-tap filter: table offsets per chroma sample. */
-function chromaRow4(U: Uint8Array, V: Uint8Array, a0: number, stride: number, coef: Int32Array, c0: number, cw: number, t: Tables, rRow: Int32Array, gRow: Int32Array, bRow: Int32Array): void {
-  const k0 = coef[c0] << 7;
-  const k1 = coef[c0 + 1] << 7;
-  const k2 = coef[c0 + 2] << 7;
-  const k3 = coef[c0 + 3] << 7;
-  const a1 = a0 + stride;
-  const a2 = a1 + stride;
-  const a3 = a2 + stride;
-  const { rV, gU, gV, bU } = t;
-  for (let i = 0; i < cw; i++) {
-    const u = clip8(((1 << 18) + U[a0 + i] * k0 + U[a1 + i] * k1 + U[a2 + i] * k2 + U[a3 + i] * k3) >> 19);
-    const v = clip8(((1 << 18) + V[a0 + i] * k0 + V[a1 + i] * k1 + V[a2 + i] * k2 + V[a3 + i] * k3) >> 19);
-    rRow[i] = rV[v];
-    gRow[i] = gU[u] + gV[v];
-    bRow[i] = bU[u];
-  }
-}
-
-/** One row of pixels for the even-width path: each pair shares its chroma sample (no full_chroma_int). */
-function pixelRow(o32: Uint32Array, o: number, Y: Uint8Array, yo: number, cw: number, rRow: Int32Array, gRow: Int32Array, bRow: Int32Array, LR: Uint32Array, LG: Uint32Array, LB: Uint32Array): void {
-  for (let i = 0; i < cw; i++, o += 2) {
-    const r = rRow[i];
-    const g = gRow[i];
-    const b = bRow[i];
-    const y1 = Y[yo + 2 * i];
-    const y2 = Y[yo + 2 * i + 1];
-    o32[o] = LR[r + y1] | LG[g + y1] | LB[b + y1] | OPAQUE;
-    o32[o + 1] = LR[r + y2] | LG[g + y2] | LB[b + y2] | OPAQUE;
-  }
-}
-
-/** Even widths: chroma shared by pixel pairs, RGB from the lookup tables (yuv2rgb_X_c_template). */
-function evenFrame(o32: Uint32Array, p: YuvPlanes, t: Tables, vf: Filter): void {
-  const { width: w, height: h, y: Y, u: U, v: V, yStride, uvStride } = p;
-  const cw = w >> 1;
-  const { pos, coef, size: fs } = vf;
-  const [LR, LG, LB] = wordTables(t);
-  const [rRow, gRow, bRow] = scratchRows(cw);
-  for (let y = 0; y < h; y++) {
-    // Vertical chroma: 15-bit inputs (x << 7), 12-bit coefficients, (sum + 2^18) >> 19; values
-    // outside 0…255 land on the tables' clipped headroom.
-    const a0 = pos[y] * uvStride;
-    const alpha = packed1Alpha(vf, y);
-    if (alpha >= 0) chromaRowMean(U, V, a0, alpha < 2048 ? a0 : a0 + uvStride, cw, t, rRow, gRow, bRow);
-    else if (fs === 4) chromaRow4(U, V, a0, uvStride, coef, 4 * y, cw, t, rRow, gRow, bRow);
-    else chromaRowN(U, V, a0, uvStride, coef, y * fs, fs, cw, t, rRow, gRow, bRow);
-    pixelRow(o32, y * w, Y, y * yStride, cw, rRow, gRow, bRow, LR, LG, LB);
+  if (w & 1) {
+    // the last pixel of an odd width is even: ¾ of chroma k = pairs, ¼ of k − 1
+    const su = (3 * curU + prevU) << 1;
+    const sv = (3 * curV + prevV) << 1;
+    const ty = TY[Y[yo]];
+    o32[o] = CLIP_R[(ty + TV[sv + 1]) | 0] | CLIP_G[(ty + TU[su] + TV[sv]) | 0] | CLIP_B[(ty + TU[su + 1]) | 0];
   }
 }
 
 /**
- * Convert one 8-bit 4:2:0 frame to RGBA8 (alpha 255), byte for byte as ffmpeg 5.1 does with
- * SWS_FLAGS. Chroma planes are ceil(w/2) × ceil(h/2). `colour` as colourOf() gives it for the
- * stream (default: untagged, i.e. BT.601 limited range).
+ * Convert one 8-bit 4:2:0 frame to RGBA8 (alpha 255) exactly (see the header). Chroma planes are
+ * ⌈w/2⌉ × ⌈h/2⌉. `colour` as colourOf() gives it for the stream (default: untagged, i.e.
+ * BT.601 limited range).
  */
-export function yuv420ToRgba(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR, out = new Uint8ClampedArray(p.width * p.height * 4)): Uint8ClampedArray {
+export function yuv420ToRgba(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR, out: Uint8ClampedArray = new Uint8ClampedArray(p.width * p.height * 4)): Uint8ClampedArray {
   const { width: w, height: h, y: Y, u: U, v: V, yStride, uvStride } = p;
-  if (!(w > 0 && h > 0)) throw new RangeError(`yuv420ToRgba: bad size ${w}×${h}`);
+  if (!(Number.isInteger(w) && Number.isInteger(h) && w > 0 && h > 0)) throw new RangeError(`yuv420ToRgba: bad size ${w}×${h}`);
   const cw = (w + 1) >> 1;
   const ch = (h + 1) >> 1;
   if (yStride < w || uvStride < cw || Y.length < yStride * (h - 1) + w || U.length < uvStride * (ch - 1) + cw || V.length < uvStride * (ch - 1) + cw) {
     throw new RangeError(`yuv420ToRgba: planes too small for ${w}×${h} (strides ${yStride}, ${uvStride})`);
   }
   if (out.length < w * h * 4) throw new RangeError(`yuv420ToRgba: output too small for ${w}×${h}`);
+  const t = loopTables(conversionTables(colour));
   // Whole 32-bit pixels: into `out` directly when it is word-aligned, else through a copy.
   const aligned = out.byteOffset % 4 === 0;
   const o32 = aligned ? new Uint32Array(out.buffer, out.byteOffset, w * h) : new Uint32Array(w * h);
-  const t = tables(colour);
-  const vf = cached(`v${h}`, () => verticalChromaFilter(h));
-  const fs = vf.size;
-  const { pos, coef } = vf;
-
-  if ((w & 1) === 0) {
-    evenFrame(o32, p, t, vf);
-  } else {
-    // Odd width: full chroma interpolation. Horizontal bicubic into 15 bits (hScale8To15_c:
-    // FFMIN(sum >> 7, 32767)), then per pixel the 30-bit arithmetic of yuv2rgb_write_full.
-    const hf = cached(`h${w}`, () => horizontalChromaFilter(w));
-    const hs = hf.size;
-    const uH = new Int32Array(ch * w);
-    const vH = new Int32Array(ch * w);
-    for (let r = 0; r < ch; r++) {
-      const ro = r * uvStride;
-      for (let x = 0; x < w; x++) {
-        let su = 0;
-        let sv = 0;
-        const q = ro + hf.pos[x];
-        for (let j = 0; j < hs; j++) {
-          const k = hf.coef[x * hs + j];
-          su += U[q + j] * k;
-          sv += V[q + j] * k;
-        }
-        uH[r * w + x] = Math.min(su >> 7, 32767);
-        vH[r * w + x] = Math.min(sv >> 7, 32767);
-      }
-    }
-    const { yOffset, yCoeff, v2r, v2g, u2g, u2b } = t;
-    const clip30 = (a: number) => (a & ~0x3fffffff ? (~a >> 31) & 0x3fffffff : a);
-    const sr = shiftOf(0);
-    const sg = shiftOf(1);
-    const sb = shiftOf(2);
-    const uRow = new Int32Array(w);
-    const vRow = new Int32Array(w);
-    for (let y = 0; y < h; y++) {
-      const p0 = pos[y];
-      const alpha = packed1Alpha(vf, y);
-      if (alpha >= 2048) {
-        // yuv2rgb_full_1_c_template, two lines: their sum, centred, × 2
-        for (let x = 0; x < w; x++) {
-          uRow[x] = (uH[p0 * w + x] + uH[(p0 + 1) * w + x] - (128 << 8)) * 2;
-          vRow[x] = (vH[p0 * w + x] + vH[(p0 + 1) * w + x] - (128 << 8)) * 2;
-        }
-      } else {
-        // yuv2rgb_full_X_c_template (one line, alpha < 2048, gives the same as a 4096 tap)
-        const taps = alpha >= 0 ? 1 : fs;
-        for (let x = 0; x < w; x++) {
-          let uu = (1 << 9) - (128 << 19);
-          let vv = (1 << 9) - (128 << 19);
-          for (let j = 0; j < taps; j++) {
-            const k = alpha >= 0 ? 4096 : coef[y * fs + j];
-            uu += uH[(p0 + j) * w + x] * k;
-            vv += vH[(p0 + j) * w + x] * k;
-          }
-          uRow[x] = uu >> 10;
-          vRow[x] = vv >> 10;
-        }
-      }
-      const yo = y * yStride;
-      let o = y * w;
-      for (let x = 0; x < w; x++, o++) {
-        const uu = uRow[x];
-        const vv = vRow[x];
-        // Y: (Y << 7) × 4096 + 2^9 >> 10 = Y << 9
-        const yy = (Math.imul((Y[yo + x] << 9) - yOffset, yCoeff) + (1 << 21)) | 0;
-        let R = (yy + Math.imul(vv, v2r)) | 0;
-        let G = (yy + Math.imul(vv, v2g) + Math.imul(uu, u2g)) | 0;
-        let B = (yy + Math.imul(uu, u2b)) | 0;
-        if ((R | G | B) & 0xc0000000) {
-          R = clip30(R);
-          G = clip30(G);
-          B = clip30(B);
-        }
-        o32[o] = ((R >> 22) << sr) | ((G >> 22) << sg) | ((B >> 22) << sb) | OPAQUE;
-      }
-    }
+  if (mixU.length < cw + 2) {
+    mixU = new Int32Array(cw + 2);
+    mixV = new Int32Array(cw + 2);
+  }
+  for (let y = 0; y < h; y++) {
+    // ¾ of chroma row ⌊y/2⌋, ¼ of the row above (even y) or below (odd y), edges replicated
+    const j = y >> 1;
+    const j2 = y & 1 ? Math.min(j + 1, ch - 1) : Math.max(j - 1, 0);
+    mixRows(U, V, j * uvStride, j2 * uvStride, cw);
+    pixelRow(o32, y * w, Y, y * yStride, w, t);
   }
   if (!aligned) out.set(new Uint8Array(o32.buffer));
   return out;
