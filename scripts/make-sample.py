@@ -16,10 +16,10 @@ Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
   e2e/fixtures/clip-64x48.mp4                    8 frames, H.264
   e2e/fixtures/clip-64x48/src-NN.png             its lossless source frames
   e2e/fixtures/clip-64x48/ref-NN.png             native ffmpeg decode of the mp4 (RGBA): its yuv420p
-                                                 planes through yuv420_to_rgb below
+                                                 planes through training/yuv_exact.py's yuv420_to_rgb
   e2e/fixtures/clip-32x32/frame-N.png            3-frame lossless clip
   e2e/fixtures/roundtrip/x264-crfNN-NN.png       native x264 round trip of src-NN (codec-args.ts),
-                                                 its yuv420p planes through yuv420_to_rgb
+                                                 its yuv420p planes through yuv420_to_rgb (yuv_exact.py)
   e2e/fixtures/roundtrip/native.json             its encoded sizes and the exact args
   e2e/fixtures/formats/                          still-48x32.{jpg,webp,bmp}, anim-32x32.gif,
                                                  still-48x32.jpg.ref.png (Pillow's decode of the jpg)
@@ -34,10 +34,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from fractions import Fraction
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'training'))
+from yuv_exact import read_yuv420, yuv420_to_rgb  # noqa: E402  (the one exact YUV -> RGB on the Python side)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 W, H = 480, 270          # output size: 4x gives 1920x1080
@@ -264,65 +266,6 @@ def stage_args(crf, width, height):
 
 def ffmpeg_version():
     return subprocess.run(['ffmpeg', '-version'], capture_output=True, text=True).stdout.splitlines()[0]
-
-
-# Kr, Kb of each colour matrix, as exact decimals (the standards' values; src/media/yuv.ts).
-LUMA_WEIGHTS = {
-    'bt601': ('0.299', '0.114'), 'bt709': ('0.2126', '0.0722'), 'fcc': ('0.30', '0.11'),
-    'smpte240m': ('0.212', '0.087'), 'bt2020': ('0.2627', '0.0593'),
-}
-
-
-def chroma_sums(c, h, w):
-    """16 x the bilinear chroma at every luma pixel, exactly (int64): chroma sample (i, j) sits at
-    luma (2i + 1/2, 2j + 1/2), centred as ffmpeg's rgb -> yuv420p writes it, so pixel x takes 3/4
-    of sample x // 2 and 1/4 of its neighbour on x's side (edges replicated), and likewise in y."""
-    c = c.astype(np.int64)
-    ch, cw = c.shape
-    r = np.arange(h)
-    near = r // 2
-    far = np.where(r % 2 == 0, np.maximum(near - 1, 0), np.minimum(near + 1, ch - 1))
-    rows = 3 * c[near] + c[far]
-    x = np.arange(w)
-    near = x // 2
-    far = np.where(x % 2 == 0, np.maximum(near - 1, 0), np.minimum(near + 1, cw - 1))
-    return 3 * rows[:, near] + rows[:, far]
-
-
-def yuv420_to_rgb(y, u, v, matrix='bt601', full_range=False):
-    """The exact YUV 4:2:0 -> RGB of src/media/yuv.ts, computed another way: in rationals.
-
-    255 * X for X = R, G, B is a * (Y - y0) + b * (S_U - 2048) + c * (S_V - 2048) with S = 16 x the
-    interpolated chroma (chroma_sums) and exact fractions a, b, c; scaled by a common denominator D
-    every term is an integer (|N| < 2^49, int64), and round half up is floor((2N + D) / 2D)."""
-    h, w = y.shape
-    kr, kb = (Fraction(x) for x in LUMA_WEIGHTS[matrix])
-    kg = 1 - kr - kb
-    a, y0, cs = (Fraction(1), 0, Fraction(1, 16)) if full_range else (Fraction(255, 219), 16, Fraction(255, 224 * 16))
-    coef = [  # R, G, B: (coefficient of S_U - 2048, of S_V - 2048)
-        (Fraction(0), cs * 2 * (1 - kr)),
-        (-cs * 2 * (1 - kb) * kb / kg, -cs * 2 * (1 - kr) * kr / kg),
-        (cs * 2 * (1 - kb), Fraction(0)),
-    ]
-    ys = y.astype(np.int64) - y0
-    su = chroma_sums(u, h, w) - 2048
-    sv = chroma_sums(v, h, w) - 2048
-    out = np.empty((h, w, 3), np.uint8)
-    for ch, (bu, bv) in enumerate(coef):
-        d = math.lcm(a.denominator, bu.denominator, bv.denominator)
-        n = int(a * d) * ys + int(bu * d) * su + int(bv * d) * sv
-        out[..., ch] = np.clip((2 * n + d) // (2 * d), 0, 255)
-    return out
-
-
-def read_yuv420(raw, w, h):
-    """Packed yuv420p frames (ffmpeg rawvideo) -> [(y, u, v)]."""
-    cw, ch = (w + 1) // 2, (h + 1) // 2
-    size = w * h + 2 * cw * ch
-    assert len(raw) % size == 0, f'{len(raw)} bytes is no whole number of {w}x{h} yuv420p frames'
-    a = np.frombuffer(raw, np.uint8)
-    return [(a[o:o + w * h].reshape(h, w), a[o + w * h:o + w * h + cw * ch].reshape(ch, cw),
-             a[o + w * h + cw * ch:o + size].reshape(ch, cw)) for o in range(0, len(raw), size)]
 
 
 def decoded_refs(fixtures):

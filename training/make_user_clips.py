@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import HELDOUT_SEED_BASE, clipart_clip, list_sources, procedural_clip  # noqa: E402
 from prep_prior import _ff  # noqa: E402  (the ffmpeg CLI call the prior set uses)
 from scenes import list_svg_sources, soft_clip, svg_clip, text_clip  # noqa: E402
+from yuv_exact import decode_exact  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -96,8 +97,10 @@ def codec_roundtrip(frames: list, rng: random.Random, tmp: str) -> tuple[list, s
         vid2 = os.path.join(tmp, 'v2.mp4')
         _ff(['-i', vid, '-c:v', 'libx264', '-crf', str(crf2), '-pix_fmt', 'yuv420p', vid2])
         vid, desc = vid2, desc + f' + x264 crf{crf2}'
-    _ff(['-i', vid, '-vsync', '0', os.path.join(tmp, 'o%03d.png')])
-    out = [Image.open(os.path.join(tmp, f'o{i + 1:03d}.png')).convert('RGB') for i in range(len(frames))]
+    # Decoded as the app decodes a user's video (yuv_exact.py: raw yuv420p through the exact
+    # YUV -> RGB of src/media/yuv.ts), not by swscale's rgb24, which is 1-2 levels dark.
+    w, h = frames[0].size
+    out = [Image.fromarray(a, 'RGB') for a in decode_exact(vid, w, h)[:len(frames)]]
     return out, desc
 
 

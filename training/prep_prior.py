@@ -28,6 +28,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import HELDOUT_SEED_BASE, list_sources, make_clip  # noqa: E402
+from yuv_exact import decode_exact  # noqa: E402
 
 SCALERS = ['bicubic', 'bilinear', 'area', 'lanczos', 'neighbor']
 
@@ -86,13 +87,9 @@ def degrade_clip(frames: list, rng: random.Random, out_size: int, tmp: str) -> t
         out = os.path.join(tmp, f'gen{gi}')
         _ff(src + (['-vf', ','.join(vf)] if vf else []) + args + [out])
         src = ['-i', out]
-    outpat = os.path.join(tmp, 'out%03d.png')
-    _ff(src + (['-vf', final] if final else []) + ['-pix_fmt', 'rgb24', '-start_number', '0', outpat])
-    res = []
-    for i in range(len(frames)):
-        p = os.path.join(tmp, f'out{i:03d}.png')
-        if os.path.exists(p):
-            res.append(np.asarray(Image.open(p).convert('RGB')))
+    # Decoded as the app decodes a user's video (yuv_exact.py: raw yuv420p through the exact
+    # YUV -> RGB of src/media/yuv.ts), not by swscale's rgb24, which is 1-2 levels dark.
+    res = decode_exact(src[-1], out_size, out_size, vf=final)[:len(frames)]
     return res, desc
 
 
