@@ -1,14 +1,20 @@
 /**
  * Engine-worker methods of the VSR upscaler (spread into engineApi).
  *
- * A run is one long call: the engine pulls LR frames from the caller (`getFrame`, a comlink proxy),
- * keeps three of them and the per-tile hidden states on the GPU, and pushes each ×4 frame back as
- * RGBA8 (`onFrame`, transferred) — awaiting it, so a slow consumer (the encoder, a paused UI)
- * holds the run back instead of frames piling up. Nothing of the clip is held whole.
+ * A run is one long call, overlapped in three stages (run-queues.ts): the engine asks the caller
+ * for the LR frames it needs next (`getFrame`, a comlink proxy: the page decodes them in the media
+ * worker) up to READ_AHEAD frames ahead while a step runs; keeps three of them and the per-tile
+ * hidden states (on the GPU, or in the wasm heap); and hands each ×4 frame back as RGBA8
+ * (`onFrame`, transferred) in order, up to DELIVER_DEPTH frames at a time, while the next step
+ * already runs. The page writes them into the export worker's bounded pipe, so a slow consumer
+ * (the encoder, a paused UI) still holds the run back instead of frames piling up. Nothing of the
+ * clip is held whole.
  *
  * Cancel: a SharedArrayBuffer-backed Int32Array (element 0 ≠ 0 stops the run after the frame in
- * flight; the frames delivered so far stay valid), or `vsrCancel(jobId)` where the page is not
- * cross-origin isolated. Without WebGPU the same loop runs vsr-cpu.ts on ORT's wasm EP.
+ * flight; the frames made so far are delivered and stay valid), or `vsrCancel(jobId)` where the
+ * page is not cross-origin isolated. Without WebGPU (or where the plan prefers the CPU) the same
+ * loop runs vsr-cpu.ts on onnxruntime-web's plain wasm build (ort-wasm.ts), a cubic-base net with
+ * its base made one frame ahead on a second thread (vsr-cpu-ort.ts).
  */
 import * as Comlink from 'comlink';
 import { getBackend, ort } from '../gpu/device';
@@ -29,6 +35,21 @@ import { createPlanResamplerCpu } from '../pipeline/vsr/output-resample';
 import { createPlanResamplerGpu } from '../pipeline/vsr/output-resample-gpu';
 import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
+import { ortWasm } from './ort-wasm';
+import { splitBaseOrt } from './vsr-cpu-ort';
+import { startBaseWorker } from './vsr-base-client';
+import { OrderedSink, ReadAhead } from './run-queues';
+
+/**
+ * LR frames asked for ahead of the step that needs them: the page decodes (or degrades) them
+ * meanwhile. Two cover a decode chunk boundary; each is one LR frame (e.g. 0.5 MB at 480×270).
+ */
+export const READ_AHEAD = 2;
+/**
+ * ×4 frames handed to the page at once: one being written into the export pipe while the next is
+ * made. More would only hold memory (8 MB each at 1920×1080): the pipe behind it has its own slots.
+ */
+export const DELIVER_DEPTH = 2;
 
 export interface VsrRunRequest {
   /** Identifies the run for vsrCancel. */
@@ -62,11 +83,28 @@ export interface VsrRunRequest {
 export interface VsrFrameInfo {
   /** Milliseconds the step took (upload → readback). */
   ms: number;
+  /** Where the run steps and in how many tiles (the same for every frame of a run). */
+  backend: 'webgpu' | 'wasm';
+  tiles: number;
+  trained: boolean;
+}
+
+/**
+ * Where a run's time went, in ms of the engine's wall clock (the three add up to about the loop's
+ * time): waiting for LR frames the read-ahead had not fetched yet, in the steps themselves (net,
+ * tiles, conversions), and waiting for the page to take frames (back-pressure: the export pipe
+ * full, a pause). On a run that keeps up, nearly all of it is `stepMs`.
+ */
+export interface VsrRunTiming {
+  frameWaitMs: number;
+  stepMs: number;
+  deliverWaitMs: number;
 }
 
 export interface VsrRunResult {
   /** Frames delivered through onFrame. */
   done: number;
+  timing?: VsrRunTiming;
   cancelled: boolean;
   ms: number;
   backend: 'webgpu' | 'wasm';
@@ -81,6 +119,11 @@ export type CancelToken = Int32Array | { cancelled: boolean };
 const gpuRunners = new Map<string, Promise<VsrGpu>>();
 const cpuRunners = new Map<string, Promise<VsrCpu>>();
 const cancelled = new Set<number>();
+/**
+ * Whether the step now running has a next step (the 'ahead' runners make its base meanwhile): off
+ * for a run's last step. One module flag, as one run steps at a time; wrong, it costs speed, never pixels.
+ */
+let aheadWanted = true;
 
 /** One runner per key, created once; a failed creation is retried next time. */
 function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
@@ -109,11 +152,22 @@ export function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgres
   return once(gpuRunners, `${models.source.where}#${model}`, () => createVsrGpu(device, ort, models, model, onLoad));
 }
 
-export function cpuRunner(model: string, onLoad?: LoadProgress): Promise<VsrCpu> {
+/**
+ * The CPU runner of `model` on onnxruntime-web's plain wasm build (ort-wasm.ts). `ahead`: a net with
+ * a cubic base makes the next frame's base on a second thread while it runs (vsr-cpu-ort.ts) —
+ * right for a run over consecutive frames (runVsrJob, and its probe); without it (Live mode, which
+ * skips frames: a base made ahead would often go unused) the graph runs whole. Same pixels either way.
+ */
+export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false }: { ahead?: boolean } = {}): Promise<VsrCpu> {
   const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
-  if (isByoId(model)) return once(cpuRunners, byoKey(model), async () => createVsrCpu(ort, await readByoModel(model), opts));
+  const side = async () => {
+    const plain = await ortWasm();
+    return ahead ? splitBaseOrt(plain, startBaseWorker, { aheadWanted: () => aheadWanted }) : plain;
+  };
+  const tag = ahead ? '#ahead' : '';
+  if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => createVsrCpu(await side(), await readByoModel(model), opts));
   const models = webModels();
-  return once(cpuRunners, `${models.source.where}#${model}`, async () => createVsrCpu(ort, await models.vsr(model, onLoad), opts));
+  return once(cpuRunners, `${models.source.where}#${model}${tag}`, async () => createVsrCpu(await side(), await models.vsr(model, onLoad), opts));
 }
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
@@ -126,9 +180,9 @@ export async function describeVsr(model: string): Promise<VsrModel> {
 
 /** Forget a removed user model's runners and free their sessions. */
 export async function dropByoRunners(model: string): Promise<void> {
-  for (const cache of [gpuRunners, cpuRunners] as Map<string, Promise<VsrGpu | VsrCpu>>[]) {
-    const p = cache.get(byoKey(model));
-    cache.delete(byoKey(model));
+  for (const [cache, key] of [[gpuRunners, byoKey(model)], [cpuRunners, byoKey(model)], [cpuRunners, `${byoKey(model)}#ahead`]] as [Map<string, Promise<VsrGpu | VsrCpu>>, string][]) {
+    const p = cache.get(key);
+    cache.delete(key);
     await p?.then((r) => r.release()).catch(() => undefined);
   }
 }
@@ -142,7 +196,8 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
   const rgba = probePattern(n);
   const gpuVsr = await gpuRunner(device, model, onLoad);
   const gpu = gpuVsr.sequence(n, n);
-  const cpu = (await cpuRunner(model, onLoad)).sequence(n, n, { maxTile: VSR_DEFAULT_TILE });
+  // The runner a run uses (its base worker started here, once): the probe measures what runs.
+  const cpu = (await cpuRunner(model, onLoad, { ahead: true })).sequence(n, n, { maxTile: VSR_DEFAULT_TILE });
   const img = fromRgba8(rgba, n, n);
   const s = gpuVsr.model.scale;
   return {
@@ -198,44 +253,65 @@ function checkRequest(r: VsrRunRequest): void {
   if (r.emitFrom !== undefined && !(r.emitFrom >= r.from && r.emitFrom < r.to)) throw new RangeError('VSR run: emitFrom outside [from, to)');
 }
 
-/** One step's worth of frames on whichever side runs the net. */
+/** One step's frames on whichever side runs the net: an LR frame made ready for it (converted or uploaded). */
 interface Window<F> {
-  load(i: number): Promise<F>;
+  prepare(frame: RgbaFrame): F;
   release(f: F): void;
 }
 
 /**
  * The run loop shared by both backends: frame t gets (t−1, t, t+1), the clip's ends repeating
- * themselves; three frames resident; cancel checked between frames. A single-frame net (`single`)
- * gets frame t alone (its neighbours are never loaded) and skips the warm-up frames: it has no
- * state to warm.
+ * themselves; three frames resident, READ_AHEAD more being fetched, DELIVER_DEPTH made ones being
+ * handed over; cancel checked between frames. A single-frame net (`single`) gets frame t alone
+ * (its neighbours are never loaded) and skips the warm-up frames: it has no state to warm. The
+ * steps run in the same order on the same frames as one at a time would: the same pixels.
  */
 async function loop<F>(
   req: VsrRunRequest,
   single: boolean,
+  fetch: (i: number) => Promise<RgbaFrame>,
   win: Window<F>,
-  step: (prev: F, cur: F, next: F) => Promise<Uint8ClampedArray<ArrayBuffer>>,
+  step: (prev: F, cur: F, next: F, last: boolean) => Promise<Uint8ClampedArray<ArrayBuffer>>,
   deliver: (i: number, out: Uint8ClampedArray<ArrayBuffer>, ms: number) => Promise<void>,
   token: CancelToken | undefined,
-): Promise<{ done: number; cancelled: boolean }> {
+): Promise<{ done: number; cancelled: boolean; timing: VsrRunTiming }> {
   const emitFrom = req.emitFrom ?? req.from;
   const from = single ? emitFrom : req.from;
-  let done = 0;
-  let prev: F | null = from > 0 && !single ? await win.load(from - 1) : null;
-  let cur: F = await win.load(from);
-  const held = new Set<F>([cur]);
-  if (prev) held.add(prev);
+  const timing: VsrRunTiming = { frameWaitMs: 0, stepMs: 0, deliverWaitMs: 0 };
+  const timed = async <T>(key: keyof VsrRunTiming, p: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await p;
+    } finally {
+      timing[key] += performance.now() - t;
+    }
+  };
+  // Every frame the run reads, in order: the first step's prev … the last step's next.
+  const first = from > 0 && !single ? from - 1 : from;
+  const lastRead = single ? req.to - 1 : Math.min(req.length - 1, req.to);
+  const ahead = new ReadAhead(fetch, first, lastRead, READ_AHEAD);
+  const sink = new OrderedSink<{ i: number; rgba: Uint8ClampedArray<ArrayBuffer>; ms: number }>((d) => deliver(d.i, d.rgba, d.ms), DELIVER_DEPTH);
+  const held = new Set<F>();
+  const load = async (i: number): Promise<F> => {
+    const f = win.prepare(await timed('frameWaitMs', ahead.take(i)));
+    held.add(f);
+    return f;
+  };
+  let cancelled = false;
   try {
+    let prev: F | null = first < from ? await load(first) : null;
+    let cur: F = await load(from);
     for (let i = from; i < req.to; i++) {
-      if (isCancelled(req.jobId, token)) return { done, cancelled: true };
-      const t0 = performance.now();
-      const next = i + 1 < req.length && !(single && i + 1 >= req.to) ? await win.load(i + 1) : cur;
-      held.add(next);
-      const rgba = await step(prev ?? cur, cur, next);
-      if (i >= emitFrom) {
-        await deliver(i, rgba, performance.now() - t0);
-        done++;
+      if (isCancelled(req.jobId, token)) {
+        cancelled = true;
+        break;
       }
+      // A failed hand-over (the export gone, the page's error) ends the run with its error.
+      if (sink.failed) break;
+      const t0 = performance.now();
+      const next = i + 1 < req.length && !(single && i + 1 >= req.to) ? await load(i + 1) : cur;
+      const rgba = await timed('stepMs', step(prev ?? cur, cur, next, i + 1 >= req.to));
+      if (i >= emitFrom) await timed('deliverWaitMs', sink.push({ i, rgba, ms: performance.now() - t0 }));
       if (prev && prev !== cur) {
         win.release(prev);
         held.delete(prev);
@@ -243,8 +319,15 @@ async function loop<F>(
       prev = cur;
       cur = next;
     }
-    return { done, cancelled: false };
+    await timed('deliverWaitMs', sink.drain());
+    return { done: sink.delivered, cancelled, timing };
+  } catch (e) {
+    // Frames already made still reach the page before the error does: a resumed run starts after
+    // the last frame the page has, and no late frame may arrive after that.
+    await sink.drain().catch(() => undefined);
+    throw sink.failed ? sink.error : e;
   } finally {
+    ahead.close();
     for (const f of held) win.release(f);
   }
 }
@@ -276,8 +359,10 @@ export async function runVsrJob(
     if (f.width !== w || f.height !== h) throw new RangeError(`frame ${i} is ${f.width}×${f.height}, the run ${w}×${h}`);
     return f;
   };
+  // Set once the side's sequence is open: every frame says where it was made.
+  let where: Omit<VsrFrameInfo, 'ms'> = { backend: 'wasm', tiles: 0, trained: true };
   const deliver = async (i: number, data: Uint8ClampedArray<ArrayBuffer>, ms: number) => {
-    await onFrame(i, { width: W, height: H, data }, { ms });
+    await onFrame(i, { width: W, height: H, data }, { ms, ...where });
   };
   try {
     if (backend.kind === 'webgpu' && side === 'webgpu') {
@@ -285,10 +370,10 @@ export async function runVsrJob(
       const vsr = await gpuRunner(device, model, onLoad);
       const seq: VsrGpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile, overlap: req.overlap });
       const rs = plan && createPlanResamplerGpu(device, plan);
+      where = { backend: 'webgpu', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
       try {
         const win: Window<GPUBuffer> = {
-          load: async (i) => {
-            const f = await fetchChecked(i);
+          prepare: (f) => {
             const b = uploadRgba(device, f.data, w, h);
             const small = rs?.pre(b);
             if (!small) return b;
@@ -297,7 +382,7 @@ export async function runVsrJob(
           },
           release: (b) => b.destroy(),
         };
-        const r = await loop(req, frames === 'single', win, async (p, c, n) => {
+        const r = await loop(req, frames === 'single', fetchChecked, win, async (p, c, n) => {
           const out = await seq.step(p, c, n);
           const resized = rs?.post(out);
           try {
@@ -313,19 +398,25 @@ export async function runVsrJob(
         rs?.destroy();
       }
     }
-    const vsr = await cpuRunner(model, onLoad);
+    const vsr = await cpuRunner(model, onLoad, { ahead: true });
     const seq: VsrCpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap });
     const rs = plan && createPlanResamplerCpu(plan);
+    where = { backend: 'wasm', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
     const win: Window<ImageF32> = {
-      load: async (i) => {
-        const f = await fetchChecked(i);
+      prepare: (f) => {
         const img = fromRgba8(f.data, w, h);
         return rs ? rs.pre(img) : img;
       },
       release: () => undefined,
     };
-    const r = await loop(req, frames === 'single', win, async (p, c, n) => {
-      const raw = await seq.step(p, c, n);
+    const r = await loop(req, frames === 'single', fetchChecked, win, async (p, c, n, last) => {
+      aheadWanted = !last;
+      let raw: ImageF32;
+      try {
+        raw = await seq.step(p, c, n);
+      } finally {
+        aheadWanted = true;
+      }
       const out = rs ? rs.post(raw) : raw;
       const words = packRgba8(out.data, out.width * out.height);
       return new Uint8ClampedArray(words.buffer as ArrayBuffer);

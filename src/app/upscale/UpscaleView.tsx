@@ -227,7 +227,7 @@ export function UpscaleView() {
           </div>
         )}
         {u.message && (
-          <div className="muted" data-testid="upscale-status" data-status={status}>
+          <div className="muted" data-testid="upscale-status" data-status={status} data-timing={u.timing ? JSON.stringify(u.timing) : undefined}>
             {u.message}
             {u.backend && ` · ${u.backend}, ${u.tiles} tile${u.tiles === 1 ? '' : 's'}`}
           </div>

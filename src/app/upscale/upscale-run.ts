@@ -9,7 +9,7 @@
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { EngineLostError, engineLostWithin, getEngine, isFatalEngineError, restartEngine } from '../../engine/engine-client';
-import type { VsrRunResult } from '../../engine/vsr-api';
+import type { VsrFrameInfo, VsrRunResult, VsrRunTiming } from '../../engine/vsr-api';
 import { BROWSER_FORMATS, FORMAT_INFO, QUALITY, exportFileName, partialFileName, type ExportFormat, type VideoFormat, type X264Preset } from '../../media/export-args';
 import { startExport, type ExportSession } from '../../media/export-client';
 import { useApp } from '../../state/store';
@@ -25,6 +25,7 @@ import { netScaleOf, planChoice, refusalMessage, sizedFileName } from './output-
 
 /** Engine restarts one run survives; past that the fault is not a passing one. */
 const MAX_RESUMES = 3;
+
 
 export type UpscaleSource = 'clip' | 'degraded';
 export type OutputChoice = ExportFormat | 'none';
@@ -80,6 +81,8 @@ interface UpscaleStore {
   output: RgbaFrame | null;
   backend: string | null;
   tiles: number;
+  /** Where the finished run's time went in the engine (the last attempt's, after a resume). */
+  timing: VsrRunTiming | null;
   metrics: MetricsSummary | null;
   result: UpscaleResult | null;
   message: string | null;
@@ -101,6 +104,7 @@ export const useUpscale = create<UpscaleStore>((set, get) => ({
   output: null,
   backend: null,
   tiles: 0,
+  timing: null,
   metrics: null,
   result: null,
   message: null,
@@ -137,6 +141,8 @@ interface Control {
 
 let control: Control | null = null;
 let nextJob = 1;
+/** The app-level error the last failed run showed: a new run takes it down (it is about that run). */
+let shownError: string | null = null;
 
 export function pauseUpscale(): void {
   if (!control || control.paused || control.cancelled) return;
@@ -221,7 +227,9 @@ export async function startUpscale(): Promise<void> {
     pauseStart: 0,
   };
   control = c;
-  useUpscale.setState({ status: 'loading', done: 0, total, fps: 0, etaS: null, index: null, input: null, output: null, metrics: null, result: null, message: null, load: null, backend: null, tiles: 0 });
+  if (shownError !== null && useApp.getState().error === shownError) useApp.getState().setError(null);
+  shownError = null;
+  useUpscale.setState({ status: 'loading', done: 0, total, fps: 0, etaS: null, index: null, input: null, output: null, metrics: null, result: null, message: null, load: null, backend: null, tiles: 0, timing: null });
   let session: ExportSession | null = null;
   const blobInfo = currentBlob();
   try {
@@ -276,27 +284,54 @@ export async function startUpscale(): Promise<void> {
     let sumPsnr = 0;
     let sumSsim = 0;
     let measured = 0;
+    // The engine asks for LR frames ahead of the step that needs them (decode-ahead): each is shown
+    // beside its ×4 frame when that arrives, not when it is fetched.
+    const fetched = new Map<number, RgbaFrame>();
     const getLr = Comlink.proxy(async (i: number): Promise<RgbaFrame> => {
       await c.gate;
       const f = await lr(i);
-      if (i >= from && i < to) useUpscale.setState({ input: f });
+      if (i >= from && i < to) fetched.set(i, f);
       return f;
     });
-    const onFrame = Comlink.proxy(async (i: number, out: RgbaFrame) => {
+    // Where the frames are made (the engine says with each one): what a run whose engine went
+    // away after its last frame reports without a rerun.
+    let madeOn: VsrFrameInfo | null = null;
+    // One per call of the engine: frames of an attempt already given up (an engine that crashed
+    // keeps handing over what it had made until it is ended) are dropped, and the one being written
+    // when it was given up is waited for — so `done` is final, and the resumed run neither skips nor
+    // repeats a frame.
+    interface Attempt {
+      dead: boolean;
+      writing: Promise<void> | null;
+    }
+    const onFrameFor = (attempt: Attempt) => Comlink.proxy(async (i: number, out: RgbaFrame, info: VsrFrameInfo) => {
+      if (attempt.dead) return;
+      if (i !== from + done) throw new Error(`the engine handed over frame ${i + 1} out of turn (frame ${from + done + 1} was due)`);
+      madeOn = info;
       if (done === 0) {
         started = performance.now();
         useUpscale.setState({ status: c.paused ? 'paused' : 'running' });
       }
-      if (session) await session.write(out.data);
-      done++;
+      attempt.writing = (async () => {
+        if (session) await session.write(out.data);
+        done++;
+      })();
+      try {
+        await attempt.writing;
+      } finally {
+        attempt.writing = null;
+      }
       const now = performance.now();
       const activeS = (now - started - c.pausedMs) / 1000;
       // The first frame includes model loading and shader compiling: rate from the second on.
       const fps = done > 1 && activeS > 0 ? (done - 1) / activeS : 0;
       const patch: Partial<UpscaleStore> = { done, fps, etaS: fps > 0 ? (total - done) / fps : null, index: i };
+      const input = fetched.get(i);
+      for (const k of fetched.keys()) if (k <= i) fetched.delete(k);
       if (now - lastDraw > 100 || done === total) {
         lastDraw = now;
         patch.output = out;
+        if (input) patch.input = input;
       }
       useUpscale.setState(patch);
       // Against the original only at ×4, where the degraded LR's output lands on it.
@@ -326,26 +361,38 @@ export async function startUpscale(): Promise<void> {
     // The export session lives in its own worker and just goes on.
     let r: VsrRunResult | null = null;
     let resumes = 0;
+    let stoppedAfterLast: string | null = null;
     let eng = engine;
     const runStart = performance.now();
     while (!r) {
       const resumeAt = from + done;
+      const attempt: Attempt = { dead: false, writing: null };
       try {
         const part = await eng.api.vsrRun(
           { jobId, model, width: box.w, height: box.h, from: Math.max(from, resumeAt - VSR_RESUME_WARMUP), emitFrom: resumeAt, to, length: source.frameCount, maxTile: settings.tile ?? undefined, size, even },
           getLr,
-          onFrame,
+          onFrameFor(attempt),
           c.cancel,
           onLoad,
         );
         r = { ...part, done, ms: performance.now() - runStart };
       } catch (e) {
+        attempt.dead = true;
+        await attempt.writing?.catch(() => undefined);
         // A GPU error can arrive just before the device-lost event that explains it: wait a moment.
         const lost = e instanceof EngineLostError ? e : await engineLostWithin(eng, 2000);
         if ((!lost && !isFatalEngineError(e)) || resumes >= MAX_RESUMES) throw e;
-        resumes++;
         const reason = lost ? lost.reason : message(e);
         if (!lost) restartEngine(`the engine failed: ${reason}`);
+        // Every frame had reached the page (frames are handed over while the next is made, so the
+        // engine can go between the last hand-over and its answer): nothing to redo.
+        const info = madeOn as VsrFrameInfo | null;
+        if (from + done >= to && info) {
+          r = { done, cancelled: c.cancelled, ms: performance.now() - runStart, backend: info.backend, tiles: info.tiles, modelId: model, trained: info.trained };
+          stoppedAfterLast = reason;
+          break;
+        }
+        resumes++;
         if (c.cancelled) {
           r = { done, cancelled: true, ms: performance.now() - runStart, backend: 'wasm', tiles: 0, modelId: model, trained: true };
           break;
@@ -354,7 +401,7 @@ export async function startUpscale(): Promise<void> {
         eng = await getEngine();
       }
     }
-    if (r.tiles > 0) useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)', tiles: r.tiles }); // 0: cancelled while the engine restarted
+    if (r.tiles > 0) useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)', tiles: r.tiles, timing: r.timing ?? null }); // 0: cancelled while the engine restarted
     let result: UpscaleResult | null = null;
     if (session) {
       const s = session;
@@ -375,12 +422,14 @@ export async function startUpscale(): Promise<void> {
       message: r.cancelled
         ? `Cancelled after ${r.done} of ${total} frames${result ? '; those frames are saved below' : ''}.`
         : `Upscaled ${r.done} frames with ${r.modelId} in ${(r.ms / 1000).toFixed(1)} s on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU (wasm)'}${trainedNote}` +
-          (resumes ? `; resumed ${resumes === 1 ? 'once' : `${resumes} times`} after the engine restarted.` : '.'),
+          (resumes ? `; resumed ${resumes === 1 ? 'once' : `${resumes} times`} after the engine restarted` : '') +
+          (stoppedAfterLast ? `; the engine stopped after the last frame (${stoppedAfterLast}), nothing to redo.` : '.'),
     });
   } catch (e) {
     await session?.abort().catch(() => undefined);
     useUpscale.setState({ status: 'error', message: message(e), load: null });
-    useApp.getState().setError(`Upscaling failed: ${message(e)}`);
+    shownError = `Upscaling failed: ${message(e)}`;
+    useApp.getState().setError(shownError);
   } finally {
     if (control === c) control = null;
     useUpscale.setState({ load: null });
