@@ -1,21 +1,28 @@
 /**
  * Engine-worker methods of the degradation pipeline (spread into engineApi).
- * WebGPU: GpuDegrader (stage cache on the GPU). Without WebGPU: the CPU
- * references (run-cpu.ts) with the VQGAN on ORT's wasm EP — same params, same
- * counter-based noise, same tile plan, so the two paths give the same picture.
+ * WebGPU: GpuDegrader (stage cache on the GPU). Without WebGPU, or where the plan puts the chain on
+ * the CPU: CpuDegrader (the stages' CPU functions, the VQGAN on ORT's wasm EP, stage outputs kept
+ * in memory) — same params, same counter-based noise, same tile plan, so the two paths give the
+ * same picture, and a slider re-runs only its stage and those after it on either.
+ *
+ * The Degrade tab's preview is latest-wins: each preview call carries a ticket, and
+ * `supersedeDegrade(t)` (sent by the UI when the sliders moved on while a call runs) stops every
+ * call with a smaller ticket at its next stage boundary, so a drag never queues stale work.
  */
 import * as Comlink from 'comlink';
 import { getBackend, ort } from '../gpu/device';
 import { GpuDegrader, type DegradeFrameInput } from '../pipeline/run-gpu';
-import type { StageTimes } from '../pipeline/stages';
+import { FRAME_STAGES, type StageName, type StageTimes } from '../pipeline/stages';
+import { CpuDegrader } from '../pipeline/cpu-degrader';
+import { PreviewTickets } from './preview-tickets';
 import { assertValidParams, defaultPipelineParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
-import type { VqdRunner } from '../pipeline/vqd/options';
+import type { VqdPartTimes, VqdRunner } from '../pipeline/vqd/options';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
 import type { RgbaFrame } from '../core/frame';
-import { frameOf, imageOf } from '../core/pixels';
+import { imageOf } from '../core/pixels';
 import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 
@@ -33,17 +40,31 @@ export interface DegradeResponse {
   frames: RgbaFrame[];
   times: StageTimes;
   backend: 'webgpu' | 'wasm';
+  /** The VQD stage's parts on the CPU path (encoder, k-NN search, decoder), summed over frames. */
+  vqdParts?: VqdPartTimes;
+  /** Stages whose output every frame took from the cache (a slider after them moved). */
+  reused: StageName[];
+  /** Wall time of the call inside the engine, ms. */
+  engineMs: number;
 }
 
 let gpu: GpuDegrader | undefined;
+const cpu = new CpuDegrader();
 const cpuVqd = new Map<string, Promise<VqdRunner>>();
+const tickets = new PreviewTickets();
 
 function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRunner> {
   let p = cpuVqd.get(modelId);
   if (!p) {
     p = (async () => {
       const v = await loadVqdCpu(ort, webModels(), modelId, onProgress);
-      return { modelId, nCodes: v.nCodes, run: (img, ks) => v.run(img, ks) } satisfies VqdRunner;
+      return {
+        modelId,
+        nCodes: v.nCodes,
+        run: (img, ks) => v.run(img, ks),
+        encode: (img, times) => v.encode(img, {}, times),
+        decode: (enc, ks, times) => v.decode(enc, ks, times),
+      } satisfies VqdRunner;
     })();
     p.catch(() => cpuVqd.delete(modelId));
     cpuVqd.set(modelId, p);
@@ -78,7 +99,7 @@ async function degradeProbe(device: GPUDevice, modelId: string, onLoad?: LoadPro
   return {
     size: n / 4,
     async gpu() {
-      await g.run(probeFrame(n, runs++), params, undefined, onLoad);
+      await g.run(probeFrame(n, runs++), params, { onProgress: onLoad });
     },
     async cpu() {
       const f = probeFrame(n, runs++);
@@ -103,40 +124,63 @@ async function degradeSide(params: PipelineParams, onLoad?: LoadProgress): Promi
 export const degradeApi = {
   /**
    * Blur → Noise → Down → VQD → Quantise for each frame (the FFmpeg stage follows in the
-   * media worker). Frames come back as RGBA8, transferred.
+   * media worker). Frames come back as RGBA8, transferred. `ticket` (the preview's): the call
+   * stops with DegradeSuperseded once `supersedeDegrade` passes a larger one.
    */
   async degradeFrames(
     frames: DegradeFrameInput[],
     rawParams: PipelineParams,
-    opts: { timing?: boolean } = {},
+    opts: { timing?: boolean; ticket?: number } = {},
     onProgress?: (p: DegradeProgress) => void,
   ): Promise<DegradeResponse> {
+    const t0 = performance.now();
     const params = assertValidParams(rawParams);
     const backend = await getBackend();
     const times: StageTimes = {};
     const out: RgbaFrame[] = [];
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
+    const { ticket } = opts;
+    const between = ticket === undefined ? undefined : () => tickets.boundary(ticket);
     const side = await degradeSide(params, loadProgress);
+    // A stage is "reused" when no frame of the call had to run it.
+    const ran = new Set<StageName>();
+    let vqdParts: VqdPartTimes | undefined;
     if (backend.kind === 'webgpu' && side === 'webgpu') {
       const g = gpuDegrader(backend.device);
       for (const f of frames) {
-        out.push(await g.run(f, params, opts.timing ? times : undefined, loadProgress));
+        const reused = new Set<StageName>();
+        out.push(await g.run(f, params, { times: opts.timing ? times : undefined, onProgress: loadProgress, between, reused }));
+        for (const s of stagesOf(params)) if (!reused.has(s)) ran.add(s);
         onProgress?.({ done: out.length, total: frames.length });
       }
     } else {
-      const st = prepareStages(params);
       const vqd = params.vqd.enabled ? await cpuVqdRunner(params.modelId, loadProgress) : undefined;
+      vqdParts = {};
       for (const f of frames) {
-        out.push(frameOf(await degradeFrameBeforeCodec(imageOf(f), f.index, st, vqd)));
+        const reused = new Set<StageName>();
+        out.push(await cpu.run(f, params, vqd, { times, vqdTimes: vqdParts, reused, between }));
+        for (const s of stagesOf(params)) if (!reused.has(s)) ran.add(s);
         onProgress?.({ done: out.length, total: frames.length });
       }
-      Object.assign(times, st.times);
     }
-    return Comlink.transfer({ frames: out, times, backend: side }, out.map((f) => f.data.buffer as ArrayBuffer));
+    const reused = frames.length === 0 ? [] : stagesOf(params).filter((s) => !ran.has(s));
+    const res: DegradeResponse = { frames: out, times, backend: side, vqdParts, reused, engineMs: performance.now() - t0 };
+    return Comlink.transfer(res, out.map((f) => f.data.buffer as ArrayBuffer));
   },
 
-  /** Drop cached stage buffers (e.g. when a new source opens). */
+  /** The preview moved on: calls with a ticket below `ticket` stop at their next stage boundary. */
+  async supersedeDegrade(ticket: number): Promise<void> {
+    tickets.supersede(ticket);
+  },
+
+  /** Drop cached stage outputs (e.g. when a new source opens). */
   async clearDegradeCache(): Promise<void> {
     gpu?.clear();
+    cpu.clear();
   },
 };
+
+/** The per-frame stages `params` runs, by name. */
+function stagesOf(params: PipelineParams): StageName[] {
+  return FRAME_STAGES.filter((s) => !s.skip(params)).map((s) => s.name);
+}

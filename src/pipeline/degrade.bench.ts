@@ -43,7 +43,7 @@ export const benches = [
         await gpu.run({ key: 'warm', index: 0, width: 1920, height: 1080, data: rgba }, p);
         const times: StageTimes = {};
         const t0 = performance.now();
-        await gpu.run({ key: 'timed', index: 1, width: 1920, height: 1080, data: rgba }, p, times);
+        await gpu.run({ key: 'timed', index: 1, width: 1920, height: 1080, data: rgba }, p, { times });
         out.gpuMs = { ...times, total: performance.now() - t0 };
         gpu.clear();
       }

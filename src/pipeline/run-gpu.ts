@@ -11,6 +11,7 @@ import { fromRgba8, wordsToFrame } from '../core/pixels';
 import type { PipelineParams } from './params';
 import { ownedFrame, type GpuEnv, type GpuFrame, type GpuStage } from './stage';
 import { FRAME_STAGES, type StageName, type StageTimes } from './stages';
+import { inputKey, stageChain, type DegradeFrameInput } from './stage-keys';
 import { runConvert } from '../gpu/convert-gpu';
 import { readU32, uploadBuffer } from '../gpu/webgpu';
 import type { LoadProgress } from '../models/manifest';
@@ -41,12 +42,16 @@ class StageCache {
   }
 }
 
-/** A source frame with what the stage caches key on. */
-export interface DegradeFrameInput extends RgbaFrame {
-  /** Identifies the source frame's pixels (e.g. "<source name>#<index>"). */
-  key: string;
-  /** Frame index in the clip (the noise is keyed by it). */
-  index: number;
+export type { DegradeFrameInput } from './stage-keys';
+
+export interface GpuRunOptions {
+  /** Per-stage ms, added to (adds a sync per stage). */
+  times?: StageTimes;
+  onProgress?: LoadProgress;
+  /** Awaited before each stage that has to run; may throw to stop the run (a newer preview superseded it). */
+  between?: () => Promise<void>;
+  /** Gets the name of every stage whose output came from the cache. */
+  reused?: Set<StageName>;
 }
 
 export class GpuDegrader {
@@ -77,8 +82,9 @@ export class GpuDegrader {
     return c;
   }
 
-  /** Runs the GPU stages for one frame; `times` (when given) gets per-stage ms (adds a sync per stage). */
-  async run(frame: DegradeFrameInput, p: PipelineParams, times?: StageTimes, onProgress?: LoadProgress): Promise<RgbaFrame> {
+  /** Runs the GPU stages for one frame (see GpuRunOptions). */
+  async run(frame: DegradeFrameInput, p: PipelineParams, o: GpuRunOptions = {}): Promise<RgbaFrame> {
+    const { times, onProgress, between, reused } = o;
     const d = this.env.device;
     let t = performance.now();
     const tick = async (s: keyof StageTimes) => {
@@ -90,7 +96,7 @@ export class GpuDegrader {
     };
 
     // RGBA8 → planar f32 on the CPU (one pass), uploaded once per frame key.
-    let key = `${frame.key}|${frame.width}x${frame.height}`;
+    const key = inputKey(frame);
     let cur = this.input.get(key);
     if (!cur) {
       cur = ownedFrame(uploadBuffer(d, fromRgba8(frame.data, frame.width, frame.height).data, undefined, 'degrade.input'), frame.width, frame.height);
@@ -98,15 +104,14 @@ export class GpuDegrader {
     }
     await tick('upload');
 
-    for (const stage of FRAME_STAGES) {
-      if (stage.skip(p)) continue;
-      key += `|${stage.name}:${stage.key(p, frame.index)}`;
+    for (const { stage, key: out } of stageChain(key, p, frame.index)) {
       const cache = this.cache(stage.name);
-      let next = cache.get(key);
+      let next = cache.get(out);
       if (!next) {
+        await between?.();
         next = await (await this.runner(stage)).run(cur, p, frame.index, onProgress);
-        cache.set(key, next);
-      }
+        cache.set(out, next);
+      } else reused?.add(stage.name);
       cur = next;
       await tick(stage.name);
     }

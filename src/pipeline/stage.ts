@@ -21,7 +21,7 @@ import type { LoadProgress } from '../models/manifest';
 import type { ModelRegistry } from '../models/registry';
 import type { PipelineParams } from './params';
 import type { Ctx } from './schema';
-import type { VqdRunner } from './vqd/options';
+import type { VqdPartTimes, VqdRunner } from './vqd/options';
 
 /** A stage's section of PipelineParams: its defaults (whose keys are the section's fields), reader and cross-field checks. */
 export interface ParamsSection<T> {
@@ -36,6 +36,20 @@ export interface ParamsSection<T> {
 export interface CpuDeps {
   /** The VQ degrader (required when params.vqd.enabled). */
   vqd?: VqdRunner;
+  /** Where the caller keeps results between runs (the Degrade tab; absent in the CLI). */
+  memo?: CpuMemo;
+  /** Filled with the VQD stage's parts (encoder, k-NN, decoder) when given. */
+  vqdTimes?: VqdPartTimes;
+}
+
+/**
+ * A cache a stage may keep its own intermediate results in between runs (cpu-degrader.ts): the
+ * noise values of a frame, the VQGAN encoder's latents of an image. What a value depends on must
+ * be in its key; `inputKey` identifies the stage's input image (its chain key, stage-keys.ts).
+ */
+export interface CpuMemo {
+  readonly inputKey: string;
+  get<T>(key: string, make: () => T | Promise<T>, bytes: (v: T) => number): Promise<T>;
 }
 
 /** A planar [3,h,w] f32 frame on the GPU, owned by whoever holds it (release frees it). */

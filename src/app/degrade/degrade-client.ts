@@ -7,8 +7,9 @@
  */
 import * as Comlink from 'comlink';
 import type { PipelineParams } from '../../pipeline/params';
-import type { StageTimes } from '../../pipeline/stages';
+import type { StageName, StageTimes } from '../../pipeline/stages';
 import type { DegradeProgress } from '../../engine/degrade-api';
+import type { VqdPartTimes } from '../../pipeline/vqd/options';
 import { getEngine } from '../../engine/engine-client';
 import { getMedia } from '../../media/media-client';
 import { currentSourceId, getFrame } from '../frame-source';
@@ -24,6 +25,13 @@ export interface LrResult {
   frame: RgbaFrame;
   /** Per-frame stages summed over the window's frames; `compress` is the codec round trip of the window. */
   times: StageTimes;
+  /** The VQD stage's parts on the CPU path (encoder, k-NN, decoder), summed over the window's frames. */
+  vqdParts?: VqdPartTimes;
+  /** Stages kept from an earlier run for every frame of the window (a later slider moved). */
+  reused: StageName[];
+  /** The engine's own time for the call, and the call as the UI saw it (the difference is messaging). */
+  engineMs: number;
+  callMs: number;
   backend: 'webgpu' | 'wasm';
   /** Encoded size of the codec window and its frame count (undefined without a codec). */
   encodedBytes?: number;
@@ -40,7 +48,38 @@ function cacheKey(index: number, p: PipelineParams): string {
   return `${currentSourceId()}#${index}|${JSON.stringify(p)}`;
 }
 
-export function degradeFrame(index: number, params: PipelineParams, onProgress?: (p: DegradeProgress) => void): Promise<LrResult> {
+/** The Degrade tab's preview tickets (latest wins; see supersedePreviews). */
+let lastTicket = 0;
+/** Tickets below this were superseded: the codec round trip (not cancellable) is not started for them. */
+let supersededBelow = 0;
+
+/** A new preview ticket: pass it to degradeFrame, and to supersedePreviews when the sliders move on. */
+export function nextPreviewTicket(): number {
+  return ++lastTicket;
+}
+
+/**
+ * The sliders moved on while a preview runs: the engine stops every preview call with a ticket
+ * below `ticket` at its next stage boundary (its promise rejects; useLatest drops it unseen).
+ */
+export async function supersedePreviews(ticket: number): Promise<void> {
+  supersededBelow = Math.max(supersededBelow, ticket);
+  await (await getEngine()).api.supersedeDegrade(ticket);
+}
+
+/** Supersede every preview issued so far (the next ticket stays valid). */
+export function supersedeRunningPreviews(): Promise<void> {
+  return supersedePreviews(lastTicket + 1);
+}
+
+const SUPERSEDED = 'superseded by a newer preview';
+
+/** True for the rejection of a preview call that a newer one superseded. */
+export function isSuperseded(e: unknown): boolean {
+  return e instanceof Error && e.message.includes(SUPERSEDED);
+}
+
+export function degradeFrame(index: number, params: PipelineParams, onProgress?: (p: DegradeProgress) => void, ticket?: number): Promise<LrResult> {
   const key = cacheKey(index, params);
   let hit = cache.get(key);
   if (hit) {
@@ -48,14 +87,21 @@ export function degradeFrame(index: number, params: PipelineParams, onProgress?:
     cache.set(key, hit);
     return hit;
   }
-  hit = run(index, params, onProgress);
-  cache.set(key, hit);
-  hit.catch(() => cache.delete(key));
-  while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  hit = run(index, params, onProgress, ticket);
+  // A preview (ticket) may be superseded: it enters the cache once it succeeded, so no other caller
+  // (Compare, Explore) ever shares a run that can stop half way.
+  if (ticket === undefined) remember(key, hit);
+  else hit.then(() => remember(key, hit), () => undefined);
   return hit;
 }
 
-async function run(index: number, params: PipelineParams, onProgress?: (p: DegradeProgress) => void): Promise<LrResult> {
+function remember(key: string, p: Promise<LrResult>): void {
+  cache.set(key, p);
+  p.catch(() => cache.delete(key));
+  while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+}
+
+async function run(index: number, params: PipelineParams, onProgress?: (p: DegradeProgress) => void, ticket?: number): Promise<LrResult> {
   const source = useApp.getState().source;
   if (!source) throw new Error('no source open');
   const useCodec = params.compress.codec !== 'none' && !source.isImage;
@@ -68,12 +114,15 @@ async function run(index: number, params: PipelineParams, onProgress?: (p: Degra
     inputs.push({ ...f, key: `${sid}#${i}`, index: i });
   }
   const engine = await getEngine();
-  const res = await engine.api.degradeFrames(inputs, params, { timing: true }, onProgress ? Comlink.proxy(onProgress) : undefined);
+  const c0 = performance.now();
+  const res = await engine.api.degradeFrames(inputs, params, { timing: true, ticket }, onProgress ? Comlink.proxy(onProgress) : undefined);
+  const info = { vqdParts: res.vqdParts, reused: res.reused, engineMs: res.engineMs, callMs: performance.now() - c0, backend: res.backend };
   const pick = index - lo;
   if (!useCodec) {
     const f = res.frames[pick];
-    return { index, frame: f, times: res.times, backend: res.backend, windowFrames: 1 };
+    return { index, frame: f, times: res.times, windowFrames: 1, ...info };
   }
+  if (ticket !== undefined && ticket < supersededBelow) throw new Error(SUPERSEDED);
   const media = await getMedia();
   const t0 = performance.now();
   const c = params.compress;
@@ -86,7 +135,7 @@ async function run(index: number, params: PipelineParams, onProgress?: (p: Degra
     index,
     frame: { width: rt.width, height: rt.height, data: rgb24ToRgba(rt.frames[pick]) },
     times: { ...res.times, compress: codecMs },
-    backend: res.backend,
+    ...info,
     encodedBytes: rt.bytes,
     windowFrames: res.frames.length,
   };

@@ -1,10 +1,10 @@
 /**
  * The Blur stage: y = k ⊛ x with the kernel of options.ts (kernel.ts builds it), reflect borders.
- * CPU blur-cpu.ts, GPU blur-gpu.ts (shaders/blur.wgsl).
+ * CPU blur-cpu.ts (run as blur-simd.ts, the same bits), GPU blur-gpu.ts (shaders/blur.wgsl).
  */
 import { num, oneOf } from '../schema';
 import { frameStage, ownedFrame, type FrameStage } from '../stage';
-import { blurCpu } from './blur-cpu';
+import { blurFast } from './blur-simd';
 import { blurKernel } from './kernel';
 import { BLUR_KINDS, BLUR_LIMITS, BLUR_SIZE_MAX, DEFAULT_BLUR, blurParamErrors, type BlurParams } from './options';
 
@@ -23,7 +23,8 @@ export const blurStage: FrameStage<'blur', BlurParams> = frameStage('blur', 'blu
   // 'none' is the identity kernel: the frame passes through.
   skip: (p) => p.blur.kind === 'none',
   key: (p) => JSON.stringify(p.blur),
-  cpu: (img, p) => blurCpu(img, blurKernel(p.blur), p.blur.size),
+  // blurCpu's bits, four pixels per wasm SIMD instruction where available (blur-simd.ts).
+  cpu: (img, p) => blurFast(img, blurKernel(p.blur), p.blur.size),
   async gpu({ device }) {
     const { createBlur } = await import('./blur-gpu');
     const blur = createBlur(device);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { noiseCpu } from './noise-cpu';
+import { applyGaussianField, gaussianNoiseField, noiseCpu } from './noise-cpu';
 import { DEFAULT_NOISE, noiseParamErrors, sampleNoiseParams, sigmaUnit, type NoiseParams } from './options';
 import { createImage, type ImageF32 } from '../../core/image';
-import { makeRng } from '../../core/rng';
+import { frameKey, makeRng, normalF32, pixelKey } from '../../core/rng';
 
 const N = (over: Partial<NoiseParams>): NoiseParams => ({ ...DEFAULT_NOISE, ...over });
 const flat = (w: number, h: number, v: number | [number, number, number]): ImageF32 => {
@@ -114,5 +114,30 @@ describe('noiseCpu', () => {
       if (p.gray) gray++;
     }
     expect(Math.abs(gray - 1000)).toBeLessThan(4 * Math.sqrt(500));
+  });
+
+  it('gaussian = the kept noise field applied to any image: the formula clip(x + f32(σ·z)) bit for bit', () => {
+    const fr = Math.fround;
+    for (const gray of [false, true]) {
+      const p: NoiseParams = { ...DEFAULT_NOISE, sigma: 7, gray };
+      const field = gaussianNoiseField(p, 42, 3, 13, 9);
+      expect(field.length).toBe((gray ? 1 : 3) * 13 * 9);
+      for (const seed of [1, 2]) {
+        const rng = makeRng(seed);
+        const img = createImage(13, 9, 3);
+        for (let i = 0; i < img.data.length; i++) img.data[i] = rng.next() * 1.2 - 0.1;
+        const got = noiseCpu(img, p, 42, 3);
+        expect(Buffer.from(applyGaussianField(img, field).data.buffer).equals(Buffer.from(got.data.buffer))).toBe(true);
+        // The documented formula, written out here independently of noise-cpu.ts.
+        const fk = frameKey(42, 3);
+        for (let c = 0; c < 3; c++)
+          for (let i = 0; i < 13 * 9; i++) {
+            const v = fr(img.data[c * 117 + i] + fr(sigmaUnit(p) * normalF32(pixelKey(fk, i), gray ? 0 : c)));
+            expect(Object.is(got.data[c * 117 + i], v < 0 ? 0 : v > 1 ? 1 : v)).toBe(true);
+          }
+      }
+    }
+    expect(() => gaussianNoiseField({ ...DEFAULT_NOISE, kind: 'poisson' }, 0, 0, 2, 2)).toThrow(/Gaussian only/);
+    expect(() => applyGaussianField(createImage(2, 2, 3), new Float32Array(5))).toThrow(/noise field has 5 values, not 4 or 12/);
   });
 });

@@ -24,9 +24,48 @@ function poissonDeviation(pk: number, channel: number, v: number, scale: number)
   return fr(scale * fr(fr(k * INV_LEVELS) - v));
 }
 
+/**
+ * The Gaussian noise values σ·z of a W×H frame, f32: one plane (gray) or three, in the image's
+ * planar layout. They depend on the params, the seed and the frame index only — not on the image —
+ * so a caller that re-runs the stage on new input (the Degrade tab, a slider before Noise moved)
+ * can keep them and skip the generator: `applyGaussianField` then gives noiseCpu's bits.
+ */
+export function gaussianNoiseField(p: NoiseParams, seed: number, frame: number, W: number, H: number): Float32Array {
+  if (p.kind !== 'gaussian') throw new RangeError(`a noise field is Gaussian only (got ${p.kind})`);
+  const plane = W * H;
+  const planes = p.gray ? 1 : 3;
+  const field = new Float32Array(planes * plane);
+  const fk = frameKey(seed, frame);
+  const sigma = sigmaUnit(p);
+  for (let i = 0; i < plane; i++) {
+    const pk = pixelKey(fk, i);
+    for (let c = 0; c < planes; c++) field[c * plane + i] = fr(sigma * normalF32(pk, c));
+  }
+  return field;
+}
+
+/** clip(x + n, 0, 1) per sample with the field of gaussianNoiseField (one plane: shared by R, G, B). */
+export function applyGaussianField(img: ImageF32, field: Float32Array): ImageF32 {
+  if (img.channels !== 3) throw new RangeError(`noise expects 3 channels (got ${img.channels})`);
+  const { width: W, height: H } = img;
+  const plane = W * H;
+  if (field.length !== plane && field.length !== 3 * plane) throw new RangeError(`noise field has ${field.length} values, not ${plane} or ${3 * plane}`);
+  const out = createImage(W, H, 3);
+  const src = img.data;
+  const dst = out.data;
+  const shared = field.length === plane;
+  for (let c = 0; c < 3; c++) {
+    const o = c * plane;
+    const f = shared ? 0 : o;
+    for (let i = 0; i < plane; i++) dst[o + i] = clamp01(fr(src[o + i] + field[f + i]));
+  }
+  return out;
+}
+
 export function noiseCpu(img: ImageF32, p: NoiseParams, seed: number, frame: number): ImageF32 {
   if (img.channels !== 3) throw new RangeError(`noise expects 3 channels (got ${img.channels})`);
   const { width: W, height: H } = img;
+  if (p.kind === 'gaussian') return applyGaussianField(img, gaussianNoiseField(p, seed, frame, W, H));
   const out = createImage(W, H, 3);
   const src = img.data;
   const dst = out.data;
@@ -36,18 +75,10 @@ export function noiseCpu(img: ImageF32, p: NoiseParams, seed: number, frame: num
     return out;
   }
   const fk = frameKey(seed, frame);
-  const sigma = sigmaUnit(p);
   const scale = fr(p.scale);
   for (let i = 0; i < plane; i++) {
     const pk = pixelKey(fk, i);
-    if (p.kind === 'gaussian') {
-      if (p.gray) {
-        const n = fr(sigma * normalF32(pk, 0));
-        for (let c = 0; c < 3; c++) dst[c * plane + i] = clamp01(fr(src[c * plane + i] + n));
-      } else {
-        for (let c = 0; c < 3; c++) dst[c * plane + i] = clamp01(fr(src[c * plane + i] + fr(sigma * normalF32(pk, c))));
-      }
-    } else if (p.kind === 'poisson') {
+    if (p.kind === 'poisson') {
       if (p.gray) {
         const y = fr(fr(fr(LUMA_R * src[i]) + fr(LUMA_G * src[plane + i])) + fr(LUMA_B * src[2 * plane + i]));
         const n = poissonDeviation(pk, 0, y, scale);

@@ -5,7 +5,7 @@
  */
 import { bool, num, oneOf } from '../schema';
 import { frameStage, ownedFrame, type FrameStage } from '../stage';
-import { noiseCpu } from './noise-cpu';
+import { applyGaussianField, gaussianNoiseField, noiseCpu } from './noise-cpu';
 import { DEFAULT_NOISE, NOISE_KINDS, NOISE_LIMITS, noiseParamErrors, type NoiseParams } from './options';
 
 export const noiseStage: FrameStage<'noise', NoiseParams> = frameStage('noise', 'noise', {
@@ -21,7 +21,14 @@ export const noiseStage: FrameStage<'noise', NoiseParams> = frameStage('noise', 
   skip: (p) => p.noise.kind === 'none' || (p.noise.kind === 'gaussian' && p.noise.sigma === 0),
   // The counter-based generator's inputs: the clip seed and the frame index.
   key: (p, frame) => `${JSON.stringify(p.noise)}:${p.seed}:${frame}`,
-  cpu: (img, p, frame) => noiseCpu(img, p.noise, p.seed, frame),
+  async cpu(img, p, frame, { memo }) {
+    if (!memo || p.noise.kind !== 'gaussian') return noiseCpu(img, p.noise, p.seed, frame);
+    // Gaussian noise does not depend on the image: a run after a change before Noise reuses it.
+    const { width: W, height: H } = img;
+    const key = `noise-field|${JSON.stringify(p.noise)}:${p.seed}:${frame}|${W}x${H}`;
+    const field = await memo.get(key, () => gaussianNoiseField(p.noise, p.seed, frame, W, H), (f) => f.byteLength);
+    return applyGaussianField(img, field);
+  },
   async gpu({ device }) {
     const { createNoise } = await import('./noise-gpu');
     const noise = createNoise(device);

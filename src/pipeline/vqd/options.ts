@@ -6,6 +6,7 @@
 import type { ImageF32 } from '../../core/image.ts';
 import { makeRng } from '../../core/rng.ts';
 import type { PipelineParams } from '../params.ts';
+import type { Tile } from '../../gpu/tiles.ts';
 
 /** Largest k per branch the params accept. */
 export const VQD_K_MAX = 128;
@@ -42,6 +43,30 @@ export interface VqdRunner {
   readonly modelId: string;
   /** Codebook entries: the largest usable k. */
   readonly nCodes: number;
+  /**
+   * The two halves of `run` where the runner has them (run(img, ks) = decode(encode(img), ks)):
+   * a caller that keeps `encode`'s result re-runs only the search and the decoder when only
+   * the k's change.
+   */
+  encode?(img: ImageF32, times?: VqdPartTimes): Promise<VqdEncoded>;
+  decode?(enc: VqdEncoded, ks: VqdKs, times?: VqdPartTimes): Promise<ImageF32>;
+}
+
+/** Milliseconds in each part of the VQD stage (added to). */
+export interface VqdPartTimes {
+  encoder?: number;
+  knn?: number;
+  decoder?: number;
+}
+
+/** The encoder's output for one image: the tile plan and each tile's latents (z_top, z_mid, z_bot). */
+export interface VqdEncoded {
+  readonly width: number;
+  readonly height: number;
+  readonly overlap: number;
+  readonly tiles: readonly { tile: Tile; z: readonly { data: Float32Array; dims: readonly number[] }[] }[];
+  /** Bytes held (for caches). */
+  readonly bytes: number;
 }
 
 /** The paper's stochastic top-k (ANCHORS.md): top 1, mid U{1..10}, bottom banded up to 50. */

@@ -30,9 +30,14 @@ export const vqdStage: FrameStage<'vqd', VqdParams> = frameStage('vqd', 'VQD', {
 }, {
   skip: (p) => !p.vqd.enabled,
   key: (p) => `${p.modelId}:${p.vqd.kTop},${p.vqd.kMid},${p.vqd.kBot}`,
-  cpu(img, p, _frame, deps) {
-    if (!deps.vqd) throw new DegradeSetupError('params.vqd.enabled but no VQD runner was given');
-    return deps.vqd.run(img, ks(p.vqd));
+  async cpu(img, p, _frame, { vqd, memo, vqdTimes }) {
+    if (!vqd) throw new DegradeSetupError('params.vqd.enabled but no VQD runner was given');
+    if (!vqd.encode || !vqd.decode) return vqd.run(img, ks(p.vqd));
+    // The encoder's latents depend on the input image and the model, not on the k's: keep them,
+    // so a k slider re-runs only the search and the decoder.
+    const encode = () => vqd.encode!(img, vqdTimes);
+    const enc = memo ? await memo.get(`vqd-latents|${vqd.modelId}|${memo.inputKey}`, encode, (e) => e.bytes) : await encode();
+    return vqd.decode(enc, ks(p.vqd), vqdTimes);
   },
   async gpu({ device, ort, models }) {
     const { createVqdGpu } = await import('./vqd-gpu');

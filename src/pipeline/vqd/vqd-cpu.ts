@@ -8,14 +8,21 @@
 import type { ImageF32 } from '../../core/image';
 import { createImage } from '../../core/image';
 import { knnCpu } from './knn-cpu';
-import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from '../../gpu/tiles';
+import { accumulateCpu, extractCpu, normalizeCpu, planTiles, type Tile } from '../../gpu/tiles';
 import type { VqdGpuOptions } from './vqd-gpu';
-import type { VqdKs } from './options';
+import type { VqdEncoded, VqdKs, VqdPartTimes } from './options';
 import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
 
 export interface VqdCpu {
   readonly nCodes: number;
   run(img: ImageF32, ks: VqdKs, opts?: VqdGpuOptions): Promise<ImageF32>;
+  /**
+   * The encoder half: per tile, the three latent maps. Depends on the image only, so a caller that
+   * changes only the k's (a slider) keeps it and runs `decode` again.
+   */
+  encode(img: ImageF32, opts?: VqdGpuOptions, times?: VqdPartTimes): Promise<VqdEncoded>;
+  /** k-th-nearest per branch, then the decoder and the tile blend: run(img, ks) = decode(encode(img), ks). */
+  decode(enc: VqdEncoded, ks: VqdKs, times?: VqdPartTimes): Promise<ImageF32>;
 }
 
 /** The k-th-nearest quantiser between encoder and decoder: z [nz, P] → zq [nz, P]. */
@@ -43,32 +50,68 @@ export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOption
   const { codebook, nCodes: N, nz } = files;
   if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
   const quant: CpuQuantizer = quantize ?? ((z, P, k) => knnCpu(z, nz, P, codebook, N, k).zq);
+  const add = (times: VqdPartTimes | undefined, part: keyof VqdPartTimes, t0: number) => {
+    if (times) times[part] = (times[part] ?? 0) + (performance.now() - t0);
+  };
+  type TileLatents = VqdEncoded['tiles'][number];
+  const plan = (img: ImageF32, opts: VqdGpuOptions) => {
+    const overlap = opts.overlap ?? VQD_CPU_DEFAULT_OVERLAP;
+    return { overlap, tiles: planTiles(img.width, img.height, { maxTile: opts.maxTile ?? VQD_CPU_DEFAULT_TILE, overlap, multiple: 8 }) };
+  };
+  const encodeTile = async (img: ImageF32, t: Tile, times?: VqdPartTimes): Promise<TileLatents> => {
+    const t0 = performance.now();
+    const tileIn = extractCpu(img.data, img.width, img.height, 3, t.x0, t.y0, t.w, t.h, 2, -1);
+    const out = await encoder.run({ [encoder.inputNames[0]]: new ort.Tensor('float32', tileIn, [1, 3, t.h, t.w]) });
+    add(times, 'encoder', t0);
+    // tile/8, /4, /2 for top, middle, bottom
+    return { tile: t, z: encoder.outputNames.map((n) => ({ data: out[n].data as Float32Array, dims: out[n].dims })) };
+  };
+  /** Quantise one tile's latents, decode, and blend the tile into (acc, wsum). */
+  const decodeTile = async (tl: TileLatents, ks: VqdKs, w: number, h: number, overlap: number, acc: Float32Array, wsum: Float32Array, times?: VqdPartTimes) => {
+    let t0 = performance.now();
+    const kList = [ks.kTop, ks.kMid, ks.kBot];
+    const feeds: OrtFeeds = {};
+    for (let i = 0; i < tl.z.length; i++) {
+      const [, , lh, lw] = tl.z[i].dims;
+      const k = Math.min(N, Math.max(1, Math.round(kList[i])));
+      const zq = await quant(tl.z[i].data, lh * lw, k);
+      feeds[decoder.inputNames[i]] = new ort.Tensor('float32', zq, [1, nz, lh, lw]);
+    }
+    add(times, 'knn', t0);
+    t0 = performance.now();
+    const out = await decoder.run(feeds);
+    accumulateCpu(acc, wsum, w, h, 3, out[decoder.outputNames[0]].data as Float32Array, tl.tile, overlap, 0.5, 0.5);
+    add(times, 'decoder', t0);
+  };
+  const finish = (acc: Float32Array, wsum: Float32Array, w: number, h: number) => {
+    const result = createImage(w, h, 3);
+    result.data.set(normalizeCpu(acc, wsum, w, h, 3, 0, 1));
+    return result;
+  };
   return {
     nCodes: N,
+    // One tile in flight at a time: a large frame never holds every tile's latents at once.
     async run(img, ks, opts = {}) {
       const { width: w, height: h } = img;
-      const overlap = opts.overlap ?? VQD_CPU_DEFAULT_OVERLAP;
-      const plan = planTiles(w, h, { maxTile: opts.maxTile ?? VQD_CPU_DEFAULT_TILE, overlap, multiple: 8 });
+      const { overlap, tiles } = plan(img, opts);
       const acc = new Float32Array(3 * w * h);
       const wsum = new Float32Array(w * h);
-      const kList = [ks.kTop, ks.kMid, ks.kBot];
-      for (const t of plan) {
-        const tileIn = extractCpu(img.data, w, h, 3, t.x0, t.y0, t.w, t.h, 2, -1);
-        const z = await encoder.run({ [encoder.inputNames[0]]: new ort.Tensor('float32', tileIn, [1, 3, t.h, t.w]) });
-        const feeds: OrtFeeds = {};
-        for (let i = 0; i < encoder.outputNames.length; i++) {
-          const zt = z[encoder.outputNames[i]];
-          const [, , lh, lw] = zt.dims; // tile/8, /4, /2 for top, middle, bottom
-          const k = Math.min(N, Math.max(1, Math.round(kList[i])));
-          const zq = await quant(zt.data as Float32Array, lh * lw, k);
-          feeds[decoder.inputNames[i]] = new ort.Tensor('float32', zq, [1, nz, lh, lw]);
-        }
-        const out = await decoder.run(feeds);
-        accumulateCpu(acc, wsum, w, h, 3, out[decoder.outputNames[0]].data as Float32Array, t, overlap, 0.5, 0.5);
-      }
-      const result = createImage(w, h, 3);
-      result.data.set(normalizeCpu(acc, wsum, w, h, 3, 0, 1));
-      return result;
+      for (const t of tiles) await decodeTile(await encodeTile(img, t), ks, w, h, overlap, acc, wsum);
+      return finish(acc, wsum, w, h);
+    },
+    async encode(img, opts = {}, times) {
+      const { overlap, tiles } = plan(img, opts);
+      const out: TileLatents[] = [];
+      for (const t of tiles) out.push(await encodeTile(img, t, times));
+      const bytes = out.reduce((s, tl) => s + tl.z.reduce((b, m) => b + m.data.byteLength, 0), 0);
+      return { width: img.width, height: img.height, overlap, tiles: out, bytes };
+    },
+    async decode(enc, ks, times) {
+      const { width: w, height: h, overlap } = enc;
+      const acc = new Float32Array(3 * w * h);
+      const wsum = new Float32Array(w * h);
+      for (const tl of enc.tiles) await decodeTile(tl, ks, w, h, overlap, acc, wsum, times);
+      return finish(acc, wsum, w, h);
     },
   };
 }

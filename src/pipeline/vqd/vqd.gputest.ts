@@ -1,6 +1,6 @@
 /**
  * End to end VQ degrader on WebGPU (encoder.onnx → knn.wgsl → decoder.onnx on ORT's
- * device) against the CPU path (the same ONNX files on ORT's wasm EP + knnCpu +
+ * device) against the CPU path (the same ONNX files on ORT's wasm EP + knnCpu's indices (knn-projected.ts) +
  * tile CPU references), on a real frame, plus tiled vs whole.
  */
 import type { GpuTest } from '../../gpu/gputest';
@@ -33,7 +33,7 @@ const fmt = (s: ReturnType<typeof stats>) =>
 
 export const gpuTests: GpuTest[] = [
   {
-    name: 'vqd: WebGPU (ORT webgpu + knn.wgsl) vs CPU path (ORT wasm + knnCpu), 48×32 frame, k = (1,6,40) then (1,1,1)',
+    name: 'vqd: WebGPU (ORT webgpu + knn.wgsl) vs CPU path (ORT wasm + projected exact k-NN), 48×32 frame, k = (1,6,40) then (1,1,1)',
     async run({ device, ort, loadImage }) {
       setModelsBase(TEST_MODELS);
       const img = await loadImage('/e2e/fixtures/frame-48x32.png');

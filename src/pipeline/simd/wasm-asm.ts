@@ -1,0 +1,143 @@
+/**
+ * A tiny WebAssembly assembler: enough of the binary format to write a few hand-vectorised CPU
+ * kernels (blur-simd.ts, knn-simd.ts) as code here, with no toolchain and no binary blob in the
+ * repo. One module = one memory (exported as "mem") and a list of functions over i32/f32/v128
+ * locals; the body is written as a flat list of opcodes (the helpers below), as in the text
+ * format's flat form.
+ *
+ * Why wasm: the CPU references round every product and sum to f32 in a fixed order, which JS
+ * can only do one lane at a time (Math.fround). Wasm's f32x4.mul / f32x4.add are IEEE f32
+ * operations, unfused (the spec forbids contracting them), so four lanes give exactly the
+ * reference's bits, four at a time.
+ */
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
+
+export interface WasmFunc {
+  name: string;
+  params: ValType[];
+  /** Extra locals after the params (indices continue after them). */
+  locals: ValType[];
+  /** Instruction bytes, without the final `end`. */
+  body: number[];
+  /** Result types (none by default). */
+  results?: ValType[];
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+/** Assemble a module: one memory of `pages` 64 KiB pages (exported "mem"), the functions exported by name. */
+export function assemble(funcs: WasmFunc[], pages = 1): Uint8Array {
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))]);
+  const code = funcs.map((f) => {
+    const locals = vec(f.locals.map((t) => [1, t]));
+    const body = [...locals, ...f.body, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  const exports = [...funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]), [...name('mem'), 0x02, 0x00]];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(3, vec(funcs.map((_, i) => uleb(i)))),
+    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...section(7, vec(exports)),
+    ...section(10, vec(code)),
+  ]);
+}
+
+// ---- instructions (flat form) ----
+export const get = (i: number) => [0x20, ...uleb(i)];
+export const set = (i: number) => [0x21, ...uleb(i)];
+export const tee = (i: number) => [0x22, ...uleb(i)];
+export const i32c = (v: number) => [0x41, ...sleb(v | 0)];
+export const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+export const i32add = [0x6a];
+export const i32sub = [0x6b];
+export const i32mul = [0x6c];
+export const i32shl = [0x74];
+export const i32ltu = [0x49];
+export const i32eqz = [0x45];
+/** select: (a, b, cond) → cond ? a : b. */
+export const selectOp = [0x1b];
+/** block / loop with no result; `end` closes either. br / br_if count enclosing labels from 0. */
+export const block = [0x02, 0x40];
+export const loop = [0x03, 0x40];
+export const end = [0x0b];
+export const br = (d: number) => [0x0c, ...uleb(d)];
+export const brIf = (d: number) => [0x0d, ...uleb(d)];
+/** if (no result) … end, on the i32 on the stack. */
+export const ifThen = [0x04, 0x40];
+/** f32.load / f64.load / i32.store / f64.store at [addr + offset] (natural alignment hint). */
+export const f32load = (offset = 0) => [0x2a, 2, ...uleb(offset)];
+export const f64load = (offset = 0) => [0x2b, 3, ...uleb(offset)];
+export const i32load = (offset = 0) => [0x28, 2, ...uleb(offset)];
+export const i32store = (offset = 0) => [0x36, 2, ...uleb(offset)];
+export const f64store = (offset = 0) => [0x39, 3, ...uleb(offset)];
+export const f64le = [0x65];
+export const f64add = [0xa0];
+export const f64sub = [0xa1];
+export const f64mul = [0xa2];
+export const f64min = [0xa4];
+export const f64promote = [0xbb];
+const simd = (op: number) => [0xfd, ...uleb(op)];
+/** v128.load / v128.store at [addr + offset] (alignment hint 1: any address). */
+export const v128load = (offset = 0) => [...simd(0x00), 0, ...uleb(offset)];
+export const v128store = (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)];
+export const v128zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+export const f32x4splat = simd(0x13);
+/** Replace lane i of an f32x4 with the f32 on the stack. */
+export const f32x4replace = (i: number) => [...simd(0x20), i];
+export const f32x4add = simd(0xe4);
+export const f32x4sub = simd(0xe5);
+export const f32x4mul = simd(0xe6);
+export const f64x2splat = simd(0x14);
+export const f64x2abs = simd(0xec);
+export const f64x2add = simd(0xf0);
+export const f64x2sub = simd(0xf1);
+export const f64x2mul = simd(0xf2);
+export const f64x2min = simd(0xf4);
+export const f64x2max = simd(0xf5);
+/** Lane 0 / 1 of an f64x2 as an f64. */
+export const f64x2lane = (i: number) => [...simd(0x21), i];
+
+/** The compiled module's exports, or null where WebAssembly SIMD is missing (callers keep their JS path). */
+export function instantiate(bytes: Uint8Array): WebAssembly.Instance | null {
+  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes as BufferSource)) return null;
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
+}
+
+/** Grows `mem` so it holds at least `bytes`. */
+export function ensureMemory(mem: WebAssembly.Memory, bytes: number): void {
+  const have = mem.buffer.byteLength;
+  if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+}

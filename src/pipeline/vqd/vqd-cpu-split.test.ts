@@ -1,0 +1,56 @@
+/**
+ * The browser CPU path's VQD (vqd-cpu-web.ts: createVqdCpu with the projected k-NN screen) on the
+ * shipped VQGAN through onnxruntime-node: its encoder/decoder halves give run()'s pixels, the
+ * screened search gives knnCpu's, and the part timings are filled.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPng } from '../../media/png.ts';
+import { createImage } from '../../core/image.ts';
+import { createVqdCpu, type VqdModelBytes } from './vqd-cpu.ts';
+import { knnProjected, prepareProjectedCodebook } from './knn-projected.ts';
+import { DEFAULT_MODELS_DIR } from './vqd-node.ts';
+import type { VqdPartTimes } from './options.ts';
+
+const FIX = path.resolve(import.meta.dirname, '../../../e2e/fixtures');
+const haveModels = existsSync(path.join(DEFAULT_MODELS_DIR, 'manifest.json'));
+
+describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and projected k-NN (shipped VQGAN)', () => {
+  it('decode(encode(x)) = run(x) and the projected search = knnCpu, bit for bit, whole and tiled, several k', async () => {
+    const ort = await import('onnxruntime-node');
+    const cb = await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.codebook.bin'));
+    const files: VqdModelBytes = {
+      encoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.encoder.onnx')),
+      decoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.decoder.onnx')),
+      codebook: new Float32Array(cb.buffer.slice(cb.byteOffset, cb.byteOffset + cb.byteLength)),
+      nCodes: 1024,
+      nz: 256,
+    };
+    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 } as const;
+    const ref = await createVqdCpu(ort, files, opts);
+    const prep = prepareProjectedCodebook(files.codebook, 1024, 256);
+    const fast = await createVqdCpu(ort, files, opts, (z, P, k) => knnProjected(z, P, prep, k).zq);
+    const frame = readPng(path.join(FIX, 'frame-48x32.png'));
+    const odd = createImage(45, 29, 3);
+    for (let c = 0; c < 3; c++) for (let y = 0; y < 29; y++) for (let x = 0; x < 45; x++) odd.data[(c * 29 + y) * 45 + x] = frame.data[(c * 32 + y) * 48 + x];
+    const same = (a: { data: Float32Array }, b: { data: Float32Array }) => Buffer.from(a.data.buffer).equals(Buffer.from(b.data.buffer));
+    for (const [img, ks, tiles] of [
+      [frame, { kTop: 1, kMid: 1, kBot: 1 }, {}],
+      [frame, { kTop: 1, kMid: 7, kBot: 50 }, { maxTile: 32, overlap: 16 }],
+      [odd, { kTop: 2, kMid: 10, kBot: 128 }, {}],
+    ] as const) {
+      const want = await ref.run(img, ks, tiles);
+      expect(same(await fast.run(img, ks, tiles), want)).toBe(true);
+      const times: VqdPartTimes = {};
+      const enc = await fast.encode(img, tiles, times);
+      expect(enc.bytes).toBeGreaterThan(0);
+      expect(same(await fast.decode(enc, ks, times), want)).toBe(true);
+      // The latents are reusable: a second decode with other k's is that k's run.
+      const other = { kTop: 1, kMid: 2, kBot: 3 };
+      expect(same(await fast.decode(enc, other), await ref.run(img, other, tiles))).toBe(true);
+      expect(Object.keys(times).sort()).toEqual(['decoder', 'encoder', 'knn']);
+    }
+  }, 120_000);
+});
