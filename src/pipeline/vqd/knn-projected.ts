@@ -40,7 +40,7 @@
  * knnCpu's sequence of roundings). On the sample: ~20 ms CPU for all three branches at k = 1
  * (knnCpu: ~1.8 s), ~90 ms at k = 50.
  */
-import { codebookNorms, kthByDistanceThenIndex, positionDistances, type KnnResult } from './knn-cpu';
+import { codebookNorms, exactDistance, kthByDistanceThenIndex, kthSmallest, positionDistances, type KnnResult } from './knn-cpu';
 import { assemble, block, br, brIf, end, ensureMemory, F64, f32load, f32x4add, f32x4mul, f32x4replace, f32x4splat, f32x4sub, f64c, f64add, f64le, f64load, f64mul, f64promote, f64sub, f64min, f64store, f64x2add, f64x2lane, f64x2max, f64x2min, f64x2mul, f64x2splat, f64x2sub, get, I32, i32add, i32c, i32eqz, i32load, i32ltu, i32mul, i32shl, i32store, i32sub, ifThen, instantiate, selectOp, loop, set, V128, v128load, v128store, v128zero, type ValType, type WasmFunc } from '../simd/wasm-asm';
 
 /** Largest projection the screen uses, and the variance share that is enough to stop earlier. */
@@ -789,43 +789,4 @@ function searchWasm(w: KnnWasm, z: Float32Array, P: number, cb: ProjectedCodeboo
     for (let c = 0; c < nz; c++) zq[c * P + p] = codebook[idx * nz + c];
   }
   return { indices, zq };
-}
-
-/** d_pj as knnCpu computes it (zp = z's column p): sequential f32 dot product from +0, then f32(‖e‖² − 2·dot). */
-function exactDistance(zp: Float32Array, codebook: Float32Array, j: number, norm: number): number {
-  let acc = 0;
-  const nz = zp.length;
-  const row = j * nz;
-  for (let c = 0; c < nz; c++) acc = Math.fround(acc + Math.fround(zp[c] * codebook[row + c]));
-  return Math.fround(norm - 2 * acc);
-}
-
-/** k-th smallest value (1-based) of `v`; reorders `v` (quickselect, Hoare partition). */
-function kthSmallest(v: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = v.length - 1;
-  const t = k - 1;
-  while (lo < hi) {
-    const x = v[lo];
-    const y = v[(lo + hi) >>> 1];
-    const w = v[hi];
-    const pivot = x < y ? (y < w ? y : x < w ? w : x) : x < w ? x : y < w ? w : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (v[i] < pivot) i++;
-      while (v[j] > pivot) j--;
-      if (i <= j) {
-        const tmp = v[i];
-        v[i] = v[j];
-        v[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (t <= j) hi = j;
-    else if (t >= i) lo = i;
-    else return v[t];
-  }
-  return v[t];
 }

@@ -22,7 +22,7 @@
  * A position whose approximate distances are not all finite is searched exhaustively (knnCpu's
  * own routine), so odd inputs behave exactly as the reference.
  */
-import { codebookNorms, kthByDistanceThenIndex, positionDistances, type KnnResult } from './knn-cpu.ts';
+import { codebookNorms, exactDistance, kthByDistanceThenIndex, kthSmallest, positionDistances, type KnnResult } from './knn-cpu.ts';
 
 /** Per-codebook data reused across calls (norms in the reference's f32 order, L2 lengths, Eᵀ). */
 export interface CodebookPrep {
@@ -119,44 +119,4 @@ export function knnScreened(z: Float32Array, P: number, prep: CodebookPrep, k: n
     for (let c = 0; c < nz; c++) zq[c * P + p] = codebook[idx * nz + c];
   }
   return { indices, zq };
-}
-
-/** d_pj as knnCpu computes it (zp = z's column p, contiguous): sequential f32 dot product from +0, then f32(‖e‖² − 2·dot). */
-function exactDistance(zp: Float32Array, codebook: Float32Array, j: number, norm: number): number {
-  let acc = 0;
-  const nz = zp.length;
-  const row = j * nz;
-  for (let c = 0; c < nz; c++) acc = Math.fround(acc + Math.fround(zp[c] * codebook[row + c]));
-  return Math.fround(norm - 2 * acc);
-}
-
-/** k-th smallest value (1-based) of `v`; reorders `v` (quickselect, Hoare partition). */
-function kthSmallest(v: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = v.length - 1;
-  const t = k - 1;
-  while (lo < hi) {
-    const pivot = median3(v[lo], v[(lo + hi) >>> 1], v[hi]);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (v[i] < pivot) i++;
-      while (v[j] > pivot) j--;
-      if (i <= j) {
-        const tmp = v[i];
-        v[i] = v[j];
-        v[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (t <= j) hi = j;
-    else if (t >= i) lo = i;
-    else return v[t];
-  }
-  return v[t];
-}
-
-function median3(a: number, b: number, c: number): number {
-  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
 }
