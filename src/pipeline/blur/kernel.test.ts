@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blurKernel, kernelSupport, renderKernelRgba } from './kernel';
+import { BLUR_TAP_FLOOR, blurKernel, kernelSupport, renderKernelRgba } from './kernel';
 import { blurParamErrors, DEFAULT_BLUR, sampleBlurParams, type BlurParams } from './options';
 import { makeRng } from '../../core/rng';
 import reference from './blur-reference.json';
@@ -134,6 +134,42 @@ describe('blurKernel', () => {
     expect(errs.join('\n')).toMatch(/blur\.beta/);
     expect(errs.join('\n')).toMatch(/blur\.kind/);
     expect(errs.join('\n')).toMatch(/blur\.size/);
+  });
+
+  it('stores no tap in (0, 2⁻¹⁰⁰) — the subnormal slow path — and zeroes only taps below it (σ 0.3…1.2, every kind)', () => {
+    const rng = makeRng(11);
+    let zeroed = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const p = sampleBlurParams(rng);
+      const s = 0.3 + 0.9 * rng.next();
+      const k = blurKernel({ ...p, sigmaX: s, sigmaY: p.kind === 'iso' ? s : p.sigmaY });
+      const r = 10;
+      // The unfloored tap in double (iso/aniso Gaussian, generalized, plateau share q; see kernel.ts).
+      const c = Math.cos(p.kind === 'iso' ? 0 : p.theta), sn = Math.sin(p.kind === 'iso' ? 0 : p.theta);
+      const sy = p.kind === 'iso' ? s : p.sigmaY;
+      const dx = 1 / (s * s), dy = 1 / (sy * sy);
+      const a = c * c * dx + sn * sn * dy, b = c * sn * (dx - dy), d = sn * sn * dx + c * c * dy;
+      const raw = (x: number, y: number) => {
+        const qq = a * x * x + 2 * b * x * y + d * y * y;
+        if (p.kind === 'plateau') return 1 / (Math.pow(qq, p.beta) + 1);
+        return Math.exp(-0.5 * (p.kind === 'generalized' ? Math.pow(qq, p.beta) : qq));
+      };
+      let total = 0;
+      for (let y = -r; y <= r; y++) for (let x = -r; x <= r; x++) total += raw(x, y);
+      for (let y = -r; y <= r; y++) {
+        for (let x = -r; x <= r; x++) {
+          const v = at(k, x, y);
+          const exact = raw(x, y) / total;
+          if (v !== 0 && v < BLUR_TAP_FLOOR) wrong.push(`${p.kind} σ ${s}: tap (${x}, ${y}) = ${v} kept below the floor`);
+          if (v === 0 && exact >= BLUR_TAP_FLOOR) wrong.push(`${p.kind} σ ${s}: tap (${x}, ${y}) = ${exact} zeroed`);
+          if (v === 0 && exact >= 2 ** -149) zeroed++; // would have been a (subnormal) f32 tap
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // The floor does bite in this σ range: taps f32 could hold were zeroed (else this test would check nothing).
+    expect(zeroed).toBeGreaterThan(0);
   });
 
   it('sampleBlurParams follows the paper: iso ≈ 70 %, σ ranges respected', () => {
