@@ -2,26 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { BackendPlanner, measureProbe, type PlanSubject, type StageProbe } from './backend-plan';
 import { CPU_MARGIN, decideSide, describePlan, isMeasurement, measurementKey, type StageMeasurement } from '../gpu/backend-choice';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Virtual time: a probe run advances `clock` by its cost (after a real await, so callers still
+ * interleave as with real work). Timings then cannot depend on the machine's load.
+ */
+function virtualClock() {
+  let t = 0;
+  return { now: () => t, spend: async (ms: number) => void (await Promise.resolve(), (t += ms)) };
+}
 
-/** A probe whose sides take about gpuMs / cpuMs each run, counting runs. */
-function fakeProbe(gpuMs: number, cpuMs: number, fail?: 'gpu' | 'cpu') {
+/** A probe whose sides take gpuMs / cpuMs of virtual time per run, counting runs. */
+function fakeProbe(gpuMs: number, cpuMs: number, fail?: 'gpu' | 'cpu', clock = virtualClock()) {
   const runs = { gpu: 0, cpu: 0, disposed: 0 };
   const probe: StageProbe = {
     size: 32,
     async gpu() {
       runs.gpu++;
       if (fail === 'gpu') throw new Error('device lost');
-      await sleep(gpuMs);
+      await clock.spend(gpuMs);
     },
     async cpu() {
       runs.cpu++;
       if (fail === 'cpu') throw new Error('wasm out of memory');
-      await sleep(cpuMs);
+      await clock.spend(cpuMs);
     },
     dispose: () => void runs.disposed++,
   };
-  return { probe, runs };
+  return { probe, runs, now: clock.now };
 }
 
 function subject(probe: StageProbe, files = ['aaa']): PlanSubject & { probes: number } {
@@ -58,26 +65,27 @@ describe('decideSide', () => {
 
 describe('measureProbe', () => {
   it('warms each side up before timing it and keeps the fastest timed run', async () => {
-    const { probe, runs } = fakeProbe(15, 5);
-    const m = await measureProbe(probe);
+    const { probe, runs, now } = fakeProbe(15, 5);
+    const m = await measureProbe(probe, now);
     expect(runs.cpu).toBe(3); // warm-up + 2 timed
-    expect(runs.gpu).toBe(3); // warm-up + 1 timed, then (not far off) 1 more
-    expect(m.gpuMs).toBeGreaterThanOrEqual(12);
-    expect(m.cpuMs).toBeLessThan(m.gpuMs);
+    expect(runs.gpu).toBe(3); // warm-up + 1 timed, then (not far off: < 4×) 1 more
+    expect(m).toMatchObject({ gpuMs: 15, cpuMs: 5, size: 32 });
     expect(decideSide(m)).toBe('wasm');
   });
 
   it('times a far slower GPU only once', async () => {
-    const { probe, runs } = fakeProbe(60, 2);
-    await measureProbe(probe);
+    const { probe, runs, now } = fakeProbe(60, 2);
+    expect(await measureProbe(probe, now)).toMatchObject({ gpuMs: 60, cpuMs: 2 });
     expect(runs.gpu).toBe(2);
   });
 
   it('lets the working side win when the other throws, and fails only when both do', async () => {
-    const g = await measureProbe(fakeProbe(5, 5, 'gpu').probe);
+    const gpuFails = fakeProbe(5, 5, 'gpu');
+    const g = await measureProbe(gpuFails.probe, gpuFails.now);
     expect(g.gpuMs).toBe(Infinity);
     expect(decideSide(g)).toBe('wasm');
-    const c = await measureProbe(fakeProbe(5, 5, 'cpu').probe);
+    const cpuFails = fakeProbe(5, 5, 'cpu');
+    const c = await measureProbe(cpuFails.probe, cpuFails.now);
     expect(decideSide(c)).toBe('webgpu');
     const both: StageProbe = { size: 1, gpu: () => Promise.reject(new Error('a')), cpu: () => Promise.reject(new Error('b')), dispose() {} };
     await expect(measureProbe(both)).rejects.toThrow(/both sides/);
@@ -88,11 +96,12 @@ describe('BackendPlanner', () => {
   it('measures once per stage and model, shares the probe between concurrent callers, and reports it', async () => {
     const measured: string[] = [];
     const events: string[] = [];
+    const { probe, runs, now } = fakeProbe(30, 2);
     const planner = new BackendPlanner('SwiftShader', 'auto', new Map(), 'test', {
       onMeasured: (k) => measured.push(k),
       onPlan: (p) => events.push('measuring' in p ? 'measuring' : p.side),
+      now,
     });
-    const { probe, runs } = fakeProbe(30, 2);
     const s = subject(probe);
     const [a, b] = await Promise.all([planner.plan(s), planner.plan(s)]);
     expect(a).toBe(b);

@@ -39,7 +39,12 @@ export interface PlannerHooks {
   onMeasured?(key: string, m: StageMeasurement): void;
   /** A plan was made (or is being made: side undefined while the probe runs). */
   onPlan?(plan: StagePlan | { stage: PlannedStage; model: string; measuring: true }): void;
+  /** The probe's clock (ms); tests pass a virtual one so a loaded machine cannot change their answer. */
+  now?: Clock;
 }
+
+/** A millisecond clock: performance.now in the engine. */
+export type Clock = () => number;
 
 /**
  * A probe's input frame, RGBA8 n×n: ramps and edges (the values do not change the cost; real,
@@ -57,13 +62,13 @@ export function probePattern(n: number): Uint8ClampedArray<ArrayBuffer> {
 }
 
 /** Fastest of `n` timed runs, after one warm-up run unless the side is warm already. */
-async function timeRuns(run: () => Promise<void>, n: number, warm = true): Promise<number> {
+async function timeRuns(run: () => Promise<void>, n: number, now: Clock, warm = true): Promise<number> {
   if (warm) await run();
   let best = Infinity;
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
+    const t0 = now();
     await run();
-    best = Math.min(best, performance.now() - t0);
+    best = Math.min(best, now() - t0);
   }
   return best;
 }
@@ -83,11 +88,11 @@ async function orInfinity(f: () => Promise<number>, errors: string[], side: stri
  * takes seconds per run, and a second one would not change the answer), two otherwise. Throws only
  * when both sides fail.
  */
-export async function measureProbe(p: StageProbe): Promise<StageMeasurement> {
+export async function measureProbe(p: StageProbe, now: Clock = () => performance.now()): Promise<StageMeasurement> {
   const errors: string[] = [];
-  const cpuMs = await orInfinity(() => timeRuns(() => p.cpu(), 2), errors, 'CPU');
-  let gpuMs = await orInfinity(() => timeRuns(() => p.gpu(), 1), errors, 'WebGPU');
-  if (Number.isFinite(gpuMs) && gpuMs < 4 * cpuMs) gpuMs = Math.min(gpuMs, await orInfinity(() => timeRuns(() => p.gpu(), 1, false), errors, 'WebGPU'));
+  const cpuMs = await orInfinity(() => timeRuns(() => p.cpu(), 2, now), errors, 'CPU');
+  let gpuMs = await orInfinity(() => timeRuns(() => p.gpu(), 1, now), errors, 'WebGPU');
+  if (Number.isFinite(gpuMs) && gpuMs < 4 * cpuMs) gpuMs = Math.min(gpuMs, await orInfinity(() => timeRuns(() => p.gpu(), 1, now, false), errors, 'WebGPU'));
   if (!Number.isFinite(cpuMs) && !Number.isFinite(gpuMs)) throw new Error(`the stage failed on both sides: ${errors.join('; ')}`);
   if (errors.length) console.warn(`backend probe: ${errors.join('; ')}`);
   return { gpuMs, cpuMs, size: p.size, at: new Date().toISOString() };
@@ -159,7 +164,7 @@ export class BackendPlanner {
         const probe = await s.probe();
         let m: StageMeasurement;
         try {
-          m = await measureProbe(probe);
+          m = await measureProbe(probe, this.hooks.now);
         } finally {
           probe.dispose();
         }
