@@ -19,6 +19,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
+import { downloadUpscale, runUpscale, setUpscaleRun, startUpscale, upscaleEnded, upscaleFramesDone } from './lib/upscale-form.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -37,27 +38,21 @@ async function openUpscale(query, frames = 4) {
   pipeConsole(page, `faults${query}`);
   await page.goto(`${server.url}/?testmodels&testhooks${query}${upscaleHash}`);
   await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
-  await page.waitForSelector('[data-testid=upscale-start]');
-  await page.fill('[data-testid=upscale-from]', '1');
-  await page.fill('[data-testid=upscale-to]', String(frames));
-  await page.selectOption('[data-testid=upscale-region]', '32x32');
-  await page.selectOption('[data-testid=upscale-output]', 'mp4');
+  await setUpscaleRun(page, { from: 1, to: frames, region: '32x32', output: 'mp4' });
   return page;
 }
 
 /** Runs the frames set up; `fault(page)` (if given) is called once the first frame is out. */
 async function run(page, name, fault) {
-  await page.click('[data-testid=upscale-start]');
+  await startUpscale(page);
   if (fault) {
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=upscale-progress]')?.getAttribute('data-done') ?? 0) >= 1, null, { timeout: 300_000 });
+    await upscaleFramesDone(page, 1, 300_000);
     await fault(page);
   }
-  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 600_000 });
-  const status = (await page.textContent('[data-testid=upscale-status]')).trim();
+  const status = await upscaleEnded(page, 600_000);
   const file = `test-results/faults-${name}.mp4`;
   if (await page.isVisible('[data-testid=upscale-download]')) {
-    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
-    await dl.saveAs(file);
+    await downloadUpscale(page, file);
     return { status, file, ...framesDigest(file) };
   }
   return { status, file: null };
@@ -81,8 +76,7 @@ try {
   console.log('the app stays usable, and nothing exported is lost');
   await page.evaluate(() => window.__vqdsrTest.crashEngine());
   await page.waitForTimeout(500);
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
-  await dl.saveAs('test-results/faults-after-crash.mp4');
+  await downloadUpscale(page, 'test-results/faults-after-crash.mp4');
   check(Buffer.compare(readFileSync('test-results/faults-after-crash.mp4'), readFileSync(crashed.file)) === 0, 'the last result downloads unchanged after another crash');
   check(before.length > 0, 'the first file is still on disk');
   await page.click('role=tab[name="Degrade"]');
@@ -114,21 +108,17 @@ try {
   await p3.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
   await p3.setInputFiles('[data-testid=file-input]', big);
   await p3.waitForFunction(() => /faults-4096x2304/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 120_000 });
-  await p3.waitForSelector('[data-testid=upscale-start]');
-  await p3.selectOption('[data-testid=upscale-region]', 'whole');
+  await setUpscaleRun(p3, { region: 'whole' });
   const t0 = Date.now();
-  await p3.click('[data-testid=upscale-start]');
-  await p3.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'error', null, { timeout: 60_000 });
-  const refusal = (await p3.textContent('[data-testid=upscale-status]')).trim();
+  const refusal = await runUpscale(p3, {}, 60_000);
   const fit = /at most (\d+)×(\d+)/.exec(refusal)?.map(Number) ?? [];
   const fits = fit.length === 3 && 16 * fit[1] * fit[2] <= 8192 * 8192 && Math.abs(fit[1] / fit[2] - 4096 / 2304) < 0.01;
   check(/Cannot upscale: a 4096×2304 input gives a 16384×9216 output/.test(refusal) && fits && Date.now() - t0 < 15_000,
     `a whole-frame ×4 of 4096×2304 is refused at once (${Date.now() - t0} ms) with the limit and a size that fits: "${refusal.slice(0, 200)}"`);
-  await p3.selectOption('[data-testid=upscale-region]', '64x64');
-  await p3.click('[data-testid=upscale-start]');
-  await p3.waitForSelector('[data-testid=upscale-result]', { timeout: 300_000 });
+  // A still image's run ends with its result alone (no status line) unless it fails.
+  const regionSt = await runUpscale(p3, { region: '64x64' }, 300_000);
   const out = await p3.$eval('[data-testid=upscale-canvas]', (c) => [c.width, c.height]);
-  check(out[0] === 256 && out[1] === 256, `a 64×64 region of the same image then upscales: ${out[0]}×${out[1]}`);
+  check((await p3.isVisible('[data-testid=upscale-result]')) && out[0] === 256 && out[1] === 256, `a 64×64 region of the same image then upscales: ${out[0]}×${out[1]}${regionSt ? `: "${regionSt.slice(0, 120)}"` : ''}`);
   await p3.setInputFiles('[data-testid=file-input]', huge);
   await p3.waitForSelector('[data-testid=error]', { timeout: 60_000 });
   const err = (await p3.textContent('[data-testid=error]')).trim();

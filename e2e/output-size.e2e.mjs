@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
+import { downloadUpscale, runUpscale, setUpscaleRun } from './lib/upscale-form.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -25,25 +26,11 @@ function probe(file) {
   return JSON.parse(r.stdout).streams?.find((s) => s.codec_type === 'video') ?? { error: 'no video stream' };
 }
 
-async function setRun(page, { from, to, region, output, size }) {
-  if (from !== undefined) {
-    await page.fill('[data-testid=upscale-from]', String(from));
-    await page.fill('[data-testid=upscale-to]', String(to));
-  }
-  await page.selectOption('[data-testid=upscale-region]', region);
-  if (output) await page.selectOption('[data-testid=upscale-output]', output);
-  await page.selectOption('[data-testid=upscale-size]', size);
-}
-
+/** Runs the form as set; saves the result as `file` where the run has one (name null where not). */
 async function runAndDownload(page, file) {
-  await page.click('[data-testid=upscale-start]');
-  // A clip's run ends with a status line; a still image's with its result alone.
-  await page.waitForFunction(() => !!document.querySelector('[data-testid=upscale-result]') || ['error', 'cancelled'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 240_000 });
-  const status = ((await page.$('[data-testid=upscale-status]')) ? await page.textContent('[data-testid=upscale-status]') : '').trim();
+  const status = await runUpscale(page);
   if (!(await page.isVisible('[data-testid=upscale-result]'))) return { status, name: null };
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
-  await dl.saveAs(file);
-  return { status, name: dl.suggestedFilename() };
+  return { status, name: await downloadUpscale(page, file) };
 }
 
 const options = (page) => page.$$eval('[data-testid=upscale-size] option', (os) => os.map((o) => ({ value: o.value, text: o.textContent, disabled: o.disabled, title: o.title })));
@@ -57,7 +44,7 @@ try {
   await page.waitForSelector('[data-testid=upscale-size]');
 
   console.log('the choices name their sizes for the 32×32 region');
-  await setRun(page, { from: 1, to: 2, region: '32x32', output: 'mp4', size: 'x2' });
+  await setUpscaleRun(page, { from: 1, to: 2, region: '32x32', output: 'mp4', size: 'x2' });
   const small = await options(page);
   const text = Object.fromEntries(small.map((o) => [o.value, o.text]));
   check(small.map((o) => o.value).join() === 'x4,x3,x2,720p,1080p,1440p,2160p,enhance', `every output size offered: ${small.map((o) => o.value).join(', ')}`);
@@ -77,7 +64,7 @@ try {
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s so far)`);
 
   console.log('Enhance at 1× of the whole 480×270 sample (frames 1–2) → MP4 of the same size');
-  await setRun(page, { from: 1, to: 2, region: 'whole', output: 'mp4', size: 'enhance' });
+  await setUpscaleRun(page, { from: 1, to: 2, region: 'whole', output: 'mp4', size: 'enhance' });
   const eh = await page.textContent('[data-testid=upscale-size-hint]');
   check(/480×270 → 480×270: Lanczos-3 to 120×68, net ×4 to 480×272, Lanczos-3 to 480×270/.test(eh), `the hint says what enhance does: "${eh.trim()}"`);
   const en = await runAndDownload(page, 'test-results/output-size-enhanced.mp4');
@@ -89,8 +76,7 @@ try {
   console.log('still image at ×3 → one PNG three times its size');
   await page.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/frame-48x32.png');
   await page.waitForFunction(() => /frame-48x32\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
-  await page.selectOption('[data-testid=upscale-region]', 'whole');
-  await page.selectOption('[data-testid=upscale-size]', 'x3');
+  await setUpscaleRun(page, { region: 'whole', size: 'x3' });
   const still = await runAndDownload(page, 'test-results/output-size-still.png');
   const png = readFileSync('test-results/output-size-still.png');
   const [pw, ph] = [png.readUInt32BE(16), png.readUInt32BE(20)];
@@ -111,11 +97,9 @@ try {
   // The choice held over from the still (×3) is now refused with the reason, before any work.
   const refused = await page.textContent('[data-testid=upscale-size-hint]');
   check(/Not available: ×3 of a 3840×2160 input is 11520×6480, over the limit/.test(refused), `the chosen ×3 is refused in words: "${refused.trim().slice(0, 100)}"`);
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'error', null, { timeout: 60_000 });
-  const err = await page.textContent('[data-testid=upscale-status]');
+  const err = await runUpscale(page, {}, 60_000);
   check(/Cannot upscale: ×3 of a 3840×2160 input is 11520×6480, over the limit.*choose an output size this input can have: ×2, Enhance at 1×/.test(err), `starting it anyway is refused with the choices that work: "${err.trim().slice(0, 160)}"`);
-  await page.selectOption('[data-testid=upscale-size]', 'x2');
+  await setUpscaleRun(page, { size: 'x2' });
   const x2hint = await page.textContent('[data-testid=upscale-size-hint]');
   check(/3840×2160 → 7680×4320: Lanczos-3 to 1920×1080, net ×4 to 7680×4320/.test(x2hint), `×2 of it runs the net on a 1920×1080 copy: "${x2hint.trim()}"`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { canvasStats, check, dropFile, exitWithTally } from './lib/assert.mjs';
+import { downloadUpscale, runUpscale, startUpscale, upscaleEnded, upscaleFramesDone } from './lib/upscale-form.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
@@ -19,13 +20,6 @@ function probe(file) {
   const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
   if (r.status !== 0) return { error: r.stderr };
   return JSON.parse(r.stdout).streams?.find((s) => s.codec_type === 'video') ?? { error: 'no video stream' };
-}
-
-async function setRun(page, { from, to, region, output }) {
-  await page.fill('[data-testid=upscale-from]', String(from));
-  await page.fill('[data-testid=upscale-to]', String(to));
-  await page.selectOption('[data-testid=upscale-region]', region);
-  await page.selectOption('[data-testid=upscale-output]', output);
 }
 
 const done = (page) => page.getAttribute('[data-testid=upscale-progress]', 'data-done').then(Number);
@@ -48,22 +42,18 @@ try {
   check(models.join() === 'vsr,vsr-restore', `model picker lists the test manifest's VSR models: ${models.join(', ')}`);
   for (const id of [...models].reverse()) {
     await page.selectOption('[data-testid=upscale-model]', id);
-    await setRun(page, { from: 1, to: 1, region: '32x32', output: 'none' });
-    await page.click('[data-testid=upscale-start]');
-    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') ?? ''), null, { timeout: 240_000 });
-    const st = await page.textContent('[data-testid=upscale-status]');
+    const st = await runUpscale(page, { from: 1, to: 1, region: '32x32', output: 'none' });
     const out = await canvasStats(page, '[data-testid=upscale-canvas]');
-    check(new RegExp(`Upscaled 1 frames with ${id} in`).test(st) && out.width === 128 && out.std > 5, `model ${id}: one 32×32 frame → ${out.width}×${out.height}: "${st.trim().slice(0, 100)}"`);
+    check(new RegExp(`Upscaled 1 frames with ${id} in`).test(st) && out.width === 128 && out.std > 5, `model ${id}: one 32×32 frame → ${out.width}×${out.height}: "${st.slice(0, 100)}"`);
     await page.waitForTimeout(400); // the hash is written 250 ms after a change
     const m = (await hashState()).m;
     check(id === 'vsr' ? m === undefined : m === id, `the share link carries the model: m = ${JSON.stringify(m)}`);
   }
 
   console.log('frames 1–3, 32×32 LR region → MP4');
-  await setRun(page, { from: 1, to: 3, region: '32x32', output: 'mp4' });
-  await page.click('[data-testid=upscale-start]');
+  await startUpscale(page, { from: 1, to: 3, region: '32x32', output: 'mp4' });
   // Pause once the first frame is out; the count must hold still while paused.
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=upscale-progress]')?.getAttribute('data-done') ?? 0) >= 1, null, { timeout: 240_000 });
+  await upscaleFramesDone(page);
   const shown = await canvasStats(page, '[data-testid=upscale-canvas]');
   check(shown.width === 128 && shown.height === 128 && shown.std > 5, `the ×4 frame is drawn while the run goes on: ${shown.width}×${shown.height}, std ${shown.std.toFixed(1)}`);
   const label = await page.textContent('[data-testid=upscale-progress]');
@@ -78,31 +68,26 @@ try {
   } else {
     check(true, 'run finished before it could be paused (fast machine)');
   }
-  await page.waitForSelector('[data-testid=upscale-result]', { timeout: 240_000 });
-  const status = await page.textContent('[data-testid=upscale-status]');
-  check(/Upscaled 3 frames/.test(status), `run done: "${status.trim().slice(0, 160)}"`);
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
+  const status = await upscaleEnded(page);
+  check(/Upscaled 3 frames/.test(status), `run done: "${status.slice(0, 160)}"`);
   const file = 'test-results/upscale.mp4';
-  await dl.saveAs(file);
-  check(/-x4\.mp4$/.test(dl.suggestedFilename()), `download is named "${dl.suggestedFilename()}"`);
+  const name = await downloadUpscale(page, file);
+  check(/-x4\.mp4$/.test(name), `download is named "${name}"`);
   const v = probe(file);
   check(v.codec_name === 'h264' && v.width === 128 && v.height === 128 && v.nb_read_frames === '3', `saved MP4 decodes (ffprobe): ${v.codec_name} ${v.width}×${v.height}, ${v.nb_read_frames} frames (want h264 128×128 = 4 × 32, 3 frames)`);
   await page.screenshot({ path: 'test-results/upscale.png' });
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s so far)`);
 
   console.log('cancel mid-run keeps the finished frames');
-  await setRun(page, { from: 1, to: 40, region: '32x32', output: 'mp4' });
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=upscale-progress]')?.getAttribute('data-done') ?? 0) >= 1, null, { timeout: 240_000 });
+  await startUpscale(page, { from: 1, to: 40, region: '32x32', output: 'mp4' });
+  await upscaleFramesDone(page);
   await page.click('[data-testid=upscale-cancel]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'cancelled', null, { timeout: 240_000 });
-  const cancelled = await page.textContent('[data-testid=upscale-status]');
+  const cancelled = await upscaleEnded(page);
   const m = /Cancelled after (\d+) of 40 frames/.exec(cancelled);
   const n = m ? Number(m[1]) : -1;
-  check(n >= 1 && n < 40, `cancelled after ${n} of 40 frames: "${cancelled.trim().slice(0, 120)}"`);
-  const [dl2] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
-  await dl2.saveAs('test-results/upscale-cancelled.mp4');
-  check(dl2.suggestedFilename() === `sample-x4-partial-${n}-of-40.mp4`, `the partial file says so in its name: "${dl2.suggestedFilename()}"`);
+  check(n >= 1 && n < 40, `cancelled after ${n} of 40 frames: "${cancelled.slice(0, 120)}"`);
+  const partial = await downloadUpscale(page, 'test-results/upscale-cancelled.mp4');
+  check(partial === `sample-x4-partial-${n}-of-40.mp4`, `the partial file says so in its name: "${partial}"`);
   const v2 = probe('test-results/upscale-cancelled.mp4');
   check(v2.width === 128 && Number(v2.nb_read_frames) === n, `the cancelled run's file plays: ${v2.width}×${v2.height}, ${v2.nb_read_frames} frames (= ${n} finished)`);
 
@@ -110,9 +95,8 @@ try {
   await dropFile(page, 'clip-64x48.mp4', readFileSync('e2e/fixtures/clip-64x48.mp4'), 'video/mp4');
   await page.waitForFunction(() => /clip-64x48/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
   await page.selectOption('[data-testid=upscale-source]', 'degraded');
-  await setRun(page, { from: 1, to: 3, region: 'whole', output: 'none' });
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'done', null, { timeout: 240_000 });
+  const degSt = await runUpscale(page, { from: 1, to: 3, region: 'whole', output: 'none' });
+  check(/Upscaled 3 frames/.test(degSt), `the degraded source's run is done: "${degSt.slice(0, 120)}"`);
   const deg = await canvasStats(page, '[data-testid=upscale-canvas]');
   const metrics = await page.textContent('[data-testid=upscale-metrics]');
   const mm = /mean over (\d) frames?: PSNR ([\d.]+) dB, SSIM ([\d.]+)/.exec(metrics);
@@ -123,13 +107,13 @@ try {
   console.log('still image → one ×4 PNG');
   await page.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/frame-48x32.png');
   await page.waitForFunction(() => /frame-48x32\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
-  await page.click('[data-testid=upscale-start]');
-  await page.waitForSelector('[data-testid=upscale-result]', { timeout: 240_000 });
-  const [dl3] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
-  await dl3.saveAs('test-results/upscale-still.png');
+  // A still image's run ends with its result alone (no status line) unless it fails.
+  const stillSt = await runUpscale(page);
+  check(await page.isVisible('[data-testid=upscale-result]'), `the still image's run has a result${stillSt ? `: "${stillSt.slice(0, 120)}"` : ''}`);
+  const stillName = await downloadUpscale(page, 'test-results/upscale-still.png');
   const png = readFileSync('test-results/upscale-still.png');
   const [pw, ph] = [png.readUInt32BE(16), png.readUInt32BE(20)];
-  check(dl3.suggestedFilename() === 'frame-48x32-x4.png' && pw === 192 && ph === 128, `still image saved as ${dl3.suggestedFilename()}: ${pw}×${ph} PNG (want 192×128)`);
+  check(stillName === 'frame-48x32-x4.png' && pw === 192 && ph === 128, `still image saved as ${stillName}: ${pw}×${ph} PNG (want 192×128)`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
 } finally {
   await browser.close();

@@ -32,7 +32,7 @@ import { getByoModel, readByoModel } from '../pipeline/byo/store-web';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
 import { planOutputSize, type OutputSizeId } from '../pipeline/vsr/output-size';
 import { createPlanResamplerCpu } from '../pipeline/vsr/output-resample';
-import { createPlanResamplerGpu } from '../pipeline/vsr/output-resample-gpu';
+import { createPlanResamplerGpu, type PlanResamplerGpu } from '../pipeline/vsr/output-resample-gpu';
 import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 import { ortWasm } from './ort-wasm';
@@ -119,11 +119,6 @@ export type CancelToken = Int32Array | { cancelled: boolean };
 const gpuRunners = new Map<string, Promise<VsrGpu>>();
 const cpuRunners = new Map<string, Promise<VsrCpu>>();
 const cancelled = new Set<number>();
-/**
- * Whether the step now running has a next step (the 'ahead' runners make its base meanwhile): off
- * for a run's last step. One module flag, as one run steps at a time; wrong, it costs speed, never pixels.
- */
-let aheadWanted = true;
 
 /** One runner per key, created once; a failed creation is retried next time. */
 function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
@@ -162,7 +157,7 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
   const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
   const side = async () => {
     const plain = await ortWasm();
-    return ahead ? splitBaseOrt(plain, startBaseWorker, { aheadWanted: () => aheadWanted }) : plain;
+    return ahead ? splitBaseOrt(plain, startBaseWorker) : plain;
   };
   const tag = ahead ? '#ahead' : '';
   if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => createVsrCpu(await side(), await readByoModel(model), opts));
@@ -369,9 +364,11 @@ export async function runVsrJob(
       const device = backend.device;
       const vsr = await gpuRunner(device, model, onLoad);
       const seq: VsrGpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile, overlap: req.overlap });
-      const rs = plan && createPlanResamplerGpu(device, plan);
       where = { backend: 'webgpu', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
+      let rs: PlanResamplerGpu | null = null;
       try {
+        // Inside the try: its module loads on first use, and a failed load still disposes the sequence.
+        rs = plan && (await createPlanResamplerGpu(device, plan));
         const win: Window<GPUBuffer> = {
           prepare: (f) => {
             const b = uploadRgba(device, f.data, w, h);
@@ -410,13 +407,8 @@ export async function runVsrJob(
       release: () => undefined,
     };
     const r = await loop(req, frames === 'single', fetchChecked, win, async (p, c, n, last) => {
-      aheadWanted = !last;
-      let raw: ImageF32;
-      try {
-        raw = await seq.step(p, c, n);
-      } finally {
-        aheadWanted = true;
-      }
+      // The last step tells the run-ahead sessions that no base is wanted for a step after it.
+      const raw = await seq.step(p, c, n, { last });
       const out = rs ? rs.post(raw) : raw;
       const words = packRgba8(out.data, out.width * out.height);
       return new Uint8ClampedArray(words.buffer as ArrayBuffer);

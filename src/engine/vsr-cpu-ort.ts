@@ -9,11 +9,14 @@
  * its `next` and keeps the pending result, keyed by the tensor's contents; the next run whose `cur`
  * has exactly those contents takes it, and any other computes its own (a miss costs nothing but
  * the overlap). At most MAX_AHEAD results wait, none older than STALE_RUNS runs (tiles of a
- * multi-tile plan each hit their own), so memory stays bounded whatever the clip.
+ * multi-tile plan each hit their own), so memory stays bounded whatever the clip. A run whose caller
+ * says it is its sequence's last (the `last` hint, gpu/ort.ts's RunHint, which vsr-cpu.ts passes on
+ * from the step) asks for nothing: a base made for a step that never comes costs a core's worth of
+ * work for nothing.
  *
  * Generic over the ORT module and the base runner, so the Node tests run it on onnxruntime-node.
  */
-import type { Ort, OrtFeeds, OrtSessionOptions, OrtTensor } from '../gpu/ort';
+import type { Ort, OrtFeeds, OrtRunOptions, OrtSessionOptions, OrtTensor } from '../gpu/ort';
 import { splitCubicBase, type SplitStep } from './vsr-split';
 
 /** Computes bases on another thread (the VSR base worker in the browser). */
@@ -63,7 +66,6 @@ class SplitSession {
     private readonly split: SplitStep,
     private readonly base: BaseRunner,
     private readonly nextName: string,
-    private readonly wanted: () => boolean,
     private readonly options: OrtSessionOptions,
   ) {
     this.inputNames = net.inputNames.filter((n) => n !== split.baseName);
@@ -96,7 +98,7 @@ class SplitSession {
     return a.result;
   }
 
-  async run(feeds: OrtFeeds): Promise<Record<string, OrtTensor>> {
+  async run(feeds: OrtFeeds, options?: OrtRunOptions): Promise<Record<string, OrtTensor>> {
     const n = ++this.runs;
     const cur = feeds[this.split.input];
     if (!cur || cur.type !== 'float32') throw new TypeError(`the step needs a float32 '${this.split.input}'`);
@@ -104,7 +106,7 @@ class SplitSession {
     const base = this.take(cur) ?? this.compute(cur);
     const next = feeds[this.nextName];
     // Ask for the next frame's base now, so it is made while the net runs this one.
-    if (next && next.type === 'float32' && this.wanted() && sameDims(next.dims, cur.dims) && !sameData(next.data as Float32Array, cur.data as Float32Array)) {
+    if (next && next.type === 'float32' && !options?.hint?.last && sameDims(next.dims, cur.dims) && !sameData(next.data as Float32Array, cur.data as Float32Array)) {
       const known = this.ahead.some((a) => sameData(a.key, next.data as Float32Array));
       if (!known && this.ahead.length < MAX_AHEAD) {
         this.ahead.push({ key: (next.data as Float32Array).slice(), dims: [...next.dims], result: this.compute(next), run: n });
@@ -125,11 +127,6 @@ class SplitSession {
 export interface SplitOptions {
   /** The input that holds the next frame (default 'next', the step contract's). */
   nextName?: string;
-  /**
-   * Asked at each run: is there a next step to make a base for? (A run's caller knows its last
-   * step; a base made for a step that never comes costs a core's worth of work for nothing.)
-   */
-  aheadWanted?: () => boolean;
 }
 
 /**
@@ -138,7 +135,6 @@ export interface SplitOptions {
  */
 export function splitBaseOrt(ort: Ort, startBase: (split: SplitStep) => Promise<BaseRunner>, opts: SplitOptions = {}): Ort {
   const nextName = opts.nextName ?? 'next';
-  const wanted = opts.aheadWanted ?? (() => true);
   const create = async (model: Uint8Array, options?: OrtSessionOptions): Promise<Session> => {
     const split = model instanceof Uint8Array ? splitCubicBase(model) : null;
     if (!split) return ort.InferenceSession.create(model, options ?? {});
@@ -155,7 +151,7 @@ export function splitBaseOrt(ort: Ort, startBase: (split: SplitStep) => Promise<
       await net.release();
       throw e;
     }
-    return new SplitSession(ort, net, split, base, nextName, wanted, options ?? {}) as unknown as Session;
+    return new SplitSession(ort, net, split, base, nextName, options ?? {}) as unknown as Session;
   };
   return { Tensor: ort.Tensor, InferenceSession: { create } as unknown as Ort['InferenceSession'] };
 }

@@ -96,26 +96,33 @@ describe.skipIf(!haveModel)('split step graph (shipped vsr: cubic base)', () => 
     requests.forEach((r, t) => expect(bitsEqual(r, FRAMES[t].data)).toBe(true));
   });
 
-  it("a run that stops before the clip's end asks for no base past its last step when told it is the last", async () => {
+  it("a run that stops before the clip's end asks for no base past its last step when its last step says so", async () => {
     const files = await nodeModels().vsr('vsr');
+    const steps = 5; // frames 0–4 of 8: the last step's next is frame 5
+    const feeds = (t: number) => [FRAMES[Math.max(0, t - 1)], FRAMES[t], FRAMES[t + 1]] as const;
     const plain = await createVsrCpu(node, files, opts);
-    const want = plain.sequence(64, 48);
-    for (const hinted of [false, true]) {
+    const ref = plain.sequence(64, 48);
+    const want: ImageF32[] = [];
+    for (let t = 0; t < steps; t++) want.push(await ref.step(...feeds(t)));
+    // The hint also reaches ORT's own session (the plain runner, as vsr-restore's graph that stays
+    // whole in the browser): it must take it and give the same pixels.
+    for (const [name, split, hinted] of [['split, unhinted', true, false], ['split, hinted', true, true], ['plain, hinted', false, true]] as const) {
       const requests: Float32Array[] = [];
-      let last = false;
-      const ahead = await createVsrCpu(splitBaseOrt(node, nodeBase(requests), hinted ? { aheadWanted: () => !last } : {}), files, opts);
-      const seq = ahead.sequence(64, 48);
-      const steps = 5; // frames 0–4 of 8: the last step's next is frame 5
+      const runner = split ? await createVsrCpu(splitBaseOrt(node, nodeBase(requests)), files, opts) : plain;
+      const seq = runner.sequence(64, 48);
+      const requestsAfterStep: number[] = [];
       for (let t = 0; t < steps; t++) {
-        last = t === steps - 1;
-        const got = await seq.step(FRAMES[Math.max(0, t - 1)], FRAMES[t], FRAMES[t + 1]);
-        if (!hinted) {
-          const w = await want.step(FRAMES[Math.max(0, t - 1)], FRAMES[t], FRAMES[t + 1]);
-          expect(bitsEqual(got.data, w.data), `frame ${t}`).toBe(true);
-        }
+        const got = await seq.step(...feeds(t), hinted ? { last: t === steps - 1 } : undefined);
+        expect(bitsEqual(got.data, want[t].data), `${name}: frame ${t}`).toBe(true);
+        requestsAfterStep.push(requests.length);
       }
-      // Unhinted, the base of frame 5 is made for nothing; hinted, only the five needed are.
-      expect(requests.length, hinted ? 'hinted' : 'unhinted').toBe(hinted ? steps : steps + 1);
+      if (!split) continue;
+      // Every step but the last asks for its next frame's base while it runs (frame t+1's after
+      // step t); the last asks for frame 5's only unhinted: made for nothing.
+      const ahead = Array.from({ length: steps }, (_, t) => t + 2);
+      if (hinted) ahead[steps - 1] = steps;
+      expect(requestsAfterStep, name).toEqual(ahead);
+      requests.forEach((r, t) => expect(bitsEqual(r, FRAMES[t].data), `${name}: base ${t}`).toBe(true));
     }
   });
 

@@ -24,11 +24,27 @@ export type OrtTensor = ortTypes.Tensor;
 export type OrtFeeds = Record<string, OrtTensor>;
 export type OrtSessionOptions = ortTypes.InferenceSession.SessionOptions;
 
+/**
+ * What the caller of one run knows beyond its feeds, for a session that stands in for ORT's and can
+ * use it (engine/vsr-cpu-ort.ts: a step graph whose base is made ahead). It never changes a result.
+ */
+export interface RunHint {
+  /** No run of the same sequence follows this one (a run's last step): nothing is worth preparing for a next. */
+  last?: boolean;
+}
+
+/**
+ * ORT's run options with the caller's hint beside them: how a hint reaches a session that stands in
+ * for ORT's. ORT's own sessions read only their own keys (onnxruntime-common's run, the wasm and the
+ * Node backends), so to them this is the empty options object.
+ */
+export type OrtRunOptions = ortTypes.InferenceSession.RunOptions & { hint?: RunHint };
+
 /** An ORT session whose every call is queued (see the header). */
 export interface Session {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: OrtFeeds): Promise<Record<string, OrtTensor>>;
+  run(feeds: OrtFeeds, hint?: RunHint): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
 
@@ -47,7 +63,11 @@ export async function openSession(ort: Ort, model: Uint8Array, options: OrtSessi
   return {
     inputNames: s.inputNames,
     outputNames: s.outputNames,
-    run: (feeds) => ortQueue(() => s.run(feeds)),
+    run: (feeds, hint) => {
+      // Without a hint ORT's run is called exactly as before: no options object at all.
+      const options: OrtRunOptions | undefined = hint && { hint };
+      return ortQueue(() => (options ? s.run(feeds, options) : s.run(feeds)));
+    },
     release: () => ortQueue(() => s.release()),
   };
 }

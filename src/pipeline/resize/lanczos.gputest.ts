@@ -50,7 +50,7 @@ export const gpuTests: GpuTest[] = [
         // of the ×3 plan of a 24×16 input (96×64 → 72×48) and of its fit 720p (96×64 → 1080×720).
         const plans = [planOutputSize(96, 64, 'enhance'), planOutputSize(24, 16, 'x3'), planOutputSize(24, 16, '720p')];
         for (const plan of plans) {
-          const gpu = createPlanResamplerGpu(device, plan);
+          const gpu = await createPlanResamplerGpu(device, plan);
           const cpu = createPlanResamplerCpu(plan);
           try {
             const step = plan.pre ? 'pre' : 'post';

@@ -7,7 +7,7 @@
  */
 import { createImage, type ImageF32 } from '../../core/image';
 import { accumulateCpu, extractCpu, normalizeCpu } from '../../gpu/tiles';
-import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type Session } from '../../gpu/ort';
+import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type RunHint, type Session } from '../../gpu/ort';
 import type { VsrModel } from '../../models/kinds';
 import type { VsrFiles } from '../../models/registry';
 import { checkNames, checkOutputDims, planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
@@ -15,8 +15,11 @@ import { checkNames, checkOutputDims, planVsr, recurrentSteps, type VsrPlan, typ
 /** One clip's recurrent pass: a fixed tile plan and one hidden state per tile. */
 export interface VsrCpuSequence {
   readonly plan: VsrPlan;
-  /** Upscale `cur` (×4) given its neighbours; advances every tile's state. */
-  step(prev: ImageF32, cur: ImageF32, next: ImageF32): Promise<ImageF32>;
+  /**
+   * Upscale `cur` (×4) given its neighbours; advances every tile's state. `hint` (e.g. `{ last: true }`
+   * on a run's last step) reaches every tile's session run; it never changes the pixels.
+   */
+  step(prev: ImageF32, cur: ImageF32, next: ImageF32, hint?: RunHint): Promise<ImageF32>;
 }
 
 export interface VsrCpu {
@@ -55,7 +58,7 @@ class CpuSequence implements VsrCpuSequence {
     this.states = this.C ? plan.tiles.map((t) => new Float32Array(this.C * t.w * t.h)) : [];
   }
 
-  async step(prev: ImageF32, cur: ImageF32, next: ImageF32): Promise<ImageF32> {
+  async step(prev: ImageF32, cur: ImageF32, next: ImageF32, hint?: RunHint): Promise<ImageF32> {
     const { width: w, height: h, outWidth: W, outHeight: H, tiles, outTiles, feather } = this.plan;
     for (const f of [prev, cur, next]) {
       if (f.width !== w || f.height !== h) throw new RangeError(`frame is ${f.width}×${f.height}, the sequence ${w}×${h}`);
@@ -70,8 +73,8 @@ class CpuSequence implements VsrCpuSequence {
       const cut = (f: ImageF32): OrtTensor => new this.ort.Tensor('float32', extractCpu(f.data, w, h, 3, t.x0, t.y0, t.w, t.h, range), dims);
       const r =
         frames === 'single'
-          ? await this.session.run({ [input]: cut(cur) })
-          : await this.session.run({ prev: cut(prev), cur: cut(cur), next: cut(next), state: new this.ort.Tensor('float32', this.states[k], [1, this.C, t.h, t.w]) });
+          ? await this.session.run({ [input]: cut(cur) }, hint)
+          : await this.session.run({ prev: cut(prev), cur: cut(cur), next: cut(next), state: new this.ort.Tensor('float32', this.states[k], [1, this.C, t.h, t.w]) }, hint);
       if (frames === 'recurrent') this.states[k] = r.state_out.data as Float32Array;
       checkOutputDims(r[output].dims, t, this.plan.scale, step);
       accumulateCpu(acc, wsum, W, H, 3, r[output].data as Float32Array, outTiles[k], feather, 1 / range);
