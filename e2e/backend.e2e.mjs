@@ -6,13 +6,43 @@
 //    line names the side and the factor; the run itself reports the same side; the measurement is
 //    stored, and after a reload the same choice is made from memory without probing;
 //  - the setting forces a side ("set by you"), and the next run follows it;
-//  - ?webgpu forces WebGPU for the visit; without WebGPU nothing is chosen (the wasm fallback).
+//  - ?webgpu forces WebGPU for the visit; without WebGPU nothing is chosen (the wasm fallback);
+//  - a CPU-only run — ?wasm, or a browser without WebGPU — never downloads onnxruntime-web's WebGPU
+//    build's wasm (engine/ort-wasm.ts: every CPU session is on the plain build): not for the Degrade
+//    preview's VQGAN, not for an upscale, not for inspecting a model of the user's, and (no WebGPU)
+//    not for the offline copy either. Told by the server's log of what was downloaded.
+import { readdirSync } from 'node:fs';
+import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
 import { runUpscale } from './lib/upscale-form.mjs';
 
-const server = await startPreviewServer();
+const { WEBGPU_ONLY_FILE } = await tsImport('../src/app/offline/protocol.ts', import.meta.url);
+const { TEST_MODEL_FILES } = await tsImport('../src/pipeline/byo/test-models.ts', import.meta.url);
+
+/** Paths (with query) of every request that reached the server, in order. */
+const served = [];
+const server = await startPreviewServer({ onRequest: (url) => served.push(url) });
 const browser = await launchBrowser();
+
+// onnxruntime-web's two wasm binaries in this build, told apart by the pattern the offline copy uses.
+// Both must be there, or "the WebGPU one was not downloaded" could not fail.
+const ortWasms = readdirSync('dist/assets').filter((f) => /^ort-wasm.*\.wasm$/.test(f));
+const webgpuWasm = ortWasms.filter((f) => WEBGPU_ONLY_FILE.test(`assets/${f}`));
+const plainWasm = ortWasms.filter((f) => !WEBGPU_ONLY_FILE.test(`assets/${f}`));
+check(webgpuWasm.length === 1 && plainWasm.length === 1, `the build has onnxruntime-web's WebGPU wasm (${webgpuWasm.join(', ')}) and its plain wasm (${plainWasm.join(', ')})`);
+/** Which of the two the server has served since `served` was last emptied. */
+function ortDownloads() {
+  const names = new Set(served.map((u) => u.split('?')[0].split('/').pop()));
+  return { webgpu: webgpuWasm.filter((f) => names.has(f)), plain: plainWasm.filter((f) => names.has(f)) };
+}
+
+/** The Degrade preview's stage line once a preview has run, checked to have run the VQGAN on the CPU. */
+async function cpuPreviewWithVqgan(page, what) {
+  await page.waitForFunction(() => /^CPU/.test((document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim()), null, { timeout: 300_000 });
+  const times = (await page.textContent('[data-testid=stage-times]')).trim();
+  check(/VQD [\d.]+ ms \(encoder [\d.]+/.test(times), `${what}: the Degrade preview ran the VQGAN encoder and decoder on the CPU: "${times.slice(0, 120)}"`);
+}
 const upscaleHash = `#v1.${Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url')}`;
 
 const plans = (page) => page.textContent('[data-testid=stage-plans]').catch(() => '');
@@ -80,17 +110,57 @@ try {
   await waitPlan(page2, /VSR on WebGPU \(set by you\)/, 'forced by the URL');
   check(runSide(st3) === 'WebGPU', `?webgpu: the run is on WebGPU: "${st3.slice(0, 120)}"`);
   await page2.close();
+
+  console.log('?wasm: a CPU-only run never downloads onnxruntime\'s WebGPU build');
+  // No service worker: every file the page and its workers load is downloaded, so the server's log
+  // is the list of them (the offline copy's own choice is checked without WebGPU, below).
+  const cpuCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const cp = await cpuCtx.newPage();
+  pipeConsole(cp, 'backend-cpu');
+  served.length = 0;
+  await cp.goto(`${server.url}/?testmodels&wasm`);
+  await cpuPreviewWithVqgan(cp, '?wasm');
+  await cp.goto(`${server.url}/?testmodels&wasm${upscaleHash}`);
+  const st4 = await upscaleOnce(cp);
+  check(runSide(st4) === 'CPU (wasm)', `?wasm: the upscale ran on the CPU: "${st4.slice(0, 120)}"`);
+  // A model of the user's: inspected and probed on the wasm EP.
+  await cp.setInputFiles('[data-testid=byo-file-input]', { name: 'x2-nearest.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(TEST_MODEL_FILES['x2-nearest.onnx']()) });
+  await cp.waitForFunction(() => ['added', 'refused'].includes(document.querySelector('[data-testid=byo-status]')?.getAttribute('data-phase') ?? ''), null, { timeout: 120_000 });
+  const byo = (await cp.textContent('[data-testid=byo-status]')).trim();
+  check((await cp.getAttribute('[data-testid=byo-status]', 'data-phase')) === 'added', `?wasm: a model of the user's is inspected and added: "${byo.slice(0, 100)}"`);
+  const cpuRun = ortDownloads();
+  check(cpuRun.webgpu.length === 0 && cpuRun.plain.length === 1, `?wasm: onnxruntime's plain wasm was downloaded (${cpuRun.plain.join(', ') || 'not'}), its WebGPU wasm was not (${cpuRun.webgpu.join(', ') || 'not'})`);
+  await cpuCtx.close();
 } finally {
   await browser.close();
 }
 
-console.log('without WebGPU there is nothing to choose');
+console.log('without WebGPU there is nothing to choose, and onnxruntime\'s WebGPU build is never downloaded');
 const noGpu = await launchBrowser({ webgpu: false });
 try {
   const page = await noGpu.newPage();
+  pipeConsole(page, 'backend-nogpu');
+  served.length = 0;
   await page.goto(`${server.url}/?testmodels`);
   await page.waitForFunction(() => /wasm/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 90_000 });
   check((await page.$('[data-testid=backend-setting]')) === null, 'no backend setting is offered without WebGPU');
+  await cpuPreviewWithVqgan(page, 'no WebGPU');
+  // The service worker has stored the app for offline use by now: what this browser needs, no more.
+  await page.waitForFunction(
+    () => {
+      const st = document.querySelector('[data-testid=offline-status]')?.getAttribute('data-state');
+      if (st === 'failed') throw new Error(`offline copy failed: ${document.querySelector('[data-testid=offline-status]').getAttribute('title')}`);
+      return st === 'ready';
+    },
+    null,
+    { timeout: 240_000, polling: 250 },
+  );
+  const title = (await page.getAttribute('[data-testid=offline-status]', 'title')) ?? '';
+  check(/WebGPU build left out: this browser has no WebGPU adapter/.test(title), `the offline copy says what it left out: "${title.split('\n')[0]}"`);
+  const stored = await page.evaluate(async () => (await (await caches.open('vqdsr-app')).keys()).map((r) => new URL(r.url).pathname.split('/').pop()));
+  check(plainWasm.every((f) => stored.includes(f)) && !webgpuWasm.some((f) => stored.includes(f)), `stored for offline use: the plain wasm (${plainWasm.every((f) => stored.includes(f))}), not the WebGPU one (${webgpuWasm.some((f) => stored.includes(f)) ? 'stored' : 'not stored'})`);
+  const noGpuRun = ortDownloads();
+  check(noGpuRun.webgpu.length === 0 && noGpuRun.plain.length === 1, `no WebGPU: onnxruntime's plain wasm was downloaded (${noGpuRun.plain.join(', ') || 'not'}), its WebGPU wasm was not (${noGpuRun.webgpu.join(', ') || 'not'}) — by the engine or the service worker`);
 } finally {
   await noGpu.close();
   await server.close();

@@ -7,15 +7,19 @@
 // upscales two frames of the bundled sample into an MP4 (onnxruntime-web and ffmpeg.wasm binaries
 // from the cache), checked with ffprobe. Then a changed build (sw.js with another version, served
 // by this test's server) is found on reload: "A new version is ready — Reload", and Reload moves the
-// page onto it.
+// page onto it. onnxruntime-web's WebGPU build is stored where the browser has a WebGPU adapter
+// (here SwiftShader: WebGPU comes up offline) and left out where it has none — that browser's
+// offline copy still runs the Degrade preview, VQGAN included, on the CPU (the plain wasm build).
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { preview } from 'vite';
+import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, pipeConsole } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
 import { runUpscale } from './lib/upscale-form.mjs';
 
+const { WEBGPU_ONLY_FILE } = await tsImport('../src/app/offline/protocol.ts', import.meta.url);
 mkdirSync('test-results', { recursive: true });
 const DIST = 'dist';
 const builtSw = readFileSync(path.join(DIST, 'sw.js'), 'utf8');
@@ -151,6 +155,15 @@ try {
     check(false, 'the offline run offers its MP4 for download');
   }
   await page.screenshot({ path: 'test-results/offline.png' });
+
+  console.log('network off: WebGPU comes up from the stored copy of onnxruntime\'s WebGPU build');
+  const gpuPage = await ctx.newPage();
+  pipeConsole(gpuPage, 'offline-webgpu');
+  await gpuPage.goto(`${url}/?testmodels`); // no ?wasm: the engine brings WebGPU up
+  await gpuPage.waitForFunction(() => /^(WebGPU ·|wasm fallback)/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 120_000 });
+  const gpuStatus = (await gpuPage.textContent('[data-testid=backend-status]')).trim();
+  check(/^WebGPU ·/.test(gpuStatus), `offline, this browser (a WebGPU adapter) brings WebGPU up: "${gpuStatus.slice(0, 100)}"`);
+  await gpuPage.close();
   console.log(`  (${secs()})`);
 
   console.log('back online, a new build is published: the update banner, then Reload');
@@ -180,8 +193,36 @@ try {
   check(!afterPrune.includes(staleKey) && afterPrune.includes(foreignKey), `the cached copy of a replaced model file is pruned (${afterPrune.includes(staleKey) ? 'still there' : 'gone'}); a file of another folder stays (${afterPrune.includes(foreignKey) ? 'kept' : 'gone'})`);
   const keptCurrent = modelKeys.filter((k) => afterPrune.includes(k));
   check(keptCurrent.length === modelKeys.length, `every current model file stays cached (${keptCurrent.length} of ${modelKeys.length})`);
-  console.log(`  (${secs()} in all)`);
+  console.log(`  (${secs()})`);
   await ctx.close();
+
+  console.log('a browser without WebGPU: its offline copy leaves the WebGPU build out and still degrades on the CPU');
+  const noGpu = await launchBrowser({ webgpu: false });
+  try {
+    const cpuCtx = await noGpu.newContext({ viewport: { width: 1280, height: 900 } });
+    const cp = await cpuCtx.newPage();
+    pipeConsole(cp, 'offline-nogpu');
+    await cp.goto(`${url}/?testmodels`);
+    await sampleOpen(cp);
+    await offlineReady(cp);
+    const app = await cp.evaluate(async () => (await (await caches.open('vqdsr-app')).keys()).map((r) => new URL(r.url).pathname.slice(1)).sort());
+    const webgpuOnly = want.filter((f) => WEBGPU_ONLY_FILE.test(f));
+    const rest = want.filter((f) => !webgpuOnly.includes(f));
+    check(
+      webgpuOnly.length === 1 && rest.every((f) => app.includes(f)) && !app.includes(webgpuOnly[0]),
+      `stored: every file but the WebGPU build's wasm (${app.length} of ${want.length}; ${webgpuOnly.join(', ')} ${app.includes(webgpuOnly[0]) ? 'stored' : 'left out'})`,
+    );
+    await cpuCtx.setOffline(true);
+    await cp.reload();
+    await sampleOpen(cp);
+    await cp.waitForFunction(() => /^CPU/.test((document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim()), null, { timeout: 300_000 });
+    const times = (await cp.textContent('[data-testid=stage-times]')).trim();
+    check(!(await cp.evaluate(() => navigator.onLine)) && /VQD [\d.]+ ms \(encoder [\d.]+/.test(times), `offline, the Degrade preview ran the VQGAN on the CPU: "${times.slice(0, 120)}"`);
+    await cpuCtx.close();
+  } finally {
+    await noGpu.close();
+  }
+  console.log(`  (${secs()} in all)`);
 } finally {
   await browser.close();
   await new Promise((r) => server.httpServer.close(r));

@@ -7,6 +7,8 @@
 //    once before and once after the app's runs; wall clock (the issue's ratio) and CPU seconds of
 //    each side (the ratio on an unloaded machine), the load average, and the engine's own split.
 // Run by `npm run bench app` (bench/run.mjs imports run()); also `node bench/node/app.bench.mjs`.
+// APP_BENCH_PARTS=degrade runs the degrade part only: an A/B of the degrade path does not need the
+// minutes of upscaling and CLI runs.
 // The backend choice is the app's own (auto, measured on first use, fresh browser profile).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +19,8 @@ import { buildApp, launchBrowser, startPreviewServer } from '../../e2e/lib/brows
 
 const FRAMES = 8;
 const SLIDER_CHANGES = 7;
+const PARTS = (process.env.APP_BENCH_PARTS ?? 'degrade,upscale').split(',').map((p) => p.trim()).sort().join(',');
+if (PARTS !== 'degrade' && PARTS !== 'degrade,upscale') throw new Error(`APP_BENCH_PARTS='${PARTS}': 'degrade' or 'degrade,upscale' (the default)`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
@@ -229,6 +233,26 @@ export async function run() {
     const noCodec = await degradeLatency(page, base, false);
     const withCodec = await degradeLatency(page, base, true);
     const degradePlan = (await page.textContent('[data-testid=stage-plans]').catch(() => '')).trim();
+    const degrade = {
+      input: 'bundled sample 480×270, default params (VQD on), blur σ changed each time',
+      plan: degradePlan,
+      noCodecMedianMs: noCodec.medianMs,
+      withCodecMedianMs: withCodec.medianMs,
+      noCodecMs: noCodec.ms,
+      withCodecMs: withCodec.ms,
+      // CPU time all of Chromium's threads spent per change (the same changes; the machine's other
+      // load does not inflate it, the wall times above it does).
+      noCodecCpuMedianMs: noCodec.cpuMedianMs,
+      withCodecCpuMedianMs: withCodec.cpuMedianMs,
+      noCodecCpuMs: noCodec.cpuMs,
+      withCodecCpuMs: withCodec.cpuMs,
+      // What the page showed for each counted change: per-stage ms per frame, codec per window.
+      noCodecStageTimes: noCodec.stageTimes,
+      withCodecStageTimes: withCodec.stageTimes,
+    };
+    const name = 'app: degrade preview latency and ×4 upscale end to end in Chromium vs the CLI';
+    const machine_note = `${os.cpus().length} cores; WebGPU in this Chromium is whatever the adapter is (SwiftShader on a VM)`;
+    if (PARTS === 'degrade') return { name, machine_note, parts: PARTS, degrade, loadAvg1: loadAvg() };
 
     const hash = Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url');
     await page.goto(`${server.url}/?testhooks#v1.${hash}`);
@@ -270,25 +294,9 @@ export async function run() {
     const cliS = (cli[0].seconds + cli[1].seconds) / 2;
     const cliCpuS = (cli[0].cpuSeconds + cli[1].cpuSeconds) / 2;
     return {
-      name: 'app: degrade preview latency and ×4 upscale end to end in Chromium vs the CLI',
-      machine_note: `${os.cpus().length} cores; WebGPU in this Chromium is whatever the adapter is (SwiftShader on a VM)`,
-      degrade: {
-        input: 'bundled sample 480×270, default params (VQD on), blur σ changed each time',
-        plan: degradePlan,
-        noCodecMedianMs: noCodec.medianMs,
-        withCodecMedianMs: withCodec.medianMs,
-        noCodecMs: noCodec.ms,
-        withCodecMs: withCodec.ms,
-        // CPU time all of Chromium's threads spent per change (the same changes; the machine's other
-        // load does not inflate it, the wall times above it does).
-        noCodecCpuMedianMs: noCodec.cpuMedianMs,
-        withCodecCpuMedianMs: withCodec.cpuMedianMs,
-        noCodecCpuMs: noCodec.cpuMs,
-        withCodecCpuMs: withCodec.cpuMs,
-        // What the page showed for each counted change: per-stage ms per frame, codec per window.
-        noCodecStageTimes: noCodec.stageTimes,
-        withCodecStageTimes: withCodec.stageTimes,
-      },
+      name,
+      machine_note,
+      degrade,
       upscale: {
         input: `bundled sample 480×270 → 1920×1080, frames 0–${FRAMES - 1}, MP4`,
         plans,

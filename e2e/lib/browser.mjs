@@ -45,10 +45,23 @@ export async function buildApp() {
   await build({ logLevel: 'warn' });
 }
 
-/** Vite preview of the production build in dist/ (what users get). */
-export async function startPreviewServer() {
+/**
+ * Vite preview of the production build in dist/ (what users get). `onRequest(path)`: told of every
+ * request that reaches the server (path and query), before it is answered — what the browser
+ * downloaded, as opposed to what a service worker answered from its cache.
+ */
+export async function startPreviewServer({ onRequest } = {}) {
   const { preview } = await import('vite');
-  const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'warn' });
+  const log = onRequest && {
+    name: 'e2e-request-log',
+    configurePreviewServer(s) {
+      s.middlewares.use((req, _res, next) => {
+        onRequest(req.url ?? '');
+        next();
+      });
+    },
+  };
+  const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'warn', plugins: log ? [log] : [] });
   const addr = server.httpServer.address();
   return { url: `http://127.0.0.1:${addr.port}`, close: () => new Promise((r) => server.httpServer.close(r)) };
 }

@@ -1,8 +1,9 @@
 /**
  * Engine-worker methods for the models a user brings (spread into engineApi): add one from its
- * file's bytes (inspected and probed on ORT's wasm EP, checked against WebGPU when the engine has
- * it, then kept in the browser's storage), remove one, list them. The VSR runners find a kept model
- * by its id (vsr-api.ts), so once added it runs wherever ours do: Upscale, Compare, the blind test.
+ * file's bytes (inspected and probed on ORT's wasm EP — the plain wasm build of ort-wasm.ts, the one
+ * its CPU runs use — checked against WebGPU on the WebGPU build when the engine has it, then kept in
+ * the browser's storage), remove one, list them. The VSR runners find a kept model by its id
+ * (vsr-api.ts), so once added it runs wherever ours do: Upscale, Compare, the blind test.
  */
 import { getBackend, ort } from '../gpu/device';
 import { openSession } from '../gpu/ort';
@@ -11,6 +12,7 @@ import { inspectByoModel, isByoId, type ByoAnswers, type ByoReport } from '../pi
 import { ortErrorInWords } from '../pipeline/byo/ort-errors';
 import { byoStorageAvailable, deleteByoModel, listByoModels, putByoModel } from '../pipeline/byo/store-web';
 import { dropByoRunners } from './vsr-api';
+import { ortWasm } from './ort-wasm';
 
 /**
  * Whether WebGPU can load the model (null) or why not: onnxruntime-web's webgpu EP hands the
@@ -37,7 +39,7 @@ export const byoApi = {
    */
   async byoAdd(bytes: Uint8Array, fileName: string, answers: ByoAnswers = {}): Promise<ByoReport> {
     if (!byoStorageAvailable()) return { status: 'refused', fileName, message: 'this browser offers no IndexedDB here (a private window?), so your models cannot be kept' };
-    const report = await inspectByoModel(ort, bytes, fileName, answers, { sessionOptions: { executionProviders: ['wasm'] }, backendName: 'the CPU (wasm)' });
+    const report = await inspectByoModel(await ortWasm(), bytes, fileName, answers, { sessionOptions: { executionProviders: ['wasm'] }, backendName: 'the CPU (wasm)' });
     if (report.status !== 'ready') return report;
     const problem = await webgpuProblem(bytes);
     const model: VsrModel = { ...report.model, byo: { ...report.model.byo!, webgpuProblem: problem } };

@@ -1,9 +1,10 @@
 /**
  * Engine-worker methods of the degradation pipeline (spread into engineApi).
  * WebGPU: GpuDegrader (stage cache on the GPU). Without WebGPU, or where the plan puts the chain on
- * the CPU: CpuDegrader (the stages' CPU functions, the VQGAN on ORT's wasm EP, stage outputs kept
- * in memory) — same params, same counter-based noise, same tile plan, so the two paths give the
- * same picture, and a slider re-runs only its stage and those after it on either.
+ * the CPU: CpuDegrader (the stages' CPU functions, the VQGAN on ORT's wasm EP of the plain wasm
+ * build, ort-wasm.ts; stage outputs kept in memory) — same params, same counter-based noise, same
+ * tile plan, so the two paths give the same picture, and a slider re-runs only its stage and those
+ * after it on either.
  *
  * The Degrade tab's preview is latest-wins: each preview call carries a ticket, and
  * `supersedeDegrade(t)` (sent by the UI when the sliders moved on while a call runs) stops every
@@ -18,6 +19,7 @@ import { PreviewTickets } from './preview-tickets';
 import { assertValidParams, defaultPipelineParams, type PipelineParams } from '../pipeline/params';
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
+import { ortWasm } from './ort-wasm';
 import type { VqdPartTimes, VqdRunner } from '../pipeline/vqd/options';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
@@ -53,11 +55,20 @@ const cpu = new CpuDegrader();
 const cpuVqd = new Map<string, Promise<VqdRunner>>();
 const tickets = new PreviewTickets();
 
+/**
+ * The VQGAN's CPU runner: on onnxruntime-web's plain wasm build, as every CPU session of the engine
+ * (ort-wasm.ts), not on the WebGPU build — so a machine that degrades on the CPU never loads that
+ * build's 27 MB wasm. Not slower for it, and the same pixels: on the 2-core VM beside a trainer
+ * (load 6–10), encoder + decoder in one worker, the builds interleaved (vqd-ort-builds.bench.ts),
+ * took 0.97× and 0.90× the WebGPU build's time, outputs bit-identical; the app's preview
+ * (`npm run bench app`, 3 interleaved runs each) stayed within noise (median 845–938 ms vs
+ * 882–1147 ms wall, 427–475 vs 387–464 ms CPU per slider change).
+ */
 function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRunner> {
   let p = cpuVqd.get(modelId);
   if (!p) {
     p = (async () => {
-      const v = await loadVqdCpu(ort, webModels(), modelId, onProgress);
+      const v = await loadVqdCpu(await ortWasm(), webModels(), modelId, onProgress);
       return {
         modelId,
         nCodes: v.nCodes,

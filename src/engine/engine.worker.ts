@@ -3,8 +3,11 @@
  * Reached from the UI through comlink (engine-client.ts). Each feature adds
  * its methods as a plain object spread into the API below (degrade-api.ts,
  * vsr-api.ts); frames arrive as RGBA8 and leave as RGBA8 (transferred), and
- * stay on the GPU in between. Every ORT session here is opened with gpu/ort.ts's openSession, so
- * their calls take turns in its one queue (ORT's asyncify wasm must see one call at a time).
+ * stay on the GPU in between. Two onnxruntime-web builds live here: the WebGPU build (gpu/device.ts)
+ * for webgpu EP sessions, the plain wasm build (ort-wasm.ts) for every wasm EP session — a machine
+ * that runs everything on the CPU never loads the first one's wasm. Every ORT session here is opened
+ * with gpu/ort.ts's openSession, so their calls take turns in its one queue (ORT's asyncify wasm
+ * must see one call at a time).
  */
 import * as Comlink from 'comlink';
 import { describeBackend, getBackend, onDeviceLost, ort, type BackendInfo } from '../gpu/device';

@@ -10,6 +10,12 @@
  * Without WebGPU (no navigator.gpu, no adapter, or ORT's init failing) the engine
  * runs the same models on the wasm EP and the kernels' CPU references; `reason`
  * says why, and the UI shows it.
+ *
+ * `ort` here is onnxruntime-web's WebGPU build, for webgpu EP sessions only: the
+ * engine's wasm EP sessions run on the plain wasm build (engine/ort-wasm.ts), so
+ * this build's ~27 MB wasm is fetched and compiled only by the session below —
+ * never where there is no adapter or the wasm fallback is forced. Importing it
+ * loads its JS only.
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { buildOnnxModel } from './onnx-builder';
@@ -125,7 +131,8 @@ async function initBackend(opts: BackendOptions): Promise<Backend> {
 }
 
 function configureWasm(): void {
-  // Threads need crossOriginIsolated (COOP/COEP headers, set in vite.config.ts).
+  // This build's CPU kernels still run the nodes its webgpu EP leaves to the CPU (shape arithmetic,
+  // an operator WebGPU lacks). Threads need crossOriginIsolated (COOP/COEP headers, set in vite.config.ts).
   const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
   const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
   ort.env.wasm.numThreads = isolated ? Math.max(1, Math.min(4, cores)) : 1;

@@ -7,6 +7,8 @@
  * sw.js's bytes, which is what makes the browser install the new version (and the app offer
  * "Reload"). The model files are not in the list: the worker stores those through the model
  * registry's own sha256-keyed cache (source-web.ts), from whichever manifest the page uses.
+ * onnxruntime-web's WebGPU build's wasm is marked `webgpu`: stored only where there is a WebGPU
+ * adapter (precache-select.ts).
  *
  * `vite` (dev server): /sw.js is a worker that removes itself — a worker left by `npm start` on the
  * same port would otherwise keep serving that build's cached pages instead of the dev server's.
@@ -15,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin, type ResolvedConfig } from 'vite';
-import { APP_CACHE, MODEL_MANIFESTS_CACHE, type PrecacheEntry } from './protocol.ts';
+import { APP_CACHE, MODEL_MANIFESTS_CACHE, WEBGPU_ONLY_FILE, type PrecacheEntry } from './protocol.ts';
 
 const SW_FILE = 'sw.js';
 const SW_SOURCE = 'src/app/offline/service-worker.ts';
@@ -44,7 +46,9 @@ export function precacheEntries(outDir: string): PrecacheEntry[] {
     .sort()
     .map((url) => {
       const bytes = readFileSync(path.join(outDir, url));
-      return { url, revision: createHash('sha256').update(bytes).digest('hex').slice(0, 16), bytes: bytes.length };
+      const entry: PrecacheEntry = { url, revision: createHash('sha256').update(bytes).digest('hex').slice(0, 16), bytes: bytes.length };
+      if (WEBGPU_ONLY_FILE.test(url)) entry.webgpu = true;
+      return entry;
     });
 }
 
@@ -98,7 +102,10 @@ export function serviceWorker(): Plugin[] {
             lib: { entry: path.resolve(config.root, SW_SOURCE), formats: ['iife'], name: 'vqdsrServiceWorker', fileName: () => SW_FILE },
           },
         });
-        config.logger.info(`service worker: ${SW_FILE} version ${version}, ${entries.length} files (${(entries.reduce((s, e) => s + e.bytes, 0) / 2 ** 20).toFixed(1)} MiB) stored for offline use`);
+        const mib = (list: PrecacheEntry[]) => (list.reduce((s, e) => s + e.bytes, 0) / 2 ** 20).toFixed(1);
+        config.logger.info(
+          `service worker: ${SW_FILE} version ${version}, ${entries.length} files (${mib(entries)} MiB) stored for offline use, ${mib(entries.filter((e) => e.webgpu))} MiB of them only where WebGPU is`,
+        );
       },
     },
     {

@@ -53,19 +53,34 @@ function onWorkerMessage(m: FromWorker): void {
   const set = useOffline.setState;
   if (m.type === 'progress') set({ state: 'caching', phase: m.phase, done: m.done, total: m.total });
   else if (m.type === 'ready') {
+    const left = m.webgpu === false ? '; onnxruntime\'s WebGPU build left out: this browser has no WebGPU adapter' : '';
     set({
       state: 'ready',
       version: m.version,
-      detail: `Stored in this browser: the app (${m.appFiles} files, ${mib(m.appBytes)}) and the models of ${m.modelsBase} (${m.modelFiles} files, ${mib(m.modelBytes)}, sha256-checked).`,
+      detail: `Stored in this browser: the app (${m.appFiles} files, ${mib(m.appBytes)}${left}) and the models of ${m.modelsBase} (${m.modelFiles} files, ${mib(m.modelBytes)}, sha256-checked).`,
     });
   } else if (m.type === 'failed') set({ state: 'failed', version: m.version, detail: m.message });
 }
 
+/**
+ * Whether this browser gives a WebGPU adapter: the engine loads onnxruntime-web's WebGPU build only
+ * then (gpu/device.ts; every CPU session runs on the plain wasm build), so only then does the offline
+ * copy need it. The adapter, not the backend setting: a user who picked the CPU can switch back offline.
+ */
+async function hasWebgpuAdapter(): Promise<boolean> {
+  try {
+    return (await navigator.gpu?.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
 /** Sends prepare-offline to the active worker and follows its answers on a private channel. */
-function prepare(worker: ServiceWorker, base: string): void {
+async function prepare(worker: ServiceWorker, base: string): Promise<void> {
+  const webgpu = await hasWebgpuAdapter();
   const channel = new MessageChannel();
   channel.port1.onmessage = (e: MessageEvent<FromWorker>) => onWorkerMessage(e.data);
-  worker.postMessage({ type: 'prepare-offline', modelsBase: base } satisfies ToWorker, [channel.port2]);
+  worker.postMessage({ type: 'prepare-offline', modelsBase: base, webgpu } satisfies ToWorker, [channel.port2]);
 }
 
 /** A worker that reaches 'installed' while another one controls this page is an update. */
@@ -83,7 +98,7 @@ function watchForUpdate(worker: ServiceWorker | null): void {
 
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
-/** Registers the worker once the page has loaded (it then downloads ~70 MiB: not before the app starts). */
+/** Registers the worker once the page has loaded (it then downloads the app's ~46 MiB, ~71 where WebGPU is, and the models: not before the app starts). */
 export function startOfflineSupport(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   const base = pageModelsBase() ?? modelsBase();
@@ -103,7 +118,7 @@ export function startOfflineSupport(): void {
       reg.addEventListener('updatefound', () => watchForUpdate(reg.installing));
       setInterval(() => void reg.update().catch(() => undefined), UPDATE_CHECK_MS);
       const ready = await sw.ready;
-      if (ready.active) prepare(ready.active, base);
+      if (ready.active) await prepare(ready.active, base);
     } catch (e) {
       useOffline.setState({ state: 'failed', detail: `service worker: ${e instanceof Error ? e.message : String(e)}` });
     }

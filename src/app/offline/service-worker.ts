@@ -3,14 +3,17 @@
  * build's file list and version baked in): the app works with the network off after one visit.
  *
  * - install: every file of the build (app shell, workers, the onnxruntime-web and ffmpeg.wasm
- *   binaries, the sample, icons) is fetched, checked against the sha256 the build recorded, and
+ *   binaries, the sample, icons; onnxruntime-web's WebGPU build's wasm only where there is a WebGPU
+ *   adapter, see precache-select.ts) is fetched, checked against the sha256 the build recorded, and
  *   stored with the cross-origin isolation headers (COOP same-origin, COEP require-corp, CORP
  *   same-origin) — a page or worker served from here is crossOriginIsolated like one from the
  *   server, which the wasm threads need. Files an earlier version already stored (same revision)
  *   are not fetched again, so an update downloads what changed.
- * - A page asks `prepare-offline` with its models base (/models/, or the tests' narrow set): the
- *   models of that manifest go through source-web.ts's readFile — the same Cache Storage entries,
- *   keyed and checked by sha256, that the engine reads — and the manifest is stored beside them.
+ * - A page asks `prepare-offline` with its models base (/models/, or the tests' narrow set) and
+ *   whether it has a WebGPU adapter: the app's files that page needs and that are not stored yet
+ *   are fetched as at install; the models of that manifest go through source-web.ts's readFile —
+ *   the same Cache Storage entries, keyed and checked by sha256, that the engine reads — and the
+ *   manifest is stored beside them.
  * - A new version waits until the page's "Reload" (skip-waiting), then drops the old files.
  * What is answered from where: routes.ts.
  */
@@ -18,6 +21,7 @@ import { pruneModelCache, webModelSource } from '../../models/source-web.ts';
 import { parseManifest, type ManifestFile } from '../../models/manifest.ts';
 import { APP_CACHE, MODEL_MANIFESTS_CACHE, isModelsBase, type FromWorker, type PrecacheEntry, type ToWorker } from './protocol.ts';
 import { cacheKeyOf, route, routeTable } from './routes.ts';
+import { entriesToStore, installWantsWebgpu } from './precache-select.ts';
 
 declare const __VQDSR_PRECACHE__: PrecacheEntry[];
 declare const __VQDSR_SW_VERSION__: string;
@@ -52,7 +56,6 @@ interface ServiceWorkerScope {
 const sw = self as unknown as ServiceWorkerScope;
 const VERSION = __VQDSR_SW_VERSION__;
 const PRECACHE = __VQDSR_PRECACHE__;
-const APP_BYTES = PRECACHE.reduce((s, e) => s + e.bytes, 0);
 const scope = new URL(sw.registration.scope);
 const table = routeTable(PRECACHE, scope);
 const PARALLEL = 4;
@@ -82,16 +85,28 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Stores every file of this build that is not stored yet (by revision); reports bytes done. */
-async function ensureAppShell(report: (done: number, total: number) => void): Promise<void> {
+/** The worker's own answer to "is there a WebGPU adapter?"; undefined where it has no navigator.gpu. */
+async function workerAdapter(): Promise<boolean | undefined> {
+  const gpu = (self.navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) return undefined;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** Stores each of `entries` that is not stored yet (by revision); reports bytes done of theirs. */
+async function ensureAppShell(entries: readonly PrecacheEntry[], report: (done: number, total: number) => void): Promise<void> {
   const cache = await caches.open(APP_CACHE);
   const missing: PrecacheEntry[] = [];
+  const total = entries.reduce((s, e) => s + e.bytes, 0);
   let done = 0;
-  for (const e of PRECACHE) {
+  for (const e of entries) {
     if (await cache.match(cacheKeyOf(e, scope))) done += e.bytes;
     else missing.push(e);
   }
-  report(done, APP_BYTES);
+  report(done, total);
   const queue = [...missing];
   const fetchOne = async (e: PrecacheEntry) => {
     const res = await fetch(new URL(e.url, scope), { cache: 'no-cache' });
@@ -102,7 +117,7 @@ async function ensureAppShell(report: (done: number, total: number) => void): Pr
     }
     await cache.put(cacheKeyOf(e, scope), isolated(res, bytes));
     done += e.bytes;
-    report(done, APP_BYTES);
+    report(done, total);
   };
   await Promise.all(
     Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
@@ -146,28 +161,32 @@ async function ensureModels(base: string, report: (done: number, total: number) 
   return { files: files.size, bytes: total };
 }
 
-/** One pass per models base at a time; every page that asks hears its progress and its end. */
+/** One pass per models base (and WebGPU answer) at a time; every page that asks hears its progress and its end. */
 const passes = new Map<string, { listeners: Set<(m: FromWorker) => void>; end: Promise<FromWorker> }>();
 
-function prepare(base: string, listener: (m: FromWorker) => void): Promise<void> {
-  let pass = passes.get(base);
+function prepare(base: string, webgpu: boolean, listener: (m: FromWorker) => void): Promise<void> {
+  // A page without an adapter does not join a pass that stores the WebGPU build for another.
+  const key = `${webgpu ? 'webgpu' : 'cpu'} ${base}`;
+  let pass = passes.get(key);
   if (!pass) {
     const listeners = new Set<(m: FromWorker) => void>();
     const tell = (m: FromWorker) => listeners.forEach((l) => l(m));
     const end = (async (): Promise<FromWorker> => {
       try {
         if (!isModelsBase(base)) throw new Error(`not a models folder of this site: ${JSON.stringify(base)}`);
-        await ensureAppShell((done, total) => tell({ type: 'progress', version: VERSION, phase: 'app', done, total }));
+        const app = entriesToStore(PRECACHE, webgpu);
+        await ensureAppShell(app, (done, total) => tell({ type: 'progress', version: VERSION, phase: 'app', done, total }));
         const models = await ensureModels(base, (done, total) => tell({ type: 'progress', version: VERSION, phase: 'models', done, total }));
-        return { type: 'ready', version: VERSION, appFiles: PRECACHE.length, appBytes: APP_BYTES, modelFiles: models.files, modelBytes: models.bytes, modelsBase: base };
+        const appBytes = app.reduce((s, e) => s + e.bytes, 0);
+        return { type: 'ready', version: VERSION, appFiles: app.length, appBytes, webgpu, modelFiles: models.files, modelBytes: models.bytes, modelsBase: base };
       } catch (e) {
         return { type: 'failed', version: VERSION, message: message(e) };
       } finally {
-        passes.delete(base);
+        passes.delete(key);
       }
     })();
     pass = { listeners, end };
-    passes.set(base, pass);
+    passes.set(key, pass);
   }
   pass.listeners.add(listener);
   return pass.end.then(listener);
@@ -175,7 +194,11 @@ function prepare(base: string, listener: (m: FromWorker) => void): Promise<void>
 
 sw.addEventListener('install', (e) => {
   e.waitUntil(
-    ensureAppShell((done, total) => void broadcast({ type: 'progress', version: VERSION, phase: 'app', done, total })).catch(async (err) => {
+    (async () => {
+      const cached = (await (await caches.open(APP_CACHE)).keys()).map((r) => r.url);
+      const webgpu = installWantsWebgpu(await workerAdapter(), cached);
+      await ensureAppShell(entriesToStore(PRECACHE, webgpu), (done, total) => void broadcast({ type: 'progress', version: VERSION, phase: 'app', done, total }));
+    })().catch(async (err: unknown) => {
       await broadcast({ type: 'failed', version: VERSION, message: `could not store the app for offline use: ${message(err)}` });
       throw err;
     }),
@@ -221,6 +244,7 @@ sw.addEventListener('message', (e) => {
     e.waitUntil(sw.skipWaiting());
   } else if (msg?.type === 'prepare-offline') {
     const port = e.ports[0];
-    e.waitUntil(prepare(String(msg.modelsBase), (m) => port?.postMessage(m)));
+    // A page of an older version says nothing about WebGPU: store everything, as that version did.
+    e.waitUntil(prepare(String(msg.modelsBase), msg.webgpu !== false, (m) => port?.postMessage(m)));
   }
 });
