@@ -8,6 +8,8 @@ is not stored. Clips from held-out clip-art sources / procedural seeds are flagg
 
   python3 training/make_vsr_pairs.py --clips 150 [--degrade-args "--threads 2"]   # real pipeline
   python3 training/make_vsr_pairs.py --clips 8 --stand-in-bicubic --out /tmp/p.npz  # TEST STAND-IN
+  python3 training/make_vsr_pairs.py --from-shards .devdata/user_clips_exact --clips 400 --max-mib 600 \\
+      --work .devdata/restore_work --out .devdata/vsr_restore_pack.npz   # user-like clips (vsr-restore v2)
 
 --stand-in-bicubic replaces the CLI by a plain bicubic downscale. It exists only to test this packer
 and the trainer before the CLI exists; packs made with it are marked `stand_in: true` and must never
@@ -20,6 +22,7 @@ with `hr_off`/`lr_off` (N, T, 2) = (offset, length) into it; `heldout` (N,) bool
 from __future__ import annotations
 
 import argparse
+import glob
 import io
 import json
 import os
@@ -63,6 +66,39 @@ def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
     return {'stand_in': 'bicubic x1/4 (test only)'}
 
 
+def shard_clips(args) -> list:
+    """The user-like clips of make_user_clips.py as PNG folders in --work: every held-out clip first
+    (so a --max-mib stop never drops them), then the first --clips training clips. The degrade seed
+    of a clip is its shard seed (held-out seeds live in their own range there)."""
+    held = sorted(glob.glob(os.path.join(args.from_shards, 'heldout_*.npz')))
+    train = sorted(glob.glob(os.path.join(args.from_shards, 'shard_*.npz')))
+    if not held or not train:
+        sys.exit(f'{args.from_shards}: needs shard_*.npz and heldout_*.npz (training/make_user_clips.py)')
+    clips, n_train = [], 0
+    for path, is_held in [(p, True) for p in held] + [(p, False) for p in train]:
+        if not is_held and n_train >= args.clips:
+            break
+        d = np.load(path)
+        hr, kinds, seeds = d['hr'], d['kind'], d['seed']
+        for j in range(hr.shape[0]):
+            if not is_held and n_train >= args.clips:
+                break
+            seed = int(seeds[j])
+            clip_dir = os.path.join(args.work, f'user_s{seed}_{hr.shape[2]}')
+            hr_dir, lr_dir = os.path.join(clip_dir, 'hr'), os.path.join(clip_dir, 'lr')
+            if not all(os.path.exists(os.path.join(hr_dir, f'{i:05d}.png')) for i in range(hr.shape[1])):
+                os.makedirs(hr_dir, exist_ok=True)
+                for i in range(hr.shape[1]):
+                    Image.fromarray(hr[j, i]).save(os.path.join(hr_dir, f'{i:05d}.png'), compress_level=1)
+            clips.append({'c': len(clips), 'seed': seed, 'held': is_held, 'kind': str(kinds[j]),
+                          'hr': hr_dir, 'lr': lr_dir})
+            n_train += not is_held
+    if hr.shape[2] != args.size:
+        sys.exit(f'{args.from_shards}: HR frames are {hr.shape[2]} px, pass --size {hr.shape[2]}')
+    print(f'{len(clips)} clips from {args.from_shards} ({sum(c["held"] for c in clips)} held-out)', flush=True)
+    return clips
+
+
 def check_vqd(params) -> bool:
     """True when the CLI's params.json has an enabled VQD stage (so --random did draw the k's)."""
     if isinstance(params, dict):
@@ -89,7 +125,12 @@ def main():
     ap.add_argument('--stand-in-bicubic', action='store_true', help='TEST ONLY: bicubic instead of the CLI')
     ap.add_argument('--render-only', action='store_true', help='only render the HR clips into --work (reused later)')
     ap.add_argument('--max-mib', type=float, default=20, help='stop when the pack reaches this size')
+    ap.add_argument('--from-shards', default=None,
+                    help='HR clips from make_user_clips.py shards in this folder (its heldout_*.npz held out, '
+                         'first --clips training clips) instead of clipgen.py')
     args = ap.parse_args()
+    if args.from_shards:
+        args.frames = int(np.load(sorted(glob.glob(os.path.join(args.from_shards, 'shard_*.npz')))[0])['hr'].shape[1])
     scale = 4
     extra = args.degrade_args.split()
     if not args.stand_in_bicubic and not os.path.exists(os.path.join(ROOT, 'bin', 'vqdsr.mjs')):
@@ -101,8 +142,8 @@ def main():
     vqd_seen = 0
     t0 = time.time()
     # 1. render the HR clips (kept in --work and reused when the same clip is already there)
-    clips = []
-    for c in range(args.clips):
+    clips = shard_clips(args) if args.from_shards else []
+    for c in range(0 if args.from_shards else args.clips):
         is_held = c % args.heldout_every == args.heldout_every - 1
         seed = args.seed * 100_000 + c + (HELDOUT_SEED_BASE if is_held else 0)
         clip_dir = os.path.join(args.work, f'clip{c:04d}_s{seed}_{args.size}')

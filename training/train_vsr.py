@@ -275,6 +275,17 @@ def build_or_resume(names: list, args, device, log) -> tuple:
             emas[n].n = ck['step']
         step, elapsed_before = ck['step'], ck['elapsed']
         log(f'resumed at step {step}, {elapsed_before:.0f}s already trained')
+    elif args.init_from:
+        # A fine-tune: start from another run's EMA weights (what that run exported) with a fresh
+        # optimizer and a fresh learning-rate schedule; the EMA starts at full decay so the first
+        # steps do not average with an untrained copy.
+        ck = torch.load(args.init_from, map_location=device)
+        for n in names:
+            src = ck['emas'][n] if 'emas' in ck else ck['models'][n]
+            models[n].load_state_dict({k: v.float() for k, v in src.items()})
+            emas[n].model.load_state_dict(models[n].state_dict())
+            emas[n].n = 10 ** 6
+        log(f'initialised from {args.init_from} (its step {ck.get("step")}); fresh optimizer and schedule')
     return models, opts, emas, step, elapsed_before
 
 
@@ -295,6 +306,9 @@ def main():
     ap.add_argument('--run-dir', default=os.path.join(HERE, 'runs', 'vsr'))
     ap.add_argument('--export-dir', default=None)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--init-from', default=None,
+                    help='fine-tune: weights from this checkpoint (its EMA), fresh optimizer and schedule; '
+                         'ignored when --resume finds run_dir/last.pt')
     ap.add_argument('--ckpt-every', type=float, default=60)
     ap.add_argument('--log-every', type=float, default=15)
     ap.add_argument('--eval-clips', type=int, default=0, help='0: all held-out clips')

@@ -68,8 +68,8 @@ def _vqgan_section(m: dict, s: dict) -> list:
 
 def _training_limits(vq: dict, vs: dict) -> list:
     """The card's limits that depend on how the shipped weights were trained (from the summaries)."""
-    def minutes(x):
-        return round(x.get('train_seconds', 0) / 60)
+    def minutes(x):  # a fine-tune's minutes include those of the run it started from
+        return round((x.get('train_seconds', 0) + (x.get('fine_tuned_from') or {}).get('train_seconds', 0)) / 60)
     on_cpu = vq.get('device') == 'cpu' or vs.get('device') == 'cpu'
     out = []
     if on_cpu:
@@ -114,8 +114,8 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
               'Not for shipping.**', '']
     L += [f'**Data.** {d.get("clips")} clips × {d.get("frames")} frames of {d.get("hr_size")}² HR '
           f'({d.get("train_clips")} for training, {d.get("heldout_clips")} held out by source). LR inputs were made '
-          f'by the project\'s own degradation CLI (`{d.get("degrade")}`): blur, noise, ×1/4 down, VQD with the '
-          f'VQGAN above (paper k distribution: top 1, middle 1–10, bottom 1–50 in three bands), uint8, x264 '
+          f'by the project\'s own degradation CLI (`{d.get("degrade")}`): blur, noise, ×1/4 down, VQD with '
+          f'{d.get("vqgan", "the VQGAN above")} (paper k distribution: top 1, middle 1–10, bottom 1–50 in three bands), uint8, x264 '
           f'round trip; VQD was active in {d.get("clips_with_vqd")} of the {d.get("clips")} clips. '
           f'{int(100 * s.get("p_clean_inputs", 0))} % of training clips use clean bicubic ×1/4 inputs instead.', '']
     L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} '
@@ -152,6 +152,11 @@ def _vsr_general_body(s: dict) -> list:
           f'transpose, time reversal, channel permutation on clean inputs), recurrent over the clip; loss '
           f'{s.get("loss")}; Adam lr {s.get("lr")} with cosine decay; exported weights are the EMA ({s.get("ema")}). '
           f'The curve: `training/summaries/vsr_campaign.jsonl`.', '']
+    ft = s.get('fine_tuned_from')
+    if ft:
+        L += [f'**Fine-tune.** The steps above continue from {ft.get("what")} ({ft.get("steps")} steps in '
+              f'{ft.get("train_seconds")} s; `train_vsr.py --init-from`: its EMA weights, a fresh optimizer and '
+              f'schedule). {ft.get("why", "")}', '']
     h = s.get('heldout') or {}
     if h.get('clean'):
         name = next(k for k in h['clean'] if k != 'bicubic')
@@ -202,30 +207,46 @@ def _vqgan_quality_section(model: dict, results_dir: str | None = None) -> list:
         return []
     path, run, q = found
     v = q['vqgan']
-    m = next((x for x in v.get('models', []) if x.get('kind') == 'shipped' and x.get('id') == 'vqgan'), None)
-    if not m:
+    cur = {f['file']: f.get('sha256') for f in model.get('files', [])}
+    # The row of the weights shipped now (measured as 'shipped' or as a candidate shipped since), then
+    # the others the run measured, labelled by what they are now.
+    rows = []
+    for m in v.get('models', []):
+        shipped_now = (m.get('sha256') or {}).get('encoder') == cur.get('vqgan.encoder.onnx')
+        if shipped_now:
+            label = 'shipped' if m.get('kind') == 'shipped' else f'shipped; measured as candidate `{m.get("id")}`'
+        else:
+            label = 'previous weights' if m.get('kind') == 'shipped' else f'candidate `{m.get("id")}`'
+        rows.append((not shipped_now, label, m))
+    rows.sort(key=lambda r: r[0])
+    if not rows:
         return []
     L = [f'**On the quality benchmark** (`npm run bench quality`, VQGAN part; `bench/results/{os.path.basename(path)}`, '
          f'{run.get("started", "?")[:16].replace("T", " ")} UTC): {q["set"]["clips"]} held-out clips of '
          f'`training/make_eval_set.py`, their clean LR frames (Pillow bicubic ×1/4, 8-bit) through `createVqdNode`, '
          'output rounded to 8 bits, scored against the input over the whole frame. Full table: '
          '`bench/results/quality-vqgan-latest.md`.', '']
-    cur = {f['file']: f.get('sha256') for f in model.get('files', [])}
-    if (m.get('sha256') or {}).get('encoder') != cur.get('vqgan.encoder.onnx'):
-        L += ['**Note: measured on other weights than those shipped now: rerun the benchmark.**', '']
-    s = m.get('summary')
-    if not s:
-        return L + [f'Not measured: {m.get("error", "no result")}.', '']
+    if rows[0][0]:
+        L += ['**Note: the weights shipped now were not measured by this run: rerun the benchmark.**', '']
     ks = v.get('k_sweep', [])
-    sh = s['max_abs_shift']
-    L += [f'| k = 1 RGB PSNR (target ≥ {v.get("target_db")} dB) | k = 1 PSNR-Y | worst clip | max \\|colour shift\\| | '
+    L += [f'| weights | k = 1 RGB PSNR (target ≥ {v.get("target_db")} dB) | k = 1 PSNR-Y | worst clip | max \\|colour shift\\| | '
           f'PSNR-Y at bottom k = {" / ".join(map(str, ks))} | monotone |',
-          '| --- | --- | --- | --- | --- | --- |',
-          f'| {s["psnr_rgb_k1"]:.2f} dB ({"pass" if s["pass_k1"] else "FAIL"}) | {s["psnr_y_k1"]:.2f} dB | '
-          f'{s["worst"]["clip"]} {s["worst"]["psnr_rgb_k1"]:.2f} dB | {abs(sh["levels"]):.2f} {sh["channel"]} ({sh["clip"]}) | '
-          + ' / '.join(f'{s["psnr_y_vs_k"][str(k)]:.2f}' for k in ks)
-          + f' | {"yes" if s["monotone"] else "NO"} ({s["clips_monotone"]}/{s["clips"]} clips) |', '']
+          '| --- | --- | --- | --- | --- | --- | --- |']
+    for _, label, m in rows:
+        s_ = m.get('summary')
+        if not s_:
+            L.append(f'| {label} | not measured: {m.get("error", "no result")} | | | | | |')
+            continue
+        sh = s_['max_abs_shift']
+        L.append(f'| {label} | {s_["psnr_rgb_k1"]:.2f} dB ({"pass" if s_["pass_k1"] else "FAIL"}) | {s_["psnr_y_k1"]:.2f} dB | '
+                 f'{s_["worst"]["clip"]} {s_["worst"]["psnr_rgb_k1"]:.2f} dB | {abs(sh["levels"]):.2f} {sh["channel"]} ({sh["clip"]}) | '
+                 + ' / '.join(f'{s_["psnr_y_vs_k"][str(k)]:.2f}' for k in ks)
+                 + f' | {"yes" if s_["monotone"] else "NO"} ({s_["clips_monotone"]}/{s_["clips"]} clips) |')
+    L.append('')
     return L
+
+
+VSR_NAMES = ('vsr', 'vsr-restore', 'vsr64')
 
 
 def _quality_section(models: dict) -> list:
@@ -245,14 +266,25 @@ def _quality_section(models: dict) -> list:
          'and channel (8-bit levels); flicker = mean |Δout − ΔHR| between frames on Y. Conditions: clean (Pillow bicubic '
          '×1/4), web (clean → x264 crf 28 yuv420p), paper (`vqdsr degrade --random`, seeded per clip). Full tables: '
          '`bench/results/quality-latest.md`.', '']
-    stale = []
+    # Which measured weights are shipped now: a column whose ONNX sha256 is a manifest file's, whether
+    # the run measured it as the shipped model or as a candidate (a candidate shipped after its
+    # benchmark keeps its numbers; the model it replaced is labelled as the previous weights).
+    shipped_sha = {mid: next((f.get('sha256') for f in m.get('files', []) if f['file'].endswith('.step.onnx')), None)
+                   for mid, m in models.items()}
+    labels, covered = {}, set()
     for mid, m in methods.items():
-        if m.get('kind') == 'shipped':
-            cur = next((f.get('sha256') for f in models.get(mid, {}).get('files', []) if f['file'].endswith('.step.onnx')), None)
-            if cur != m.get('sha256'):
-                stale.append(f'`{mid}` ({"no longer shipped" if cur is None else "weights changed since"})')
+        now = next((sid for sid, sha in shipped_sha.items() if sha and sha == m.get('sha256')), None)
+        if now:
+            covered.add(now)
+            labels[mid] = f'{now} (shipped)' if now == mid else f'{now} (shipped; measured as candidate `{mid}`)'
+        elif m.get('kind') == 'shipped':
+            labels[mid] = f'{mid} (previous weights)' if shipped_sha.get(mid) else f'{mid} (no longer shipped)'
+        else:
+            labels[mid] = f'{mid} ({m.get("kind")})'
+    stale = [f'`{sid}`' for sid, sha in shipped_sha.items()
+             if sha and sid in VSR_NAMES and sid not in covered and any(m.get('kind') == 'shipped' for m in methods.values())]
     if stale:
-        L += [f'**Note: measured on other weights than those shipped now for {", ".join(stale)}: rerun the benchmark.**', '']
+        L += [f'**Note: the weights shipped now for {", ".join(stale)} were not measured by this run: rerun the benchmark.**', '']
     conds = list(q.get('summary', {}))
     L += ['| method | ' + ' | '.join(f'{c}: PSNR-Y (vs bicubic) · worst clip · shift · flicker' for c in conds) + ' |',
           '| --- | ' + ' | '.join('---' for _ in conds) + ' |']
@@ -268,9 +300,36 @@ def _quality_section(models: dict) -> list:
             else:
                 cells.append(f'{s["psnr_y"]:.2f} dB ({s["gain_db"]:+.2f}) · {s["worst"]["clip"]} {s["worst"]["gain_db"]:+.2f} · '
                              f'{abs(s["max_abs_shift"]["levels"]):.1f} · {s["flicker_y"]:.2f}')
-        L.append(f'| {m.get("id")} ({m.get("kind")}) | ' + ' | '.join(cells) + ' |')
+        L.append(f'| {labels[mid]} | ' + ' | '.join(cells) + ' |')
     L.append('')
+    L += _margins(q, methods, labels)
     return L
+
+
+PEER = 'realesr-animevideov3'
+
+
+def _margins(q: dict, methods: dict, labels: dict) -> list:
+    """Per shipped VSR: its margin to the peer per condition, and its colour shift beside its input's
+    (bicubic's: what the input itself carries, e.g. from x264's chroma), so the card says how far
+    each issue-11 criterion is, from the same run."""
+    summ = q.get('summary', {})
+    out = []
+    for mid in methods:
+        if not labels[mid].split(' ')[1].startswith('(shipped'):
+            continue
+        name = labels[mid].split(' ')[0]
+        parts = []
+        for c, rows in summ.items():
+            me, peer, bic = rows.get(mid), rows.get(PEER), rows.get('bicubic')
+            if not (me and peer and bic):
+                continue
+            parts.append(f'{c} {me["psnr_y"] - peer["psnr_y"]:+.2f} dB ({me["psnr_y"]:.2f} vs {peer["psnr_y"]:.2f}), '
+                         f'largest |colour shift| {abs(me["max_abs_shift"]["levels"]):.2f} '
+                         f'(input\'s own, bicubic: {abs(bic["max_abs_shift"]["levels"]):.2f})')
+        if parts:
+            out.append(f'- `{name}` against the peer {PEER}: ' + '; '.join(parts) + '.')
+    return (['Margins (same run):', ''] + out + ['']) if out else []
 
 
 def write_model_card(models_dir: str | None = None, summaries: str | None = None) -> str:
@@ -295,7 +354,7 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
     if 'vqgan' in models:
         L += _vqgan_section(models['vqgan'], _load(os.path.join(summaries, 'vqgan.json')) or {})
         L += _vqgan_quality_section(models['vqgan'])
-    for name in ('vsr', 'vsr-restore', 'vsr64'):
+    for name in VSR_NAMES:
         if name in models:
             L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})
     L += _quality_section(models)
