@@ -117,12 +117,17 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
           f'by the project\'s own degradation CLI (`{d.get("degrade")}`): blur, noise, ×1/4 down, VQD with '
           f'{d.get("vqgan", "the VQGAN above")} (paper k distribution: top 1, middle 1–10, bottom 1–50 in three bands), uint8, x264 '
           f'round trip; VQD was active in {d.get("clips_with_vqd")} of the {d.get("clips")} clips. '
-          f'{int(100 * s.get("p_clean_inputs", 0))} % of training clips use clean bicubic ×1/4 inputs instead.', '']
+          f'{int(100 * s.get("p_clean_inputs", 0))} % of training clips use clean bicubic ×1/4 inputs instead.'
+          + (f' HR clips: `{d["maker"]}`.' if d.get('maker') else ''), '']
     L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} '
           f'(torch {s.get("torch")}, bf16 autocast: {s.get("bf16")}), batch {s.get("batch")} clips × '
           f'{s.get("frames_per_clip")} frames, {s.get("lr_crop")}² LR crops (flips, time reversal), recurrent over '
           f'the clip; loss {s.get("loss")}; Adam lr {s.get("lr")} with cosine decay; exported weights are the '
           f'EMA ({s.get("ema")}).', '']
+    ft = s.get('fine_tuned_from')
+    if ft:
+        L += [f'**Initialised from** {ft.get("what")} ({ft.get("steps")} steps in {ft.get("train_seconds")} s; '
+              '`train_vsr.py --init-from`: its EMA weights, a fresh optimizer and schedule).', '']
     h = s.get('heldout', {})
     if h:
         L += [f'**Held-out numbers** ({h.get("clips")} clips, {h.get("frames")} frames, ×4, Y of BT.601, '

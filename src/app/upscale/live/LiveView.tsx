@@ -22,8 +22,8 @@ const rate = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 /**
  * The offered model with the fewest parameters, when it has at most half the current one's: a
- * smaller margin says little of speed (the live bench: the shipped vsr, 0.27 M, plays no faster
- * than vsr-restore, 0.47 M, at 128×128 on wasm).
+ * smaller margin says little of speed (the live bench: vsr, 0.27 M, played no faster than the
+ * vsr-restore of before 2026-12-02 16:00, 0.47 M, at 128×128 on wasm).
  */
 function lighterModel(models: VsrModel[], current: string): VsrModel | null {
   const cur = models.find((m) => m.id === current);
