@@ -1,4 +1,4 @@
-// The YUV 4:2:0 → RGBA conversion (src/media/yuv.ts) in Node: ms per frame of yuv420ToRgba on real
+// The YUV 4:2:0 → RGBA conversion (src/media/yuv.ts, and its wasm SIMD form yuv-simd.ts) in Node: ms per frame on real
 // planes (the bundled sample's frame 0, and the same frame scaled to 1920×1080 by ffmpeg, Lanczos),
 // as CPU time (process.cpuUsage: less sensitive to a shared machine's load than wall time), median
 // of N runs after warm-up; and what it does to the CLI's decode of a 1080p H.264 file: ffmpeg's
@@ -32,6 +32,7 @@ function median(xs) {
 export async function run() {
   register();
   const { yuv420ToRgba, packedPlanes } = await import('../../src/media/yuv.ts');
+  const { yuv420ToRgbaSimd } = await import('../../src/media/yuv-simd.ts');
   const { getFfmpeg } = await import('../../src/media/ffmpeg-node.ts');
   if (spawnSync('ffmpeg', ['-version']).status !== 0) return { skipped: 'no ffmpeg' };
   const out = { machine: 'CPU time of this process; see the result file for the machine and its load', convert: {}, cliDecode1080p: {} };
@@ -42,14 +43,17 @@ export async function run() {
     const n = w > 1000 ? 30 : 200;
     const row = {};
     for (const [label, colour] of [['bt601 limited', { matrix: 'bt601', fullRange: false }], ['bt709 full', { matrix: 'bt709', fullRange: true }]]) {
-      for (let k = 0; k < 5; k++) yuv420ToRgba(planes, colour, rgba);
-      const ts = [];
-      for (let k = 0; k < n; k++) {
-        const t = cpuMs();
-        yuv420ToRgba(planes, colour, rgba);
-        ts.push(cpuMs() - t);
+      // yuv.ts (the JS reference) and yuv-simd.ts (the wasm SIMD kernel the decode paths use), same bytes
+      for (const [impl, convert] of [['', yuv420ToRgba], [' (wasm SIMD)', yuv420ToRgbaSimd]]) {
+        for (let k = 0; k < 5; k++) convert(planes, colour, rgba);
+        const ts = [];
+        for (let k = 0; k < n; k++) {
+          const t = cpuMs();
+          convert(planes, colour, rgba);
+          ts.push(cpuMs() - t);
+        }
+        row[label + impl] = { msPerFrame: r2(median(ts)), runs: n };
       }
-      row[label] = { msPerFrame: r2(median(ts)), runs: n };
     }
     out.convert[name] = row;
   }
@@ -110,7 +114,7 @@ export async function run() {
     });
     out.cliDecode1080p = {
       file: `${CLIP_1080P} (${frames} frames, ${runs} runs)`,
-      now: { what: 'decodeFile: ffmpeg -pix_fmt yuv420p, yuv.ts, fromRgba8', ...now },
+      now: { what: 'decodeFile: ffmpeg -pix_fmt yuv420p, yuv.ts (wasm SIMD, yuv-simd.ts), fromRgba8', ...now },
       before: { what: 'ffmpeg -sws_flags bicubic+accurate_rnd+bitexact -pix_fmt rgb24, fromRgb24', ...before },
     };
   } else out.cliDecode1080p = { skipped: `${CLIP_1080P} could not be made` };

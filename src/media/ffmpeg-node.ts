@@ -30,7 +30,8 @@ import { fromRgb24, fromRgba8, toRgb24 } from '../core/pixels.ts';
 import { ffmpegFailure } from './errors.ts';
 import { SNIFF_BYTES, classifyContent, type ContentClass } from './sniff.ts';
 import { SWS_FLAGS, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
-import { DEFAULT_COLOUR, colourOf, packedPlanes, yuv420FrameBytes, yuv420ToRgba, type YuvColour } from './yuv.ts';
+import { DEFAULT_COLOUR, colourOf, packedPlanes, yuv420FrameBytes, type YuvColour } from './yuv.ts';
+import { yuv420ToRgbaFast } from './yuv-simd.ts';
 
 export type { CodecOptions, FfmpegBackendName, RoundTripStats, RoundTripStream, VideoCodec, X264Profile } from './codec-args.ts';
 
@@ -225,7 +226,7 @@ function decodeOutput(info: VideoInfo): { args: string[]; frameBytes: number; to
  * yuv.ts, through `scratch` (RGBA of the visible size) when given.
  */
 function yuvToImage(buf: Uint8Array, w: number, h: number, colour: YuvColour, visibleW = w, visibleH = h, scratch?: Uint8ClampedArray): ImageF32 {
-  return fromRgba8(yuv420ToRgba(packedPlanes(buf, w, h, visibleW, visibleH), colour, scratch), visibleW, visibleH);
+  return fromRgba8(yuv420ToRgbaFast(packedPlanes(buf, w, h, visibleW, visibleH), colour, scratch), visibleW, visibleH);
 }
 
 function checkOptions(o: CodecOptions): void {

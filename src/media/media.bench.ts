@@ -11,8 +11,10 @@ import { MediaClient } from './media-client';
 import type { RgbaFrame } from '../core/frame';
 import { median } from '../gpu/bench-util';
 import type { DecodeRequest } from './media-client';
-import { decoderConfig, readMp4Index } from './webcodecs';
-import { yuv420ToRgba, type PlaneLayout } from './yuv';
+import { InlineConverter, WorkerConverter, type FrameConverter } from './frame-converter';
+import { decodeMp4Range, decoderConfig, readMp4Index } from './webcodecs';
+import { planesOf, yuv420ToRgba, type PlaneLayout } from './yuv';
+import { lastFlaggedPixels, yuv420ToRgbaSimd, yuvSimdAvailable } from './yuv-simd';
 
 const RUNS = 3;
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -58,34 +60,43 @@ async function bothDecoders(media: MediaClient, blob: Blob, name: string, req: D
 }
 
 /**
- * Where WebCodecs' time goes, in this (harness) worker: the browser's VideoDecoder alone (frames
- * closed unread), and yuv.ts's conversion of one frame's planes — the exact-pixels cost.
+ * Where WebCodecs' time goes, in this (harness) worker, part by part: the MP4 index (mp4box; the
+ * media worker caches it per file), the browser's VideoDecoder alone (samples read beforehand,
+ * frames closed unread), the decoder with VideoFrame.copyTo into one reused buffer, yuv.ts's
+ * conversion of one frame's planes (the JS reference and the wasm SIMD kernel the decode paths
+ * use, into a reused buffer), a fresh RGBA frame's memory, and decodeMp4Range whole (without the
+ * media worker's hop and probe cache), converting in the frame-conversion worker as the media
+ * worker does, and in its own thread.
  */
 async function webcodecsParts(blob: Blob, frames: number) {
+  const t0 = performance.now();
   const index = await readMp4Index(blob);
+  const indexMs = performance.now() - t0;
   if ('reason' in index) return { skipped: index.reason };
   const { track } = index;
+  const n = Math.min(frames, track.samples.length);
+  const lo = Math.min(...track.samples.slice(0, n).map((s) => s.offset));
+  const hi = Math.max(...track.samples.slice(0, n).map((s) => s.offset + s.size));
+  const span = new Uint8Array(await blob.slice(lo, hi).arrayBuffer());
   type Copied = { buf: Uint8Array; layout: PlaneLayout[]; w: number; h: number };
-  const decodeOnce = async (): Promise<Copied | null> => {
-    const got: { planes: Copied | null; copying: boolean } = { planes: null, copying: false };
+  const decodeOnce = (copy: boolean) => async (): Promise<Copied | null> => {
+    const got: { planes: Copied | null } = { planes: null };
     const pending: Promise<void>[] = [];
+    let buf = new Uint8Array(0);
     const dec = new VideoDecoder({
       output: (f) => {
-        if (!got.copying && f.format === 'I420') {
-          got.copying = true;
-          const buf = new Uint8Array(f.allocationSize());
-          const w = f.visibleRect!.width;
-          const h = f.visibleRect!.height;
-          pending.push(f.copyTo(buf).then((layout) => void (got.planes = { buf, layout, w, h })).finally(() => f.close()));
-        } else f.close();
+        if (!copy || f.format !== 'I420') return f.close();
+        if (buf.length < f.allocationSize()) buf = new Uint8Array(f.allocationSize());
+        const w = f.visibleRect!.width;
+        const h = f.visibleRect!.height;
+        pending.push(f.copyTo(buf).then((layout) => void (got.planes ??= { buf: buf.slice(), layout, w, h })).finally(() => f.close()));
       },
       error: () => undefined,
     });
     dec.configure(decoderConfig(track));
-    const n = Math.min(frames, track.samples.length);
     for (let i = 0; i < n; i++) {
       const sm = track.samples[i];
-      const data = new Uint8Array(await blob.slice(sm.offset, sm.offset + sm.size).arrayBuffer());
+      const data = span.subarray(sm.offset - lo, sm.offset - lo + sm.size);
       dec.decode(new EncodedVideoChunk({ type: sm.is_sync ? 'key' : 'delta', timestamp: Math.round((sm.cts * 1e6) / sm.timescale), data }));
     }
     await dec.flush();
@@ -93,21 +104,52 @@ async function webcodecsParts(blob: Blob, frames: number) {
     dec.close();
     return got.planes;
   };
-  const decode = await timed(decodeOnce);
-  const p = decode.out;
+  const decode = await timed(decodeOnce(false));
+  const withCopy = await timed(decodeOnce(true));
+  const p = withCopy.out;
   if (!p) return { skipped: 'no I420 frame' };
-  const planes = {
-    width: p.w, height: p.h, y: p.buf.subarray(p.layout[0].offset), u: p.buf.subarray(p.layout[1].offset), v: p.buf.subarray(p.layout[2].offset),
-    yStride: p.layout[0].stride, uvStride: p.layout[1].stride,
-  };
+  const planes = planesOf('I420', p.buf, p.layout, p.w, p.h);
+  if (typeof planes === 'string') return { skipped: planes };
   const out = new Uint8ClampedArray(p.w * p.h * 4);
-  const convert = await timed(async () => {
-    for (let k = 0; k < 5; k++) yuv420ToRgba(planes, undefined, out);
+  const convert = async (fn: () => unknown) => r1((await timed(async () => { for (let k = 0; k < 10; k++) fn(); })).ms / 10);
+  // (warm: V8 tiers both up before the timed runs)
+  for (let k = 0; k < 20; k++) yuv420ToRgbaSimd(planes, undefined, out);
+  const simdMs = yuvSimdAvailable() ? await convert(() => yuv420ToRgbaSimd(planes, undefined, out)) : null;
+  const flagged = lastFlaggedPixels;
+  const jsMs = await convert(() => yuv420ToRgba(planes, undefined, out));
+  // A fresh RGBA frame written once: what every decoded frame costs in memory alone (page faults
+  // and zeroing of a new buffer; the frames leave the worker, so their buffers cannot be reused).
+  const fresh = await timed(async () => {
+    for (let k = 0; k < 5; k++) new Uint8ClampedArray(p.w * p.h * 4).fill(1);
   });
+  const range = (converter?: FrameConverter) =>
+    timed(async () => {
+      const r = await decodeMp4Range(blob, track, 0, n, { exact: true, width: track.width, height: track.height, onFrame: () => undefined, cancelled: () => false, deadline: Infinity, converter });
+      if (!('frames' in r)) throw new Error(`decodeMp4Range: ${JSON.stringify(r)}`);
+    });
+  const whole = await range();
+  const two = new WorkerConverter(2);
+  const wholeTwo = await range(two);
+  two.close();
+  const wholeInline = await range(new InlineConverter());
+  const part = (ms: number) => ({ ms: r1(ms), msPerFrame: r1(ms / n) });
   return {
-    videoDecoderOnly: { frames, ms: r1(decode.ms), fps: r1((frames * 1000) / decode.ms) },
-    yuvToRgbaMsPerFrame: r1(convert.ms / 5),
+    mp4IndexMs: r1(indexMs),
+    videoDecoderOnly: { frames: n, ...part(decode.ms), fps: r1((n * 1000) / decode.ms) },
+    videoDecoderWithCopyTo: part(withCopy.ms),
+    yuvToRgbaMsPerFrame: { wasmSimd: simdMs, jsReference: jsMs, simdFlaggedPixels: flagged },
+    freshRgbaFrameWrittenMs: r1(fresh.ms / 5),
+    decodeMp4RangeInThisWorker: { conversionWorker: part(whole.ms), twoConversionWorkers: part(wholeTwo.ms), convertingInThisThread: part(wholeInline.ms) },
   };
+}
+
+/**
+ * The decode comparison with its parts, and the speed-up WebCodecs would have if nothing but the
+ * browser's VideoDecoder took time (ffmpeg.wasm's ms over the decoder's alone): the ceiling.
+ */
+function withCeiling(both: Awaited<ReturnType<typeof bothDecoders>>, parts: Awaited<ReturnType<typeof webcodecsParts>>) {
+  const dec = 'videoDecoderOnly' in parts ? parts.videoDecoderOnly?.ms : undefined;
+  return { ...both, webcodecsParts: parts, speedupIfOnlyVideoDecoder: dec ? r1(both.ffmpegWasm.ms / dec) : null };
 }
 
 export const benches = [
@@ -127,8 +169,7 @@ export const benches = [
           const clip = new Blob([(await ctx.fetchBytes('/.cache/bench/sample-1080p.mp4')) as BlobPart]);
           decode1080p = {
             file: '.cache/bench/sample-1080p.mp4 (sample ×4 Lanczos, x264 crf 20 high)',
-            ...(await bothDecoders(media, clip, 'sample-1080p.mp4', { count: 25 }, 25)),
-            webcodecsParts: await webcodecsParts(clip, 25),
+            ...withCeiling(await bothDecoders(media, clip, 'sample-1080p.mp4', { count: 25 }, 25), await webcodecsParts(clip, 25)),
           };
         } catch (e) {
           decode1080p = { skipped: `no 1080p clip (media.bench-setup.mjs needs Debian ffmpeg): ${e instanceof Error ? e.message : String(e)}` };
@@ -144,7 +185,7 @@ export const benches = [
         return {
           ffmpegLoadMs: r1(loadMs),
           decode480x270Default: { decoder: whole.out.decoder, frames: 75, ms: r1(whole.ms), msPerFrame: r1(whole.ms / 75) },
-          decodeSample480x270: { ...decodeSample, webcodecsParts: await webcodecsParts(blob, 75) },
+          decodeSample480x270: withCeiling(decodeSample, await webcodecsParts(blob, 75)),
           decodeChunk12From36: decodeChunk,
           decode1080pMp4: decode1080p,
           decode1920x1080RawH264: { decoder: dec1080.out.decoder, frames: dec1080.out.frames.length, ms: r1(dec1080.ms), msPerFrame: r1(dec1080.ms / 3) },
@@ -158,7 +199,8 @@ export const benches = [
           },
           note:
             'libx264 in ffmpeg.wasm is single-threaded C (no SIMD); medians of 3 after 1 warm-up. Decode: WebCodecs = ' +
-            "the browser's VideoDecoder (native, threads) + yuv.ts YUV→RGB in the media worker; ffmpeg.wasm = one wasm thread. " +
+            "the browser's VideoDecoder (native, threads) + yuv.ts YUV→RGB (wasm SIMD, yuv-simd.ts) in the media worker; " +
+            'ffmpeg.wasm = one wasm thread, then the same YUV→RGB. ' +
             'Both on the CPU (no GPU involved); on a shared machine their ratio moves with the load.',
         };
       } finally {

@@ -12,6 +12,9 @@ import { MediaClient, MediaError, type DecodedFrames } from './media-client';
 import type { RgbaFrame } from '../core/frame';
 import { rgbaToRgb24 } from '../core/pixels';
 import { psnr8 } from './frames';
+import { InlineConverter, frameConverter, type FrameConverter } from './frame-converter';
+import { decodeMp4Range, readMp4Index } from './webcodecs';
+import { yuvSimdAvailable } from './yuv-simd';
 
 let client: MediaClient | null = null;
 const media = () => (client ??= new MediaClient());
@@ -104,6 +107,28 @@ export const browserTests: GpuTest[] = [
         [worst === 0, `max|Δ| vs native decode ${worst} (must be 0: the same planes, the same exact conversion)`],
         [progress.at(-1) === 8, `progress reached ${progress.at(-1)}/8`],
         [true, `decode ${ms.toFixed(0)} ms`],
+      ]);
+    },
+  },
+  {
+    name: 'media: WebCodecs converts in the frame-conversion worker (wasm SIMD) with the same bytes as in its own thread; reasons come back from it',
+    async run(ctx) {
+      const blob = await blobOf(ctx, '/samples/sample.mp4');
+      const index = await readMp4Index(blob);
+      if ('reason' in index) return { pass: false, detail: `no MP4 index: ${index.reason}` };
+      const { track } = index;
+      const range = (converter: FrameConverter, width = track.width) =>
+        decodeMp4Range(blob, track, 10, 20, { exact: true, width, height: track.height, onFrame: () => undefined, cancelled: () => false, deadline: Infinity, converter });
+      const shared = frameConverter();
+      const inWorker = await range(shared);
+      const here = await range(new InlineConverter());
+      const same = 'frames' in inWorker && 'frames' in here && inWorker.frames.length === 20 && inWorker.frames.every((f, k) => maxAbs(f, here.frames[k]) === 0);
+      const wrongSize = await range(shared, track.width + 2);
+      return result([
+        [yuvSimdAvailable(), `wasm SIMD here: ${yuvSimdAvailable()}`],
+        [shared.kind === 'worker', `the media worker's converter: ${shared.kind}`],
+        [same, `20 frames from 10, converted in the worker and in this thread: identical ${same}`],
+        ['reason' in wrongSize && /decoded frame is 480×270, the stream 482×270/.test(wrongSize.reason), `a size mismatch found in the worker → ${JSON.stringify(wrongSize)}`],
       ]);
     },
   },

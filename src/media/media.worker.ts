@@ -38,7 +38,8 @@ import {
 import { parseProbe, probeHints, type DecodeHints } from './probe';
 import { SNIFF_BYTES, classifyContent, contentProblem, isStill, sniff, type ContentClass, type Sniffed } from './sniff';
 import type { Mp4Index } from './webcodecs';
-import { DEFAULT_COLOUR, packedPlanes, yuv420FrameBytes, yuv420ToRgba, type YuvColour } from './yuv';
+import { DEFAULT_COLOUR, packedPlanes, yuv420FrameBytes, type YuvColour } from './yuv';
+import { yuv420ToRgbaFast } from './yuv-simd';
 
 /** The WebCodecs path and its demuxer (mp4box, ~180 kB) load with the first MP4/MOV video. */
 const webcodecs = () => import('./webcodecs');
@@ -132,11 +133,18 @@ function refuseNonMedia(name: string, content: ContentClass): ContentClass {
 /** Probe results by file identity (name, size, first bytes' hash): decode() of chunk after chunk
  * of one clip must not re-run ffprobe each time. */
 const probeCache = new Map<string, MediaInfo>();
+/** Size and first bytes' hash by Blob (immutable): every call of a decode asked it twice. */
+const blobKeys = new WeakMap<Blob, string>();
 async function fileKey(blob: Blob, name: string): Promise<string> {
-  const bytes = new Uint8Array(await blob.slice(0, 65536).arrayBuffer());
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return `${name}|${blob.size}|${(h >>> 0).toString(16)}`;
+  let key = blobKeys.get(blob);
+  if (key === undefined) {
+    const bytes = new Uint8Array(await blob.slice(0, 65536).arrayBuffer());
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    key = `${blob.size}|${(h >>> 0).toString(16)}`;
+    blobKeys.set(blob, key);
+  }
+  return `${name}|${key}`;
 }
 
 /** MP4 indexes for the WebCodecs path (or why a file cannot take it), by file identity. */
@@ -211,11 +219,11 @@ async function probeVideoHints(blob: Blob, name: string, content?: ContentClass,
 /** 8-bit 4:2:0 pixel formats: what every decode path hands to yuv.ts as planes (ffmpeg-node's YUV420_PIX_FMTS). */
 const EXACT_PIX_FMTS = new Set(['yuv420p', 'yuvj420p']);
 
-/** ffmpeg.wasm's rawvideo yuv420p frames (one per sink buffer) → RGBA8 by yuv.ts. */
+/** ffmpeg.wasm's rawvideo yuv420p frames (one per sink buffer) → RGBA8 by yuv.ts (its wasm SIMD form where it runs: the same bytes). */
 function yuvFramesToRgba(frames: Uint8ClampedArray<ArrayBuffer>[], w: number, h: number, colour: YuvColour, visibleW = w, visibleH = h): Uint8ClampedArray<ArrayBuffer>[] {
   return frames.map((f) => {
     const out = new Uint8ClampedArray(new ArrayBuffer(visibleW * visibleH * 4));
-    yuv420ToRgba(packedPlanes(new Uint8Array(f.buffer, f.byteOffset, f.length), w, h, visibleW, visibleH), colour, out);
+    yuv420ToRgbaFast(packedPlanes(new Uint8Array(f.buffer, f.byteOffset, f.length), w, h, visibleW, visibleH), colour, out);
     return out;
   });
 }

@@ -18,9 +18,15 @@
  *
  * Only the index (moov) is read up front; each request reads just the byte ranges of the samples
  * it needs, from the keyframe before the first wanted frame, so a long clip never sits in memory.
+ *
+ * Speed: decoded frames are converted in the frame-conversion worker (frame-converter.ts), so the
+ * decoder — which is fed only as its owning thread handles each finished decode — keeps decoding
+ * while frames are converted, with the wasm SIMD form of yuv.ts (yuv-simd.ts), one reused copy
+ * buffer and the pixels transferred, never cloned.
  */
 import { DataStream, Endianness, MP4BoxBuffer, createFile, type ISOFile, type Sample } from 'mp4box';
-import { DEFAULT_COLOUR, planesOf, yuv420ToRgba, type YuvColour } from './yuv';
+import { frameConverter, type FrameConverter } from './frame-converter';
+import type { FrameTarget } from './frame-rgba';
 
 export interface Mp4Track {
   codec: string;
@@ -130,21 +136,13 @@ function codecDescription(trak: ReturnType<ISOFile['getTrackById']>): Uint8Array
   return undefined;
 }
 
-export interface RangeOptions {
-  /**
-   * true: only 8-bit 4:2:0 frames (yuv.ts, as on the ffmpeg paths); any other frame format is a
-   * reason to fall back. false: other formats are drawn by the browser (approximate; scrubbing).
-   */
-  exact: boolean;
-  /** ffmpeg's colour interpretation of the stream (probe). */
-  colour?: YuvColour;
-  /** The frame size ffmpeg reports; frames of another size are a reason to fall back. */
-  width: number;
-  height: number;
+export interface RangeOptions extends FrameTarget {
   onFrame(done: number): void;
   cancelled(): boolean;
   /** performance.now() past which the call stops with 'timeout'. */
   deadline: number;
+  /** Where frames are converted (default: frameConverter(), the frame-conversion worker). */
+  converter?: FrameConverter;
 }
 
 export type RangeResult =
@@ -198,7 +196,15 @@ export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number,
     failure ??= why;
   };
   const stop = (): 'cancelled' | 'timeout' | null => (o.cancelled() ? 'cancelled' : performance.now() > o.deadline ? 'timeout' : null);
+
+  // Each wanted frame goes to the converter as it comes out of the decoder (frame-converter.ts:
+  // another worker, so this thread stays free to keep the decoder fed); at most
+  // MAX_FRAMES_CONVERTING are out at once (plus the decoder's queue), so memory stays bounded.
+  const converter = o.converter ?? frameConverter();
+  const target: FrameTarget = { exact: o.exact, colour: o.colour, width: o.width, height: o.height };
   const conversions: Promise<void>[] = [];
+  const converted = new Signal();
+  let converting = 0;
   const decoder = new VideoDecoder({
     output: (frame) => {
       const slot = want.get(frame.timestamp);
@@ -206,15 +212,22 @@ export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number,
         frame.close();
         return;
       }
+      converting++;
       conversions.push(
-        toRgba(frame, o)
+        converter
+          .convert(frame, target)
           .then((rgba) => {
-            if (typeof rgba === 'string') return fail(rgba);
-            frames[slot] = rgba;
-            o.onFrame(++done);
+            if (typeof rgba === 'string') fail(rgba);
+            else if (!failure) {
+              frames[slot] = rgba;
+              o.onFrame(++done);
+            }
           })
           .catch((e: unknown) => fail(`reading a decoded frame failed (${e instanceof Error ? e.message : String(e)})`))
-          .finally(() => frame.close()),
+          .finally(() => {
+            converting--;
+            converted.fire();
+          }),
       );
     },
     error: (e) => fail(`the decoder failed (${e.message})`),
@@ -245,21 +258,24 @@ export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number,
           data,
         }),
       );
-      // Keep the queue short so decoded frames do not pile up unconverted. (The timer guards
-      // against a decoder that stops dequeuing after an error.)
-      while (decoder.decodeQueueSize > 8 && !failure) {
-        await new Promise((r) => {
-          decoder.addEventListener('dequeue', r, { once: true });
-          setTimeout(r, 50);
-        });
+      // Keep the decoder's queue and the frames waiting for conversion short, so memory stays
+      // bounded. (The timer guards against a decoder that stops dequeuing after an error.)
+      while ((decoder.decodeQueueSize > MAX_QUEUED_CHUNKS || converting > MAX_FRAMES_CONVERTING) && !failure && !stop()) {
+        await Promise.race([
+          converted.wait(),
+          new Promise((r) => {
+            decoder.addEventListener('dequeue', r, { once: true });
+            setTimeout(r, 50);
+          }),
+        ]);
       }
     }
     if (!failure && !stop()) await decoder.flush();
-    await Promise.all(conversions);
   } catch (e) {
     fail(`the decoder failed (${e instanceof Error ? e.message : String(e)})`);
   } finally {
     if (decoder.state !== 'closed') decoder.close();
+    await Promise.all(conversions);
   }
   const stopped = stop();
   if (stopped) return { stopped };
@@ -268,31 +284,17 @@ export async function decodeMp4Range(blob: Blob, track: Mp4Track, start: number,
   return { frames };
 }
 
-/**
- * A VideoFrame's visible pixels as RGBA8, or a reason it cannot be converted as the ffmpeg paths would.
- * 8-bit 4:2:0 (I420, I420A — whose alpha ffmpeg's decoders ignore too —, NV12) goes through
- * yuv.ts; other formats only when o.exact is false, drawn by the browser.
- */
-async function toRgba(frame: VideoFrame, o: RangeOptions): Promise<Uint8ClampedArray<ArrayBuffer> | string> {
-  const vr = frame.visibleRect;
-  if (!vr) return 'a decoded frame has no visible rectangle';
-  const w = vr.width;
-  const h = vr.height;
-  if (w !== o.width || h !== o.height) return `a decoded frame is ${w}×${h}, the stream ${o.width}×${o.height}`;
-  const fmt = frame.format;
-  if (fmt === 'I420' || fmt === 'I420A' || fmt === 'NV12') {
-    if (vr.x % 2 || vr.y % 2) return `an odd crop offset (${vr.x}, ${vr.y})`;
-    // Copy an even-sized rectangle (4:2:0 planes need it); the conversion uses w × h of it.
-    const rect = { x: vr.x, y: vr.y, width: Math.min(w + (w & 1), frame.codedWidth - vr.x), height: Math.min(h + (h & 1), frame.codedHeight - vr.y) };
-    const buf = new Uint8Array(frame.allocationSize({ rect }));
-    const layout = await frame.copyTo(buf, { rect });
-    const planes = planesOf(fmt, buf, layout, w, h);
-    if (typeof planes === 'string') return planes;
-    return yuv420ToRgba(planes, o.colour ?? DEFAULT_COLOUR) as Uint8ClampedArray<ArrayBuffer>;
+/** Chunks the decoder may hold not yet decoded, and decoded frames that may be converting at once. */
+const MAX_QUEUED_CHUNKS = 8;
+const MAX_FRAMES_CONVERTING = 4;
+
+/** Wakes every waiter at once (one-shot promises; a waiter checks its own condition again). */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
   }
-  if (o.exact) return `decoded frames come as ${fmt ?? 'an opaque (GPU) format'}, not 8-bit 4:2:0`;
-  const canvas = new OffscreenCanvas(w, h);
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(frame, vr.x, vr.y, w, h, 0, 0, w, h);
-  return ctx.getImageData(0, 0, w, h).data;
+  fire(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
 }

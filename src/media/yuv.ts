@@ -68,6 +68,10 @@
  * (`npm run bench yuv`, Node, CPU time, a loaded 2-core VM): 17 ms a 1080p frame, 1.0 ms at
  * 480×270 — the same as the swscale port it replaces (18 / 1.1 ms), which shared one chroma
  * sample between two pixels and interpolated nothing horizontally.
+ *
+ * This file is the reference. The decode paths call yuv-simd.ts's yuv420ToRgbaFast: the same
+ * bytes from a wasm SIMD kernel (its header has the argument, its tests compare with this file),
+ * about 4–5× faster; this loop where WebAssembly SIMD is missing.
  */
 
 export interface YuvPlanes {
@@ -194,7 +198,7 @@ export const CHROMA_SUMS = 16 * 255 + 1;
 const SCALE = 2 ** -FIXED_POINT_BITS;
 
 /** A rational number [num, den] with den > 0 (BigInt, exact). */
-type Q = readonly [bigint, bigint];
+export type Q = readonly [bigint, bigint];
 const q = (n: bigint | number, d: bigint | number = 1n): Q => [BigInt(n), BigInt(d)];
 const mul = (a: Q, b: Q): Q => [a[0] * b[0], a[1] * b[1]];
 /** a / b for b > 0. */
@@ -205,7 +209,7 @@ const sub = (a: Q, b: Q): Q => [a[0] * b[1] - b[0] * a[1], a[1] * b[1]];
 const ceilDiv = (n: bigint, d: bigint): bigint => (n >= 0n ? (n + d - 1n) / d : -(-n / d));
 
 /** The exact coefficients of V = a·(Y − y0) + Σ coef·(S − 2048) for each output channel. */
-interface ExactCoefficients {
+export interface ExactCoefficients {
   /** 255/219 (limited) or 1 (full), and the luma offset y0. */
   a: Q;
   y0: number;
@@ -216,8 +220,8 @@ interface ExactCoefficients {
   ub: Q;
 }
 
-/** The conversion's rational coefficients for a colour (from MATRICES and the range). */
-function exactCoefficients(c: YuvColour): ExactCoefficients {
+/** The conversion's rational coefficients for a colour (from MATRICES and the range; yuv-simd.ts derives its integers from them too). */
+export function exactCoefficients(c: YuvColour): ExactCoefficients {
   const m = MATRICES[c.matrix];
   const kr = q(m.kr[0], m.kr[1]);
   const kb = q(m.kb[0], m.kb[1]);
@@ -397,12 +401,8 @@ function pixelRow(o32: Uint32Array, o: number, Y: Uint8Array, yo: number, w: num
   }
 }
 
-/**
- * Convert one 8-bit 4:2:0 frame to RGBA8 (alpha 255) exactly (see the header). Chroma planes are
- * ⌈w/2⌉ × ⌈h/2⌉. `colour` as colourOf() gives it for the stream (default: untagged, i.e.
- * BT.601 limited range).
- */
-export function yuv420ToRgba(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR, out: Uint8ClampedArray = new Uint8ClampedArray(p.width * p.height * 4)): Uint8ClampedArray {
+/** yuv420ToRgba's argument checks (RangeError): a positive integer size, planes and output big enough. */
+export function checkYuvArgs(p: YuvPlanes, out: Uint8ClampedArray): void {
   const { width: w, height: h, y: Y, u: U, v: V, yStride, uvStride } = p;
   if (!(Number.isInteger(w) && Number.isInteger(h) && w > 0 && h > 0)) throw new RangeError(`yuv420ToRgba: bad size ${w}×${h}`);
   const cw = (w + 1) >> 1;
@@ -411,6 +411,18 @@ export function yuv420ToRgba(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR, o
     throw new RangeError(`yuv420ToRgba: planes too small for ${w}×${h} (strides ${yStride}, ${uvStride})`);
   }
   if (out.length < w * h * 4) throw new RangeError(`yuv420ToRgba: output too small for ${w}×${h}`);
+}
+
+/**
+ * Convert one 8-bit 4:2:0 frame to RGBA8 (alpha 255) exactly (see the header). Chroma planes are
+ * ⌈w/2⌉ × ⌈h/2⌉. `colour` as colourOf() gives it for the stream (default: untagged, i.e.
+ * BT.601 limited range).
+ */
+export function yuv420ToRgba(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR, out: Uint8ClampedArray = new Uint8ClampedArray(p.width * p.height * 4)): Uint8ClampedArray {
+  checkYuvArgs(p, out);
+  const { width: w, height: h, y: Y, u: U, v: V, yStride, uvStride } = p;
+  const cw = (w + 1) >> 1;
+  const ch = (h + 1) >> 1;
   const t = loopTables(conversionTables(colour));
   // Whole 32-bit pixels: into `out` directly when it is word-aligned, else through a copy.
   const aligned = out.byteOffset % 4 === 0;
@@ -428,4 +440,29 @@ export function yuv420ToRgba(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR, o
   }
   if (!aligned) out.set(new Uint8Array(o32.buffer));
   return out;
+}
+
+/**
+ * yuv420ToRgba's value of single pixels: the same chroma sums, tables and clipping, one pixel at a
+ * time, as the RGBA word the loop stores (platform byte order, like its Uint32Array). yuv-simd.ts
+ * takes from here the few pixels its fixed point cannot decide and the tail of each row.
+ */
+export function pixelConverter(p: YuvPlanes, colour: YuvColour = DEFAULT_COLOUR): (x: number, y: number) => number {
+  const { height: h, y: Y, u: U, v: V, yStride, uvStride } = p;
+  const { y: TY, u: TU, v: TV } = loopTables(conversionTables(colour));
+  const cw = (p.width + 1) >> 1;
+  const ch = (h + 1) >> 1;
+  return (x, y) => {
+    // rows and columns as yuv420ToRgba mixes them: ¾ of chroma ⌊·/2⌋, ¼ of its neighbour on the pixel's side, edges replicated
+    const j = y >> 1;
+    const j2 = y & 1 ? Math.min(j + 1, ch - 1) : Math.max(j - 1, 0);
+    const k = x >> 1;
+    const k2 = x & 1 ? Math.min(k + 1, cw - 1) : Math.max(k - 1, 0);
+    const r0 = j * uvStride;
+    const r1 = j2 * uvStride;
+    const su = (3 * (3 * U[r0 + k] + U[r1 + k]) + 3 * U[r0 + k2] + U[r1 + k2]) << 1;
+    const sv = (3 * (3 * V[r0 + k] + V[r1 + k]) + 3 * V[r0 + k2] + V[r1 + k2]) << 1;
+    const ty = TY[Y[y * yStride + x]];
+    return CLIP_R[(ty + TV[sv + 1]) | 0] | CLIP_G[(ty + TU[su] + TV[sv]) | 0] | CLIP_B[(ty + TU[su + 1]) | 0];
+  };
 }

@@ -12,7 +12,7 @@
  * Where WebAssembly SIMD is missing, `blurFast` is blurCpu.
  */
 import { createImage, type ImageF32 } from '../../core/image';
-import { assemble, block, brIf, br, end, ensureMemory, f32load, f32x4add, f32x4mul, f32x4splat, get, i32add, i32c, i32eqz, i32ltu, i32mul, i32shl, I32, instantiate, loop, set, V128, v128load, v128store, v128zero } from '../simd/wasm-asm';
+import { assemble, block, brIf, br, end, ensureMemory, f32load, f32x4add, f32x4mul, f32x4splat, get, i32add, i32c, i32eqz, i32ltu, i32mul, i32shl, I32, instantiate, loop, set, V128, v128load, v128store, v128zero } from '../../core/wasm-asm';
 import { blurCpu, reflectIndex } from './blur-cpu';
 import { kernelSide, kernelSupport } from './kernel';
 

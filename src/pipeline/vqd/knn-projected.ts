@@ -41,7 +41,7 @@
  * (knnCpu: ~1.8 s), ~90 ms at k = 50.
  */
 import { codebookNorms, exactDistance, kthByDistanceThenIndex, kthSmallest, positionDistances, type KnnResult } from './knn-cpu';
-import { assemble, block, br, brIf, end, ensureMemory, F64, f32load, f32x4add, f32x4mul, f32x4replace, f32x4splat, f32x4sub, f64c, f64add, f64le, f64load, f64mul, f64promote, f64sub, f64min, f64store, f64x2add, f64x2lane, f64x2max, f64x2min, f64x2mul, f64x2splat, f64x2sub, get, I32, i32add, i32c, i32eqz, i32load, i32ltu, i32mul, i32shl, i32store, i32sub, ifThen, instantiate, selectOp, loop, set, V128, v128load, v128store, v128zero, type ValType, type WasmFunc } from '../simd/wasm-asm';
+import { assemble, block, br, brIf, end, ensureMemory, F64, f32load, f32x4add, f32x4mul, f32x4replace, f32x4splat, f32x4sub, f64c, f64add, f64le, f64load, f64mul, f64promote, f64sub, f64min, f64store, f64x2add, f64x2lane, f64x2max, f64x2min, f64x2mul, f64x2splat, f64x2sub, get, I32, i32add, i32c, i32eqz, i32load, i32ltu, i32mul, i32shl, i32store, i32sub, ifThen, instantiate, selectOp, loop, set, V128, v128load, v128store, v128zero, type ValType, type WasmFunc } from '../../core/wasm-asm';
 
 /** Largest projection the screen uses, and the variance share that is enough to stop earlier. */
 const M_MAX = 16;

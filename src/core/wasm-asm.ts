@@ -1,7 +1,8 @@
 /**
  * A tiny WebAssembly assembler: enough of the binary format to write a few hand-vectorised CPU
- * kernels (blur-simd.ts, knn-simd.ts) as code here, with no toolchain and no binary blob in the
- * repo. One module = one memory (exported as "mem") and a list of functions over i32/f32/v128
+ * kernels (pipeline/blur/blur-simd.ts, pipeline/vqd/knn-projected.ts, media/yuv-simd.ts) as code
+ * here, with no toolchain and no binary blob in the repo. It lives in core (plain JS, no browser or
+ * Node specifics) so that every layer above may use it. One module = one memory (exported as "mem") and a list of functions over i32/f32/v128
  * locals; the body is written as a flat list of opcodes (the helpers below), as in the text
  * format's flat form.
  *
@@ -80,6 +81,8 @@ export const get = (i: number) => [0x20, ...uleb(i)];
 export const set = (i: number) => [0x21, ...uleb(i)];
 export const tee = (i: number) => [0x22, ...uleb(i)];
 export const i32c = (v: number) => [0x41, ...sleb(v | 0)];
+/** call the function of that index (its place in assemble's list). */
+export const call = (i: number) => [0x10, ...uleb(i)];
 export const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
 export const i32add = [0x6a];
 export const i32sub = [0x6b];
@@ -87,6 +90,11 @@ export const i32mul = [0x6c];
 export const i32shl = [0x74];
 export const i32ltu = [0x49];
 export const i32eqz = [0x45];
+export const i32ltS = [0x48];
+export const i32geS = [0x4e];
+export const i32and = [0x71];
+export const i32or = [0x72];
+export const i32shrS = [0x75];
 /** select: (a, b, cond) → cond ? a : b. */
 export const selectOp = [0x1b];
 /** block / loop with no result; `end` closes either. br / br_if count enclosing labels from 0. */
@@ -101,6 +109,7 @@ export const ifThen = [0x04, 0x40];
 export const f32load = (offset = 0) => [0x2a, 2, ...uleb(offset)];
 export const f64load = (offset = 0) => [0x2b, 3, ...uleb(offset)];
 export const i32load = (offset = 0) => [0x28, 2, ...uleb(offset)];
+export const i32load8u = (offset = 0) => [0x2d, 0, ...uleb(offset)];
 export const i32store = (offset = 0) => [0x36, 2, ...uleb(offset)];
 export const f64store = (offset = 0) => [0x39, 3, ...uleb(offset)];
 export const f64le = [0x65];
@@ -114,6 +123,39 @@ const simd = (op: number) => [0xfd, ...uleb(op)];
 export const v128load = (offset = 0) => [...simd(0x00), 0, ...uleb(offset)];
 export const v128store = (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)];
 export const v128zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+/** 8 bytes at [addr + offset], each zero-extended to a 16-bit lane (v128.load8x8_u). */
+export const v128load8x8u = (offset = 0) => [...simd(0x02), 0, ...uleb(offset)];
+/** The i32 at [addr + offset] in all four lanes (v128.load32_splat). */
+export const v128load32splat = (offset = 0) => [...simd(0x09), 0, ...uleb(offset)];
+/** i8x16.shuffle: byte i of the result is byte lanes[i] of a ‖ b (0–15 from a, 16–31 from b). */
+export function i8x16shuffle(lanes: readonly number[]): number[] {
+  if (lanes.length !== 16 || lanes.some((l) => !(Number.isInteger(l) && l >= 0 && l < 32))) throw new RangeError(`i8x16.shuffle needs 16 lanes in 0…31, got ${lanes.join(',')}`);
+  return [...simd(0x0d), ...lanes];
+}
+export const i32x4splat = simd(0x11);
+export const v128and = simd(0x4e);
+export const v128or = simd(0x50);
+/** 1 if any bit of the v128 is set. */
+export const v128anyTrue = simd(0x53);
+/** Signed 16-bit lanes → unsigned bytes, saturating to 0…255 (lanes of a, then of b). */
+export const i8x16narrowI16x8U = simd(0x66);
+/** Signed 32-bit lanes → signed 16-bit, saturating (lanes of a, then of b). */
+export const i16x8narrowI32x4S = simd(0x85);
+export const i16x8shl = simd(0x8b);
+export const i16x8add = simd(0x8e);
+/** The sign bit of each 32-bit lane as bits 0–3 of an i32. */
+export const i32x4bitmask = simd(0xa4);
+export const i32x4extendLowI16x8U = simd(0xa9);
+export const i32x4extendHighI16x8U = simd(0xaa);
+/** Shifts take the v128 and then an i32 count. */
+export const i32x4shl = simd(0xab);
+export const i32x4shrS = simd(0xac);
+export const i32x4shrU = simd(0xad);
+/** i32x4 add / mul wrap modulo 2^32, lane by lane. */
+export const i32x4add = simd(0xae);
+export const i32x4mul = simd(0xb5);
+/** Unsigned lane compare: all ones where a < b. */
+export const i32x4ltU = simd(0x3a);
 export const f32x4splat = simd(0x13);
 /** Replace lane i of an f32x4 with the f32 on the stack. */
 export const f32x4replace = (i: number) => [...simd(0x20), i];
