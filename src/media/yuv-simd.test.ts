@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHROMA_SUMS, packedPlanes, pixelConverter, yuv420ToRgba, type YuvColour, type YuvMatrix, type YuvPlanes } from './yuv';
 import { SIMD_BITS, lastFlaggedPixels, simdInts, yuv420ToRgbaFast, yuv420ToRgbaSimd, yuvSimdAvailable } from './yuv-simd';
+import { KR_KB, add, dec, div, gcd, mul, rat, sub, type Rat } from './rational-testing';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 const MATRIX_NAMES: readonly YuvMatrix[] = ['bt601', 'bt709', 'fcc', 'smpte240m', 'bt2020'];
@@ -61,24 +62,6 @@ it('WebAssembly SIMD runs here (so the comparisons below test the kernel, not th
 
 // ───────────── the premises, from the standards' decimals ─────────────
 
-type Rat = [bigint, bigint];
-const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b));
-const rat = (n: bigint, d = 1n): Rat => {
-  const g = gcd(n, d) || 1n;
-  return d < 0n ? [-n / g, -d / g] : [n / g, d / g];
-};
-const dec = (s: string): Rat => rat(BigInt(s.replace('.', '')), 10n ** BigInt(s.split('.')[1]?.length ?? 0));
-const add = (a: Rat, b: Rat) => rat(a[0] * b[1] + b[0] * a[1], a[1] * b[1]);
-const sub = (a: Rat, b: Rat) => rat(a[0] * b[1] - b[0] * a[1], a[1] * b[1]);
-const mul = (a: Rat, b: Rat) => rat(a[0] * b[0], a[1] * b[1]);
-const div = (a: Rat, b: Rat) => rat(a[0] * b[1], a[1] * b[0]);
-const KR_KB: Record<YuvMatrix, [string, string]> = {
-  bt601: ['0.299', '0.114'],
-  bt709: ['0.2126', '0.0722'],
-  fcc: ['0.30', '0.11'],
-  smpte240m: ['0.212', '0.087'],
-  bt2020: ['0.2627', '0.0593'],
-};
 
 /** (V + ½)·2^K of channel ch (0 R, 1 G, 2 B) for luma Y and chroma sums su, sv (S = 16 × chroma), exactly. */
 function scaledTarget(Y: number, su: number, sv: number, c: YuvColour, ch: number): Rat {

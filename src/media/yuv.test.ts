@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { SWS_FLAGS } from './codec-args';
 import { probeHints } from './probe';
+import { KR_KB, add, dec, div as divR, floor as floorR, gcd, mul as mulR, rat, sub as subR, type Rat } from './rational-testing';
 import {
   CHROMA_SUMS,
   FIXED_POINT_BITS,
@@ -59,13 +60,6 @@ const BT601_PC: YuvColour = { matrix: 'bt601', fullRange: true };
 // ───────────── the references ─────────────
 
 /** Kr and Kb as the standards write them (decimal strings, so they can be read exactly too). */
-const KR_KB: Record<YuvMatrix, [string, string]> = {
-  bt601: ['0.299', '0.114'],
-  bt709: ['0.2126', '0.0722'],
-  fcc: ['0.30', '0.11'],
-  smpte240m: ['0.212', '0.087'],
-  bt2020: ['0.2627', '0.0593'],
-};
 
 /** 255·R, 255·G, 255·B in float64 for Y and the (interpolated) chroma values u, v. */
 function floatRgb(Y: number, u: number, v: number, c: YuvColour): [number, number, number] {
@@ -77,19 +71,6 @@ function floatRgb(Y: number, u: number, v: number, c: YuvColour): [number, numbe
   return [255 * (yp + 2 * (1 - kr) * pr), 255 * (yp - ((2 * (1 - kb) * kb) / kg) * pb - ((2 * (1 - kr) * kr) / kg) * pr), 255 * (yp + 2 * (1 - kb) * pb)];
 }
 
-// Exact rationals [num, den], den > 0, for the values float64 cannot round.
-type Rat = [bigint, bigint];
-const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b));
-const rat = (n: bigint, d = 1n): Rat => {
-  const g = gcd(n, d) || 1n;
-  return d < 0n ? [-n / g, -d / g] : [n / g, d / g];
-};
-const dec = (s: string): Rat => rat(BigInt(s.replace('.', '')), 10n ** BigInt(s.split('.')[1]?.length ?? 0));
-const add = (a: Rat, b: Rat) => rat(a[0] * b[1] + b[0] * a[1], a[1] * b[1]);
-const subR = (a: Rat, b: Rat) => rat(a[0] * b[1] - b[0] * a[1], a[1] * b[1]);
-const mulR = (a: Rat, b: Rat) => rat(a[0] * b[0], a[1] * b[1]);
-const divR = (a: Rat, b: Rat) => rat(a[0] * b[1], a[1] * b[0]);
-const floorR = (a: Rat) => (a[0] >= 0n ? a[0] / a[1] : -((-a[0] + a[1] - 1n) / a[1]));
 const lcm = (...xs: bigint[]) => xs.reduce((m, x) => (m / gcd(m, x)) * x, 1n);
 
 /** The formula's coefficients, exactly: 255·X = a·(Y − y0) + bu·(S_U − 2048) + bv·(S_V − 2048), S = 16 × chroma. */
