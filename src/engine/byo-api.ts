@@ -8,9 +8,10 @@
 import { getBackend, ort } from '../gpu/device';
 import { openSession } from '../gpu/ort';
 import type { VsrModel } from '../models/kinds';
-import { inspectByoModel, isByoId, type ByoAnswers, type ByoReport } from '../pipeline/byo/byo-model';
+import { isByoId } from '../models/byo-id';
+import { inspectByoModel, type ByoAnswers, type ByoReport } from '../pipeline/byo/byo-model';
 import { ortErrorInWords } from '../pipeline/byo/ort-errors';
-import { byoStorageAvailable, deleteByoModel, listByoModels, putByoModel } from '../pipeline/byo/store-web';
+import { byoStorageAvailable, deleteByoModel, listByoModels, putByoModel } from '../models/byo-store-web';
 import { dropByoRunners } from './vsr-api';
 import { ortWasm } from './ort-wasm';
 

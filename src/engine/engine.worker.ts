@@ -15,7 +15,7 @@ import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
 import { vsrLiveApi } from './vsr-live-api';
 import { byoApi } from './byo-api';
-import { listByoModels } from '../pipeline/byo/store-web';
+import { listByoModels } from '../models/byo-store-web';
 import { setModelsBase, webModels } from '../models/source-web';
 import type { VqganModel, VsrModel } from '../models/kinds';
 import { BackendPlanner, getPlanner, setPlanner, type PlannerHooks } from './backend-plan';

@@ -27,8 +27,8 @@ import { createVsrGpu, readRgba, uploadRgba, vsrGpuOnSession, type VsrGpu, type 
 import { createVsrCpu, type VsrCpu, type VsrCpuSequence } from '../pipeline/vsr/vsr-cpu';
 import { openSession } from '../gpu/ort';
 import type { VsrModel } from '../models/kinds';
-import { isByoId } from '../pipeline/byo/byo-model';
-import { getByoModel, readByoModel } from '../pipeline/byo/store-web';
+import { isByoId } from '../models/byo-id';
+import { getByoModel, readByoModel } from '../models/byo-store-web';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
 import { planOutputSize, type OutputSizeId } from '../pipeline/vsr/output-size';
 import { createPlanResamplerCpu } from '../pipeline/vsr/output-resample';

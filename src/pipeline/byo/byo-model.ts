@@ -9,6 +9,7 @@
  * (`vqdsr upscale --model-file`, onnxruntime-node): both infer the same. Pure TS over `Ort`.
  */
 import type { VsrModel } from '../../models/kinds';
+import { byoId } from '../../models/byo-id';
 import { openSession, type Ort, type OrtSessionOptions, type Session } from '../../gpu/ort';
 import { ByoRefusal, inspectOnnx, type StaticInspection } from './inspect';
 import { probeModel, type ByoAnswers, type ByoQuestion, type ProbeTensor } from './probe';
@@ -21,22 +22,6 @@ export type ByoReport =
 
 export { ByoRefusal, BYO_MAX_BYTES, byoSizeProblem } from './inspect';
 export type { ByoAnswers, ByoQuestion } from './probe';
-
-/** Ids of models the user brought start with this (never a manifest id of ours). */
-export const BYO_ID_PREFIX = 'byo-';
-
-export function isByoId(id: string): boolean {
-  return id.startsWith(BYO_ID_PREFIX);
-}
-
-/**
- * A stable id from the file's name and content: the same file added twice is the same model, two
- * files of one name are two models. Fits the share link's model-id pattern (≤ 64 of [A-Za-z0-9._-]).
- */
-export function byoId(fileName: string, sha256: string): string {
-  const stem = fileName.replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 40) || 'model';
-  return `${BYO_ID_PREFIX}${stem}-${sha256.slice(0, 8)}`;
-}
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const d = await globalThis.crypto.subtle.digest('SHA-256', bytes as BufferSource);

@@ -8,8 +8,8 @@
  * model is never listed without its file (or the reverse) after a tab closes mid-write.
  * The page asks navigator.storage.persist() so the browser does not evict them under pressure.
  */
-import type { VsrModel } from '../../models/kinds';
-import { isByoId } from './byo-model';
+import type { VsrModel } from './kinds';
+import { isByoId } from './byo-id';
 
 const DB_NAME = 'vqdsr-byo';
 const DB_VERSION = 1;
