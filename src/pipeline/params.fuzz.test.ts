@@ -53,8 +53,10 @@ function mutatedParams(): fc.Arbitrary<unknown> {
       } else {
         p[section] = value;
       }
-      // JSON.parse makes a real own "__proto__" key, as a link or a file would
-      return JSON.parse(JSON.stringify(p).replace(/^\{/, `{${JSON.stringify(extraKey)}:${JSON.stringify(extra ?? null)},`)) as unknown;
+      // JSON.parse makes a real own "__proto__" key, as a link or a file would. A replacer function,
+      // not a string: a string's "$'" or "$&" (fast-check generates them) would be expanded by replace()
+      const head = `{${JSON.stringify(extraKey)}:${JSON.stringify(extra ?? null)},`;
+      return JSON.parse(JSON.stringify(p).replace(/^\{/, () => head)) as unknown;
     });
 }
 
