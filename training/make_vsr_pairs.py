@@ -58,6 +58,12 @@ def degrade_cli_batch(clips: list, work: str, extra: list, node: str) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def degraded_complete(lr_dir: str, frames: int) -> bool:
+    """A clip the CLI has finished: it writes run.json after the last frame (params.json before the first)."""
+    return (os.path.exists(os.path.join(lr_dir, 'run.json')) and
+            all(os.path.exists(os.path.join(lr_dir, f'{i:05d}.png')) for i in range(frames)))
+
+
 def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
     """TEST STAND-IN ONLY (plain bicubic x1/4); never used for shipped weights."""
     os.makedirs(lr_dir, exist_ok=True)
@@ -125,6 +131,9 @@ def main():
     ap.add_argument('--stand-in-bicubic', action='store_true', help='TEST ONLY: bicubic instead of the CLI')
     ap.add_argument('--render-only', action='store_true', help='only render the HR clips into --work (reused later)')
     ap.add_argument('--max-mib', type=float, default=20, help='stop when the pack reaches this size')
+    ap.add_argument('--reuse-degraded', action='store_true',
+                    help='skip the CLI for clips whose LR folder is complete (run.json + every frame): lets a '
+                         'larger pack grow from a smaller one. Only valid while public/models is unchanged')
     ap.add_argument('--from-shards', default=None,
                     help='HR clips from make_user_clips.py shards in this folder (its heldout_*.npz held out, '
                          'first --clips training clips) instead of clipgen.py')
@@ -171,7 +180,11 @@ def main():
             frames = [Image.open(os.path.join(cl['hr'], f'{i:05d}.png')) for i in range(args.frames)]
             degrade_stand_in(frames, cl['lr'], scale)
     else:
-        degrade_cli_batch(clips, args.work, extra, args.node)
+        todo = [cl for cl in clips if not (args.reuse_degraded and degraded_complete(cl['lr'], args.frames))]
+        if len(todo) < len(clips):
+            print(f'reusing {len(clips) - len(todo)} degraded clips already in {args.work}', flush=True)
+        if todo:
+            degrade_cli_batch(todo, args.work, extra, args.node)
     print(f'degraded {len(clips)} clips {time.time() - t0:.0f}s', flush=True)
     # 3. pack, stopping at the size budget (held-out clips are interleaved, so the ratio holds)
     for cl in clips:
