@@ -5,6 +5,12 @@
 //  - auto: the Degrade tab's first preview and the first upscale each probe both sides; the status
 //    line names the side and the factor; the run itself reports the same side; the measurement is
 //    stored, and after a reload the same choice is made from memory without probing;
+//  - WebGPU on first need (engine/backend-start.ts): the first load brings WebGPU up (its ORT wasm
+//    downloaded, a GPUDevice requested) to measure; a reload whose remembered plan puts every stage
+//    on the CPU downloads neither, says so in the status line, and runs on the CPU; "measure again"
+//    then brings WebGPU up to probe. Told by the server's log (no service worker in this context)
+//    and by the engine worker's own WebGPU calls, counted by lines the test server puts before its
+//    script (e2e/lib/webgpu-watch.mjs);
 //  - the setting forces a side ("set by you"), and the next run follows it;
 //  - ?webgpu forces WebGPU for the visit; without WebGPU nothing is chosen (the wasm fallback);
 //  - a CPU-only run — ?wasm, or a browser without WebGPU — never downloads onnxruntime-web's WebGPU
@@ -16,13 +22,14 @@ import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
 import { runUpscale } from './lib/upscale-form.mjs';
+import { ENGINE_WEBGPU_COUNTER, engineWebGpuCalls } from './lib/webgpu-watch.mjs';
 
 const { WEBGPU_ONLY_FILE } = await tsImport('../src/app/offline/protocol.ts', import.meta.url);
 const { TEST_MODEL_FILES } = await tsImport('../src/pipeline/byo/test-models.ts', import.meta.url);
 
 /** Paths (with query) of every request that reached the server, in order. */
 const served = [];
-const server = await startPreviewServer({ onRequest: (url) => served.push(url) });
+const server = await startPreviewServer({ onRequest: (url) => served.push(url), prepend: [ENGINE_WEBGPU_COUNTER] });
 const browser = await launchBrowser();
 
 // onnxruntime-web's two wasm binaries in this build, told apart by the pattern the offline copy uses.
@@ -62,18 +69,37 @@ function upscaleOnce(page) {
 const SIDE = /VSR on (WebGPU|CPU \(wasm\))/;
 const runSide = (status) => (/on WebGPU/.test(status) ? 'WebGPU' : /on the CPU \(wasm\)/.test(status) ? 'CPU (wasm)' : '?');
 
+/** Once the engine has started: whether its WebGPU is up ('started' | 'not-started'), and the status line. */
+async function engineUp(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid=backend-status]')?.hasAttribute('data-webgpu'), null, { timeout: 120_000 });
+  return { webgpu: await page.getAttribute('[data-testid=backend-status]', 'data-webgpu'), text: (await page.textContent('[data-testid=backend-status]')).trim() };
+}
+
+/** WebGPU is up in this page's engine: its ORT wasm was downloaded and the engine asked for a device. */
+async function checkWebGpuUp(page, what) {
+  const calls = await engineWebGpuCalls(page);
+  const dl = ortDownloads();
+  check(calls?.adapters >= 1 && calls.devices >= 1, `${what}: the engine worker requested a GPUDevice (${JSON.stringify(calls)})`);
+  check(dl.webgpu.length === 1, `${what}: onnxruntime's WebGPU wasm was downloaded (${dl.webgpu.join(', ') || 'not'})`);
+  check((await engineUp(page)).webgpu === 'started', `${what}: the status line says WebGPU is up`);
+}
+
 try {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // No service worker: every file the page and its workers load is downloaded, so the server's log
+  // is the list of them (with one, a reload would be answered from its cache whatever the engine did).
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   const page = await ctx.newPage();
   pipeConsole(page, 'backend');
 
   console.log('auto: the first degrade preview and the first upscale are measured on both sides');
+  served.length = 0;
   await page.goto(`${server.url}/?testmodels`);
   const d = await waitPlan(page, /Degrade on (WebGPU|CPU \(wasm\)): .*(faster|about as fast)/, 'degrade plan');
   const degradeSide = /Degrade on WebGPU/.test(d) ? 'GPU' : 'CPU';
   await page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim().length > 0, null, { timeout: 300_000 });
   const times = (await page.textContent('[data-testid=stage-times]')).trim();
   check(times.startsWith(degradeSide), `the preview ran where the plan said (${degradeSide}): "${times.slice(0, 80)}"`);
+  await checkWebGpuUp(page, 'first load (nothing remembered: it measures)');
 
   await page.goto(`${server.url}/?testmodels${upscaleHash}`);
   const status = await upscaleOnce(page);
@@ -85,10 +111,36 @@ try {
   check(entries.length >= 2 && entries.every((m) => m.gpuMs > 0 && m.cpuMs > 0), `both probes are stored: ${entries.map((m) => `GPU ${m.gpuMs.toFixed(1)} ms / CPU ${m.cpuMs.toFixed(1)} ms at ${m.size}²`).join('; ')}`);
 
   console.log('after a reload the choice comes from memory');
+  const allCpu = degradeSide === 'CPU' && planned === 'CPU (wasm)';
+  served.length = 0;
   await page.reload();
+  const start = await engineUp(page);
+  console.log(`  engine started: "${start.text}"`);
   const again = await upscaleOnce(page);
   const remembered = await waitPlan(page, /VSR on .*measured earlier/, 'vsr plan after reload');
   check(SIDE.exec(remembered)?.[1] === planned && runSide(again) === planned, `same side without a new probe: ${planned}`);
+  if (allCpu) {
+    // Every stage remembered on the CPU: WebGPU stays down, through the start and the CPU upscale.
+    const calls = await engineWebGpuCalls(page);
+    check(calls?.adapters >= 1, `the engine's WebGPU calls were counted from its start (adapter requests: ${calls?.adapters})`);
+    check(calls?.devices === 0, `plan remembered all-CPU: the engine requested no GPUDevice (${JSON.stringify(calls)})`);
+    const dl = ortDownloads();
+    check(dl.webgpu.length === 0 && dl.plain.length === 1, `plan remembered all-CPU: onnxruntime's WebGPU wasm was not downloaded (${dl.webgpu.join(', ') || 'not'}), its plain wasm was (${dl.plain.join(', ') || 'not'})`);
+    check(start.webgpu === 'not-started' && /WebGPU not started: .*remembered for this adapter/.test(start.text), `the status line says WebGPU is left down and why: "${start.text}"`);
+    check((await engineUp(page)).webgpu === 'not-started', 'still down after the upscale');
+
+    console.log('"measure again" brings WebGPU up to probe');
+    served.length = 0;
+    await page.selectOption('[data-testid=backend-setting]', 'measure-again');
+    await upscaleOnce(page);
+    const re = await waitPlan(page, /VSR on (WebGPU|CPU \(wasm\)): .*(faster|about as fast)/, 'vsr plan measured again');
+    check(!/measured earlier/.test(re), `measured anew, not from memory: "${re.trim()}"`);
+    await checkWebGpuUp(page, 'measure again');
+  } else {
+    // A stage remembered on WebGPU: the engine brings it up at start, as before.
+    console.log(`  this adapter's plan puts a stage on WebGPU (Degrade ${degradeSide}, VSR ${planned}): WebGPU starts at load`);
+    await checkWebGpuUp(page, 'plan remembered with a stage on WebGPU');
+  }
 
   console.log('the setting forces a side');
   const forced = planned === 'WebGPU' ? 'wasm' : 'webgpu';
@@ -130,6 +182,8 @@ try {
   check((await cp.getAttribute('[data-testid=byo-status]', 'data-phase')) === 'added', `?wasm: a model of the user's is inspected and added: "${byo.slice(0, 100)}"`);
   const cpuRun = ortDownloads();
   check(cpuRun.webgpu.length === 0 && cpuRun.plain.length === 1, `?wasm: onnxruntime's plain wasm was downloaded (${cpuRun.plain.join(', ') || 'not'}), its WebGPU wasm was not (${cpuRun.webgpu.join(', ') || 'not'})`);
+  const cpuCalls = await engineWebGpuCalls(cp);
+  check(cpuCalls?.adapters === 0 && cpuCalls.devices === 0, `?wasm: the engine asked WebGPU for nothing (${JSON.stringify(cpuCalls)})`);
   await cpuCtx.close();
 } finally {
   await browser.close();

@@ -162,7 +162,9 @@ try {
   await gpuPage.goto(`${url}/?testmodels`); // no ?wasm: the engine brings WebGPU up
   await gpuPage.waitForFunction(() => /^(WebGPU ·|wasm fallback)/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 120_000 });
   const gpuStatus = (await gpuPage.textContent('[data-testid=backend-status]')).trim();
-  check(/^WebGPU ·/.test(gpuStatus), `offline, this browser (a WebGPU adapter) brings WebGPU up: "${gpuStatus.slice(0, 100)}"`);
+  // Started, not just found: nothing measured is remembered here (the runs above were ?wasm), so the engine starts WebGPU at load.
+  const gpuUp = await gpuPage.getAttribute('[data-testid=backend-status]', 'data-webgpu');
+  check(/^WebGPU ·/.test(gpuStatus) && gpuUp === 'started', `offline, this browser (a WebGPU adapter) brings WebGPU up (${gpuUp}): "${gpuStatus.slice(0, 100)}"`);
   await gpuPage.close();
   console.log(`  (${secs()})`);
 

@@ -182,6 +182,7 @@ function useEngine(): EngineHandle | null {
           planHooks: {
             onMeasured: (key, m) => saveMeasurement(key, m),
             onPlan: (p) => useApp.getState().setStagePlan(p),
+            onBackend: (b) => useApp.getState().updateBackend(b),
           },
           modelsBase: pageModelsBase(),
           onLost: restart,

@@ -41,6 +41,12 @@ export interface PlannerHooks {
   onPlan?(plan: StagePlan | { stage: PlannedStage; model: string; measuring: true }): void;
   /** The probe's clock (ms); tests pass a virtual one so a loaded machine cannot change their answer. */
   now?: Clock;
+  /**
+   * Brings WebGPU up where the engine left it down at start (engine/backend-start.ts): called when a
+   * plan needs it — a stage planned or forced onto WebGPU, a probe. Resolves to null once it is up,
+   * else to why it could not come up (the stage then runs on the CPU). Absent: WebGPU is up.
+   */
+  startWebGpu?(): Promise<string | null>;
 }
 
 /** A millisecond clock: performance.now in the engine. */
@@ -138,7 +144,10 @@ export class BackendPlanner {
     this.plans.clear();
   }
 
-  /** The side for `subject`; probes on first use when the preference is 'auto' and WebGPU is up. */
+  /**
+   * The side for `subject`; probes on first use when the preference is 'auto'. WebGPU is brought up
+   * (startWebGpu) only for a probe or a WebGPU side: a stage remembered or set on the CPU never does.
+   */
   plan(subject: PlanSubject): Promise<StagePlan> {
     const id = `${subject.stage}#${subject.model}`;
     let p = this.plans.get(id);
@@ -150,8 +159,14 @@ export class BackendPlanner {
     return p;
   }
 
+  /** Null once WebGPU is up (brought up now if it was left down), else why it cannot come up. */
+  private webgpuDown(): Promise<string | null> {
+    return this.hooks.startWebGpu?.() ?? Promise.resolve(null);
+  }
+
   private async make(s: PlanSubject): Promise<StagePlan> {
     const base = { stage: s.stage, model: s.model };
+    const noWebGpu = (reason: string) => makePlan({ ...base, side: 'wasm', why: 'no-webgpu', reason });
     let plan: StagePlan;
     if (this.adapter === null) plan = makePlan({ ...base, side: 'wasm', why: 'no-webgpu' });
     else if (this.preference !== 'auto') plan = makePlan({ ...base, side: this.preference, why: 'forced' });
@@ -161,6 +176,9 @@ export class BackendPlanner {
       if (known) plan = makePlan({ ...base, side: decideSide(known), why: 'remembered', measurement: known });
       else {
         this.hooks.onPlan?.({ ...base, measuring: true });
+        // The probe times both sides, so WebGPU comes up first; where it cannot, there is nothing to measure.
+        const down = await this.webgpuDown();
+        if (down) return this.tell(noWebGpu(down));
         const probe = await s.probe();
         let m: StageMeasurement;
         try {
@@ -176,6 +194,15 @@ export class BackendPlanner {
         plan = makePlan({ ...base, side: decideSide(m), why: 'measured', measurement: m });
       }
     }
+    // First need: a stage that runs on WebGPU brings it up (at once where it is up already).
+    if (plan.side === 'webgpu') {
+      const down = await this.webgpuDown();
+      if (down) plan = noWebGpu(down);
+    }
+    return this.tell(plan);
+  }
+
+  private tell(plan: StagePlan): StagePlan {
     this.hooks.onPlan?.(plan);
     return plan;
   }

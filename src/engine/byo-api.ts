@@ -18,7 +18,9 @@ import { ortWasm } from './ort-wasm';
 /**
  * Whether WebGPU can load the model (null) or why not: onnxruntime-web's webgpu EP hands the
  * operators it lacks to its CPU kernels, so a failure here is a real one (an operator neither has
- * for these types, a kernel that does not compile on this adapter).
+ * for these types, a kernel that does not compile on this adapter). Where the engine left WebGPU
+ * down (backend-start.ts) this brings it up: the model's first run would, to measure it (a new
+ * model has no remembered plan), and the answer is kept with the model.
  */
 async function webgpuProblem(bytes: Uint8Array): Promise<string | null> {
   const backend = await getBackend();

@@ -11,7 +11,7 @@
  * call with a smaller ticket at its next stage boundary, so a drag never queues stale work.
  */
 import * as Comlink from 'comlink';
-import { getBackend, ort } from '../gpu/device';
+import { getBackend, ort, webgpuDevice, webgpuPossible } from '../gpu/device';
 import { GpuDegrader, type DegradeFrameInput } from '../pipeline/run-gpu';
 import { FRAME_STAGES, type StageName, type StageTimes } from '../pipeline/stages';
 import { CpuDegrader } from '../pipeline/cpu-degrader';
@@ -120,15 +120,17 @@ async function degradeProbe(device: GPUDevice, modelId: string, onLoad?: LoadPro
   };
 }
 
-/** Where the chain runs for `params`: no WebGPU → CPU; else the engine's plan for its VQD model. */
+/**
+ * Where the chain runs for `params`: no WebGPU → CPU; else the engine's plan for its VQD model,
+ * which brings WebGPU up only when it needs it (a probe, a WebGPU side).
+ */
 async function degradeSide(params: PipelineParams, onLoad?: LoadProgress): Promise<Side> {
-  const backend = await getBackend();
-  if (backend.kind !== 'webgpu') return 'wasm';
+  if (!(await webgpuPossible())) return 'wasm';
   const planner = getPlanner();
-  if (!planner) return 'webgpu';
+  if (!planner) return (await getBackend()).kind;
   const { encoder, decoder, codebook } = await webModels().model('vqgan', params.modelId);
   const files = [encoder.sha256, decoder.sha256, codebook.sha256];
-  const plan = await planner.plan({ stage: 'degrade', model: params.modelId, files, probe: () => degradeProbe(backend.device, params.modelId, onLoad) });
+  const plan = await planner.plan({ stage: 'degrade', model: params.modelId, files, probe: async () => degradeProbe(await webgpuDevice(), params.modelId, onLoad) });
   return plan.side;
 }
 
@@ -146,7 +148,6 @@ export const degradeApi = {
   ): Promise<DegradeResponse> {
     const t0 = performance.now();
     const params = assertValidParams(rawParams);
-    const backend = await getBackend();
     const times: StageTimes = {};
     const out: RgbaFrame[] = [];
     const loadProgress: LoadProgress = ({ file, loaded, total }) => onProgress?.({ done: out.length, total: frames.length, file, loaded, bytes: total });
@@ -156,8 +157,8 @@ export const degradeApi = {
     // A stage is "reused" when no frame of the call had to run it.
     const ran = new Set<StageName>();
     let vqdParts: VqdPartTimes | undefined;
-    if (backend.kind === 'webgpu' && side === 'webgpu') {
-      const g = gpuDegrader(backend.device);
+    if (side === 'webgpu') {
+      const g = gpuDegrader(await webgpuDevice());
       for (const f of frames) {
         const reused = new Set<StageName>();
         out.push(await g.run(f, params, { times: opts.timing ? times : undefined, onProgress: loadProgress, between, reused }));

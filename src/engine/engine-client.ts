@@ -8,13 +8,13 @@
  * (`getEngine()` waits while none is running) and go on — the Upscale run resumes.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi } from './engine.worker';
+import type { EngineApi, EngineBackendHooks } from './engine.worker';
 import type { BackendInfo } from '../gpu/device';
 import type { BackendPreference } from '../gpu/backend-choice';
-import type { PlannerHooks } from './backend-plan';
 
 export interface EngineHandle {
   api: Comlink.Remote<EngineApi>;
+  /** The backend at start (planHooks.onBackend tells of WebGPU brought up later). */
   backend: BackendInfo;
   /** Rejects with EngineLostError when this worker is gone (never resolves). */
   lost: Promise<never>;
@@ -51,8 +51,8 @@ export interface EngineStartOptions {
   preference?: BackendPreference;
   /** Earlier probes' results, by measurement key (the UI stores them). */
   measurements?: Record<string, unknown>;
-  /** Hears each stage's plan and every new measurement. */
-  planHooks?: PlannerHooks;
+  /** Hears each stage's plan, every new measurement, and WebGPU brought up after start. */
+  planHooks?: EngineBackendHooks;
 }
 
 /** `remote` with every method call raced against `lost`. */

@@ -5,12 +5,13 @@
  * vsr-api.ts); frames arrive as RGBA8 and leave as RGBA8 (transferred), and
  * stay on the GPU in between. Two onnxruntime-web builds live here: the WebGPU build (gpu/device.ts)
  * for webgpu EP sessions, the plain wasm build (ort-wasm.ts) for every wasm EP session — a machine
- * that runs everything on the CPU never loads the first one's wasm. Every ORT session here is opened
- * with gpu/ort.ts's openSession, so their calls take turns in its one queue (ORT's asyncify wasm
- * must see one call at a time).
+ * that runs everything on the CPU never loads the first one's wasm, and one whose remembered plan
+ * runs everything on the CPU loads it only when a stage needs WebGPU (backend-start.ts). Every ORT
+ * session here is opened with gpu/ort.ts's openSession, so their calls take turns in its one queue
+ * (ORT's asyncify wasm must see one call at a time).
  */
 import * as Comlink from 'comlink';
-import { describeBackend, getBackend, onDeviceLost, ort, type BackendInfo } from '../gpu/device';
+import { backendStarted, describeBackend, findAdapter, getBackend, onBackendStarted, onDeviceLost, ort, type BackendInfo } from '../gpu/device';
 import { degradeApi } from './degrade-api';
 import { vsrApi } from './vsr-api';
 import { vsrLiveApi } from './vsr-live-api';
@@ -18,12 +19,24 @@ import { byoApi } from './byo-api';
 import { listByoModels } from '../models/byo-store-web';
 import { setModelsBase, webModels } from '../models/source-web';
 import type { VqganModel, VsrModel } from '../models/kinds';
-import { BackendPlanner, getPlanner, setPlanner, type PlannerHooks } from './backend-plan';
+import { getPlanner, setPlanner, type PlannerHooks } from './backend-plan';
+import { startEngineBackend } from './backend-start';
 import type { BackendPreference } from '../gpu/backend-choice';
 
+/** What the UI hears from the engine's backend: each plan, new measurements, WebGPU brought up late. */
+export interface EngineBackendHooks extends PlannerHooks {
+  /** WebGPU, left down at start, came up (or failed to: the wasm fallback and why) on first need. */
+  onBackend?(info: BackendInfo): void;
+}
+
 let lostCallback: ((reason: string) => void) | undefined;
-let planHooks: PlannerHooks = {};
+let planHooks: EngineBackendHooks = {};
+/** Init left WebGPU down (backend-start.ts): its start, when a stage needs it, is news to the UI. */
+let deferredAtInit = false;
 onDeviceLost((reason) => lostCallback?.(reason));
+onBackendStarted((b) => {
+  if (deferredAtInit) planHooks.onBackend?.(describeBackend(b));
+});
 
 const baseApi = {
   /**
@@ -35,24 +48,31 @@ const baseApi = {
   ): Promise<BackendInfo> {
     // Tests point the engine at the narrow test models (same topologies) with ?testmodels (test builds only).
     if (__VQDSR_TEST_BUILD__ && opts.modelsBase && /^\/[\w/.-]*\/$/.test(opts.modelsBase)) setModelsBase(opts.modelsBase);
-    const info = describeBackend(await getBackend(opts));
-    const adapter = info.kind === 'webgpu' ? info.adapter : null;
     const runtime = `ort-web ${ort.env.versions?.web ?? '?'} ${navigator.userAgent}`;
-    setPlanner(
-      BackendPlanner.fromStored(adapter, opts.preference ?? 'auto', opts.measurements ?? {}, runtime, {
-        onMeasured: (key, m) => planHooks.onMeasured?.(key, m),
-        onPlan: (plan) => planHooks.onPlan?.(plan),
-      }),
+    const { info, planner } = await startEngineBackend(
+      { findAdapter: () => findAdapter(opts), start: async () => describeBackend(await getBackend(opts)) },
+      {
+        preference: opts.preference ?? 'auto',
+        measurements: opts.measurements ?? {},
+        runtime,
+        hooks: {
+          onMeasured: (key, m) => planHooks.onMeasured?.(key, m),
+          onPlan: (plan) => planHooks.onPlan?.(plan),
+        },
+      },
     );
+    deferredAtInit = info.kind === 'webgpu' && !info.started;
+    setPlanner(planner);
     return info;
   },
-  /** Where the UI hears of each stage's side (status line) and of new measurements (to store them). */
-  onBackendPlan(hooks: PlannerHooks): void {
+  /** Where the UI hears of each stage's side (status line), of new measurements (to store them) and of WebGPU brought up late. */
+  onBackendPlan(hooks: EngineBackendHooks): void {
     planHooks = hooks;
   },
-  /** Test hook (?testhooks): lose the GPU device the way a driver reset does. */
+  /** Test hook (?testhooks): lose the GPU device the way a driver reset does (false: no device, none started). */
   async testLoseDevice(): Promise<boolean> {
     if (!__VQDSR_TEST_BUILD__) throw new Error('test hooks are not part of this build');
+    if (!backendStarted()) return false;
     const b = await getBackend();
     if (b.kind !== 'webgpu') return false;
     b.device.destroy();

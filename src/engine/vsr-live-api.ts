@@ -13,7 +13,7 @@
  * step in flight, frees the states and frames, and releases the proxy.
  */
 import * as Comlink from 'comlink';
-import { getBackend } from '../gpu/device';
+import { webgpuDevice } from '../gpu/device';
 import type { RgbaFrame } from '../core/frame';
 import { fromRgba8, packRgba8 } from '../core/pixels';
 import type { ImageF32 } from '../core/image';
@@ -98,12 +98,11 @@ async function openLive(req: VsrLiveRequest, getFrame: (i: number) => Promise<Rg
   const inRange = (i: number) => {
     if (!Number.isInteger(i) || i < 0 || i >= length) throw new RangeError(`live VSR: frame ${i} is not in a clip of ${length}`);
   };
-  const backend = await getBackend();
   const side = await vsrSide(model, req.cpu, onLoad);
   const base = { liveId: nextLive++, modelId: model, recurrent, width: W, height: H };
 
-  if (backend.kind === 'webgpu' && side === 'webgpu') {
-    const device = backend.device;
+  if (side === 'webgpu') {
+    const device = await webgpuDevice();
     const vsr = await gpuRunner(device, model, onLoad);
     const open = () => vsr.sequence(w, h, { maxTile: req.maxTile });
     let seq: VsrGpuSequence = open();

@@ -36,6 +36,8 @@ export interface StagePlan {
   /** Why this side: measured now, remembered from an earlier probe, forced, or no WebGPU at all. */
   why: 'measured' | 'remembered' | 'forced' | 'no-webgpu';
   measurement?: StageMeasurement;
+  /** With 'no-webgpu': why WebGPU did not come up when this stage needed it. */
+  reason?: string;
   /** One line for the status bar, e.g. "VSR on CPU (wasm): 90× faster than this GPU". */
   text: string;
 }
@@ -68,7 +70,7 @@ export function describeMeasuring(stage: PlannedStage, model: string): string {
 /** The status-bar line of a plan. */
 export function describePlan(p: Omit<StagePlan, 'text'>): string {
   const head = `${STAGE_LABEL[p.stage]} on ${SIDE_LABEL[p.side]}`;
-  if (p.why === 'no-webgpu') return `${head}: no WebGPU`;
+  if (p.why === 'no-webgpu') return `${head}: ${p.reason ?? 'no WebGPU'}`;
   if (p.why === 'forced') return `${head} (set by you)`;
   const m = p.measurement;
   if (!m) return head;
@@ -90,6 +92,48 @@ export function makePlan(p: Omit<StagePlan, 'text'>): StagePlan {
  */
 export function measurementKey(parts: { adapter: string; stage: PlannedStage; model: string; files: readonly string[]; runtime: string }): string {
   return [parts.adapter, parts.stage, parts.model, ...parts.files, parts.runtime].join('|');
+}
+
+/** Whether a remembered measurement's key (measurementKey) is one taken on `adapter` under `runtime`. */
+export function measuredOn(key: string, adapter: string, runtime: string): boolean {
+  return key.startsWith(`${adapter}|`) && key.endsWith(`|${runtime}`);
+}
+
+/**
+ * Why the engine leaves WebGPU down at start (it comes up on first need: a stage planned or forced
+ * onto WebGPU, a probe), or null to bring it up now. On a software adapter bringing it up costs
+ * onnxruntime-web's WebGPU build (a 27 MB wasm, fetched and compiled) and a GPUDevice, for nothing
+ * when every stage runs on the CPU anyway:
+ * - 'set-to-cpu': the setting sends every stage to the CPU;
+ * - 'remembered-cpu': every measurement remembered for this adapter and runtime chose the CPU (at
+ *   least one; a stage or model never measured here is probed, so brings WebGPU up, when it first runs).
+ * Forced WebGPU (the setting, `?webgpu`) and no remembered measurement (the first visit measures,
+ * as the probe needs WebGPU anyway) start it now, as does any remembered measurement that chose it.
+ */
+export type WebGpuDeferral = 'set-to-cpu' | 'remembered-cpu';
+
+export function deferWebGpu(p: {
+  adapter: string;
+  preference: BackendPreference;
+  measurements: Iterable<[string, StageMeasurement]>;
+  runtime: string;
+}): WebGpuDeferral | null {
+  if (p.preference === 'webgpu') return null;
+  if (p.preference === 'wasm') return 'set-to-cpu';
+  let any = false;
+  for (const [key, m] of p.measurements) {
+    if (!measuredOn(key, p.adapter, p.runtime)) continue;
+    if (decideSide(m) !== 'wasm') return null;
+    any = true;
+  }
+  return any ? 'remembered-cpu' : null;
+}
+
+/** The status-bar words for WebGPU left down at start. */
+export function describeDeferral(d: WebGpuDeferral): string {
+  return d === 'set-to-cpu'
+    ? 'WebGPU not started: set to run on the CPU'
+    : 'WebGPU not started: the CPU was faster for every stage measured on this adapter (remembered for this adapter)';
 }
 
 /** A remembered measurement read back from storage: only well-formed ones count. */

@@ -16,10 +16,17 @@
  * this build's ~27 MB wasm is fetched and compiled only by the session below —
  * never where there is no adapter or the wasm fallback is forced. Importing it
  * loads its JS only.
+ *
+ * Two steps, so the engine can stop after the first: `findAdapter` asks for the
+ * adapter only (its name keys the remembered backend plan; no device, no ORT
+ * wasm), `getBackend` brings WebGPU up (ORT's wasm, its GPUDevice) and is called
+ * on first need — at start, or later when the plan leaves every stage on the CPU
+ * (engine/backend-start.ts decides).
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { buildOnnxModel } from './onnx-builder';
 import { openSession, type Session } from './ort';
+import type { WebGpuDeferral } from './backend-choice';
 
 export type Backend =
   | { kind: 'webgpu'; device: GPUDevice; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits }
@@ -32,17 +39,26 @@ export interface DeviceLimits {
   maxComputeInvocationsPerWorkgroup: number;
 }
 
-/** Plain, structured-clone-safe description for the UI. */
-export type BackendInfo =
+/** What `findAdapter` found: a WebGPU adapter (with the adapter's limits: a device may get lower ones), or why none. */
+export type AdapterFound =
   | { kind: 'webgpu'; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits }
+  | { kind: 'wasm'; reason: string };
+
+/**
+ * Plain, structured-clone-safe description for the UI. `started`: WebGPU is up (ORT's device);
+ * false while the engine leaves it down until first need (`deferred` says why).
+ */
+export type BackendInfo =
+  | { kind: 'webgpu'; adapter: string; isFallbackAdapter: boolean; limits: DeviceLimits; started: boolean; deferred?: WebGpuDeferral }
   | { kind: 'wasm'; reason: string };
 
 export function describeBackend(b: Backend): BackendInfo {
   return b.kind === 'webgpu'
-    ? { kind: 'webgpu', adapter: b.adapter, isFallbackAdapter: b.isFallbackAdapter, limits: b.limits }
+    ? { kind: 'webgpu', adapter: b.adapter, isFallbackAdapter: b.isFallbackAdapter, limits: b.limits, started: true }
     : { kind: 'wasm', reason: b.reason };
 }
 
+let adapterFound: Promise<AdapterFound> | undefined;
 let backend: Promise<Backend> | undefined;
 let keepAlive: Session | undefined;
 const lostListeners = new Set<(reason: string) => void>();
@@ -58,9 +74,45 @@ export interface BackendOptions {
   forceWasm?: boolean;
 }
 
+/** The WebGPU adapter, asked for once (the first call's options count): cheap, starts nothing. */
+export function findAdapter(opts: BackendOptions = {}): Promise<AdapterFound> {
+  adapterFound ??= lookForAdapter(opts);
+  return adapterFound;
+}
+
+/** WebGPU brought up (once): ORT's WebGPU build and its device; the wasm fallback where that fails. */
 export function getBackend(opts: BackendOptions = {}): Promise<Backend> {
-  backend ??= initBackend(opts);
+  if (!backend) {
+    backend = startBackend(opts);
+    void backend.then((b) => startListeners.forEach((fn) => fn(b)));
+  }
   return backend;
+}
+
+const startListeners = new Set<(b: Backend) => void>();
+
+/** Told once when bringing WebGPU up has ended (up, or the wasm fallback and why). */
+export function onBackendStarted(fn: (b: Backend) => void): () => void {
+  startListeners.add(fn);
+  return () => startListeners.delete(fn);
+}
+
+/** Whether WebGPU has been brought up (or is being): getBackend was called. */
+export function backendStarted(): boolean {
+  return backend !== undefined;
+}
+
+/** Whether a stage may run on WebGPU: there is an adapter, and bringing WebGPU up has not failed. */
+export async function webgpuPossible(): Promise<boolean> {
+  if ((await findAdapter()).kind !== 'webgpu') return false;
+  return !backend || (await backend).kind === 'webgpu';
+}
+
+/** The engine's GPUDevice, bringing WebGPU up if it is not yet; throws where it cannot come up. */
+export async function webgpuDevice(): Promise<GPUDevice> {
+  const b = await getBackend();
+  if (b.kind !== 'webgpu') throw new Error(b.reason);
+  return b.device;
 }
 
 /**
@@ -83,8 +135,16 @@ function adapterName(info: GPUAdapterInfo | undefined): string {
   return parts.length ? parts.join(' ') : 'unknown adapter';
 }
 
-async function initBackend(opts: BackendOptions): Promise<Backend> {
-  configureWasm();
+function adapterLimits(l: GPUSupportedLimits): DeviceLimits {
+  return {
+    maxBufferSize: l.maxBufferSize,
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+  };
+}
+
+async function lookForAdapter(opts: BackendOptions): Promise<AdapterFound> {
   if (opts.forceWasm) return { kind: 'wasm', reason: 'WebGPU disabled by setting' };
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return { kind: 'wasm', reason: 'WebGPU is not available in this browser' };
@@ -96,6 +156,18 @@ async function initBackend(opts: BackendOptions): Promise<Backend> {
   }
   if (!adapter) return { kind: 'wasm', reason: 'No WebGPU adapter (GPU blocklisted or WebGPU disabled)' };
   const info = adapter.info;
+  return {
+    kind: 'webgpu',
+    adapter: adapterName(info),
+    isFallbackAdapter: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    limits: adapterLimits(adapter.limits),
+  };
+}
+
+async function startBackend(opts: BackendOptions): Promise<Backend> {
+  const found = await findAdapter(opts);
+  if (found.kind !== 'webgpu') return found;
+  configureWasm();
   try {
     // One tiny session on the webgpu EP makes ORT create its device.
     const session = await openSession(ort, warmupModel(), { executionProviders: ['webgpu'] });
@@ -112,19 +184,7 @@ async function initBackend(opts: BackendOptions): Promise<Backend> {
       const reason = `GPU device lost (${lost.reason}): ${lost.message}`;
       for (const fn of lostListeners) fn(reason);
     });
-    const l = device.limits;
-    return {
-      kind: 'webgpu',
-      device,
-      adapter: adapterName(info),
-      isFallbackAdapter: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter),
-      limits: {
-        maxBufferSize: l.maxBufferSize,
-        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      },
-    };
+    return { kind: 'webgpu', device, adapter: found.adapter, isFallbackAdapter: found.isFallbackAdapter, limits: adapterLimits(device.limits) };
   } catch (e) {
     return { kind: 'wasm', reason: `onnxruntime-web could not start on WebGPU: ${e instanceof Error ? e.message : String(e)}` };
   }

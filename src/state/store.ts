@@ -42,6 +42,8 @@ export interface AppState {
   error: string | null;
   notices: string[];
   setBackend: (b: BackendInfo | null, err?: string | null) => void;
+  /** The same engine's backend changed (WebGPU brought up on first need): its plans still hold. */
+  updateBackend: (b: BackendInfo) => void;
   setStagePlan: (p: StageStatus) => void;
   /** A new setting: the plans made under the old one no longer hold. */
   setBackendPreference: (p: BackendPreference) => void;
@@ -66,6 +68,7 @@ export const useApp = create<AppState>((set, get) => ({
   error: null,
   notices: [],
   setBackend: (backend, engineError = null) => set({ backend, engineError, stagePlans: {} }),
+  updateBackend: (backend) => set({ backend }),
   setStagePlan: (p) => set({ stagePlans: { ...get().stagePlans, [`${p.stage}#${p.model}`]: p } }),
   setBackendPreference: (backendPreference) => set({ backendPreference, stagePlans: {} }),
   setSource: (source) => set({ source, frameIndex: 0 }),
