@@ -182,6 +182,7 @@ async function degradeLatency(page, base, codec) {
   const ms = [];
   const cpuMs = [];
   const stageTimes = [];
+  const latency = [];
   // The first change warms the new configuration (codec on/off); it is not counted.
   for (let i = 0; i <= SLIDER_CHANGES; i++) {
     const p = structuredClone(base);
@@ -207,14 +208,19 @@ async function degradeLatency(page, base, codec) {
     const c1 = descendantsCpuNs();
     // The per-stage breakdown the page shows for this change (the engine's own timings).
     const shown = (await page.textContent('[data-testid=stage-times]')).trim();
+    // The page's own split of the change: engine time, messaging, change → on screen. The page measures
+    // "on screen" in the frame after the one that drew the LR frame (DegradeView), so read it two frames on.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const split = ((await page.textContent('[data-testid=preview-latency]').catch(() => '')) ?? '').trim();
     if (codec !== /codec \d/.test(shown)) throw new Error(`the ${codec ? 'codec' : 'no-codec'} series ran ${codec ? 'without' : 'with'} the codec: "${shown}"`);
     if (i > 0) {
       ms.push(elapsed);
       if (c0 !== null && c1 !== null) cpuMs.push(Math.round((c1 - c0) / 1e6));
       stageTimes.push(shown);
+      latency.push(split);
     }
   }
-  return { medianMs: median(ms), ms, cpuMedianMs: cpuMs.length ? median(cpuMs) : null, cpuMs, stageTimes };
+  return { medianMs: median(ms), ms, cpuMedianMs: cpuMs.length ? median(cpuMs) : null, cpuMs, stageTimes, latency };
 }
 
 export async function run() {
@@ -249,6 +255,9 @@ export async function run() {
       // What the page showed for each counted change: per-stage ms per frame, codec per window.
       noCodecStageTimes: noCodec.stageTimes,
       withCodecStageTimes: withCodec.stageTimes,
+      // …and its split of each: "engine N ms · messaging N ms · on screen N ms after the change".
+      noCodecLatency: noCodec.latency,
+      withCodecLatency: withCodec.latency,
     };
     const name = 'app: degrade preview latency and ×4 upscale end to end in Chromium vs the CLI';
     const machine_note = `${os.cpus().length} cores; WebGPU in this Chromium is whatever the adapter is (SwiftShader on a VM)`;

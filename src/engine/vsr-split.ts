@@ -17,6 +17,10 @@
  *
  * Pure TypeScript, no ORT import: the caller opens the sessions.
  */
+import { WireError, WireOut, floatValueInfo, readWireNode, wireFields, wireSlice, wireText, type WireField } from '../gpu/onnx-wire';
+
+/** ValueInfoProto of a float tensor [1, 3, sym, sym]. */
+const floatImageInfo = (name: string, h: string, w: string): Uint8Array => floatValueInfo(name, [1, 3, h, w]);
 
 /** The two halves of a split step graph. */
 export interface SplitStep {
@@ -28,132 +32,6 @@ export interface SplitStep {
   input: string;
   /** The base's tensor name: the output of `base`, an input of `net`. */
   baseName: string;
-}
-
-interface Field {
-  no: number;
-  wire: number;
-  /** The whole field, key included (re-emitted verbatim). */
-  start: number;
-  end: number;
-  /** Payload of a length-delimited field. */
-  body: [number, number] | null;
-  /** Value of a varint field. */
-  int: number;
-}
-
-class WireError extends Error {}
-
-function fields(buf: Uint8Array, start: number, end: number): Field[] {
-  const out: Field[] = [];
-  let pos = start;
-  const varint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= end) throw new WireError('truncated varint');
-      const b = buf[pos++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-    }
-    throw new WireError('malformed varint');
-  };
-  while (pos < end) {
-    const at = pos;
-    const key = varint();
-    const no = Math.floor(key / 8);
-    const wire = key & 7;
-    let body: [number, number] | null = null;
-    let int = 0;
-    if (wire === 0) int = varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      const len = varint();
-      body = [pos, pos + len];
-      pos += len;
-    } else throw new WireError(`unsupported wire type ${wire}`);
-    if (pos > end) throw new WireError('field runs past its message');
-    out.push({ no, wire, start: at, end: pos, body, int });
-  }
-  return out;
-}
-
-const text = (buf: Uint8Array, f: Field): string => new TextDecoder().decode(buf.subarray(f.body![0], f.body![1]));
-
-class Out {
-  private parts: Uint8Array[] = [];
-  private size = 0;
-  raw(b: Uint8Array): this {
-    this.parts.push(b);
-    this.size += b.length;
-    return this;
-  }
-  varint(v: number): this {
-    const b: number[] = [];
-    while (v >= 0x80) {
-      b.push((v % 128) | 0x80);
-      v = Math.floor(v / 128);
-    }
-    b.push(v);
-    return this.raw(Uint8Array.from(b));
-  }
-  bytes(no: number, b: Uint8Array): this {
-    return this.varint(no * 8 + 2).varint(b.length).raw(b);
-  }
-  string(no: number, s: string): this {
-    return this.bytes(no, new TextEncoder().encode(s));
-  }
-  int(no: number, v: number): this {
-    return this.varint(no * 8).varint(v);
-  }
-  finish(): Uint8Array {
-    const r = new Uint8Array(this.size);
-    let o = 0;
-    for (const p of this.parts) {
-      r.set(p, o);
-      o += p.length;
-    }
-    return r;
-  }
-}
-
-/** ValueInfoProto of a float tensor [1, 3, sym, sym]. */
-function floatImageInfo(name: string, h: string, w: string): Uint8Array {
-  const dim = (d: number | string) => (typeof d === 'number' ? new Out().int(1, d) : new Out().string(2, d)).finish();
-  const shape = new Out();
-  for (const d of [1, 3, h, w]) shape.bytes(1, dim(d));
-  const tensor = new Out().int(1, 1).bytes(2, shape.finish()).finish();
-  const type = new Out().bytes(1, tensor).finish();
-  return new Out().string(1, name).bytes(2, type).finish();
-}
-
-interface NodeInfo {
-  field: Field;
-  op: string;
-  inputs: string[];
-  outputs: string[];
-  attrs: Map<string, { s?: string }>;
-}
-
-function readNode(buf: Uint8Array, f: Field): NodeInfo {
-  const n: NodeInfo = { field: f, op: '', inputs: [], outputs: [], attrs: new Map() };
-  for (const g of fields(buf, f.body![0], f.body![1])) {
-    if (g.no === 1 && g.body) n.inputs.push(text(buf, g));
-    else if (g.no === 2 && g.body) n.outputs.push(text(buf, g));
-    else if (g.no === 4 && g.body) n.op = text(buf, g);
-    else if (g.no === 5 && g.body) {
-      let name = '';
-      let s: string | undefined;
-      for (const a of fields(buf, g.body[0], g.body[1])) {
-        if (a.no === 1 && a.body) name = text(buf, a);
-        else if (a.no === 4 && a.body) s = text(buf, a);
-      }
-      n.attrs.set(name, { s });
-    }
-  }
-  return n;
 }
 
 /**
@@ -172,12 +50,12 @@ export function splitCubicBase(model: Uint8Array, input = 'cur'): SplitStep | nu
 }
 
 function split(buf: Uint8Array, input: string): SplitStep | null {
-  const top = fields(buf, 0, buf.length);
+  const top = wireFields(buf, 0, buf.length);
   const graphField = top.find((f) => f.no === 7 && f.body);
   if (!graphField) return null;
-  const graph = fields(buf, graphField.body![0], graphField.body![1]);
-  const nodes = graph.filter((f) => f.no === 1 && f.body).map((f) => readNode(buf, f));
-  const graphInputs = graph.filter((f) => f.no === 11 && f.body).map((f) => ({ f, name: text(buf, fields(buf, f.body![0], f.body![1]).find((g) => g.no === 1 && g.body)!) }));
+  const graph = wireFields(buf, graphField.body![0], graphField.body![1]);
+  const nodes = graph.filter((f) => f.no === 1 && f.body).map((f) => readWireNode(buf, f));
+  const graphInputs = graph.filter((f) => f.no === 11 && f.body).map((f) => ({ f, name: wireText(buf, wireFields(buf, f.body![0], f.body![1]).find((g) => g.no === 1 && g.body)!) }));
   if (!graphInputs.some((i) => i.name === input)) return null;
   const candidates = nodes.filter((n) => n.op === 'Resize' && n.inputs[0] === input && n.attrs.get('mode')?.s === 'cubic' && n.outputs.length === 1);
   if (candidates.length !== 1) return null;
@@ -187,33 +65,33 @@ function split(buf: Uint8Array, input: string): SplitStep | null {
   const needed = resize.inputs.slice(1).filter((s) => s !== '');
   const constNodes = nodes.filter((n) => n.op === 'Constant' && n.outputs.some((o) => needed.includes(o)));
   const initializers = graph.filter((f) => f.no === 5 && f.body).filter((f) => {
-    const name = fields(buf, f.body![0], f.body![1]).find((g) => g.no === 8 && g.body);
-    return name !== undefined && needed.includes(text(buf, name));
+    const name = wireFields(buf, f.body![0], f.body![1]).find((g) => g.no === 8 && g.body);
+    return name !== undefined && needed.includes(wireText(buf, name));
   });
-  const found = new Set([...constNodes.flatMap((n) => n.outputs), ...initializers.map((f) => text(buf, fields(buf, f.body![0], f.body![1]).find((g) => g.no === 8)!))]);
+  const found = new Set([...constNodes.flatMap((n) => n.outputs), ...initializers.map((f) => wireText(buf, wireFields(buf, f.body![0], f.body![1]).find((g) => g.no === 8)!))]);
   if (!needed.every((n) => found.has(n))) return null; // computed from another node: not state-free as far as we can tell
-  const slice = (f: Field) => buf.subarray(f.start, f.end);
+  const slice = (f: WireField) => wireSlice(buf, f);
 
   // net: the graph without the Resize node (nor the Constants only it read), its output a graph input.
   const readElsewhere = new Set(nodes.filter((n) => n !== resize).flatMap((n) => n.inputs));
   const dropped = new Set([resize.field, ...constNodes.filter((n) => !n.outputs.some((o) => readElsewhere.has(o))).map((n) => n.field)]);
-  const netGraph = new Out();
+  const netGraph = new WireOut();
   for (const f of graph) if (!dropped.has(f)) netGraph.raw(slice(f));
   netGraph.bytes(11, floatImageInfo(baseName, 'H4', 'W4'));
-  const net = new Out();
-  for (const f of top) net.raw(f === graphField ? new Out().bytes(7, netGraph.finish()).finish() : slice(f));
+  const net = new WireOut();
+  for (const f of top) net.raw(f === graphField ? new WireOut().bytes(7, netGraph.finish()).finish() : slice(f));
 
   // base: the Resize alone, with what it reads.
   const inputInfo = graphInputs.find((i) => i.name === input)!.f;
-  const baseGraph = new Out();
+  const baseGraph = new WireOut();
   for (const n of constNodes) baseGraph.raw(slice(n.field));
   baseGraph.raw(slice(resize.field));
   baseGraph.string(2, 'vsr-base');
   for (const f of initializers) baseGraph.raw(slice(f));
   baseGraph.raw(slice(inputInfo));
   baseGraph.bytes(12, floatImageInfo(baseName, 'H4', 'W4'));
-  const base = new Out();
+  const base = new WireOut();
   // Same ir_version, opset imports and producer; the new graph.
-  for (const f of top) base.raw(f === graphField ? new Out().bytes(7, baseGraph.finish()).finish() : slice(f));
+  for (const f of top) base.raw(f === graphField ? new WireOut().bytes(7, baseGraph.finish()).finish() : slice(f));
   return { net: net.finish(), base: base.finish(), input, baseName };
 }

@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../core/rng.ts';
 import { knnCpu } from './knn-cpu.ts';
-import { knnProjected, knnScreenSimdAvailable, prepareProjectedCodebook, warmUpKnn } from './knn-projected.ts';
+import { knnProjected, knnProjectedIndices, knnScreenSimdAvailable, prepareProjectedCodebook, warmUpKnn } from './knn-projected.ts';
 import { latentNearCodebook, randomCodebook, randomValues } from './knn-testdata.ts';
 
 const MODELS = path.resolve(import.meta.dirname, '../../../public/models');
 const CODEBOOK = path.join(MODELS, 'vqgan.codebook.bin');
 
-/** knnProjected must give knnCpu's indices and zq, bit for bit (tolerance 0). */
+/** knnProjected must give knnCpu's indices and zq, bit for bit (tolerance 0); knnProjectedIndices the same indices. */
 function expectSame(z: Float32Array, nz: number, P: number, cb: Float32Array, N: number, ks: readonly number[]): void {
   const prep = prepareProjectedCodebook(cb, N, nz);
   for (const k of ks) {
@@ -19,6 +19,7 @@ function expectSame(z: Float32Array, nz: number, P: number, cb: Float32Array, N:
       const got = knnProjected(z, P, prep, k, { simd });
       expect(Array.from(got.indices), `k = ${k}, simd ${simd}`).toEqual(Array.from(want.indices));
       expect(Buffer.from(got.zq.buffer).equals(Buffer.from(want.zq.buffer)), `zq, k = ${k}, simd ${simd}`).toBe(true);
+      expect(Array.from(knnProjectedIndices(z, P, prep, k, { simd })), `indices only, k = ${k}, simd ${simd}`).toEqual(Array.from(want.indices));
     }
   }
 }

@@ -597,11 +597,21 @@ function layoutFor(w: KnnWasm, cb: ProjectedCodebook): WasmLayout {
  * (f32 distance, index) order and zq [nz, P]. `simd: false` forces the plain-JS path (tests).
  */
 export function knnProjected(z: Float32Array, P: number, cb: ProjectedCodebook, k: number, opts: { simd?: boolean } = {}): KnnResult {
+  const { indices, zq } = search(z, P, cb, k, opts.simd !== false, true);
+  return { indices, zq: zq! };
+}
+
+/** knnProjected's `indices` alone (zq is not gathered): for a caller that looks the entries up itself (code-conv.ts). */
+export function knnProjectedIndices(z: Float32Array, P: number, cb: ProjectedCodebook, k: number, opts: { simd?: boolean } = {}): Uint32Array {
+  return search(z, P, cb, k, opts.simd !== false, false).indices;
+}
+
+function search(z: Float32Array, P: number, cb: ProjectedCodebook, k: number, simd: boolean, withZq: boolean): { indices: Uint32Array; zq: Float32Array | null } {
   const { N, nz, m } = cb;
   if (z.length < nz * P) throw new RangeError(`z has ${z.length} values, need nz·P = ${nz * P}`);
   if (!Number.isInteger(k) || k < 1 || k > N) throw new RangeError(`k = ${k} outside 1…${N}`);
-  const w = m > 0 && opts.simd !== false ? knnWasm(m) : null;
-  return w ? searchWasm(w, z, P, cb, k) : searchJs(z, P, cb, k);
+  const w = m > 0 && simd ? knnWasm(m) : null;
+  return w ? searchWasm(w, z, P, cb, k, withZq) : searchJs(z, P, cb, k, withZq);
 }
 
 /** a = Qᵀ(z_p − μ), ‖z_p‖², ‖z_p − μ‖² in f64, summed over c in order (the wasm `project` does the same operations). */
@@ -679,10 +689,10 @@ function upperBound(sorted: Float64Array, x: number): number {
   return lo;
 }
 
-function searchJs(z: Float32Array, P: number, cb: ProjectedCodebook, k: number): KnnResult {
+function searchJs(z: Float32Array, P: number, cb: ProjectedCodebook, k: number, withZq: boolean): { indices: Uint32Array; zq: Float32Array | null } {
   const { codebook, N, nz, m, norms, nPad } = cb;
   const indices = new Uint32Array(P);
-  const zq = new Float32Array(nz * P);
+  const zq = withZq ? new Float32Array(nz * P) : null;
   const lower = new Float64Array(nPad);
   const upper = new Float64Array(nPad);
   const scratch = new Float64Array(N);
@@ -715,13 +725,13 @@ function searchJs(z: Float32Array, P: number, cb: ProjectedCodebook, k: number):
       idx = candJ[kthByDistanceThenIndex(candD.subarray(0, count), k, perm)];
     }
     indices[p] = idx;
-    for (let c = 0; c < nz; c++) zq[c * P + p] = codebook[idx * nz + c];
+    if (zq) for (let c = 0; c < nz; c++) zq[c * P + p] = codebook[idx * nz + c];
   }
   return { indices, zq };
 }
 
 /** The same search with the projection, the screen, the candidate scan and the exact distances (four candidates at a time) in wasm. */
-function searchWasm(w: KnnWasm, z: Float32Array, P: number, cb: ProjectedCodebook, k: number): KnnResult {
+function searchWasm(w: KnnWasm, z: Float32Array, P: number, cb: ProjectedCodebook, k: number, withZq: boolean): { indices: Uint32Array; zq: Float32Array | null } {
   const { codebook, N, nz, norms, nPad } = cb;
   const l = layoutFor(w, cb);
   const lat = latentArea(l, nz, P);
@@ -733,7 +743,7 @@ function searchWasm(w: KnnWasm, z: Float32Array, P: number, cb: ProjectedCodeboo
   w.project(lat.z, P, nz, l.mean, l.q, lat.a, lat.zz, lat.uu);
   const upper = f64.subarray(l.up / 8, l.up / 8 + nPad);
   const indices = new Uint32Array(P);
-  const zq = new Float32Array(nz * P);
+  const zq = withZq ? new Float32Array(nz * P) : null;
   const scratch = new Float64Array(nPad);
   const candD = new Float32Array(N + 3);
   const candJ = new Uint32Array(N + 3);
@@ -786,7 +796,7 @@ function searchWasm(w: KnnWasm, z: Float32Array, P: number, cb: ProjectedCodeboo
       idx = candJ[kthByDistanceThenIndex(candD.subarray(0, n), k, perm)];
     }
     indices[p] = idx;
-    for (let c = 0; c < nz; c++) zq[c * P + p] = codebook[idx * nz + c];
+    if (zq) for (let c = 0; c < nz; c++) zq[c * P + p] = codebook[idx * nz + c];
   }
   return { indices, zq };
 }

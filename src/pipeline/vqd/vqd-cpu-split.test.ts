@@ -1,13 +1,16 @@
 /**
  * The browser CPU path's VQD (vqd-cpu-web.ts: createVqdCpu with the projected k-NN screen) on the
  * shipped VQGAN through onnxruntime-node: its encoder/decoder halves give run()'s pixels, the
- * screened search gives knnCpu's, and the part timings are filled.
+ * screened search gives knnCpu's, and the part timings are filled. With the decoder's entry Convs
+ * as table look-ups (codeTables, what the browser runs): the whole decoder's pixels up to float
+ * rounding (see that test for the tolerance), and the halves and timings as without.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPng } from '../../media/png.ts';
+import { resizeCpu } from '../resize/resize-cpu.ts';
 import { createImage } from '../../core/image.ts';
 import { createVqdCpu, type VqdModelBytes } from './vqd-cpu.ts';
 import { knnProjected, prepareProjectedCodebook } from './knn-projected.ts';
@@ -53,4 +56,57 @@ describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and pro
       expect(Object.keys(times).sort()).toEqual(['decoder', 'encoder', 'knn']);
     }
   }, 120_000);
+
+  it("code tables: the whole decoder's pixels up to float rounding, whole and tiled, several k; halves and timings as without", async () => {
+    const ort = await import('onnxruntime-node');
+    const cb = await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.codebook.bin'));
+    const files: VqdModelBytes = {
+      encoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.encoder.onnx')),
+      decoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.decoder.onnx')),
+      codebook: new Float32Array(cb.buffer.slice(cb.byteOffset, cb.byteOffset + cb.byteLength)),
+      nCodes: 1024,
+      nz: 256,
+    };
+    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 } as const;
+    const prep = prepareProjectedCodebook(files.codebook, 1024, 256);
+    const whole = await createVqdCpu(ort, files, opts, (z, P, k) => knnProjected(z, P, prep, k).zq);
+    // A decode that fell back to the whole decoder would pass on pixels too: the searches counted say the tables ran.
+    let searches = 0;
+    const search = (z: Float32Array, P: number, k: number) => (searches++, knnProjected(z, P, prep, k).indices);
+    const tab = await createVqdCpu(ort, files, opts, undefined, { codeTables: { search } });
+    // Tolerance: the entry Convs' sums in another order (code-conv.ts) move the decoder's output by float rounding:
+    // measured ≤ 1.2e-6 on [0, 1] and at most one sample in 18,432 a level apart on these frames (shipped and e2e
+    // test models). Allowed: 1e-5, one level, one sample in 2,000.
+    const close = (a: { data: Float32Array }, b: { data: Float32Array }) => {
+      let max = 0;
+      let flips = 0;
+      for (let i = 0; i < a.data.length; i++) {
+        max = Math.max(max, Math.abs(a.data[i] - b.data[i]));
+        if (Math.round(a.data[i] * 255) !== Math.round(b.data[i] * 255)) flips++;
+      }
+      return max <= 1e-5 && flips <= a.data.length / 2000;
+    };
+    const frame = readPng(path.join(FIX, 'frame-96x64.png'));
+    const sample = resizeCpu(frame, 120, 68, 'bicubic');
+    for (const [img, ks, tiles] of [
+      [sample, { kTop: 1, kMid: 1, kBot: 1 }, {}],
+      [frame, { kTop: 1, kMid: 7, kBot: 50 }, { maxTile: 32, overlap: 16 }],
+      [sample, { kTop: 3, kMid: 10, kBot: 128 }, {}],
+    ] as const) {
+      const want = await whole.run(img, ks, tiles);
+      searches = 0;
+      const got = await tab.run(img, ks, tiles);
+      // Three branches per tile.
+      expect(searches % 3 === 0 && searches > 0).toBe(true);
+      expect([got.width, got.height]).toEqual([img.width, img.height]);
+      expect(close(got, want)).toBe(true);
+      const times: VqdPartTimes = {};
+      const enc = await tab.encode(img, tiles, times);
+      // The halves are the same computation: decode(encode(x)) = run(x) bit for bit.
+      expect(same(await tab.decode(enc, ks, times), got)).toBe(true);
+      expect(Object.keys(times).sort()).toEqual(['decoder', 'encoder', 'knn']);
+    }
+  }, 120_000);
 });
+
+const same = (a: { data: Float32Array }, b: { data: Float32Array }) => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));

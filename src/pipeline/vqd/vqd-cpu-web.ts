@@ -2,20 +2,23 @@
  * The CPU VQ degrader in the browser: the registry's model files (downloaded, sha256-checked,
  * cached by models/source-web.ts) on ORT-web's wasm EP, with the k-th-nearest search screened in
  * the codebook's principal subspace (knn-projected.ts: knnCpu's indices, ~100× faster on the
- * sample). One loader for the engine's fallback path, the GPU-vs-CPU tests and the benchmarks.
+ * sample), and the decoder's entry Convs as table look-ups from its indices (code-conv.ts: 0.84 of
+ * the decoder's 1.82 GFLOP on the sample). One loader for the engine's fallback path, the
+ * GPU-vs-CPU tests and the benchmarks.
  */
 import type { LoadProgress } from '../../models/manifest';
 import type { ModelRegistry } from '../../models/registry';
 import type { Ort } from '../../gpu/ort';
 import { createVqdCpu, type VqdCpu } from './vqd-cpu';
-import { knnProjected, prepareProjectedCodebook, warmUpKnn } from './knn-projected';
+import { knnProjected, knnProjectedIndices, prepareProjectedCodebook, warmUpKnn } from './knn-projected';
 import { warmUpBlur } from '../blur/blur-simd';
 
 export async function loadVqdCpu(ort: Ort, models: ModelRegistry, modelId = 'vqgan', onProgress?: LoadProgress): Promise<VqdCpu> {
   const { model, encoder, decoder, codebook } = await models.vqgan(modelId, onProgress);
   const prep = prepareProjectedCodebook(codebook, model.nCodes, model.nz);
   const quantize = (z: Float32Array, P: number, k: number) => knnProjected(z, P, prep, k).zq;
-  const cpu = await createVqdCpu(ort, { encoder, decoder, codebook, nCodes: model.nCodes, nz: model.nz }, { executionProviders: ['wasm'] }, quantize);
+  const search = (z: Float32Array, P: number, k: number) => knnProjectedIndices(z, P, prep, k);
+  const cpu = await createVqdCpu(ort, { encoder, decoder, codebook, nCodes: model.nCodes, nz: model.nz }, { executionProviders: ['wasm'] }, quantize, { codeTables: { search } });
   // The wasm kernels of the CPU chain, compiled to optimised code before the first slider moves.
   warmUpBlur();
   warmUpKnn(prep);

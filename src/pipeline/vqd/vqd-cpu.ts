@@ -4,6 +4,12 @@
  * CLI and the training data factory), the kNN CPU reference, and the tile CPU
  * references — the same tile plan as vqd-gpu.ts, so both give the same pixels
  * up to float rounding of the two ORT backends.
+ *
+ * With `codeTables` (the browser's CPU path, vqd-cpu-web.ts) the decoder's entry Convs run as
+ * table look-ups from the search's indices (decoder-entry.ts, code-conv.ts) and ORT runs the rest
+ * of the decoder: on the bundled sample 0.84 of the decoder's 1.82 GFLOP are gone, at the price
+ * of float rounding (f32 sums in another order) against the whole-graph decoder; the Node paths
+ * (CLI, training data) run the whole graph.
  */
 import type { ImageF32 } from '../../core/image';
 import { createImage } from '../../core/image';
@@ -12,6 +18,8 @@ import { accumulateCpu, extractCpu, normalizeCpu, planTiles, type Tile } from '.
 import type { VqdGpuOptions } from './vqd-gpu';
 import type { VqdEncoded, VqdKs, VqdPartTimes } from './options';
 import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
+import { splitDecoderEntry } from './decoder-entry';
+import { codeConv, makeCodeTables } from './code-conv';
 
 export interface VqdCpu {
   readonly nCodes: number;
@@ -27,6 +35,18 @@ export interface VqdCpu {
 
 /** The k-th-nearest quantiser between encoder and decoder: z [nz, P] → zq [nz, P]. */
 export type CpuQuantizer = (z: Float32Array, P: number, k: number) => Promise<Float32Array> | Float32Array;
+
+/** The k-th-nearest search's indices: z [nz, P] → the k-th entry per position, [P]. */
+export type CpuSearch = (z: Float32Array, P: number, k: number) => Promise<Uint32Array> | Uint32Array;
+
+export interface VqdCpuOptions {
+  /**
+   * Run the decoder's entry Convs as table look-ups from `search`'s indices (code-conv.ts)
+   * instead of feeding zq to the whole decoder; ignored (the whole decoder runs) where the
+   * decoder's graph is not the plain case decoder-entry.ts splits.
+   */
+  codeTables?: { search: CpuSearch };
+}
 
 /** The browser paths' tile defaults (same values as vqd-gpu.ts VQD_DEFAULT_TILE / _OVERLAP). */
 export const VQD_CPU_DEFAULT_TILE = 256;
@@ -44,11 +64,13 @@ export interface VqdModelBytes {
  * `quantize` replaces the plain knnCpu search (the Node CLI passes its faster screened search,
  * which gives the same indices); the tile loop around it is the same for every CPU caller.
  */
-export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOptions: OrtSessionOptions = {}, quantize?: CpuQuantizer): Promise<VqdCpu> {
-  const encoder = await openSession(ort, files.encoder, sessionOptions);
-  const decoder = await openSession(ort, files.decoder, sessionOptions);
+export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOptions: OrtSessionOptions = {}, quantize?: CpuQuantizer, opts: VqdCpuOptions = {}): Promise<VqdCpu> {
   const { codebook, nCodes: N, nz } = files;
   if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
+  const split = opts.codeTables ? splitDecoderEntry(files.decoder) : null;
+  const encoder = await openSession(ort, files.encoder, sessionOptions);
+  const decoder = await openSession(ort, split ? split.rest : files.decoder, sessionOptions);
+  const tables = split && opts.codeTables ? { search: opts.codeTables.search, convs: split.convs, t: await makeCodeTables(ort, split.convs, codebook, N, nz, sessionOptions) } : null;
   const quant: CpuQuantizer = quantize ?? ((z, P, k) => knnCpu(z, nz, P, codebook, N, k).zq);
   const add = (times: VqdPartTimes | undefined, part: keyof VqdPartTimes, t0: number) => {
     if (times) times[part] = (times[part] ?? 0) + (performance.now() - t0);
@@ -71,14 +93,30 @@ export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOption
     let t0 = performance.now();
     const kList = [ks.kTop, ks.kMid, ks.kBot];
     const feeds: OrtFeeds = {};
-    for (let i = 0; i < tl.z.length; i++) {
-      const [, , lh, lw] = tl.z[i].dims;
-      const k = Math.min(N, Math.max(1, Math.round(kList[i])));
-      const zq = await quant(tl.z[i].data, lh * lw, k);
-      feeds[decoder.inputNames[i]] = new ort.Tensor('float32', zq, [1, nz, lh, lw]);
+    const kAt = (i: number) => Math.min(N, Math.max(1, Math.round(kList[i])));
+    if (tables) {
+      // Latent i feeds decoder input i, whose entry Conv is convs[i] (decoder-entry.ts keeps the order).
+      const found: Uint32Array[] = [];
+      for (let i = 0; i < tl.z.length; i++) {
+        const [, , lh, lw] = tl.z[i].dims;
+        found.push(await tables.search(tl.z[i].data, lh * lw, kAt(i)));
+      }
+      add(times, 'knn', t0);
+      t0 = performance.now();
+      for (let i = 0; i < tl.z.length; i++) {
+        const [, , lh, lw] = tl.z[i].dims;
+        const t = tables.t[i];
+        feeds[tables.convs[i].output] = new ort.Tensor('float32', codeConv(t, found[i], lh, lw), [1, t.cout, lh, lw]);
+      }
+    } else {
+      for (let i = 0; i < tl.z.length; i++) {
+        const [, , lh, lw] = tl.z[i].dims;
+        const zq = await quant(tl.z[i].data, lh * lw, kAt(i));
+        feeds[decoder.inputNames[i]] = new ort.Tensor('float32', zq, [1, nz, lh, lw]);
+      }
+      add(times, 'knn', t0);
+      t0 = performance.now();
     }
-    add(times, 'knn', t0);
-    t0 = performance.now();
     const out = await decoder.run(feeds);
     accumulateCpu(acc, wsum, w, h, 3, out[decoder.outputNames[0]].data as Float32Array, tl.tile, overlap, 0.5, 0.5);
     add(times, 'decoder', t0);
