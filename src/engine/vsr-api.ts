@@ -13,11 +13,12 @@
  * Cancel: a SharedArrayBuffer-backed Int32Array (element 0 ≠ 0 stops the run after the frame in
  * flight; the frames made so far are delivered and stay valid), or `vsrCancel(jobId)` where the
  * page is not cross-origin isolated. Without WebGPU (or where the plan prefers the CPU) the same
- * loop runs vsr-cpu.ts on onnxruntime-web's plain wasm build (ort-wasm.ts), a cubic-base net with
- * its base made one frame ahead on a second thread (vsr-cpu-ort.ts).
+ * loop runs vsr-cpu.ts on onnxruntime-web's plain wasm build (ort-wasm.ts), a cubic ×2/×4 base
+ * rewritten as a convolution (vsr-cubic-conv.ts); a cubic base it cannot rewrite is made one frame
+ * ahead on a second thread (vsr-cpu-ort.ts).
  */
 import * as Comlink from 'comlink';
-import { getBackend, ort } from '../gpu/device';
+import { getBackend, ort, webgpuDevice, webgpuPossible } from '../gpu/device';
 import { type ImageF32 } from '../core/image';
 import type { RgbaFrame } from '../core/frame';
 import { fromRgba8, packRgba8 } from '../core/pixels';
@@ -37,6 +38,7 @@ import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 import { ortWasm } from './ort-wasm';
 import { splitBaseOrt } from './vsr-cpu-ort';
+import { withConvBase } from './vsr-cubic-conv';
 import { startBaseWorker } from './vsr-base-client';
 import { OrderedSink, ReadAhead } from './run-queues';
 
@@ -149,7 +151,8 @@ export function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgres
 
 /**
  * The CPU runner of `model` on onnxruntime-web's plain wasm build (ort-wasm.ts). `ahead`: a net with
- * a cubic base makes the next frame's base on a second thread while it runs (vsr-cpu-ort.ts) —
+ * a cubic base that vsr-cubic-conv.ts leaves as it is (not ×2/×4, scales not constant, …) makes the
+ * next frame's base on a second thread while it runs (vsr-cpu-ort.ts) —
  * right for a run over consecutive frames (runVsrJob, and its probe); without it (Live mode, which
  * skips frames: a base made ahead would often go unused) the graph runs whole. Same pixels either way.
  */
@@ -160,9 +163,11 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
     return ahead ? splitBaseOrt(plain, startBaseWorker) : plain;
   };
   const tag = ahead ? '#ahead' : '';
-  if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => createVsrCpu(await side(), await readByoModel(model), opts));
+  // A cubic ×2/×4 base runs as a convolution (vsr-cubic-conv.ts): a third less CPU a step, same
+  // state, `out` within float32 rounding. Such a graph then runs whole: nothing left to split.
+  if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => createVsrCpu(await side(), withConvBase(await readByoModel(model)), opts));
   const models = webModels();
-  return once(cpuRunners, `${models.source.where}#${model}${tag}`, async () => createVsrCpu(await side(), await models.vsr(model, onLoad), opts));
+  return once(cpuRunners, `${models.source.where}#${model}${tag}`, async () => createVsrCpu(await side(), withConvBase(await models.vsr(model, onLoad)), opts));
 }
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
@@ -220,17 +225,16 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
 /**
  * Where `model`'s VSR runs: the CPU when asked (`cpu`), else the engine's plan (measured per
  * adapter). The plan is keyed by the manifest's sha256 of the step file, so a run the plan sends to
- * the CPU never opens the WebGPU session.
+ * the CPU never opens the WebGPU session — nor brings WebGPU up, where the engine left it down.
  */
 export async function vsrSide(model: string, cpu = false, onLoad?: LoadProgress): Promise<Side> {
-  const backend = await getBackend();
-  if (backend.kind !== 'webgpu' || cpu) return 'wasm';
+  if (cpu || !(await webgpuPossible())) return 'wasm';
   const { step, byo } = await describeVsr(model);
   // A user's model WebGPU could not load when it was added runs on the CPU path.
   if (byo?.webgpuProblem) return 'wasm';
   const planner = getPlanner();
-  if (!planner) return 'webgpu';
-  const plan = await planner.plan({ stage: 'vsr', model, files: [step.sha256], probe: () => vsrProbe(backend.device, model, onLoad) });
+  if (!planner) return (await getBackend()).kind;
+  const plan = await planner.plan({ stage: 'vsr', model, files: [step.sha256], probe: async () => vsrProbe(await webgpuDevice(), model, onLoad) });
   return plan.side;
 }
 
@@ -341,7 +345,6 @@ export async function runVsrJob(
   checkRequest(req);
   const t0 = performance.now();
   const model = req.model ?? 'vsr';
-  const backend = await getBackend();
   const side = await vsrSide(model, req.cpu, onLoad);
   const { width: w, height: h } = req;
   const { scale: s, frames } = await describeVsr(model);
@@ -360,8 +363,8 @@ export async function runVsrJob(
     await onFrame(i, { width: W, height: H, data }, { ms, ...where });
   };
   try {
-    if (backend.kind === 'webgpu' && side === 'webgpu') {
-      const device = backend.device;
+    if (side === 'webgpu') {
+      const device = await webgpuDevice();
       const vsr = await gpuRunner(device, model, onLoad);
       const seq: VsrGpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile, overlap: req.overlap });
       where = { backend: 'webgpu', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
@@ -451,8 +454,7 @@ export const vsrApi = {
 
   /** Default LR tile for this device and model on the side it runs (what runs without a tile setting). */
   async vsrDefaultTile(model = 'vsr'): Promise<number> {
-    const backend = await getBackend();
-    if (backend.kind !== 'webgpu' || (await vsrSide(model)) === 'wasm') return VSR_DEFAULT_TILE;
-    return (await gpuRunner(backend.device, model)).defaultTile;
+    if ((await vsrSide(model)) === 'wasm') return VSR_DEFAULT_TILE;
+    return (await gpuRunner(await webgpuDevice(), model)).defaultTile;
   },
 };

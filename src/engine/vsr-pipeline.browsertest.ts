@@ -1,8 +1,9 @@
 /**
  * The overlapped VSR run on the CPU path (runVsrJob: read-ahead, ordered hand-over, the plain wasm
- * build, the cubic base made ahead on its own worker) against the run as it was before it was
- * overlapped: the engine's own ORT build, the whole graph, one frame at a time, strictly in turn.
- * Shipped `vsr` model (its base is cubic, so the split path runs), real frames
+ * build) against the run as it was before it was overlapped: the engine's own ORT build, the whole
+ * graph, one frame at a time, strictly in turn. Both run the graph the CPU path runs — its cubic
+ * base as a convolution (vsr-cubic-conv.ts, whose own test bounds that rewrite against ORT's
+ * Resize) — so this compares the pipeline alone. Shipped `vsr` model, real frames
  * (e2e/fixtures/clip-64x48), frames fetched and taken with jittered delays so the queues do
  * interleave. The RGBA bytes must be identical: the pipeline only reorders work. Also: a run ending
  * before the clip does, a resumed run, and a failing consumer / frame source surfacing its error.
@@ -13,6 +14,7 @@ import { fromRgba8, packRgba8, toRgba8 } from '../core/pixels';
 import { setModelsBase, webModels } from '../models/source-web';
 import { createVsrCpu } from '../pipeline/vsr/vsr-cpu';
 import { runVsrJob, type VsrRunRequest } from './vsr-api';
+import { withConvBase } from './vsr-cubic-conv';
 
 const N = 8;
 const W = 64;
@@ -25,7 +27,7 @@ async function clip(ctx: GpuTestContext): Promise<RgbaFrame[]> {
 
 /** Before: the engine's ORT (WebGPU build's wasm EP), whole graph, each step awaited in turn. */
 async function reference(ctx: GpuTestContext, rgba: RgbaFrame[], req: { from: number; to: number; length: number; maxTile?: number; overlap?: number }): Promise<Uint8ClampedArray[]> {
-  const files = await webModels().vsr('vsr');
+  const files = withConvBase(await webModels().vsr('vsr'));
   const vsr = await createVsrCpu(ctx.ort, files, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const seq = vsr.sequence(W, H, { maxTile: req.maxTile ?? 512, overlap: req.overlap });
   const img = (i: number) => fromRgba8(rgba[Math.max(0, Math.min(req.length - 1, i))].data, W, H);

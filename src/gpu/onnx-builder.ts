@@ -136,24 +136,37 @@ function writeInitializer(w: Writer, init: OnnxInitializer): void {
   w.bytes(9, raw);
 }
 
+/**
+ * One NodeProto's bytes (graph field 1's payload), for surgery that splices new nodes into an
+ * existing graph (engine/vsr-cubic-conv.ts) with the same encoding a whole model gets here.
+ */
+export function encodeNode(n: OnnxNode, name = n.name ?? n.op): Uint8Array {
+  const nw = new Writer();
+  for (const x of n.inputs) nw.string(1, x);
+  for (const x of n.outputs) nw.string(2, x);
+  nw.string(3, name);
+  nw.string(4, n.op);
+  if (n.domain) nw.string(7, n.domain);
+  for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, (aw) => writeAttr(aw, k, v));
+  return nw.finish();
+}
+
+/** One initializer's TensorProto bytes (graph field 5's payload), as encodeNode for nodes. */
+export function encodeInitializer(init: OnnxInitializer): Uint8Array {
+  const w = new Writer();
+  writeInitializer(w, init);
+  return w.finish();
+}
+
 export function buildOnnxModel(spec: OnnxModelSpec): Uint8Array {
   const opset = spec.opset ?? 17;
   const w = new Writer();
   w.int(1, 8); // ir_version 8 pairs with opset 17
   w.string(2, 'vqdsr-web onnx-builder');
   w.message(7, (g) => {
-    spec.nodes.forEach((n, i) =>
-      g.message(1, (nw) => {
-        for (const x of n.inputs) nw.string(1, x);
-        for (const x of n.outputs) nw.string(2, x);
-        nw.string(3, n.name ?? `${n.op}_${i}`);
-        nw.string(4, n.op);
-        if (n.domain) nw.string(7, n.domain);
-        for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, (aw) => writeAttr(aw, k, v));
-      }),
-    );
+    spec.nodes.forEach((n, i) => g.bytes(1, encodeNode(n, n.name ?? `${n.op}_${i}`)));
     g.string(2, spec.name ?? 'graph');
-    for (const init of spec.initializers ?? []) g.message(5, (iw) => writeInitializer(iw, init));
+    for (const init of spec.initializers ?? []) g.bytes(5, encodeInitializer(init));
     for (const v of spec.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
     for (const v of spec.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
   });
