@@ -14,7 +14,7 @@
  * flight; the frames made so far are delivered and stay valid), or `vsrCancel(jobId)` where the
  * page is not cross-origin isolated. Without WebGPU (or where the plan prefers the CPU) the same
  * loop runs vsr-cpu.ts on onnxruntime-web's plain wasm build (ort-wasm.ts), a cubic ×2/×4 base
- * rewritten as a convolution (vsr-cubic-conv.ts); a cubic base it cannot rewrite is made one frame
+ * rewritten as a convolution (pipeline/vsr/cubic-base-conv.ts); a cubic base it cannot rewrite is made one frame
  * ahead on a second thread (vsr-cpu-ort.ts).
  */
 import * as Comlink from 'comlink';
@@ -38,7 +38,7 @@ import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 import { ortWasm } from './ort-wasm';
 import { splitBaseOrt } from './vsr-cpu-ort';
-import { withConvBase } from './vsr-cubic-conv';
+import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
 import { startBaseWorker } from './vsr-base-client';
 import { OrderedSink, ReadAhead } from './run-queues';
 
@@ -151,7 +151,7 @@ export function gpuRunner(device: GPUDevice, model: string, onLoad?: LoadProgres
 
 /**
  * The CPU runner of `model` on onnxruntime-web's plain wasm build (ort-wasm.ts). `ahead`: a net with
- * a cubic base that vsr-cubic-conv.ts leaves as it is (not ×2/×4, scales not constant, …) makes the
+ * a cubic base that pipeline/vsr/cubic-base-conv.ts leaves as it is (not ×2/×4, scales not constant, …) makes the
  * next frame's base on a second thread while it runs (vsr-cpu-ort.ts) —
  * right for a run over consecutive frames (runVsrJob, and its probe); without it (Live mode, which
  * skips frames: a base made ahead would often go unused) the graph runs whole. Same pixels either way.
@@ -163,7 +163,7 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
     return ahead ? splitBaseOrt(plain, startBaseWorker) : plain;
   };
   const tag = ahead ? '#ahead' : '';
-  // A cubic ×2/×4 base runs as a convolution (vsr-cubic-conv.ts): a third less CPU a step, same
+  // A cubic ×2/×4 base runs as a convolution (pipeline/vsr/cubic-base-conv.ts): a third less CPU a step, same
   // state, `out` within float32 rounding. Such a graph then runs whole: nothing left to split.
   if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => createVsrCpu(await side(), withConvBase(await readByoModel(model)), opts));
   const models = webModels();

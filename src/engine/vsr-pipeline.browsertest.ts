@@ -2,7 +2,7 @@
  * The overlapped VSR run on the CPU path (runVsrJob: read-ahead, ordered hand-over, the plain wasm
  * build) against the run as it was before it was overlapped: the engine's own ORT build, the whole
  * graph, one frame at a time, strictly in turn. Both run the graph the CPU path runs — its cubic
- * base as a convolution (vsr-cubic-conv.ts, whose own test bounds that rewrite against ORT's
+ * base as a convolution (pipeline/vsr/cubic-base-conv.ts, whose own test bounds that rewrite against ORT's
  * Resize) — so this compares the pipeline alone. Shipped `vsr` model, real frames
  * (e2e/fixtures/clip-64x48), frames fetched and taken with jittered delays so the queues do
  * interleave. The RGBA bytes must be identical: the pipeline only reorders work. Also: a run ending
@@ -14,7 +14,7 @@ import { fromRgba8, packRgba8, toRgba8 } from '../core/pixels';
 import { setModelsBase, webModels } from '../models/source-web';
 import { createVsrCpu } from '../pipeline/vsr/vsr-cpu';
 import { runVsrJob, type VsrRunRequest } from './vsr-api';
-import { withConvBase } from './vsr-cubic-conv';
+import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
 
 const N = 8;
 const W = 64;

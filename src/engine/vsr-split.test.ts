@@ -15,6 +15,7 @@ import type { Ort } from '../gpu/ort.ts';
 import { nodeModels, DEFAULT_MODELS_DIR } from '../models/source-node.ts';
 import { createVsrCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { recurrentSteps } from '../pipeline/vsr/vsr-common.ts';
+import { cubicBaseAsConv } from '../pipeline/vsr/cubic-base-conv.ts';
 import { splitCubicBase, type SplitStep } from './vsr-split.ts';
 import { MAX_AHEAD, splitBaseOrt, type BaseRunner } from './vsr-cpu-ort.ts';
 
@@ -194,6 +195,14 @@ describe.skipIf(!haveModel)('every shipped VSR with a cubic base', () => {
   it('splits (vsr and, since it was retrained on the lite topology, vsr-restore)', () => {
     for (const n of ['vsr.step.onnx', 'vsr-restore.step.onnx']) {
       expect(splitCubicBase(new Uint8Array(readFileSync(path.join(DEFAULT_MODELS_DIR, n)))), n).not.toBeNull();
+    }
+  });
+
+  it('does not split once its cubic base is a convolution (pipeline/vsr/cubic-base-conv.ts): no cubic Resize is left', () => {
+    for (const n of ['vsr.step.onnx', 'vsr-restore.step.onnx']) {
+      const conv = cubicBaseAsConv(new Uint8Array(readFileSync(path.join(DEFAULT_MODELS_DIR, n))));
+      expect(conv, n).not.toBeNull();
+      expect(splitCubicBase(conv!), n).toBeNull();
     }
   });
 });

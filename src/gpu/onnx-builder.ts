@@ -138,7 +138,7 @@ function writeInitializer(w: Writer, init: OnnxInitializer): void {
 
 /**
  * One NodeProto's bytes (graph field 1's payload), for surgery that splices new nodes into an
- * existing graph (engine/vsr-cubic-conv.ts) with the same encoding a whole model gets here.
+ * existing graph (pipeline/vsr/cubic-base-conv.ts) with the same encoding a whole model gets here.
  */
 export function encodeNode(n: OnnxNode, name = n.name ?? n.op): Uint8Array {
   const nw = new Writer();

@@ -1,8 +1,10 @@
 /**
  * The VSR net in Node (the `vqdsr upscale` CLI, benchmarks): the model registry finds the model in
  * a models folder's manifest.json and checks the file's sha256 (a stale or half-copied model must
- * not silently make pictures); onnxruntime-node's CPU EP runs it behind vsr-cpu.ts. A user's own
- * .onnx file (`--model-file`) is inspected and probed as the app does (src/pipeline/byo).
+ * not silently make pictures); onnxruntime-node's CPU EP runs it behind vsr-cpu.ts, with a cubic
+ * ×2/×4 base rewritten as a convolution as the app's CPU path does (cubic-base-conv.ts: the same
+ * graph on both, and ORT's scalar cubic Resize was half of a step here). A user's own .onnx file
+ * (`--model-file`) is inspected and probed as the app does (src/pipeline/byo).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { nodeModels } from '../../models/source-node.ts';
 import type { OrtSessionOptions } from '../../gpu/ort.ts';
 import { inspectByoModel, type ByoAnswers, type ByoQuestion } from '../byo/byo-model.ts';
 import { createVsrCpu, type VsrCpu } from './vsr-cpu.ts';
+import { withConvBase } from './cubic-base-conv.ts';
 
 export { DEFAULT_MODELS_DIR } from '../../models/source-node.ts';
 export { ModelFileError } from '../../models/manifest.ts';
@@ -44,7 +47,7 @@ export async function createVsrNode(opts: VsrNodeOptions = {}): Promise<VsrNode>
   const ort = await import('onnxruntime-node');
   const sessionOptions: OrtSessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) };
   const files = opts.modelFile ? await byoFiles(ort, opts.modelFile, opts.answers ?? {}, sessionOptions) : await nodeModels(opts.modelsDir).vsr(opts.modelId ?? 'vsr');
-  const vsr = await createVsrCpu(ort, files, sessionOptions);
+  const vsr = await createVsrCpu(ort, withConvBase(files), sessionOptions);
   return { ...vsr, modelId: files.model.id, trained: files.model.trained };
 }
 

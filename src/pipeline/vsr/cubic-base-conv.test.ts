@@ -1,12 +1,12 @@
 /**
- * The cubic base as a convolution (vsr-cubic-conv.ts) against ORT's own cubic Resize — the path
+ * The cubic base as a convolution (cubic-base-conv.ts) against ORT's own cubic Resize — the path
  * the app ran before — on onnxruntime-node and on onnxruntime-web's wasm build (the app's CPU EP):
  * the weights are ORT's to the bit; the Resize alone agrees within float32 rounding for ×2 and
  * ×4 on a real frame and on a 0/1 checkerboard (edges, negative lobes); the shipped step
  * graphs over recurrent steps on real frames (e2e/fixtures/clip-64x48) give `state_out` bit for
  * bit and `out` within float32 rounding; graphs it must not touch come back as null.
  *
- * Tolerance (derived in vsr-cubic-conv.ts's header): both sides are sums of ≤ 25 products with
+ * Tolerance (derived in cubic-base-conv.ts's header): both sides are sums of ≤ 25 products with
  * Σ|w| ≤ 1.83, each within 25 · 2⁻²⁴ · 1.83 · max|x| of the exact value, so they differ by at most
  * TOL · max|x| with TOL = 5.5e-6. The step's `out` adds the base to the net's residual and clips to
  * [0, 1]: one more rounding of a value below 1 on each side, ≤ 2⁻²⁵ each (TOL_OUT). A wrong phase,
@@ -17,14 +17,13 @@ import * as ortWeb from 'onnxruntime-web';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPng } from '../media/png.ts';
-import type { ImageF32 } from '../core/image.ts';
-import { buildOnnxModel, type OnnxAttr } from '../gpu/onnx-builder.ts';
-import { DEFAULT_MODELS_DIR } from '../models/source-node.ts';
-import { cubicBaseAsConv, cubicCoeffs, cubicConvWeight, cubicPhaseTaps, withConvBase } from './vsr-cubic-conv.ts';
-import { splitCubicBase } from './vsr-split.ts';
+import { readPng } from '../../media/png.ts';
+import type { ImageF32 } from '../../core/image.ts';
+import { buildOnnxModel, type OnnxAttr } from '../../gpu/onnx-builder.ts';
+import { DEFAULT_MODELS_DIR } from '../../models/source-node.ts';
+import { cubicBaseAsConv, cubicCoeffs, cubicConvWeight, cubicPhaseTaps, withConvBase } from './cubic-base-conv.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const TOL = 5.5e-6;
 const TOL_OUT = TOL + 2 ** -24;
 const FRAMES: ImageF32[] = Array.from({ length: 5 }, (_, i) => readPng(path.join(ROOT, `e2e/fixtures/clip-64x48/src-0${i}.png`)));
@@ -154,8 +153,6 @@ describe.skipIf(!SHIPPED.every((p) => existsSync(p)))('shipped step graphs, recu
     const bytes = new Uint8Array(readFileSync(file));
     const conv = cubicBaseAsConv(bytes);
     expect(conv).not.toBeNull();
-    // The rewritten graph has no cubic Resize left: it runs whole, not split onto a base worker.
-    expect(splitCubicBase(conv!)).toBeNull();
     const A = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', ...opts });
     const B = await ort.InferenceSession.create(conv!, { graphOptimizationLevel: 'all', ...opts });
     const { width: w, height: h } = FRAMES[0];

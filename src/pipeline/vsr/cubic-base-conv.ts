@@ -24,7 +24,7 @@
  * value, and the two within 5.5e-6 · max|x| of each other. Measured: the shipped step's `out`
  * moved by ≤ 4.8e-7 on the bundled sample's 480×272 frames (on the wasm EP and onnxruntime-node;
  * ~1 value in 60 000 lands on the other side of a ×255 rounding), and `state_out`, which never
- * reads the base, is bit for bit the same (vsr-cubic-conv.test.ts checks both on real frames).
+ * reads the base, is bit for bit the same (cubic-base-conv.test.ts checks both on real frames).
  *
  * Only what is known to be equal is rewritten (anything else: null, and the graph runs as it is):
  * a standard-domain Resize, opset ≥ 11, mode cubic, coordinate_transformation_mode half_pixel or
@@ -32,12 +32,14 @@
  * antialias or axes, constant scales [1, 1, s, s] with s ∈ {2, 4} and no sizes input, reading a
  * float graph input [N, C, h, w] whose C the file fixes (the grouped Conv needs it).
  *
- * Pure TypeScript, no ORT import: the caller opens the session. The split of the base onto a
- * worker (vsr-split.ts) finds no cubic Resize in a rewritten graph and leaves it whole: the base
- * now costs too little for a second thread to pay.
+ * Pure TypeScript, no ORT import: the caller opens the session — the app's CPU runner
+ * (engine/vsr-api.ts) and the Node runner of the CLI and benchmarks (vsr-node.ts), so both run
+ * the same graph. The engine's split of the base onto a worker (engine/vsr-split.ts) finds no
+ * cubic Resize in a rewritten graph and leaves it whole: the base now costs too little for a
+ * second thread to pay.
  */
-import { encodeInitializer, encodeNode } from '../gpu/onnx-builder';
-import { WireError, WireOut, readWireNode, readWireTensor, subFields, tensorName, valueInfoName, wireFields, wireSlice, wireText, type WireField, type WireNode } from '../gpu/onnx-wire';
+import { encodeInitializer, encodeNode } from '../../gpu/onnx-builder';
+import { WireError, WireOut, readWireNode, readWireTensor, subFields, tensorName, valueInfoName, wireFields, wireSlice, wireText, type WireField, type WireNode } from '../../gpu/onnx-wire';
 
 /**
  * Scales rewritten: ×2 and ×4, where every source coordinate, 1-D weight and 2-D product c_y·c_x
