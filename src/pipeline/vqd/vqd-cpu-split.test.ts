@@ -19,26 +19,31 @@ import type { VqdPartTimes } from './options.ts';
 
 const FIX = path.resolve(import.meta.dirname, '../../../e2e/fixtures');
 const haveModels = existsSync(path.join(DEFAULT_MODELS_DIR, 'manifest.json'));
+const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 } as const;
+
+/** onnxruntime-node and the shipped VQGAN's three files. */
+async function shippedVqgan() {
+  const ort = await import('onnxruntime-node');
+  const cb = await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.codebook.bin'));
+  const files: VqdModelBytes = {
+    encoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.encoder.onnx')),
+    decoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.decoder.onnx')),
+    codebook: new Float32Array(cb.buffer.slice(cb.byteOffset, cb.byteOffset + cb.byteLength)),
+    nCodes: 1024,
+    nz: 256,
+  };
+  return { ort, files };
+}
 
 describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and projected k-NN (shipped VQGAN)', () => {
   it('decode(encode(x)) = run(x) and the projected search = knnCpu, bit for bit, whole and tiled, several k', async () => {
-    const ort = await import('onnxruntime-node');
-    const cb = await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.codebook.bin'));
-    const files: VqdModelBytes = {
-      encoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.encoder.onnx')),
-      decoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.decoder.onnx')),
-      codebook: new Float32Array(cb.buffer.slice(cb.byteOffset, cb.byteOffset + cb.byteLength)),
-      nCodes: 1024,
-      nz: 256,
-    };
-    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 } as const;
+    const { ort, files } = await shippedVqgan();
     const ref = await createVqdCpu(ort, files, opts);
     const prep = prepareProjectedCodebook(files.codebook, 1024, 256);
     const fast = await createVqdCpu(ort, files, opts, (z, P, k) => knnProjected(z, P, prep, k).zq);
     const frame = readPng(path.join(FIX, 'frame-48x32.png'));
     const odd = createImage(45, 29, 3);
     for (let c = 0; c < 3; c++) for (let y = 0; y < 29; y++) for (let x = 0; x < 45; x++) odd.data[(c * 29 + y) * 45 + x] = frame.data[(c * 32 + y) * 48 + x];
-    const same = (a: { data: Float32Array }, b: { data: Float32Array }) => Buffer.from(a.data.buffer).equals(Buffer.from(b.data.buffer));
     for (const [img, ks, tiles] of [
       [frame, { kTop: 1, kMid: 1, kBot: 1 }, {}],
       [frame, { kTop: 1, kMid: 7, kBot: 50 }, { maxTile: 32, overlap: 16 }],
@@ -58,16 +63,7 @@ describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and pro
   }, 120_000);
 
   it("code tables: the whole decoder's pixels up to float rounding, whole and tiled, several k; halves and timings as without", async () => {
-    const ort = await import('onnxruntime-node');
-    const cb = await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.codebook.bin'));
-    const files: VqdModelBytes = {
-      encoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.encoder.onnx')),
-      decoder: await readFile(path.join(DEFAULT_MODELS_DIR, 'vqgan.decoder.onnx')),
-      codebook: new Float32Array(cb.buffer.slice(cb.byteOffset, cb.byteOffset + cb.byteLength)),
-      nCodes: 1024,
-      nz: 256,
-    };
-    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 } as const;
+    const { ort, files } = await shippedVqgan();
     const prep = prepareProjectedCodebook(files.codebook, 1024, 256);
     const whole = await createVqdCpu(ort, files, opts, (z, P, k) => knnProjected(z, P, prep, k).zq);
     // A decode that fell back to the whole decoder would pass on pixels too: the searches counted say the tables ran.
