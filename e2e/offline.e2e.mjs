@@ -11,13 +11,13 @@
 // (here SwiftShader: WebGPU comes up offline) and left out where it has none — that browser's
 // offline copy still runs the Degrade preview, VQGAN included, on the CPU (the plain wasm build).
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { preview } from 'vite';
 import { tsImport } from 'tsx/esm/api';
 import { launchBrowser, pipeConsole } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
 import { runUpscale } from './lib/upscale-form.mjs';
+import { probeVideo } from './lib/ffprobe.mjs';
 
 const { WEBGPU_ONLY_FILE } = await tsImport('../src/app/offline/protocol.ts', import.meta.url);
 mkdirSync('test-results', { recursive: true });
@@ -58,12 +58,6 @@ function expectedAppFiles() {
   const manifest = JSON.parse(readFileSync(path.join(DIST, 'models/manifest.json'), 'utf8'));
   const models = new Set(['models/manifest.json', ...Object.values(manifest.models).flatMap((m) => m.files.map((f) => `models/${f.file}`))]);
   return walk('').filter((f) => f !== 'sw.js' && !f.endsWith('.map') && !models.has(f)).sort();
-}
-
-function probe(file) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
-  if (r.status !== 0) return { error: r.stderr };
-  return JSON.parse(r.stdout).streams?.find((s) => s.codec_type === 'video') ?? { error: 'no video stream' };
 }
 
 const sampleOpen = (page) => page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 120_000 });
@@ -149,7 +143,7 @@ try {
   if (await page.isVisible('[data-testid=upscale-download]')) {
     const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
     await dl.saveAs('test-results/offline-upscale.mp4');
-    const v = probe('test-results/offline-upscale.mp4');
+    const v = probeVideo('test-results/offline-upscale.mp4');
     check(v.codec_name === 'h264' && v.width === 128 && v.height === 128 && v.nb_read_frames === '2', `the MP4 made offline decodes (ffprobe): ${v.codec_name} ${v.width}×${v.height}, ${v.nb_read_frames} frames (want h264 128×128, 2 frames)`);
   } else {
     check(false, 'the offline run offers its MP4 for download');

@@ -15,16 +15,11 @@ import path from 'node:path';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { check, exitWithTally } from './lib/assert.mjs';
 import { downloadUpscale, runUpscale, setUpscaleRun } from './lib/upscale-form.mjs';
+import { probeVideo } from './lib/ffprobe.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
 const browser = await launchBrowser();
-
-function probe(file) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
-  if (r.status !== 0) return { error: r.stderr };
-  return JSON.parse(r.stdout).streams?.find((s) => s.codec_type === 'video') ?? { error: 'no video stream' };
-}
 
 /** Runs the form as set; saves the result as `file` where the run has one (name null where not). */
 async function runAndDownload(page, file) {
@@ -56,7 +51,7 @@ try {
 
   console.log('×2 of frames 1–2, 32×32 region → MP4');
   const x2 = await runAndDownload(page, 'test-results/output-size-x2.mp4');
-  const v = probe('test-results/output-size-x2.mp4');
+  const v = probeVideo('test-results/output-size-x2.mp4');
   check(x2.name === 'sample-x2.mp4' && v.codec_name === 'h264' && v.width === 64 && v.height === 64 && v.nb_read_frames === '2',
     `×2 saved as ${x2.name}: ${v.codec_name} ${v.width}×${v.height}, ${v.nb_read_frames} frames (want sample-x2.mp4, h264 64×64, 2 frames); "${x2.status.slice(0, 100)}"`);
   const shown = await page.$eval('[data-testid=upscale-canvas]', (c) => [c.width, c.height]);
@@ -68,7 +63,7 @@ try {
   const eh = await page.textContent('[data-testid=upscale-size-hint]');
   check(/480×270 → 480×270: Lanczos-3 to 120×68, net ×4 to 480×272, Lanczos-3 to 480×270/.test(eh), `the hint says what enhance does: "${eh.trim()}"`);
   const en = await runAndDownload(page, 'test-results/output-size-enhanced.mp4');
-  const ve = probe('test-results/output-size-enhanced.mp4');
+  const ve = probeVideo('test-results/output-size-enhanced.mp4');
   check(en.name === 'sample-enhanced.mp4' && ve.codec_name === 'h264' && ve.width === 480 && ve.height === 270 && ve.nb_read_frames === '2',
     `enhanced saved as ${en.name}: ${ve.codec_name} ${ve.width}×${ve.height}, ${ve.nb_read_frames} frames (want sample-enhanced.mp4, h264 480×270, 2 frames); "${en.status.slice(0, 100)}"`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s so far)`);

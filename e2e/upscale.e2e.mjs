@@ -7,20 +7,14 @@
 // after its first frames, and the frames finished so far are saved as a playable file; the degraded
 // source shows PSNR/SSIM against the original; a still image gives one ×4 PNG.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { launchBrowser, pipeConsole, startPreviewServer } from './lib/browser.mjs';
 import { canvasStats, check, dropFile, exitWithTally } from './lib/assert.mjs';
 import { downloadUpscale, runUpscale, startUpscale, upscaleEnded, upscaleFramesDone } from './lib/upscale-form.mjs';
+import { probeVideo } from './lib/ffprobe.mjs';
 
 mkdirSync('test-results', { recursive: true });
 const server = await startPreviewServer();
 const browser = await launchBrowser();
-
-function probe(file) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames', '-of', 'json', file], { encoding: 'utf8' });
-  if (r.status !== 0) return { error: r.stderr };
-  return JSON.parse(r.stdout).streams?.find((s) => s.codec_type === 'video') ?? { error: 'no video stream' };
-}
 
 const done = (page) => page.getAttribute('[data-testid=upscale-progress]', 'data-done').then(Number);
 
@@ -73,7 +67,7 @@ try {
   const file = 'test-results/upscale.mp4';
   const name = await downloadUpscale(page, file);
   check(/-x4\.mp4$/.test(name), `download is named "${name}"`);
-  const v = probe(file);
+  const v = probeVideo(file);
   check(v.codec_name === 'h264' && v.width === 128 && v.height === 128 && v.nb_read_frames === '3', `saved MP4 decodes (ffprobe): ${v.codec_name} ${v.width}×${v.height}, ${v.nb_read_frames} frames (want h264 128×128 = 4 × 32, 3 frames)`);
   await page.screenshot({ path: 'test-results/upscale.png' });
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s so far)`);
@@ -88,7 +82,7 @@ try {
   check(n >= 1 && n < 40, `cancelled after ${n} of 40 frames: "${cancelled.slice(0, 120)}"`);
   const partial = await downloadUpscale(page, 'test-results/upscale-cancelled.mp4');
   check(partial === `sample-x4-partial-${n}-of-40.mp4`, `the partial file says so in its name: "${partial}"`);
-  const v2 = probe('test-results/upscale-cancelled.mp4');
+  const v2 = probeVideo('test-results/upscale-cancelled.mp4');
   check(v2.width === 128 && Number(v2.nb_read_frames) === n, `the cancelled run's file plays: ${v2.width}×${v2.height}, ${v2.nb_read_frames} frames (= ${n} finished)`);
 
   console.log('source: the clip after the degradation pipeline (PSNR/SSIM against the original)');
