@@ -179,6 +179,9 @@ try {
   await page.waitForSelector('[data-testid=update-banner]', { timeout: 120_000 });
   const banner = (await page.innerText('[data-testid=update-banner]')).replace(/\s+/g, ' ').trim();
   check(banner === 'A new version is ready — Reload', `banner: "${banner}"`);
+  // The banner comes from the registration (a worker waiting), the version from the running worker's answer to the
+  // reloaded page: two messages in either order, so wait for the version before reading which one it is.
+  await page.waitForFunction(() => document.querySelector('[data-testid=offline-status]')?.getAttribute('data-version'), null, { timeout: 60_000 });
   const current = await page.getAttribute('[data-testid=offline-status]', 'data-version');
   check(current === version, `until Reload the page runs its version (${current})`);
   await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), page.click('[data-testid=update-reload]')]);
