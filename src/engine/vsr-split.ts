@@ -17,7 +17,7 @@
  *
  * Pure TypeScript, no ORT import: the caller opens the sessions.
  */
-import { WireError, WireOut, floatValueInfo, readWireNode, wireFields, wireSlice, wireText, type WireField } from '../gpu/onnx-wire';
+import { floatValueInfo, nullIfUnreadable, readWireNode, wireFields, WireOut, wireSlice, wireText, type WireField } from '../gpu/onnx-wire';
 
 /** ValueInfoProto of a float tensor [1, 3, sym, sym]. */
 const floatImageInfo = (name: string, h: string, w: string): Uint8Array => floatValueInfo(name, [1, 3, h, w]);
@@ -41,12 +41,7 @@ export interface SplitStep {
  * second session.
  */
 export function splitCubicBase(model: Uint8Array, input = 'cur'): SplitStep | null {
-  try {
-    return split(model, input);
-  } catch (e) {
-    if (e instanceof WireError) return null;
-    throw e;
-  }
+  return nullIfUnreadable(() => split(model, input));
 }
 
 function split(buf: Uint8Array, input: string): SplitStep | null {

@@ -29,6 +29,19 @@ export class WireError extends Error {
   }
 }
 
+/**
+ * `read()`'s answer, or null where the bytes are not the protobuf it expected (a WireError): the
+ * graph rewriters' rule — a file they cannot read runs as it is. Any other error is a bug and throws.
+ */
+export function nullIfUnreadable<T>(read: () => T | null): T | null {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof WireError) return null;
+    throw e;
+  }
+}
+
 /** The fields of the message in buf[start, end). */
 export function wireFields(buf: Uint8Array, start: number, end: number): WireField[] {
   const out: WireField[] = [];

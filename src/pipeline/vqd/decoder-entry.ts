@@ -18,7 +18,7 @@
  * weights [Cout, Cin, kh, kw] in the file, odd kh, kw, 'same' padding, stride 1, dilation 1,
  * group 1; otherwise null (the decoder then runs whole).
  */
-import { WireError, WireOut, floatValueInfo, readWireNode, readWireTensor, subFields, tensorName, valueInfoName, wireFields, wireSlice, type WireNode, type WireTensor } from '../../gpu/onnx-wire';
+import { floatValueInfo, nullIfUnreadable, readWireNode, readWireTensor, subFields, tensorName, valueInfoName, wireFields, WireOut, wireSlice, type WireNode, type WireTensor } from '../../gpu/onnx-wire';
 
 /** One entry convolution: out = bias + W ⊛ in, 'same' zero padding. */
 export interface EntryConv {
@@ -45,12 +45,7 @@ export interface SplitDecoder {
 
 /** The decoder split at its entry Convs, or null where its graph is not the plain case (see the header). */
 export function splitDecoderEntry(model: Uint8Array): SplitDecoder | null {
-  try {
-    return split(model);
-  } catch (e) {
-    if (e instanceof WireError) return null;
-    throw e;
-  }
+  return nullIfUnreadable(() => split(model));
 }
 
 const all = (xs: number[] | undefined, v: number) => xs === undefined || xs.every((x) => x === v);

@@ -39,7 +39,7 @@
  * second thread to pay.
  */
 import { encodeInitializer, encodeNode } from '../../gpu/onnx-builder';
-import { WireError, WireOut, readWireNode, readWireTensor, subFields, tensorName, valueInfoName, wireFields, wireSlice, wireText, type WireField, type WireNode } from '../../gpu/onnx-wire';
+import { nullIfUnreadable, readWireNode, readWireTensor, subFields, tensorName, valueInfoName, wireFields, WireOut, wireSlice, wireText, type WireField, type WireNode } from '../../gpu/onnx-wire';
 
 /**
  * Scales rewritten: ×2 and ×4, where every source coordinate, 1-D weight and 2-D product c_y·c_x
@@ -153,12 +153,7 @@ function constantFloats(buf: Uint8Array, node: WireNode): Float32Array | null {
  * none (or the file is not one we can read): then the caller runs the model as it is.
  */
 export function cubicBaseAsConv(model: Uint8Array): Uint8Array | null {
-  try {
-    return rewrite(model);
-  } catch (e) {
-    if (e instanceof WireError) return null;
-    throw e;
-  }
+  return nullIfUnreadable(() => rewrite(model));
 }
 
 /** `files` with its step graph's cubic base as a convolution where it has one (else as it is). */
