@@ -7,7 +7,8 @@ Uses the same model code, losses and exporters as the real runs, on procedurally
   vqgan.encoder.onnx, vqgan.decoder.onnx, vqgan.codebook.bin, vsr.step.onnx
   <graph>.<tensor>.bin   raw float32 little-endian inputs and torch outputs
   smoke.json             per graph: onnx file, inputs/outputs {name: {file, shape}}; losses per step;
-                         parameter counts (the paper-width VSR must have 1,467,728)
+                         parameter counts (the paper-width VSR must have 1,467,728); a deepened
+                         VSR's difference from the net it was grown from (must be 0)
 smoke.test.ts runs the graphs in onnxruntime-node and compares with the torch outputs.
 """
 from __future__ import annotations
@@ -25,8 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import procedural_clip  # noqa: E402
 from export_onnx import export_vqgan, export_vsr  # noqa: E402
 from train_vqgan import quantise  # noqa: E402
-from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR,  # noqa: E402
-                          count_params)
+from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR, VSRConfig,  # noqa: E402
+                          count_params, deepen_from)
 
 
 def frames_tensor(seed: int, T: int, size: int) -> torch.Tensor:
@@ -125,6 +126,14 @@ def main():
         for p_ in lite.fuse[-1].parameters():
             p_.normal_(0, 0.05, generator=torch.Generator().manual_seed(5))
     report['graphs'].append(vsr_graph(args.out, lite, 'vsr-lite.step.onnx', 'vsrl', prev, cur, nxt))
+    # deepen_from (vsr-restore v5 was grown from v4 this way): the deeper net, its extra blocks
+    # appended as identity, must compute exactly what the perturbed shallow net does
+    deep = RecurrentVSR(VSRConfig(width=8, blocks=(3, 2, 3), fuse='lite', base='bicubic')).eval()
+    new = deepen_from(deep, lite.state_dict())
+    with torch.no_grad():
+        clip = lr[:, :, :, :12, :16]
+        report['deepen'] = {'new_blocks': len(new) // 4, 'params': [count_params(lite), count_params(deep)],
+                            'max_abs_diff': float((deep(clip) - lite(clip)).abs().max())}
     report['params'] = {'vsr_tiny': count_params(vsr), 'vsr_ship': count_params(RecurrentVSR(VSR_CONFIGS['ship'])),
                         'vsr_paper': count_params(RecurrentVSR(VSR_CONFIGS['paper'])), 'vqgan_tiny': count_params(vq)}
     report['seconds'] = round(time.time() - t0, 1)

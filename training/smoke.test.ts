@@ -26,6 +26,7 @@ interface Smoke {
   losses: Record<string, number[]>;
   params: Record<string, number>;
   codebook: { file: string; rows: number; cols: number };
+  deepen: { new_blocks: number; params: [number, number]; max_abs_diff: number };
 }
 
 let dir = '';
@@ -57,6 +58,13 @@ describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
       for (const v of l) expect(Number.isFinite(v)).toBe(true);
     }
     expect(smoke.params.vsr_paper).toBe(1_467_728);
+  });
+
+  it('a VSR deepened by deepen_from computes exactly what the net it was grown from did', () => {
+    // tiny-lite (2, 1, 1) -> (3, 2, 3): 4 appended blocks, each conv1 + conv2 of 8 -> 8 channels
+    expect(smoke.deepen.new_blocks).toBe(4);
+    expect(smoke.deepen.params[1] - smoke.deepen.params[0]).toBe(4 * 2 * (8 * 8 * 9 + 8));
+    expect(smoke.deepen.max_abs_diff).toBe(0);
   });
 
   it('ORT outputs match torch within 1e-4 for encoder, decoder and VSR step', async () => {

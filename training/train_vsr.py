@@ -33,7 +33,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
 from common import Budget, Log, autocast, dump_json, psnr, setup, ssim  # noqa: E402
-from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params  # noqa: E402
+from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, deepen_from  # noqa: E402
 import random  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -279,10 +279,16 @@ def build_or_resume(names: list, args, device, log) -> tuple:
         # A fine-tune: start from another run's EMA weights (what that run exported) with a fresh
         # optimizer and a fresh learning-rate schedule; the EMA starts at full decay so the first
         # steps do not average with an untrained copy.
+        # --init-config names the source's net when it differs (a deeper net grown from it).
         ck = torch.load(args.init_from, map_location=device)
         for n in names:
-            src = ck['emas'][n] if 'emas' in ck else ck['models'][n]
-            models[n].load_state_dict({k: v.float() for k, v in src.items()})
+            src_name = args.init_config or n
+            src = ck['emas'][src_name] if 'emas' in ck else ck['models'][src_name]
+            if src_name == n:
+                models[n].load_state_dict({k: v.float() for k, v in src.items()})
+            else:
+                new = deepen_from(models[n], src)
+                log(f'{n} grown from {src_name}: {len(new) // 4} residual blocks appended as identity')
             emas[n].model.load_state_dict(models[n].state_dict())
             emas[n].n = 10 ** 6
         log(f'initialised from {args.init_from} (its step {ck.get("step")}); fresh optimizer and schedule')
@@ -309,6 +315,9 @@ def main():
     ap.add_argument('--init-from', default=None,
                     help='fine-tune: weights from this checkpoint (its EMA), fresh optimizer and schedule; '
                          'ignored when --resume finds run_dir/last.pt')
+    ap.add_argument('--init-config', default=None,
+                    help='with --init-from: the source checkpoint\'s config name when it differs from '
+                         '--configs (a deeper net grown from a trained one, see deepen_from)')
     ap.add_argument('--ckpt-every', type=float, default=60)
     ap.add_argument('--log-every', type=float, default=15)
     ap.add_argument('--eval-clips', type=int, default=0, help='0: all held-out clips')

@@ -19,6 +19,7 @@ Two networks, both written from the numbers in ANCHORS.md and the supplementary'
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, asdict
 
 import torch
@@ -271,6 +272,10 @@ VSR_CONFIGS = {
     'ship': VSRConfig(width=32),
     'lite': VSRConfig(width=32, fuse='lite', base='bicubic'),    # the general model's CPU campaign (issue 11)
     'lite64': VSRConfig(width=64, fuse='lite', base='bicubic'),  # the same, paper width (GPU runs)
+    # vsr-restore's CPU campaign from v5: 'lite' with more residual blocks at 1/2 and 1/4 scale
+    # (+21 % multiply-adds, 3x the receptive field of the body), grown from a trained 'lite' by
+    # deepen_from() so training starts exactly where the 'lite' net stood
+    'lite-deep': VSRConfig(width=32, blocks=(6, 6, 6), fuse='lite', base='bicubic'),
     'paper': VSRConfig(width=64),
 }
 
@@ -354,6 +359,31 @@ class VSRStepExport(nn.Module):
     def forward(self, prev, cur, next, state):  # noqa: A002 - names are the ONNX input names
         img, new_state = self.m.step(prev, cur, next, state)
         return img.clamp(0.0, 1.0), new_state
+
+
+def deepen_from(m: RecurrentVSR, src: dict) -> list:
+    """Load a shallower net's weights into m, which has the same width and fuse and at least as many
+    residual blocks at each scale. Blocks m has beyond the source's are appended to the end of each
+    body with conv2 zeroed, so they start as the identity and m computes exactly what the source
+    did (a function-preserving deepening, as in Net2DeeperNet). Returns the names of the new
+    parameters. Raises if anything other than appended blocks differs."""
+    own = m.state_dict()
+    missing = [k for k in own if k not in src]
+    extra = [k for k in src if k not in own]
+    if extra:
+        raise ValueError(f'source has parameters the target lacks: {extra[:4]}')
+    for k, v in src.items():
+        if own[k].shape != v.shape:
+            raise ValueError(f'{k}: shape {tuple(v.shape)} in the source, {tuple(own[k].shape)} here')
+    if any(not re.match(r'body_s[124]\.\d+\.conv[12]\.(weight|bias)$', k) for k in missing):
+        raise ValueError(f'only appended residual blocks may be new: {missing[:4]}')
+    merged = dict(own)
+    merged.update({k: v.float() for k, v in src.items()})
+    for k in missing:
+        if '.conv2.' in k:
+            merged[k] = torch.zeros_like(own[k])
+    m.load_state_dict(merged)
+    return missing
 
 
 def count_params(m: nn.Module) -> int:
