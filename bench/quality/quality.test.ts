@@ -3,15 +3,17 @@
  * enough for `npm test`; the full benchmark (minutes) is `npm run bench quality`, not run here.
  * Needs Debian's ffmpeg (as the rest of `npm test`).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageF32 } from '../../src/core/image.ts';
-import { decodePng } from '../../src/cli/png.ts';
+import { decodePng, encodePng } from '../../src/cli/png.ts';
 import { psnrRgb } from '../../src/metrics/psnr.ts';
 import { describeParams, paperCondition, paperKey, webCondition, writeFrames } from './conditions.ts';
-import { readFrames } from './evalset.ts';
+import { loadEvalSet, pixelDigest, readFrames } from './evalset.ts';
 import { parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp } from './methods.ts';
 import { frameKey } from './peer.ts';
 import { summarise, type ClipScore } from './score.ts';
@@ -116,6 +118,65 @@ describe('peer cache key', () => {
     expect(frameKey(g)).toBe(frameKey(f));
     g.data[100] = Math.round(g.data[100] * 255 + (g.data[100] < 0.5 ? 1 : -1)) / 255;
     expect(frameKey(g)).not.toBe(frameKey(f));
+  });
+});
+
+describe('evaluation set identity (pixel digests)', () => {
+  const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+  /** A one-clip set as make_eval_set.py writes it (version 2): frame files, file sums, pixel sums. */
+  function writeSet(dir: string, frames: ImageF32[]): { files: string[]; meta: Record<string, unknown> } {
+    const entry: Record<string, unknown> = { name: '00-test-64x48', kind: 'test', seed: 4_000_000, width: 64, height: 48, lr_width: 16, lr_height: 12, frames: frames.length };
+    const files: string[] = [];
+    const pixels = createHash('sha256');
+    for (const sub of ['hr', 'clean']) {
+      mkdirSync(path.join(dir, '00-test-64x48', sub), { recursive: true });
+      const sums: string[] = [];
+      const pixelSums: string[] = [];
+      frames.forEach((f, i) => {
+        const file = path.join(dir, '00-test-64x48', sub, `${String(i).padStart(5, '0')}.png`);
+        const bytes = encodePng(f);
+        writeFileSync(file, bytes);
+        files.push(file);
+        sums.push(sha(bytes));
+        pixelSums.push(pixelDigest(f));
+      });
+      entry[`${sub}_sha256`] = sums;
+      entry[`${sub}_pixels_sha256`] = pixelSums;
+      pixelSums.forEach((p) => pixels.update(p));
+    }
+    const meta = { version: 2, maker: 'test', scale: 4, frames_per_clip: frames.length, split: 'test', clean: 'test', set_sha256: 'files', pixels_sha256: pixels.digest('hex'), clips: [entry] };
+    writeFileSync(path.join(dir, 'set.json'), JSON.stringify(meta));
+    return { files, meta };
+  }
+
+  it('matches make_eval_set.py\'s pixel_digest on the same PNG (Python/Pillow vs the CLI\'s decoder)', () => {
+    const [f] = clip(1);
+    const file = path.join(tmp, 'digest.png');
+    writeFileSync(file, encodePng(f));
+    const py = spawnSync('/usr/bin/python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); from PIL import Image; from make_eval_set import pixel_digest; print(pixel_digest(Image.open(sys.argv[2])))', path.join(ROOT, 'training'), file], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    expect(py.stdout.trim()).toBe(pixelDigest(decodePng(readFileSync(file))));
+  });
+
+  it('loads a set whose frames match, quotes its pixel digest, and refuses one frame changed by one level', () => {
+    const dir = path.join(tmp, 'set-ok');
+    const frames = clip(2);
+    const { meta } = writeSet(dir, frames);
+    const set = loadEvalSet(dir);
+    expect(set.pixelsSha256).toBe(meta.pixels_sha256);
+    expect(set.clips.map((c) => c.name)).toEqual(['00-test-64x48']);
+
+    // One level of one pixel, the file sums updated as an edit would leave them: the pixel check catches it.
+    const bad = path.join(tmp, 'set-bad');
+    writeSet(bad, frames);
+    const g = { ...frames[1], data: frames[1].data.slice() };
+    g.data[7] = Math.round(g.data[7] * 255 + (g.data[7] < 0.5 ? 1 : -1)) / 255;
+    const file = path.join(bad, '00-test-64x48', 'clean', '00001.png');
+    writeFileSync(file, encodePng(g));
+    const json = JSON.parse(readFileSync(path.join(bad, 'set.json'), 'utf8')) as { clips: { clean_sha256: string[] }[] };
+    json.clips[0].clean_sha256[1] = sha(readFileSync(file));
+    writeFileSync(path.join(bad, 'set.json'), JSON.stringify(json));
+    expect(() => loadEvalSet(bad)).toThrow(/00001\.png: its pixels do not match set\.json/);
   });
 });
 

@@ -167,7 +167,7 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
     lap,
     log,
   };
-  log(`quality: ${clips.length} clips × ${set.meta.frames_per_clip} frames (set ${set.meta.set_sha256.slice(0, 12)}…); parts: ${[vsrOn && '×4', vqganOn && 'VQGAN'].filter(Boolean).join(', ')}`);
+  log(`quality: ${clips.length} clips × ${set.meta.frames_per_clip} frames (set pixels ${set.pixelsSha256.slice(0, 12)}…); parts: ${[vsrOn && '×4', vqganOn && 'VQGAN'].filter(Boolean).join(', ')}`);
 
   // The VQGAN part first: minutes where the ×4 part takes an hour, so its numbers (and any
   // failure) show early; and the ×4 report's run time then covers the whole run.
@@ -181,7 +181,7 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
   // quality-latest.md is the ×4 report: a VQGAN-only run must not replace it with less.
   if (vsr) writeMarkdown(ctx, mdPath, vqganMd ? `${vsr.md}\n${vqganMd}` : vsr.md);
   if (vqganMd) {
-    const head = [`# VQGAN fidelity (quality benchmark), ${stamp(t0)} UTC, host ${os.hostname()}`, '', `\`npm run bench quality\`, VQGAN part: ${clips.length} held-out clips of training/make_eval_set.py (set sha256 ${set.meta.set_sha256.slice(0, 16)}…), ${set.meta.frames_per_clip} frames each.`, '', runTimeLine(ctx), ''];
+    const head = [`# VQGAN fidelity (quality benchmark), ${stamp(t0)} UTC, host ${os.hostname()}`, '', `\`npm run bench quality\`, VQGAN part: ${clips.length} held-out clips of training/make_eval_set.py (set pixels sha256 ${set.pixelsSha256.slice(0, 16)}…), ${set.meta.frames_per_clip} frames each.`, '', runTimeLine(ctx), ''];
     writeMarkdown(ctx, vqganMdPath, `${head.join('\n')}\n${vqganMd}`);
   }
 
@@ -191,6 +191,8 @@ export async function runQuality(opts: QualityOptions): Promise<Record<string, u
       dir: path.relative(root, setDir),
       maker: set.meta.maker,
       set_sha256: set.meta.set_sha256,
+      // what makes two machines' results comparable (the files' bytes may differ, see evalset.ts)
+      pixels_sha256: set.pixelsSha256,
       clips: clips.length,
       frames_per_clip: set.meta.frames_per_clip,
       split: set.meta.split,
@@ -242,7 +244,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
       }
     } else {
       const jobs = clips.map((c) => ({ name: c.name, hrDir: c.hrDir, outDir: path.join(workDir, 'lr', 'paper', c.name), seed: c.seed, frames: c.frames }));
-      const p = paperCondition(root, workDir, jobs, set.meta.set_sha256, log);
+      const p = paperCondition(root, workDir, jobs, set.pixelsSha256, log);
       paperReused = p.reused;
       for (const j of jobs) {
         m.set(j.name, { dir: j.outDir, frames: readFrames(j.outDir) });
@@ -349,7 +351,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
   const md = markdownReport({
     title: `Quality benchmark (×4), ${stamp(ctx.t0)} UTC, host ${os.hostname()}`,
     lines: [
-      `\`npm run bench quality\`: ${clips.length} held-out clips (training/make_eval_set.py, ${set.meta.split}; set sha256 ${set.meta.set_sha256.slice(0, 16)}…), ` +
+      `\`npm run bench quality\`: ${clips.length} held-out clips (training/make_eval_set.py, ${set.meta.split}; set pixels sha256 ${set.pixelsSha256.slice(0, 16)}…), ` +
         `${set.meta.frames_per_clip} frames each, HR ${[...new Set(clips.map((c) => `${c.width}×${c.height}`))].join(' and ')}. Metrics against HR with a ${BORDER} px border dropped: PSNR-Y and SSIM-Y ` +
         '(BT.601 Y, BasicSR conventions) averaged over frames then clips; colour shift = mean output − mean HR per channel (8-bit levels); ' +
         'flicker Y = mean |(out_t − out_{t−1}) − (HR_t − HR_{t−1})| on Y (levels, lower is better); “vs bicubic” = mean over clips of the PSNR-Y gain; ' +
