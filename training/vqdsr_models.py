@@ -273,7 +273,7 @@ VSR_CONFIGS = {
     'lite': VSRConfig(width=32, fuse='lite', base='bicubic'),    # the general model's CPU campaign (issue 11)
     'lite64': VSRConfig(width=64, fuse='lite', base='bicubic'),  # the same, paper width (GPU runs)
     # vsr-restore's CPU campaign from v5: 'lite' with more residual blocks at 1/2 and 1/4 scale
-    # (+21 % multiply-adds, 3x the receptive field of the body), grown from a trained 'lite' by
+    # (+21 % multiply-adds, most of the added depth where it widens the receptive field cheaply), grown from a trained 'lite' by
     # deepen_from() so training starts exactly where the 'lite' net stood
     'lite-deep': VSRConfig(width=32, blocks=(6, 6, 6), fuse='lite', base='bicubic'),
     'paper': VSRConfig(width=64),

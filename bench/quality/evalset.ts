@@ -10,9 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ImageF32 } from '../../src/core/image.ts';
+import { toRgb24, type ImageF32 } from '../../src/core/image.ts';
 import { decodePng } from '../../src/cli/png.ts';
-import { toRgb24 } from '../../src/core/image.ts';
 
 export interface SetClip {
   name: string;
