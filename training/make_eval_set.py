@@ -107,8 +107,7 @@ def sha256_file(p: str) -> str:
 def pixel_digest(im: Image.Image) -> str:
     """sha256 over "WxH:" and the 8-bit RGB pixels: the same key as bench/quality/evalset.ts's
     pixelDigest, so a set's identity does not depend on how its PNGs were compressed."""
-    rgb = np.ascontiguousarray(np.asarray(im.convert('RGB'), np.uint8))
-    return hashlib.sha256(f'{im.width}x{im.height}:'.encode() + rgb.tobytes()).hexdigest()
+    return hashlib.sha256(f'{im.width}x{im.height}:'.encode() + im.convert('RGB').tobytes()).hexdigest()
 
 
 def clip_name(i: int, kind: str, w: int, h: int) -> str:

@@ -132,7 +132,7 @@ def main():
     new = deepen_from(deep, lite.state_dict())
     with torch.no_grad():
         clip = lr[:, :, :, :12, :16]
-        report['deepen'] = {'new_blocks': len(new) // 4, 'params': [count_params(lite), count_params(deep)],
+        report['deepen'] = {'new_blocks': len(new), 'params': [count_params(lite), count_params(deep)],
                             'max_abs_diff': float((deep(clip) - lite(clip)).abs().max())}
     report['params'] = {'vsr_tiny': count_params(vsr), 'vsr_ship': count_params(RecurrentVSR(VSR_CONFIGS['ship'])),
                         'vsr_paper': count_params(RecurrentVSR(VSR_CONFIGS['paper'])), 'vqgan_tiny': count_params(vq)}

@@ -284,11 +284,9 @@ def build_or_resume(names: list, args, device, log) -> tuple:
         for n in names:
             src_name = args.init_config or n
             src = ck['emas'][src_name] if 'emas' in ck else ck['models'][src_name]
-            if src_name == n:
-                models[n].load_state_dict({k: v.float() for k, v in src.items()})
-            else:
-                new = deepen_from(models[n], src)
-                log(f'{n} grown from {src_name}: {len(new) // 4} residual blocks appended as identity')
+            new = deepen_from(models[n], src)
+            if new:
+                log(f'{n} grown from {src_name}: {len(new)} residual blocks appended as identity')
             emas[n].model.load_state_dict(models[n].state_dict())
             emas[n].n = 10 ** 6
         log(f'initialised from {args.init_from} (its step {ck.get("step")}); fresh optimizer and schedule')

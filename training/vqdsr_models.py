@@ -365,8 +365,9 @@ def deepen_from(m: RecurrentVSR, src: dict) -> list:
     """Load a shallower net's weights into m, which has the same width and fuse and at least as many
     residual blocks at each scale. Blocks m has beyond the source's are appended to the end of each
     body with conv2 zeroed, so they start as the identity and m computes exactly what the source
-    did (a function-preserving deepening, as in Net2DeeperNet). Returns the names of the new
-    parameters. Raises if anything other than appended blocks differs."""
+    did (a function-preserving deepening, as in Net2DeeperNet). With no blocks to add it is a plain
+    strict load. Returns the appended blocks' names (e.g. 'body_s2.3'). Raises if anything other
+    than appended blocks differs."""
     own = m.state_dict()
     missing = [k for k in own if k not in src]
     extra = [k for k in src if k not in own]
@@ -383,7 +384,7 @@ def deepen_from(m: RecurrentVSR, src: dict) -> list:
         if '.conv2.' in k:
             merged[k] = torch.zeros_like(own[k])
     m.load_state_dict(merged)
-    return missing
+    return sorted({k.rsplit('.', 2)[0] for k in missing})
 
 
 def count_params(m: nn.Module) -> int:

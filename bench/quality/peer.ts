@@ -81,11 +81,8 @@ export function ensurePeer(root: string, log: (s: string) => void): Peer {
   return { bin, cwd, env: { ...process.env, VK_ICD_FILENAMES: icd }, cacheDir, pkgDir };
 }
 
-/** Cache key of an input frame: sha256 over its size and 8-bit RGB pixels (the eval set's pixel digest). */
-export const frameKey = pixelDigest;
-
 /**
- * ×4 of every frame by the binary (Map by frameKey): cached ones read back, the rest written to one
+ * ×4 of every frame by the binary (Map by pixelDigest, the frame's cache key): cached ones read back, the rest written to one
  * folder and upscaled by one call. Progress is logged as the output folder fills.
  */
 export async function runPeerBinary(peer: Peer, frames: readonly ImageF32[], log: (s: string) => void): Promise<{ out: Map<string, ImageF32>; computed: number; distinct: number; seconds: number }> {
@@ -93,7 +90,7 @@ export async function runPeerBinary(peer: Peer, frames: readonly ImageF32[], log
   const todo = new Map<string, ImageF32>();
   const unique = new Set<string>();
   for (const f of frames) {
-    const k = frameKey(f);
+    const k = pixelDigest(f);
     unique.add(k);
     if (!existsSync(path.join(peer.cacheDir, `${k}.png`))) todo.set(k, f);
   }
@@ -137,7 +134,7 @@ export async function runPeerBinary(peer: Peer, frames: readonly ImageF32[], log
   }
   const out = new Map<string, ImageF32>();
   for (const f of frames) {
-    const k = frameKey(f);
+    const k = pixelDigest(f);
     if (!out.has(k)) out.set(k, decodePng(readFileSync(path.join(peer.cacheDir, `${k}.png`))));
   }
   return { out, computed: todo.size, distinct: unique.size, seconds: (performance.now() - t0) / 1000 };
@@ -164,7 +161,7 @@ export async function runPeerPort(onnx: string, frames: readonly ImageF32[]): Pr
   const out = new Map<string, ImageF32>();
   try {
     for (const f of frames) {
-      const k = frameKey(f);
+      const k = pixelDigest(f);
       if (out.has(k)) continue;
       const r = await session.run({ x: new ort.Tensor('float32', f.data, [1, 3, f.height, f.width]) });
       const img = createImage(4 * f.width, 4 * f.height);
@@ -196,7 +193,7 @@ export async function checkPort(peer: Peer, port: Map<string, ImageF32>, frames:
     if (!bySize.has(s)) bySize.set(s, []);
     bySize.get(s)!.push(f);
   }
-  const cached = (f: ImageF32) => existsSync(path.join(peer.cacheDir, `${frameKey(f)}.png`));
+  const cached = (f: ImageF32) => existsSync(path.join(peer.cacheDir, `${pixelDigest(f)}.png`));
   const missing = [...bySize.values()].filter((fs) => !fs.some(cached)).map((fs) => fs[0]);
   let computed = 0;
   if (missing.length) {
@@ -204,7 +201,7 @@ export async function checkPort(peer: Peer, port: Map<string, ImageF32>, frames:
     computed = (await runPeerBinary(peer, missing, log)).computed;
   }
   const check = new Map<string, ImageF32>();
-  for (const f of frames) if (cached(f)) check.set(frameKey(f), f);
+  for (const f of frames) if (cached(f)) check.set(pixelDigest(f), f);
   let minPsnr = Infinity;
   let maxAbs = 0;
   for (const k of check.keys()) {

@@ -33,9 +33,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ImageF32 } from '../../src/core/image.ts';
 import { CONDITIONS, CONDITION_TEXT, describeParams, paperCondition, webCondition, writeFrames, type ConditionId } from './conditions.ts';
-import { ensureEvalSet, loadEvalSet, readFrames, type EvalClip, type EvalSet } from './evalset.ts';
+import { ensureEvalSet, loadEvalSet, pixelDigest, readFrames, type EvalClip, type EvalSet } from './evalset.ts';
 import { INTERP_TEXT, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
-import { PEER_ID, PEER_TEXT, frameKey, runPeer, type PeerMode, type PortCheck } from './peer.ts';
+import { PEER_ID, PEER_TEXT, runPeer, type PeerMode, type PortCheck } from './peer.ts';
 import { BELOW_BICUBIC_DB, BORDER, markdownReport, scoreClip, summarise, type ClipScore, type MethodSummary } from './score.ts';
 import { runVqgan, vqganMarkdown, type VqganResult } from './vqgan.ts';
 
@@ -330,7 +330,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
       const r = await runPeer(peerMode, root, all, log);
       for (const cond of conditions) {
         for (const c of clips) {
-          const out = lr[cond].get(c.name)!.frames.map((f) => r.out.get(frameKey(f))!);
+          const out = lr[cond].get(c.name)!.frames.map((f) => r.out.get(pixelDigest(f))!);
           record(cond, PEER_ID, c.name, scoreClip(out, hr.get(c.name)!));
         }
       }
