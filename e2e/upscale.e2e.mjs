@@ -29,6 +29,12 @@ try {
   await page.waitForFunction(() => /sample\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 90_000 });
   await page.waitForSelector('[data-testid=upscale-start]');
 
+  console.log('the model is made ready before Start (loaded on the side a run will use)');
+  await page.waitForSelector('[data-testid=upscale-ready][data-state=ready], [data-testid=upscale-ready][data-state=failed]', { timeout: 180_000 });
+  const ready = (await page.textContent('[data-testid=upscale-ready]')).trim();
+  // ?webgpu forces the GPU side: the prepared runner is the WebGPU one.
+  check(/^vsr ready on the GPU \(WebGPU\) \(\d+\.\d s\)$/.test(ready), `Upscale tab prepared the default model: "${ready}"`);
+
   console.log('every VSR model of the manifest is offered, runs, and goes into the share link');
   const hashState = () => page.evaluate(() => JSON.parse(atob(location.hash.slice(4).replace(/-/g, '+').replace(/_/g, '/'))));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=upscale-model] option').length >= 2, null, { timeout: 60_000 });

@@ -187,6 +187,24 @@ export async function dropByoRunners(model: string): Promise<void> {
   }
 }
 
+/** Side of the CPU warm-up step of vsrPrepare (LR pixels): enough to allocate every layer's buffers, a few ms. */
+const WARM_SIZE = 16;
+/** The warm-up step of each CPU runner (by instance: a runner dropped and opened again is warmed again). */
+const warmUps = new WeakMap<VsrCpu, Promise<void>>();
+
+/** The run's CPU runner of `model` (as runVsrJob opens it), plus one small step, once per runner. */
+async function warmCpu(model: string, onLoad?: LoadProgress): Promise<void> {
+  const vsr = await cpuRunner(model, onLoad, { ahead: true });
+  let p = warmUps.get(vsr);
+  if (!p) {
+    const img = fromRgba8(probePattern(WARM_SIZE), WARM_SIZE, WARM_SIZE);
+    // 'last': no base is made ahead for a step after this one.
+    p = vsr.sequence(WARM_SIZE, WARM_SIZE, { maxTile: VSR_DEFAULT_TILE }).step(img, img, img, { last: true }).then(() => undefined);
+    warmUps.set(vsr, p);
+  }
+  return p;
+}
+
 /** LR side of the VSR probe: big enough to be compute-bound on wasm, small enough for a software GPU. */
 export const VSR_PROBE_SIZE = 32;
 
@@ -399,6 +417,8 @@ export async function runVsrJob(
       }
     }
     const vsr = await cpuRunner(model, onLoad, { ahead: true });
+    // A warm-up step of vsrPrepare still in flight ends before this run's steps use the session.
+    await warmUps.get(vsr)?.catch(() => undefined);
     const seq: VsrCpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap });
     const rs = plan && createPlanResamplerCpu(plan);
     where = { backend: 'wasm', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
@@ -450,6 +470,26 @@ export const vsrApi = {
     const out = result as RgbaFrame | null;
     if (!out) throw new Error('the VSR step produced no frame');
     return Comlink.transfer(out, [out.data.buffer as ArrayBuffer]);
+  },
+
+  /**
+   * Gets `model` ready where a run of it will go, before the user starts one (the Upscale tab calls
+   * this when it shows a clip): plans its side — on the first use per adapter that is the probe of
+   * both sides, seconds on a software GPU — and loads that side's runner (model file, session; on
+   * the CPU also one small step, which sets up ORT's kernels and buffers). The same promises a run
+   * awaits (once per model and side), so a run started meanwhile waits for this work instead of
+   * doing it again, and preparing twice costs nothing.
+   */
+  async vsrPrepare(model = 'vsr', cpu = false, onLoad?: LoadProgress): Promise<{ side: Side; ms: number }> {
+    const t0 = performance.now();
+    const side = await vsrSide(model, cpu, onLoad);
+    if (side === 'webgpu') {
+      // The session only: a step on a software adapter (forced there) takes seconds, and a real GPU compiles its shaders on the first run anyway.
+      await gpuRunner(await webgpuDevice(), model, onLoad);
+    } else {
+      await warmCpu(model, onLoad);
+    }
+    return { side, ms: performance.now() - t0 };
   },
 
   /** Default LR tile for this device and model on the side it runs (what runs without a tile setting). */

@@ -18,6 +18,7 @@ import {
   cancelUpscale,
   isBusy,
   pauseUpscale,
+  prepareUpscale,
   resumeUpscale,
   startUpscale,
   useUpscale,
@@ -60,6 +61,14 @@ export function UpscaleView() {
     useUpscale.setState({ sourceId: id, result: null, output: null, input: null, message: null, status: 'idle', metrics: null, done: 0, total: 0 });
     useUpscale.getState().setSettings({ from: 0, to: source.frameCount });
   }, [source]);
+
+  // The model made ready while the user chooses (loaded, and on first use per GPU measured), so
+  // Start goes straight to the first frame. Not while a run is on: it loads what it needs itself.
+  useEffect(() => {
+    if (!source || busy) return;
+    const t = setTimeout(() => void prepareUpscale(vsrModel), 0);
+    return () => clearTimeout(t);
+  }, [source, vsrModel, busy]);
 
   if (!source) return <p className="muted">Open a clip or an image to upscale it.</p>;
   const isImage = source.isImage;
@@ -173,6 +182,15 @@ export function UpscaleView() {
               <button type="button" className="primary" data-testid="upscale-start" onClick={() => void startUpscale()}>
                 {isImage ? 'Upscale image' : 'Upscale'}
               </button>
+            )}
+            {!busy && u.prepared?.model === vsrModel && (
+              <span className="muted" data-testid="upscale-ready" data-state={u.prepared.state}>
+                {u.prepared.state === 'preparing'
+                  ? `Getting ${vsrModel} ready…`
+                  : u.prepared.state === 'ready'
+                    ? `${vsrModel} ready on ${u.prepared.side === 'webgpu' ? 'the GPU (WebGPU)' : 'the CPU (wasm)'} (${((u.prepared.ms ?? 0) / 1000).toFixed(1)} s)`
+                    : `${vsrModel} could not be made ready; Upscale will try again`}
+              </span>
             )}
             {status === 'running' && (
               <button type="button" data-testid="upscale-pause" onClick={pauseUpscale}>

@@ -89,7 +89,17 @@ interface UpscaleStore {
   load: { file: string; loaded: number; total: number } | null;
   /** The source the settings were made for (frame-source's currentSourceId). */
   sourceId: string | null;
+  /** The model made ready before a run (prepareUpscale), or being made ready. */
+  prepared: PreparedModel | null;
   setSettings: (patch: Partial<UpscaleSettings>) => void;
+}
+
+/** What prepareUpscale did for one model: its side once planned, and how long it took. */
+export interface PreparedModel {
+  model: string;
+  state: 'preparing' | 'ready' | 'failed';
+  side?: 'webgpu' | 'wasm';
+  ms?: number;
 }
 
 export const useUpscale = create<UpscaleStore>((set, get) => ({
@@ -110,6 +120,7 @@ export const useUpscale = create<UpscaleStore>((set, get) => ({
   message: null,
   load: null,
   sourceId: null,
+  prepared: null,
   setSettings: (patch) => {
     const next = { ...get().settings, ...patch };
     // A new format brings its own CRF scale.
@@ -433,5 +444,27 @@ export async function startUpscale(): Promise<void> {
   } finally {
     if (control === c) control = null;
     useUpscale.setState({ load: null });
+  }
+}
+
+/**
+ * Makes `model` ready before the user starts a run (the engine's vsrPrepare: its side planned, its
+ * runner loaded and warmed), so the click goes straight to the first frame. Called by the Upscale
+ * tab when it shows a clip and when the model changes; a model prepared or being prepared is not
+ * asked for again. A failure is only noted: the run reports its own error where it matters.
+ */
+export async function prepareUpscale(model: string): Promise<void> {
+  const cur = useUpscale.getState().prepared;
+  if (cur?.model === model && cur.state !== 'failed') return;
+  useUpscale.setState({ prepared: { model, state: 'preparing' } });
+  const mine = () => useUpscale.getState().prepared?.model === model;
+  try {
+    const engine = await getEngine();
+    const onLoad = Comlink.proxy((p: { file: string; loaded: number; total: number }) => mine() && useUpscale.setState({ load: p.loaded < p.total ? p : null }));
+    const { side, ms } = await engine.api.vsrPrepare(model, false, onLoad);
+    if (mine()) useUpscale.setState({ prepared: { model, state: 'ready', side, ms }, load: null });
+  } catch (e) {
+    console.warn(`preparing ${model}: ${e instanceof Error ? e.message : String(e)}`);
+    if (mine()) useUpscale.setState({ prepared: { model, state: 'failed' }, load: null });
   }
 }
