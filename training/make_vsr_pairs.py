@@ -59,9 +59,15 @@ def degrade_cli_batch(clips: list, work: str, extra: list, node: str) -> None:
 
 
 def degraded_complete(lr_dir: str, frames: int) -> bool:
-    """A clip the CLI has finished: it writes run.json after the last frame (params.json before the first)."""
-    return (os.path.exists(os.path.join(lr_dir, 'run.json')) and
-            all(os.path.exists(os.path.join(lr_dir, f'{i:05d}.png')) for i in range(frames)))
+    """A clip the CLI has finished (it writes run.json after the last frame, params.json before the
+    first) with today's pipeline: a clip whose VQD ran without the colour anchor (params.json from a
+    CLI before it, no vqd.anchorSigma) is made again, so one pack never mixes the two."""
+    if not (os.path.exists(os.path.join(lr_dir, 'run.json')) and
+            all(os.path.exists(os.path.join(lr_dir, f'{i:05d}.png')) for i in range(frames))):
+        return False
+    with open(os.path.join(lr_dir, 'params.json')) as f:
+        vqd = json.load(f).get('vqd', {})
+    return not vqd.get('enabled') or 'anchorSigma' in vqd
 
 
 def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
@@ -133,7 +139,8 @@ def main():
     ap.add_argument('--max-mib', type=float, default=20, help='stop when the pack reaches this size')
     ap.add_argument('--reuse-degraded', action='store_true',
                     help='skip the CLI for clips whose LR folder is complete (run.json + every frame): lets a '
-                         'larger pack grow from a smaller one. Only valid while public/models is unchanged')
+                         'larger pack grow from a smaller one (clips made before the colour anchor are made again). '
+                         'Only valid while public/models is unchanged')
     ap.add_argument('--from-shards', default=None,
                     help='HR clips from make_user_clips.py shards in this folder (its heldout_*.npz held out, '
                          'first --clips training clips) instead of clipgen.py')

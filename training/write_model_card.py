@@ -222,6 +222,8 @@ def _vqgan_quality_section(model: dict, results_dir: str | None = None) -> list:
             label = 'shipped' if m.get('kind') == 'shipped' else f'shipped; measured as candidate `{m.get("id")}`'
         else:
             label = 'previous weights' if m.get('kind') == 'shipped' else f'candidate `{m.get("id")}`'
+        if m.get('anchor_sigma') is not None:
+            label += f' + colour anchor σ {m["anchor_sigma"]:g} (what the VQD stage gives)'
         rows.append((not shipped_now, label, m))
     rows.sort(key=lambda r: r[0])
     if not rows:

@@ -11,6 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createImage, type ImageF32 } from '../../src/core/image.ts';
 import { decodePng } from '../../src/cli/png.ts';
 import type { EvalClip } from './evalset.ts';
+import { anchorCpu } from '../../src/pipeline/vqd/anchor-cpu.ts';
+import { VQD_ANCHOR_DEFAULT_SIGMA } from '../../src/pipeline/vqd/options.ts';
+import { createVqdNode } from '../../src/pipeline/vqd/vqd-node.ts';
 import {
   VQGAN_FILES,
   VQGAN_K_SWEEP,
@@ -185,6 +188,14 @@ describe('candidates', () => {
     expect(byId.vqgan.error).toBeUndefined();
     expect(byId.vqgan.runs).toBe(2 * VQGAN_K_SWEEP.length);
     expect(byId.cand.per_clip).toEqual(byId.vqgan.per_clip);
+    // The VQD stage's output beside each degrader: the same outputs through the colour anchor at the default σ.
+    const anchored = byId[`vqgan + anchor σ ${VQD_ANCHOR_DEFAULT_SIGMA}`];
+    expect(anchored.anchor_sigma).toBe(VQD_ANCHOR_DEFAULT_SIGMA);
+    const vqd = await createVqdNode({ threads: 1 });
+    const byK = new Map<number, ImageF32[]>();
+    for (const k of VQGAN_K_SWEEP) byK.set(k, await Promise.all(frames.map(async (f) => anchorCpu(f, await vqd.run(f, { kTop: 1, kMid: 1, kBot: k }), VQD_ANCHOR_DEFAULT_SIGMA))));
+    expect(anchored.per_clip!.fixture).toEqual(scoreVqganClip(frames, byK));
+    expect(anchored.per_clip).not.toEqual(byId.vqgan.per_clip);
     // A real reconstruction, not a blank or a copy: finite and well above noise.
     const s = byId.vqgan.summary!;
     expect(s.psnr_rgb_k1).toBeGreaterThan(15);

@@ -14,7 +14,9 @@
  * folder cannot swap the weights halfway through a measurement.
  *
  * Each frame runs through `createVqdNode` (the CLI's degrader: onnxruntime-node, the screened exact
- * k-th-nearest search, the default tile plan) and is rounded to 8 bits, as a user gets it. Scores
+ * k-th-nearest search, the default tile plan) and is rounded to 8 bits, as a user gets it. Every
+ * degrader is scored twice: its own output (the VQGAN alone), and that output through the colour
+ * anchor at the VQD stage's default σ (anchor-cpu.ts), which is what the pipeline's VQD stage gives. Scores
  * against the input frame, over the whole frame (no border dropped: the degrader keeps the frame
  * size and its tile plan pads the edges, so the edges are part of what it must reproduce):
  *   - k = 1 on every branch: RGB PSNR (one MSE over R, G, B; peak 255), PSNR-Y (BT.601), and the
@@ -32,6 +34,8 @@ import { psnrRgb, psnrY } from '../../src/metrics/psnr.ts';
 import { listModels } from '../../src/models/kinds.ts';
 import { parseManifest } from '../../src/models/manifest.ts';
 import { createVqdNode } from '../../src/pipeline/vqd/vqd-node.ts';
+import { anchorCpu } from '../../src/pipeline/vqd/anchor-cpu.ts';
+import { VQD_ANCHOR_DEFAULT_SIGMA } from '../../src/pipeline/vqd/options.ts';
 import type { EvalClip } from './evalset.ts';
 import { mean } from './score.ts';
 
@@ -262,6 +266,8 @@ export async function prepareVqganCandidate(spec: VqganCandidateSpec, workDir: s
 
 export interface VqganModelResult {
   id: string;
+  /** The colour anchor's σ applied after the VQGAN (the VQD stage's default); absent: the VQGAN alone. */
+  anchor_sigma?: number;
   kind: 'shipped' | 'candidate';
   source: string;
   sha256?: VqganEntry['sha256'];
@@ -285,22 +291,27 @@ export interface VqganResult {
 /** The k's of one sweep point: bottom branch at k, the others at 1. */
 const bottomK = (k: number) => ({ kTop: 1, kMid: 1, kBot: k });
 
-async function measure(entry: VqganEntry, clips: readonly { name: string; frames: readonly ImageF32[] }[], log: (s: string) => void): Promise<{ perClip: Record<string, VqganClipScore>; runs: number }> {
+/** Scores per clip of the VQGAN alone (`raw`) and of the VQD stage's output (`anchored`: + the colour anchor). */
+async function measure(entry: VqganEntry, clips: readonly { name: string; frames: readonly ImageF32[] }[], log: (s: string) => void): Promise<{ raw: Record<string, VqganClipScore>; anchored: Record<string, VqganClipScore>; runs: number }> {
   const vqd = await createVqdNode({ modelsDir: entry.modelsDir, modelId: entry.modelId, threads: 2 });
-  const perClip: Record<string, VqganClipScore> = {};
+  const raw: Record<string, VqganClipScore> = {};
+  const anchored: Record<string, VqganClipScore> = {};
   let runs = 0;
   for (const c of clips) {
     log(`quality: vqgan ${entry.id} ${c.name} …`);
-    const outsByK = new Map<number, ImageF32[]>();
+    const rawByK = new Map<number, ImageF32[]>();
+    const anchoredByK = new Map<number, ImageF32[]>();
     for (const k of VQGAN_K_SWEEP) {
       const outs: ImageF32[] = [];
       for (const f of c.frames) outs.push(await vqd.run(f, bottomK(k)));
-      outsByK.set(k, outs);
+      rawByK.set(k, outs);
+      anchoredByK.set(k, outs.map((o, i) => anchorCpu(c.frames[i], o, VQD_ANCHOR_DEFAULT_SIGMA)));
       runs += outs.length;
     }
-    perClip[c.name] = scoreVqganClip(c.frames, outsByK);
+    raw[c.name] = scoreVqganClip(c.frames, rawByK);
+    anchored[c.name] = scoreVqganClip(c.frames, anchoredByK);
   }
-  return { perClip, runs };
+  return { raw, anchored, runs };
 }
 
 export interface VqganRunOptions {
@@ -327,15 +338,17 @@ export async function runVqgan(opts: VqganRunOptions): Promise<VqganResult> {
   const clips = opts.clips.map((c) => ({ name: c.name, frames: opts.frames.get(c.name) ?? [] }));
   for (const e of entries) {
     const r: VqganModelResult = { id: e.id, kind: e.kind, source: e.source, sha256: e.sha256, trained: e.trained, params: e.params, runs: 0, seconds: 0 };
+    const a: VqganModelResult = { ...r, id: `${e.id} + anchor σ ${VQD_ANCHOR_DEFAULT_SIGMA}`, anchor_sigma: VQD_ANCHOR_DEFAULT_SIGMA };
     const t = performance.now();
     try {
-      const { perClip, runs } = await measure(e, clips, opts.log);
-      Object.assign(r, { runs, summary: summariseVqgan(perClip), per_clip: perClip });
+      const { raw, anchored, runs } = await measure(e, clips, opts.log);
+      Object.assign(r, { runs, summary: summariseVqgan(raw), per_clip: raw });
+      Object.assign(a, { runs, summary: summariseVqgan(anchored), per_clip: anchored });
     } catch (err) {
-      r.error = (err as Error).message;
+      r.error = a.error = (err as Error).message;
     }
-    r.seconds = (performance.now() - t) / 1000;
-    results.push(r);
+    r.seconds = a.seconds = (performance.now() - t) / 1000;
+    results.push(r, a);
   }
   return {
     target_db: VQGAN_TARGET_DB,
@@ -343,6 +356,7 @@ export async function runVqgan(opts: VqganRunOptions): Promise<VqganResult> {
     definitions: {
       input: 'each held-out clip’s clean LR frames (Pillow bicubic ×1/4 of art never trained on), as PNG, 8-bit',
       run: 'createVqdNode (onnxruntime-node CPU, screened exact k-th-nearest search, default tiles), output rounded to 8 bits',
+      anchor_sigma: `rows “+ anchor σ ${VQD_ANCHOR_DEFAULT_SIGMA}”: the same outputs through the colour anchor (src/pipeline/vqd/anchor-cpu.ts) at the VQD stage's default σ before rounding: what the pipeline's VQD stage gives; the other rows: the VQGAN alone`,
       border: 'none: the whole frame is scored',
       psnr_rgb_k1: 'k = 1 on every branch; one MSE over R, G, B, peak 255; per frame, averaged over frames, then clips',
       psnr_y_k1: 'k = 1; BT.601 Y (MATLAB rgb2ycbcr), peak 255; averaged as above',
@@ -372,7 +386,7 @@ export function vqganMarkdown(r: VqganResult, clipNames: readonly string[]): str
   const L: string[] = [
     `## VQGAN degrader: fidelity at k = 1 and the bottom-branch k sweep (target: k = 1 RGB PSNR ≥ ${r.target_db} dB, PSNR falling in k)`,
     '',
-    `Input: ${r.definitions.input}. Run: ${r.definitions.run}. Scored against the input, no border dropped. ` +
+    `Input: ${r.definitions.input}. Run: ${r.definitions.run}. ${r.definitions.anchor_sigma ? `Anchor: ${r.definitions.anchor_sigma}. ` : ''}Scored against the input, no border dropped. ` +
       'RGB PSNR: one MSE over R, G, B; PSNR-Y: BT.601; both per frame, averaged over frames then clips. ' +
       'Colour shift: mean output − mean input per channel (8-bit levels). Sweep: PSNR-Y with the bottom branch at the k-th ' +
       `nearest code (top, middle k = 1), k = ${r.k_sweep.join(', ')}; monotone = falls strictly at every step (mean curve; clips in brackets). ` +

@@ -26,7 +26,7 @@ describe('parsePipelineParams: valid input', () => {
       blur: { kind: 'aniso', sigmaX: 3.2, sigmaY: 0.9, theta: -1.25, beta: 1, size: 15 },
       noise: { kind: 'poisson', sigma: 0, gray: true, scale: 2.5 },
       down: { factor: 2.5, method: 'area' },
-      vqd: { enabled: false, mode: 'fixed', kTop: 1, kMid: 7, kBot: 128, seed: 4294967295 },
+      vqd: { enabled: false, mode: 'fixed', kTop: 1, kMid: 7, kBot: 128, seed: 4294967295, anchorSigma: 1.25 },
       compress: { codec: 'mpeg2video', crf: 51, qscale: 31, profile: 'baseline', fps: 50 },
       seed: 123456789,
       modelId: 'vqgan-w32.v2',

@@ -32,7 +32,8 @@ export type { NoiseParams } from './noise/options.ts';
 export type { DownParams } from './resize/stage.ts';
 export type { VqdMode, VqdParams } from './vqd/options.ts';
 export type { CompressCodec, CompressParams } from './compress/stage.ts';
-export { VQD_K_MAX, paperVqdKs } from './vqd/options.ts';
+export { VQD_ANCHOR_DEFAULT_SIGMA, VQD_K_MAX, paperVqdKs } from './vqd/options.ts';
+export { ANCHOR_SIGMA_MAX } from './vqd/anchor-cpu.ts';
 export { CRF_RANGE, FPS_RANGE, QSCALE_RANGE } from './compress/stage.ts';
 export { Ctx, describeValue } from './schema.ts';
 

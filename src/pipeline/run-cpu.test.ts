@@ -12,6 +12,7 @@ import { ParamsError, defaultPipelineParams, type PipelineParams } from './param
 import { resizeCpu } from './resize/resize-cpu.ts';
 import { DegradeSetupError, degradeClipCpu, degradeFramesCpu } from './run-cpu.ts';
 import { createVqdNode } from './vqd/vqd-node.ts';
+import { anchorCpu } from './vqd/anchor-cpu.ts';
 
 const FIX = path.resolve(import.meta.dirname, '../../e2e/fixtures');
 const clip: ImageF32[] = readdirSync(path.join(FIX, 'clip-64x48'))
@@ -129,15 +130,15 @@ describe.skipIf(!findNativeFfmpeg())('degradeFramesCpu with libx264', () => {
 });
 
 describe('degradeFramesCpu with VQD', () => {
-  it('runs VQD on the LR frame between Down and Quantise, with the clip-wide k', async () => {
+  it('runs VQD and its colour anchor on the LR frame between Down and Quantise, with the clip-wide k', async () => {
     const vqd = await createVqdNode({ threads: 1 });
-    const p = params((q) => ((q.down.factor = 2), (q.vqd = { enabled: true, mode: 'fixed', kTop: 1, kMid: 4, kBot: 20, seed: 0 })));
+    const p = params((q) => ((q.down.factor = 2), (q.vqd = { enabled: true, mode: 'fixed', kTop: 1, kMid: 4, kBot: 20, seed: 0, anchorSigma: 2.5 })));
     const { frames, stats } = await degradeClipCpu(clip.slice(0, 2), p, { vqd });
     for (let i = 0; i < 2; i++) {
       const b = blurCpu(clip[i], blurKernel(p.blur), 21);
       const n = noiseCpu(b, p.noise, p.seed, i);
       const d = resizeCpu(n, 32, 24, 'bicubic');
-      const v = await vqd.run(d, { kTop: 1, kMid: 4, kBot: 20 });
+      const v = anchorCpu(d, await vqd.run(d, { kTop: 1, kMid: 4, kBot: 20 }), 2.5);
       expect(bytes(frames[i]).equals(bytes(quantizeImage(v)))).toBe(true);
     }
     expect(stats.stageMs.vqd).toBeGreaterThan(0);

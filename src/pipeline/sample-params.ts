@@ -5,7 +5,8 @@
  *   blur      iso p 0.7 σ ∈ [0.2, 4] | aniso p 0.3 σx ∈ [0.2, 4], σy ∈ [0.8, 3], θ ∈ [−π, π]; 21×21
  *   noise     Gaussian σ ∈ [0, 10]/255, grey with p 0.5
  *   down      ×1/4, area / bilinear / bicubic (uniform)
- *   vqd       paper mode: top k 1, mid U{1..10}, bottom 1–15 p 0.3 / 16–30 p 0.4 / 31–50 p 0.3
+ *   vqd       paper mode: top k 1, mid U{1..10}, bottom 1–15 p 0.3 / 16–30 p 0.4 / 31–50 p 0.3;
+ *             the colour anchor at its default (not the paper's: it corrects our VQGAN, draws nothing)
  *   compress  libx264, crf U{18..35}, profile baseline / main / high p 0.1 / 0.2 / 0.7, 25 fps
  *
  * Deterministic by seed: one sequential stream (core/rng makeRng) consumed in a fixed order, so
@@ -36,7 +37,7 @@ export function samplePaperParams(seed: number): PipelineParams {
     blur,
     noise,
     down: { factor: 4, method },
-    vqd: { enabled: true, mode: 'paper', ...paperVqdKs(vqdSeed), seed: vqdSeed },
+    vqd: { enabled: true, mode: 'paper', ...paperVqdKs(vqdSeed), seed: vqdSeed, anchorSigma: d.vqd.anchorSigma },
     compress: { codec: 'libx264', crf, qscale: d.compress.qscale, profile, fps: 25 },
     seed: noiseSeed,
     modelId: d.modelId,

@@ -11,7 +11,7 @@ import { NOISE_KINDS, NOISE_LIMITS } from '../../pipeline/noise/options';
 import { RESIZE_METHODS } from '../../pipeline/resize/options';
 import { VIDEO_CODECS, X264_PROFILES } from '../../media/codec-args';
 import { blurKernel, renderKernelRgba } from '../../pipeline/blur/kernel';
-import { defaultPipelineParams, VQD_K_MAX, type PipelineParams } from '../../pipeline/params';
+import { ANCHOR_SIGMA_MAX, defaultPipelineParams, VQD_K_MAX, type PipelineParams } from '../../pipeline/params';
 import { samplePaperParams } from '../../pipeline/sample-params';
 import { Panel, Select, Slider, Toggle } from './controls';
 
@@ -119,6 +119,18 @@ export function PipelinePanels() {
         <Slider label="k top (f=8)" value={p.vqd.kTop} min={1} max={VQD_K_MAX} disabled={!p.vqd.enabled || paper} onChange={(v) => edit((q) => ((q.vqd.kTop = v), q))} testId="vqd-ktop" />
         <Slider label="k middle (f=4)" value={p.vqd.kMid} min={1} max={VQD_K_MAX} disabled={!p.vqd.enabled || paper} onChange={(v) => edit((q) => ((q.vqd.kMid = v), q))} testId="vqd-kmid" />
         <Slider label="k bottom (f=2)" value={p.vqd.kBot} min={1} max={VQD_K_MAX} disabled={!p.vqd.enabled || paper} onChange={(v) => edit((q) => ((q.vqd.kBot = v), q))} testId="vqd-kbot" />
+        <Slider
+          label="colour anchor σ"
+          value={p.vqd.anchorSigma}
+          min={0}
+          max={ANCHOR_SIGMA_MAX}
+          step={0.25}
+          format={(v) => (v === 0 ? 'off' : `${v.toFixed(2)} px`)}
+          disabled={!p.vqd.enabled}
+          onChange={(v) => edit((q) => ((q.vqd.anchorSigma = v), q))}
+          testId="vqd-anchor"
+          title="Keeps the VQGAN's fine detail (its degradations) but takes the regional colour from its input, so VQD does not tint the frame. Larger σ: only broader colour is taken back; 0: off"
+        />
       </Panel>
       <Panel title="5 · Codec (FFmpeg)">
         <Select label="codec" value={c.codec} options={['none', ...VIDEO_CODECS] as const} onChange={(v) => edit((q) => ((q.compress.codec = v), q))} testId="codec" />

@@ -27,7 +27,26 @@ export interface VqdParams {
   kBot: number;
   /** u32; drives the k's in 'paper' mode. */
   seed: number;
+  /**
+   * The colour anchor after the VQGAN (anchor-cpu.ts): σ in LR pixels of the Gaussian whose band
+   * is taken from VQD's input; 0 turns it off. 0 … ANCHOR_SIGMA_MAX.
+   */
+  anchorSigma: number;
 }
+
+/**
+ * The anchor's default σ, chosen on the training side's held-out clips (make_user_clips.py heldout
+ * shard: 40 frames' Pillow-bicubic LR, never the quality benchmark's set), shipped VQGAN (width 16):
+ *
+ *   σ            off    1      2      3      4      6
+ *   k 1/1/1   dB 31.10  34.10  32.32  31.90  31.73  31.54    max |shift| 6.03  0.53  0.52  0.67  1.03  1.75
+ *   k 1/10/50 dB 21.82  30.13  26.98  25.83  25.20  24.50    max |shift| 35.6  0.37  0.49  0.79  1.21  1.98
+ *
+ * (RGB PSNR against the input; shift = mean(out) − mean(in) per channel, 8-bit levels.) The largest σ
+ * whose shift stays ≤ 1 level at every k: smaller σ also hands back the input's mid band, which undoes
+ * the degradation the k's ask for (at k 1/10/50, σ = 1 recovers 8.3 dB of the 9.3 dB lost).
+ */
+export const VQD_ANCHOR_DEFAULT_SIGMA = 3;
 
 /** The k's of one run, per branch. */
 export interface VqdKs {
