@@ -36,6 +36,11 @@ def _vqgan_section(m: dict, s: dict) -> list:
              f'GroupNorm ({max(1, min(32, w // 4))} groups) + swish, non-local attention at H/8, conv + PixelShuffle(2) '
              f'upsampling, {cfg.get("res_blocks", 2)} residual block(s) per stage; {m.get("params"):,} parameters.')
     L.append('')
+    L += ['**In the pipeline.** The VQD stage runs these weights and then the colour anchor (`vqd.anchorSigma`, default 3 LR '
+          'pixels; `src/pipeline/vqd/anchor-cpu.ts`, `shaders/anchor.wgsl`): the output keeps the VQGAN\'s high band and '
+          'takes the band under a σ-3 Gaussian from the VQGAN\'s input, so the degradations the k\'s select stay and the '
+          'colour drift of these under-trained weights does not reach the frames (or the VSR training pairs made from them). '
+          'The benchmark table below scores both.', '']
     if s.get('quality_note'):
         L += [f'**Status.** {s["quality_note"]}', '']
     if s.get('limits'):
