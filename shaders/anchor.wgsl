@@ -9,8 +9,9 @@
 //   horizontal: tmp(c,y,i) = Σ_t taps[t]·(x − v)(c, y, refl(i + t − r))
 //   vertical:   dst(c,y,i) = clamp(v(c,y,i) + Σ_t taps[t]·tmp(c, refl(y + t − r), i), 0, 1)
 // Borders mirror without repeating the edge sample (periodically for tiny images), as the Blur
-// stage's. Semantics and summation order (f32, taps −r … r) = anchorCpu; the difference is
-// formed per tap here (the CPU forms it once per row) — the same f32 value either way.
+// stage's: reflect_index, from reflect.wgsl (compiled as reflect.wgsl + '\n' + anchor.wgsl).
+// Semantics and summation order (f32, taps −r … r) = anchorCpu; the difference is formed per
+// tap here (the CPU forms it once per row) — the same f32 value either way.
 //
 // Design: direct global reads, no workgroup staging: at most 25 taps per pass, and the passes are
 // bandwidth-light next to the VQGAN they follow (a 480×270 frame is 0.4 M samples per pass).
@@ -27,14 +28,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> a: array<f32>;    // horizontal: x;   vertical: v
 @group(0) @binding(3) var<storage, read> b: array<f32>;    // horizontal: v;   vertical: tmp
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;  // horizontal: tmp; vertical: out
-
-fn reflect_index(i: i32, n: i32) -> i32 {
-  if (n == 1) { return 0; }
-  let period = 2 * n - 2;
-  var m = abs(i) % period;
-  if (m >= n) { m = period - m; }
-  return m;
-}
 
 @compute @workgroup_size(16, 16, 1)
 fn horizontal(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -4,6 +4,7 @@
 // size×size f32 (row = y). Semantics = src/pipeline/blur/blur-cpu.ts: PyTorch
 // F.pad(mode='reflect') + conv2d, i.e. out(c,y,x) = Σ k[i,j]·in(c, refl(y+i−h), refl(x+j−h))
 // with h = (size−1)/2, mirrored without repeating the edge sample (periodically for tiny images).
+// Compiled as reflect.wgsl + '\n' + blur.wgsl (reflect_index lives there; WGSL has no imports).
 //
 // Design: one 16×16 workgroup per 16×16 output tile of one channel (dispatch z = channel).
 // The tile plus a fixed 10-px apron (36×36 samples, reflect applied while loading) and the
@@ -31,14 +32,6 @@ const MAX_TAPS: u32 = 441u;     // 21*21
 
 var<workgroup> tile: array<f32, 1296>;   // SPAN*SPAN
 var<workgroup> taps: array<f32, 441>;
-
-fn reflect_index(i: i32, n: i32) -> i32 {
-  if (n == 1) { return 0; }
-  let period = 2 * n - 2;
-  var m = abs(i) % period;
-  if (m >= n) { m = period - m; }
-  return m;
-}
 
 @compute @workgroup_size(16, 16, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>,

@@ -2,9 +2,13 @@
  * GPU runner for shaders/blur.wgsl. Buffers in, a new buffer out (owned by the caller);
  * nothing crosses to the CPU. Same semantics as blurCpu (blur-cpu.ts).
  */
-import code from '../../../shaders/blur.wgsl?raw';
+import reflectCode from '../../../shaders/reflect.wgsl?raw';
+import kernelCode from '../../../shaders/blur.wgsl?raw';
 import { computePipeline, dispatch, storageBuffer, uniformBuffer, uploadBuffer } from '../../gpu/webgpu';
 import { kernelSide, kernelSupport } from './kernel';
+
+/** WGSL has no imports: compiled as reflect.wgsl (the mirrored border index) + blur.wgsl. */
+const WGSL = `${reflectCode}\n${kernelCode}`;
 
 export interface BlurGpu {
   /**
@@ -36,7 +40,7 @@ function isSoftwareAdapter(device: GPUDevice): boolean {
 
 export function createBlur(device: GPUDevice, variant: BlurVariant = 'auto'): BlurGpu {
   const direct = variant === 'direct' || (variant === 'auto' && isSoftwareAdapter(device));
-  const pipeline = computePipeline(device, code, direct ? 'main_direct' : 'main', direct ? 'blur.direct' : 'blur');
+  const pipeline = computePipeline(device, WGSL, direct ? 'main_direct' : 'main', direct ? 'blur.direct' : 'blur');
   return {
     variant: direct ? 'direct' : 'tiled',
     run(input, w, h, kernel, encoder) {

@@ -2,9 +2,13 @@
  * GPU runner for shaders/anchor.wgsl: the colour anchor after VQD, on buffers; nothing crosses to
  * the CPU. Same semantics as anchorCpu (anchor-cpu.ts).
  */
-import code from '../../../shaders/anchor.wgsl?raw';
+import reflectCode from '../../../shaders/reflect.wgsl?raw';
+import kernelCode from '../../../shaders/anchor.wgsl?raw';
 import { computePipeline, dispatch, storageBuffer, uniformBuffer, uploadBuffer } from '../../gpu/webgpu';
 import { anchorRadius, anchorTaps } from './anchor-cpu';
+
+/** WGSL has no imports: compiled as reflect.wgsl (the mirrored border index) + anchor.wgsl. */
+const WGSL = `${reflectCode}\n${kernelCode}`;
 
 export interface AnchorGpu {
   /**
@@ -18,8 +22,8 @@ const TILE = 16;
 const CHANNELS = 3;
 
 export function createAnchor(device: GPUDevice): AnchorGpu {
-  const horizontal = computePipeline(device, code, 'horizontal', 'anchor.horizontal');
-  const vertical = computePipeline(device, code, 'vertical', 'anchor.vertical');
+  const horizontal = computePipeline(device, WGSL, 'horizontal', 'anchor.horizontal');
+  const vertical = computePipeline(device, WGSL, 'vertical', 'anchor.vertical');
   return {
     run(input, vqd, w, h, sigma) {
       if (!Number.isInteger(w) || !Number.isInteger(h) || w <= 0 || h <= 0) throw new RangeError(`bad image size ${w}×${h}`);
