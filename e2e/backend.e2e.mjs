@@ -173,6 +173,10 @@ try {
   await cp.goto(`${server.url}/?testmodels&wasm`);
   await cpuPreviewWithVqgan(cp, '?wasm');
   await cp.goto(`${server.url}/?testmodels&wasm${upscaleHash}`);
+  // The tab makes the model ready before Start, on the side the run will use (and, with ?wasm, without WebGPU).
+  await cp.waitForSelector('[data-testid=upscale-ready][data-state=ready], [data-testid=upscale-ready][data-state=failed]', { timeout: 120_000 });
+  const ready = (await cp.textContent('[data-testid=upscale-ready]')).trim();
+  check(/^vsr ready on the CPU \(wasm\) \(\d+\.\d s\)$/.test(ready), `?wasm: the Upscale tab prepared the model on the CPU: "${ready}"`);
   const st4 = await upscaleOnce(cp);
   check(runSide(st4) === 'CPU (wasm)', `?wasm: the upscale ran on the CPU: "${st4.slice(0, 120)}"`);
   // A model of the user's: inspected and probed on the wasm EP.
