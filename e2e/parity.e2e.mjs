@@ -19,7 +19,7 @@ mkdirSync(dir, { recursive: true });
 const SRC = 'e2e/fixtures/frame-96x64.png';
 
 const base = {
-  version: 1,
+  version: 2,
   blur: { kind: 'aniso', sigmaX: 1.7, sigmaY: 0.9, theta: 0.6, beta: 1, size: 21 },
   noise: { kind: 'gaussian', sigma: 6, gray: false, scale: 1 },
   down: { factor: 2, method: 'bicubic' },

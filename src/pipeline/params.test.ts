@@ -22,7 +22,7 @@ describe('parsePipelineParams: valid input', () => {
     const d = defaultPipelineParams();
     expect(parsePipelineParams(JSON.parse(JSON.stringify(d)))).toEqual({ params: d, notices: [] });
     const p: PipelineParams = {
-      version: 1,
+      version: 2,
       blur: { kind: 'aniso', sigmaX: 3.2, sigmaY: 0.9, theta: -1.25, beta: 1, size: 15 },
       noise: { kind: 'poisson', sigma: 0, gray: true, scale: 2.5 },
       down: { factor: 2.5, method: 'area' },
@@ -35,7 +35,7 @@ describe('parsePipelineParams: valid input', () => {
   });
 
   it('fills missing fields with defaults (a params.json may give only what it changes)', () => {
-    const { params, notices } = parsePipelineParams({ version: 1, compress: { crf: 30 } });
+    const { params, notices } = parsePipelineParams({ version: 2, compress: { crf: 30 } });
     expect(params.compress.crf).toBe(30);
     expect(params.compress.codec).toBe('libx264');
     expect(params.blur).toEqual(defaultPipelineParams().blur);
@@ -45,11 +45,11 @@ describe('parsePipelineParams: valid input', () => {
   it('reads a missing version as version 1, with a notice', () => {
     const { params, notices } = parsePipelineParams({ seed: 5 });
     expect(params.seed).toBe(5);
-    expect(notices).toEqual(['params.version missing: read as version 1']);
+    expect(notices).toEqual(['params.version missing: read as version 2']);
   });
 
   it("in 'paper' VQD mode writes the k's drawn from vqd.seed into kTop/kMid/kBot", () => {
-    const { params } = parsePipelineParams({ version: 1, vqd: { mode: 'paper', seed: 77, kTop: 99, kMid: 99, kBot: 99 } });
+    const { params } = parsePipelineParams({ version: 2, vqd: { mode: 'paper', seed: 77, kTop: 99, kMid: 99, kBot: 99 } });
     expect(params.vqd).toMatchObject({ mode: 'paper', seed: 77, ...paperVqdKs(77) });
     expect(params.vqd.kTop).toBe(1);
   });
@@ -81,7 +81,7 @@ describe('parsePipelineParams: bad input (strict)', () => {
       'vqd.enabled must be true or false (got "yes")',
       'compress.crf must be a finite number (got "23")',
     ]);
-    expect(problems({ version: 1, blur: [1, 2] })).toEqual(['blur must be an object (got an array)']);
+    expect(problems({ version: 2, blur: [1, 2] })).toEqual(['blur must be an object (got an array)']);
     expect(problems(null)).toEqual(['params must be an object (got null)']);
     expect(problems('{"version":1}')).toEqual(['params must be an object (got "{\\"version\\":1}")']);
   });
@@ -89,7 +89,7 @@ describe('parsePipelineParams: bad input (strict)', () => {
   it('checks integers, odd kernel sizes, k range, u32 seeds and mpeg2 frame rates', () => {
     expect(
       problems({
-        version: 1,
+        version: 2,
         blur: { size: 20 },
         vqd: { kBot: 0, kMid: 2.5, seed: -1 },
         seed: 2 ** 32,
@@ -106,16 +106,16 @@ describe('parsePipelineParams: bad input (strict)', () => {
   });
 
   it('refuses a newer or nonsensical version', () => {
-    expect(problems({ version: 2 })).toEqual(['version 2 is newer than this app understands (1); update the app']);
+    expect(problems({ version: 3 })).toEqual(['version 3 is newer than this app understands (2); update the app']);
     expect(problems({ version: 0 })).toEqual(['version must be a positive integer (got 0)']);
     expect(problems({ version: '1' })).toEqual(['version must be a positive integer (got "1")']);
   });
 
   it('caps and quotes strings: long or script-like model ids are refused, never echoed whole', () => {
     const long = 'x'.repeat(10_000);
-    const [msg] = problems({ version: 1, modelId: long });
+    const [msg] = problems({ version: 2, modelId: long });
     expect(msg.length).toBeLessThan(200);
-    expect(problems({ version: 1, modelId: '<img src=x onerror=alert(1)>' })).toEqual([
+    expect(problems({ version: 2, modelId: '<img src=x onerror=alert(1)>' })).toEqual([
       'modelId must be 1–64 characters of A–Z a–z 0–9 . _ - (got "<img src=x onerror=alert(1)>")',
     ]);
   });
@@ -157,7 +157,7 @@ describe('parsePipelineParams: lenient mode (share links)', () => {
 
 describe('unknown keys and prototype pollution', () => {
   it('drops unknown keys with a notice, at every level', () => {
-    const { params, notices } = parsePipelineParams({ version: 1, colour: 'red', blur: { radius: 3 } });
+    const { params, notices } = parsePipelineParams({ version: 2, colour: 'red', blur: { radius: 3 } });
     expect(notices).toEqual(['"colour" is not a known field: ignored', 'blur."radius" is not a known field: ignored']);
     expect(Object.keys(params)).toEqual(['version', 'blur', 'noise', 'down', 'vqd', 'compress', 'seed', 'modelId']);
     expect(Object.keys(params.blur)).toEqual(['kind', 'sigmaX', 'sigmaY', 'theta', 'beta', 'size']);
@@ -180,6 +180,8 @@ describe('unknown keys and prototype pollution', () => {
     expect(Object.prototype.hasOwnProperty.call(params, '__proto__')).toBe(false);
     expect(Object.prototype.hasOwnProperty.call(params.compress, 'constructor')).toBe(false);
     expect(notices).toEqual([
+      // (a version-1 link: brought forward first, and the migration's copies keep the hostile keys inert too)
+      'params of version 1 (before the colour anchor after VQD): read with the anchor off, as they were made',
       '"__proto__" is not a known field: ignored',
       '"constructor" is not a known field: ignored',
       'blur."__proto__" is not a known field: ignored',
@@ -189,7 +191,7 @@ describe('unknown keys and prototype pollution', () => {
   });
 
   it('ignores inherited properties: an object whose prototype carries fields gets defaults', () => {
-    const proto = { version: 1, seed: 99, blur: { sigmaX: 4 } };
+    const proto = { version: 2, seed: 99, blur: { sigmaX: 4 } };
     const input = Object.create(proto) as Record<string, unknown>;
     const { params } = parsePipelineParams(input, { lenient: true });
     expect(params.seed).toBe(0);
@@ -197,7 +199,7 @@ describe('unknown keys and prototype pollution', () => {
   });
 
   it('summarises a flood of unknown keys instead of listing a million notices', () => {
-    const flood: Record<string, unknown> = { version: 1 };
+    const flood: Record<string, unknown> = { version: 2 };
     for (let i = 0; i < 5000; i++) flood[`k${i}`] = i;
     const { notices } = parsePipelineParams(flood);
     expect(notices.length).toBe(51);
@@ -214,8 +216,32 @@ describe('unknown keys and prototype pollution', () => {
 
 describe('migrate', () => {
   it('passes the current version through and refuses non-objects', () => {
-    const o = { version: 1, seed: 3 };
+    const o = { version: 2, seed: 3 };
     expect(migrate(o)).toBe(o);
     expect(migrate([1])).toBeUndefined();
+  });
+
+  it('version 1 (before the colour anchor) reads with the anchor off, everything else as it was, with a notice', () => {
+    // A whole version-1 params object, as a share link or the CLI's params.json of that time held it.
+    const v1 = { ...defaultPipelineParams(), version: 1, vqd: { enabled: true, mode: 'fixed', kTop: 1, kMid: 4, kBot: 33, seed: 9 } } as Record<string, unknown>;
+    const { params, notices } = parsePipelineParams(JSON.parse(JSON.stringify(v1)));
+    expect(params).toEqual({ ...defaultPipelineParams(), vqd: { enabled: true, mode: 'fixed', kTop: 1, kMid: 4, kBot: 33, seed: 9, anchorSigma: 0 } });
+    expect(notices).toEqual(['params of version 1 (before the colour anchor after VQD): read with the anchor off, as they were made']);
+    // Without a vqd section too: version 1's VQD had no anchor either way.
+    expect(parsePipelineParams({ version: 1, seed: 4 }).params.vqd.anchorSigma).toBe(0);
+    // Version 2 without the field: the default (a params.json gives only what it changes).
+    expect(parsePipelineParams({ version: 2, vqd: { kBot: 20 } }).params.vqd.anchorSigma).toBe(defaultPipelineParams().vqd.anchorSigma);
+    expect(defaultPipelineParams().vqd.anchorSigma).toBe(3);
+    // A malformed version-1 section is still the reader's to report, not the migration's.
+    expect(problems({ version: 1, vqd: 'on' })).toEqual(['vqd must be an object (got "on")']);
+  });
+
+  it('never writes through the input\'s prototype while migrating', () => {
+    const raw = JSON.parse('{"version":1,"__proto__":{"polluted":1},"vqd":{"__proto__":{"polluted":2},"kBot":5}}') as Record<string, unknown>;
+    const { params } = parsePipelineParams(raw, { lenient: true });
+    expect(params.vqd.kBot).toBe(5);
+    expect(params.vqd.anchorSigma).toBe(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
   });
 });

@@ -21,8 +21,11 @@
  * fields, defaults, reader and cross-field checks); this module adds the envelope (version, the
  * clip seed, the degrader's model id) and composes them in list order.
  *
- * Versioned: `version` is 1. Older versions are brought forward by `migrate`, one step at a time;
- * a newer version than this code knows is refused.
+ * Versioned: `version` is 2. Older versions are brought forward by `migrate`, one step at a time
+ * (MIGRATIONS), so a share link, a params.json or a training log of an older version degrades as it
+ * did when it was made; a newer version than this code knows is refused.
+ *   1 → 2  the VQD stage gained the colour anchor (vqd.anchorSigma, default 3): version 1 had none,
+ *          so it is read with the anchor off.
  */
 import { Ctx, describeValue, dropUnknown, isRecord, own, section, u32 } from './schema.ts';
 import { STAGES, type StageParams } from './stages.ts';
@@ -37,11 +40,11 @@ export { ANCHOR_SIGMA_MAX } from './vqd/anchor-cpu.ts';
 export { CRF_RANGE, FPS_RANGE, QSCALE_RANGE } from './compress/stage.ts';
 export { Ctx, describeValue } from './schema.ts';
 
-export const PARAMS_VERSION = 1;
+export const PARAMS_VERSION = 2;
 
 /** One run's parameters: a section per stage (blur, noise, down, vqd, compress), the clip's noise seed and the degrader. */
 export interface PipelineParams extends StageParams {
-  version: 1;
+  version: 2;
   /** u32; the noise of frame f is keyed by (seed, f). */
   seed: number;
   /** The VQGAN degrader: a model key in public/models/manifest.json. */
@@ -53,7 +56,7 @@ const MODEL_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 export function defaultPipelineParams(): PipelineParams {
   const sections = Object.fromEntries(STAGES.map((s) => [s.name, s.params.defaults()])) as StageParams;
-  return { version: 1, ...sections, seed: 0, modelId: 'vqgan' };
+  return { version: 2, ...sections, seed: 0, modelId: 'vqgan' };
 }
 
 export class ParamsError extends Error {
@@ -91,8 +94,24 @@ export function assertValidParams(p: PipelineParams): PipelineParams {
 
 // ───────────────────────────── migration ─────────────────────────────
 
-/** MIGRATIONS[v] turns a version-v object into a version-(v+1) one. None yet. */
-const MIGRATIONS: Record<number, (o: Record<string, unknown>) => Record<string, unknown>> = {};
+/**
+ * MIGRATIONS[v] turns a version-v object into a version-(v+1) one, and says what it did (a notice).
+ * Copies are made with Object.fromEntries (defining properties, never assigning through the input's
+ * prototype); unknown or malformed fields pass through for the reader to report.
+ */
+const MIGRATIONS: Record<number, { step(o: Record<string, unknown>): Record<string, unknown>; notice: string }> = {
+  1: {
+    // Version 1 had no colour anchor: off, so the frames come out as they did then.
+    step(o) {
+      const vqd = own(o, 'vqd');
+      const out = Object.fromEntries(Object.entries(o));
+      out.version = 2;
+      if (vqd === undefined || isRecord(vqd)) out.vqd = { ...Object.fromEntries(Object.entries(vqd ?? {})), anchorSigma: 0 };
+      return out;
+    },
+    notice: 'params of version 1 (before the colour anchor after VQD): read with the anchor off, as they were made',
+  },
+};
 
 /**
  * Bring an object of any known version to PARAMS_VERSION. Returns undefined (and a problem) when
@@ -124,7 +143,8 @@ export function migrate(input: unknown, ctx: Ctx = new Ctx(false)): Record<strin
       ctx.fail('version', `no migration from version ${v}`);
       return undefined;
     }
-    obj = step(obj);
+    obj = step.step(obj);
+    ctx.notice(step.notice);
   }
   return obj;
 }
@@ -147,7 +167,7 @@ function readParams(o: Record<string, unknown>, ctx: Ctx): PipelineParams {
   for (const s of STAGES) sections[s.name] = readSection(o, s.name, s.params as never, d[s.name], ctx);
   const seed = u32(o, 'seed', '', d.seed, ctx);
   const modelId = readModelId(o, d.modelId, ctx);
-  const params = { version: 1, ...(sections as StageParams), seed, modelId } as PipelineParams;
+  const params = { version: 2, ...(sections as StageParams), seed, modelId } as PipelineParams;
   // The stages' own validators have the last word (cross-field rules live there).
   for (const s of STAGES) {
     const check = s.params.errors as ((p: unknown) => string[]) | undefined;

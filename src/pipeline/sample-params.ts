@@ -33,7 +33,7 @@ export function samplePaperParams(seed: number): PipelineParams {
   const profile = rng.choice(X264_PROFILES, PAPER_PROFILE_PROBS);
   const noiseSeed = rng.u32();
   return assertValidParams({
-    version: 1,
+    version: 2,
     blur,
     noise,
     down: { factor: 4, method },
