@@ -121,6 +121,46 @@ function browserCpuS() {
   return total;
 }
 
+/**
+ * CPU ticks (user + system) of every thread of the browser's processes now, by "pid/tid" with the
+ * thread's name (Chromium names its threads: DedicatedWorker, ThreadPoolForeg…, VizCompositorTh…).
+ * Diffed around a run by cpuByThreadName: where the app's CPU goes, e.g. the VSR worker and ORT's
+ * wasm threads against the encoder's. Threads that end during the run are missing from it.
+ */
+function threadTicks() {
+  const out = new Map();
+  for (const pid of descendants()) {
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+        const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+        out.set(`${pid}/${tid}`, { name, ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        /* ended */
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds between two threadTicks snapshots, summed by thread name (numbers dropped), largest first; ≥ 0.1 s only. */
+function cpuByThreadName(before, after) {
+  const by = new Map();
+  for (const [key, { name, ticks }] of after) {
+    const d = (ticks - (before.get(key)?.ticks ?? 0)) / 100;
+    const n = name.replace(/\d+$/, '').trim() || name;
+    by.set(n, (by.get(n) ?? 0) + d);
+  }
+  return Object.fromEntries([...by].filter(([, s]) => s >= 0.1).sort((a, b) => b[1] - a[1]).map(([n, s]) => [n, round(s)]));
+}
+
 /** CPU seconds of this process's waited-for children so far (cutime + cstime): a finished CLI run and its ffmpeg. */
 const childCpuS = () => (statField('self', 16) + statField('self', 17)) / 100;
 
@@ -292,6 +332,7 @@ export async function run() {
     for (const label of ['first', 'second']) {
       const load = loadAvg();
       const cpu0 = browserCpuS();
+      const threads0 = threadTicks();
       const t0 = Date.now();
       await page.click('[data-testid=upscale-start]');
       // Leaves 'done' first (a second run starts from the first's finished state), then reaches it again.
@@ -299,6 +340,7 @@ export async function run() {
       await page.waitForFunction(() => document.querySelector('[data-testid=upscale-status]')?.getAttribute('data-status') === 'done' && document.querySelector('[data-testid=upscale-result]'), null, { timeout: 3_600_000 });
       const s = (Date.now() - t0) / 1000;
       const cpuS = browserCpuS() - cpu0;
+      const cpuByThread = cpuByThreadName(threads0, threadTicks());
       const status = (await page.textContent('[data-testid=upscale-status]')).trim();
       const timing = JSON.parse((await page.getAttribute('[data-testid=upscale-status]', 'data-timing')) ?? 'null');
       const done = Number(/Upscaled (\d+) frames/.exec(status)?.[1] ?? NaN);
@@ -307,6 +349,8 @@ export async function run() {
         run: label, seconds: round(s), fps: round(FRAMES / s, 3), cpuSeconds: round(cpuS), loadAvg1: load, status,
         // The engine's own split of the run (vsr-api.ts VsrRunTiming): frames waited for, steps, hand-over waits.
         engineMs: timing && Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])),
+        // Where those CPU seconds went, by Chromium thread name (threads alive at the end of the run).
+        cpuByThread,
       });
     }
     const plans = (await page.textContent('[data-testid=stage-plans]').catch(() => '')).trim();

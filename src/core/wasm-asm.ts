@@ -84,6 +84,7 @@ export const i32c = (v: number) => [0x41, ...sleb(v | 0)];
 /** call the function of that index (its place in assemble's list). */
 export const call = (i: number) => [0x10, ...uleb(i)];
 export const f64c = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+export const f32c = (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
 export const i32add = [0x6a];
 export const i32sub = [0x6b];
 export const i32mul = [0x6c];
@@ -162,6 +163,13 @@ export const f32x4replace = (i: number) => [...simd(0x20), i];
 export const f32x4add = simd(0xe4);
 export const f32x4sub = simd(0xe5);
 export const f32x4mul = simd(0xe6);
+export const f32x4max = simd(0xe9);
+/**
+ * a·b + c in one instruction (relaxed SIMD): fused or not as the hardware does it, so results may
+ * differ from f32x4mul + f32x4add in the last bit. Only for kernels compared with a tolerance,
+ * never where a CPU reference's bits must be kept; check relaxedSimd() first.
+ */
+export const f32x4relaxedMadd = simd(0x105);
 export const f64x2splat = simd(0x14);
 export const f64x2abs = simd(0xec);
 export const f64x2add = simd(0xf0);
@@ -176,6 +184,17 @@ export const f64x2lane = (i: number) => [...simd(0x21), i];
 export function instantiate(bytes: Uint8Array): WebAssembly.Instance | null {
   if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes as BufferSource)) return null;
   return new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
+}
+
+let relaxed: boolean | undefined;
+/** True where this engine compiles relaxed SIMD (f32x4relaxedMadd): Chromium since 114; Node 20 only behind a flag. */
+export function relaxedSimd(): boolean {
+  if (relaxed === undefined) {
+    // (v128, v128, v128) -> v128: relaxed_madd of its params.
+    const probe = assemble([{ name: 'f', params: [V128, V128, V128], locals: [], results: [V128], body: [...get(0), ...get(1), ...get(2), ...f32x4relaxedMadd] }]);
+    relaxed = typeof WebAssembly !== 'undefined' && WebAssembly.validate(probe as BufferSource);
+  }
+  return relaxed;
 }
 
 /** Grows `mem` so it holds at least `bytes`. */

@@ -154,6 +154,8 @@ export class WireOut {
 /** The scalar and list attributes a graph rewrite reads (AttributeProto i, ints, s). */
 export interface WireAttr {
   i?: number;
+  /** A FLOAT attribute (AttributeProto.f). */
+  f?: number;
   ints?: number[];
   s?: string;
 }
@@ -182,6 +184,7 @@ export function readWireNode(buf: Uint8Array, f: WireField): WireNode {
       for (const x of fs) {
         if (x.no === 1 && x.body) name = wireText(buf, x);
         else if (x.no === 3 && x.wire === 0) a.i = x.int;
+        else if (x.no === 2 && x.wire === 5) a.f = new DataView(buf.buffer, buf.byteOffset + x.end - 4, 4).getFloat32(0, true);
         else if (x.no === 4 && x.body) a.s = wireText(buf, x);
       }
       const ints = fs.filter((x) => x.no === 8);

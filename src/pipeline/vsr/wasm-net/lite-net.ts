@@ -1,0 +1,346 @@
+/**
+ * One step of a 'lite' recurrent VSR net (lite-graph.ts) on this project's wasm SIMD kernels
+ * (conv-kernel.ts), in place of onnxruntime's wasm EP: the same inputs and outputs as the step
+ * graph (prev, cur, next, state → out, state_out, NCHW), the same values up to float rounding
+ * (lite-net.test.ts compares with onnxruntime-node on the shipped models and real frames).
+ *
+ * A step, for a w×h tile (multiples of 4):
+ *   X0   = [prev | cur | next | state | 0 0 0]            44 ch (padded to a multiple of 4)
+ *   f1   = leaky(head_s1(X0))   → CAT[0, C)               CAT: [f1 | up2 | up4], 3C ch
+ *   f2   = leaky(head_s2(f1)), f4 = leaky(head_s4(f2))    stride 2, before the bodies change f1, f2
+ *   f1, f2, f4 += conv2(relu(conv1(·))) per residual block, in place (conv2 adds the skip)
+ *   CAT[C, 2C) = bilinear ×2 of f2, CAT[2C, 3C) = bilinear ×4 of f4   (half-pixel, edges clamped)
+ *   O    = fuse2(leaky(fuse0(CAT)))                          C + 48 ch
+ *   out  = clamp(pixelshuffle(O[0, 48)) + bicubic ×4 of cur, 0, 1), state_out = leaky(O[48, 48 + C))
+ * The convolutions are the wasm kernels; the rest (layout changes, the two resizes, the shuffle)
+ * are plain loops here, a few percent of the multiply-adds.
+ *
+ * Memory: one wasm module holds the kernels, the packed weights and the maps of the current tile
+ * size; a different size lays the maps out again (borders are cleared on every step, so a map's
+ * padding is zero whatever was there before).
+ */
+import * as A from '../../../core/wasm-asm';
+import { callConv, convFunction, kernelName, packWeights, pixelsPerBlock, vectorsPerBlock, type ConvSpec } from './conv-kernel';
+import type { LiteConv, LiteGraph } from './lite-graph';
+
+const SCALE = 4;
+const IMG = 48;
+
+interface FMap {
+  ptr: number; // byte address of padded pixel (−1, −1)
+  w: number;
+  h: number;
+  pix: number; // floats per pixel
+  row: number; // bytes per padded row
+}
+
+interface Layer {
+  spec: ConvSpec;
+  wPtr: number;
+}
+
+export interface LiteStepOutput {
+  out: Float32Array; // [3, 4h, 4w]
+  state: Float32Array; // [C, h, w]
+}
+
+export class LiteNet {
+  private readonly mem: WebAssembly.Memory;
+  private readonly fns: Record<string, (...a: number[]) => void>;
+  private readonly layers = new Map<LiteConv, Layer>();
+  private readonly weightsEnd: number;
+  private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap } | null = null;
+  /** Relaxed SIMD's fused multiply-add in the kernels (Chromium), else mul + add. */
+  readonly fused: boolean;
+  readonly width: number;
+  private readonly x0ch: number;
+  /** Where the last step's time went (ms): the convolutions, and the plain loops around them. */
+  lastTimings = { inputs: 0, convs: 0, upsample: 0, base: 0, outputs: 0 };
+
+  constructor(
+    readonly graph: LiteGraph,
+    opts: { fused?: boolean } = {},
+  ) {
+    const C = graph.width;
+    this.width = C;
+    this.x0ch = Math.ceil((9 + C) / 4) * 4;
+    this.fused = opts.fused ?? A.relaxedSimd();
+    const specs: [LiteConv, Omit<ConvSpec, 'k' | 'stride' | 'ci' | 'co'>][] = [
+      [graph.headS1, { inPix: this.x0ch, outPix: 3 * C, act: 'leaky', residual: false }],
+      [graph.headS2, { inPix: 3 * C, outPix: C, act: 'leaky', residual: false }],
+      [graph.headS4, { inPix: C, outPix: C, act: 'leaky', residual: false }],
+      ...graph.body.flatMap((scale, s) =>
+        scale.flatMap(([c1, c2]) => [
+          [c1, { inPix: s === 0 ? 3 * C : C, outPix: C, act: 'relu', residual: false }],
+          [c2, { inPix: C, outPix: s === 0 ? 3 * C : C, act: 'none', residual: true }],
+        ] as [LiteConv, Omit<ConvSpec, 'k' | 'stride' | 'ci' | 'co'>][]),
+      ),
+      [graph.fuse0, { inPix: 3 * C, outPix: 2 * C, act: 'leaky', residual: false }],
+      [graph.fuse2, { inPix: 2 * C, outPix: C + IMG, act: 'none', residual: false }],
+    ];
+    const funcs = new Map<string, A.WasmFunc>();
+    let at = 0;
+    const packed: { ptr: number; data: Float32Array }[] = [];
+    for (const [conv, rest] of specs) {
+      const spec: ConvSpec = { ...rest, k: conv.k, stride: conv.stride, ci: conv === graph.headS1 ? this.x0ch : conv.ci, co: conv.co, alpha: graph.alpha };
+      const p = pixelsPerBlock(vectorsPerBlock(spec.co));
+      for (const pp of [p, 1]) {
+        const name = kernelName(spec, pp, this.fused);
+        if (!funcs.has(name)) funcs.set(name, convFunction(spec, pp, this.fused));
+      }
+      const data = packWeights(conv.weight, conv.bias, conv.co, conv.ci, conv.k, spec.ci);
+      packed.push({ ptr: at, data });
+      this.layers.set(conv, { spec, wPtr: at });
+      at += data.byteLength;
+    }
+    this.weightsEnd = at;
+    const inst = A.instantiate(A.assemble([...funcs.values()], Math.ceil(at / 65536) + 1));
+    if (!inst) throw new Error('WebAssembly SIMD is not available');
+    this.mem = inst.exports.mem as WebAssembly.Memory;
+    this.fns = inst.exports as unknown as Record<string, (...a: number[]) => void>;
+    const f32 = new Float32Array(this.mem.buffer);
+    for (const { ptr, data } of packed) f32.set(data, ptr / 4);
+  }
+
+  /** Lay the maps out for a w×h tile (growing the memory). */
+  private layout(w: number, h: number) {
+    if (this.maps && this.maps.w === w && this.maps.h === h) return this.maps;
+    if (w % 4 || h % 4 || w < 4 || h < 4) throw new RangeError(`lite net: tile ${w}×${h}, sides must be multiples of 4`);
+    const C = this.width;
+    let at = Math.ceil(this.weightsEnd / 64) * 64;
+    const map = (mw: number, mh: number, pix: number): FMap => {
+      const m = { ptr: at, w: mw, h: mh, pix, row: (mw + 2) * pix * 4 };
+      at += Math.ceil(((mh + 2) * m.row) / 64) * 64;
+      return m;
+    };
+    const maps = {
+      w,
+      h,
+      X0: map(w, h, this.x0ch),
+      CAT: map(w, h, 3 * C),
+      T1: map(w, h, C),
+      F2: map(w / 2, h / 2, C),
+      T2: map(w / 2, h / 2, C),
+      F4: map(w / 4, h / 4, C),
+      T4: map(w / 4, h / 4, C),
+      G: map(w, h, 2 * C),
+      O: map(w, h, C + IMG),
+    };
+    A.ensureMemory(this.mem, at);
+    this.maps = maps;
+    return maps;
+  }
+
+  /** Zero a map's one-pixel border (all its channels). */
+  private clearBorder(f32: Float32Array, m: FMap) {
+    const rowF = m.row / 4;
+    const base = m.ptr / 4;
+    f32.fill(0, base, base + rowF);
+    f32.fill(0, base + (m.h + 1) * rowF, base + (m.h + 2) * rowF);
+    for (let y = 1; y <= m.h; y++) {
+      f32.fill(0, base + y * rowF, base + y * rowF + m.pix);
+      f32.fill(0, base + y * rowF + (m.w + 1) * m.pix, base + (y + 1) * rowF);
+    }
+  }
+
+  private conv(layer: LiteConv, input: FMap, inCh: number, output: FMap, outCh: number, res?: FMap) {
+    const { spec, wPtr } = this.layers.get(layer)!;
+    const p = pixelsPerBlock(vectorsPerBlock(spec.co));
+    const main = this.fns[kernelName(spec, p, this.fused)];
+    const tail = this.fns[kernelName(spec, 1, this.fused)];
+    const xMain = output.w - (output.w % p);
+    const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0, y0: 0, y1: output.h };
+    if (xMain > 0) callConv(main, { ...call, x0: 0, xn: xMain });
+    if (xMain < output.w) callConv(tail, { ...call, x0: xMain, xn: output.w - xMain });
+  }
+
+  /** One step: frames [3, h, w] in 0…1 and the state [C, h, w] (NCHW, as the ONNX graph takes them). */
+  step(prev: Float32Array, cur: Float32Array, next: Float32Array, state: Float32Array, w: number, h: number): LiteStepOutput {
+    const C = this.width;
+    const n = w * h;
+    for (const [name, a, len] of [['prev', prev, 3 * n], ['cur', cur, 3 * n], ['next', next, 3 * n], ['state', state, C * n]] as const) {
+      if (a.length !== len) throw new RangeError(`lite net: ${name} has ${a.length} values, ${len} expected for ${w}×${h}`);
+    }
+    const t0 = performance.now();
+    const m = this.layout(w, h);
+    const f32 = new Float32Array(this.mem.buffer);
+    for (const map of [m.X0, m.CAT, m.T1, m.F2, m.T2, m.F4, m.T4, m.G, m.O]) this.clearBorder(f32, map);
+    // X0 = [prev | cur | next | state | zeros], NHWC.
+    const x0 = m.X0;
+    const xc = this.x0ch;
+    for (let y = 0; y < h; y++) {
+      let o = (x0.ptr + (y + 1) * x0.row) / 4 + xc;
+      for (let x = 0; x < w; x++, o += xc) {
+        const i = y * w + x;
+        f32[o] = prev[i];
+        f32[o + 1] = prev[n + i];
+        f32[o + 2] = prev[2 * n + i];
+        f32[o + 3] = cur[i];
+        f32[o + 4] = cur[n + i];
+        f32[o + 5] = cur[2 * n + i];
+        f32[o + 6] = next[i];
+        f32[o + 7] = next[n + i];
+        f32[o + 8] = next[2 * n + i];
+        for (let c = 0; c < C; c++) f32[o + 9 + c] = state[c * n + i];
+        for (let c = 9 + C; c < xc; c++) f32[o + c] = 0;
+      }
+    }
+    const t1 = performance.now();
+    const g = this.graph;
+    this.conv(g.headS1, m.X0, 0, m.CAT, 0);
+    this.conv(g.headS2, m.CAT, 0, m.F2, 0);
+    this.conv(g.headS4, m.F2, 0, m.F4, 0);
+    const scales: [FMap, FMap][] = [[m.CAT, m.T1], [m.F2, m.T2], [m.F4, m.T4]];
+    g.body.forEach((blocks, s) => {
+      const [f, t] = scales[s];
+      for (const [c1, c2] of blocks) {
+        this.conv(c1, f, 0, t, 0);
+        this.conv(c2, t, 0, f, 0, f);
+      }
+    });
+    const t2 = performance.now();
+    upsampleBilinear(f32, m.F2, m.CAT, C, 2);
+    upsampleBilinear(f32, m.F4, m.CAT, 2 * C, 4);
+    const t3 = performance.now();
+    this.conv(g.fuse0, m.CAT, 0, m.G, 0);
+    this.conv(g.fuse2, m.G, 0, m.O, 0);
+    const t4 = performance.now();
+    const out = bicubicX4(cur, w, h);
+    const t5 = performance.now();
+    addShuffleClamp(f32, m.O, out, w, h);
+    const st = new Float32Array(C * n);
+    const alpha = g.alpha;
+    const O = m.O;
+    for (let y = 0; y < h; y++) {
+      let o = (O.ptr + (y + 1) * O.row) / 4 + O.pix + IMG;
+      for (let x = 0; x < w; x++, o += O.pix) {
+        const i = y * w + x;
+        for (let c = 0; c < C; c++) {
+          const v = f32[o + c];
+          st[c * n + i] = v < 0 ? v * alpha : v;
+        }
+      }
+    }
+    const t6 = performance.now();
+    this.lastTimings = { inputs: t1 - t0, convs: t2 - t1 + (t4 - t3), upsample: t3 - t2, base: t5 - t4, outputs: t6 - t5 };
+    return { out, state: st };
+  }
+}
+
+/**
+ * ONNX Resize linear, half-pixel, ×s, of map `src` (C channels at channel 0) into channels
+ * [dstCh, dstCh + C) of `dst` (s times its size): source coordinate (d + 0.5)/s − 0.5 clamped to
+ * [0, n − 1], as onnxruntime does.
+ */
+function upsampleBilinear(f32: Float32Array, src: FMap, dst: FMap, dstCh: number, s: number) {
+  const C = src.pix;
+  const taps = (n: number, out: number) => {
+    const i0 = new Int32Array(out);
+    const i1 = new Int32Array(out);
+    const t = new Float32Array(out);
+    for (let d = 0; d < out; d++) {
+      const x = Math.min(Math.max((d + 0.5) / s - 0.5, 0), n - 1);
+      i0[d] = Math.floor(x);
+      i1[d] = Math.min(i0[d] + 1, n - 1);
+      t[d] = x - i0[d];
+    }
+    return { i0, i1, t };
+  };
+  const X = taps(src.w, dst.w);
+  const Y = taps(src.h, dst.h);
+  const srcPix = (x: number, y: number) => (src.ptr + (y + 1) * src.row) / 4 + (x + 1) * C;
+  for (let y = 0; y < dst.h; y++) {
+    const ty = Y.t[y];
+    let o = (dst.ptr + (y + 1) * dst.row) / 4 + dst.pix + dstCh;
+    for (let x = 0; x < dst.w; x++, o += dst.pix) {
+      const tx = X.t[x];
+      const a = srcPix(X.i0[x], Y.i0[y]);
+      const b = srcPix(X.i1[x], Y.i0[y]);
+      const c = srcPix(X.i0[x], Y.i1[y]);
+      const d = srcPix(X.i1[x], Y.i1[y]);
+      const wa = (1 - tx) * (1 - ty);
+      const wb = tx * (1 - ty);
+      const wc = (1 - tx) * ty;
+      const wd = tx * ty;
+      for (let k = 0; k < C; k++) f32[o + k] = f32[a + k] * wa + f32[b + k] * wb + f32[c + k] * wc + f32[d + k] * wd;
+    }
+  }
+}
+
+/** Keys' cubic weights (a = −0.75) of the four taps around fraction t. */
+function cubicWeights(t: number): [number, number, number, number] {
+  const a = -0.75;
+  const w0 = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a;
+  const w1 = ((a + 2) * t - (a + 3)) * t * t + 1;
+  const u = 1 - t;
+  const w2 = ((a + 2) * u - (a + 3)) * u * u + 1;
+  const v = 2 - t;
+  const w3 = ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
+  return [w0, w1, w2, w3];
+}
+
+/** ONNX Resize cubic ×4, half-pixel, a = −0.75, taps clamped to the edge: [3, h, w] → [3, 4h, 4w]. */
+export function bicubicX4(img: Float32Array, w: number, h: number): Float32Array {
+  const W = SCALE * w;
+  const H = SCALE * h;
+  const taps = (n: number, out: number) => {
+    const idx = new Int32Array(4 * out);
+    const wt = new Float32Array(4 * out);
+    for (let d = 0; d < out; d++) {
+      const x = (d + 0.5) / SCALE - 0.5;
+      const x0 = Math.floor(x);
+      const ws = cubicWeights(x - x0);
+      for (let k = 0; k < 4; k++) {
+        idx[4 * d + k] = Math.min(Math.max(x0 - 1 + k, 0), n - 1);
+        wt[4 * d + k] = ws[k];
+      }
+    }
+    return { idx, wt };
+  };
+  const X = taps(w, W);
+  const Y = taps(h, H);
+  const tmp = new Float32Array(h * W);
+  const out = new Float32Array(3 * H * W);
+  for (let c = 0; c < 3; c++) {
+    const src = img.subarray(c * w * h, (c + 1) * w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < W; x++) {
+        const j = 4 * x;
+        const r = y * w;
+        tmp[y * W + x] = src[r + X.idx[j]] * X.wt[j] + src[r + X.idx[j + 1]] * X.wt[j + 1] + src[r + X.idx[j + 2]] * X.wt[j + 2] + src[r + X.idx[j + 3]] * X.wt[j + 3];
+      }
+    }
+    const dst = out.subarray(c * H * W, (c + 1) * H * W);
+    for (let y = 0; y < H; y++) {
+      const j = 4 * y;
+      const r0 = Y.idx[j] * W;
+      const r1 = Y.idx[j + 1] * W;
+      const r2 = Y.idx[j + 2] * W;
+      const r3 = Y.idx[j + 3] * W;
+      const [a0, a1, a2, a3] = [Y.wt[j], Y.wt[j + 1], Y.wt[j + 2], Y.wt[j + 3]];
+      for (let x = 0; x < W; x++) dst[y * W + x] = tmp[r0 + x] * a0 + tmp[r1 + x] * a1 + tmp[r2 + x] * a2 + tmp[r3 + x] * a3;
+    }
+  }
+  return out;
+}
+
+/** out (the ×4 base, [3, 4h, 4w]) += PixelShuffle ×4 (CRD) of O's first 48 channels, then clamp to [0, 1]. */
+function addShuffleClamp(f32: Float32Array, O: FMap, out: Float32Array, w: number, h: number) {
+  const W = SCALE * w;
+  const plane = W * SCALE * h;
+  for (let y = 0; y < h; y++) {
+    let o = (O.ptr + (y + 1) * O.row) / 4 + O.pix;
+    for (let x = 0; x < w; x++, o += O.pix) {
+      for (let c = 0; c < 3; c++) {
+        for (let i = 0; i < SCALE; i++) {
+          const row = c * plane + (SCALE * y + i) * W + SCALE * x;
+          for (let j = 0; j < SCALE; j++) {
+            const v = out[row + j] + f32[o + c * 16 + i * 4 + j];
+            out[row + j] = v < 0 ? 0 : v > 1 ? 1 : v;
+          }
+        }
+      }
+    }
+  }
+}
+
