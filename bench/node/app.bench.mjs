@@ -21,6 +21,9 @@ const FRAMES = 8;
 const SLIDER_CHANGES = 7;
 const PARTS = (process.env.APP_BENCH_PARTS ?? 'degrade,upscale').split(',').map((p) => p.trim()).sort().join(',');
 if (PARTS !== 'degrade' && PARTS !== 'degrade,upscale') throw new Error(`APP_BENCH_PARTS='${PARTS}': 'degrade' or 'degrade,upscale' (the default)`);
+// APP_BENCH_UPSCALE_QUERY=ortcpu: the upscale part with the app's CPU net on onnxruntime's wasm EP
+// instead of the project's wasm kernels (an A/B of the two in one app, same machine).
+const UPSCALE_QUERY = process.env.APP_BENCH_UPSCALE_QUERY ? `&${process.env.APP_BENCH_UPSCALE_QUERY}` : '';
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
@@ -306,7 +309,7 @@ export async function run() {
     const hash = Buffer.from(JSON.stringify({ t: 'upscale' })).toString('base64url');
     const p0 = Date.now();
     const pCpu0 = browserCpuS();
-    await page.goto(`${server.url}/?testhooks#v1.${hash}`);
+    await page.goto(`${server.url}/?testhooks${UPSCALE_QUERY}#v1.${hash}`);
     await page.waitForSelector('[data-testid=upscale-start]');
     // The tab makes the model ready on its own (vsrPrepare: on this fresh profile that is the VSR
     // probe of both sides, then the runner's load and warm-up). Timed apart from the runs, and
@@ -363,6 +366,8 @@ export async function run() {
       degrade,
       upscale: {
         input: `bundled sample 480×270 → 1920×1080, frames 0–${FRAMES - 1}, MP4`,
+        // Extra query of the app's page for this part ('&ortcpu': the CPU net on onnxruntime's wasm EP), or null.
+        query: UPSCALE_QUERY || null,
         plans,
         // From opening the tab to the model ready (wall and Chromium CPU), and what the tab showed.
         prepare,

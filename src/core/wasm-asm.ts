@@ -57,8 +57,13 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
 
-/** Assemble a module: one memory of `pages` 64 KiB pages (exported "mem"), the functions exported by name. */
-export function assemble(funcs: WasmFunc[], pages = 1): Uint8Array {
+/**
+ * Assemble a module: one memory of `pages` 64 KiB pages (exported "mem"), the functions exported by
+ * name. `importMemory`: the memory is not the module's own but imported as env.mem, shared between
+ * threads (at least `pages`, at most `maximum` pages), so several instances of the module, one per
+ * thread, work on the same bytes (instantiate with `{ env: { mem } }`).
+ */
+export function assemble(funcs: WasmFunc[], pages = 1, importMemory?: { maximum: number }): Uint8Array {
   const types = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))]);
   const code = funcs.map((f) => {
     const locals = vec(f.locals.map((t) => [1, t]));
@@ -69,8 +74,10 @@ export function assemble(funcs: WasmFunc[], pages = 1): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
+    // Imports: env.mem, a shared memory (limits flag 3: shared, with a maximum).
+    ...(importMemory ? section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x03, ...uleb(pages), ...uleb(importMemory.maximum)]])) : []),
     ...section(3, vec(funcs.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...(importMemory ? [] : section(5, vec([[0x00, ...uleb(pages)]]))),
     ...section(7, vec(exports)),
     ...section(10, vec(code)),
   ]);

@@ -38,6 +38,9 @@ import { getPlanner, probePattern, type StageProbe } from './backend-plan';
 import type { Side } from '../gpu/backend-choice';
 import { ortWasm } from './ort-wasm';
 import { splitBaseOrt } from './vsr-cpu-ort';
+import { isLiteGraph, liteNetOrt } from '../pipeline/vsr/wasm-net/lite-ort';
+import type { VsrFiles } from '../models/registry';
+import { webLiteHelper } from '../pipeline/vsr/wasm-net/lite-helper-web';
 import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
 import { startBaseWorker } from './vsr-base-client';
 import { OrderedSink, ReadAhead } from './run-queues';
@@ -113,6 +116,8 @@ export interface VsrRunResult {
   tiles: number;
   modelId: string;
   trained: boolean;
+  /** On the CPU: what ran the net, e.g. "own wasm kernels, 2 threads" or "onnxruntime wasm". */
+  kernels?: string;
 }
 
 export type CancelToken = Int32Array | { cancelled: boolean };
@@ -163,11 +168,42 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
     return ahead ? splitBaseOrt(plain, startBaseWorker) : plain;
   };
   const tag = ahead ? '#ahead' : '';
-  // A cubic ×2/×4 base runs as a convolution (pipeline/vsr/cubic-base-conv.ts): a third less CPU a step, same
-  // state, `out` within float32 rounding. Such a graph then runs whole: nothing left to split.
-  if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => createVsrCpu(await side(), withConvBase(await readByoModel(model)), opts));
+  const open = async (files: VsrFiles): Promise<VsrCpu> => {
+    // Our 'lite' nets run on the project's own wasm kernels (pipeline/vsr/wasm-net): measured ~1.7×
+    // faster a step than ORT's wasm EP on 2 cores (lite-net.bench.ts), two threads where the page
+    // may share memory; a tile too large for them still runs on ORT, from the graph below.
+    if (liteNetWanted() && isLiteGraph(files.step)) {
+      let use: LiteUse | null = null;
+      const lite = liteNetOrt(await ortWasm(), { helper: globalThis.crossOriginIsolated ? webLiteHelper : undefined, fallbackModel: (m) => withConvBase({ step: m }).step, onUse: (u) => (use = u) });
+      const runner = await createVsrCpu(lite, files, opts);
+      if (use) liteRunners.set(runner, use);
+      return runner;
+    }
+    // A cubic ×2/×4 base runs as a convolution (pipeline/vsr/cubic-base-conv.ts): a third less CPU a step, same
+    // state, `out` within float32 rounding. Such a graph then runs whole: nothing left to split.
+    return createVsrCpu(await side(), withConvBase(files), opts);
+  };
+  if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => open(await readByoModel(model)));
   const models = webModels();
-  return once(cpuRunners, `${models.source.where}#${model}${tag}`, async () => createVsrCpu(await side(), withConvBase(await models.vsr(model, onLoad)), opts));
+  return once(cpuRunners, `${models.source.where}#${model}${tag}`, async () => open(await models.vsr(model, onLoad)));
+}
+
+interface LiteUse {
+  threads: number;
+  fused: boolean;
+}
+/** The CPU runners on the lite net, and how it runs (threads, fused multiply-add). */
+const liteRunners = new WeakMap<VsrCpu, LiteUse>();
+/** What runs `runner`'s net, for the status line. */
+export function cpuKernels(runner: VsrCpu): string {
+  const use = liteRunners.get(runner);
+  return use ? `own wasm kernels, ${use.threads} thread${use.threads === 1 ? '' : 's'}` : 'onnxruntime wasm';
+}
+
+/** The lite net is used unless the page says ?ortcpu (for comparing with ORT's wasm EP). */
+function liteNetWanted(): boolean {
+  const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
+  return !new URLSearchParams(search).has('ortcpu');
 }
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
@@ -436,7 +472,7 @@ export async function runVsrJob(
       const words = packRgba8(out.data, out.width * out.height);
       return new Uint8ClampedArray(words.buffer as ArrayBuffer);
     }, deliver, cancel);
-    return { ...r, ms: performance.now() - t0, backend: 'wasm', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.model.trained };
+    return { ...r, ms: performance.now() - t0, backend: 'wasm', tiles: seq.plan.tiles.length, modelId: model, trained: vsr.model.trained, kernels: cpuKernels(vsr) };
   } finally {
     if (req.jobId !== undefined) cancelled.delete(req.jobId);
   }

@@ -247,7 +247,7 @@ export function UpscaleView() {
         {u.message && (
           <div className="muted" data-testid="upscale-status" data-status={status} data-timing={u.timing ? JSON.stringify(u.timing) : undefined}>
             {u.message}
-            {u.backend && ` · ${u.backend}, ${u.tiles} tile${u.tiles === 1 ? '' : 's'}`}
+            {u.backend && ` · ${u.backend}, ${u.tiles} tile${u.tiles === 1 ? '' : 's'}${u.kernels ? ` (${u.kernels})` : ''}`}
           </div>
         )}
         {u.result && (

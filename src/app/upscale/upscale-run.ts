@@ -80,6 +80,8 @@ interface UpscaleStore {
   input: RgbaFrame | null;
   output: RgbaFrame | null;
   backend: string | null;
+  /** On the CPU: what ran the net (the engine's VsrRunResult.kernels). */
+  kernels: string | null;
   tiles: number;
   /** Where the finished run's time went in the engine (the last attempt's, after a resume). */
   timing: VsrRunTiming | null;
@@ -113,6 +115,7 @@ export const useUpscale = create<UpscaleStore>((set, get) => ({
   input: null,
   output: null,
   backend: null,
+  kernels: null,
   tiles: 0,
   timing: null,
   metrics: null,
@@ -240,7 +243,7 @@ export async function startUpscale(): Promise<void> {
   control = c;
   if (shownError !== null && useApp.getState().error === shownError) useApp.getState().setError(null);
   shownError = null;
-  useUpscale.setState({ status: 'loading', done: 0, total, fps: 0, etaS: null, index: null, input: null, output: null, metrics: null, result: null, message: null, load: null, backend: null, tiles: 0, timing: null });
+  useUpscale.setState({ status: 'loading', done: 0, total, fps: 0, etaS: null, index: null, input: null, output: null, metrics: null, result: null, message: null, load: null, backend: null, kernels: null, tiles: 0, timing: null });
   let session: ExportSession | null = null;
   const blobInfo = currentBlob();
   try {
@@ -412,7 +415,7 @@ export async function startUpscale(): Promise<void> {
         eng = await getEngine();
       }
     }
-    if (r.tiles > 0) useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)', tiles: r.tiles, timing: r.timing ?? null }); // 0: cancelled while the engine restarted
+    if (r.tiles > 0) useUpscale.setState({ backend: r.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)', kernels: r.kernels ?? null, tiles: r.tiles, timing: r.timing ?? null }); // 0: cancelled while the engine restarted
     let result: UpscaleResult | null = null;
     if (session) {
       const s = session;

@@ -2,7 +2,8 @@
  * One VSR step at the bundled sample's size (480×272 LR → 1920×1088), shipped models, in Chromium:
  * onnxruntime-web's wasm EP as the app runs it today (the plain wasm build, every core as a thread,
  * cubic base as a convolution: engine/vsr-api.ts cpuRunner) against the lite net on this project's
- * kernels (lite-net.ts; one thread, relaxed SIMD where the browser has it). Median of up to 5 steps
+ * kernels (lite-net.ts; one thread, and two where the page is cross-origin isolated; relaxed SIMD
+ * where the browser has it). Median of up to 5 steps
  * after a warm-up step; the lite net's split of its time (convolutions vs the plain loops) beside it.
  * Frames are synthetic: the work does not depend on content.
  */
@@ -14,6 +15,7 @@ import { ortWasm } from '../../../engine/ort-wasm';
 import { withConvBase } from '../cubic-base-conv';
 import { readLiteGraph } from './lite-graph';
 import { LiteNet } from './lite-net';
+import { webLiteHelper } from './lite-helper-web';
 
 const W = 480;
 const H = 272;
@@ -59,11 +61,16 @@ export const benches = [
           out[model] = { ortWasm: { threads: ort.env.wasm.numThreads, ...ortS }, liteNet: 'graph not recognised' };
           continue;
         }
-        const net = new LiteNet(graph);
-        const liteS = await series(() => void net.step(prev, cur, next, state, W, H));
-        const split = Object.fromEntries(Object.entries(net.lastTimings).map(([k, v]) => [k, Math.round(v)]));
-        ctx.log(`bench lite ${model} lite net (1 thread, ${net.fused ? 'fused' : 'mul+add'}): ${liteS.msPerStep} ms/step ${JSON.stringify(split)}`);
-        out[model] = { ortWasm: { threads: ort.env.wasm.numThreads, ...ortS }, liteNet: { threads: 1, fused: net.fused, ...liteS, lastStepMs: split }, speedup: Math.round((ortS.msPerStep / liteS.msPerStep) * 100) / 100 };
+        const rows: Record<string, unknown>[] = [];
+        for (const threads of crossOriginIsolated ? [1, 2] : [1]) {
+          const net = await LiteNet.create(graph, threads === 2 ? { helper: webLiteHelper } : {});
+          const liteS = await series(() => void net.step(prev, cur, next, state, W, H));
+          net.release();
+          const split = Object.fromEntries(Object.entries(net.lastTimings).map(([k, v]) => [k, Math.round(v)]));
+          ctx.log(`bench lite ${model} lite net (${net.threads} thread(s), ${net.fused ? 'fused' : 'mul+add'}): ${liteS.msPerStep} ms/step ${JSON.stringify(split)}`);
+          rows.push({ threads: net.threads, fused: net.fused, ...liteS, lastStepMs: split, speedup: Math.round((ortS.msPerStep / liteS.msPerStep) * 100) / 100 });
+        }
+        out[model] = { ortWasm: { threads: ort.env.wasm.numThreads, ...ortS }, liteNet: rows };
       }
       return out;
     },

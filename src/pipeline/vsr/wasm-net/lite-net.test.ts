@@ -19,6 +19,8 @@ import type { ImageF32 } from '../../../core/image.ts';
 import { DEFAULT_MODELS_DIR } from '../../../models/source-node.ts';
 import { readLiteGraph } from './lite-graph.ts';
 import { LiteNet } from './lite-net.ts';
+import type { LiteHelperSpawn } from './lite-helper.ts';
+import { Worker } from 'node:worker_threads';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const FRAMES: ImageF32[] = Array.from({ length: 5 }, (_, i) => readPng(path.join(ROOT, `e2e/fixtures/clip-64x48/src-0${i}.png`)));
@@ -31,6 +33,19 @@ const maxAbs = (a: Float32Array, b: Float32Array) => {
   return m;
 };
 const maxMag = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+const bitsEqual = (a: Float32Array, b: Float32Array) => a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
+
+/** The helper thread on a Node worker (lite-helper.node-worker.ts, TypeScript through tsx). */
+const nodeHelper: LiteHelperSpawn = (init) => {
+  const url = new URL('./lite-helper.node-worker.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData: init });
+  let failed: Error | null = null;
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.on('error', (e: Error) => reject((failed = e)));
+  });
+  return { ready, terminate: () => void worker.terminate(), failed: () => failed };
+};
 
 /** The frame's w×h crop at (x0, y0), planar RGB. */
 function crop(f: ImageF32, x0: number, y0: number, w: number, h: number): Float32Array {
@@ -84,6 +99,32 @@ for (const { id, file } of MODELS) {
       expect(worstOut).toBeLessThanOrEqual(1e-5);
       expect(worstState).toBeLessThanOrEqual(1e-5);
       await session.release();
+    });
+
+    it('two threads (a helper worker on a shared memory) give the one-thread outputs bit for bit', async () => {
+      const graph = readLiteGraph(bytes)!;
+      const one = new LiteNet(graph, { fused: false });
+      const two = await LiteNet.create(graph, { fused: false, helper: nodeHelper });
+      try {
+        expect(two.threads).toBe(2);
+        const C = one.width;
+        for (const { x, y, w, h } of [{ x: 0, y: 0, w: 64, h: 48 }, { x: 8, y: 8, w: 36, h: 24 }]) {
+          let s1: Float32Array = new Float32Array(C * w * h);
+          let s2: Float32Array = new Float32Array(C * w * h);
+          for (let t = 1; t <= 3; t++) {
+            const [p, c, n] = [FRAMES[t - 1], FRAMES[t], FRAMES[t + 1]].map((f) => crop(f, x, y, w, h));
+            const a = one.step(p, c, n, s1, w, h);
+            const b = two.step(p, c, n, s2, w, h);
+            expect(bitsEqual(a.out, b.out)).toBe(true);
+            expect(bitsEqual(a.state, b.state)).toBe(true);
+            s1 = a.state;
+            s2 = b.state;
+          }
+        }
+      } finally {
+        two.release();
+      }
+      expect(() => two.step(new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(32 * 16), 4, 4)).toThrow(/released/);
     });
 
     it('refuses a tile whose sides are not multiples of 4, and inputs of the wrong length', () => {

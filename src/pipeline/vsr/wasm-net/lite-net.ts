@@ -22,9 +22,18 @@
 import * as A from '../../../core/wasm-asm';
 import { callConv, convFunction, kernelName, packWeights, pixelsPerBlock, vectorsPerBlock, type ConvSpec } from './conv-kernel';
 import type { LiteConv, LiteGraph } from './lite-graph';
+import { CTRL, CTRL_WORDS, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
 
 const SCALE = 4;
 const IMG = 48;
+/** Most pages a shared memory may grow to (2 GiB: a 1080p-sized tile's maps are ~2.5 GB, the tile planner keeps tiles far smaller). */
+const MAX_SHARED_PAGES = 32768;
+/** Bytes before the weights: the helper's control block. */
+const CTRL_BYTES = 128;
+/** Output rows below which a convolution is not worth splitting between threads. */
+const MIN_SPLIT_ROWS = 8;
+/** How long the net waits for its helper's half of one convolution before it gives up (ms). */
+const HELPER_TIMEOUT_MS = 120_000;
 
 interface FMap {
   ptr: number; // byte address of padded pixel (−1, −1)
@@ -47,6 +56,12 @@ export interface LiteStepOutput {
 export class LiteNet {
   private readonly mem: WebAssembly.Memory;
   private readonly fns: Record<string, (...a: number[]) => void>;
+  /** The second thread (two-thread mode), its control block, and the kernels' indices in its list. */
+  private helper: LiteHelper | null = null;
+  private ctrl: Int32Array | null = null;
+  private readonly fnIndex = new Map<string, number>();
+  /** Threads the convolutions run on: 1, or 2 with a helper. */
+  threads: number;
   private readonly layers = new Map<LiteConv, Layer>();
   private readonly weightsEnd: number;
   private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap } | null = null;
@@ -59,7 +74,7 @@ export class LiteNet {
 
   constructor(
     readonly graph: LiteGraph,
-    opts: { fused?: boolean } = {},
+    opts: { fused?: boolean; helper?: LiteHelperSpawn } = {},
   ) {
     const C = graph.width;
     this.width = C;
@@ -79,7 +94,7 @@ export class LiteNet {
       [graph.fuse2, { inPix: 2 * C, outPix: C + IMG, act: 'none', residual: false }],
     ];
     const funcs = new Map<string, A.WasmFunc>();
-    let at = 0;
+    let at = CTRL_BYTES;
     const packed: { ptr: number; data: Float32Array }[] = [];
     for (const [conv, rest] of specs) {
       const spec: ConvSpec = { ...rest, k: conv.k, stride: conv.stride, ci: conv === graph.headS1 ? this.x0ch : conv.ci, co: conv.co, alpha: graph.alpha };
@@ -94,12 +109,53 @@ export class LiteNet {
       at += data.byteLength;
     }
     this.weightsEnd = at;
-    const inst = A.instantiate(A.assemble([...funcs.values()], Math.ceil(at / 65536) + 1));
+    const pages = Math.ceil(at / 65536) + 1;
+    const names = [...funcs.keys()];
+    names.forEach((n, i) => this.fnIndex.set(n, i));
+    let inst: WebAssembly.Instance | null = null;
+    // Two threads: the module imports a shared memory and a helper thread instantiates it too.
+    if (opts.helper && typeof SharedArrayBuffer !== 'undefined') {
+      const bytes = A.assemble([...funcs.values()], pages, { maximum: MAX_SHARED_PAGES });
+      if (WebAssembly.validate(bytes as BufferSource)) {
+        const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_SHARED_PAGES, shared: true });
+        const module = new WebAssembly.Module(bytes as BufferSource);
+        inst = new WebAssembly.Instance(module, { env: { mem: memory } });
+        this.ctrl = new Int32Array(memory.buffer, 0, CTRL_WORDS);
+        this.helper = opts.helper({ module, memory, ctrl: 0, names });
+      }
+    }
+    inst ??= A.instantiate(A.assemble([...funcs.values()], pages));
     if (!inst) throw new Error('WebAssembly SIMD is not available');
+    this.threads = this.helper ? 2 : 1;
     this.mem = inst.exports.mem as WebAssembly.Memory;
     this.fns = inst.exports as unknown as Record<string, (...a: number[]) => void>;
     const f32 = new Float32Array(this.mem.buffer);
     for (const { ptr, data } of packed) f32.set(data, ptr / 4);
+  }
+
+  /**
+   * A net whose helper thread (opts.helper) is running: use this rather than the constructor when
+   * there is a helper. A helper that fails to start leaves the net on one thread (and says why on
+   * the console), the same outputs bit for bit.
+   */
+  static async create(graph: LiteGraph, opts: { fused?: boolean; helper?: LiteHelperSpawn } = {}): Promise<LiteNet> {
+    const net = new LiteNet(graph, opts);
+    if (net.helper) {
+      try {
+        await net.helper.ready;
+      } catch (e) {
+        console.warn(`lite net: helper thread did not start (${e instanceof Error ? e.message : String(e)}); running on one thread`);
+        net.dropHelper();
+      }
+    }
+    return net;
+  }
+
+  private dropHelper() {
+    this.helper?.terminate();
+    this.helper = null;
+    this.ctrl = null;
+    this.threads = 1;
   }
 
   /** Lay the maps out for a w×h tile (growing the memory). */
@@ -150,9 +206,54 @@ export class LiteNet {
     const tail = this.fns[kernelName(spec, 1, this.fused)];
     const xMain = output.w - (output.w % p);
     const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0, y0: 0, y1: output.h };
-    if (xMain > 0) callConv(main, { ...call, x0: 0, xn: xMain });
-    if (xMain < output.w) callConv(tail, { ...call, x0: xMain, xn: output.w - xMain });
+    const ctrl = this.ctrl;
+    // Two threads: the helper takes the lower rows (both write disjoint rows of the output; the
+    // input and residual maps are only read, or read and written at the same pixel).
+    const split = ctrl && output.h >= MIN_SPLIT_ROWS ? output.h >> 1 : output.h;
+    let seq = 0;
+    if (ctrl && split < output.h) {
+      const args = [call.inPtr, call.inRow, call.wPtr, call.outPtr, call.outRow, call.resPtr, call.resRow, split, output.h, 0, 0];
+      ctrl.set(args, CTRL.ARGS);
+      ctrl[CTRL.MAIN_FN] = this.fnIndex.get(kernelName(spec, p, this.fused))!;
+      ctrl[CTRL.TAIL_FN] = this.fnIndex.get(kernelName(spec, 1, this.fused))!;
+      ctrl[CTRL.X_MAIN] = xMain;
+      ctrl[CTRL.WIDTH] = output.w;
+      seq = Atomics.add(ctrl, CTRL.SEQ, 1) + 1;
+      Atomics.notify(ctrl, CTRL.SEQ);
+    }
+    if (xMain > 0) callConv(main, { ...call, y1: split, x0: 0, xn: xMain });
+    if (xMain < output.w) callConv(tail, { ...call, y1: split, x0: xMain, xn: output.w - xMain });
+    if (seq) this.awaitHelper(ctrl!, seq);
   }
+
+  /** Block until the helper has done job `seq`; throw if its kernel trapped or it stopped answering. */
+  private awaitHelper(ctrl: Int32Array, seq: number) {
+    const start = performance.now();
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL.DONE);
+      if (done === seq) break;
+      const failed = this.helper?.failed();
+      if (failed) throw new Error(`lite net: the helper thread failed: ${failed.message}`);
+      if (performance.now() - start > HELPER_TIMEOUT_MS) throw new Error(`lite net: the helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(ctrl, CTRL.DONE, done, 100);
+    }
+    if (Atomics.exchange(ctrl, CTRL.ERROR, 0)) throw new Error('lite net: a kernel failed on the helper thread');
+  }
+
+  /** End the helper thread (two-thread mode); the net cannot step afterwards. */
+  release(): void {
+    const ctrl = this.ctrl;
+    if (ctrl && this.helper) {
+      Atomics.store(ctrl, CTRL.QUIT, 1);
+      Atomics.add(ctrl, CTRL.SEQ, 1);
+      Atomics.notify(ctrl, CTRL.SEQ);
+      this.helper.terminate();
+    }
+    this.helper = null;
+    this.ctrl = null;
+    this.released = true;
+  }
+  private released = false;
 
   /** One step: frames [3, h, w] in 0…1 and the state [C, h, w] (NCHW, as the ONNX graph takes them). */
   step(prev: Float32Array, cur: Float32Array, next: Float32Array, state: Float32Array, w: number, h: number): LiteStepOutput {
@@ -161,6 +262,7 @@ export class LiteNet {
     for (const [name, a, len] of [['prev', prev, 3 * n], ['cur', cur, 3 * n], ['next', next, 3 * n], ['state', state, C * n]] as const) {
       if (a.length !== len) throw new RangeError(`lite net: ${name} has ${a.length} values, ${len} expected for ${w}×${h}`);
     }
+    if (this.released) throw new Error('lite net: released');
     const t0 = performance.now();
     const m = this.layout(w, h);
     const f32 = new Float32Array(this.mem.buffer);

@@ -1,0 +1,71 @@
+/**
+ * The second thread of a two-thread lite net (lite-net.ts): its own instance of the net's wasm
+ * module on the same shared memory, running the lower rows of each convolution while the net's own
+ * thread runs the upper ones. Environment-free: the engine's worker (browser) and the tests' Node
+ * worker call liteHelperLoop with the init message.
+ *
+ * Protocol (Int32 words at `ctrl` in the shared memory; the net writes, then bumps SEQ and
+ * notifies; the helper runs the job, writes DONE = SEQ and notifies):
+ *   SEQ, DONE, QUIT, ERROR, MAIN_FN, TAIL_FN, ARGS (11 kernel arguments, ConvCall order), X_MAIN, WIDTH
+ * A kernel that traps sets ERROR (the net throws), and DONE is still written, so the net never
+ * waits on a helper that failed.
+ */
+export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, MAIN_FN: 4, TAIL_FN: 5, ARGS: 6, X_MAIN: 17, WIDTH: 18 } as const;
+/** Int32 words of the control block. */
+export const CTRL_WORDS = 20;
+
+export interface LiteHelperInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte address of the control block. */
+  ctrl: number;
+  /** Kernel export names; MAIN_FN and TAIL_FN index this list. */
+  names: string[];
+}
+
+/** A started helper thread. */
+export interface LiteHelper {
+  /**
+   * Settles once the thread has its instance and waits for jobs. The net must not block on it
+   * before then: a browser worker whose parent thread is blocked (Atomics.wait) may never start.
+   */
+  ready: Promise<void>;
+  terminate(): void;
+  /** Why the thread ended, once it has (it failed to start, or crashed): the net stops waiting for it. */
+  failed(): Error | null;
+}
+
+/** Starts a thread that calls liteHelperLoop(init) (a worker of the environment's kind). */
+export type LiteHelperSpawn = (init: LiteHelperInit) => LiteHelper;
+
+/**
+ * The helper thread's whole life: serve jobs until QUIT. Blocks its thread (Atomics.wait).
+ * `ready` is called once the instance exists, before the first wait (the thread posts it to the net).
+ */
+export function liteHelperLoop(init: LiteHelperInit, ready: () => void): void {
+  const inst = new WebAssembly.Instance(init.module, { env: { mem: init.memory } });
+  const fns = init.names.map((n) => inst.exports[n] as (...a: number[]) => void);
+  const ctrl = new Int32Array(init.memory.buffer, init.ctrl, CTRL_WORDS);
+  // SEQ starts at 0 and only the net bumps it: a job posted before this thread got here is still run.
+  let seen = 0;
+  ready();
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.SEQ, seen);
+    const seq = Atomics.load(ctrl, CTRL.SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    if (Atomics.load(ctrl, CTRL.QUIT)) return;
+    try {
+      const args = Array.from(ctrl.subarray(CTRL.ARGS, CTRL.ARGS + 11));
+      const xMain = ctrl[CTRL.X_MAIN];
+      const width = ctrl[CTRL.WIDTH];
+      // args[9], args[10]: x0, xn
+      if (xMain > 0) fns[ctrl[CTRL.MAIN_FN]](...args.slice(0, 9), 0, xMain);
+      if (xMain < width) fns[ctrl[CTRL.TAIL_FN]](...args.slice(0, 9), xMain, width - xMain);
+    } catch {
+      Atomics.store(ctrl, CTRL.ERROR, 1);
+    }
+    Atomics.store(ctrl, CTRL.DONE, seq);
+    Atomics.notify(ctrl, CTRL.DONE);
+  }
+}
