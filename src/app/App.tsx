@@ -164,6 +164,7 @@ function useEngine(): EngineHandle | null {
     let disposed = false;
     let restarting = false;
     const forceWasm = new URLSearchParams(location.search).has('wasm');
+    const ortCpu = new URLSearchParams(location.search).has('ortcpu');
     const restart = (reason: string) => {
       if (disposed || restarting) return;
       restarting = true;
@@ -177,6 +178,7 @@ function useEngine(): EngineHandle | null {
       try {
         const h = await startEngine({
           forceWasm,
+          ortCpu,
           preference: useApp.getState().backendPreference,
           measurements: loadMeasurements(),
           planHooks: {

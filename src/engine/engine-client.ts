@@ -42,6 +42,8 @@ export function isFatalEngineError(e: unknown): boolean {
 
 export interface EngineStartOptions {
   forceWasm?: boolean;
+  /** The VSR net's CPU path on onnxruntime's wasm EP rather than the project's wasm kernels (?ortcpu: comparisons). */
+  ortCpu?: boolean;
   modelsBase?: string;
   /** The GPU device was lost: the app restarts the engine. */
   onLost?: (reason: string) => void;
@@ -91,7 +93,7 @@ export async function startEngine(opts: EngineStartOptions = {}): Promise<Engine
   });
   worker.addEventListener('messageerror', () => crashed('the engine worker sent a message that could not be read'));
   const api = guarded(raw, lost);
-  const init = { forceWasm: opts.forceWasm, modelsBase: opts.modelsBase, preference: opts.preference, measurements: opts.measurements };
+  const init = { forceWasm: opts.forceWasm, ortCpu: opts.ortCpu, modelsBase: opts.modelsBase, preference: opts.preference, measurements: opts.measurements };
   try {
     const backend = await api.init(init);
     if (opts.onLost) {

@@ -13,7 +13,7 @@
 import * as Comlink from 'comlink';
 import { backendStarted, describeBackend, findAdapter, getBackend, onBackendStarted, onDeviceLost, ort, type BackendInfo } from '../gpu/device';
 import { degradeApi } from './degrade-api';
-import { vsrApi } from './vsr-api';
+import { setLiteNetWanted, vsrApi } from './vsr-api';
 import { vsrLiveApi } from './vsr-live-api';
 import { byoApi } from './byo-api';
 import { listByoModels } from '../models/byo-store-web';
@@ -44,8 +44,9 @@ const baseApi = {
    * `measurements` are what earlier probes on this browser found (the UI keeps them).
    */
   async init(
-    opts: { forceWasm?: boolean; modelsBase?: string; preference?: BackendPreference; measurements?: Record<string, unknown> } = {},
+    opts: { forceWasm?: boolean; ortCpu?: boolean; modelsBase?: string; preference?: BackendPreference; measurements?: Record<string, unknown> } = {},
   ): Promise<BackendInfo> {
+    setLiteNetWanted(!opts.ortCpu);
     // Tests point the engine at the narrow test models (same topologies) with ?testmodels (test builds only).
     if (__VQDSR_TEST_BUILD__ && opts.modelsBase && /^\/[\w/.-]*\/$/.test(opts.modelsBase)) setModelsBase(opts.modelsBase);
     const runtime = `ort-web ${ort.env.versions?.web ?? '?'} ${navigator.userAgent}`;

@@ -200,11 +200,12 @@ export function cpuKernels(runner: VsrCpu): string {
   return use ? `own wasm kernels, ${use.threads} thread${use.threads === 1 ? '' : 's'}` : 'onnxruntime wasm';
 }
 
-/** The lite net is used unless the page says ?ortcpu (for comparing with ORT's wasm EP). */
-function liteNetWanted(): boolean {
-  const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
-  return !new URLSearchParams(search).has('ortcpu');
+/** The lite net is used unless the page said ?ortcpu (comparisons with ORT's wasm EP; engine init sets it). */
+let liteWanted = true;
+export function setLiteNetWanted(on: boolean): void {
+  liteWanted = on;
 }
+const liteNetWanted = () => liteWanted;
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
 export async function describeVsr(model: string): Promise<VsrModel> {

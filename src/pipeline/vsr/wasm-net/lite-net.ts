@@ -117,11 +117,19 @@ export class LiteNet {
     if (opts.helper && typeof SharedArrayBuffer !== 'undefined') {
       const bytes = A.assemble([...funcs.values()], pages, { maximum: MAX_SHARED_PAGES });
       if (WebAssembly.validate(bytes as BufferSource)) {
-        const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_SHARED_PAGES, shared: true });
-        const module = new WebAssembly.Module(bytes as BufferSource);
-        inst = new WebAssembly.Instance(module, { env: { mem: memory } });
-        this.ctrl = new Int32Array(memory.buffer, 0, CTRL_WORDS);
-        this.helper = opts.helper({ module, memory, ctrl: 0, names });
+        try {
+          // A shared memory reserves its maximum up front: a small address space may refuse it (one thread then).
+          const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_SHARED_PAGES, shared: true });
+          const module = new WebAssembly.Module(bytes as BufferSource);
+          inst = new WebAssembly.Instance(module, { env: { mem: memory } });
+          this.ctrl = new Int32Array(memory.buffer, 0, CTRL_WORDS);
+          this.helper = opts.helper({ module, memory, ctrl: 0, names });
+        } catch (e) {
+          console.warn(`lite net: no second thread (${e instanceof Error ? e.message : String(e)})`);
+          inst = null;
+          this.ctrl = null;
+          this.helper = null;
+        }
       }
     }
     inst ??= A.instantiate(A.assemble([...funcs.values()], pages));
@@ -149,6 +157,20 @@ export class LiteNet {
       }
     }
     return net;
+  }
+
+  /**
+   * A few dozen steps on a 16×16 zero tile. V8 first runs wasm as baseline code and compiles the
+   * optimised version in the background once a function has run enough (see blur-simd.ts's
+   * warmUpBlur); a run's first real step should not pay for that. 16 rows: the full-scale
+   * convolutions split between the threads, so the helper's instance warms up too.
+   */
+  warmUp(steps = 40): void {
+    const s = 16;
+    const z = (n: number) => new Float32Array(n);
+    const img = z(3 * s * s);
+    const state = z(this.width * s * s);
+    for (let i = 0; i < steps; i++) this.step(img, img, img, state, s, s);
   }
 
   private dropHelper() {

@@ -78,6 +78,7 @@ export function liteNetOrt(ort: Ort, opts: LiteOrtOptions = {}): Ort {
     const graph: LiteGraph | null = readLiteGraph(model);
     if (!graph) return ort.InferenceSession.create(model, options ?? {});
     const net = await LiteNet.create(graph, { helper: opts.helper });
+    net.warmUp();
     opts.onUse?.({ threads: net.threads, fused: net.fused });
     return new LiteSession(ort, net, model, options, opts.fallbackModel ?? ((m) => m)) as unknown as OrtSession;
   };
