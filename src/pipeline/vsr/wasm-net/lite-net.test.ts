@@ -43,6 +43,7 @@ const nodeHelper: LiteHelperSpawn = (init) => {
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.on('error', (e: Error) => reject((failed = e)));
+    worker.on('exit', (code) => (failed ??= new Error(`the helper worker exited (code ${code})`)));
   });
   return { ready, terminate: () => void worker.terminate(), failed: () => failed };
 };
@@ -125,6 +126,36 @@ for (const { id, file } of MODELS) {
         two.release();
       }
       expect(() => two.step(new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(32 * 16), 4, 4)).toThrow(/released/);
+    });
+
+    it('a helper thread that dies between steps: the net goes on on one thread, the same bits', async () => {
+      const graph = readLiteGraph(bytes)!;
+      let kill: (() => void) | null = null;
+      const dying: LiteHelperSpawn = (init) => {
+        const h = nodeHelper(init);
+        kill = h.terminate;
+        return h;
+      };
+      const one = new LiteNet(graph, { fused: false });
+      const two = await LiteNet.create(graph, { fused: false, helper: dying });
+      const C = one.width;
+      const [w, h] = [64, 48];
+      let s1: Float32Array = new Float32Array(C * w * h);
+      let s2: Float32Array = new Float32Array(C * w * h);
+      for (let t = 1; t <= 3; t++) {
+        const [p, c, n] = [FRAMES[t - 1], FRAMES[t], FRAMES[t + 1]].map((f) => f.data);
+        if (t === 2) {
+          kill!();
+          await new Promise((r) => setTimeout(r, 200)); // the worker's exit event
+        }
+        const a = one.step(p, c, n, s1, w, h);
+        const b = two.step(p, c, n, s2, w, h);
+        expect(bitsEqual(a.out, b.out), `step ${t}`).toBe(true);
+        s1 = a.state;
+        s2 = b.state;
+      }
+      expect(two.threads).toBe(1);
+      two.release();
     });
 
     it('refuses a tile whose sides are not multiples of 4, and inputs of the wrong length', () => {

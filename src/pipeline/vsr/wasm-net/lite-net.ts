@@ -245,21 +245,35 @@ export class LiteNet {
     }
     if (xMain > 0) callConv(main, { ...call, y1: split, x0: 0, xn: xMain });
     if (xMain < output.w) callConv(tail, { ...call, y1: split, x0: xMain, xn: output.w - xMain });
-    if (seq) this.awaitHelper(ctrl!, seq);
+    if (seq && !this.awaitHelper(ctrl!, seq)) {
+      // The helper is gone (crashed, or stopped answering): its rows on this thread, and one thread from now on.
+      if (xMain > 0) callConv(main, { ...call, y0: split, x0: 0, xn: xMain });
+      if (xMain < output.w) callConv(tail, { ...call, y0: split, x0: xMain, xn: output.w - xMain });
+    }
   }
 
   /** Block until the helper has done job `seq`; throw if its kernel trapped or it stopped answering. */
-  private awaitHelper(ctrl: Int32Array, seq: number) {
+  /**
+   * Wait for the helper's job `seq`: true when it is done. False when the helper has failed or not
+   * answered within HELPER_TIMEOUT_MS: then it is dropped (said on the console) and the caller does
+   * its rows. A kernel that trapped on the helper throws: it would trap here too.
+   */
+  private awaitHelper(ctrl: Int32Array, seq: number): boolean {
     const start = performance.now();
     for (;;) {
       const done = Atomics.load(ctrl, CTRL.DONE);
       if (done === seq) break;
       const failed = this.helper?.failed();
-      if (failed) throw new Error(`lite net: the helper thread failed: ${failed.message}`);
-      if (performance.now() - start > HELPER_TIMEOUT_MS) throw new Error(`lite net: the helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s`);
+      const late = performance.now() - start > HELPER_TIMEOUT_MS;
+      if (failed || late) {
+        console.warn(`lite net: ${failed ? `the helper thread failed (${failed.message})` : `the helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s`}; one thread from now on`);
+        this.dropHelper();
+        return false;
+      }
       Atomics.wait(ctrl, CTRL.DONE, done, 100);
     }
     if (Atomics.exchange(ctrl, CTRL.ERROR, 0)) throw new Error('lite net: a kernel failed on the helper thread');
+    return true;
   }
 
   /** End the helper thread (two-thread mode); the net cannot step afterwards. */
