@@ -133,7 +133,7 @@ for (const { id, file } of MODELS) {
       let kill: (() => void) | null = null;
       const dying: LiteHelperSpawn = (init) => {
         const h = nodeHelper(init);
-        kill = h.terminate;
+        kill = () => h.terminate();
         return h;
       };
       const one = new LiteNet(graph, { fused: false });
