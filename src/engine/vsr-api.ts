@@ -170,7 +170,7 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
   const tag = ahead ? '#ahead' : '';
   const open = async (files: VsrFiles): Promise<VsrCpu> => {
     // Our 'lite' nets run on the project's own wasm kernels (pipeline/vsr/wasm-net): measured ~1.7×
-    // faster a step than ORT's wasm EP on 2 cores (lite-net.bench.ts), two threads where the page
+    // faster a step than ORT's wasm EP on 2 cores (engine/lite-net.bench.ts), two threads where the page
     // may share memory; a tile too large for them still runs on ORT, from the graph below.
     if (liteNetWanted() && isLiteGraph(files.step)) {
       let use: LiteUse | null = null;

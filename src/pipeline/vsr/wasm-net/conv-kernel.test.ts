@@ -3,7 +3,7 @@
  * shape the lite net uses (3×3 stride 1 and 2, 1×1), each activation, the residual epilogue,
  * channel slices of wider maps (pixel stride > channels), block widths with a tail column, and
  * output channels of one, two and four vectors per block. Node 20 runs the mul + add kernels (no
- * relaxed SIMD); lite-net.gputest.ts checks the fused ones in Chromium.
+ * relaxed SIMD); engine/lite-net.gputest.ts checks the fused ones in Chromium.
  *
  * Tolerance 2e-6 · (1 + Σ|w·x|): the kernel sums f32 products in f32, the reference in f64.
  */

@@ -4,7 +4,7 @@
  * steps each side carrying its own state, and tile sizes alternating in one net (the maps are laid
  * out again, their borders must still be zero). Node 20 has no relaxed SIMD, so the kernels run
  * with separate mul + add here; the fused kernels are checked the same way in Chromium
- * (lite-net.gputest.ts).
+ * (engine/lite-net.gputest.ts).
  *
  * Tolerance: both sides sum the same f32 products in different orders (MLAS's blocked GEMM, ours
  * per tap and channel), so they differ by rounding, which the ~30 layers carry along (measured ~1e-6). Bounds:

@@ -7,15 +7,15 @@
  * after a warm-up step; the lite net's split of its time (convolutions vs the plain loops) beside it.
  * Frames are synthetic: the work does not depend on content.
  */
-import type { GpuTestContext } from '../../../gpu/gputest';
-import { setModelsBase, webModels } from '../../../models/source-web';
-import { median } from '../../../gpu/bench-util';
-import { relaxedSimd } from '../../../core/wasm-asm';
-import { ortWasm } from '../../../engine/ort-wasm';
-import { withConvBase } from '../cubic-base-conv';
-import { readLiteGraph } from './lite-graph';
-import { LiteNet } from './lite-net';
-import { webLiteHelper } from './lite-helper-web';
+import type { GpuTestContext } from '../gpu/gputest';
+import { setModelsBase, webModels } from '../models/source-web';
+import { median } from '../gpu/bench-util';
+import { relaxedSimd } from '../core/wasm-asm';
+import { ortWasm } from './ort-wasm';
+import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
+import { readLiteGraph } from '../pipeline/vsr/wasm-net/lite-graph';
+import { LiteNet } from '../pipeline/vsr/wasm-net/lite-net';
+import { webLiteHelper } from '../pipeline/vsr/wasm-net/lite-helper-web';
 
 const W = 480;
 const H = 272;

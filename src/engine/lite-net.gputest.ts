@@ -9,13 +9,13 @@
  * multiply-add rounds once where mul + add rounds twice; measured ~1e-6 on both): |out| ≤ 1e-5, |state_out| ≤ 1e-5 ·
  * (1 + max |state|).
  */
-import type { GpuTest } from '../../../gpu/gputest';
-import type { ImageF32 } from '../../../core/image';
-import { relaxedSimd } from '../../../core/wasm-asm';
-import { setModelsBase, webModels } from '../../../models/source-web';
-import { ortWasm } from '../../../engine/ort-wasm';
-import { readLiteGraph } from './lite-graph';
-import { LiteNet } from './lite-net';
+import type { GpuTest } from '../gpu/gputest';
+import type { ImageF32 } from '../core/image';
+import { relaxedSimd } from '../core/wasm-asm';
+import { setModelsBase, webModels } from '../models/source-web';
+import { ortWasm } from './ort-wasm';
+import { readLiteGraph } from '../pipeline/vsr/wasm-net/lite-graph';
+import { LiteNet } from '../pipeline/vsr/wasm-net/lite-net';
 
 const OUT_TOL = 1e-5;
 const STATE_TOL = 1e-5;
