@@ -1,9 +1,9 @@
 /**
  * The overlapped VSR run on the CPU path (runVsrJob: read-ahead, ordered hand-over, the plain wasm
- * build) against the run as it was before it was overlapped: the engine's own ORT build, the whole
- * graph, one frame at a time, strictly in turn. Both run the graph the CPU path runs — its cubic
- * base as a convolution (pipeline/vsr/cubic-base-conv.ts, whose own test bounds that rewrite against ORT's
- * Resize) — so this compares the pipeline alone. Shipped `vsr` model, real frames
+ * build) against the run as it was before it was overlapped: one frame at a time, strictly in
+ * turn. Both run the net as the CPU path runs it — the shipped 'lite' net on the project's wasm
+ * kernels (pipeline/vsr/wasm-net; one thread here, the same bits as the run's two, lite-net.test.ts),
+ * any other graph on ORT with its cubic base as a convolution — so this compares the pipeline alone. Shipped `vsr` model, real frames
  * (e2e/fixtures/clip-64x48), frames fetched and taken with jittered delays so the queues do
  * interleave. The RGBA bytes must be identical: the pipeline only reorders work. Also: a run ending
  * before the clip does, a resumed run, and a failing consumer / frame source surfacing its error.
@@ -15,6 +15,7 @@ import { setModelsBase, webModels } from '../models/source-web';
 import { createVsrCpu } from '../pipeline/vsr/vsr-cpu';
 import { runVsrJob, type VsrRunRequest } from './vsr-api';
 import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
+import { isLiteGraph, liteNetOrt } from '../pipeline/vsr/wasm-net/lite-ort';
 
 const N = 8;
 const W = 64;
@@ -27,8 +28,9 @@ async function clip(ctx: GpuTestContext): Promise<RgbaFrame[]> {
 
 /** Before: the engine's ORT (WebGPU build's wasm EP), whole graph, each step awaited in turn. */
 async function reference(ctx: GpuTestContext, rgba: RgbaFrame[], req: { from: number; to: number; length: number; maxTile?: number; overlap?: number }): Promise<Uint8ClampedArray[]> {
-  const files = withConvBase(await webModels().vsr('vsr'));
-  const vsr = await createVsrCpu(ctx.ort, files, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const raw = await webModels().vsr('vsr');
+  const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
+  const vsr = isLiteGraph(raw.step) ? await createVsrCpu(liteNetOrt(ctx.ort), raw, opts) : await createVsrCpu(ctx.ort, withConvBase(raw), opts);
   const seq = vsr.sequence(W, H, { maxTile: req.maxTile ?? 512, overlap: req.overlap });
   const img = (i: number) => fromRgba8(rgba[Math.max(0, Math.min(req.length - 1, i))].data, W, H);
   const outs: Uint8ClampedArray[] = [];
@@ -93,8 +95,9 @@ export const browserTests: GpuTest[] = [
         const indices = Array.from({ length: c.req.to - emitFrom }, (_, j) => emitFrom + j);
         const equal = indices.filter((i) => same(outs.get(i), want[i - c.req.from])).length;
         parts.push({
-          pass: r.backend === 'wasm' && r.done === indices.length && equal === indices.length && outs.size === indices.length,
-          detail: `${c.label}: ${equal}/${indices.length} frames byte-identical (${r.backend}, ${r.tiles} tile(s), ${Math.round(r.ms)} ms)`,
+          // The shipped vsr is a lite graph: the run must have used the project's kernels, as the app does.
+          pass: r.backend === 'wasm' && !!r.kernels?.startsWith('own wasm kernels') && r.done === indices.length && equal === indices.length && outs.size === indices.length,
+          detail: `${c.label}: ${equal}/${indices.length} frames byte-identical (${r.backend}, ${r.kernels ?? '?'}, ${r.tiles} tile(s), ${Math.round(r.ms)} ms)`,
         });
       }
       try {
