@@ -172,7 +172,7 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
     // Our 'lite' nets run on the project's own wasm kernels (pipeline/vsr/wasm-net): measured ~1.7×
     // faster a step than ORT's wasm EP on 2 cores (engine/lite-net.bench.ts), two threads where the page
     // may share memory; a tile too large for them still runs on ORT, from the graph below.
-    if (liteNetWanted() && isLiteGraph(files.step)) {
+    if (liteWanted && isLiteGraph(files.step)) {
       let use: LiteUse | null = null;
       const lite = liteNetOrt(await ortWasm(), { helper: globalThis.crossOriginIsolated ? webLiteHelper : undefined, fallbackModel: (m) => withConvBase({ step: m }).step, onUse: (u) => (use = u) });
       const runner = await createVsrCpu(lite, files, opts);
@@ -205,7 +205,6 @@ let liteWanted = true;
 export function setLiteNetWanted(on: boolean): void {
   liteWanted = on;
 }
-const liteNetWanted = () => liteWanted;
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
 export async function describeVsr(model: string): Promise<VsrModel> {

@@ -69,6 +69,8 @@ export class LiteNet {
   readonly fused: boolean;
   readonly width: number;
   private readonly x0ch: number;
+  /** After release(): the helper is gone and the net refuses to step. */
+  private released = false;
   /** Where the last step's time went (ms): the convolutions, and the plain loops around them. */
   lastTimings = { inputs: 0, convs: 0, upsample: 0, base: 0, outputs: 0 };
 
@@ -289,7 +291,6 @@ export class LiteNet {
     this.ctrl = null;
     this.released = true;
   }
-  private released = false;
 
   /** One step: frames [3, h, w] in 0…1 and the state [C, h, w] (NCHW, as the ONNX graph takes them). */
   step(prev: Float32Array, cur: Float32Array, next: Float32Array, state: Float32Array, w: number, h: number): LiteStepOutput {

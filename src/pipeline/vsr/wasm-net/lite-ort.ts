@@ -67,15 +67,23 @@ class LiteSession {
   }
 }
 
-/** True when `model` is a graph the lite net runs (cheap enough to ask before choosing a path: it reads the weights once). */
+/** readLiteGraph once per model buffer: the engine asks isLiteGraph, then opens the session, on the same bytes. */
+const graphs = new WeakMap<Uint8Array, LiteGraph | null>();
+function liteGraphOf(model: Uint8Array): LiteGraph | null {
+  let g = graphs.get(model);
+  if (g === undefined) graphs.set(model, (g = readLiteGraph(model)));
+  return g;
+}
+
+/** True when `model` is a graph the lite net runs. */
 export function isLiteGraph(model: Uint8Array): boolean {
-  return readLiteGraph(model) !== null;
+  return liteGraphOf(model) !== null;
 }
 
 /** `ort` with its session factory taking lite graphs to the lite net (see the header). */
 export function liteNetOrt(ort: Ort, opts: LiteOrtOptions = {}): Ort {
   const create = async (model: Uint8Array, options?: OrtSessionOptions): Promise<OrtSession> => {
-    const graph: LiteGraph | null = readLiteGraph(model);
+    const graph = liteGraphOf(model);
     if (!graph) return ort.InferenceSession.create(model, options ?? {});
     const net = await LiteNet.create(graph, { helper: opts.helper });
     net.warmUp();
