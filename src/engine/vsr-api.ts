@@ -167,7 +167,6 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
     const plain = await ortWasm();
     return ahead ? splitBaseOrt(plain, startBaseWorker) : plain;
   };
-  const tag = ahead ? '#ahead' : '';
   const open = async (files: VsrFiles): Promise<VsrCpu> => {
     // Our 'lite' nets run on the project's own wasm kernels (pipeline/vsr/wasm-net): measured ~1.7×
     // faster a step than ORT's wasm EP on 2 cores (engine/lite-net.bench.ts), two threads where the page
@@ -183,9 +182,16 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
     // state, `out` within float32 rounding. Such a graph then runs whole: nothing left to split.
     return createVsrCpu(await side(), withConvBase(files), opts);
   };
-  if (isByoId(model)) return once(cpuRunners, `${byoKey(model)}${tag}`, async () => open(await readByoModel(model)));
-  const models = webModels();
-  return once(cpuRunners, `${models.source.where}#${model}${tag}`, async () => open(await models.vsr(model, onLoad)));
+  const key = isByoId(model) ? byoKey(model) : `${webModels().source.where}#${model}`;
+  const files = () => (isByoId(model) ? readByoModel(model) : webModels().vsr(model, onLoad));
+  if (!ahead) return once(cpuRunners, key, async () => open(await files()));
+  return once(cpuRunners, `${key}#ahead`, async () => {
+    const f = await files();
+    // The lite net makes no base ahead, so a run and Live share the plain runner: one net (and one
+    // wasm memory of a few hundred MB at the sample's size) per model, not two.
+    if (liteWanted && isLiteGraph(f.step)) return cpuRunner(model, onLoad);
+    return open(f);
+  });
 }
 
 interface LiteUse {

@@ -13,7 +13,7 @@ import type { RgbaFrame } from '../core/frame';
 import { fromRgba8, packRgba8, toRgba8 } from '../core/pixels';
 import { setModelsBase, webModels } from '../models/source-web';
 import { createVsrCpu } from '../pipeline/vsr/vsr-cpu';
-import { runVsrJob, type VsrRunRequest } from './vsr-api';
+import { cpuRunner, runVsrJob, type VsrRunRequest } from './vsr-api';
 import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
 import { isLiteGraph, liteNetOrt } from '../pipeline/vsr/wasm-net/lite-ort';
 
@@ -100,6 +100,9 @@ export const browserTests: GpuTest[] = [
           detail: `${c.label}: ${equal}/${indices.length} frames byte-identical (${r.backend}, ${r.kernels ?? '?'}, ${r.tiles} tile(s), ${Math.round(r.ms)} ms)`,
         });
       }
+      // A lite net makes no base ahead: the run's runner ('ahead') and Live's are one net, one memory.
+      const shared = (await cpuRunner('vsr', undefined, { ahead: true })) === (await cpuRunner('vsr'));
+      parts.push({ pass: shared, detail: `the run's and Live's CPU runners of the lite vsr are ${shared ? 'one' : 'two separate nets'}` });
       try {
         const { r } = await overlapped(rgba, { from: 0, to: N, length: N }, { failAt: 3 });
         parts.push({ pass: false, detail: `a failing consumer was not reported (done ${r.done})` });

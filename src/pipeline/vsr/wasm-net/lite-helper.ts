@@ -1,18 +1,23 @@
 /**
  * The second thread of a two-thread lite net (lite-net.ts): its own instance of the net's wasm
- * module on the same shared memory, running the lower rows of each convolution while the net's own
- * thread runs the upper ones. Environment-free: the engine's worker (browser) and the tests' Node
- * worker call liteHelperLoop with the init message.
+ * module on the same shared memory, running the lower rows of each convolution and of each loop
+ * job (lite-loops.ts) while the net's own thread runs the upper ones. Environment-free: the
+ * engine's worker (browser) and the tests' Node worker call liteHelperLoop with the init message.
  *
  * Protocol (Int32 words at `ctrl` in the shared memory; the net writes, then bumps SEQ and
  * notifies; the helper runs the job, writes DONE = SEQ and notifies):
- *   SEQ, DONE, QUIT, ERROR, MAIN_FN, TAIL_FN, ARGS (11 kernel arguments, ConvCall order), X_MAIN, WIDTH
- * A kernel that traps sets ERROR (the net throws), and DONE is still written, so the net never
+ *   SEQ, DONE, QUIT, ERROR, KIND (a convolution or a loop job), then
+ *   for a convolution: MAIN_FN, TAIL_FN, ARGS (11 kernel arguments, ConvCall order), X_MAIN, WIDTH;
+ *   for a loop job: LOOP_ID, LOOP_Y0, LOOP_Y1 and the step's layout at GEOM (lite-loops.ts encodeGeom).
+ * A job that throws sets ERROR (the net throws), and DONE is still written, so the net never
  * waits on a helper that failed.
  */
-export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, MAIN_FN: 4, TAIL_FN: 5, ARGS: 6, X_MAIN: 17, WIDTH: 18 } as const;
+import { decodeGeom, GEOM_WORDS, runLoop, type LoopId } from './lite-loops';
+
+export const JOB = { CONV: 0, LOOP: 1 } as const;
+export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, KIND: 4, MAIN_FN: 5, TAIL_FN: 6, ARGS: 7, X_MAIN: 18, WIDTH: 19, LOOP_ID: 20, LOOP_Y0: 21, LOOP_Y1: 22, GEOM: 23 } as const;
 /** Int32 words of the control block. */
-export const CTRL_WORDS = 20;
+export const CTRL_WORDS = CTRL.GEOM + GEOM_WORDS;
 
 export interface LiteHelperInit {
   module: WebAssembly.Module;
@@ -56,12 +61,18 @@ export function liteHelperLoop(init: LiteHelperInit, ready: () => void): void {
     seen = seq;
     if (Atomics.load(ctrl, CTRL.QUIT)) return;
     try {
-      const args = Array.from(ctrl.subarray(CTRL.ARGS, CTRL.ARGS + 11));
-      const xMain = ctrl[CTRL.X_MAIN];
-      const width = ctrl[CTRL.WIDTH];
-      // args[9], args[10]: x0, xn
-      if (xMain > 0) fns[ctrl[CTRL.MAIN_FN]](...args.slice(0, 9), 0, xMain);
-      if (xMain < width) fns[ctrl[CTRL.TAIL_FN]](...args.slice(0, 9), xMain, width - xMain);
+      if (ctrl[CTRL.KIND] === JOB.LOOP) {
+        // The memory may have grown since the last job (a new tile size): view its current buffer.
+        const f32 = new Float32Array(init.memory.buffer);
+        runLoop(f32, ctrl[CTRL.LOOP_ID] as LoopId, decodeGeom(ctrl.subarray(CTRL.GEOM, CTRL.GEOM + GEOM_WORDS)), ctrl[CTRL.LOOP_Y0], ctrl[CTRL.LOOP_Y1]);
+      } else {
+        const args = Array.from(ctrl.subarray(CTRL.ARGS, CTRL.ARGS + 11));
+        const xMain = ctrl[CTRL.X_MAIN];
+        const width = ctrl[CTRL.WIDTH];
+        // args[9], args[10]: x0, xn
+        if (xMain > 0) fns[ctrl[CTRL.MAIN_FN]](...args.slice(0, 9), 0, xMain);
+        if (xMain < width) fns[ctrl[CTRL.TAIL_FN]](...args.slice(0, 9), xMain, width - xMain);
+      }
     } catch {
       Atomics.store(ctrl, CTRL.ERROR, 1);
     }

@@ -13,35 +13,29 @@
  *   O    = fuse2(leaky(fuse0(CAT)))                          C + 48 ch
  *   out  = clamp(pixelshuffle(O[0, 48)) + bicubic ×4 of cur, 0, 1), state_out = leaky(O[48, 48 + C))
  * The convolutions are the wasm kernels; the rest (layout changes, the two resizes, the shuffle)
- * are plain loops here, a few percent of the multiply-adds.
+ * are plain loops (lite-loops.ts), a few percent of the multiply-adds. With a helper thread both
+ * split their rows: the net's thread takes the upper half of every job, the helper the lower.
  *
- * Memory: one wasm module holds the kernels, the packed weights and the maps of the current tile
- * size; a different size lays the maps out again (borders are cleared on every step, so a map's
- * padding is zero whatever was there before).
+ * Memory: one wasm module holds the control block, the kernels' packed weights, then the maps and
+ * planes of the current tile size (lite-loops.ts names them); a different size lays them out again
+ * (borders are cleared on every step, so a map's padding is zero whatever was there before).
  */
 import * as A from '../../../core/wasm-asm';
 import { callConv, convFunction, kernelName, packWeights, pixelsPerBlock, vectorsPerBlock, type ConvSpec } from './conv-kernel';
 import type { LiteConv, LiteGraph } from './lite-graph';
-import { CTRL, CTRL_WORDS, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
+import { CTRL, CTRL_WORDS, JOB, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
+import { encodeGeom, LOOP, runLoop, type FMap, type LoopGeom, type LoopId } from './lite-loops';
 
 const SCALE = 4;
 const IMG = 48;
 /** Most pages a shared memory may grow to (2 GiB: a 1080p-sized tile's maps are ~2.5 GB, the tile planner keeps tiles far smaller). */
 const MAX_SHARED_PAGES = 32768;
-/** Bytes before the weights: the helper's control block. */
-const CTRL_BYTES = 128;
+/** Bytes before the weights: the helper's control block (CTRL_WORDS words, rounded up). */
+const CTRL_BYTES = Math.ceil((CTRL_WORDS * 4) / 64) * 64;
 /** Output rows below which a convolution is not worth splitting between threads. */
 const MIN_SPLIT_ROWS = 8;
 /** How long the net waits for its helper's half of one convolution before it gives up (ms). */
 const HELPER_TIMEOUT_MS = 120_000;
-
-interface FMap {
-  ptr: number; // byte address of padded pixel (−1, −1)
-  w: number;
-  h: number;
-  pix: number; // floats per pixel
-  row: number; // bytes per padded row
-}
 
 interface Layer {
   spec: ConvSpec;
@@ -64,15 +58,15 @@ export class LiteNet {
   threads: number;
   private readonly layers = new Map<LiteConv, Layer>();
   private readonly weightsEnd: number;
-  private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap } | null = null;
+  private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap; geom: LoopGeom } | null = null;
   /** Relaxed SIMD's fused multiply-add in the kernels (Chromium), else mul + add. */
   readonly fused: boolean;
   readonly width: number;
   private readonly x0ch: number;
   /** After release(): the helper is gone and the net refuses to step. */
   private released = false;
-  /** Where the last step's time went (ms): the convolutions, and the plain loops around them. */
-  lastTimings = { inputs: 0, convs: 0, upsample: 0, base: 0, outputs: 0 };
+  /** Where the last step's time went (ms): the convolutions, and the loop jobs around them (copies in and out included). */
+  lastTimings = { inputs: 0, convs: 0, upsample: 0, outputs: 0 };
 
   constructor(
     readonly graph: LiteGraph,
@@ -193,19 +187,23 @@ export class LiteNet {
       at += Math.ceil(((mh + 2) * m.row) / 64) * 64;
       return m;
     };
-    const maps = {
-      w,
-      h,
-      X0: map(w, h, this.x0ch),
-      CAT: map(w, h, 3 * C),
-      T1: map(w, h, C),
-      F2: map(w / 2, h / 2, C),
-      T2: map(w / 2, h / 2, C),
-      F4: map(w / 4, h / 4, C),
-      T4: map(w / 4, h / 4, C),
-      G: map(w, h, 2 * C),
-      O: map(w, h, C + IMG),
+    const X0 = map(w, h, this.x0ch);
+    const CAT = map(w, h, 3 * C);
+    const T1 = map(w, h, C);
+    const F2 = map(w / 2, h / 2, C);
+    const T2 = map(w / 2, h / 2, C);
+    const F4 = map(w / 4, h / 4, C);
+    const T4 = map(w / 4, h / 4, C);
+    const G = map(w, h, 2 * C);
+    const O = map(w, h, C + IMG);
+    const n = w * h;
+    const plane = (floats: number) => {
+      const ptr = at;
+      at += Math.ceil((floats * 4) / 64) * 64;
+      return ptr;
     };
+    const geom: LoopGeom = { w, h, C, alpha: this.graph.alpha, inPtr: plane((9 + C) * n), tmpPtr: plane(3 * SCALE * n), basePtr: plane(3 * SCALE * SCALE * n), stPtr: plane(C * n), X0, CAT, F2, F4, O };
+    const maps = { w, h, X0, CAT, T1, F2, T2, F4, T4, G, O, geom };
     A.ensureMemory(this.mem, at);
     this.maps = maps;
     return maps;
@@ -237,6 +235,7 @@ export class LiteNet {
     let seq = 0;
     if (ctrl && split < output.h) {
       const args = [call.inPtr, call.inRow, call.wPtr, call.outPtr, call.outRow, call.resPtr, call.resRow, split, output.h, 0, 0];
+      ctrl[CTRL.KIND] = JOB.CONV;
       ctrl.set(args, CTRL.ARGS);
       ctrl[CTRL.MAIN_FN] = this.fnIndex.get(kernelName(spec, p, this.fused))!;
       ctrl[CTRL.TAIL_FN] = this.fnIndex.get(kernelName(spec, 1, this.fused))!;
@@ -254,7 +253,25 @@ export class LiteNet {
     }
   }
 
-  /** Block until the helper has done job `seq`; throw if its kernel trapped or it stopped answering. */
+  /** Loop job `id` over the tile's LR rows, split between the threads as a convolution is. */
+  private loop(f32: Float32Array, id: LoopId, geom: LoopGeom) {
+    const ctrl = this.ctrl;
+    const h = geom.h;
+    const split = ctrl && h >= MIN_SPLIT_ROWS ? h >> 1 : h;
+    let seq = 0;
+    if (ctrl && split < h) {
+      ctrl[CTRL.KIND] = JOB.LOOP;
+      ctrl[CTRL.LOOP_ID] = id;
+      ctrl[CTRL.LOOP_Y0] = split;
+      ctrl[CTRL.LOOP_Y1] = h;
+      encodeGeom(geom, ctrl.subarray(CTRL.GEOM, CTRL_WORDS));
+      seq = Atomics.add(ctrl, CTRL.SEQ, 1) + 1;
+      Atomics.notify(ctrl, CTRL.SEQ);
+    }
+    runLoop(f32, id, geom, 0, split);
+    if (seq && !this.awaitHelper(ctrl!, seq)) runLoop(f32, id, geom, split, h);
+  }
+
   /**
    * Wait for the helper's job `seq`: true when it is done. False when the helper has failed or not
    * answered within HELPER_TIMEOUT_MS: then it is dropped (said on the console) and the caller does
@@ -274,7 +291,7 @@ export class LiteNet {
       }
       Atomics.wait(ctrl, CTRL.DONE, done, 100);
     }
-    if (Atomics.exchange(ctrl, CTRL.ERROR, 0)) throw new Error('lite net: a kernel failed on the helper thread');
+    if (Atomics.exchange(ctrl, CTRL.ERROR, 0)) throw new Error('lite net: a job failed on the helper thread');
     return true;
   }
 
@@ -304,33 +321,20 @@ export class LiteNet {
     const m = this.layout(w, h);
     const f32 = new Float32Array(this.mem.buffer);
     for (const map of [m.X0, m.CAT, m.T1, m.F2, m.T2, m.F4, m.T4, m.G, m.O]) this.clearBorder(f32, map);
-    // X0 = [prev | cur | next | state | zeros], NHWC.
-    const x0 = m.X0;
-    const xc = this.x0ch;
-    for (let y = 0; y < h; y++) {
-      let o = (x0.ptr + (y + 1) * x0.row) / 4 + xc;
-      for (let x = 0; x < w; x++, o += xc) {
-        const i = y * w + x;
-        f32[o] = prev[i];
-        f32[o + 1] = prev[n + i];
-        f32[o + 2] = prev[2 * n + i];
-        f32[o + 3] = cur[i];
-        f32[o + 4] = cur[n + i];
-        f32[o + 5] = cur[2 * n + i];
-        f32[o + 6] = next[i];
-        f32[o + 7] = next[n + i];
-        f32[o + 8] = next[2 * n + i];
-        for (let c = 0; c < C; c++) f32[o + 9 + c] = state[c * n + i];
-        for (let c = 9 + C; c < xc; c++) f32[o + c] = 0;
-      }
-    }
+    const g = m.geom;
+    const inF = g.inPtr / 4;
+    f32.set(prev, inF);
+    f32.set(cur, inF + 3 * n);
+    f32.set(next, inF + 6 * n);
+    f32.set(state, inF + 9 * n);
+    this.loop(f32, LOOP.INPUTS, g);
     const t1 = performance.now();
-    const g = this.graph;
-    this.conv(g.headS1, m.X0, 0, m.CAT, 0);
-    this.conv(g.headS2, m.CAT, 0, m.F2, 0);
-    this.conv(g.headS4, m.F2, 0, m.F4, 0);
+    const net = this.graph;
+    this.conv(net.headS1, m.X0, 0, m.CAT, 0);
+    this.conv(net.headS2, m.CAT, 0, m.F2, 0);
+    this.conv(net.headS4, m.F2, 0, m.F4, 0);
     const scales: [FMap, FMap][] = [[m.CAT, m.T1], [m.F2, m.T2], [m.F4, m.T4]];
-    g.body.forEach((blocks, s) => {
+    net.body.forEach((blocks, s) => {
       const [f, t] = scales[s];
       for (const [c1, c2] of blocks) {
         this.conv(c1, f, 0, t, 0);
@@ -338,148 +342,16 @@ export class LiteNet {
       }
     });
     const t2 = performance.now();
-    upsampleBilinear(f32, m.F2, m.CAT, C, 2);
-    upsampleBilinear(f32, m.F4, m.CAT, 2 * C, 4);
+    this.loop(f32, LOOP.UPSAMPLE, g);
     const t3 = performance.now();
-    this.conv(g.fuse0, m.CAT, 0, m.G, 0);
-    this.conv(g.fuse2, m.G, 0, m.O, 0);
+    this.conv(net.fuse0, m.CAT, 0, m.G, 0);
+    this.conv(net.fuse2, m.G, 0, m.O, 0);
     const t4 = performance.now();
-    const out = bicubicX4(cur, w, h);
+    this.loop(f32, LOOP.OUTPUTS, g);
+    const out = f32.slice(g.basePtr / 4, g.basePtr / 4 + 3 * SCALE * SCALE * n);
+    const st = f32.slice(g.stPtr / 4, g.stPtr / 4 + C * n);
     const t5 = performance.now();
-    addShuffleClamp(f32, m.O, out, w, h);
-    const st = new Float32Array(C * n);
-    const alpha = g.alpha;
-    const O = m.O;
-    for (let y = 0; y < h; y++) {
-      let o = (O.ptr + (y + 1) * O.row) / 4 + O.pix + IMG;
-      for (let x = 0; x < w; x++, o += O.pix) {
-        const i = y * w + x;
-        for (let c = 0; c < C; c++) {
-          const v = f32[o + c];
-          st[c * n + i] = v < 0 ? v * alpha : v;
-        }
-      }
-    }
-    const t6 = performance.now();
-    this.lastTimings = { inputs: t1 - t0, convs: t2 - t1 + (t4 - t3), upsample: t3 - t2, base: t5 - t4, outputs: t6 - t5 };
+    this.lastTimings = { inputs: t1 - t0, convs: t2 - t1 + (t4 - t3), upsample: t3 - t2, outputs: t5 - t4 };
     return { out, state: st };
   }
 }
-
-/**
- * ONNX Resize linear, half-pixel, ×s, of map `src` (C channels at channel 0) into channels
- * [dstCh, dstCh + C) of `dst` (s times its size): source coordinate (d + 0.5)/s − 0.5 clamped to
- * [0, n − 1], as onnxruntime does.
- */
-function upsampleBilinear(f32: Float32Array, src: FMap, dst: FMap, dstCh: number, s: number) {
-  const C = src.pix;
-  const taps = (n: number, out: number) => {
-    const i0 = new Int32Array(out);
-    const i1 = new Int32Array(out);
-    const t = new Float32Array(out);
-    for (let d = 0; d < out; d++) {
-      const x = Math.min(Math.max((d + 0.5) / s - 0.5, 0), n - 1);
-      i0[d] = Math.floor(x);
-      i1[d] = Math.min(i0[d] + 1, n - 1);
-      t[d] = x - i0[d];
-    }
-    return { i0, i1, t };
-  };
-  const X = taps(src.w, dst.w);
-  const Y = taps(src.h, dst.h);
-  const srcPix = (x: number, y: number) => (src.ptr + (y + 1) * src.row) / 4 + (x + 1) * C;
-  for (let y = 0; y < dst.h; y++) {
-    const ty = Y.t[y];
-    let o = (dst.ptr + (y + 1) * dst.row) / 4 + dst.pix + dstCh;
-    for (let x = 0; x < dst.w; x++, o += dst.pix) {
-      const tx = X.t[x];
-      const a = srcPix(X.i0[x], Y.i0[y]);
-      const b = srcPix(X.i1[x], Y.i0[y]);
-      const c = srcPix(X.i0[x], Y.i1[y]);
-      const d = srcPix(X.i1[x], Y.i1[y]);
-      const wa = (1 - tx) * (1 - ty);
-      const wb = tx * (1 - ty);
-      const wc = (1 - tx) * ty;
-      const wd = tx * ty;
-      for (let k = 0; k < C; k++) f32[o + k] = f32[a + k] * wa + f32[b + k] * wb + f32[c + k] * wc + f32[d + k] * wd;
-    }
-  }
-}
-
-/** Keys' cubic weights (a = −0.75) of the four taps around fraction t. */
-function cubicWeights(t: number): [number, number, number, number] {
-  const a = -0.75;
-  const w0 = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a;
-  const w1 = ((a + 2) * t - (a + 3)) * t * t + 1;
-  const u = 1 - t;
-  const w2 = ((a + 2) * u - (a + 3)) * u * u + 1;
-  const v = 2 - t;
-  const w3 = ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
-  return [w0, w1, w2, w3];
-}
-
-/** ONNX Resize cubic ×4, half-pixel, a = −0.75, taps clamped to the edge: [3, h, w] → [3, 4h, 4w]. */
-export function bicubicX4(img: Float32Array, w: number, h: number): Float32Array {
-  const W = SCALE * w;
-  const H = SCALE * h;
-  const taps = (n: number, out: number) => {
-    const idx = new Int32Array(4 * out);
-    const wt = new Float32Array(4 * out);
-    for (let d = 0; d < out; d++) {
-      const x = (d + 0.5) / SCALE - 0.5;
-      const x0 = Math.floor(x);
-      const ws = cubicWeights(x - x0);
-      for (let k = 0; k < 4; k++) {
-        idx[4 * d + k] = Math.min(Math.max(x0 - 1 + k, 0), n - 1);
-        wt[4 * d + k] = ws[k];
-      }
-    }
-    return { idx, wt };
-  };
-  const X = taps(w, W);
-  const Y = taps(h, H);
-  const tmp = new Float32Array(h * W);
-  const out = new Float32Array(3 * H * W);
-  for (let c = 0; c < 3; c++) {
-    const src = img.subarray(c * w * h, (c + 1) * w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < W; x++) {
-        const j = 4 * x;
-        const r = y * w;
-        tmp[y * W + x] = src[r + X.idx[j]] * X.wt[j] + src[r + X.idx[j + 1]] * X.wt[j + 1] + src[r + X.idx[j + 2]] * X.wt[j + 2] + src[r + X.idx[j + 3]] * X.wt[j + 3];
-      }
-    }
-    const dst = out.subarray(c * H * W, (c + 1) * H * W);
-    for (let y = 0; y < H; y++) {
-      const j = 4 * y;
-      const r0 = Y.idx[j] * W;
-      const r1 = Y.idx[j + 1] * W;
-      const r2 = Y.idx[j + 2] * W;
-      const r3 = Y.idx[j + 3] * W;
-      const [a0, a1, a2, a3] = [Y.wt[j], Y.wt[j + 1], Y.wt[j + 2], Y.wt[j + 3]];
-      for (let x = 0; x < W; x++) dst[y * W + x] = tmp[r0 + x] * a0 + tmp[r1 + x] * a1 + tmp[r2 + x] * a2 + tmp[r3 + x] * a3;
-    }
-  }
-  return out;
-}
-
-/** out (the ×4 base, [3, 4h, 4w]) += PixelShuffle ×4 (CRD) of O's first 48 channels, then clamp to [0, 1]. */
-function addShuffleClamp(f32: Float32Array, O: FMap, out: Float32Array, w: number, h: number) {
-  const W = SCALE * w;
-  const plane = W * SCALE * h;
-  for (let y = 0; y < h; y++) {
-    let o = (O.ptr + (y + 1) * O.row) / 4 + O.pix;
-    for (let x = 0; x < w; x++, o += O.pix) {
-      for (let c = 0; c < 3; c++) {
-        for (let i = 0; i < SCALE; i++) {
-          const row = c * plane + (SCALE * y + i) * W + SCALE * x;
-          for (let j = 0; j < SCALE; j++) {
-            const v = out[row + j] + f32[o + c * 16 + i * 4 + j];
-            out[row + j] = v < 0 ? 0 : v > 1 ? 1 : v;
-          }
-        }
-      }
-    }
-  }
-}
-
