@@ -140,6 +140,9 @@ try {
   check(restored.tab === 'Upscale' && /^frame 3 \//.test(restored.frame ?? '') && restored.model === 'vsr-restore', `the link's state is restored offline: tab ${restored.tab}, "${restored.frame}", model ${restored.model}`);
   const st = await runUpscale(page, { from: 1, to: 2, region: '32x32', output: 'mp4' });
   check(/Upscaled 2 frames with vsr-restore/.test(st), `offline run: "${st.slice(0, 140)}"`);
+  // The test vsr-restore is a 'lite' net: the CPU path runs it on the project's kernels, with a
+  // helper thread whose worker script must come from the cache too (else: one thread).
+  check(/\(own wasm kernels, 2 threads\)$/.test(st), `offline, the lite net ran on its own kernels and helper thread: "…${st.slice(-70)}"`);
   if (await page.isVisible('[data-testid=upscale-download]')) {
     const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=upscale-download]')]);
     await dl.saveAs('test-results/offline-upscale.mp4');

@@ -208,10 +208,9 @@ describe.skipIf(!haveModel)('every shipped VSR with a cubic base', () => {
 });
 
 describe('graphs that stay whole', () => {
-  it('a bilinear base (the narrow test nets) is not split; nor is a file that is not a model', () => {
-    for (const f of ['vsr.step.onnx', 'vsr-restore.step.onnx'].map((n) => path.join(ROOT, 'e2e/fixtures/models', n))) {
-      expect(splitCubicBase(new Uint8Array(readFileSync(f))), f).toBeNull();
-    }
+  it('a bilinear base (the narrow test net of the first topology) is not split; nor is a file that is not a model', () => {
+    const f = path.join(ROOT, 'e2e/fixtures/models/vsr.step.onnx');
+    expect(splitCubicBase(new Uint8Array(readFileSync(f))), f).toBeNull();
     expect(splitCubicBase(new Uint8Array([0x0a, 0xff, 0xff, 0xff]))).toBeNull();
     expect(splitCubicBase(new Uint8Array(0))).toBeNull();
   });

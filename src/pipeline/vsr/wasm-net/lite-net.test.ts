@@ -1,6 +1,6 @@
 /**
  * The wasm-kernel step (lite-net.ts) against onnxruntime-node on the shipped 'lite' nets (vsr:
- * blocks 5/3/2, vsr-restore: 6/6/6) and real frames (e2e/fixtures/clip-64x48), over recurrent
+ * blocks 5/3/2, vsr-restore: 6/6/6), the e2e suites' width-8 lite net, and real frames (e2e/fixtures/clip-64x48), over recurrent
  * steps each side carrying its own state, and tile sizes alternating in one net (the maps are laid
  * out again, their borders must still be zero). Node 20 has no relaxed SIMD, so the kernels run
  * with separate mul + add here; the fused kernels are checked the same way in Chromium
@@ -24,7 +24,12 @@ import { Worker } from 'node:worker_threads';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const FRAMES: ImageF32[] = Array.from({ length: 5 }, (_, i) => readPng(path.join(ROOT, `e2e/fixtures/clip-64x48/src-0${i}.png`)));
-const MODELS = ['vsr', 'vsr-restore'].map((id) => ({ id, file: path.join(DEFAULT_MODELS_DIR, `${id}.step.onnx`) }));
+const MODELS = [
+  { id: 'shipped vsr', file: path.join(DEFAULT_MODELS_DIR, 'vsr.step.onnx'), width: 32, blocks: [5, 3, 2] },
+  { id: 'shipped vsr-restore', file: path.join(DEFAULT_MODELS_DIR, 'vsr-restore.step.onnx'), width: 32, blocks: [6, 6, 6] },
+  // The e2e suites' lite net: width 8 takes the kernels' 2-vector blocks (4 pixels) and a padded X0 (17 → 20 channels).
+  { id: 'e2e fixture vsr-restore', file: path.join(ROOT, 'e2e/fixtures/models/vsr-restore.step.onnx'), width: 8, blocks: [2, 1, 1] },
+];
 
 const maxAbs = (a: Float32Array, b: Float32Array) => {
   expect(a.length).toBe(b.length);
@@ -55,16 +60,16 @@ function crop(f: ImageF32, x0: number, y0: number, w: number, h: number): Float3
   return out;
 }
 
-for (const { id, file } of MODELS) {
-  describe.skipIf(!existsSync(file))(`lite net on wasm kernels vs onnxruntime-node: shipped ${id}`, () => {
+for (const { id, file, width, blocks } of MODELS) {
+  describe.skipIf(!existsSync(file))(`lite net on wasm kernels vs onnxruntime-node: ${id}`, () => {
     const bytes = existsSync(file) ? new Uint8Array(readFileSync(file)) : new Uint8Array();
 
     it('recognises the graph and reads its weights', () => {
       const g = readLiteGraph(bytes);
       expect(g).not.toBeNull();
-      expect(g!.width).toBe(32);
+      expect(g!.width).toBe(width);
       expect(g!.alpha).toBeCloseTo(0.1, 6);
-      expect(g!.blocks).toEqual(id === 'vsr' ? [5, 3, 2] : [6, 6, 6]);
+      expect(g!.blocks).toEqual(blocks);
     });
 
     it('out and state_out match onnxruntime over 4 recurrent steps, tiles 64×48, 32×24 and 36×24 alternating', async () => {
@@ -125,7 +130,7 @@ for (const { id, file } of MODELS) {
       } finally {
         two.release();
       }
-      expect(() => two.step(new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(32 * 16), 4, 4)).toThrow(/released/);
+      expect(() => two.step(new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(3 * 16), new Float32Array(width * 16), 4, 4)).toThrow(/released/);
     });
 
     it('a helper thread that dies between steps: the net goes on on one thread, the same bits', async () => {
@@ -161,7 +166,7 @@ for (const { id, file } of MODELS) {
     it('refuses a tile whose sides are not multiples of 4, and inputs of the wrong length', () => {
       const net = new LiteNet(readLiteGraph(bytes)!, { fused: false });
       const z = (n: number) => new Float32Array(n);
-      expect(() => net.step(z(3 * 30 * 8), z(3 * 30 * 8), z(3 * 30 * 8), z(32 * 30 * 8), 30, 8)).toThrow(/multiples of 4/);
+      expect(() => net.step(z(3 * 30 * 8), z(3 * 30 * 8), z(3 * 30 * 8), z(width * 30 * 8), 30, 8)).toThrow(/multiples of 4/);
       expect(() => net.step(z(3 * 32 * 8), z(3 * 32 * 8), z(3 * 32 * 8), z(31 * 32 * 8), 32, 8)).toThrow(/state has/);
     });
   });
