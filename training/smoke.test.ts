@@ -27,6 +27,7 @@ interface Smoke {
   params: Record<string, number>;
   codebook: { file: string; rows: number; cols: number };
   deepen: { new_blocks: number; params: [number, number]; max_abs_diff: number };
+  hatch: { deterministic: boolean; moves: boolean; roundtrip_psnr: number };
 }
 
 let dir = '';
@@ -52,6 +53,12 @@ afterAll(() => {
 });
 
 describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
+  it('the fine-texture clip generator (scenes.hatch_clip) is seeded, moves, and holds detail ×1/4 loses', () => {
+    expect(smoke.hatch.deterministic).toBe(true);
+    expect(smoke.hatch.moves).toBe(true);
+    expect(smoke.hatch.roundtrip_psnr).toBeLessThan(32);
+  });
+
   it('trained with finite losses and has the paper-width VSR parameter count', () => {
     for (const l of Object.values(smoke.losses)) {
       expect(l.length).toBeGreaterThan(0);
