@@ -2,6 +2,8 @@
  * make_vsr_pairs.py --reuse-degraded: which degraded clip folders it keeps. A folder the CLI
  * finished with today's pipeline is kept; one made before the colour anchor (params.json's vqd has
  * no anchorSigma), or left half-written, is made again — one pack never mixes the two pipelines.
+ * And packed_frames' per-clip cache of encoded frames: used while it is newer than every frame,
+ * encoded again once a frame is rewritten (a clip degraded again), the same bytes as encoding now.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,5 +44,39 @@ describe('make_vsr_pairs.degraded_complete', () => {
     const r = spawnSync('/usr/bin/python3', ['-c', code, ...cases.map(([d]) => d)], { cwd: root, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(cases.map(([, keep]) => keep));
+  });
+});
+
+describe('make_vsr_pairs.packed_frames', () => {
+  it('encodes a clip once, reuses the cache, and encodes again after a frame changes', () => {
+    const code = [
+      'import json, os, sys, time',
+      "sys.path.insert(0, 'training')",
+      'from PIL import Image',
+      'from make_vsr_pairs import lossless_bytes, packed_frames',
+      'd = sys.argv[1]',
+      "cl = {'c': 0, 'hr': os.path.join(d, 'hr'), 'lr': os.path.join(d, 'lr')}",
+      "os.makedirs(cl['hr']); os.makedirs(cl['lr'])",
+      'def write(k, i, side, v):',
+      "    Image.new('RGB', (side, side), (v, 2 * i, 255 - v)).save(os.path.join(cl[k], f'{i:05d}.png'))",
+      'for i in range(3):',
+      "    write('hr', i, 16, 10 * i); write('lr', i, 4, 20 * i)",
+      'want = lambda k, side: [lossless_bytes(Image.open(os.path.join(cl[k], f\'{i:05d}.png\')).convert(\'RGB\')) for i in range(3)]',
+      'a = packed_frames(cl, 3, 4)',
+      "first = a == (want('hr', 16), want('lr', 4))",
+      "cache = os.path.join(d, 'packed.npz')",
+      't1 = os.path.getmtime(cache)',
+      'b = packed_frames(cl, 3, 4)',
+      'reused = os.path.getmtime(cache) == t1',
+      'time.sleep(0.05)',
+      "write('lr', 1, 4, 99)",
+      'c = packed_frames(cl, 3, 4)',
+      "print(json.dumps({'first': first, 'reused': reused and b == a,",
+      "                  'redone': os.path.getmtime(cache) > t1 and c == (want('hr', 16), want('lr', 4)) and c != a}))",
+    ].join('\n');
+    const dir = join(tmp, 'packed');
+    const r = spawnSync('/usr/bin/python3', ['-c', code, dir], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ first: true, reused: true, redone: true });
   });
 });
