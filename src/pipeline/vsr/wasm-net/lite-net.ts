@@ -28,7 +28,7 @@ import { encodeGeom, LOOP, runLoop, type FMap, type LoopGeom, type LoopId } from
 
 const SCALE = 4;
 const IMG = 48;
-/** Most pages a shared memory may grow to (2 GiB: a 1080p-sized tile's maps are ~2.5 GB, the tile planner keeps tiles far smaller). */
+/** Most pages a shared memory may grow to (2 GiB: ~1.9 kB of maps and planes per LR pixel, so a 1080p-sized tile would need ~3.9 GB; the tile planner keeps tiles far smaller). */
 const MAX_SHARED_PAGES = 32768;
 /** Bytes before the weights: the helper's control block (CTRL_WORDS words, rounded up). */
 const CTRL_BYTES = Math.ceil((CTRL_WORDS * 4) / 64) * 64;

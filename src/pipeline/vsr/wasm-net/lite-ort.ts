@@ -5,7 +5,7 @@
  * The engine uses it for the CPU path of the nets it recognises (engine/vsr-api.ts cpuRunner); any
  * other graph goes to the wrapped ORT as it is.
  *
- * A tile the lite net cannot hold (its maps need more than its 2 GiB memory: a tile of ~1.5 M LR
+ * A tile the lite net cannot hold (its maps need more than its 2 GiB memory: a tile of ~1.1 M LR
  * pixels; or a side not a multiple of 4) runs on the wrapped ORT instead, from `fallbackModel` (the same net as ORT runs it best),
  * opened on first need; its state is the same tensor either way.
  */
