@@ -9,7 +9,7 @@
  */
 import type { GpuTestContext } from '../gpu/gputest';
 import { setModelsBase, webModels } from '../models/source-web';
-import { median } from '../gpu/bench-util';
+import { timeBudgeted } from '../gpu/bench-util';
 import { relaxedSimd } from '../core/wasm-asm';
 import { ortWasm } from './ort-wasm';
 import { withConvBase } from '../pipeline/vsr/cubic-base-conv';
@@ -24,17 +24,10 @@ const BUDGET_MS = 60_000;
 
 const frame = (n: number, seed: number) => new Float32Array(n).map((_, i) => (((i + seed) * 2654435761) % 1000) / 1000);
 
-async function series(step: () => Promise<void> | void): Promise<{ msPerStep: number; runs: number; all: number[] }> {
-  await step();
-  const ms: number[] = [];
-  const start = performance.now();
-  for (let t = 0; t < RUNS; t++) {
-    const t0 = performance.now();
-    await step();
-    ms.push(performance.now() - t0);
-    if (performance.now() - start > BUDGET_MS) break;
-  }
-  return { msPerStep: Math.round(median(ms)), runs: ms.length, all: ms.map(Math.round) };
+/** Median ms of RUNS steps after one warm-up step (bench-util's budgeted loop: one step alone if RUNS would pass BUDGET_MS). */
+async function series(step: () => Promise<void> | void): Promise<{ msPerStep: number; runs: number }> {
+  const { ms, runs } = await timeBudgeted(step, 1, RUNS, BUDGET_MS);
+  return { msPerStep: Math.round(ms), runs };
 }
 
 export const benches = [

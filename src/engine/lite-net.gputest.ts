@@ -10,7 +10,7 @@
  * (1 + max |state|).
  */
 import type { GpuTest } from '../gpu/gputest';
-import type { ImageF32 } from '../core/image';
+import { maxAbsDiff, type ImageF32 } from '../core/image';
 import { relaxedSimd } from '../core/wasm-asm';
 import { setModelsBase, webModels } from '../models/source-web';
 import { ortWasm } from './ort-wasm';
@@ -58,12 +58,8 @@ export const gpuTests: GpuTest[] = [
             const stOrt = r.state_out.data as Float32Array;
             let mag = 0;
             for (const v of stOrt) mag = Math.max(mag, Math.abs(v));
-            let dOut = 0;
-            for (let i = 0; i < outOrt.length; i++) dOut = Math.max(dOut, Math.abs(o.out[i] - outOrt[i]) || (o.out[i] === outOrt[i] ? 0 : Infinity));
-            let dState = 0;
-            for (let i = 0; i < stOrt.length; i++) dState = Math.max(dState, Math.abs(o.state[i] - stOrt[i]) || (o.state[i] === stOrt[i] ? 0 : Infinity));
-            worstOut = Math.max(worstOut, dOut);
-            worstState = Math.max(worstState, dState / (1 + mag));
+            worstOut = Math.max(worstOut, maxAbsDiff(o.out, outOrt));
+            worstState = Math.max(worstState, maxAbsDiff(o.state, stOrt) / (1 + mag));
             stateMag = Math.max(stateMag, mag);
             sOrt = stOrt;
             sOurs = o.state;

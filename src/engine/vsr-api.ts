@@ -184,12 +184,14 @@ export function cpuRunner(model: string, onLoad?: LoadProgress, { ahead = false 
   };
   const key = isByoId(model) ? byoKey(model) : `${webModels().source.where}#${model}`;
   const files = () => (isByoId(model) ? readByoModel(model) : webModels().vsr(model, onLoad));
-  if (!ahead) return once(cpuRunners, key, async () => open(await files()));
+  const plain = (load: () => Promise<VsrFiles>) => once(cpuRunners, key, async () => open(await load()));
+  if (!ahead) return plain(files);
   return once(cpuRunners, `${key}#ahead`, async () => {
     const f = await files();
     // The lite net makes no base ahead, so a run and Live share the plain runner: one net (and one
-    // wasm memory of a few hundred MB at the sample's size) per model, not two.
-    if (liteWanted && isLiteGraph(f.step)) return cpuRunner(model, onLoad);
+    // wasm memory of a few hundred MB at the sample's size) per model, not two. Opened from these
+    // files when it is not open yet (the graph already read once, isLiteGraph caches it per buffer).
+    if (liteWanted && isLiteGraph(f.step)) return plain(async () => f);
     return open(f);
   });
 }

@@ -26,7 +26,7 @@ async function clip(ctx: GpuTestContext): Promise<RgbaFrame[]> {
   return frames.map((f) => ({ width: W, height: H, data: toRgba8(f) }));
 }
 
-/** Before: the engine's ORT (WebGPU build's wasm EP), whole graph, each step awaited in turn. */
+/** Before: the net as the CPU path runs it (lite net on one thread, else ORT with the conv base), each step awaited in turn. */
 async function reference(ctx: GpuTestContext, rgba: RgbaFrame[], req: { from: number; to: number; length: number; maxTile?: number; overlap?: number }): Promise<Uint8ClampedArray[]> {
   const raw = await webModels().vsr('vsr');
   const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;

@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPng } from '../../../media/png.ts';
-import type { ImageF32 } from '../../../core/image.ts';
+import { maxAbsDiff, type ImageF32 } from '../../../core/image.ts';
 import { DEFAULT_MODELS_DIR } from '../../../models/source-node.ts';
 import { readLiteGraph } from './lite-graph.ts';
 import { LiteNet } from './lite-net.ts';
@@ -31,12 +31,6 @@ const MODELS = [
   { id: 'e2e fixture vsr-restore', file: path.join(ROOT, 'e2e/fixtures/models/vsr-restore.step.onnx'), width: 8, blocks: [2, 1, 1] },
 ];
 
-const maxAbs = (a: Float32Array, b: Float32Array) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 const maxMag = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 const bitsEqual = (a: Float32Array, b: Float32Array) => a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
 
@@ -95,8 +89,8 @@ for (const { id, file, width, blocks } of MODELS) {
           const outOrt = r.out.data as Float32Array;
           const stOrt = r.state_out.data as Float32Array;
           expect(r.out.dims).toEqual([1, 3, 4 * h, 4 * w]);
-          worstOut = Math.max(worstOut, maxAbs(o.out, outOrt));
-          worstState = Math.max(worstState, maxAbs(o.state, stOrt) / (1 + maxMag(stOrt)));
+          worstOut = Math.max(worstOut, maxAbsDiff(o.out, outOrt));
+          worstState = Math.max(worstState, maxAbsDiff(o.state, stOrt) / (1 + maxMag(stOrt)));
           // The net did something: its output is not the bicubic base alone, and the state moved.
           expect(maxMag(stOrt)).toBeGreaterThan(0.01);
           states[k] = { ort: stOrt, ours: o.state };

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPng } from '../../../media/png.ts';
-import type { ImageF32 } from '../../../core/image.ts';
+import { maxAbsDiff, type ImageF32 } from '../../../core/image.ts';
 import type { Ort } from '../../../gpu/ort.ts';
 import { nodeModels, DEFAULT_MODELS_DIR } from '../../../models/source-node.ts';
 import { createVsrCpu } from '../vsr-cpu.ts';
@@ -23,7 +23,6 @@ const node = ort as unknown as Ort;
 const opts = { graphOptimizationLevel: 'all' as const, intraOpNumThreads: 1 };
 const haveShipped = existsSync(path.join(DEFAULT_MODELS_DIR, 'vsr.step.onnx'));
 
-const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const bitsEqual = (a: Float32Array, b: Float32Array) => a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
 
 async function clip(runner: Awaited<ReturnType<typeof createVsrCpu>>, maxTile?: number): Promise<ImageF32[]> {
@@ -44,7 +43,7 @@ describe.skipIf(!haveShipped)('liteNetOrt with the shipped vsr', () => {
       const a = await clip(lite, maxTile);
       const b = await clip(plain, maxTile);
       expect(a.length).toBe(FRAMES.length);
-      a.forEach((f, i) => expect(maxAbs(f.data, b[i].data), `frame ${i}, tile ${maxTile ?? 'whole'}`).toBeLessThanOrEqual(1e-5));
+      a.forEach((f, i) => expect(maxAbsDiff(f.data, b[i].data), `frame ${i}, tile ${maxTile ?? 'whole'}`).toBeLessThanOrEqual(1e-5));
     }
   });
 
