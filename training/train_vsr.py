@@ -326,6 +326,10 @@ def main():
     ap.add_argument('--eval-every', type=float, default=900, help='with --shards: held-out evaluation period (s)')
     ap.add_argument('--campaign-log', default=None, help='jsonl file: one line per periodic held-out evaluation')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--snapshot-every', type=float, default=0,
+                    help='pack mode: every S seconds save the EMA weights (snap_<step>.pt) and score them on the '
+                         'held-out clips, so a long run can be picked at its best point (0: off)')
+    ap.add_argument('--snapshot-dir', default=None, help='where the snapshots go (default: --run-dir)')
     args = ap.parse_args()
     if args.shards:
         return main_shards(args)
@@ -357,10 +361,31 @@ def main():
                     'emas': {n: e.model.state_dict() for n, e in emas.items()},
                     'step': step, 'elapsed': elapsed, 'configs': names}, ckpt_path)
 
+    if device.type == 'cuda':
+        # the whole pack fits on the GPU (~1 MB a clip as uint8): crops are cut there, not copied per step
+        for key in ('hr', 'lr', 'lrc'):
+            data[key] = data[key].to(device)
+    snap_dir = args.snapshot_dir or args.run_dir
+
+    def snapshot(elapsed):
+        """EMA weights now + their held-out scores (the log and the campaign log carry them)."""
+        os.makedirs(snap_dir, exist_ok=True)
+        path = os.path.join(snap_dir, f'snap_{step:06d}.pt')
+        torch.save({'emas': {n: e.model.state_dict() for n, e in emas.items()}, 'step': step,
+                    'elapsed': elapsed, 'configs': names}, path)
+        ev_s = evaluate({n: emas[n].model for n in names}, data, held_idx, device)
+        line = {'snapshot': os.path.basename(path), 'step': step, 'elapsed': round(elapsed, 1),
+                **{k: {n: ev_s[k][n]['psnr_y'] for n in names + ['bicubic']} for k in ('degraded', 'clean_bicubic_down')},
+                'worst_gain_db': {k: {n: ev_s[k][n]['worst_gain_db'] for n in names} for k in ('degraded', 'clean_bicubic_down')}}
+        log(f'snapshot {line}')
+        if args.campaign_log:
+            with open(args.campaign_log, 'a') as f:
+                f.write(json.dumps(line) + '\n')
+
     gen = torch.Generator().manual_seed(args.seed + 1)
     use_bf16 = args.bf16 and device.type == 'cuda'
     budget = Budget(max(0.0, args.seconds - elapsed_before))
-    t_log = t_ckpt = time.time()
+    t_log = t_ckpt = t_snap = time.time()
     losses = {n: [] for n in names}
     Tt = args.frames if args.frames else T
     while not budget.done():
@@ -382,6 +407,9 @@ def main():
         if now - t_ckpt >= args.ckpt_every:
             save_ckpt(elapsed_before + budget.elapsed())
             t_ckpt = now
+        if args.snapshot_every and now - t_snap >= args.snapshot_every:
+            snapshot(elapsed_before + budget.elapsed())
+            t_snap = time.time()
     trained_s = elapsed_before + budget.elapsed()
     save_ckpt(trained_s)
     log(f'trained {step} steps in {trained_s:.0f}s; evaluating {held_idx.numel()} held-out clips')

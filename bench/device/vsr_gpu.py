@@ -36,7 +36,9 @@ from vqdsr_models import RecurrentVSR, VSRConfig  # noqa: E402
 def load_model(onnx_path: str, cfg: dict) -> RecurrentVSR:
     import onnx
     from onnx import numpy_helper
-    m = RecurrentVSR(VSRConfig(width=cfg['width'], blocks=tuple(cfg.get('blocks', (5, 3, 2))), scale=cfg.get('scale', 4)))
+    # the manifest's config is VSRConfig.to_dict(): fuse/base name the topology ('lite' nets since v2)
+    m = RecurrentVSR(VSRConfig(width=cfg['width'], blocks=tuple(cfg.get('blocks', (5, 3, 2))), scale=cfg.get('scale', 4),
+                               fuse=cfg.get('fuse', 'wide'), base=cfg.get('base', 'bilinear')))
     g = onnx.load(onnx_path).graph
     weights = {t.name[2:]: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in g.initializer if t.name.startswith('m.')}
     missing = set(m.state_dict()) - set(weights)
@@ -128,6 +130,9 @@ def main() -> None:
     ap.add_argument('--runs', type=int, default=30)
     args = ap.parse_args()
     w, h = map(int, args.size.split('x'))
+    # the net halves the grid twice: sides must be multiples of 4, so 270 runs as 272 (the app pads
+    # frames the same way, by repeating the edge, and crops the output)
+    w, h = -(-w // 4) * 4, -(-h // 4) * 4
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'
     if dev != 'cuda':
         raise SystemExit('no CUDA device: this script is for the GPU machine')
@@ -135,7 +140,7 @@ def main() -> None:
     manifest = json.load(open(os.path.join(args.models, 'manifest.json')))
     result = {
         'machine': {'gpu': torch.cuda.get_device_name(0), 'torch': torch.__version__, 'cuda': torch.version.cuda, 'python': platform.python_version(), 'cpus': os.cpu_count()},
-        'lr': f'{w}x{h}', 'out': f'{4 * w}x{4 * h}', 'models': [],
+        'lr': args.size, 'lr_padded': f'{w}x{h}', 'out': f'{4 * w}x{4 * h}', 'models': [],
     }
     for mid, entry in manifest['models'].items():
         step = next((f['file'] for f in entry.get('files', []) if f['file'].endswith('.step.onnx')), None)
