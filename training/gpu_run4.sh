@@ -25,13 +25,15 @@ BENCH_S="${BENCH_S:-100}"
 DEV=$("$PY" -c "import torch; print('cuda' if torch.cuda.is_available() else 'cpu')")
 "$PY" -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu')"
 test -f "$PACK" || { echo "missing $PACK (training/make_vsr_pairs.py)"; exit 2; }
-test -f "$INIT" || { echo "missing $INIT"; exit 2; }
-if [ "$DEV" = cuda ]; then
+[ "$INIT" = none ] || test -f "$INIT" || { echo "missing $INIT"; exit 2; }
+if [ "$DEV" = cuda ] && [ "${BENCH_S}" != 0 ]; then
   timeout "$BENCH_S" bash bench/device/vsr-gpu.sh --runs 20 || echo "WARNING: the speed bench failed or ran past ${BENCH_S}s"
 fi
 SNAP=$(( SECS / 3 + 5 ))
-"$PY" training/train_vsr.py --pack "$PACK" --device "$DEV" --seconds "$SECS" --configs lite-deep \
+# CONFIGS=lite64 INIT=none: a capacity probe (the paper-width lite net from scratch on the same pack)
+INIT_ARGS=(--init-from "$INIT"); if [ "$INIT" = none ]; then INIT_ARGS=(); fi
+"$PY" training/train_vsr.py --pack "$PACK" --device "$DEV" --seconds "$SECS" --configs "${CONFIGS:-lite-deep}" \
   --batch "${BATCH:-64}" --lr-crop "${CROP:-48}" --frames 5 --lr "${LR:-1.5e-4}" --p-clean 0.3 \
-  --init-from "$INIT" --run-dir "$OUT" --snapshot-every "$SNAP" --campaign-log "$OUT/campaign.jsonl" \
+  "${INIT_ARGS[@]}" --run-dir "$OUT" --snapshot-every "$SNAP" --campaign-log "$OUT/campaign.jsonl" \
   --log-every 20 --ckpt-every 60
 ls -l "$OUT"

@@ -207,6 +207,12 @@ def charbonnier(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
     return torch.sqrt((sr - hr) ** 2 + 1e-6).mean()
 
 
+PIXEL_LOSSES = {
+    'l1': lambda sr, t: (sr.float() - t).abs().mean(),
+    'l2': lambda sr, t: ((sr.float() - t) ** 2).mean(),
+}
+
+
 def optimize_step(models: dict, opts: dict, emas: dict, losses: dict, lr_in, target, lr: float, loss_fn,
                   bf16: bool = False) -> None:
     """One Adam step of every net on the same batch, then its EMA; the loss goes to losses[name]."""
@@ -305,6 +311,9 @@ def main():
     ap.add_argument('--lr', type=float, default=4e-4)
     ap.add_argument('--p-clean', type=float, default=0.15, help='share of clips trained on clean bicubic LR')
     ap.add_argument('--usm', type=float, default=0.0, help='unsharp-mask amount for the GT (0: plain GT)')
+    ap.add_argument('--loss', choices=('l1', 'l2'), default='l1',
+                    help='pack mode: L1 predicts the median of what an input may have been (sharp edges where '
+                         'the input is ambiguous); L2 the mean, which is what PSNR rewards')
     ap.add_argument('--ema', type=float, default=0.999)
     ap.add_argument('--bf16', action='store_true')
     ap.add_argument('--run-dir', default=os.path.join(HERE, 'runs', 'vsr'))
@@ -398,7 +407,7 @@ def main():
         if args.usm > 0:
             target = usm(hr.flatten(0, 1), args.usm).view_as(hr)
         optimize_step(models, opts, emas, losses, lr_in, target, lr_at(frac, args.lr),
-                      lambda sr, t: (sr.float() - t).abs().mean(), use_bf16)
+                      PIXEL_LOSSES[args.loss], use_bf16)
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
@@ -423,7 +432,7 @@ def main():
         'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu', 'torch': torch.__version__,
         'batch': args.batch, 'lr_crop': args.lr_crop, 'frames_per_clip': Tt, 'lr': args.lr, 'bf16': use_bf16,
-        'loss': 'L1' + (f' to USM-sharpened GT (amount {args.usm})' if args.usm > 0 else ' to HR'),
+        'loss': args.loss.upper() + (f' to USM-sharpened GT (amount {args.usm})' if args.usm > 0 else ' to HR'),
         'ema': args.ema, 'p_clean_inputs': args.p_clean,
         'data': {'pack': os.path.basename(args.pack), 'clips': int(N), 'frames': int(T),
                  'train_clips': int(train_idx.numel()), 'heldout_clips': int(held.sum()),
