@@ -120,6 +120,10 @@ def shard_clips(args) -> list:
             break
         d = np.load(path)
         hr, kinds, seeds = d['hr'], d['kind'], d['seed']
+        # the shard's web-quality LR of the same clip (random kernel + mild codec): packed beside the
+        # paper-degraded LR so the restore net also sees mildly degraded input (train_vsr.py --p-web)
+        web = d['web'] if 'web' in d.files else None
+        web_desc = d['web_desc'] if 'web_desc' in d.files else None
         for j in range(hr.shape[0]):
             if not is_held and n_train >= args.clips:
                 break
@@ -131,7 +135,9 @@ def shard_clips(args) -> list:
                 for i in range(hr.shape[1]):
                     Image.fromarray(hr[j, i]).save(os.path.join(hr_dir, f'{i:05d}.png'), compress_level=1)
             clips.append({'c': len(clips), 'seed': seed, 'held': is_held, 'kind': str(kinds[j]),
-                          'hr': hr_dir, 'lr': lr_dir})
+                          'hr': hr_dir, 'lr': lr_dir,
+                          'web': None if web is None else web[j],
+                          'web_desc': None if web_desc is None else str(web_desc[j])})
             n_train += not is_held
     if hr.shape[2] != args.size:
         sys.exit(f'{args.from_shards}: HR frames are {hr.shape[2]} px, pass --size {hr.shape[2]}')
@@ -181,7 +187,8 @@ def main():
         sys.exit('bin/vqdsr.mjs not found: the degradation CLI is needed (or --stand-in-bicubic for a test pack)')
     train_src, held_src = list_sources()
     blob = bytearray()
-    offs = {'hr': [], 'lr': []}
+    offs = {'hr': [], 'lr': [], 'web': []}
+    web_descs = []
     heldout, kinds, params_all = [], [], []
     vqd_seen = 0
     t0 = time.time()
@@ -235,8 +242,16 @@ def main():
             for key, b in (('hr', hr_b[i]), ('lr', lr_b[i])):
                 row[key].append((len(blob), len(b)))
                 blob.extend(b)
+        if cl.get('web') is not None:
+            row['web'] = []
+            for f in cl['web']:
+                b = lossless_bytes(Image.fromarray(f))
+                row['web'].append((len(blob), len(b)))
+                blob.extend(b)
+            web_descs.append(cl['web_desc'] or '')
         for key in offs:
-            offs[key].append(row[key])
+            if key in row:
+                offs[key].append(row[key])
         heldout.append(cl['held'])
         kinds.append(cl['kind'])
         params_all.append(json.dumps(params, sort_keys=True))
@@ -248,7 +263,11 @@ def main():
             f'node bin/vqdsr.mjs degrade --batch (per clip: --random --seed S) {" ".join(extra)}'.strip(),
             'clips_with_vqd': vqd_seen}
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    np.savez(args.out, blob=np.frombuffer(bytes(blob), dtype=np.uint8),
+    # web LR only when every packed clip has one (shards of make_user_clips.py), else none at all
+    extra_arrays = ({'web_off': np.array(offs['web'], dtype=np.int64), 'web_desc': np.array(web_descs)}
+                    if offs['web'] and len(offs['web']) == len(offs['hr']) else {})
+    meta['web_lr'] = bool(extra_arrays)
+    np.savez(args.out, blob=np.frombuffer(bytes(blob), dtype=np.uint8), **extra_arrays,
              hr_off=np.array(offs['hr'], dtype=np.int64), lr_off=np.array(offs['lr'], dtype=np.int64),
              heldout=np.array(heldout), kind=np.array(kinds),
              params=np.array(params_all), meta=np.array(json.dumps(meta)))

@@ -3,7 +3,8 @@
  * leaves its EMA weights at several points with their held-out scores, so the best point can be
  * picked afterwards. Checked on a tiny pack of procedural clips: every snapshot line in the campaign
  * log names a file that exists, and the weights in that file score exactly what the line says when
- * evaluated again (so the file holds the weights that were scored, not the live ones).
+ * evaluated again (so the file holds the weights that were scored, not the live ones). The pack
+ * carries web-quality LR too, trained on (--p-web) and scored as a third condition.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,22 +19,25 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const PY = '/usr/bin/python3';
 
-/** 6 clips (2 held out) of 3 frames, 64 px HR; LR is PIL bicubic x1/4 (a stand-in pack). */
+/** 6 clips (2 held out) of 3 frames, 64 px HR; LR is PIL bicubic x1/4 (a stand-in pack), the 'web'
+ * LR PIL bilinear x1/4 (as make_vsr_pairs.py packs a shard's web-quality LR). */
 const makePack = [
   'import io, json, sys',
   'import numpy as np',
   "sys.path.insert(0, 'training')",
   'from clipgen import procedural_clip',
-  'blob, hr_off, lr_off = bytearray(), [], []',
+  'blob, hr_off, lr_off, web_off = bytearray(), [], [], []',
   'def put(img):',
   '    b = io.BytesIO(); img.save(b, format="WEBP", lossless=True); o = len(blob); blob.extend(b.getvalue())',
   '    return (o, len(b.getvalue()))',
   'for c in range(6):',
   '    fr = procedural_clip(100 + c, 3, 64, ss=1)',
   '    hr_off.append([put(f) for f in fr]); lr_off.append([put(f.resize((16, 16), 3)) for f in fr])',
+  '    web_off.append([put(f.resize((16, 16), 2)) for f in fr])',
   'meta = {"frames": 3, "hr_size": 64, "scale": 4, "stand_in": True, "degrade": "test"}',
   'np.savez(sys.argv[1], blob=np.frombuffer(bytes(blob), dtype=np.uint8), hr_off=np.array(hr_off, dtype=np.int64),',
-  '         lr_off=np.array(lr_off, dtype=np.int64), heldout=np.array([c % 3 == 2 for c in range(6)]),',
+  '         lr_off=np.array(lr_off, dtype=np.int64), web_off=np.array(web_off, dtype=np.int64),',
+  '         web_desc=np.array(["bilinear"] * 6), heldout=np.array([c % 3 == 2 for c in range(6)]),',
   '         kind=np.array(["procedural"] * 6), params=np.array(["{}"] * 6), meta=np.array(json.dumps(meta)))',
 ].join('\n');
 
@@ -66,7 +70,7 @@ describe('train_vsr.py --snapshot-every', () => {
     const train = spawnSync(
       PY,
       ['training/train_vsr.py', '--pack', pack, '--allow-stand-in', '--configs', 'tiny-lite', '--device', 'cpu',
-        '--seconds', '6', '--batch', '2', '--lr-crop', '8', '--frames', '3', '--lr', '1e-3', '--threads', '1',
+        '--seconds', '6', '--batch', '2', '--lr-crop', '8', '--frames', '3', '--lr', '1e-3', '--threads', '1', '--p-web', '0.4',
         '--snapshot-every', '2', '--run-dir', run, '--campaign-log', log, '--log-every', '100'],
       { cwd: root, encoding: 'utf8' },
     );
@@ -76,6 +80,9 @@ describe('train_vsr.py --snapshot-every', () => {
     for (const l of lines) {
       expect(existsSync(join(run, l.snapshot))).toBe(true);
       expect(l.degraded.bicubic).toBeGreaterThan(10);
+      // the pack's web LR is scored too (a separate input: bilinear, not the bicubic LR above)
+      expect(l.web.bicubic).toBeGreaterThan(10);
+      expect(l.web.bicubic).not.toBe(l.degraded.bicubic);
     }
     const again = spawnSync(PY, ['-c', rescore, pack, log, run], { cwd: root, encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);

@@ -59,7 +59,8 @@ def load_pack(path: str, threads: int = 8):
         return torch.from_numpy(a).permute(0, 1, 4, 2, 3).contiguous()  # N,T,3,H,W uint8
 
     hr = decode_all(d['hr_off'])
-    return {'hr': hr, 'lr': decode_all(d['lr_off']), 'lrc': clean_lr(hr, meta.get('scale', 4), threads),
+    extra = {'lrw': decode_all(d['web_off'])} if 'web_off' in d.files else {}
+    return {'hr': hr, 'lr': decode_all(d['lr_off']), 'lrc': clean_lr(hr, meta.get('scale', 4), threads), **extra,
             'heldout': torch.from_numpy(d['heldout'].astype(bool)), 'kind': list(d['kind']),
             'params': [json.loads(p) for p in d['params']], 'meta': meta}
 
@@ -106,8 +107,15 @@ def usm(x: torch.Tensor, amount: float = 0.5, radius_sigma: float = 1.5) -> torc
     return (x + amount * (x - xb)).clamp(0, 1)
 
 
+def conds_ev(ev: dict) -> list:
+    """The input conditions an evaluate() result holds, in a fixed order."""
+    return [k for k in ('degraded', 'clean_bicubic_down', 'web') if k in ev]
+
+
 def sample_batch(data: dict, idx_pool: torch.Tensor, batch: int, lr_crop: int, p_clean: float,
-                 gen: torch.Generator, device):
+                 gen: torch.Generator, device, p_web: float = 0.0):
+    """Random crops of random training clips; each clip's input is its clean bicubic LR (p_clean),
+    its web-quality LR (p_web, packs with web LR only) or its paper-degraded LR (the rest)."""
     hr_all, lr_all, lrc_all = data['hr'], data['lr'], data['lrc']
     _, T, _, h, w = lr_all.shape
     s = hr_all.shape[-1] // w
@@ -116,7 +124,8 @@ def sample_batch(data: dict, idx_pool: torch.Tensor, batch: int, lr_crop: int, p
     for i in pick.tolist():
         y = int(torch.randint(0, h - lr_crop + 1, (1,), generator=gen))
         x = int(torch.randint(0, w - lr_crop + 1, (1,), generator=gen))
-        src = lrc_all if float(torch.rand(1, generator=gen)) < p_clean else lr_all
+        r = float(torch.rand(1, generator=gen))
+        src = lrc_all if r < p_clean else data['lrw'] if r < p_clean + p_web else lr_all
         lr = src[i, :, :, y:y + lr_crop, x:x + lr_crop]
         hr = hr_all[i, :, :, y * s:(y + lr_crop) * s, x * s:(x + lr_crop) * s]
         if float(torch.rand(1, generator=gen)) < 0.5:
@@ -145,7 +154,11 @@ def evaluate(models: dict, data: dict, idx: torch.Tensor, device) -> dict:
     """Pack mode: the given clips on pipeline-degraded ('degraded') and clean bicubic ('clean_bicubic_down')
     inputs, through the one evaluation (evaluate_user)."""
     held = {'hr': data['hr'][idx], 'degraded': data['lr'][idx], 'clean_bicubic_down': data['lrc'][idx]}
-    res = evaluate_user(models, held, device, ('degraded', 'clean_bicubic_down'))
+    conds = ('degraded', 'clean_bicubic_down')
+    if 'lrw' in data:
+        held['web'] = data['lrw'][idx]
+        conds += ('web',)
+    res = evaluate_user(models, held, device, conds)
     res['frames'] = int(idx.numel() * data['lr'].shape[1])
     return res
 
@@ -331,7 +344,9 @@ def main():
     ap.add_argument('--allow-stand-in', action='store_true', help='accept a TEST stand-in pack (never for shipping)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--shards', default=None, help='make_user_clips.py shard folder (general model) instead of --pack')
-    ap.add_argument('--p-web', type=float, default=0.55, help='with --shards: share of clips in the web condition')
+    ap.add_argument('--p-web', type=float, default=None,
+                    help='share of clips in the web condition (--shards: default 0.55; pack mode: the pack\'s '
+                         'web LR, default 0)')
     ap.add_argument('--eval-every', type=float, default=900, help='with --shards: held-out evaluation period (s)')
     ap.add_argument('--campaign-log', default=None, help='jsonl file: one line per periodic held-out evaluation')
     ap.add_argument('--threads', type=int, default=2)
@@ -341,7 +356,10 @@ def main():
     ap.add_argument('--snapshot-dir', default=None, help='where the snapshots go (default: --run-dir)')
     args = ap.parse_args()
     if args.shards:
+        if args.p_web is None:
+            args.p_web = 0.55
         return main_shards(args)
+    p_web = args.p_web or 0.0
 
     device = setup(args.device, seed=args.seed)
     os.makedirs(args.run_dir, exist_ok=True)
@@ -351,6 +369,8 @@ def main():
     meta = data['meta']
     if meta.get('stand_in') and not args.allow_stand_in:
         sys.exit('this pack was made with the TEST stand-in degradation; refusing (use --allow-stand-in for tests)')
+    if p_web > 0 and 'lrw' not in data:
+        sys.exit(f'--p-web {p_web}: {args.pack} has no web-quality LR (make it with make_vsr_pairs.py --from-shards)')
     N, T = data['lr'].shape[:2]
     held = data['heldout']
     train_idx = (~held).nonzero().flatten()
@@ -372,8 +392,9 @@ def main():
 
     if device.type == 'cuda':
         # the whole pack fits on the GPU (~1 MB a clip as uint8): crops are cut there, not copied per step
-        for key in ('hr', 'lr', 'lrc'):
-            data[key] = data[key].to(device)
+        for key in ('hr', 'lr', 'lrc', 'lrw'):
+            if key in data:
+                data[key] = data[key].to(device)
     snap_dir = args.snapshot_dir or args.run_dir
 
     def snapshot(elapsed):
@@ -384,8 +405,8 @@ def main():
                     'elapsed': elapsed, 'configs': names}, path)
         ev_s = evaluate({n: emas[n].model for n in names}, data, held_idx, device)
         line = {'snapshot': os.path.basename(path), 'step': step, 'elapsed': round(elapsed, 1),
-                **{k: {n: ev_s[k][n]['psnr_y'] for n in names + ['bicubic']} for k in ('degraded', 'clean_bicubic_down')},
-                'worst_gain_db': {k: {n: ev_s[k][n]['worst_gain_db'] for n in names} for k in ('degraded', 'clean_bicubic_down')}}
+                **{k: {n: ev_s[k][n]['psnr_y'] for n in names + ['bicubic']} for k in conds_ev(ev_s)},
+                'worst_gain_db': {k: {n: ev_s[k][n]['worst_gain_db'] for n in names} for k in conds_ev(ev_s)}}
         log(f'snapshot {line}')
         if args.campaign_log:
             with open(args.campaign_log, 'a') as f:
@@ -399,7 +420,7 @@ def main():
     Tt = args.frames if args.frames else T
     while not budget.done():
         frac = (elapsed_before + budget.elapsed()) / max(args.seconds, 1e-9)
-        lr_in, hr = sample_batch(data, train_idx, args.batch, args.lr_crop, args.p_clean, gen, device)
+        lr_in, hr = sample_batch(data, train_idx, args.batch, args.lr_crop, args.p_clean, gen, device, p_web)
         if Tt < T:
             t0_ = int(torch.randint(0, T - Tt + 1, (1,), generator=gen))
             lr_in, hr = lr_in[:, t0_:t0_ + Tt], hr[:, t0_:t0_ + Tt]
@@ -426,14 +447,14 @@ def main():
     torch.backends.cudnn.allow_tf32 = False        # held-out numbers in plain fp32, as the ONNX runs
     torch.backends.cuda.matmul.allow_tf32 = False
     ev = evaluate(ema_models, data, held_idx, device)
-    for key in ('degraded', 'clean_bicubic_down'):
+    for key in conds_ev(ev):
         log(f'held-out {key}: ' + ', '.join(f'{n} {v["psnr_y"]:.2f} dB / {v["ssim_y"]:.4f}' for n, v in ev[key].items()))
     summary_common = {
         'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu', 'torch': torch.__version__,
         'batch': args.batch, 'lr_crop': args.lr_crop, 'frames_per_clip': Tt, 'lr': args.lr, 'bf16': use_bf16,
         'loss': args.loss.upper() + (f' to USM-sharpened GT (amount {args.usm})' if args.usm > 0 else ' to HR'),
-        'ema': args.ema, 'p_clean_inputs': args.p_clean,
+        'ema': args.ema, 'p_clean_inputs': args.p_clean, 'p_web_inputs': p_web,
         'data': {'pack': os.path.basename(args.pack), 'clips': int(N), 'frames': int(T),
                  'train_clips': int(train_idx.numel()), 'heldout_clips': int(held.sum()),
                  'hr_size': int(data['hr'].shape[-1]), 'degrade': meta.get('degrade'),
