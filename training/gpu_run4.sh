@@ -30,10 +30,11 @@ if [ "$DEV" = cuda ] && [ "${BENCH_S}" != 0 ]; then
   timeout "$BENCH_S" bash bench/device/vsr-gpu.sh --runs 20 || echo "WARNING: the speed bench failed or ran past ${BENCH_S}s"
 fi
 SNAP=$(( SECS / 3 + 5 ))
-# CONFIGS=lite64 INIT=none: a capacity probe (the paper-width lite net from scratch on the same pack)
+# CONFIGS=lite64 INIT=none: a capacity probe (the paper-width lite net from scratch on the same pack);
+# P_WEB: share of web-quality inputs (packs made with make_vsr_pairs.py --from-shards carry them)
 INIT_ARGS=(--init-from "$INIT"); if [ "$INIT" = none ]; then INIT_ARGS=(); fi
 "$PY" training/train_vsr.py --pack "$PACK" --device "$DEV" --seconds "$SECS" --configs "${CONFIGS:-lite-deep}" \
-  --batch "${BATCH:-64}" --lr-crop "${CROP:-48}" --frames 5 --lr "${LR:-1.5e-4}" --p-clean 0.3 \
+  --batch "${BATCH:-64}" --lr-crop "${CROP:-48}" --frames 5 --lr "${LR:-1.5e-4}" --p-clean "${P_CLEAN:-0.3}" --p-web "${P_WEB:-0}" \
   "${INIT_ARGS[@]}" --run-dir "$OUT" --snapshot-every "$SNAP" --campaign-log "$OUT/campaign.jsonl" \
   --log-every 20 --ckpt-every 60
 ls -l "$OUT"
