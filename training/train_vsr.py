@@ -286,7 +286,9 @@ def build_or_resume(names: list, args, device, log) -> tuple:
     step, elapsed_before = 0, 0.0
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
     if args.resume and os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=device)
+        # weights_only=False: our own files; torch >= 2.6 (the GPU machine) defaults to True, which
+        # refuses a full checkpoint's optimizer state
+        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
         for n in names:
             models[n].load_state_dict(ck['models'][n])
             opts[n].load_state_dict(ck['opts'][n])
@@ -299,7 +301,7 @@ def build_or_resume(names: list, args, device, log) -> tuple:
         # optimizer and a fresh learning-rate schedule; the EMA starts at full decay so the first
         # steps do not average with an untrained copy.
         # --init-config names the source's net when it differs (a deeper net grown from it).
-        ck = torch.load(args.init_from, map_location=device)
+        ck = torch.load(args.init_from, map_location=device, weights_only=False)
         for n in names:
             src_name = args.init_config or n
             src = ck['emas'][src_name] if 'emas' in ck else ck['models'][src_name]

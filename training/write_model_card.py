@@ -122,7 +122,9 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
           f'by the project\'s own degradation CLI (`{d.get("degrade")}`): blur, noise, ×1/4 down, VQD with '
           f'{d.get("vqgan", "the VQGAN above")} (paper k distribution: top 1, middle 1–10, bottom 1–50 in three bands), uint8, x264 '
           f'round trip; VQD was active in {d.get("clips_with_vqd")} of the {d.get("clips")} clips. '
-          f'{int(100 * s.get("p_clean_inputs", 0))} % of training clips use clean bicubic ×1/4 inputs instead.'
+          f'{int(100 * s.get("p_clean_inputs", 0))} % of training clips use clean bicubic ×1/4 inputs instead'
+          + (f', {int(100 * s["p_web_inputs"])} % the clip\'s web-quality LR (random kernel, mild codec).'
+             if s.get('p_web_inputs') else '.')
           + (f' HR clips: `{d["maker"]}`.' if d.get('maker') else ''), '']
     L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} '
           f'(torch {s.get("torch")}, bf16 autocast: {s.get("bf16")}), batch {s.get("batch")} clips × '
@@ -138,7 +140,8 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
         L += [f'**Held-out numbers** ({h.get("clips")} clips, {h.get("frames")} frames, ×4, Y of BT.601, '
               f'{h.get("border")} px border ignored):', '',
               '| input | bicubic ×4 PSNR / SSIM | this net PSNR / SSIM | gain |', '| --- | --- | --- | --- |']
-        for key, label in (('degraded', 'full pipeline (degrade CLI)'), ('clean_bicubic_down', 'clean bicubic ×1/4')):
+        for key, label in (('degraded', 'full pipeline (degrade CLI)'), ('clean_bicubic_down', 'clean bicubic ×1/4'),
+                           ('web', 'web quality (the shard\'s codec LR)')):
             v = h.get(key)
             if v:
                 b, mm = v['bicubic'], v['model']
