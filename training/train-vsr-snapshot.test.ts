@@ -4,7 +4,8 @@
  * picked afterwards. Checked on a tiny pack of procedural clips: every snapshot line in the campaign
  * log names a file that exists, and the weights in that file score exactly what the line says when
  * evaluated again (so the file holds the weights that were scored, not the live ones). The pack
- * carries web-quality LR too, trained on (--p-web) and scored as a third condition.
+ * carries web-quality LR too, trained on (--p-web) and scored as a third condition. A snapshot exported
+ * by export_checkpoint.py runs in onnxruntime as it runs in torch.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -60,8 +61,25 @@ const rescore = [
   'print(json.dumps(out))',
 ].join('\n');
 
+/** The torch step of a snapshot's EMA net on a fixed 12 x 8 input (sides a multiple of 4, as the app
+ * pads): out and state_out, flattened. */
+const torchStep = [
+  'import json, sys, torch',
+  "sys.path.insert(0, 'training')",
+  'from vqdsr_models import VSR_CONFIGS, RecurrentVSR, VSRStepExport',
+  'torch.set_num_threads(1)',
+  'ck = torch.load(sys.argv[1], map_location="cpu")',
+  'm = RecurrentVSR(VSR_CONFIGS["tiny-lite"]); m.load_state_dict(ck["emas"]["tiny-lite"]); m.eval()',
+  'g = torch.Generator().manual_seed(5)',
+  'x = [torch.rand(1, 3, 12, 8, generator=g) for _ in range(3)]',
+  's = torch.rand(1, m.cfg.width, 12, 8, generator=g) * 0.5',
+  'with torch.no_grad(): out, st = VSRStepExport(m)(*x, s)',
+  'print(json.dumps({"inputs": [t.flatten().tolist() for t in x], "state": s.flatten().tolist(), "width": m.cfg.width,',
+  '                  "out": out.flatten().tolist(), "out_dims": list(out.shape), "state_out": st.flatten().tolist()}))',
+].join('\n');
+
 describe('train_vsr.py --snapshot-every', () => {
-  it('saves EMA snapshots whose weights score what the campaign log says', () => {
+  it('saves EMA snapshots whose weights score what the campaign log says, and exports them', async () => {
     const pack = join(tmp, 'pack.npz');
     const made = spawnSync(PY, ['-c', makePack, pack], { cwd: root, encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
@@ -70,7 +88,7 @@ describe('train_vsr.py --snapshot-every', () => {
     const train = spawnSync(
       PY,
       ['training/train_vsr.py', '--pack', pack, '--allow-stand-in', '--configs', 'tiny-lite', '--device', 'cpu',
-        '--seconds', '6', '--batch', '2', '--lr-crop', '8', '--frames', '3', '--lr', '1e-3', '--threads', '1', '--p-web', '0.4',
+        '--seconds', '12', '--batch', '2', '--lr-crop', '8', '--frames', '3', '--lr', '1e-3', '--threads', '1', '--p-web', '0.4',
         '--snapshot-every', '2', '--run-dir', run, '--campaign-log', log, '--log-every', '100'],
       { cwd: root, encoding: 'utf8' },
     );
@@ -92,5 +110,29 @@ describe('train_vsr.py --snapshot-every', () => {
     for (const s of scores) expect(Math.abs(s.again - s.logged)).toBeLessThanOrEqual(0.0015);
     // and training moved the net between two snapshots (the file is not the initial weights each time)
     expect(scores[0]!.logged).not.toBe(scores[scores.length - 1]!.logged);
+
+    // export_checkpoint.py turns an EMA-only snapshot into the step ONNX the quality bench takes, and
+    // that graph computes what the snapshot's net computes (onnxruntime-node vs torch, both fp32)
+    const snap = join(run, lines[lines.length - 1]!.snapshot);
+    const onnxDir = join(tmp, 'onnx');
+    const ex = spawnSync(PY, ['training/export_checkpoint.py', snap, onnxDir], { cwd: root, encoding: 'utf8' });
+    expect(ex.status, ex.stderr).toBe(0);
+    const ref = spawnSync(PY, ['-c', torchStep, snap], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(ref.status, ref.stderr).toBe(0);
+    const want = JSON.parse(ref.stdout) as {
+      inputs: number[][]; state: number[]; width: number; out: number[]; out_dims: number[]; state_out: number[];
+    };
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(join(onnxDir, 'vsr.step.onnx'));
+    const t = (d: number[], c: number) => new ort.Tensor('float32', Float32Array.from(d), [1, c, 12, 8]);
+    const got = await session.run({
+      prev: t(want.inputs[0]!, 3), cur: t(want.inputs[1]!, 3), next: t(want.inputs[2]!, 3), state: t(want.state, want.width),
+    });
+    expect(Array.from(got.out!.dims)).toEqual(want.out_dims);
+    const maxDiff = (a: ArrayLike<number>, b: number[]) => b.reduce((m, v, i) => Math.max(m, Math.abs(v - Number(a[i]))), 0);
+    // same fp32 graph, different kernels (oneDNN/MLAS order of sums): 1e-4 is ~1/40 of an 8-bit level
+    expect(maxDiff(got.out!.data as Float32Array, want.out)).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(got.state_out!.data as Float32Array, want.state_out)).toBeLessThanOrEqual(1e-4);
+    await session.release();
   }, 120_000);
 });
