@@ -73,8 +73,12 @@ def _vqgan_section(m: dict, s: dict) -> list:
 
 def _training_limits(vq: dict, vs: dict) -> list:
     """The card's limits that depend on how the shipped weights were trained (from the summaries)."""
-    def minutes(x):  # a fine-tune's minutes include those of the run it started from
-        return round((x.get('train_seconds', 0) + (x.get('fine_tuned_from') or {}).get('train_seconds', 0)) / 60)
+    def minutes(x):  # a fine-tune's minutes include those of the runs it started from, down the chain
+        total, link = x.get('train_seconds', 0), x.get('fine_tuned_from')
+        while link:
+            total += link.get('train_seconds', 0) or 0
+            link = link.get('its_fine_tuned_from')
+        return round(total / 60)
     on_cpu = vq.get('device') == 'cpu' or vs.get('device') == 'cpu'
     out = []
     if on_cpu:
