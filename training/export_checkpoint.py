@@ -6,8 +6,9 @@ Three kinds of checkpoint come here:
   run that was stopped early (e.g. to leave a session time to benchmark);
 * a ``--pack`` run's last.pt (the restore model) and
 * an EMA-only file (``snap_<step>.pt`` from ``--snapshot-every``, a probe's seed: ``{'emas', 'step',
-  'configs'}``): the step ONNX of each net, named as the trainer names them (the first ``vsr``, the
-  others ``vsr_<config>``), ready for ``QUALITY_CANDIDATES`` of the quality bench. Their held-out
+  'configs'}``): the step ONNX of each net, named as a general export names them
+  (``train_vsr.general_file_base``: the first ``vsr.step.onnx``), ready for ``QUALITY_CANDIDATES`` of
+  the quality bench. Their held-out
   scores are the trainer's (its log, the campaign log); the quality bench is what decides shipping.
 
   /usr/bin/python3 training/export_checkpoint.py training/runs/vsr_general/last.pt OUT_DIR [--shards DIR]
@@ -23,6 +24,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import setup  # noqa: E402
+from train_vsr import general_file_base  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR  # noqa: E402
 
 
@@ -44,18 +47,13 @@ def export_onnx_only(models: dict, out_dir: str) -> list:
     """Step ONNX per net, named as export_general names them; returns the paths."""
     from export_onnx import export_vsr
     os.makedirs(out_dir, exist_ok=True)
-    paths = []
-    for i, (n, m) in enumerate(models.items()):
-        base = 'vsr' if i == 0 else f'vsr_{n}'
-        paths.append(export_vsr(m, os.path.join(out_dir, f'{base}.step.onnx')))
-    return paths
+    return [export_vsr(m, os.path.join(out_dir, f'{general_file_base(i, n)}.step.onnx'))
+            for i, (n, m) in enumerate(models.items())]
 
 
-def export_general_run(ck: dict, models: dict, out_dir: str, shards: str | None, clips: int | None) -> None:
+def export_general_run(ck: dict, models: dict, out_dir: str, shards: str | None, clips: int | None, device) -> None:
     from train_vsr import evaluate_user, export_general, general_summary
     from user_data import load_heldout
-    from common import setup
-    device = setup('cpu')
     run = ck.get('args', {})
     held = load_heldout(shards) if shards else None
     ev = evaluate_user(models, held, device) if held is not None else None
@@ -76,7 +74,7 @@ def main():
     ap.add_argument('--shards', default=None, help='shard folder for the held-out check (default: the run\'s own)')
     ap.add_argument('--onnx-only', action='store_true', help='only the step ONNX of each net (any kind of checkpoint)')
     args = ap.parse_args()
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    device = setup('cpu')
     # our own files (they hold the run's argparse dict): torch >= 2.6 would refuse them by default
     ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     models = ema_models(ck)
@@ -85,7 +83,7 @@ def main():
         for p in export_onnx_only(models, args.out_dir):
             print('exported', p, os.path.getsize(p), 'bytes', f'(step {ck.get("step")})')
         return
-    export_general_run(ck, models, args.out_dir, shards, args.clips)
+    export_general_run(ck, models, args.out_dir, shards, args.clips, device)
 
 
 if __name__ == '__main__':

@@ -276,12 +276,17 @@ def general_summary(step: int, seconds: float, device, run: dict, heldout: dict 
             'data': {**data, 'maker': 'make_user_clips.py'}, 'heldout': heldout, **extra}
 
 
+def general_file_base(i: int, name: str) -> str:
+    """File stem of the i-th net of a general export: the first is 'vsr', the others 'vsr_<config>'."""
+    return 'vsr' if i == 0 else f'vsr_{name}'
+
+
 def export_general(ema_models: dict, summary: dict, out_dir: str) -> None:
-    """Weight parts + step ONNX per net (the first is 'vsr', the others 'vsr_<config>') and the summary."""
+    """Weight parts + step ONNX per net (named by general_file_base) and the summary."""
     from export_onnx import export_vsr
     os.makedirs(out_dir, exist_ok=True)
     for i, (n, m) in enumerate(ema_models.items()):
-        base = 'vsr' if i == 0 else f'vsr_{n}'
+        base = general_file_base(i, n)
         save_weights_split(m, 'vsr', os.path.join(out_dir, base), summary)
         export_vsr(m, os.path.join(out_dir, f'{base}.step.onnx'))
     dump_json(os.path.join(out_dir, 'vsr_summary.json'), summary)
