@@ -57,6 +57,24 @@ def _summary(summaries: str, name: str) -> dict:
         return json.load(f)
 
 
+def _add_routes(manifest: dict, summaries: str) -> None:
+    """Each VSR entry's `route` (the "auto" choice: src/pipeline/vsr/input-probe.ts) from
+    summaries/router.json (training/fit_router.ts), only while every routed model's step file is the
+    one the router was fitted to: a net retrained since would run under its predecessor's router."""
+    r = _summary(summaries, 'router')
+    if not r:
+        return
+    models = manifest['models']
+    stale = [m for m, sha in r['step_sha256'].items()
+             if m not in models or models[m]['files'][0]['sha256'] != sha]
+    if stale:
+        print(f'router.json left out: fitted to other files of {", ".join(stale)} '
+              f'(refit: python3 training/make_router_set.py && npx tsx training/fit_router.ts)', file=sys.stderr)
+        return
+    for m, route in r['routes'].items():
+        models[m]['route'] = route
+
+
 def build_manifest(models_dir: str, summaries: str | None = None) -> dict:
     summaries = summaries or os.path.join(HERE, 'summaries')
     manifest = {'version': 1, 'models': {}}
@@ -82,6 +100,7 @@ def build_manifest(models_dir: str, summaries: str | None = None) -> dict:
             'config': s.get('config', {}), 'params': s.get('params'), 'files': [_file_entry(p)],
             'ranges': RANGES['vsr'],
             'training': {k: v for k, v in s.items() if k not in ('config', 'params', 'trained')}}
+    _add_routes(manifest, summaries)
     out = os.path.join(models_dir, 'manifest.json')
     with open(out, 'w') as f:
         json.dump(manifest, f, indent=2)

@@ -92,6 +92,22 @@ describe('public/models matches manifest.json', () => {
   }
 });
 
+describe('the router (auto) fits the shipped nets', () => {
+  // build_manifest.py copies training/summaries/router.json's routes in only while every routed
+  // model's step file is the one it was fitted to; this fails when a net was shipped without refitting.
+  const router = JSON.parse(readFileSync(join(root, 'training', 'summaries', 'router.json'), 'utf8')) as {
+    step_sha256: Record<string, string>;
+    routes: Record<string, unknown>;
+  };
+  it('every routed model is shipped with the file the router was fitted to, and carries its route', () => {
+    const models = manifest.models as Record<string, { files: { sha256: string }[]; route?: unknown }>;
+    for (const [id, sha] of Object.entries(router.step_sha256)) {
+      expect(models[id]?.files[0].sha256, `${id}: refit with training/make_router_set.py + training/fit_router.ts`).toBe(sha);
+      expect(models[id].route).toEqual(router.routes[id]);
+    }
+  });
+});
+
 describe('shipped ONNX graphs run', () => {
   it('vqgan encoder -> nearest codes -> decoder on a 32x48 image', async () => {
     const cfg = manifest.models.vqgan.config as { n_z: number; n_codes: number };

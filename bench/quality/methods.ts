@@ -30,7 +30,7 @@ export function upscaleInterp(frames: readonly ImageF32[], kernel: 'cubic' | 'la
 export interface VsrModel {
   id: string;
   modelsDir: string;
-  kind: 'shipped' | 'candidate';
+  kind: 'shipped' | 'candidate' | 'auto';
   file: string;
   sha256: string;
   params?: number;
@@ -44,6 +44,18 @@ interface ManifestEntry {
   params?: number;
   config?: { width?: number };
   files?: { file: string; sha256?: string }[];
+  route?: unknown;
+}
+
+/**
+ * `--model auto` as a column where the manifest routes two or more VSR models (training/fit_router.ts,
+ * src/pipeline/vsr/input-probe.ts): what a user who does not pick a model gets.
+ */
+export function autoMethod(modelsDir: string): VsrModel | null {
+  const manifest = JSON.parse(readFileSync(path.join(modelsDir, 'manifest.json'), 'utf8')) as { models?: Record<string, ManifestEntry> };
+  const routed = Object.entries(manifest.models ?? {}).filter(([, e]) => e.route !== undefined).map(([id]) => id);
+  if (routed.length < 2) return null;
+  return { id: 'auto', modelsDir, kind: 'auto', file: `router over ${routed.join(', ')}`, sha256: '' };
 }
 
 /** The manifest's VSR models (entries with a *.step.onnx file), in manifest order. */
@@ -116,10 +128,18 @@ export async function prepareCandidate(spec: CandidateSpec, workDir: string): Pr
   return { id: spec.name, modelsDir: dir, kind: 'candidate', file: spec.file, sha256, stateChannels: C };
 }
 
-/** `vqdsr upscale <lrDir> <outDir> --model <id> --models <dir> --quiet`, in this process. */
-export async function runUpscaleCli(model: VsrModel, lrDir: string, outDir: string): Promise<void> {
+/**
+ * `vqdsr upscale <lrDir> <outDir> --model <id> --models <dir> --quiet`, in this process. For auto
+ * (not quiet: its choice is on stderr) the model it picked.
+ */
+export async function runUpscaleCli(model: VsrModel, lrDir: string, outDir: string): Promise<string | undefined> {
   const lines: string[] = [];
   const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
-  const code = await cliMain(['upscale', lrDir, outDir, '--model', model.id, '--models', model.modelsDir, '--quiet'], io);
+  const quiet = model.kind === 'auto' ? [] : ['--quiet'];
+  const code = await cliMain(['upscale', lrDir, outDir, '--model', model.id, '--models', model.modelsDir, ...quiet], io);
   if (code !== 0) throw new Error(`vqdsr upscale --model ${model.id} exited ${code}: ${lines.join(' ').slice(-1500)}`);
+  if (model.kind !== 'auto') return undefined;
+  const pick = lines.map((l) => /^auto → (\S+)/.exec(l)?.[1]).find((x) => x);
+  if (!pick) throw new Error(`vqdsr upscale --model auto did not say which model it picked: ${lines.join(' ').slice(-500)}`);
+  return pick;
 }

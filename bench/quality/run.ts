@@ -34,7 +34,7 @@ import path from 'node:path';
 import type { ImageF32 } from '../../src/core/image.ts';
 import { CONDITIONS, CONDITION_TEXT, describeParams, paperCondition, webCondition, writeFrames, type ConditionId } from './conditions.ts';
 import { ensureEvalSet, loadEvalSet, pixelDigest, readFrames, type EvalClip, type EvalSet } from './evalset.ts';
-import { INTERP_TEXT, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
+import { autoMethod, INTERP_TEXT, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
 import { PEER_ID, PEER_TEXT, runPeer, type PeerMode, type PortCheck } from './peer.ts';
 import { BELOW_BICUBIC_DB, BORDER, markdownReport, scoreClip, summarise, type ClipScore, type MethodSummary } from './score.ts';
 import { runVqgan, vqganMarkdown, type VqganResult } from './vqgan.ts';
@@ -62,8 +62,10 @@ export interface QualityOptions {
 interface MethodInfo {
   id: string;
   label: string;
-  kind: 'interpolation' | 'shipped' | 'candidate' | 'peer';
+  kind: 'interpolation' | 'shipped' | 'candidate' | 'auto' | 'peer';
   text: string;
+  /** auto: the model it picked, per condition and clip. */
+  picks?: Record<string, Record<string, string>>;
   sha256?: string;
   params?: number;
   trained?: boolean;
@@ -71,6 +73,18 @@ interface MethodInfo {
   seconds: number;
   error?: string;
   port_check?: PortCheck;
+}
+
+/** auto's column in words: what it is and which model it picked how often per condition. */
+function autoPickLines(methods: MethodInfo[]): string[] {
+  const auto = methods.find((m) => m.kind === 'auto' && m.picks);
+  if (!auto?.picks) return [];
+  const per = Object.entries(auto.picks).map(([cond, clips]) => {
+    const n: Record<string, number> = {};
+    for (const id of Object.values(clips)) n[id] = (n[id] ?? 0) + 1;
+    return `${cond} ${Object.entries(n).map(([id, k]) => `${id} ${k}`).join(', ')}`;
+  });
+  return ['', `auto — ${auto.text}; it picked: ${per.join('; ')} (per clip in the JSON, methods[].picks).`];
 }
 
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
@@ -276,7 +290,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
   }
 
   const vsr: VsrModel[] = shippedVsrModels(modelsDir);
-  const reserved = ['bicubic', 'lanczos', PEER_ID, ...vsr.map((m) => m.id)];
+  const reserved = ['bicubic', 'lanczos', 'auto', PEER_ID, ...vsr.map((m) => m.id)];
   for (const spec of parseCandidates(opts.candidates, reserved)) {
     try {
       vsr.push(await prepareCandidate(spec, workDir));
@@ -286,12 +300,16 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
       methods.push({ id: spec.name, label: `${spec.name} (candidate)`, kind: 'candidate', text: spec.file, frames: 0, seconds: 0, error: msg });
     }
   }
+  const auto = autoMethod(modelsDir);
+  if (auto) vsr.push(auto);
   for (const m of vsr) {
     const info: MethodInfo = {
       id: m.id,
-      label: `${m.id} (${m.kind === 'shipped' ? 'shipped' : 'candidate'})`,
+      label: m.kind === 'auto' ? 'auto (shipped router)' : `${m.id} (${m.kind === 'shipped' ? 'shipped' : 'candidate'})`,
       kind: m.kind,
-      text: m.kind === 'shipped' ? `vqdsr upscale --model ${m.id} (public/models/${m.file}, ${m.trained ? 'trained' : 'NOT trained'}, width ${m.stateChannels})` : `vqdsr upscale on ${m.file} (state width ${m.stateChannels})`,
+      text: m.kind === 'shipped' ? `vqdsr upscale --model ${m.id} (public/models/${m.file}, ${m.trained ? 'trained' : 'NOT trained'}, width ${m.stateChannels})`
+        : m.kind === 'auto' ? `vqdsr upscale --model auto (${m.file}: the manifest's router picks from the first 8 LR frames)`
+        : `vqdsr upscale on ${m.file} (state width ${m.stateChannels})`,
       sha256: m.sha256,
       params: m.params,
       trained: m.trained,
@@ -304,7 +322,8 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
         for (const c of clips) {
           const out = path.join(workDir, 'out', m.id, cond, c.name);
           log(`quality: ${m.id} ${cond} ${c.name} …`);
-          await runUpscaleCli(m, lr[cond].get(c.name)!.dir, out);
+          const pick = await runUpscaleCli(m, lr[cond].get(c.name)!.dir, out);
+          if (pick) ((info.picks ??= {})[cond] ??= {})[c.name] = pick;
           record(cond, m.id, c.name, scoreClip(readFrames(out), hr.get(c.name)!));
           info.frames += c.frames;
         }
@@ -358,6 +377,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
         'worst clip = lowest gain over bicubic. The input conditions carry their own colour shift (x264’s yuv420p round trip, the paper chain): ' +
         `it shows in the bicubic row, and a method’s own shift is its row minus that one. Methods: bicubic — ${INTERP_TEXT.bicubic}; Lanczos-3 — ${INTERP_TEXT.lanczos}; ` +
         `VSR models — \`vqdsr upscale --model <id>\` (recurrent over the clip, onnxruntime-node CPU); peer — ${peerInfo.error ? peerInfo.error : peerInfo.text}.`,
+      ...autoPickLines(methods),
       '',
       runTimeLine(ctx),
     ],

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { findNativeFfmpeg } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { createVsrNode, DEFAULT_MODELS_DIR, listVsrModels } from '../pipeline/vsr/vsr-node.ts';
 import { main, type CliIo } from './main.ts';
-import { readPng } from '../media/png.ts';
+import { readPng, writePng } from '../media/png.ts';
+import { imresizeImage } from '../metrics/matlab-imresize.ts';
 import { ProgressLine } from './upscale.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -94,6 +95,36 @@ describe.skipIf(!haveModel)('vqdsr upscale on the 3-frame 32×32 clip', () => {
         expect(maxLevels, `${id} frame ${t - 1}`).toBe(0);
       }
     }
+  });
+
+  it('--model auto runs the net the router picks, says which and why, and gives that net\'s frames', async () => {
+    // The clip as it is, and blurred (bicubic ×1/2 and back) with noise: the router's two sides.
+    const soft = path.join(tmp, 'soft-clip');
+    mkdirSync(soft, { recursive: true });
+    let seed = 5;
+    const u = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+    for (let i = 0; i < 3; i++) {
+      const f = readPng(path.join(CLIP, `frame-${i}.png`));
+      const b = imresizeImage(imresizeImage(f, 0.5, { kernel: 'cubic' }), 2, { kernel: 'cubic' });
+      for (let k = 0; k < b.data.length; k++) b.data[k] = Math.min(1, Math.max(0, b.data[k] + (6 / 255) * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())));
+      writePng(path.join(soft, `frame-${i}.png`), b);
+    }
+    for (const [clip, expected] of [[CLIP, 'vsr'], [soft, 'vsr-restore']] as const) {
+      const out = path.join(tmp, `auto-${expected}`);
+      const io = capture();
+      expect(await main(['upscale', clip, out, '--model', 'auto', '--threads', '1'], io), io.errText()).toBe(0);
+      expect(io.errText()).toMatch(new RegExp(`^auto → ${expected} \\((clearly|likely|narrowly); noise [0-9.]+, edge [0-9.]+ on 3 frames\\)$`, 'm'));
+      expect(io.errText()).toMatch(new RegExp(`model ${expected} \\(auto\\)\\)`));
+      const direct = path.join(tmp, `direct-${expected}`);
+      expect(await main(['upscale', clip, direct, '--model', expected, '--threads', '1', '--quiet'], capture())).toBe(0);
+      for (const f of ['00000.png', '00001.png', '00002.png']) expect(readFileSync(path.join(out, f)).equals(readFileSync(path.join(direct, f))), f).toBe(true);
+    }
+  });
+
+  it('--model auto on a manifest without routes: exit 2 before decoding, saying why', async () => {
+    const io = capture();
+    expect(await main(['upscale', CLIP, path.join(tmp, 'x'), '--model', 'auto', '--models', path.join(ROOT, 'e2e/fixtures/models')], io)).toBe(2);
+    expect(io.errText()).toMatch(/--model auto needs two or more VSR models with a route in the manifest .* has none \(its VSR models: vsr, vsr-restore\)/);
   });
 
   it.skipIf(!ffmpeg || !haveFfprobe)('writes an MP4: 128×128 H.264, 3 frames', async () => {

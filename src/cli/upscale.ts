@@ -18,6 +18,8 @@ import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readF
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
 import { createVsrNode } from '../pipeline/vsr/vsr-node.ts';
+import { routedModels, upscaleClipAuto } from '../pipeline/vsr/vsr-auto-node.ts';
+import { VSR_MODEL_SCALE } from '../models/kinds.ts';
 import { byoSummary, type ByoAnswers } from '../pipeline/byo/byo-model.ts';
 import { parseCommandArgs, seeHelp } from './args.ts';
 import { OUTPUT_SIZE_OPTIONS, outputSizeArg, planForCli, resampleClip } from './output-size-args.ts';
@@ -50,6 +52,8 @@ Options:
                     the net's ×4 is enlarged by Lanczos-3. Not with --scale.
   --model <id>      VSR model in the manifest: any model with a *.step.onnx. Shipped: vsr (general,
                     the default) and vsr-restore (trained on the paper's degradation pipeline).
+                    auto: measure the first frames (noise, edge sharpness) and run the model the
+                    manifest's router picks for them (stderr says which and why).
   --model-file <f>  your own .onnx upscaler instead of the manifest's (×1–×4, NCHW RGB, float32; one
                     frame in and out, or this app's recurrent step). Its scale, value range and tile
                     size are inferred as the app does (a run on a test frame); what cannot be is
@@ -230,9 +234,17 @@ export const upscaleCommand = {
     const crf = parseIntOpt('--crf', values.crf as string | undefined, 0, 63);
     const quiet = !!values.quiet;
 
-    const vsr = await createVsrNode({ modelsDir: values.models as string | undefined, modelId: values.model as string | undefined, threads, ...byoModelArgs(values) });
-    if (vsr.model.byo && !quiet) io.err(`model ${vsr.model.byo.fileName}: ${byoSummary(vsr.model)} (${vsr.model.byo.notes.join('; ')})`);
-    if (!vsr.trained && !quiet) io.err(`note: model '${vsr.modelId}' is a random-init placeholder (trained: false in the manifest); the output shows the pipeline, not the paper's quality`);
+    const modelsDir = values.models as string | undefined;
+    const auto = values.model === 'auto';
+    // auto: the net is chosen from the first frames once they are decoded; check now that the
+    // manifest can choose at all, so a bad run fails before any decoding.
+    if (auto) await routedModels(modelsDir);
+    const fixed = auto ? null : await createVsrNode({ modelsDir, modelId: values.model as string | undefined, threads, ...byoModelArgs(values) });
+    const noteModel = (vsr: NonNullable<typeof fixed>) => {
+      if (vsr.model.byo && !quiet) io.err(`model ${vsr.model.byo.fileName}: ${byoSummary(vsr.model)} (${vsr.model.byo.notes.join('; ')})`);
+      if (!vsr.trained && !quiet) io.err(`note: model '${vsr.modelId}' is a random-init placeholder (trained: false in the manifest); the output shows the pipeline, not the paper's quality`);
+    };
+    if (fixed) noteModel(fixed);
     if (!existsSync(input)) throw new UsageError(`input not found: ${input}`);
     const isVideoFile = statSync(input).isFile() && !/\.(png|jpe?g|webp|bmp)$/i.test(input);
     const probe = isVideoFile ? probeVideo(input) : { fps: null, frameCount: null, hasAudio: false };
@@ -240,7 +252,7 @@ export const upscaleCommand = {
     // The output size is checked before anything is decoded: from the image header, the first PNG
     // of a folder, or ffprobe (a 7680×4320 PNG used to run for minutes before failing without a word).
     const declared = declaredSize(input, probe);
-    const sizeOpts = { even: out.kind === 'video', netScale: vsr.model.scale };
+    const sizeOpts = { even: out.kind === 'video', netScale: fixed?.model.scale ?? VSR_MODEL_SCALE };
     if (declared) planForCli(declared.width, declared.height, size, sizeOpts);
     const source = await openInput(input, range, () => getFfmpeg());
     const known = source.frameCount ?? (probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start));
@@ -260,8 +272,24 @@ export const upscaleCommand = {
     }
     // The net runs at the plan's net input size (the input itself, or ×1/4 of it for enhance);
     // Lanczos-3 resamples around it where the plan says (output-size-args.ts).
-    const seq = vsr.sequence(plan.net.width, plan.net.height, { maxTile: tile, overlap });
-    const frames = resampleClip(plan, (lr) => upscaleClipCpu(seq, lr), all());
+    const tiles = { maxTile: tile, overlap };
+    const autoRun = (lr: AsyncIterable<ImageF32>) =>
+      upscaleClipAuto(lr, plan.net.width, plan.net.height, {
+        modelsDir, threads, tile: tiles,
+        onPick: (pick, vsr) => {
+          if (!quiet) io.err(pick.reason);
+          noteModel(vsr);
+        },
+      });
+    let picked: ReturnType<typeof autoRun>['picked'] = () => null;
+    const net = fixed
+      ? (lr: AsyncIterable<ImageF32>) => upscaleClipCpu(fixed.sequence(plan.net.width, plan.net.height, tiles), lr)
+      : (lr: AsyncIterable<ImageF32>) => {
+          const r = autoRun(lr);
+          picked = () => r.picked();
+          return r.frames;
+        };
+    const frames = resampleClip(plan, net, all());
     const { width: W, height: H } = plan.output;
     const progress = new ProgressLine(io, !!process.stderr.isTTY && !quiet, quiet);
     const t0 = performance.now();
@@ -304,7 +332,7 @@ export const upscaleCommand = {
     progress.update(n, known ?? n, true);
     const result: UpscaleResult = { frames: n, width: W, height: H, ms: performance.now() - t0 };
     if (!quiet && (plan.pre || plan.post)) io.err(`${size === 'enhance' ? 'enhance' : 'output size'}: ${describePlan(plan)}`);
-    if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${vsr.modelId})`);
+    if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${fixed?.modelId ?? `${picked()?.vsr.modelId ?? '?'} (auto)`})`);
     return 0;
   },
 } satisfies Command;

@@ -58,6 +58,34 @@ export interface VsrModel extends ModelBase {
   fixedTile?: number;
   /** Set for a model the user brought (src/pipeline/byo): not in the manifest, kept by the browser. */
   byo?: ByoInfo;
+  /**
+   * Its weights in the "auto" choice between VSR nets (src/pipeline/vsr/input-probe.ts), from the
+   * manifest's `route`: only models that carry one are chosen by auto.
+   */
+  route?: ModelRoute;
+}
+
+/** The LR input features a route weighs (src/pipeline/vsr/input-probe.ts measures them). */
+export const ROUTE_FEATURES = ['noise', 'edge'] as const;
+export type RouteFeature = (typeof ROUTE_FEATURES)[number];
+
+/** A VSR model's routing weights: score = bias + Σ weights[f] · log(feature + 1e-3); the highest score wins. */
+export interface ModelRoute {
+  bias: number;
+  weights: Partial<Record<RouteFeature, number>>;
+}
+
+/** The entry's `route` checked (finite numbers, known features only), or undefined where it has none or a malformed one. */
+function readRoute(raw: unknown): ModelRoute | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { bias, weights } = raw as { bias?: unknown; weights?: unknown };
+  if (typeof bias !== 'number' || !Number.isFinite(bias) || typeof weights !== 'object' || weights === null) return undefined;
+  const out: ModelRoute['weights'] = {};
+  for (const [k, v] of Object.entries(weights)) {
+    if (!(ROUTE_FEATURES as readonly string[]).includes(k) || typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+    out[k as RouteFeature] = v;
+  }
+  return { bias, weights: out };
 }
 
 /** What the app knows of a model the user brought beyond the contract above. */
@@ -125,9 +153,11 @@ export const MODEL_KINDS: { [K in ModelKind]: KindSpec<K> } = {
       if (!positiveInt(cfg.width)) throw new ModelFileError(`manifest model '${id}' does not give its state width (config.width)`);
       const scale = cfg.scale ?? VSR_MODEL_SCALE;
       if (scale !== VSR_MODEL_SCALE) throw new ModelFileError(`manifest model '${id}' is not a ×${VSR_MODEL_SCALE} model`);
+      const route = readRoute(entry.route);
       return {
         ...base(id, entry), kind: 'vsr', step: file('step'), stateChannels: cfg.width, scale,
         frames: 'recurrent', input: 'cur', output: 'out', range: 1, multiple: VSR_MODEL_MULTIPLE,
+        ...(route ? { route } : {}),
       };
     },
   },

@@ -25,6 +25,21 @@ describe('manifest and kinds', () => {
     expect([restore.step.file, restore.stateChannels, restore.scale, restore.trained]).toEqual(['vsr-restore.step.onnx', 32, 4, true]);
   });
 
+  it('reads each VSR entry\'s route for auto, and drops a malformed one (the model stays offered, unrouted)', () => {
+    const m = shipped();
+    expect(describeModel(m, 'vsr', 'vsr', 'shipped').route).toEqual({ bias: 0, weights: {} });
+    const r = describeModel(m, 'vsr', 'vsr-restore', 'shipped').route!;
+    expect(Object.keys(r.weights).sort()).toEqual(['edge', 'noise']);
+    expect(Number.isFinite(r.bias)).toBe(true);
+    for (const bad of [{ bias: 'x', weights: {} }, { bias: 1, weights: { blur: 1 } }, { bias: 1, weights: { edge: Number.NaN } }, { bias: 1 }, 7, null]) {
+      const edited = structuredClone(m);
+      edited.models['vsr-restore'].route = bad;
+      const d = describeModel(edited, 'vsr', 'vsr-restore', 'edited');
+      expect(d.route, JSON.stringify(bad)).toBeUndefined();
+      expect(d.stateChannels).toBe(32);
+    }
+  });
+
   it('a second VSR net is one manifest entry; an entry that lacks what its kind needs is not offered', () => {
     const m = shipped();
     const extra = structuredClone(m.models.vsr);

@@ -335,6 +335,22 @@ describe('url-state field tampering: repaired field by field, each repair notice
     expect([back.vsrModel, back.compare.a, back.compare.b]).toEqual(['vsr-restore', 'vsr:vsr', 'vsr:vsr-restore']);
   });
 
+  it('carries the Upscale tab\'s auto choice as a: 1; older links (no a) keep their named model', () => {
+    const s: ShareState<FakeParams> = { tab: 'upscale', source: { kind: 'sample' }, frame: 0, vsrModel: 'vsr-restore', vsrAuto: true, compare: DEFAULT_COMPARE, blind: DEFAULT_BLIND };
+    const text = encodeShareState(s);
+    const back = decodeShareState(text, { params: fakeParams });
+    expect(back.notices).toEqual([]);
+    expect([back.state!.vsrModel, back.state!.vsrAuto]).toEqual(['vsr-restore', true]);
+    const off = decodeShareState(encodeShareState({ ...s, vsrAuto: false }), { params: fakeParams }).state!;
+    expect([off.vsrModel, off.vsrAuto]).toEqual(['vsr-restore', undefined]);
+    expect(decode(JSON.stringify({ m: 'vsr-restore' })).state!.vsrAuto).toBeUndefined();
+    for (const bad of [0, true, '1', 2]) {
+      const d = decode(JSON.stringify({ m: 'vsr-restore', a: bad }));
+      expect(d.state!.vsrAuto, String(bad)).toBeUndefined();
+      expect(d.notices, String(bad)).toEqual([expect.stringMatching(/is not an auto setting; the link's model "vsr-restore" is used/)]);
+    }
+  });
+
   it('−0 in a link (or a tiny negative rounded to it) reads as 0', () => {
     for (const raw of ['{"f":-0}', '{"f":-5e-324}', '{"b":{"s":-0}}']) {
       const { state } = decode(raw);

@@ -6,7 +6,8 @@
  *
  *   { t: tab, s: 0 (the sample) | "file name", f: frame index,
  *     p: PipelineParams (validated by the pipeline's own parser; holds the degrader's model id
- *        and the seeds), m: VSR model id (omitted when the default),
+ *        and the seeds), m: VSR model id (omitted when the default), a: 1 when the Upscale
+ *        tab's auto model choice is on (omitted otherwise: the link's m is used as it is),
  *     c: { a, b, m: mode, s: split, z: zoom, x, y: pan, r: [x, y, size] },
  *     b: { s: seed, f: [frames], p: [[a, b], …], c: context variant } }
  *
@@ -73,6 +74,11 @@ export interface ShareState<P = PipelineParams> {
   params?: P;
   /** The VSR model id (manifest key). */
   vsrModel: string;
+  /**
+   * The Upscale tab's auto was on (it re-measures the clip and picks the same model again); absent or
+   * false: the link names its model. Links from before auto have no `a`: their model stays.
+   */
+  vsrAuto?: boolean;
   compare: CompareState;
   blind: BlindTestDef;
 }
@@ -121,6 +127,7 @@ export function encodeShareState<P>(state: ShareState<P>): string {
   };
   if (state.params !== undefined) out.p = state.params;
   if (state.vsrModel !== DEFAULT_VSR_MODEL) out.m = state.vsrModel;
+  if (state.vsrAuto) out.a = 1;
   out.c = {
     a: c.a,
     b: c.b,
@@ -323,7 +330,7 @@ export function decodeShareState(hash: string, opts: DecodeOptions<unknown> = AP
 
 function readState<P>(raw: unknown, opts: DecodeOptions<P>): DecodeResult<P> {
   const r = new FieldReader();
-  const o = r.object(raw, 'the state', ['t', 's', 'f', 'p', 'm', 'c', 'b']);
+  const o = r.object(raw, 'the state', ['t', 's', 'f', 'p', 'm', 'a', 'c', 'b']);
   if (!o) return { state: null, notices: r.notices.length ? r.notices : ['Ignored the link: its state is not an object.'] };
 
   const tab = r.oneOf<Tab>(r.get(o, 't'), 'the view', TABS, 'degrade');
@@ -354,6 +361,9 @@ function readState<P>(raw: unknown, opts: DecodeOptions<P>): DecodeResult<P> {
 
   const state: ShareState<P> = { tab, source, frame, vsrModel, compare, blind };
   if (params !== undefined) state.params = params;
+  const a = r.get(o, 'a');
+  if (a === 1) state.vsrAuto = true;
+  else if (a !== undefined) r.note(`Link: ${show(a)} is not an auto setting; the link's model "${vsrModel}" is used.`);
   return { state, notices: r.notices };
 }
 
@@ -483,6 +493,7 @@ export function currentShareState(): ShareState {
     frame: pending ? pending.frame : app.frameIndex,
     params: usePipeline.getState().params,
     vsrModel: view.vsrModel,
+    ...(view.vsrAuto ? { vsrAuto: true } : {}),
     compare: view.compare,
     blind: view.blind,
   };
@@ -508,7 +519,12 @@ export function applyShareState(state: ShareState, notices: string[] = []): void
   showNotices(notices);
   app.setTab(state.tab);
   view.setCompare(state.compare);
-  view.setVsrModel(state.vsrModel);
+  // A link names its model (the one auto had picked, if it was on); with auto on, the clip is
+  // measured again and gives the same pick.
+  if (state.vsrAuto) {
+    view.setVsrModel(state.vsrModel);
+    view.setVsrAuto(true);
+  } else view.chooseVsrModel(state.vsrModel);
   view.setBlind(state.blind);
   if (state.params) usePipeline.getState().setParams(state.params);
   if (sameSource(app.source, state.source)) {

@@ -108,18 +108,30 @@ export const DEFAULT_BLIND: BlindTestDef = {
 export interface ViewStore {
   compare: CompareState;
   vsrModel: string;
+  /**
+   * The Upscale tab's "auto": the app picks vsrModel from the clip (app/upscale/auto-model.ts).
+   * Where the manifest routes no models it has no effect.
+   */
+  vsrAuto: boolean;
   blind: BlindTestDef;
   setCompare: (patch: Partial<CompareState>) => void;
+  /** The model, as auto picked it (auto stays on). */
   setVsrModel: (id: string) => void;
+  /** The model, as the user or a link named it: auto goes off. */
+  chooseVsrModel: (id: string) => void;
+  setVsrAuto: (on: boolean) => void;
   setBlind: (def: BlindTestDef) => void;
 }
 
 export const useView = create<ViewStore>((set, get) => ({
   compare: DEFAULT_COMPARE,
   vsrModel: DEFAULT_VSR_MODEL,
+  vsrAuto: true,
   blind: DEFAULT_BLIND,
   setCompare: (patch) => set({ compare: onLinkGrid({ ...get().compare, ...patch }) }),
   setVsrModel: (vsrModel) => set({ vsrModel }),
+  chooseVsrModel: (vsrModel) => set({ vsrModel, vsrAuto: false }),
+  setVsrAuto: (vsrAuto) => set({ vsrAuto }),
   setBlind: (blind) => set({ blind }),
 }));
 

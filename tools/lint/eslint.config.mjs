@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export default tseslint.config(
   {
-    files: ['src/**/*.{ts,tsx}', 'e2e/gpu/**/*.ts', 'bench/quality/**/*.ts', 'vite.config.ts'],
+    files: ['src/**/*.{ts,tsx}', 'e2e/gpu/**/*.ts', 'bench/quality/**/*.ts', 'training/fit_router.ts', 'vite.config.ts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: root },

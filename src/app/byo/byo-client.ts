@@ -66,7 +66,7 @@ export async function addModelFile(file: File, answers: ByoAnswers = {}): Promis
     } else {
       useByo.setState({ phase: 'added', file: null, questions: [], notes: [], added: report.model, message: null });
       await loadModelList(engine);
-      useView.getState().setVsrModel(report.model.id);
+      useView.getState().chooseVsrModel(report.model.id);
       // Ask the browser not to evict what the user chose to keep (best effort; no prompt in Chromium).
       void navigator.storage?.persist?.().catch(() => undefined);
     }

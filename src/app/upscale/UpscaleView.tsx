@@ -7,6 +7,8 @@ import { useEffect } from 'react';
 import { useApp } from '../../state/store';
 import { useView } from '../../state/view-state';
 import { useModels } from '../../state/models-store';
+import { usePipeline } from '../../state/params-store';
+import { autoOffered, resolveAutoModel, useAutoModel, type AutoModelStore } from './auto-model';
 import { FrameCanvas } from '../FrameCanvas';
 import { currentSourceId } from '../frame-source';
 import { QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../../media/export-args';
@@ -38,6 +40,15 @@ function clock(s: number): string {
   return `${m}:${String(t % 60).padStart(2, '0')}`;
 }
 
+/** The model list's value for auto (as `vqdsr upscale --model auto`: no shipped model is named so). */
+const AUTO = 'auto';
+
+function autoLabel(on: boolean, auto: AutoModelStore, current: string): string {
+  if (!on) return 'auto (pick from the clip)';
+  if (auto.measuring) return 'auto (measuring the clip…)';
+  return `auto: ${current}`;
+}
+
 function bytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 2 ** 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 }
@@ -47,7 +58,10 @@ export function UpscaleView() {
   const u = useUpscale();
   const { settings, setSettings, status } = u;
   const vsrModel = useView((s) => s.vsrModel);
-  const setVsrModel = useView((s) => s.setVsrModel);
+  const chooseVsrModel = useView((s) => s.chooseVsrModel);
+  const vsrAuto = useView((s) => s.vsrAuto);
+  const setVsrAuto = useView((s) => s.setVsrAuto);
+  const auto = useAutoModel();
   const models = useModels((s) => s.vsr);
   const modelsError = useModels((s) => s.error);
   const busy = isBusy(status);
@@ -61,6 +75,18 @@ export function UpscaleView() {
     useUpscale.setState({ sourceId: id, result: null, output: null, input: null, message: null, status: 'idle', metrics: null, done: 0, total: 0 });
     useUpscale.getState().setSettings({ from: 0, to: source.frameCount });
   }, [source]);
+
+  // auto: measure the clip (once per clip and input) and take the model the router picks for it.
+  // On the degraded input its settings matter too; a slider drag re-measures once it rests (a run
+  // measures the input it gets in any case: startUpscale).
+  const offered = autoOffered(models);
+  const params = usePipeline((s) => s.params);
+  const degradedParams = settings.source === 'degraded' ? params : null;
+  useEffect(() => {
+    if (!source || busy || !vsrAuto || !offered) return;
+    const t = setTimeout(() => void resolveAutoModel(settings.source), degradedParams ? 500 : 0);
+    return () => clearTimeout(t);
+  }, [source, busy, vsrAuto, offered, settings.source, degradedParams]);
 
   // The model made ready while the user chooses (loaded, and on first use per GPU measured), so
   // Start goes straight to the first frame. Not while a run is on: it loads what it needs itself.
@@ -121,7 +147,13 @@ export function UpscaleView() {
             <OutputSizeField />
             <label className="field">
               <span>Model</span>
-              <select data-testid="upscale-model" value={vsrModel} onChange={(e) => setVsrModel(e.target.value)}>
+              <select
+                data-testid="upscale-model"
+                value={offered && vsrAuto ? AUTO : vsrModel}
+                onChange={(e) => (e.target.value === AUTO ? setVsrAuto(true) : chooseVsrModel(e.target.value))}
+                title={offered ? 'auto measures the clip (noise, edge sharpness) and picks the net for it; or name one' : undefined}
+              >
+                {offered && <option value={AUTO}>{autoLabel(vsrAuto, auto, vsrModel)}</option>}
                 {!model && <option value={vsrModel}>{vsrModel}{models.length ? ' (not in the manifest)' : ''}</option>}
                 {models.map((m) => (
                   <option key={m.id} value={m.id}>
@@ -130,7 +162,7 @@ export function UpscaleView() {
                   </option>
                 ))}
               </select>
-              <span className="muted">{modelsError ?? ''}</span>
+              <span className="muted" data-testid="upscale-auto-reason">{modelsError ?? (offered && vsrAuto ? (auto.error ?? (auto.pick && !auto.measuring ? auto.pick.reason : '')) : '')}</span>
             </label>
             <label className="field" title="Frames larger than this (LR pixels) run as overlapping tiles, each with its own recurrent state">
               <span>Tile</span>

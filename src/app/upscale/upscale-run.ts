@@ -17,6 +17,7 @@ import { usePipeline } from '../../state/params-store';
 import { useView } from '../../state/view-state';
 import { currentBlob, getFrame } from '../frame-source';
 import { degradeFrame } from '../degrade/degrade-client';
+import { autoActive, resolveAutoModel } from './auto-model';
 import { measureFrame } from '../compare/metrics-client';
 import type { RgbaFrame } from '../../core/frame';
 import { upscaleSizeProblem, VSR_RESUME_WARMUP } from '../../pipeline/vsr/vsr-common';
@@ -225,7 +226,7 @@ export async function startUpscale(): Promise<void> {
   if (!source) return;
   const settings = { ...st.settings };
   const params = structuredClone(usePipeline.getState().params);
-  const model = useView.getState().vsrModel;
+  let model = useView.getState().vsrModel;
   const from = Math.max(0, Math.min(source.frameCount - 1, Math.floor(settings.from)));
   const to = source.isImage ? 1 : Math.max(from + 1, Math.min(source.frameCount, Math.floor(settings.to)));
   const total = to - from;
@@ -248,6 +249,8 @@ export async function startUpscale(): Promise<void> {
   const blobInfo = currentBlob();
   try {
     const engine = await getEngine();
+    // auto: the model picked for this clip and input (measured now if the tab had not yet).
+    if (autoActive()) model = (await resolveAutoModel(settings.source)) ?? model;
     // The LR frames: the clip as it is, or after the pipeline (its ×4 lands back near the source size).
     const lrOf = async (i: number): Promise<RgbaFrame> => (settings.source === 'clip' ? getFrame(i) : (await degradeFrame(i, params)).frame);
     const first = await lrOf(from);

@@ -1,0 +1,56 @@
+/**
+ * The router's fit (training/fit_router.ts): on clips where the better net depends on one feature,
+ * the weighted logistic regression finds the split, and the routes it writes for the manifest
+ * (weights on the raw log-features) choose exactly as the fit does on its standardised features,
+ * through the app's own scoring (input-probe.ts pickModel).
+ */
+import { describe, expect, it } from 'vitest';
+import { pickModel, PROBE_FEATURES, type InputProbe } from '../src/pipeline/vsr/input-probe.ts';
+import { fit, predict, routes, type ClipRow } from './fit_router.ts';
+
+/** Clips whose log(edge) below −0.7 favour model 1 by `gap` dB; log(noise) is noise to the choice. */
+function rows(n: number, seed: number, gap = 0.5): ClipRow[] {
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  return Array.from({ length: n }, (_, i) => {
+    const logNoise = -3 + 4 * u();
+    const logEdge = -1.6 + 1.6 * u();
+    const soft = logEdge < -0.7;
+    return { cond: 'synthetic', clip: String(i), psnr: soft ? [30, 30 + gap] : [30 + gap, 30], x: [logNoise, logEdge] };
+  });
+}
+
+const probeOf = (x: number[]): InputProbe => ({ noise: Math.exp(x[0]) - 1e-3, edge: Math.exp(x[1]) - 1e-3, frames: 1, pixels: 1 });
+
+describe('router fit', () => {
+  it('finds a one-feature split and its manifest routes choose as the fit does', () => {
+    expect(PROBE_FEATURES).toEqual(['noise', 'edge']);
+    const train = rows(120, 1);
+    const f = fit(train, 2);
+    const r = routes(f, ['vsr', 'vsr-restore']);
+    expect(r.vsr).toEqual({ bias: 0, weights: {} });
+    expect(r['vsr-restore'].weights.edge!).toBeLessThan(0); // softer edges → the restore net
+    const test = rows(200, 2);
+    let agree = 0, right = 0;
+    for (const t of test) {
+      const byFit = predict(f, t.x);
+      const byRoute = pickModel([{ id: 'vsr', route: r.vsr }, { id: 'vsr-restore', route: r['vsr-restore'] }], probeOf(t.x))!.id === 'vsr-restore' ? 1 : 0;
+      if (byFit === byRoute) agree++;
+      if (byFit === t.psnr.indexOf(Math.max(...t.psnr))) right++;
+    }
+    // The routes are the fit rewritten (rounded to 6 significant digits): the same choice on every clip
+    // but those within rounding of the boundary (none expected among 200).
+    expect(agree).toBe(200);
+    // A separable split: at most a few clips right at the boundary go the wrong way.
+    expect(right).toBeGreaterThanOrEqual(194);
+  });
+
+  it('weights clips by what the wrong choice costs: a few costly clips outweigh many near-ties', () => {
+    // 40 near-ties (0.01 dB) favour model 0 everywhere; 10 clips at log(edge) < −1.2 favour model 1 by 2 dB.
+    const ties: ClipRow[] = Array.from({ length: 40 }, (_, i) => ({ cond: 's', clip: `t${i}`, psnr: [30.01, 30], x: [0, -1.5 + (1.4 * i) / 39] }));
+    const costly: ClipRow[] = Array.from({ length: 10 }, (_, i) => ({ cond: 's', clip: `c${i}`, psnr: [30, 32], x: [0, -1.5 + (0.25 * i) / 9] }));
+    const f = fit([...ties, ...costly], 2);
+    expect(predict(f, [0, -1.45])).toBe(1);
+    expect(predict(f, [0, -0.2])).toBe(0);
+  });
+});
