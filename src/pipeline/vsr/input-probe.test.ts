@@ -4,7 +4,7 @@ import { createImage, type ImageF32 } from '../../core/image.ts';
 import { toRgba8 } from '../../core/pixels.ts';
 import { readPng } from '../../media/png.ts';
 import { imresizeImage } from '../../metrics/matlab-imresize.ts';
-import { pickModel, probeFrameIndices, probeFrames, probeImages, quantile, routeScore, type InputProbe } from './input-probe.ts';
+import { pickModel, PROBE_PIXELS_PER_FRAME, probeFrameIndices, probeFrames, probeImages, quantile, routeScore, type InputProbe } from './input-probe.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 /** A real cartoon frame (96×64) from the e2e fixtures. */
@@ -63,6 +63,18 @@ describe('input probe: features', () => {
     expect(fromRgba.pixels).toBe(2 * 94 * 62);
     expect(Math.abs(fromRgba.noise - fromFloat.noise)).toBeLessThan(1e-4);
     expect(Math.abs(fromRgba.edge - fromFloat.edge)).toBeLessThan(1e-4);
+  });
+
+  it('measures a large frame on every s-th row, within the per-frame budget', () => {
+    // The fixture frame enlarged ×8 (768×512: 388,620 interior pixels, over the 262,144 budget): every
+    // 2nd row, 255 of its 510 interior rows.
+    const big = imresizeImage(frame, 8, { kernel: 'cubic' });
+    const all = probeImages([big]);
+    expect(all.pixels).toBe(766 * 255);
+    expect(all.pixels).toBeLessThanOrEqual(PROBE_PIXELS_PER_FRAME);
+    const half = probeImages([imresizeImage(frame, 4, { kernel: 'cubic' })]); // 384×256: under the budget, every row
+    expect(half.pixels).toBe(382 * 254);
+    expect(all.frames).toBe(1);
   });
 
   it('refuses no frames and frames without an interior', () => {

@@ -41,7 +41,7 @@ export interface InputProbe {
   noise: number;
   /** Mean |Laplacian| ÷ mean gradient over the strongest 10 % of gradients. */
   edge: number;
-  /** Frames and interior pixels the numbers came from. */
+  /** Frames and interior pixels the numbers came from (PROBE_PIXELS_PER_FRAME bounds the latter per frame). */
   frames: number;
   pixels: number;
 }
@@ -92,12 +92,21 @@ interface FrameMaps {
   imm: Float32Array;
 }
 
-/** Gradient, |Laplacian| and |Immerkær mask| on the interior pixels of one luma plane. */
+/**
+ * Interior pixels measured per frame at most: a larger frame is measured on every s-th interior row
+ * (whole rows, so each 3×3 operator still sees its true neighbours; only fewer of them are pooled).
+ * 8 frames of 4K would otherwise hold ~800 MB of maps; at this budget they hold ~25 MB.
+ */
+export const PROBE_PIXELS_PER_FRAME = 1 << 18;
+
+/** Gradient, |Laplacian| and |Immerkær mask| on the interior pixels of one luma plane (every `step`-th row). */
 function frameMaps(y: Float32Array, w: number, h: number): FrameMaps {
-  const n = Math.max(0, w - 2) * Math.max(0, h - 2);
+  const iw = Math.max(0, w - 2), ih = Math.max(0, h - 2);
+  const step = Math.max(1, Math.ceil((iw * ih) / PROBE_PIXELS_PER_FRAME));
+  const n = iw * Math.ceil(ih / step);
   const g = new Float32Array(n), lap = new Float32Array(n), imm = new Float32Array(n);
   let k = 0;
-  for (let r = 1; r < h - 1; r++) {
+  for (let r = 1; r < h - 1; r += step) {
     for (let c = 1; c < w - 1; c++, k++) {
       const i = r * w + c;
       const up = y[i - w], dn = y[i + w], lf = y[i - 1], rt = y[i + 1], ctr = y[i];
@@ -120,8 +129,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-function probeLumas(lumas: { y: Float32Array; w: number; h: number }[]): InputProbe {
-  const maps = lumas.map(({ y, w, h }) => frameMaps(y, w, h));
+function probeMaps(maps: FrameMaps[]): InputProbe {
   const g = concat(maps.map((m) => m.g)), lap = concat(maps.map((m) => m.lap)), imm = concat(maps.map((m) => m.imm));
   if (g.length === 0) throw new RangeError('the probe needs frames of at least 3×3 pixels');
   const median = quantile(g, 0.5), p90 = quantile(g, 0.9);
@@ -139,7 +147,7 @@ function probeLumas(lumas: { y: Float32Array; w: number; h: number }[]): InputPr
     noise: (Math.sqrt(Math.PI / 2) / 6) * (flatSum / flatN),
     // No pixel above the 90th percentile (a flat frame): no edge to measure; 0 reads as "soft".
     edge: edgeG > 0 ? edgeLap / edgeG : 0,
-    frames: lumas.length,
+    frames: maps.length,
     pixels: g.length,
   };
 }
@@ -147,13 +155,14 @@ function probeLumas(lumas: { y: Float32Array; w: number; h: number }[]): InputPr
 /** Probe planar RGB [0, 1] frames (the CLI's and the fitter's). */
 export function probeImages(frames: readonly ImageF32[]): InputProbe {
   if (frames.length === 0) throw new RangeError('the probe needs at least one frame');
-  return probeLumas(frames.map((f) => ({ y: lumaOfImage(f), w: f.width, h: f.height })));
+  // One frame's luma at a time: only the (bounded) maps are kept.
+  return probeMaps(frames.map((f) => frameMaps(lumaOfImage(f), f.width, f.height)));
 }
 
 /** Probe 8-bit RGBA frames (the app's). */
 export function probeFrames(frames: readonly RgbaFrame[]): InputProbe {
   if (frames.length === 0) throw new RangeError('the probe needs at least one frame');
-  return probeLumas(frames.map((f) => ({ y: lumaOfRgba(f), w: f.width, h: f.height })));
+  return probeMaps(frames.map((f) => frameMaps(lumaOfRgba(f), f.width, f.height)));
 }
 
 /** A model's score for a probe; the reference model (empty weights) scores its bias, 0. */
