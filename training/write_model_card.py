@@ -199,7 +199,7 @@ def _vsr_general_body(s: dict) -> list:
 def latest_quality(results_dir: str | None = None, part: str = 'summary') -> tuple[str, dict, dict] | None:
     """(file, run, quality entry) of the newest bench/results/*.json holding a finished
     `npm run bench quality` (bench/node/quality.bench.mjs) with `part` in it — 'summary' for the ×4
-    tables, 'vqgan' for the degrader's (a QUALITY_VSR=0 run has only the latter) — or None."""
+    tables (runs with the peer only), 'vqgan' for the degrader's (a QUALITY_VSR=0 run has only the latter) — or None."""
     results_dir = results_dir or os.path.join(ROOT, 'bench', 'results')
     best = None
     for path in glob.glob(os.path.join(results_dir, '*.json')):
@@ -210,6 +210,11 @@ def latest_quality(results_dir: str | None = None, part: str = 'summary') -> tup
         except (OSError, ValueError):
             continue
         for entry in (run or {}).get('node', []):
+            # The card's ×4 tables quote full runs: a candidate check that skipped the peer
+            # (QUALITY_PEER=0) has no margins to give and does not replace the last full run.
+            peer_skipped = any(m.get('kind') == 'peer' and str(m.get('error', '')).startswith('skipped') for m in entry.get('methods', []))
+            if part == 'summary' and peer_skipped:
+                continue
             if entry.get('file') == 'quality.bench.mjs' and part in entry:
                 if best is None or run.get('started', '') > best[1].get('started', ''):
                     best = (path, run, entry)
@@ -351,6 +356,28 @@ def _margins(q: dict, methods: dict, labels: dict) -> list:
     return (['Margins (same run):', ''] + out + ['']) if out else []
 
 
+def _router_section(models: dict, r: dict) -> list:
+    """The "auto" choice between the VSR nets (training/fit_router.ts): what it measures, its weights as
+    shipped (manifest `route`), and how well it chose on the clips it was fitted on, left out one at a time."""
+    routed = [mid for mid, m in models.items() if 'route' in m]
+    if len(routed) < 2 or not r:
+        return []
+    L = ['## Auto: which VSR net for a clip (`route` in manifest.json)', '',
+         f'`vqdsr upscale --model auto` and the Upscale tab\'s default measure a clip\'s LR frames '
+         f'(`src/pipeline/vsr/input-probe.ts`: noise over the flat half, edge peakedness over the strongest gradients) and '
+         f'run the net with the highest score, bias + Σ w · log(feature + 0.001). Fitted by `{r["fitted_by"]}` on '
+         f'{r["fitted_on"]}; labels: {r["label"]}. Routes (reference `{r["reference"]}`): ' +
+         '; '.join(f'`{mid}` bias {models[mid]["route"]["bias"]:+.3f}' +
+                   ''.join(f', {f} {w:+.3f}' for f, w in models[mid]['route']['weights'].items()) for mid in routed) + '.', '',
+         '| condition | ' + ' | '.join(f'`{mid}` alone' for mid in routed) + ' | best per clip | auto (clip left out of the fit) |',
+         '| --- | ' + ' | '.join('---' for _ in routed) + ' | --- | --- |']
+    for cond, e in r.get('evaluation_psnr_y_db', {}).items():
+        L.append(f'| {cond} ({e["clips"]} clips) | ' + ' | '.join(f'{e["psnr_y"][mid]:.2f} dB' for mid in routed) +
+                 f' | {e["oracle"]:.2f} dB | {e["auto_leave_one_clip_out"]:.2f} dB |')
+    L += ['', 'The quality benchmark below has auto as a column of its own where its run included it.', '']
+    return L
+
+
 def write_model_card(models_dir: str | None = None, summaries: str | None = None) -> str:
     models_dir = models_dir or os.path.join(ROOT, 'public', 'models')
     summaries = summaries or os.path.join(HERE, 'summaries')
@@ -376,6 +403,7 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
     for name in VSR_NAMES:
         if name in models:
             L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})
+    L += _router_section(models, _load(os.path.join(summaries, 'router.json')) or {})
     L += _quality_section(models)
     L += ['## Limits', '',
           '- The VQGAN\'s "real low-quality" prior is **synthetic**: the paper learns it from real low-quality '
