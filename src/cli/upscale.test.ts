@@ -125,6 +125,9 @@ describe.skipIf(!haveModel)('vqdsr upscale on the 3-frame 32×32 clip', () => {
     const io = capture();
     expect(await main(['upscale', CLIP, path.join(tmp, 'x'), '--model', 'auto', '--models', path.join(ROOT, 'e2e/fixtures/models')], io)).toBe(2);
     expect(io.errText()).toMatch(/--model auto needs two or more VSR models with a route in the manifest .* has none \(its VSR models: vsr, vsr-restore\)/);
+    const both = capture();
+    expect(await main(['upscale', CLIP, path.join(tmp, 'x'), '--model', 'auto', '--model-file', path.join(tmp, 'mine.onnx')], both)).toBe(2);
+    expect(both.errText()).toMatch(/give --model auto .* or --model-file .*, not both/);
   });
 
   it.skipIf(!ffmpeg || !haveFfprobe)('writes an MP4: 128×128 H.264, 3 frames', async () => {

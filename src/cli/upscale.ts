@@ -238,6 +238,7 @@ export const upscaleCommand = {
     const auto = values.model === 'auto';
     // auto: the net is chosen from the first frames once they are decoded; check now that the
     // manifest can choose at all, so a bad run fails before any decoding.
+    if (auto && values['model-file'] !== undefined) throw new UsageError('give --model auto (a manifest model picked from the clip) or --model-file (your own), not both');
     if (auto) await routedModels(modelsDir);
     const fixed = auto ? null : await createVsrNode({ modelsDir, modelId: values.model as string | undefined, threads, ...byoModelArgs(values) });
     const noteModel = (vsr: NonNullable<typeof fixed>) => {
