@@ -22,22 +22,21 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { scoreClip } from '../bench/quality/score.ts';
 import { quantizeImage, type ImageF32 } from '../src/core/image.ts';
 import { readPng } from '../src/media/png.ts';
-import { psnrY } from '../src/metrics/psnr.ts';
 import { PROBE_FEATURES, probeImages, type ModelRoute } from '../src/pipeline/vsr/input-probe.ts';
 import { createVsrNode, listVsrModels } from '../src/pipeline/vsr/vsr-node.ts';
 import { upscaleClipCpu } from '../src/pipeline/vsr/vsr-cpu.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const BORDER = 4;
 const L2 = 0.01;
 const TIE_WEIGHT = 0.05;
 
 export interface ClipRow {
   cond: string;
   clip: string;
-  /** PSNR-Y per model, in manifest order. */
+  /** PSNR-Y per model, in manifest order (the quality bench's scoreClip: 4 px border, mean over frames). */
   psnr: number[];
   /** log(feature + 1e-3) in PROBE_FEATURES order. */
   x: number[];
@@ -140,9 +139,9 @@ async function main(): Promise<void> {
       const hr = readFrames(path.join(set, cond, clip, 'hr'));
       const psnr: number[] = [];
       for (const net of nets) {
-        let sum = 0, t = 0;
-        for await (const o of upscaleClipCpu(net.sequence(lr[0].width, lr[0].height), lr)) sum += psnrY(quantizeImage(o), hr[t++], { cropBorder: BORDER });
-        psnr.push(sum / t);
+        const out: ImageF32[] = [];
+        for await (const o of upscaleClipCpu(net.sequence(lr[0].width, lr[0].height), lr)) out.push(quantizeImage(o));
+        psnr.push(scoreClip(out, hr).psnr_y); // the bench's score, so labels and bench share one definition
       }
       const probe = probeImages(lr);
       rows.push({ cond, clip, psnr, x: PROBE_FEATURES.map((f) => Math.log(probe[f] + 1e-3)) });

@@ -274,22 +274,18 @@ export const upscaleCommand = {
     // The net runs at the plan's net input size (the input itself, or ×1/4 of it for enhance);
     // Lanczos-3 resamples around it where the plan says (output-size-args.ts).
     const tiles = { maxTile: tile, overlap };
-    const autoRun = (lr: AsyncIterable<ImageF32>) =>
-      upscaleClipAuto(lr, plan.net.width, plan.net.height, {
-        modelsDir, threads, tile: tiles,
-        onPick: (pick, vsr) => {
-          if (!quiet) io.err(pick.reason);
-          noteModel(vsr);
-        },
-      });
-    let picked: ReturnType<typeof autoRun>['picked'] = () => null;
+    let autoModelId = '?'; // set by onPick before the first frame comes out
     const net = fixed
       ? (lr: AsyncIterable<ImageF32>) => upscaleClipCpu(fixed.sequence(plan.net.width, plan.net.height, tiles), lr)
-      : (lr: AsyncIterable<ImageF32>) => {
-          const r = autoRun(lr);
-          picked = () => r.picked();
-          return r.frames;
-        };
+      : (lr: AsyncIterable<ImageF32>) =>
+          upscaleClipAuto(lr, plan.net.width, plan.net.height, {
+            modelsDir, threads, tile: tiles,
+            onPick: (pick, vsr) => {
+              if (!quiet) io.err(pick.reason);
+              autoModelId = vsr.modelId;
+              noteModel(vsr);
+            },
+          });
     const frames = resampleClip(plan, net, all());
     const { width: W, height: H } = plan.output;
     const progress = new ProgressLine(io, !!process.stderr.isTTY && !quiet, quiet);
@@ -333,7 +329,7 @@ export const upscaleCommand = {
     progress.update(n, known ?? n, true);
     const result: UpscaleResult = { frames: n, width: W, height: H, ms: performance.now() - t0 };
     if (!quiet && (plan.pre || plan.post)) io.err(`${size === 'enhance' ? 'enhance' : 'output size'}: ${describePlan(plan)}`);
-    if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${fixed?.modelId ?? `${picked()?.vsr.modelId ?? '?'} (auto)`})`);
+    if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${fixed?.modelId ?? `${autoModelId} (auto)`})`);
     return 0;
   },
 } satisfies Command;

@@ -81,9 +81,14 @@ function lumaOfRgba(f: RgbaFrame): Float32Array {
 
 /** The value at index ⌊q·(n − 1)⌋ of the sorted values. */
 export function quantile(values: Float32Array, q: number): number {
-  if (values.length === 0) return NaN;
+  return quantiles(values, [q])[0];
+}
+
+/** Several quantiles of the same values from one sorted copy (the pooled maps run to millions). */
+export function quantiles(values: Float32Array, qs: readonly number[]): number[] {
+  if (values.length === 0) return qs.map(() => NaN);
   const s = Float32Array.from(values).sort();
-  return s[Math.floor(q * (s.length - 1))];
+  return qs.map((q) => s[Math.floor(q * (s.length - 1))]);
 }
 
 interface FrameMaps {
@@ -132,7 +137,7 @@ function concat(parts: Float32Array[]): Float32Array {
 function probeMaps(maps: FrameMaps[]): InputProbe {
   const g = concat(maps.map((m) => m.g)), lap = concat(maps.map((m) => m.lap)), imm = concat(maps.map((m) => m.imm));
   if (g.length === 0) throw new RangeError('the probe needs frames of at least 3×3 pixels');
-  const median = quantile(g, 0.5), p90 = quantile(g, 0.9);
+  const [median, p90] = quantiles(g, [0.5, 0.9]);
   let flatSum = 0, flatN = 0, edgeLap = 0, edgeG = 0;
   for (let i = 0; i < g.length; i++) {
     if (g[i] <= median) {

@@ -12,12 +12,6 @@ import type { VsrTileOptions } from './vsr-common.ts';
 import { upscaleClipCpu } from './vsr-cpu.ts';
 import { createVsrNode, listVsrModels, type VsrNode } from './vsr-node.ts';
 
-export interface AutoRun {
-  /** The upscaled frames; `picked` is set once the first one is asked for. */
-  frames: AsyncGenerator<ImageF32>;
-  picked(): { vsr: VsrNode; pick: AutoPick } | null;
-}
-
 /** The manifest's routed models, or ModelFileError saying why auto cannot choose there. */
 export async function routedModels(modelsDir?: string): Promise<string[]> {
   const models = await listVsrModels(modelsDir);
@@ -32,39 +26,37 @@ export async function routedModels(modelsDir?: string): Promise<string[]> {
   return routed.map((m) => m.id);
 }
 
-/** Upscale `lr` (frames of width×height) with the net auto picks from its first frames. */
-export function upscaleClipAuto(
+/**
+ * Upscale `lr` (frames of width×height) with the net auto picks from its first frames; `onPick`
+ * hears which one before the first frame comes out.
+ */
+export async function* upscaleClipAuto(
   lr: AsyncIterable<ImageF32>,
   width: number,
   height: number,
   opts: { modelsDir?: string; threads?: number; tile?: VsrTileOptions; onPick?: (pick: AutoPick, vsr: VsrNode) => void },
-): AutoRun {
-  let picked: { vsr: VsrNode; pick: AutoPick } | null = null;
-  async function* run(): AsyncGenerator<ImageF32> {
-    const it = lr[Symbol.asyncIterator]();
-    const head: ImageF32[] = [];
-    let done = false;
-    while (head.length < PROBE_FRAMES) {
-      const r = await it.next();
-      if (r.done) {
-        done = true;
-        break;
-      }
-      head.push(r.value);
+): AsyncGenerator<ImageF32> {
+  const it = lr[Symbol.asyncIterator]();
+  const head: ImageF32[] = [];
+  let done = false;
+  while (head.length < PROBE_FRAMES) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
     }
-    if (!head.length) return;
-    const models = await listVsrModels(opts.modelsDir);
-    const pick = pickModel(models, probeImages(head));
-    if (!pick) await routedModels(opts.modelsDir); // throws the message saying why
-    const vsr = await createVsrNode({ modelsDir: opts.modelsDir, modelId: pick!.id, threads: opts.threads });
-    picked = { vsr, pick: pick! };
-    opts.onPick?.(pick!, vsr);
-    async function* replay(): AsyncGenerator<ImageF32> {
-      yield* head;
-      if (done) return;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    }
-    yield* upscaleClipCpu(vsr.sequence(width, height, opts.tile), replay());
+    head.push(r.value);
   }
-  return { frames: run(), picked: () => picked };
+  if (!head.length) return;
+  const models = await listVsrModels(opts.modelsDir);
+  const pick = pickModel(models, probeImages(head));
+  if (!pick) await routedModels(opts.modelsDir); // throws the message saying why
+  const vsr = await createVsrNode({ modelsDir: opts.modelsDir, modelId: pick!.id, threads: opts.threads });
+  opts.onPick?.(pick!, vsr);
+  async function* replay(): AsyncGenerator<ImageF32> {
+    yield* head;
+    if (done) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  yield* upscaleClipCpu(vsr.sequence(width, height, opts.tile), replay());
 }
