@@ -298,7 +298,9 @@ def _quality_section(models: dict) -> list:
     labels, covered = {}, set()
     for mid, m in methods.items():
         now = next((sid for sid, sha in shipped_sha.items() if sha and sha == m.get('sha256')), None)
-        if now:
+        if m.get('ensemble'):  # the same weights run as a self-ensemble (vqdsr upscale --ensemble n)
+            labels[mid] = f'{mid.rsplit("+e", 1)[0]} ×{m["ensemble"]} self-ensemble (`--ensemble {m["ensemble"]}`)'
+        elif now:
             covered.add(now)
             labels[mid] = f'{now} (shipped)' if now == mid else f'{now} (shipped; measured as candidate `{mid}`)'
         elif m.get('kind') == 'shipped':

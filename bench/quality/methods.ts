@@ -36,6 +36,13 @@ export interface VsrModel {
   params?: number;
   trained?: boolean;
   stateChannels?: number;
+  /** Self-ensemble size (`--ensemble`); the column's id is then `<model>+e<n>`. */
+  ensemble?: number;
+}
+
+/** The `--model` argument of a column: its id without the ensemble suffix. */
+export function modelArg(m: VsrModel): string {
+  return m.ensemble ? m.id.replace(/\+e\d$/, '') : m.id;
 }
 
 interface ManifestEntry {
@@ -136,7 +143,8 @@ export async function runUpscaleCli(model: VsrModel, lrDir: string, outDir: stri
   const lines: string[] = [];
   const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
   const quiet = model.kind === 'auto' ? [] : ['--quiet'];
-  const code = await cliMain(['upscale', lrDir, outDir, '--model', model.id, '--models', model.modelsDir, ...quiet], io);
+  const ens = model.ensemble ? ['--ensemble', String(model.ensemble)] : [];
+  const code = await cliMain(['upscale', lrDir, outDir, '--model', modelArg(model), '--models', model.modelsDir, ...ens, ...quiet], io);
   if (code !== 0) throw new Error(`vqdsr upscale --model ${model.id} exited ${code}: ${lines.join(' ').slice(-1500)}`);
   if (model.kind !== 'auto') return undefined;
   const pick = lines.map((l) => /^auto → (\S+)/.exec(l)?.[1]).find((x) => x);

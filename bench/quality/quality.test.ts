@@ -9,12 +9,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ImageF32 } from '../../src/core/image.ts';
 import { decodePng, encodePng } from '../../src/cli/png.ts';
 import { psnrRgb } from '../../src/metrics/psnr.ts';
 import { describeParams, paperCondition, paperKey, webCondition, writeFrames } from './conditions.ts';
 import { loadEvalSet, pixelDigest, readFrames } from './evalset.ts';
-import { parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp } from './methods.ts';
+import { modelArg, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp } from './methods.ts';
+import { optionsFromEnv } from './run.ts';
+import { quantizeImage, type ImageF32 } from '../../src/core/image.ts';
+import { ensembleSequence } from '../../src/pipeline/vsr/self-ensemble.ts';
+import { upscaleClipCpu } from '../../src/pipeline/vsr/vsr-cpu.ts';
+import { createVsrNode } from '../../src/pipeline/vsr/vsr-node.ts';
 import { summarise, type ClipScore } from './score.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -96,6 +100,35 @@ describe('VSR columns through `vqdsr upscale`', () => {
     expect(a.length).toBe(3);
     expect([a[0].width, a[0].height]).toEqual([128, 96]);
     a.forEach((f, i) => expect(f.data).toEqual(b[i].data));
+  }, 300_000);
+
+  it('a self-ensemble column (QUALITY_ENSEMBLE) runs `--ensemble n` on the same model: the ensemble sequence\'s frames, not the plain ones', async () => {
+    const shipped = shippedVsrModels(path.join(ROOT, 'public/models')).find((m) => m.id === 'vsr')!;
+    const e4 = { ...shipped, id: 'vsr+e4', ensemble: 4 };
+    expect(modelArg(e4)).toBe('vsr');
+    const frames = clip(3).map((f) => crop(f, 32, 24));
+    const lrDir = path.join(tmp, 'lr-e4');
+    writeFrames(lrDir, frames);
+    await runUpscaleCli(e4, lrDir, path.join(tmp, 'out-e4'));
+    const got = readFrames(path.join(tmp, 'out-e4'));
+    const vsr = await createVsrNode({ modelId: 'vsr', threads: 1 });
+    const want: ImageF32[] = [];
+    for await (const o of upscaleClipCpu(ensembleSequence((w, h) => vsr.sequence(w, h), 32, 24, 4), readFrames(lrDir))) want.push(quantizeImage(o));
+    expect(got.length).toBe(3);
+    got.forEach((f, i) => expect(f.data).toEqual(want[i].data));
+    const plain: ImageF32[] = [];
+    for await (const o of upscaleClipCpu(vsr.sequence(32, 24), readFrames(lrDir))) plain.push(quantizeImage(o));
+    expect(got[1].data).not.toEqual(plain[1].data);
+    const old = process.env.QUALITY_ENSEMBLE;
+    try {
+      process.env.QUALITY_ENSEMBLE = '4, 8';
+      expect(optionsFromEnv(ROOT).ensembles).toEqual([4, 8]);
+      process.env.QUALITY_ENSEMBLE = '3';
+      expect(() => optionsFromEnv(ROOT)).toThrow(/QUALITY_ENSEMBLE: 3 is not 2, 4 or 8/);
+    } finally {
+      if (old === undefined) delete process.env.QUALITY_ENSEMBLE;
+      else process.env.QUALITY_ENSEMBLE = old;
+    }
   }, 300_000);
 
   it('parses QUALITY_CANDIDATES and refuses taken names and bad items', () => {

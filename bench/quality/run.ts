@@ -34,7 +34,8 @@ import path from 'node:path';
 import type { ImageF32 } from '../../src/core/image.ts';
 import { CONDITIONS, CONDITION_TEXT, describeParams, paperCondition, webCondition, writeFrames, type ConditionId } from './conditions.ts';
 import { ensureEvalSet, loadEvalSet, pixelDigest, readFrames, type EvalClip, type EvalSet } from './evalset.ts';
-import { autoMethod, INTERP_TEXT, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
+import { isEnsembleSize } from '../../src/pipeline/vsr/self-ensemble.ts';
+import { autoMethod, INTERP_TEXT, modelArg, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
 import { PEER_ID, PEER_TEXT, runPeer, type PeerMode, type PortCheck } from './peer.ts';
 import { BELOW_BICUBIC_DB, BORDER, markdownReport, scoreClip, summarise, type ClipScore, type MethodSummary } from './score.ts';
 import { runVqgan, vqganMarkdown, type VqganResult } from './vqgan.ts';
@@ -45,6 +46,8 @@ export interface QualityOptions {
   workDir?: string;
   modelsDir?: string;
   candidates?: string;
+  /** Self-ensemble sizes (2, 4, 8) to add as columns of every shipped VSR model: `<id>+e<n>` (auto's would follow from its picks). */
+  ensembles?: number[];
   /** How to run the peer (peer.ts); false skips it. Default 'port'. */
   peer?: PeerMode | false;
   conditions?: ConditionId[];
@@ -69,6 +72,8 @@ interface MethodInfo {
   sha256?: string;
   params?: number;
   trained?: boolean;
+  /** A self-ensemble column: the size (`vqdsr upscale --ensemble n`). */
+  ensemble?: number;
   frames: number;
   seconds: number;
   error?: string;
@@ -99,6 +104,13 @@ function peerModeFromEnv(v: string | undefined): PeerMode | false {
   throw new Error(`QUALITY_PEER must be port, ncnn or 0 (got '${v}')`);
 }
 
+/** QUALITY_ENSEMBLE="8" or "4,8": self-ensemble columns (src/pipeline/vsr/self-ensemble.ts). */
+function ensemblesFromEnv(v: string | undefined): number[] {
+  const sizes = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  for (const n of sizes) if (!isEnsembleSize(n) || n === 1) throw new Error(`QUALITY_ENSEMBLE: ${n} is not 2, 4 or 8`);
+  return sizes;
+}
+
 /** A part's switch: unset, '' or '1' on, '0' off (anything else is a typo worth stopping for). */
 function partFromEnv(name: string, v: string | undefined): boolean {
   if (v === undefined || v === '' || v === '1') return true;
@@ -113,6 +125,7 @@ export function optionsFromEnv(root: string): QualityOptions {
   const opts: QualityOptions = {
     root,
     candidates: env.QUALITY_CANDIDATES,
+    ensembles: ensemblesFromEnv(env.QUALITY_ENSEMBLE),
     peer: peerModeFromEnv(env.QUALITY_PEER),
     conditions: conds as ConditionId[] | undefined,
     clips: env.QUALITY_CLIPS?.split(',').map((s) => s.trim()).filter(Boolean),
@@ -302,17 +315,19 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
   }
   const auto = autoMethod(modelsDir);
   if (auto) vsr.push(auto);
+  for (const n of opts.ensembles ?? []) vsr.push(...vsr.filter((m) => m.kind === 'shipped' && !m.ensemble).map((m) => ({ ...m, id: `${m.id}+e${n}`, ensemble: n })));
   for (const m of vsr) {
     const info: MethodInfo = {
       id: m.id,
-      label: m.kind === 'auto' ? 'auto (shipped router)' : `${m.id} (${m.kind === 'shipped' ? 'shipped' : 'candidate'})`,
+      label: `${modelArg(m)}${m.ensemble ? ` ×${m.ensemble} self-ensemble` : ''} (${m.kind === 'auto' ? 'shipped router' : m.kind === 'shipped' ? 'shipped' : 'candidate'})`,
       kind: m.kind,
-      text: m.kind === 'shipped' ? `vqdsr upscale --model ${m.id} (public/models/${m.file}, ${m.trained ? 'trained' : 'NOT trained'}, width ${m.stateChannels})`
+      text: (m.kind === 'shipped' ? `vqdsr upscale --model ${modelArg(m)} (public/models/${m.file}, ${m.trained ? 'trained' : 'NOT trained'}, width ${m.stateChannels})`
         : m.kind === 'auto' ? `vqdsr upscale --model auto (${m.file}: the manifest's router picks from the first 8 LR frames)`
-        : `vqdsr upscale on ${m.file} (state width ${m.stateChannels})`,
+        : `vqdsr upscale on ${m.file} (state width ${m.stateChannels})`) + (m.ensemble ? ` --ensemble ${m.ensemble}` : ''),
       sha256: m.sha256,
       params: m.params,
       trained: m.trained,
+      ...(m.ensemble ? { ensemble: m.ensemble } : {}),
       frames: 0,
       seconds: 0,
     };

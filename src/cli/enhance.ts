@@ -33,6 +33,7 @@ Options:
                     shrunk ×1/s instead).
   --tile <n>        largest tile side of the ×1/4 frames in pixels (multiple of 4; default ${VSR_DEFAULT_TILE}).
   --overlap <n>     pixels neighbouring tiles share (default ${VSR_DEFAULT_OVERLAP}).
+  --ensemble <n>    self-ensemble of 1 (default), 2, 4 or 8 passes, as for \`vqdsr upscale\`.
   --frames <a:b>    only frames a … b−1 (0-based); also a: and :b.
   --crf <n>         video quality (mp4: x264 CRF 0–51, default ${QUALITY.mp4.default}; webm: VP9 CRF 0–63,
                     default ${QUALITY['webm-vp9'].default}).

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { quantize01 } from '../core/pixels.ts';
 import { findNativeFfmpeg } from '../media/ffmpeg-node.ts';
+import { ensembleSequence } from '../pipeline/vsr/self-ensemble.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { createVsrNode, DEFAULT_MODELS_DIR, listVsrModels } from '../pipeline/vsr/vsr-node.ts';
 import { main, type CliIo } from './main.ts';
@@ -41,6 +42,8 @@ describe('vqdsr upscale: arguments', () => {
       [[CLIP, path.join(tmp, 'x'), '--model', 'nope'], /model 'nope' is not in .*manifest\.json \(known VSR models: vsr, vsr-restore\)/],
       [[CLIP, path.join(tmp, 'x'), '--model', 'vqgan'], /model 'vqgan' in .*manifest\.json is not a VSR model/],
       [[path.join(tmp, 'missing.mp4'), path.join(tmp, 'x')], /input not found/],
+      [[CLIP, path.join(tmp, 'x'), '--ensemble', '3'], /--ensemble must be 1, 2, 4 or 8 \(got 3\)/],
+      [[CLIP, path.join(tmp, 'x'), '--ensemble', '16'], /--ensemble/],
     ];
     for (const [args, msg] of cases) {
       const io = capture();
@@ -95,6 +98,31 @@ describe.skipIf(!haveModel)('vqdsr upscale on the 3-frame 32×32 clip', () => {
         expect(maxLevels, `${id} frame ${t - 1}`).toBe(0);
       }
     }
+  });
+
+  it('--ensemble 8 gives the self-ensemble of the net (eight passes averaged) and says so', async () => {
+    const out = path.join(tmp, 'frames-e8');
+    const io = capture();
+    expect(await main(['upscale', CLIP, out, '--model', 'vsr-restore', '--ensemble', '8', '--threads', '1'], io), io.errText()).toBe(0);
+    expect(io.errText()).toMatch(/model vsr-restore, self-ensemble ×8\)/);
+    const vsr = await createVsrNode({ threads: 1, modelId: 'vsr-restore' });
+    const frames = [0, 1, 2].map((i) => readPng(path.join(CLIP, `frame-${i}.png`)));
+    let t = 0, differs = 0;
+    const plain: number[][] = [];
+    for await (const p of upscaleClipCpu(vsr.sequence(32, 32), frames)) plain.push(Array.from(p.data, quantize01));
+    for await (const want of upscaleClipCpu(ensembleSequence((w, h) => vsr.sequence(w, h), 32, 32, 8), frames)) {
+      const got = readPng(path.join(out, `${String(t).padStart(5, '0')}.png`));
+      let maxLevels = 0;
+      for (let i = 0; i < got.data.length; i++) {
+        const g = Math.round(got.data[i] * 255);
+        maxLevels = Math.max(maxLevels, Math.abs(g - quantize01(want.data[i])));
+        if (g !== plain[t][i]) differs++;
+      }
+      expect(maxLevels, `frame ${t}`).toBe(0);
+      t++;
+    }
+    expect(t).toBe(3);
+    expect(differs).toBeGreaterThan(0); // not the single pass
   });
 
   it('--model auto runs the net the router picks, says which and why, and gives that net\'s frames', async () => {

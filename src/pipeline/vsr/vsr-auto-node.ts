@@ -8,6 +8,7 @@
 import type { ImageF32 } from '../../core/image.ts';
 import { ModelFileError } from '../../models/manifest.ts';
 import { PROBE_FRAMES, pickModel, probeImages, type AutoPick } from './input-probe.ts';
+import { ensembleSequence, type EnsembleSize } from './self-ensemble.ts';
 import type { VsrTileOptions } from './vsr-common.ts';
 import { upscaleClipCpu } from './vsr-cpu.ts';
 import { createVsrNode, listVsrModels, type VsrNode } from './vsr-node.ts';
@@ -34,7 +35,7 @@ export async function* upscaleClipAuto(
   lr: AsyncIterable<ImageF32>,
   width: number,
   height: number,
-  opts: { modelsDir?: string; threads?: number; tile?: VsrTileOptions; onPick?: (pick: AutoPick, vsr: VsrNode) => void },
+  opts: { modelsDir?: string; threads?: number; tile?: VsrTileOptions; ensemble?: EnsembleSize; onPick?: (pick: AutoPick, vsr: VsrNode) => void },
 ): AsyncGenerator<ImageF32> {
   const it = lr[Symbol.asyncIterator]();
   const head: ImageF32[] = [];
@@ -58,5 +59,5 @@ export async function* upscaleClipAuto(
     if (done) return;
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
   }
-  yield* upscaleClipCpu(vsr.sequence(width, height, opts.tile), replay());
+  yield* upscaleClipCpu(ensembleSequence((w, h) => vsr.sequence(w, h, opts.tile), width, height, opts.ensemble ?? 1), replay());
 }
