@@ -3,12 +3,14 @@
 // "Output size" select names the size each choice makes for the clip and region; ×2 of a 32×32
 // region of the sample saved as MP4 is 64×64 (ffprobe), "Enhance at 1×" of the whole 480×270
 // sample is a 480×270 MP4 (the net ran on 120×68 and its 480×272 was resampled to the exact size);
-// a still image at ×3 is a PNG of three times its size; and a 3840×2160 image greys out the sizes
+// a still image at ×3 is a PNG of three times its size (and with 4 passes, the self-ensemble, the same
+// size with other pixels); and a 3840×2160 image greys out the sizes
 // over the limit (×4, ×3) and the boxes it already fills, each with its reason, keeping ×2 (the net
 // then runs on a 1920×1080 copy) and enhance. Runs on the CPU path (?wasm) with the narrow test
 // models (?testmodels): the WebGPU side of the same runs is checked against it in
 // src/engine/output-size.gputest.ts.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +78,19 @@ try {
   const png = readFileSync('test-results/output-size-still.png');
   const [pw, ph] = [png.readUInt32BE(16), png.readUInt32BE(20)];
   check(still.name === 'frame-48x32-x3.png' && pw === 144 && ph === 96, `still image saved as ${still.name}: ${pw}×${ph} PNG (want frame-48x32-x3.png, 144×96)`);
+
+  console.log('the same image with 4 passes (self-ensemble): same size, other pixels');
+  const passes = await page.$$eval('[data-testid=upscale-ensemble] option', (os) => os.map((o) => o.value));
+  check(passes.join() === '1,2,4,8', `Passes offers ${passes.join(', ')} (want 1, 2, 4, 8)`);
+  await setUpscaleRun(page, { ensemble: 4 });
+  await runAndDownload(page, 'test-results/output-size-still-e4.png');
+  const png4 = readFileSync('test-results/output-size-still-e4.png');
+  const pixels = (file) => PNG.sync.read(readFileSync(file));
+  const [a, b] = [pixels('test-results/output-size-still.png'), pixels('test-results/output-size-still-e4.png')];
+  let differ = 0;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) differ++;
+  check(png4.readUInt32BE(16) === 144 && png4.readUInt32BE(20) === 96 && differ > 0, `4 passes: ${png4.readUInt32BE(16)}×${png4.readUInt32BE(20)} PNG, ${differ} of ${a.data.length} values differ from 1 pass (want 144×96, > 0)`);
+  await setUpscaleRun(page, { ensemble: 1 });
 
   console.log('a 3840×2160 image: sizes over the limit and boxes it fills are greyed out, with the reason');
   const big = path.join(tmpdir(), 'vqdsr-output-size-3840x2160.png');

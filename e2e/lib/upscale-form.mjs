@@ -1,5 +1,5 @@
 // The Upscale tab's run form, as the suites fill it: frames from–to (1-based, as typed), the LR
-// region, the output kind and size; then Start, the progress while it runs, the status once the
+// region, the output kind and size, the passes (self-ensemble); then Start, the progress while it runs, the status once the
 // run has ended, and the result's download.
 
 /**
@@ -7,13 +7,14 @@
  * shows when a source is open, and a page just opened first starts its engine, then loads the
  * sample (30–50 s on SwiftShader on a loaded 2-core machine, measured).
  */
-export async function setUpscaleRun(page, { from, to, region, output, size } = {}) {
+export async function setUpscaleRun(page, { from, to, region, output, size, ensemble } = {}) {
   await page.waitForSelector('[data-testid=upscale-start]', { timeout: 120_000 });
   if (from !== undefined) await page.fill('[data-testid=upscale-from]', String(from));
   if (to !== undefined) await page.fill('[data-testid=upscale-to]', String(to));
   if (region !== undefined) await page.selectOption('[data-testid=upscale-region]', region);
   if (output !== undefined) await page.selectOption('[data-testid=upscale-output]', output);
   if (size !== undefined) await page.selectOption('[data-testid=upscale-size]', size);
+  if (ensemble !== undefined) await page.selectOption('[data-testid=upscale-ensemble]', String(ensemble));
 }
 
 /** Fills the form and starts the run, without waiting for anything (a suite that acts mid-run). */

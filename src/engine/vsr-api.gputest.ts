@@ -49,4 +49,36 @@ export const gpuTests: GpuTest[] = [
       return { pass: parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
     },
   },
+  {
+    name: 'vsr: self-ensemble ×4 through the engine — GPU path vs CPU path within 1 level, and not the single pass',
+    async run(ctx) {
+      setModelsBase(TEST_MODELS);
+      const rgba = await clip(ctx);
+      const collect = async (ensemble: 1 | 4, cpu: boolean) => {
+        const outs: RgbaFrame[] = [];
+        const r = await runVsrJob({ width: 32, height: 32, from: 0, to: 3, length: 3, ensemble, cpu }, (i) => rgba[i], (i, out) => void (outs[i] = out));
+        return { r, outs };
+      };
+      const gpu4 = await collect(4, false);
+      const cpu4 = await collect(4, true);
+      const gpu1 = await collect(1, false);
+      let maxLevels = 0, differ = 0;
+      cpu4.outs.forEach((o, i) => o.data.forEach((v, j) => (maxLevels = Math.max(maxLevels, Math.abs(v - gpu4.outs[i].data[j])))));
+      gpu1.outs.forEach((o, i) => o.data.forEach((v, j) => (differ += v !== gpu4.outs[i].data[j] ? 1 : 0)));
+      const parts = [
+        { pass: gpu4.r.done === 3 && gpu4.r.backend === 'webgpu' && cpu4.r.backend === 'wasm', detail: `backends ${gpu4.r.backend} / ${cpu4.r.backend}, done ${gpu4.r.done}` },
+        { pass: gpu4.outs.every((o) => o.width === 128 && o.height === 128), detail: 'outputs 128×128' },
+        { pass: maxLevels <= 1, detail: `×4 ensemble, CPU path vs GPU path RGBA: max ${maxLevels} level(s) (≤ 1)` },
+        { pass: differ > 0, detail: `${differ} RGBA values differ from the single pass` },
+      ];
+      let bad = '';
+      try {
+        await runVsrJob({ width: 32, height: 32, from: 0, to: 3, length: 3, ensemble: 3 as 4 }, (i) => rgba[i], () => undefined);
+      } catch (e) {
+        bad = (e as Error).message;
+      }
+      parts.push({ pass: /self-ensemble of 3 passes/.test(bad), detail: `ensemble 3 refused: ${bad}` });
+      return { pass: parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
+    },
+  },
 ];

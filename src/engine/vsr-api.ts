@@ -31,6 +31,8 @@ import type { VsrModel } from '../models/kinds';
 import { isByoId } from '../models/byo-id';
 import { getByoModel, readByoModel } from '../models/byo-store-web';
 import { VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common';
+import { ensembleSequence, isEnsembleSize, type EnsembleSize } from '../pipeline/vsr/self-ensemble';
+import { ensembleSequenceGpu } from '../pipeline/vsr/self-ensemble-gpu';
 import { planOutputSize, type OutputSizeId } from '../pipeline/vsr/output-size';
 import { createPlanResamplerCpu } from '../pipeline/vsr/output-resample';
 import { createPlanResamplerGpu, type PlanResamplerGpu } from '../pipeline/vsr/output-resample-gpu';
@@ -83,6 +85,8 @@ export interface VsrRunRequest {
   size?: OutputSizeId;
   /** Even output sides (a video export); default false. */
   even?: boolean;
+  /** Self-ensemble passes (pipeline/vsr/self-ensemble.ts): 1 (default), 2, 4 or 8; n× the time. */
+  ensemble?: EnsembleSize;
 }
 
 export interface VsrFrameInfo {
@@ -312,6 +316,7 @@ function checkRequest(r: VsrRunRequest): void {
   if (r.width < 1 || r.height < 1) throw new RangeError(`VSR run: empty frame ${r.width}×${r.height}`);
   if (!(r.from < r.to && r.to <= r.length)) throw new RangeError(`VSR run: frames [${r.from}, ${r.to}) are not inside a clip of ${r.length}`);
   if (r.emitFrom !== undefined && !(r.emitFrom >= r.from && r.emitFrom < r.to)) throw new RangeError('VSR run: emitFrom outside [from, to)');
+  if (r.ensemble !== undefined && !isEnsembleSize(r.ensemble)) throw new RangeError(`VSR run: self-ensemble of ${String(r.ensemble)} passes (1, 2, 4 or 8)`);
 }
 
 /** One step's frames on whichever side runs the net: an LR frame made ready for it (converted or uploaded). */
@@ -407,6 +412,7 @@ export async function runVsrJob(
   checkRequest(req);
   const t0 = performance.now();
   const model = req.model ?? 'vsr';
+  const ensemble = req.ensemble ?? 1;
   const side = await vsrSide(model, req.cpu, onLoad);
   const { width: w, height: h } = req;
   const { scale: s, frames } = await describeVsr(model);
@@ -428,7 +434,7 @@ export async function runVsrJob(
     if (side === 'webgpu') {
       const device = await webgpuDevice();
       const vsr = await gpuRunner(device, model, onLoad);
-      const seq: VsrGpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile, overlap: req.overlap });
+      const seq: VsrGpuSequence = ensembleSequenceGpu(device, (sw, sh) => vsr.sequence(sw, sh, { maxTile: req.maxTile, overlap: req.overlap }), net.width, net.height, ensemble);
       where = { backend: 'webgpu', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
       let rs: PlanResamplerGpu | null = null;
       try {
@@ -463,7 +469,7 @@ export async function runVsrJob(
     const vsr = await cpuRunner(model, onLoad, { ahead: true });
     // A warm-up step of vsrPrepare still in flight ends before this run's steps use the session.
     await warmUps.get(vsr)?.catch(() => undefined);
-    const seq: VsrCpuSequence = vsr.sequence(net.width, net.height, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap });
+    const seq: VsrCpuSequence = ensembleSequence((sw, sh) => vsr.sequence(sw, sh, { maxTile: req.maxTile ?? VSR_DEFAULT_TILE, overlap: req.overlap }), net.width, net.height, ensemble);
     const rs = plan && createPlanResamplerCpu(plan);
     where = { backend: 'wasm', tiles: seq.plan.tiles.length, trained: vsr.model.trained };
     const win: Window<ImageF32> = {
@@ -508,7 +514,7 @@ export const vsrApi = {
   },
 
   /** One still image ×4, or at the output size `size` (its own neighbours, zero state). */
-  async vsrImage(frame: RgbaFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean; size?: OutputSizeId } = {}, onLoad?: LoadProgress): Promise<RgbaFrame> {
+  async vsrImage(frame: RgbaFrame, opts: { model?: string; maxTile?: number; overlap?: number; cpu?: boolean; size?: OutputSizeId; ensemble?: EnsembleSize } = {}, onLoad?: LoadProgress): Promise<RgbaFrame> {
     let result: RgbaFrame | null = null;
     await runVsrJob({ ...opts, width: frame.width, height: frame.height, from: 0, to: 1, length: 1 }, () => frame, (_i, out) => void (result = out), undefined, onLoad);
     const out = result as RgbaFrame | null;

@@ -29,6 +29,7 @@ import {
 } from './upscale-run';
 import './vsr-variant';
 import { ByoPanel } from '../byo/ByoPanel';
+import { ENSEMBLE_SIZES, type EnsembleSize } from '../../pipeline/vsr/self-ensemble';
 import { OutputSizeField } from './OutputSizeField';
 import { LiveView } from './live/LiveView';
 
@@ -163,6 +164,17 @@ export function UpscaleView() {
                 ))}
               </select>
               <span className="muted" data-testid="upscale-auto-reason">{modelsError ?? (offered && vsrAuto ? (auto.error ?? (auto.pick && !auto.measuring ? auto.pick.reason : '')) : '')}</span>
+            </label>
+            <label className="field" title="Self-ensemble: the clip also runs mirrored (2, 4) and transposed (8), each pass with its own recurrent state, and the passes are averaged — a little sharper and steadier, that many times the time">
+              <span>Passes</span>
+              <select data-testid="upscale-ensemble" value={settings.ensemble ?? 1} onChange={(e) => setSettings({ ensemble: Number(e.target.value) as EnsembleSize })}>
+                {ENSEMBLE_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n === 1 ? '1 (fastest)' : `${n} (self-ensemble, ${n}× the time)`}
+                  </option>
+                ))}
+              </select>
+              <span />
             </label>
             <label className="field" title="Frames larger than this (LR pixels) run as overlapping tiles, each with its own recurrent state">
               <span>Tile</span>

@@ -22,6 +22,7 @@ import { measureFrame } from '../compare/metrics-client';
 import type { RgbaFrame } from '../../core/frame';
 import { upscaleSizeProblem, VSR_RESUME_WARMUP } from '../../pipeline/vsr/vsr-common';
 import { DEFAULT_OUTPUT_SIZE, OutputSizeError, type OutputPlan, type OutputSizeId } from '../../pipeline/vsr/output-size';
+import type { EnsembleSize } from '../../pipeline/vsr/self-ensemble';
 import { netScaleOf, planChoice, refusalMessage, sizedFileName } from './output-size';
 
 /** Engine restarts one run survives; past that the fault is not a passing one. */
@@ -48,6 +49,8 @@ export interface UpscaleSettings {
   tile: number | null;
   /** Output size (output-size.ts): ×4 (the net's own), ×3, ×2, a fit box, or enhance at 1×. */
   size: OutputSizeId;
+  /** Self-ensemble passes (pipeline/vsr/self-ensemble.ts): 1 = one pass; 2, 4, 8 = that many times the time. */
+  ensemble: EnsembleSize;
 }
 
 export type UpscaleStatus = 'idle' | 'loading' | 'running' | 'paused' | 'finishing' | 'done' | 'cancelled' | 'error';
@@ -106,7 +109,7 @@ export interface PreparedModel {
 }
 
 export const useUpscale = create<UpscaleStore>((set, get) => ({
-  settings: { source: 'clip', from: 0, to: 1, region: 'whole', output: 'mp4', crf: QUALITY.mp4.default, preset: 'veryfast', tile: null, size: DEFAULT_OUTPUT_SIZE },
+  settings: { source: 'clip', from: 0, to: 1, region: 'whole', output: 'mp4', crf: QUALITY.mp4.default, preset: 'veryfast', tile: null, size: DEFAULT_OUTPUT_SIZE, ensemble: 1 },
   status: 'idle',
   done: 0,
   total: 0,
@@ -277,7 +280,7 @@ export async function startUpscale(): Promise<void> {
     const onLoad = Comlink.proxy((p: { file: string; loaded: number; total: number }) => useUpscale.setState({ load: p.loaded < p.total ? p : null }));
 
     if (source.isImage) {
-      const out = await engine.api.vsrImage(await lr(0), { model, maxTile: settings.tile ?? undefined, size }, onLoad);
+      const out = await engine.api.vsrImage(await lr(0), { model, maxTile: settings.tile ?? undefined, size, ensemble: settings.ensemble }, onLoad);
       const file = await pngBlob(out);
       useUpscale.setState({
         status: 'done', done: 1, output: out, input: await lr(0), index: 0,
@@ -386,7 +389,7 @@ export async function startUpscale(): Promise<void> {
       const attempt: Attempt = { dead: false, writing: null };
       try {
         const part = await eng.api.vsrRun(
-          { jobId, model, width: box.w, height: box.h, from: Math.max(from, resumeAt - VSR_RESUME_WARMUP), emitFrom: resumeAt, to, length: source.frameCount, maxTile: settings.tile ?? undefined, size, even },
+          { jobId, model, width: box.w, height: box.h, from: Math.max(from, resumeAt - VSR_RESUME_WARMUP), emitFrom: resumeAt, to, length: source.frameCount, maxTile: settings.tile ?? undefined, size, even, ensemble: settings.ensemble },
           getLr,
           onFrameFor(attempt),
           c.cancel,
