@@ -24,6 +24,10 @@ if (PARTS !== 'degrade' && PARTS !== 'degrade,upscale') throw new Error(`APP_BEN
 // APP_BENCH_UPSCALE_QUERY=ortcpu: the upscale part with the app's CPU net on onnxruntime's wasm EP
 // instead of the project's wasm kernels (an A/B of the two in one app, same machine).
 const UPSCALE_QUERY = process.env.APP_BENCH_UPSCALE_QUERY ? `&${process.env.APP_BENCH_UPSCALE_QUERY}` : '';
+// APP_BENCH_ENSEMBLE=2|4|8: the upscale part with that many passes (the Upscale tab's Passes, the
+// self-ensemble), and the CLI with --ensemble n: what a pass costs on each side.
+const ENSEMBLE = Number(process.env.APP_BENCH_ENSEMBLE ?? 1);
+if (![1, 2, 4, 8].includes(ENSEMBLE)) throw new Error(`APP_BENCH_ENSEMBLE='${process.env.APP_BENCH_ENSEMBLE}': 1, 2, 4 or 8`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
@@ -213,7 +217,7 @@ function cliRun(tmp, label, nice) {
   const load = loadAvg();
   const cpu0 = childCpuS();
   const c0 = Date.now();
-  const r = spawnSync(cmd[0], [...cmd[1], 'bin/vqdsr.mjs', 'upscale', 'public/samples/sample.mp4', out, '--frames', `0:${FRAMES}`, '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync(cmd[0], [...cmd[1], 'bin/vqdsr.mjs', 'upscale', 'public/samples/sample.mp4', out, '--frames', `0:${FRAMES}`, '--ensemble', String(ENSEMBLE), '--quiet'], { encoding: 'utf8' });
   const seconds = (Date.now() - c0) / 1000;
   if (r.status !== 0) throw new Error(`vqdsr upscale failed: ${r.stderr}`);
   return { run: label, seconds: round(seconds), fps: round(FRAMES / seconds, 3), cpuSeconds: round(childCpuS() - cpu0), loadAvg1: load, ranAtNice, bytes: statSync(out).size };
@@ -325,6 +329,7 @@ export async function run() {
     await page.fill('[data-testid=upscale-to]', String(FRAMES));
     await page.selectOption('[data-testid=upscale-region]', 'whole');
     await page.selectOption('[data-testid=upscale-output]', 'mp4');
+    await page.selectOption('[data-testid=upscale-ensemble]', String(ENSEMBLE));
     // The CLI before and after the app's runs: on a shared machine the load drifts, and one CLI
     // run on one side of the app's would tilt the ratio.
     const appNice = browserWorkerNice();
@@ -368,6 +373,8 @@ export async function run() {
         input: `bundled sample 480×270 → 1920×1080, frames 0–${FRAMES - 1}, MP4`,
         // Extra query of the app's page for this part ('&ortcpu': the CPU net on onnxruntime's wasm EP), or null.
         query: UPSCALE_QUERY || null,
+        // Passes (self-ensemble) on both sides: 1 unless APP_BENCH_ENSEMBLE says otherwise.
+        ensemble: ENSEMBLE,
         plans,
         // From opening the tab to the model ready (wall and Chromium CPU), and what the tab showed.
         prepare,
