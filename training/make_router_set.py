@@ -1,16 +1,17 @@
 """The clips training/fit_router.ts fits the VSR model router on: the held-out clips of a pack
 (make_vsr_pairs.py), in each of its input conditions, as PNG folders.
 
-  /usr/bin/python3 training/make_router_set.py [--pack .devdata/pack_web_432.npz] [--out .devdata/router_set] [--paper-variants K]
+  /usr/bin/python3 training/make_router_set.py [--pack .devdata/pack_web_432.npz] [--out .devdata/router_set]
 
 OUT/<condition>/<clip>/lr/NNNNN.png and OUT/<condition>/<clip>/hr/NNNNN.png, conditions:
   paper  the pack's degraded LR (bin/vqdsr.mjs degrade --random: blur, noise, x1/4, VQD, x264)
   clean  PIL bicubic x1/4 of HR (the quality bench's clean condition; train_vsr.clean_lr)
   web    the pack's web-quality LR (x264 crf 28, the bench's web condition)
 
-  paper-K (--paper-variants K, K = 1, 2, …) the same HR through the paper's chain again with other seeds
-         (bin/vqdsr.mjs degrade --batch --random, seed 9,000,000 + 1,000 K + clip): more draws of the
-         condition where the choice matters most, on the same unseen clips
+
+More paper-chain draws of the same clips (other seeds) were tried as extra conditions
+and did not improve the leave-one-out fit (fit_router.ts), so the option that made them is gone (history:
+1ae3c21).
 
 Only the pack's held-out clips: the nets were trained on the rest, so their outputs there would not
 say which net is better on a clip neither has seen. The quality bench's clips (make_eval_set.py,
@@ -19,10 +20,8 @@ held-out art sources) stay out of the fit: they judge the router afterwards.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
@@ -38,7 +37,6 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--pack', default=os.path.join(ROOT, '.devdata', 'pack_web_432.npz'))
     ap.add_argument('--out', default=os.path.join(ROOT, '.devdata', 'router_set'))
-    ap.add_argument('--paper-variants', type=int, default=0, help='extra paper-chain draws per clip, other seeds')
     args = ap.parse_args()
     args.out = os.path.abspath(args.out)  # batch entries are read relative to the batch file's folder
     data = load_pack(args.pack, threads=2)
@@ -53,23 +51,10 @@ def main():
                 os.makedirs(d)
                 for t, f in enumerate(frames):
                     Image.fromarray(f.permute(1, 2, 0).numpy()).save(os.path.join(d, f'{t:05d}.png'))
-    batch = []
-    for k in range(1, args.paper_variants + 1):
-        for i in held:
-            d = os.path.join(args.out, f'paper-{k}', f'{int(i):04d}')
-            shutil.copytree(os.path.join(args.out, 'paper', f'{int(i):04d}', 'hr'), os.path.join(d, 'hr'))
-            batch.append({'input': os.path.join(d, 'hr'), 'output': os.path.join(d, 'lr'), 'seed': 9_000_000 + 1000 * k + int(i)})
-    if batch:
-        lst = os.path.join(args.out, 'paper-variants.json')
-        with open(lst, 'w') as f:
-            json.dump(batch, f, indent=1)
-        subprocess.run(['node', os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', '--batch', lst, '--random', '--quiet',
-                        '--threads', '2'], check=True, cwd=ROOT)
-    variants = ''.join(f'/paper-{k}' for k in range(1, args.paper_variants + 1))
     with open(os.path.join(args.out, 'SOURCE.txt'), 'w') as f:
         f.write(f'{os.path.basename(args.pack)}: {len(held)} held-out clips x {data["hr"].shape[1]} frames, '
-                f'conditions paper/clean/web{variants} (training/make_router_set.py)\n')
-    print(f'{args.out}: {len(held)} clips x {3 + args.paper_variants} conditions')
+                f'conditions paper/clean/web (training/make_router_set.py)\n')
+    print(f'{args.out}: {len(held)} clips x 3 conditions')
 
 
 if __name__ == '__main__':

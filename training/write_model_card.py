@@ -196,10 +196,12 @@ def _vsr_general_body(s: dict) -> list:
     return L
 
 
-def latest_quality(results_dir: str | None = None, part: str = 'summary') -> tuple[str, dict, dict] | None:
+def latest_quality(results_dir: str | None = None, part: str = 'summary', accept=None) -> tuple[str, dict, dict] | None:
     """(file, run, quality entry) of the newest bench/results/*.json holding a finished
     `npm run bench quality` (bench/node/quality.bench.mjs) with `part` in it — 'summary' for the ×4
-    tables (runs with the peer only), 'vqgan' for the degrader's (a QUALITY_VSR=0 run has only the latter) — or None."""
+    tables (runs with the peer only, unless `accept` decides), 'vqgan' for the degrader's (a
+    QUALITY_VSR=0 run has only the latter) — or None. `accept(entry)`, when given, replaces the
+    peer rule: only entries it returns true for count."""
     results_dir = results_dir or os.path.join(ROOT, 'bench', 'results')
     best = None
     for path in glob.glob(os.path.join(results_dir, '*.json')):
@@ -210,15 +212,22 @@ def latest_quality(results_dir: str | None = None, part: str = 'summary') -> tup
         except (OSError, ValueError):
             continue
         for entry in (run or {}).get('node', []):
-            # The card's ×4 tables quote full runs: a candidate check that skipped the peer
-            # (QUALITY_PEER=0) has no margins to give and does not replace the last full run.
-            peer_skipped = any(m.get('kind') == 'peer' and str(m.get('error', '')).startswith('skipped') for m in entry.get('methods', []))
-            if part == 'summary' and peer_skipped:
+            if entry.get('file') != 'quality.bench.mjs' or part not in entry:
                 continue
-            if entry.get('file') == 'quality.bench.mjs' and part in entry:
-                if best is None or run.get('started', '') > best[1].get('started', ''):
-                    best = (path, run, entry)
+            if accept is not None:
+                if not accept(entry):
+                    continue
+            elif part == 'summary' and _peer_skipped(entry):
+                # The card's ×4 tables quote full runs: a candidate check that skipped the peer
+                # (QUALITY_PEER=0) has no margins to give and does not replace the last full run.
+                continue
+            if best is None or run.get('started', '') > best[1].get('started', ''):
+                best = (path, run, entry)
     return best
+
+
+def _peer_skipped(entry: dict) -> bool:
+    return any(m.get('kind') == 'peer' and str(m.get('error', '')).startswith('skipped') for m in entry.get('methods', []))
 
 
 def _vqgan_quality_section(model: dict, results_dir: str | None = None) -> list:
@@ -299,7 +308,7 @@ def _quality_section(models: dict) -> list:
     for mid, m in methods.items():
         now = next((sid for sid, sha in shipped_sha.items() if sha and sha == m.get('sha256')), None)
         if m.get('ensemble'):  # the same weights run as a self-ensemble (vqdsr upscale --ensemble n)
-            labels[mid] = f'{mid.rsplit("+e", 1)[0]} ×{m["ensemble"]} self-ensemble (`--ensemble {m["ensemble"]}`)'
+            labels[mid] = f'{_ensemble_base(mid, m)} ×{m["ensemble"]} self-ensemble (`--ensemble {m["ensemble"]}`)'
         elif now:
             covered.add(now)
             labels[mid] = f'{now} (shipped)' if now == mid else f'{now} (shipped; measured as candidate `{mid}`)'
@@ -358,28 +367,29 @@ def _margins(q: dict, methods: dict, labels: dict) -> list:
     return (['Margins (same run):', ''] + out + ['']) if out else []
 
 
+def _ensemble_base(mid: str, method: dict) -> str:
+    """The net a self-ensemble column runs; results written before the bench stored `model`
+    (2026-12-05) only have it in the column id, `<model>+e<n>`."""
+    return method.get('model') or mid[:-len(f'+e{method["ensemble"]}')]
+
+
+def _ensemble_pairs(entry: dict, shipped: dict) -> list:
+    """(net, ensemble column, size) for each ensemble column whose single-pass weights are the shipped ones."""
+    ms = {m['id']: m for m in entry.get('methods', [])}
+    pairs = [(_ensemble_base(m['id'], m), m['id'], m['ensemble']) for m in ms.values() if m.get('ensemble')]
+    return [p for p in pairs if p[0] in ms and shipped.get(p[0]) and ms[p[0]].get('sha256') == shipped[p[0]]]
+
+
 def _ensemble_section(models: dict, results_dir: str | None = None) -> list:
     """The self-ensemble (`--ensemble n`, the Upscale tab's Passes) against one pass, per shipped VSR
     net, from the newest quality run with ensemble columns whose single-pass weights are the shipped ones."""
-    results_dir = results_dir or os.path.join(ROOT, 'bench', 'results')
     shipped = {mid: next((f.get('sha256') for f in m.get('files', []) if f['file'].endswith('.step.onnx')), None)
                for mid, m in models.items()}
-    best = None
-    for path in glob.glob(os.path.join(results_dir, '*.json')):
-        try:
-            run = _load(path)
-        except (OSError, ValueError):
-            continue
-        for entry in (run or {}).get('node', []):
-            ms = {m['id']: m for m in entry.get('methods', [])}
-            pairs = [(m['id'][:-len(f'+e{m["ensemble"]}')], m['id'], m['ensemble']) for m in ms.values() if m.get('ensemble')]
-            pairs = [p for p in pairs if p[0] in ms and shipped.get(p[0]) and ms[p[0]].get('sha256') == shipped[p[0]]]
-            if entry.get('file') == 'quality.bench.mjs' and 'summary' in entry and pairs:
-                if best is None or run.get('started', '') > best[1].get('started', ''):
-                    best = (path, run, entry, pairs)
-    if not best:
+    found = latest_quality(results_dir, 'summary', accept=lambda e: bool(_ensemble_pairs(e, shipped)))
+    if not found:
         return []
-    path, run, q, pairs = best
+    path, run, q = found
+    pairs = _ensemble_pairs(q, shipped)
     conds = list(q['summary'])
     L = ['## Self-ensemble (`--ensemble n`, the Upscale tab\'s Passes)', '',
          'Each pass runs the clip mirrored or transposed (its own recurrent state) and the outputs, turned back, are '

@@ -38,11 +38,19 @@ export interface VsrModel {
   stateChannels?: number;
   /** Self-ensemble size (`--ensemble`); the column's id is then `<model>+e<n>`. */
   ensemble?: number;
+  /** The `--model` argument where it is not the column's id (a self-ensemble column's net). */
+  model?: string;
 }
 
-/** The `--model` argument of a column: its id without the ensemble suffix. */
+/** The `--model` argument of a column. */
 export function modelArg(m: VsrModel): string {
-  return m.ensemble ? m.id.replace(/\+e\d$/, '') : m.id;
+  return m.model ?? m.id;
+}
+
+/** Self-ensemble columns of every shipped single-pass model: `<id>+e<n>` running `--model <id> --ensemble n`. */
+export function ensembleColumns(models: readonly VsrModel[], sizes: readonly number[]): VsrModel[] {
+  const base = models.filter((m) => m.kind === 'shipped' && !m.ensemble);
+  return sizes.flatMap((n) => base.map((m) => ({ ...m, id: `${m.id}+e${n}`, ensemble: n, model: m.id })));
 }
 
 interface ManifestEntry {

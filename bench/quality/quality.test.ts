@@ -13,7 +13,7 @@ import { decodePng, encodePng } from '../../src/cli/png.ts';
 import { psnrRgb } from '../../src/metrics/psnr.ts';
 import { describeParams, paperCondition, paperKey, webCondition, writeFrames } from './conditions.ts';
 import { loadEvalSet, pixelDigest, readFrames } from './evalset.ts';
-import { modelArg, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp } from './methods.ts';
+import { ensembleColumns, modelArg, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp } from './methods.ts';
 import { optionsFromEnv } from './run.ts';
 import { quantizeImage, type ImageF32 } from '../../src/core/image.ts';
 import { ensembleSequence } from '../../src/pipeline/vsr/self-ensemble.ts';
@@ -103,9 +103,11 @@ describe('VSR columns through `vqdsr upscale`', () => {
   }, 300_000);
 
   it('a self-ensemble column (QUALITY_ENSEMBLE) runs `--ensemble n` on the same model: the ensemble sequence\'s frames, not the plain ones', async () => {
-    const shipped = shippedVsrModels(path.join(ROOT, 'public/models')).find((m) => m.id === 'vsr')!;
-    const e4 = { ...shipped, id: 'vsr+e4', ensemble: 4 };
-    expect(modelArg(e4)).toBe('vsr');
+    const shipped = shippedVsrModels(path.join(ROOT, 'public/models'));
+    const columns = ensembleColumns(shipped, [4, 8]);
+    expect(columns.map((m) => [m.id, modelArg(m), m.ensemble])).toEqual(
+      [4, 8].flatMap((n) => shipped.filter((m) => m.kind === 'shipped').map((m) => [`${m.id}+e${n}`, m.id, n])));
+    const e4 = columns.find((m) => m.id === 'vsr+e4')!;
     const frames = clip(3).map((f) => crop(f, 32, 24));
     const lrDir = path.join(tmp, 'lr-e4');
     writeFrames(lrDir, frames);

@@ -35,7 +35,7 @@ import type { ImageF32 } from '../../src/core/image.ts';
 import { CONDITIONS, CONDITION_TEXT, describeParams, paperCondition, webCondition, writeFrames, type ConditionId } from './conditions.ts';
 import { ensureEvalSet, loadEvalSet, pixelDigest, readFrames, type EvalClip, type EvalSet } from './evalset.ts';
 import { isEnsembleSize } from '../../src/pipeline/vsr/self-ensemble.ts';
-import { autoMethod, INTERP_TEXT, modelArg, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
+import { autoMethod, ensembleColumns, INTERP_TEXT, modelArg, parseCandidates, prepareCandidate, runUpscaleCli, shippedVsrModels, upscaleInterp, type VsrModel } from './methods.ts';
 import { PEER_ID, PEER_TEXT, runPeer, type PeerMode, type PortCheck } from './peer.ts';
 import { BELOW_BICUBIC_DB, BORDER, markdownReport, scoreClip, summarise, type ClipScore, type MethodSummary } from './score.ts';
 import { runVqgan, vqganMarkdown, type VqganResult } from './vqgan.ts';
@@ -72,8 +72,9 @@ interface MethodInfo {
   sha256?: string;
   params?: number;
   trained?: boolean;
-  /** A self-ensemble column: the size (`vqdsr upscale --ensemble n`). */
+  /** A self-ensemble column: the size (`vqdsr upscale --ensemble n`) and the net it runs. */
   ensemble?: number;
+  model?: string;
   frames: number;
   seconds: number;
   error?: string;
@@ -315,7 +316,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
   }
   const auto = autoMethod(modelsDir);
   if (auto) vsr.push(auto);
-  for (const n of opts.ensembles ?? []) vsr.push(...vsr.filter((m) => m.kind === 'shipped' && !m.ensemble).map((m) => ({ ...m, id: `${m.id}+e${n}`, ensemble: n })));
+  vsr.push(...ensembleColumns(vsr, opts.ensembles ?? []));
   for (const m of vsr) {
     const info: MethodInfo = {
       id: m.id,
@@ -327,7 +328,7 @@ async function runVsrPart(ctx: RunContext): Promise<{ md: string; result: Record
       sha256: m.sha256,
       params: m.params,
       trained: m.trained,
-      ...(m.ensemble ? { ensemble: m.ensemble } : {}),
+      ...(m.ensemble ? { ensemble: m.ensemble, model: modelArg(m) } : {}),
       frames: 0,
       seconds: 0,
     };

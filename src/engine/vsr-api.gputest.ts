@@ -15,26 +15,27 @@ async function clip(ctx: GpuTestContext): Promise<RgbaFrame[]> {
   return frames.map((f) => ({ width: 32, height: 32, data: toRgba8(f) }));
 }
 
+/** Run the 3-frame clip through runVsrJob; `cancelAfter` raises the cancel token after that many frames. */
+async function collect(rgba: RgbaFrame[], o: { ensemble?: 1 | 4; cpu?: boolean; cancelAfter?: number } = {}) {
+  const token = new Int32Array(new SharedArrayBuffer(4));
+  const outs: RgbaFrame[] = [];
+  const r = await runVsrJob({ width: 32, height: 32, from: 0, to: 3, length: 3, cpu: o.cpu ?? false, ...(o.ensemble ? { ensemble: o.ensemble } : {}) }, (i) => rgba[i], (i, out) => {
+    outs[i] = out;
+    if (o.cancelAfter !== undefined && outs.length >= o.cancelAfter) Atomics.store(token, 0, 1);
+  }, token);
+  return { r, outs };
+}
+
 export const gpuTests: GpuTest[] = [
   {
     name: 'vsr: engine run loop — cancel after frame 1, run again: same frames as an uninterrupted run; CPU path within 1 level',
     async run(ctx) {
       setModelsBase(TEST_MODELS);
       const rgba = await clip(ctx);
-      const req = { width: 32, height: 32, from: 0, to: 3, length: 3 };
-      const collect = async (cancelAfter?: number, cpu = false) => {
-        const token = new Int32Array(new SharedArrayBuffer(4));
-        const outs: RgbaFrame[] = [];
-        const r = await runVsrJob({ ...req, cpu }, (i) => rgba[i], (i, out) => {
-          outs[i] = out;
-          if (cancelAfter !== undefined && outs.length >= cancelAfter) Atomics.store(token, 0, 1);
-        }, token);
-        return { r, outs };
-      };
-      const first = await collect(1);
-      const again = await collect();
-      const fresh = await collect();
-      const cpu = await collect(undefined, true);
+      const first = await collect(rgba, { cancelAfter: 1 });
+      const again = await collect(rgba);
+      const fresh = await collect(rgba);
+      const cpu = await collect(rgba, { cpu: true });
       const parts = [
         { pass: first.r.cancelled && first.r.done === 1 && first.outs.length === 1, detail: `cancelled run: cancelled=${first.r.cancelled}, done=${first.r.done}` },
         { pass: !again.r.cancelled && again.r.done === 3, detail: `run again: done=${again.r.done}, backend ${again.r.backend}` },
@@ -54,14 +55,9 @@ export const gpuTests: GpuTest[] = [
     async run(ctx) {
       setModelsBase(TEST_MODELS);
       const rgba = await clip(ctx);
-      const collect = async (ensemble: 1 | 4, cpu: boolean) => {
-        const outs: RgbaFrame[] = [];
-        const r = await runVsrJob({ width: 32, height: 32, from: 0, to: 3, length: 3, ensemble, cpu }, (i) => rgba[i], (i, out) => void (outs[i] = out));
-        return { r, outs };
-      };
-      const gpu4 = await collect(4, false);
-      const cpu4 = await collect(4, true);
-      const gpu1 = await collect(1, false);
+      const gpu4 = await collect(rgba, { ensemble: 4 });
+      const cpu4 = await collect(rgba, { ensemble: 4, cpu: true });
+      const gpu1 = await collect(rgba, { ensemble: 1 });
       let maxLevels = 0, differ = 0;
       cpu4.outs.forEach((o, i) => o.data.forEach((v, j) => (maxLevels = Math.max(maxLevels, Math.abs(v - gpu4.outs[i].data[j])))));
       gpu1.outs.forEach((o, i) => o.data.forEach((v, j) => (differ += v !== gpu4.outs[i].data[j] ? 1 : 0)));

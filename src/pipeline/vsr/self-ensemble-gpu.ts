@@ -71,31 +71,35 @@ export function ensembleSequenceGpu(
   return {
     plan,
     async step(prev, cur, next) {
+      // The caller owns what a step returns, so each step has its own accumulator. One encoder per
+      // member boundary: member i's accumulate and member i+1's turned inputs go in one submit, and
+      // their buffers are destroyed once the commands that read them are submitted.
       const acc = storageBuffer(device, 3 * W * H * 4, 'ensemble.acc');
+      let enc = device.createCommandEncoder();
+      let spent: GPUBuffer[] = [];
+      const submit = () => {
+        device.queue.submit([enc.finish()]);
+        for (const b of spent) b.destroy();
+        spent = [];
+        enc = device.createCommandEncoder();
+      };
       try {
-        const clear = device.createCommandEncoder();
-        clear.clearBuffer(acc);
-        device.queue.submit([clear.finish()]);
+        enc.clearBuffer(acc);
         for (const { s, seq } of members) {
-          const enc = device.createCommandEncoder();
           // prev/next repeat cur at the clip's ends: turn each distinct buffer once.
           const turned = new Map<GPUBuffer, GPUBuffer>();
           const turn = (b: GPUBuffer) => turned.get(b) ?? turned.set(b, ops.apply({ src: b, w: width, h: height, channels: 3, s, encoder: enc })).get(b)!;
           const [p, c, n] = [turn(prev), turn(cur), turn(next)];
-          device.queue.submit([enc.finish()]);
-          let out: GPUBuffer | undefined;
-          try {
-            out = await seq.step(p, c, n);
-            const acc2 = device.createCommandEncoder();
-            ops.accumulateUndone({ acc, src: out, w: W, h: H, channels: 3, s, weight: 1 / size, encoder: acc2 });
-            device.queue.submit([acc2.finish()]);
-          } finally {
-            out?.destroy();
-            for (const b of turned.values()) b.destroy();
-          }
+          submit();
+          spent.push(...turned.values());
+          const out = await seq.step(p, c, n);
+          spent.push(out);
+          ops.accumulateUndone({ acc, src: out, w: W, h: H, channels: 3, s, weight: 1 / size, encoder: enc });
         }
+        submit();
         return acc;
       } catch (e) {
+        for (const b of spent) b.destroy();
         acc.destroy();
         throw e;
       }

@@ -75,11 +75,28 @@ export function accumulateUndone(acc: Float32Array, img: ImageF32, s: Symmetry, 
 }
 
 /**
+ * applySymmetry with a memory of the last three frames: a sequence step gets (prev, cur, next) and
+ * the next step gets (cur, next, next'), so each frame is turned once per member, not three times.
+ * Keyed by identity: callers pass the same ImageF32 objects along the clip.
+ */
+function turnedFrames(s: Symmetry): (img: ImageF32) => ImageF32 {
+  const recent: [ImageF32, ImageF32][] = [];
+  return (img) => {
+    const hit = recent.find(([src]) => src === img);
+    if (hit) return hit[1];
+    const turned = applySymmetry(img, s);
+    recent.push([img, turned]);
+    if (recent.length > 3) recent.shift();
+    return turned;
+  };
+}
+
+/**
  * A sequence that runs `size` members, each a sequence of `open` on frames under its symmetry,
  * and averages their outputs. The plan (tiles, output size) is the identity member's.
  */
 export function ensembleSequence(open: (width: number, height: number) => VsrCpuSequence, width: number, height: number, size: EnsembleSize): VsrCpuSequence {
-  const members = ensembleMembers(size).map((s) => ({ s, seq: open(...symmetricSize(width, height, s)) }));
+  const members = ensembleMembers(size).map((s) => ({ s, seq: open(...symmetricSize(width, height, s)), turn: turnedFrames(s) }));
   if (size === 1) return members[0].seq;
   const plan = members[0].seq.plan;
   return {
@@ -87,8 +104,8 @@ export function ensembleSequence(open: (width: number, height: number) => VsrCpu
     async step(prev: ImageF32, cur: ImageF32, next: ImageF32, hint?: RunHint): Promise<ImageF32> {
       const out = createImage(plan.outWidth, plan.outHeight, 3);
       // One member at a time: they share the net's session, and only one output is held at once.
-      for (const { s, seq } of members) {
-        const o = await seq.step(applySymmetry(prev, s), applySymmetry(cur, s), applySymmetry(next, s), hint);
+      for (const { s, seq, turn } of members) {
+        const o = await seq.step(turn(prev), turn(cur), turn(next), hint);
         accumulateUndone(out.data, o, s, 1 / size);
       }
       return out;
