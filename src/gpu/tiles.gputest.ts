@@ -3,13 +3,13 @@ import { accumulateCpu, extractCpu, normalizeCpu, planTiles } from './tiles';
 import { createTileOps } from './tiles-gpu';
 import { readF32, uploadBuffer } from './webgpu';
 
-export const gpuTests: GpuTest[] = [
-  {
-    name: 'tile.wgsl extract/accumulate/normalize vs CPU reference: 96×64 frame in 40 px tiles (stride 8, overlap 16)',
+export const gpuTests: GpuTest[] = [0, 8].map((margin) => ({
+    name: `tile.wgsl extract/accumulate/normalize vs CPU reference: 96×64 frame in 40 px tiles (stride 8, overlap 16, margin ${margin})`,
     async run({ device, loadImage }) {
       const img = await loadImage('/e2e/fixtures/frame-96x64.png');
       const { width: w, height: h } = img;
-      const plan = planTiles(w, h, { maxTile: 40, overlap: 16, multiple: 8 });
+      // margin 8: the first tiles start at −8 (negative origins through the i32 uniform) and blend back only the frame.
+      const plan = planTiles(w, h, { maxTile: 40, overlap: 16, multiple: 8, margin });
       const ops = createTileOps(device);
       const src = uploadBuffer(device, img.data);
       const enc = device.createCommandEncoder();
@@ -28,11 +28,14 @@ export const gpuTests: GpuTest[] = [
       }
       ops.normalize({ acc, wsum, frameW: w, frameH: h, channels: 3, lo: 0, hi: 1, encoder: enc });
       device.queue.submit([enc.finish()]);
-      // Check one extracted (padded) tile too: the last one runs past the frame edge.
-      const last = plan[plan.length - 1];
-      const gotTile = await readF32(device, tileBufs[tileBufs.length - 1], 3 * last.w * last.h);
-      const r0 = compareF32('extract (replicate-padded last tile)', gotTile, extractCpu(img.data, w, h, 3, last.x0, last.y0, last.w, last.h, 2, -1), 0);
-      extractErr = r0.pass ? 0 : 1;
+      // Check two extracted (padded) tiles too: the last one runs past the far edges, the first (with a margin) starts before the near ones.
+      const checks = await Promise.all([0, plan.length - 1].map(async (i) => {
+        const t = plan[i];
+        const gotTile = await readF32(device, tileBufs[i], 3 * t.w * t.h);
+        return compareF32(`extract (replicate-padded tile at ${t.x0},${t.y0})`, gotTile, extractCpu(img.data, w, h, 3, t.x0, t.y0, t.w, t.h, 2, -1), 0);
+      }));
+      extractErr = checks.every((c) => c.pass) ? 0 : 1;
+      const r0 = { detail: checks.map((c) => c.detail).join('; ') };
       const got = await readF32(device, acc, 3 * w * h);
       const want = normalizeCpu(accC, wsumC, w, h, 3, 0, 1);
       const r = compareF32(`blend of ${plan.length} tiles`, got, want, 2e-6);
@@ -42,7 +45,7 @@ export const gpuTests: GpuTest[] = [
       acc.destroy();
       wsum.destroy();
       tileBufs.forEach((b) => b.destroy());
-      return { pass: r.pass && id.pass && extractErr === 0, detail: `${r0.detail}; ${r.detail}; ${id.detail}` };
+      const starts = margin ? plan[0].x0 === -margin && plan[0].y0 === -margin : plan[0].x0 === 0;
+      return { pass: r.pass && id.pass && extractErr === 0 && starts, detail: `first tile at ${plan[0].x0},${plan[0].y0}; ${r0.detail}; ${r.detail}; ${id.detail}` };
     },
-  },
-];
+  }));

@@ -9,7 +9,7 @@
  */
 
 export interface Tile {
-  /** Tile origin in the frame (may extend past the right/bottom edge: replicate padding). */
+  /** Tile origin in the frame (negative with a plan's margin; past any edge is replicate padding). */
   x0: number;
   y0: number;
   /** Tile size (model input size), a multiple of the stride. */
@@ -31,25 +31,37 @@ export interface TilePlanOptions {
   overlap: number;
   /** Tile sides are multiples of this (the model's total stride, e.g. 8). */
   multiple: number;
+  /**
+   * Context past the frame's edges (pixels, default 0): the tiles cover [−margin, size + margin)
+   * on each axis, the outside replicate-padded by extract, and only the frame is blended back.
+   * A net whose convolutions zero-pad sees a frame edge as a dark border otherwise; the VQGAN
+   * reconstructs its outer pixels far worse than the interior (vqd/options.ts VQD_FRAME_MARGIN).
+   */
+  margin?: number;
 }
 
 const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
 
-function axisPlan(size: number, maxTile: number, overlap: number, multiple: number): { start: number; len: number }[] {
-  const whole = roundUp(size, multiple);
-  if (whole <= maxTile) return [{ start: 0, len: whole }];
+/** Tiles along one axis of `size` pixels: starts (may be negative with a margin) and a common length. */
+function axisPlan(size: number, maxTile: number, overlap: number, multiple: number, margin: number): { start: number; len: number }[] {
+  const first = 0 - margin; // not -margin: that is −0 for no margin
+  const whole = roundUp(size + 2 * margin, multiple);
+  if (whole <= maxTile) return [{ start: first, len: whole }];
   const len = Math.floor(maxTile / multiple) * multiple;
   if (len <= overlap) throw new RangeError(`tile ${len} must exceed overlap ${overlap}`);
   const step = len - overlap;
+  const end = size + margin;
   const starts: number[] = [];
-  for (let s = 0; s + len < size; s += step) starts.push(s);
-  starts.push(Math.max(0, size - len)); // last tile flush with the far edge
+  for (let s = first; s + len < end; s += step) starts.push(s);
+  starts.push(Math.max(first, end - len)); // last tile flush with the far edge (of the margin)
   return [...new Set(starts)].map((start) => ({ start, len }));
 }
 
 export function planTiles(width: number, height: number, o: TilePlanOptions): Tile[] {
-  const xs = axisPlan(width, o.maxTile, o.overlap, o.multiple);
-  const ys = axisPlan(height, o.maxTile, o.overlap, o.multiple);
+  const margin = o.margin ?? 0;
+  if (!(Number.isInteger(margin) && margin >= 0)) throw new RangeError(`tile margin ${margin} must be a whole number ≥ 0`);
+  const xs = axisPlan(width, o.maxTile, o.overlap, o.multiple, margin);
+  const ys = axisPlan(height, o.maxTile, o.overlap, o.multiple, margin);
   const tiles: Tile[] = [];
   ys.forEach((ty, j) =>
     xs.forEach((tx, i) => {
@@ -58,8 +70,8 @@ export function planTiles(width: number, height: number, o: TilePlanOptions): Ti
         y0: ty.start,
         w: tx.len,
         h: ty.len,
-        vx0: 0,
-        vy0: 0,
+        vx0: Math.max(0, 0 - tx.start),
+        vy0: Math.max(0, 0 - ty.start),
         vx1: Math.min(tx.len, width - tx.start),
         vy1: Math.min(ty.len, height - ty.start),
         interior: [i > 0, j > 0, i < xs.length - 1, j < ys.length - 1],

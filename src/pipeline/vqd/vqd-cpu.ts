@@ -16,7 +16,7 @@ import { createImage } from '../../core/image';
 import { knnCpu } from './knn-cpu';
 import { accumulateCpu, extractCpu, normalizeCpu, planTiles, type Tile } from '../../gpu/tiles';
 import type { VqdGpuOptions } from './vqd-gpu';
-import type { VqdEncoded, VqdKs, VqdPartTimes } from './options';
+import { VQD_FRAME_MARGIN, type VqdEncoded, type VqdKs, type VqdPartTimes } from './options';
 import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
 import { splitDecoderEntry } from './decoder-entry';
 import { codeConv, makeCodeTables } from './code-conv';
@@ -78,7 +78,7 @@ export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOption
   type TileLatents = VqdEncoded['tiles'][number];
   const plan = (img: ImageF32, opts: VqdGpuOptions) => {
     const overlap = opts.overlap ?? VQD_CPU_DEFAULT_OVERLAP;
-    return { overlap, tiles: planTiles(img.width, img.height, { maxTile: opts.maxTile ?? VQD_CPU_DEFAULT_TILE, overlap, multiple: 8 }) };
+    return { overlap, tiles: planTiles(img.width, img.height, { maxTile: opts.maxTile ?? VQD_CPU_DEFAULT_TILE, overlap, multiple: 8, margin: VQD_FRAME_MARGIN }) };
   };
   const encodeTile = async (img: ImageF32, t: Tile, times?: VqdPartTimes): Promise<TileLatents> => {
     const t0 = performance.now();

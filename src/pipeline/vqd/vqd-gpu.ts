@@ -11,7 +11,7 @@
  * the tiled-vs-whole difference on a frame that fits both ways.
  */
 import { createKnn, type Knn } from './knn-gpu';
-import type { VqdKs } from './options';
+import { VQD_FRAME_MARGIN, type VqdKs } from './options';
 import { createTileOps, type TileOps } from '../../gpu/tiles-gpu';
 import { planTiles } from '../../gpu/tiles';
 import { flushOrt } from '../../gpu/device';
@@ -93,7 +93,7 @@ export async function createVqdGpu(device: GPUDevice, ort: Ort, models: ModelReg
     async run(input, w, h, ks, opts = {}) {
       const maxTile = opts.maxTile ?? VQD_DEFAULT_TILE;
       const overlap = opts.overlap ?? VQD_DEFAULT_OVERLAP;
-      const plan = planTiles(w, h, { maxTile, overlap, multiple: STRIDE });
+      const plan = planTiles(w, h, { maxTile, overlap, multiple: STRIDE, margin: VQD_FRAME_MARGIN });
       const enc0 = device.createCommandEncoder({ label: 'vqd.acc' });
       const { acc, wsum } = tiles.accumulator(w, h, 3, enc0);
       device.queue.submit([enc0.finish()]);

@@ -60,7 +60,7 @@ export const gpuTests: GpuTest[] = [
     },
   },
   {
-    name: 'vqd: tiled (64 px tiles, 16 px overlap) vs whole frame on a 96×64 frame that fits both ways',
+    name: 'vqd: tiled (80 px tiles, 16 px feather) vs whole frame on a 96×64 frame that fits both ways',
     async run({ device, ort, loadImage }) {
       setModelsBase(TEST_MODELS);
       const img = await loadImage('/e2e/fixtures/frame-96x64.png');
@@ -68,7 +68,9 @@ export const gpuTests: GpuTest[] = [
       const input = uploadBuffer(device, img.data);
       const ks = { kTop: 1, kMid: 1, kBot: 1 };
       const whole = await gpu.run(input, img.width, img.height, ks, { maxTile: 128 });
-      const tiled = await gpu.run(input, img.width, img.height, ks, { maxTile: 64, overlap: 16 });
+      // With the 8 px frame margin (VQD_FRAME_MARGIN) the frame is 112×80 to cover: 80 px tiles split it
+      // across x only (tiles at x −8 and 24), 64 px ones would cut both axes.
+      const tiled = await gpu.run(input, img.width, img.height, ks, { maxTile: 80, overlap: 16 });
       const a = await readF32(device, whole, img.data.length);
       const b = await readF32(device, tiled, img.data.length);
       whole.destroy();
