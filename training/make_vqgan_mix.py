@@ -14,7 +14,10 @@ the prior packs keep their own held-out flags (held-out sources and seeds).
   python3 training/make_vqgan_mix.py --prior .devdata/prior_a.npz .devdata/prior_b.npz \
       --clean .devdata/user_clips --clean-clips 640 --out .devdata/vqgan_pack.npz
 
-Pack: frames uint8 (N, S, S, 3), heldout bool (N,), group (N,) str ('prior' | 'clean'),
+--lr-mosaics n adds n frames at the scale where the pipeline applies the VQGAN (after Down), group
+'clean_lr' (see lr_mosaics()); the held-out ones come from the heldout_*.npz art.
+
+Pack: frames uint8 (N, S, S, 3), heldout bool (N,), group (N,) str ('prior' | 'clean' | 'clean_lr'),
 chain (N,) str (how the frame was made, for the model card), seed (N,).
 """
 from __future__ import annotations
@@ -50,12 +53,68 @@ def clean_frames(paths: list, n_max: int, size: int, rng: random.Random) -> tupl
     return frames, chains, seeds
 
 
+def lr_tiles(paths: list, per_clip: int, scale: int, rng: random.Random) -> tuple[list, list]:
+    """LR-scale tiles: random frames of every clip, HR -> HR/scale with a random kernel."""
+    tiles, kinds = [], []
+    for path in paths:
+        d = np.load(path)
+        hr, kind = d['hr'], d['kind']
+        for c in range(hr.shape[0]):
+            for _ in range(per_clip):
+                t = rng.randrange(hr.shape[1])
+                k = rng.choice(KERNELS)
+                h, w = hr.shape[2] // scale, hr.shape[3] // scale
+                tiles.append(np.asarray(Image.fromarray(hr[c, t]).resize((w, h), k)))
+                kinds.append(f'{kind[c]} {KERNEL_NAMES[k]}')
+    return tiles, kinds
+
+
+def lr_mosaics(paths: list, n: int, size: int, scale: int, rng: random.Random) -> tuple[list, list, list]:
+    """Frames at the scale where the pipeline meets the VQGAN: Down(...) of the user's HR clip.
+
+    The pipeline runs the VQGAN on LR frames (x = FFmpeg(VQD(Down(...)))), whose detail per pixel is
+    scale x denser than the HR-ish frames of clean_frames(). A frame here is a grid of LR tiles of
+    different clips (random order, flips, transposes), cropped to size x size; the seams are hard
+    edges, which line art has anyway.
+    """
+    if n <= 0:
+        return [], [], []
+    tiles, kinds = lr_tiles(paths, 2, scale, rng)
+    th, tw = tiles[0].shape[:2]
+    gh, gw = -(-size // th) + 1, -(-size // tw) + 1
+    frames, chains, seeds = [], [], []
+    for i in range(n):
+        rows, desc = [], []
+        for _ in range(gh):
+            row = []
+            for _ in range(gw):
+                j = rng.randrange(len(tiles))
+                t = tiles[j]
+                if rng.random() < 0.5:
+                    t = t[:, ::-1]
+                if rng.random() < 0.5:
+                    t = t.transpose(1, 0, 2)
+                row.append(t)
+                desc.append(kinds[j])
+            rows.append(np.concatenate(row, axis=1))
+        grid = np.concatenate(rows, axis=0)
+        y, x = rng.randrange(grid.shape[0] - size + 1), rng.randrange(grid.shape[1] - size + 1)
+        frames.append(np.ascontiguousarray(grid[y:y + size, x:x + size]))
+        chains.append(f'lr mosaic x1/{scale} of {gh}x{gw} tiles')
+        seeds.append(i)
+    return frames, chains, seeds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument('--prior', nargs='+', required=True, help='prep_prior.py packs')
     ap.add_argument('--clean', required=True, help='make_user_clips.py shard folder')
     ap.add_argument('--clean-clips', type=int, default=640, help='clean training frames (one per clip)')
     ap.add_argument('--clean-heldout', type=int, default=48, help='clean held-out frames')
+    ap.add_argument('--lr-mosaics', type=int, default=0,
+                    help='training frames made of LR-scale tiles (lr_mosaics), group clean_lr')
+    ap.add_argument('--lr-mosaics-heldout', type=int, default=48, help='held-out clean_lr frames')
+    ap.add_argument('--lr-scale', type=int, default=4, help='HR -> LR factor of the mosaic tiles')
     ap.add_argument('--seed', type=int, default=7)
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
@@ -86,13 +145,21 @@ def main() -> None:
         group += ['clean'] * len(f)
         chains += c
         seeds += s
+    if args.lr_mosaics > 0:
+        for paths, n, is_held in ((train_paths, args.lr_mosaics, False), (held_paths, args.lr_mosaics_heldout, True)):
+            f, c, s = lr_mosaics(paths, n, size, args.lr_scale, rng)
+            frames += f
+            held += [is_held] * len(f)
+            group += ['clean_lr'] * len(f)
+            chains += c
+            seeds += s
 
     held_a = np.array(held)
     group_a = np.array(group)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     np.savez_compressed(args.out, frames=np.stack(frames), heldout=held_a, group=group_a,
                         chain=np.array(chains), seed=np.array(seeds))
-    for g in ('prior', 'clean'):
+    for g in ('prior', 'clean', 'clean_lr'):
         m = group_a == g
         print(f'{g}: {int((m & ~held_a).sum())} train, {int((m & held_a).sum())} held-out')
     print(f'wrote {args.out}: {len(frames)} frames of {size} px ({n_prior} prior), '

@@ -52,6 +52,29 @@ def load_pack(path: str, device):
     return frames[~held].to(device), held_groups, d
 
 
+GROUP_SOURCES = {
+    'prior': 'synthetic low-quality prior (prep_prior.py): HR clip art / procedural cel clips through ffmpeg chains '
+             '(downscale, 1-3 generations of x264/mpeg2/mpeg4, yuv420p, sharpening, upscaling from SD); NOT real '
+             'low-quality animation',
+    'clean': 'clean line art (make_vqgan_mix.py from make_user_clips.py shards): one frame per clip, HR 256 px -> '
+             'the frame size with a random kernel',
+    'clean_lr': 'clean line art at the scale the pipeline meets it (make_vqgan_mix.py --lr-mosaics): mosaics of '
+                'x1/4 LR tiles of the shards\' clips',
+}
+
+
+def data_summary(pack_path: str, pack, train: torch.Tensor, held: dict) -> dict:
+    """What the run trained on: frame counts per group and where each group comes from."""
+    group = pack['group'] if 'group' in pack.files else np.array(['prior'] * len(pack['heldout']))
+    is_held = pack['heldout'].astype(bool)
+    groups = {g: {'train': int(((group == g) & ~is_held).sum()), 'heldout': int(((group == g) & is_held).sum()),
+                  'source': GROUP_SOURCES.get(g, g)} for g in sorted(set(group.tolist()))}
+    return {'pack': os.path.basename(pack_path), 'train_frames': int(train.shape[0]),
+            'heldout_frames': int(sum(h.shape[0] for h in held.values())), 'frame_size': int(train.shape[-1]),
+            'groups': groups,
+            'source': '; '.join(f'{g} ({v["train"]} frames): {v["source"]}' for g, v in groups.items())}
+
+
 def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generator) -> torch.Tensor:
     """Random crops + horizontal flips, returned in [-1, 1] float."""
     n, _, H, W = frames.shape
@@ -258,7 +281,7 @@ def log_evaluation(model, held: dict, device, args, log, step: int, seconds: flo
             f'{ev["codes_used_heldout"]}; Y vs bottom k {ev["psnr_y_vs_k_bottom"]} monotone={ev["monotone_in_k"]}')
     if args.campaign_log:
         with open(args.campaign_log, 'a') as f:
-            f.write(json.dumps({'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config': args.config, 'step': step,
+            f.write(json.dumps({'time': time.strftime('%Y-%m-%dT%H:%M:%S'), 'run': os.path.basename(args.run_dir), 'config': args.config, 'step': step,
                                 'train_seconds': round(seconds), 'stage': stage, 'heldout': evs}) + '\n')
     return evs
 
@@ -282,10 +305,14 @@ def main():
     ap.add_argument('--export-dir', default=None, help='write ckpt parts, ONNX, codebook, summary here')
     ap.add_argument('--onnx-dir', default=None, help='ONNX + codebook go here (default: --export-dir)')
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--init-from', default=None,
+                    help='start from this checkpoint\'s weights and EMA codebook (a fine-tune: fresh Adam, '
+                         'fresh schedule, its stage and codebook seeding kept); --resume of run-dir wins')
     ap.add_argument('--ckpt-every', type=float, default=60)
     ap.add_argument('--log-every', type=float, default=15)
     ap.add_argument('--eval-frames', type=int, default=64, help='held-out frames per group')
     ap.add_argument('--eval-every', type=float, default=0, help='seconds between held-out evaluations (0: end only)')
+    ap.add_argument('--eval-at-start', action='store_true', help='evaluate once before the first step (a fine-tune\'s baseline)')
     ap.add_argument('--campaign-log', default=None, help='append each evaluation here as a JSON line')
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
@@ -319,8 +346,18 @@ def main():
         if ema and ck.get('ema'):
             ema.size, ema.sum = ck['ema']['size'].to(device), ck['ema']['sum'].to(device)
         log(f'resumed at step {step}, stage {stage}, {elapsed_before:.0f}s already trained')
+    elif args.init_from:
+        ck = torch.load(args.init_from, map_location=device)
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+        stage, initialised, seeded = ck['stage'], True, ck.get('seeded', False)
+        keeper.usage = ck['usage'].to(device)
+        if ema and ck.get('ema'):
+            ema.size, ema.sum = ck['ema']['size'].float().to(device), ck['ema']['sum'].float().to(device)
+        log(f'fine-tune from {args.init_from} (its step {ck["step"]}, stage {stage}): fresh Adam and schedule')
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     use_bf16 = args.bf16 and device.type == 'cuda'
+    if args.eval_at_start:
+        log_evaluation(model, held, device, args, log, step, elapsed_before, stage)
     t_log = t_ckpt = t_eval = time.time()
     hist = {'l1': [], 'psnr': []}
     while not budget.done():
@@ -410,11 +447,8 @@ def main():
         'loss': ('L1 + 0.25 commitment (straight-through); EMA codebook (decay %g)' % args.ema if ema else
                  'L1 + codebook + 0.25 commitment (straight-through)') +
                 '; codebook init from encoder outputs, dead-code restarts',
-        'data': {'pack': os.path.basename(args.pack), 'train_frames': int(train.shape[0]),
-                 'heldout_frames': int(sum(h.shape[0] for h in held.values())), 'frame_size': int(train.shape[-1]),
-                 'source': 'synthetic low-quality prior: HR clip art / procedural cel clips through ffmpeg '
-                           'chains (downscale, 1-3 generations of x264/mpeg2/mpeg4, yuv420p, sharpening, '
-                           'upscaling from SD); NOT real low-quality animation'},
+        'data': data_summary(args.pack, pack, train, held),
+        'init_from': os.path.basename(args.init_from) if args.init_from else None,
         'codes_restarted': keeper.restarted, 'ema_decay': args.ema, 'heldout': ev,
         'heldout_by_group': evs,
     }

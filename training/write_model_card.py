@@ -59,6 +59,11 @@ def _vqgan_section(m: dict, s: dict) -> list:
           f'(warm-up, cosine to 10 %), first {int(100 * s.get("stage1_fraction", 0))} % of the time the top branch '
           f'alone, then all three (as the paper). Loss: {s.get("loss")}; beta {s.get("beta")}; '
           f'{s.get("codes_restarted")} code restarts in total.', '']
+    ft = s.get('fine_tune_of')
+    if ft:
+        L += [f'**Fine-tune.** The steps above continue from {ft.get("what")} ({ft.get("steps")} steps in '
+              f'{ft.get("train_seconds")} s on `{ft.get("pack")}`; `train_vqgan.py --init-from`: its weights and EMA '
+              'codebook, a fresh optimizer and schedule).', '']
     if h:
         ks = h.get('psnr_y_vs_k_bottom', {})
         L += [f'**Held-out numbers** ({h.get("frames")} frames): reconstruction PSNR(Y) {h.get("psnr_y_k1"):.2f} dB '
