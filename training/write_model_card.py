@@ -54,12 +54,13 @@ def _vqgan_section(m: dict, s: dict) -> list:
           f'{d.get("heldout_frames")} held-out frames ({d.get("frame_size")}², from clip-art files / procedural seeds '
           f'never used for training), random {s.get("crop")}² crops with horizontal flips. Clip art: Debian '
           '`openclipart-png` (public domain); procedural cel-shaded scenes drawn by `training/clipgen.py`.', '']
+    ft = s.get('fine_tune_of')
+    stages = ('all three branches throughout (the run it continues had the top branch alone first, as the paper)' if ft else
+              f'first {int(100 * s.get("stage1_fraction", 0))} % of the time the top branch alone, then all three (as the paper)')
     L += [f'**Training.** {s.get("steps")} steps in {s.get("train_seconds")} s on {s.get("device")} '
           f'(torch {s.get("torch")}, bf16 autocast: {s.get("bf16")}), batch {s.get("batch")}, Adam lr {s.get("lr")} '
-          f'(warm-up, cosine to 10 %), first {int(100 * s.get("stage1_fraction", 0))} % of the time the top branch '
-          f'alone, then all three (as the paper). Loss: {s.get("loss")}; beta {s.get("beta")}; '
+          f'(warm-up, cosine to 10 %), {stages}. Loss: {s.get("loss")}; beta {s.get("beta")}; '
           f'{s.get("codes_restarted")} code restarts in total.', '']
-    ft = s.get('fine_tune_of')
     if ft:
         L += [f'**Fine-tune.** The steps above continue from {ft.get("what")} ({ft.get("steps")} steps in '
               f'{ft.get("train_seconds")} s on `{ft.get("pack")}`; `train_vqgan.py --init-from`: its weights and EMA '
