@@ -53,20 +53,17 @@ def clean_frames(paths: list, n_max: int, size: int, rng: random.Random) -> tupl
     return frames, chains, seeds
 
 
-def lr_tiles(paths: list, per_clip: int, scale: int, rng: random.Random) -> tuple[list, list]:
+def lr_tiles(paths: list, per_clip: int, scale: int, rng: random.Random) -> list:
     """LR-scale tiles: random frames of every clip, HR -> HR/scale with a random kernel."""
-    tiles, kinds = [], []
+    tiles = []
     for path in paths:
-        d = np.load(path)
-        hr, kind = d['hr'], d['kind']
+        hr = np.load(path)['hr']
+        h, w = hr.shape[2] // scale, hr.shape[3] // scale
         for c in range(hr.shape[0]):
             for _ in range(per_clip):
                 t = rng.randrange(hr.shape[1])
-                k = rng.choice(KERNELS)
-                h, w = hr.shape[2] // scale, hr.shape[3] // scale
-                tiles.append(np.asarray(Image.fromarray(hr[c, t]).resize((w, h), k)))
-                kinds.append(f'{kind[c]} {KERNEL_NAMES[k]}')
-    return tiles, kinds
+                tiles.append(np.asarray(Image.fromarray(hr[c, t]).resize((w, h), rng.choice(KERNELS))))
+    return tiles
 
 
 def lr_mosaics(paths: list, n: int, size: int, scale: int, rng: random.Random) -> tuple[list, list, list]:
@@ -79,23 +76,21 @@ def lr_mosaics(paths: list, n: int, size: int, scale: int, rng: random.Random) -
     """
     if n <= 0:
         return [], [], []
-    tiles, kinds = lr_tiles(paths, 2, scale, rng)
+    tiles = lr_tiles(paths, 2, scale, rng)
     th, tw = tiles[0].shape[:2]
     gh, gw = -(-size // th) + 1, -(-size // tw) + 1
     frames, chains, seeds = [], [], []
     for i in range(n):
-        rows, desc = [], []
+        rows = []
         for _ in range(gh):
             row = []
             for _ in range(gw):
-                j = rng.randrange(len(tiles))
-                t = tiles[j]
+                t = tiles[rng.randrange(len(tiles))]
                 if rng.random() < 0.5:
                     t = t[:, ::-1]
                 if rng.random() < 0.5:
                     t = t.transpose(1, 0, 2)
                 row.append(t)
-                desc.append(kinds[j])
             rows.append(np.concatenate(row, axis=1))
         grid = np.concatenate(rows, axis=0)
         y, x = rng.randrange(grid.shape[0] - size + 1), rng.randrange(grid.shape[1] - size + 1)
@@ -138,21 +133,19 @@ def main() -> None:
     held_paths = sorted(glob.glob(os.path.join(args.clean, 'heldout_*.npz')))
     if not train_paths or not held_paths:
         sys.exit(f'{args.clean}: needs shard_*.npz and heldout_*.npz (make_user_clips.py)')
+    def add(made: tuple, is_held: bool, name: str) -> None:
+        f, c, s = made
+        frames.extend(f)
+        held.extend([is_held] * len(f))
+        group.extend([name] * len(f))
+        chains.extend(c)
+        seeds.extend(s)
+
     for paths, n, is_held in ((train_paths, args.clean_clips, False), (held_paths, args.clean_heldout, True)):
-        f, c, s = clean_frames(paths, n, size, rng)
-        frames += f
-        held += [is_held] * len(f)
-        group += ['clean'] * len(f)
-        chains += c
-        seeds += s
+        add(clean_frames(paths, n, size, rng), is_held, 'clean')
     if args.lr_mosaics > 0:
         for paths, n, is_held in ((train_paths, args.lr_mosaics, False), (held_paths, args.lr_mosaics_heldout, True)):
-            f, c, s = lr_mosaics(paths, n, size, args.lr_scale, rng)
-            frames += f
-            held += [is_held] * len(f)
-            group += ['clean_lr'] * len(f)
-            chains += c
-            seeds += s
+            add(lr_mosaics(paths, n, size, args.lr_scale, rng), is_held, 'clean_lr')
 
     held_a = np.array(held)
     group_a = np.array(group)

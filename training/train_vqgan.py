@@ -38,12 +38,17 @@ ROOT = os.path.dirname(HERE)
 K_SWEEP = [1, 10, 30, 50, 70]
 
 
+def pack_groups(pack) -> np.ndarray:
+    """Each frame's group; packs from before make_vqgan_mix.py are all 'prior'."""
+    return pack['group'] if 'group' in pack.files else np.array(['prior'] * len(pack['heldout']))
+
+
 def load_pack(path: str, device):
     """Training frames (on device), held-out frames by group ('prior', and 'clean' in mixed packs)."""
     d = np.load(path)
     frames = torch.from_numpy(d['frames']).permute(0, 3, 1, 2).contiguous()  # N,3,S,S uint8
     held = torch.from_numpy(d['heldout'].astype(bool))
-    group = d['group'] if 'group' in d.files else np.array(['prior'] * len(held))
+    group = pack_groups(d)
     held_groups = {}
     for g in sorted(set(group.tolist())):
         m = torch.from_numpy(group == g) & held
@@ -65,7 +70,7 @@ GROUP_SOURCES = {
 
 def data_summary(pack_path: str, pack, train: torch.Tensor, held: dict) -> dict:
     """What the run trained on: frame counts per group and where each group comes from."""
-    group = pack['group'] if 'group' in pack.files else np.array(['prior'] * len(pack['heldout']))
+    group = pack_groups(pack)
     is_held = pack['heldout'].astype(bool)
     groups = {g: {'train': int(((group == g) & ~is_held).sum()), 'heldout': int(((group == g) & is_held).sum()),
                   'source': GROUP_SOURCES.get(g, g)} for g in sorted(set(group.tolist()))}
@@ -286,6 +291,15 @@ def log_evaluation(model, held: dict, device, args, log, step: int, seconds: flo
     return evs
 
 
+def load_trained_state(ck: dict, model, keeper, ema, device) -> None:
+    """What --resume and --init-from both take from a checkpoint: weights (fp32; compact copies hold fp16),
+    code usage counters and the EMA codebook statistics."""
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+    keeper.usage = ck['usage'].to(device)
+    if ema and ck.get('ema'):
+        ema.size, ema.sum = ck['ema']['size'].float().to(device), ck['ema']['sum'].float().to(device)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--pack', default=os.path.join(ROOT, '.devdata', 'vqgan_pack.npz'))
@@ -335,24 +349,18 @@ def main():
     ckpt_path = os.path.join(args.run_dir, 'last.pt')
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+        load_trained_state(ck, model, keeper, ema, device)
         if ck.get('opt'):
             opt.load_state_dict(ck['opt'])
         else:
             log('checkpoint without optimizer state (a compact resume copy): Adam starts afresh')
         step, stage, elapsed_before, initialised = ck['step'], ck['stage'], ck['elapsed'], True
         seeded = ck.get('seeded', False)
-        keeper.usage = ck['usage'].to(device)
-        if ema and ck.get('ema'):
-            ema.size, ema.sum = ck['ema']['size'].to(device), ck['ema']['sum'].to(device)
         log(f'resumed at step {step}, stage {stage}, {elapsed_before:.0f}s already trained')
     elif args.init_from:
         ck = torch.load(args.init_from, map_location=device)
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+        load_trained_state(ck, model, keeper, ema, device)
         stage, initialised, seeded = ck['stage'], True, ck.get('seeded', False)
-        keeper.usage = ck['usage'].to(device)
-        if ema and ck.get('ema'):
-            ema.size, ema.sum = ck['ema']['size'].float().to(device), ck['ema']['sum'].float().to(device)
         log(f'fine-tune from {args.init_from} (its step {ck["step"]}, stage {stage}): fresh Adam and schedule')
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     use_bf16 = args.bf16 and device.type == 'cuda'
