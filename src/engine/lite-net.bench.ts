@@ -3,7 +3,8 @@
  * onnxruntime-web's wasm EP as the app runs it today (the plain wasm build, every core as a thread,
  * cubic base as a convolution: engine/vsr-api.ts cpuRunner) against the lite net on this project's
  * kernels (lite-net.ts; one thread, and two where the page is cross-origin isolated; relaxed SIMD
- * where the browser has it). Median of up to 5 steps
+ * where the browser has it; its 3×3 stride-1 convolutions direct and by Winograd, the default:
+ * winograd-kernel.ts). Median of up to 5 steps
  * after a warm-up step; the lite net's split of its time (convolutions vs the plain loops) beside it.
  * Frames are synthetic: the work does not depend on content.
  */
@@ -55,13 +56,13 @@ export const benches = [
           continue;
         }
         const rows: Record<string, unknown>[] = [];
-        for (const threads of crossOriginIsolated ? [1, 2] : [1]) {
-          const net = await LiteNet.create(graph, threads === 2 ? { helper: webLiteHelper } : {});
+        for (const [threads, winograd] of (crossOriginIsolated ? [1, 2] : [1]).flatMap((t) => [[t, false], [t, true]] as const)) {
+          const net = await LiteNet.create(graph, threads === 2 ? { helper: webLiteHelper, winograd } : { winograd });
           const liteS = await series(() => void net.step(prev, cur, next, state, W, H));
           net.release();
           const split = Object.fromEntries(Object.entries(net.lastTimings).map(([k, v]) => [k, Math.round(v)]));
-          ctx.log(`bench lite ${model} lite net (${net.threads} thread(s), ${net.fused ? 'fused' : 'mul+add'}): ${liteS.msPerStep} ms/step ${JSON.stringify(split)}`);
-          rows.push({ threads: net.threads, fused: net.fused, ...liteS, lastStepMs: split, speedup: Math.round((ortS.msPerStep / liteS.msPerStep) * 100) / 100 });
+          ctx.log(`bench lite ${model} lite net (${net.threads} thread(s), ${net.fused ? 'fused' : 'mul+add'}, ${winograd ? 'Winograd' : 'direct'} 3×3): ${liteS.msPerStep} ms/step ${JSON.stringify(split)}`);
+          rows.push({ threads: net.threads, fused: net.fused, winograd, ...liteS, lastStepMs: split, speedup: Math.round((ortS.msPerStep / liteS.msPerStep) * 100) / 100 });
         }
         out[model] = { ortWasm: { threads: ort.env.wasm.numThreads, ...ortS }, liteNet: rows };
       }

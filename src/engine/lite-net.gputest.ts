@@ -1,7 +1,8 @@
 /**
  * The lite net on this project's wasm kernels (lite-net.ts) against onnxruntime-web's wasm EP, in
  * Chromium, where relaxed SIMD is available: the fused multiply-add kernels (which Node 20 cannot
- * compile, so lite-net.test.ts checks the mul + add ones there), and the mul + add ones too. Shipped
+ * compile, so lite-net.test.ts checks the mul + add ones there), and the mul + add ones too, each
+ * with the 3×3 stride-1 convolutions by Winograd (the default) and direct. Shipped
  * 'lite' nets (vsr, vsr-restore), real frames (e2e/fixtures/clip-64x48), 4 recurrent steps, each
  * side carrying its own state. No GPU involved: it runs in the harness for Chromium's wasm engine.
  *
@@ -22,7 +23,7 @@ const STATE_TOL = 1e-5;
 
 export const gpuTests: GpuTest[] = [
   {
-    name: 'lite net (wasm kernels, fused and mul + add) vs onnxruntime-web wasm EP: shipped vsr and vsr-restore, real 64×48 frames, 4 recurrent steps',
+    name: 'lite net (wasm kernels, fused and mul + add, Winograd and direct) vs onnxruntime-web wasm EP: shipped vsr and vsr-restore, real 64×48 frames, 4 recurrent steps',
     async run({ loadImage }) {
       setModelsBase('/models/');
       const frames: ImageF32[] = [];
@@ -42,8 +43,8 @@ export const gpuTests: GpuTest[] = [
         }
         const C = graph.width;
         const session = await ort.InferenceSession.create(files.step, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-        for (const fused of relaxedSimd() ? [true, false] : [false]) {
-          const net = new LiteNet(graph, { fused });
+        for (const [fused, winograd] of (relaxedSimd() ? [true, false] : [false]).flatMap((f) => [[f, true], [f, false]])) {
+          const net = new LiteNet(graph, { fused, winograd });
           let sOrt: Float32Array = new Float32Array(C * w * h);
           let sOurs: Float32Array = new Float32Array(C * w * h);
           let worstOut = 0;
@@ -66,7 +67,7 @@ export const gpuTests: GpuTest[] = [
           }
           // A state that stayed near zero would make the recurrent comparison say little.
           pass &&= worstOut <= OUT_TOL && worstState <= STATE_TOL && stateMag > 0.01;
-          details.push(`${model} ${fused ? 'fused' : 'mul+add'}: max|Δout| ${worstOut.toExponential(2)} ≤ ${OUT_TOL}, max|Δstate|/(1+|state|) ${worstState.toExponential(2)} ≤ ${STATE_TOL} (|state| up to ${stateMag.toFixed(2)})`);
+          details.push(`${model} ${fused ? 'fused' : 'mul+add'} ${winograd ? 'Winograd' : 'direct'}: max|Δout| ${worstOut.toExponential(2)} ≤ ${OUT_TOL}, max|Δstate|/(1+|state|) ${worstState.toExponential(2)} ≤ ${STATE_TOL} (|state| up to ${stateMag.toFixed(2)})`);
         }
         await session.release();
       }

@@ -163,9 +163,13 @@ export function convFunction(spec: ConvSpec, p: number, fused: boolean): A.WasmF
   return { name: kernelName(spec, p, fused), params: new Array<number>(PARAMS).fill(A.I32) as A.ValType[], locals, body: b };
 }
 
-/** Call a kernel function with `c`'s arguments, in ConvSpec's parameter order. */
-export function callConv(fn: (...args: number[]) => void, c: ConvCall): void {
-  fn(c.inPtr, c.inRow, c.wPtr, c.outPtr, c.outRow, c.resPtr, c.resRow, c.y0, c.y1, c.x0, c.xn);
+/**
+ * Call a kernel function with `c`'s arguments, in ConvCall's order, then `scratch`: a Winograd
+ * kernel's twelfth parameter (winograd-kernel.ts); these kernels take eleven, and a wasm function
+ * called from JS ignores arguments past its parameters, so one call serves both kinds.
+ */
+export function callConv(fn: (...args: number[]) => void, c: ConvCall, scratch = 0): void {
+  fn(c.inPtr, c.inRow, c.wPtr, c.outPtr, c.outRow, c.resPtr, c.resRow, c.y0, c.y1, c.x0, c.xn, scratch);
 }
 
 /** Weights [co][ci][k][k] (ONNX's OIHW) and biases [co] → this kernel's [tap][ci][co] + [co]. */

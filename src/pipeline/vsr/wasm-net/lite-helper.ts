@@ -7,7 +7,9 @@
  * Protocol (Int32 words at `ctrl` in the shared memory; the net writes, then bumps SEQ and
  * notifies; the helper runs the job, writes DONE = SEQ and notifies):
  *   SEQ, DONE, QUIT, ERROR, KIND (a convolution or a loop job), then
- *   for a convolution: MAIN_FN, TAIL_FN, ARGS (11 kernel arguments, ConvCall order), X_MAIN, WIDTH;
+ *   for a convolution: MAIN_FN, TAIL_FN, ARGS (11 kernel arguments, ConvCall order), X_MAIN, WIDTH,
+ *   SCRATCH (the helper's scratch for a Winograd kernel, passed as a twelfth argument, which the
+ *   direct kernels ignore);
  *   for a loop job: LOOP_ID, LOOP_Y0, LOOP_Y1 and the step's layout at GEOM (lite-loops.ts encodeGeom).
  * A job that throws sets ERROR (the net throws), and DONE is still written, so the net never
  * waits on a helper that failed.
@@ -15,7 +17,7 @@
 import { decodeGeom, GEOM_WORDS, runLoop, type LoopId } from './lite-loops';
 
 export const JOB = { CONV: 0, LOOP: 1 } as const;
-export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, KIND: 4, MAIN_FN: 5, TAIL_FN: 6, ARGS: 7, X_MAIN: 18, WIDTH: 19, LOOP_ID: 20, LOOP_Y0: 21, LOOP_Y1: 22, GEOM: 23 } as const;
+export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, KIND: 4, MAIN_FN: 5, TAIL_FN: 6, ARGS: 7, X_MAIN: 18, WIDTH: 19, SCRATCH: 20, LOOP_ID: 21, LOOP_Y0: 22, LOOP_Y1: 23, GEOM: 24 } as const;
 /** Int32 words of the control block. */
 export const CTRL_WORDS = CTRL.GEOM + GEOM_WORDS;
 
@@ -69,9 +71,10 @@ export function liteHelperLoop(init: LiteHelperInit, ready: () => void): void {
         const args = Array.from(ctrl.subarray(CTRL.ARGS, CTRL.ARGS + 11));
         const xMain = ctrl[CTRL.X_MAIN];
         const width = ctrl[CTRL.WIDTH];
+        const scratch = ctrl[CTRL.SCRATCH];
         // args[9], args[10]: x0, xn
-        if (xMain > 0) fns[ctrl[CTRL.MAIN_FN]](...args.slice(0, 9), 0, xMain);
-        if (xMain < width) fns[ctrl[CTRL.TAIL_FN]](...args.slice(0, 9), xMain, width - xMain);
+        if (xMain > 0) fns[ctrl[CTRL.MAIN_FN]](...args.slice(0, 9), 0, xMain, scratch);
+        if (xMain < width) fns[ctrl[CTRL.TAIL_FN]](...args.slice(0, 9), xMain, width - xMain, scratch);
       }
     } catch {
       Atomics.store(ctrl, CTRL.ERROR, 1);

@@ -66,40 +66,44 @@ for (const { id, file, width, blocks } of MODELS) {
       expect(g!.blocks).toEqual(blocks);
     });
 
-    it('out and state_out match onnxruntime over 4 recurrent steps, tiles 64×48, 32×24 and 36×24 alternating', async () => {
-      const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
-      const net = new LiteNet(readLiteGraph(bytes)!, { fused: false });
-      const C = net.width;
-      const sizes = [
-        { x: 0, y: 0, w: 64, h: 48 },
-        { x: 16, y: 12, w: 32, h: 24 },
-        // 36 wide: the quarter-scale maps are 9 wide, so the kernels' one-pixel tail runs too.
-        { x: 8, y: 8, w: 36, h: 24 },
-      ];
-      const states: { ort: Float32Array; ours: Float32Array }[] = sizes.map((s) => ({ ort: new Float32Array(C * s.w * s.h), ours: new Float32Array(C * s.w * s.h) }));
-      let worstOut = 0;
-      let worstState = 0;
-      for (let t = 1; t <= 4; t++) {
-        for (let k = 0; k < sizes.length; k++) {
-          const { x, y, w, h } = sizes[k];
-          const [p, c, n] = [FRAMES[t - 1], FRAMES[t], FRAMES[Math.min(t + 1, 4)]].map((f) => crop(f, x, y, w, h));
-          const T = (d: Float32Array, ch: number) => new ort.Tensor('float32', d, [1, ch, h, w]);
-          const r = await session.run({ prev: T(p, 3), cur: T(c, 3), next: T(n, 3), state: T(states[k].ort, C) });
-          const o = net.step(p, c, n, states[k].ours, w, h);
-          const outOrt = r.out.data as Float32Array;
-          const stOrt = r.state_out.data as Float32Array;
-          expect(r.out.dims).toEqual([1, 3, 4 * h, 4 * w]);
-          worstOut = Math.max(worstOut, maxAbsDiff(o.out, outOrt));
-          worstState = Math.max(worstState, maxAbsDiff(o.state, stOrt) / (1 + maxMag(stOrt)));
-          // The net did something: its output is not the bicubic base alone, and the state moved.
-          expect(maxMag(stOrt)).toBeGreaterThan(0.01);
-          states[k] = { ort: stOrt, ours: o.state };
+    for (const winograd of [true, false]) {
+      it(`out and state_out match onnxruntime over 4 recurrent steps, tiles 64×48, 32×24, 36×24 and 28×36 alternating (${winograd ? 'Winograd' : 'direct'} 3×3 kernels)`, async () => {
+        const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+        const net = new LiteNet(readLiteGraph(bytes)!, { fused: false, winograd });
+        const C = net.width;
+        const sizes = [
+          { x: 0, y: 0, w: 64, h: 48 },
+          { x: 16, y: 12, w: 32, h: 24 },
+          // 36 wide: the quarter-scale maps are 9 wide, so the kernels' one-pixel tail runs too.
+          { x: 8, y: 8, w: 36, h: 24 },
+          // Quarter-scale maps 7×9: Winograd's odd last column and odd last row (direct).
+          { x: 4, y: 0, w: 28, h: 36 },
+        ];
+        const states: { ort: Float32Array; ours: Float32Array }[] = sizes.map((s) => ({ ort: new Float32Array(C * s.w * s.h), ours: new Float32Array(C * s.w * s.h) }));
+        let worstOut = 0;
+        let worstState = 0;
+        for (let t = 1; t <= 4; t++) {
+          for (let k = 0; k < sizes.length; k++) {
+            const { x, y, w, h } = sizes[k];
+            const [p, c, n] = [FRAMES[t - 1], FRAMES[t], FRAMES[Math.min(t + 1, 4)]].map((f) => crop(f, x, y, w, h));
+            const T = (d: Float32Array, ch: number) => new ort.Tensor('float32', d, [1, ch, h, w]);
+            const r = await session.run({ prev: T(p, 3), cur: T(c, 3), next: T(n, 3), state: T(states[k].ort, C) });
+            const o = net.step(p, c, n, states[k].ours, w, h);
+            const outOrt = r.out.data as Float32Array;
+            const stOrt = r.state_out.data as Float32Array;
+            expect(r.out.dims).toEqual([1, 3, 4 * h, 4 * w]);
+            worstOut = Math.max(worstOut, maxAbsDiff(o.out, outOrt));
+            worstState = Math.max(worstState, maxAbsDiff(o.state, stOrt) / (1 + maxMag(stOrt)));
+            // The net did something: its output is not the bicubic base alone, and the state moved.
+            expect(maxMag(stOrt)).toBeGreaterThan(0.01);
+            states[k] = { ort: stOrt, ours: o.state };
+          }
         }
-      }
-      expect(worstOut).toBeLessThanOrEqual(1e-5);
-      expect(worstState).toBeLessThanOrEqual(1e-5);
-      await session.release();
-    });
+        expect(worstOut).toBeLessThanOrEqual(1e-5);
+        expect(worstState).toBeLessThanOrEqual(1e-5);
+        await session.release();
+      });
+    }
 
     it('two threads (a helper worker on a shared memory) give the one-thread outputs bit for bit', async () => {
       const graph = readLiteGraph(bytes)!;
@@ -109,7 +113,7 @@ for (const { id, file, width, blocks } of MODELS) {
         expect(two.threads).toBe(2);
         const C = one.width;
         // Small, then large: the memory grows after the helper's first jobs, which must see the grown buffer.
-        for (const { x, y, w, h } of [{ x: 8, y: 8, w: 36, h: 24 }, { x: 0, y: 0, w: 64, h: 48 }]) {
+        for (const { x, y, w, h } of [{ x: 8, y: 8, w: 36, h: 24 }, { x: 0, y: 0, w: 64, h: 48 }, { x: 4, y: 0, w: 28, h: 36 }]) {
           let s1: Float32Array = new Float32Array(C * w * h);
           let s2: Float32Array = new Float32Array(C * w * h);
           for (let t = 1; t <= 3; t++) {

@@ -12,7 +12,9 @@
  *   CAT[C, 2C) = bilinear ×2 of f2, CAT[2C, 3C) = bilinear ×4 of f4   (half-pixel, edges clamped)
  *   O    = fuse2(leaky(fuse0(CAT)))                          C + 48 ch
  *   out  = clamp(pixelshuffle(O[0, 48)) + bicubic ×4 of cur, 0, 1), state_out = leaky(O[48, 48 + C))
- * The convolutions are the wasm kernels; the rest (layout changes, the two resizes, the shuffle)
+ * The convolutions are the wasm kernels: every 3×3 stride-1 one by Winograd's F(2×2, 3×3)
+ * (winograd-kernel.ts; 16 products per input and output channel for a 2×2 tile instead of 36), its
+ * odd last column and row and the stride-2 heads direct (conv-kernel.ts). The rest (layout changes, the two resizes, the shuffle)
  * are plain loops (lite-loops.ts), a few percent of the multiply-adds. With a helper thread both
  * split their rows: the net's thread takes the upper half of every job, the helper the lower.
  *
@@ -21,7 +23,8 @@
  * (borders are cleared on every step, so a map's padding is zero whatever was there before).
  */
 import * as A from '../../../core/wasm-asm';
-import { callConv, convFunction, kernelName, packWeights, pixelsPerBlock, vectorsPerBlock, type ConvSpec } from './conv-kernel';
+import { callConv, convFunction, kernelName, packWeights, pixelsPerBlock, vectorsPerBlock, type ConvCall, type ConvSpec } from './conv-kernel';
+import { winogradFits, winogradFunction, winogradName, winogradScratchBytes, winogradWeights } from './winograd-kernel';
 import type { LiteConv, LiteGraph } from './lite-graph';
 import { CTRL, CTRL_WORDS, JOB, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
 import { encodeGeom, LOOP, runLoop, type FMap, type LoopGeom, type LoopId } from './lite-loops';
@@ -39,7 +42,9 @@ const HELPER_TIMEOUT_MS = 120_000;
 
 interface Layer {
   spec: ConvSpec;
+  /** The direct weights; a Winograd layer's follow them (winograd-kernel.ts). */
   wPtr: number;
+  winograd: boolean;
 }
 
 export interface LiteStepOutput {
@@ -61,6 +66,10 @@ export class LiteNet {
   private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap; geom: LoopGeom } | null = null;
   /** Relaxed SIMD's fused multiply-add in the kernels (Chromium), else mul + add. */
   readonly fused: boolean;
+  /** 3×3 stride-1 convolutions by Winograd (the default), else all direct. */
+  readonly winograd: boolean;
+  /** Each thread's Winograd scratch (the net's own, the helper's). */
+  private readonly scratch: [number, number];
   readonly width: number;
   private readonly x0ch: number;
   /** After release(): the helper is gone and the net refuses to step. */
@@ -70,12 +79,13 @@ export class LiteNet {
 
   constructor(
     readonly graph: LiteGraph,
-    opts: { fused?: boolean; helper?: LiteHelperSpawn } = {},
+    opts: { fused?: boolean; winograd?: boolean; helper?: LiteHelperSpawn } = {},
   ) {
     const C = graph.width;
     this.width = C;
     this.x0ch = Math.ceil((9 + C) / 4) * 4;
     this.fused = opts.fused ?? A.relaxedSimd();
+    this.winograd = opts.winograd ?? true;
     const specs: [LiteConv, Omit<ConvSpec, 'k' | 'stride' | 'ci' | 'co'>][] = [
       [graph.headS1, { inPix: this.x0ch, outPix: 3 * C, act: 'leaky', residual: false }],
       [graph.headS2, { inPix: 3 * C, outPix: C, act: 'leaky', residual: false }],
@@ -92,6 +102,7 @@ export class LiteNet {
     const funcs = new Map<string, A.WasmFunc>();
     let at = CTRL_BYTES;
     const packed: { ptr: number; data: Float32Array }[] = [];
+    let scratchBytes = 0;
     for (const [conv, rest] of specs) {
       const spec: ConvSpec = { ...rest, k: conv.k, stride: conv.stride, ci: conv === graph.headS1 ? this.x0ch : conv.ci, co: conv.co, alpha: graph.alpha };
       const p = pixelsPerBlock(vectorsPerBlock(spec.co));
@@ -99,11 +110,23 @@ export class LiteNet {
         const name = kernelName(spec, pp, this.fused);
         if (!funcs.has(name)) funcs.set(name, convFunction(spec, pp, this.fused));
       }
-      const data = packWeights(conv.weight, conv.bias, conv.co, conv.ci, conv.k, spec.ci);
-      packed.push({ ptr: at, data });
-      this.layers.set(conv, { spec, wPtr: at });
-      at += data.byteLength;
+      const direct = packWeights(conv.weight, conv.bias, conv.co, conv.ci, conv.k, spec.ci);
+      packed.push({ ptr: at, data: direct });
+      const winograd = this.winograd && winogradFits(spec);
+      this.layers.set(conv, { spec, wPtr: at, winograd });
+      at += direct.byteLength;
+      if (winograd) {
+        const name = winogradName(spec, this.fused);
+        if (!funcs.has(name)) funcs.set(name, winogradFunction(spec, this.fused));
+        const wino = winogradWeights(conv.weight, conv.co, conv.ci, spec.ci);
+        packed.push({ ptr: at, data: wino });
+        at += wino.byteLength;
+        scratchBytes = Math.max(scratchBytes, winogradScratchBytes(spec.ci, spec.co));
+      }
     }
+    at = Math.ceil(at / 64) * 64;
+    this.scratch = [at, at + scratchBytes];
+    at += 2 * scratchBytes;
     this.weightsEnd = at;
     const pages = Math.ceil(at / 65536) + 1;
     const names = [...funcs.keys()];
@@ -142,7 +165,7 @@ export class LiteNet {
    * there is a helper. A helper that fails to start leaves the net on one thread (and says why on
    * the console), the same outputs bit for bit.
    */
-  static async create(graph: LiteGraph, opts: { fused?: boolean; helper?: LiteHelperSpawn } = {}): Promise<LiteNet> {
+  static async create(graph: LiteGraph, opts: { fused?: boolean; winograd?: boolean; helper?: LiteHelperSpawn } = {}): Promise<LiteNet> {
     const net = new LiteNet(graph, opts);
     if (net.helper) {
       try {
@@ -222,35 +245,52 @@ export class LiteNet {
   }
 
   private conv(layer: LiteConv, input: FMap, inCh: number, output: FMap, outCh: number, res?: FMap) {
-    const { spec, wPtr } = this.layers.get(layer)!;
+    const { spec, wPtr, winograd } = this.layers.get(layer)!;
     const p = pixelsPerBlock(vectorsPerBlock(spec.co));
-    const main = this.fns[kernelName(spec, p, this.fused)];
-    const tail = this.fns[kernelName(spec, 1, this.fused)];
-    const xMain = output.w - (output.w % p);
-    const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0, y0: 0, y1: output.h };
+    const direct = kernelName(spec, p, this.fused);
+    const tail = kernelName(spec, 1, this.fused);
+    const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0 };
+    const { w, h } = output;
+    if (!winograd) {
+      this.rows(direct, tail, call, w - (w % p), w, 0, h);
+      return;
+    }
+    // Winograd takes 2×2 tiles: the even rows and columns; the odd last column (in the same rows)
+    // and the odd last row run direct.
+    const hEven = h & ~1;
+    if (hEven) this.rows(winogradName(spec, this.fused), tail, call, w & ~1, w, 0, hEven);
+    if (h > hEven) this.rows(direct, tail, call, w - (w % p), w, hEven, h);
+  }
+
+  /**
+   * Output rows y0 … y1 − 1 of one convolution: columns 0 … xMain − 1 by kernel `main`, the rest by
+   * `tail`. Two threads: the helper takes the lower rows (both write disjoint rows of the output;
+   * the input and residual maps are only read, or read and written at the same pixel), split at an
+   * even row so a Winograd kernel's row pairs stay whole; each thread has its own scratch.
+   */
+  private rows(main: string, tail: string, call: Omit<ConvCall, 'y0' | 'y1' | 'x0' | 'xn'>, xMain: number, width: number, y0: number, y1: number) {
     const ctrl = this.ctrl;
-    // Two threads: the helper takes the lower rows (both write disjoint rows of the output; the
-    // input and residual maps are only read, or read and written at the same pixel).
-    const split = ctrl && output.h >= MIN_SPLIT_ROWS ? output.h >> 1 : output.h;
+    const run = (y: number, yEnd: number, scratch: number) => {
+      if (xMain > 0) callConv(this.fns[main], { ...call, y0: y, y1: yEnd, x0: 0, xn: xMain }, scratch);
+      if (xMain < width) callConv(this.fns[tail], { ...call, y0: y, y1: yEnd, x0: xMain, xn: width - xMain });
+    };
+    const split = ctrl && y1 - y0 >= MIN_SPLIT_ROWS ? y0 + (((y1 - y0) >> 1) & ~1) : y1;
     let seq = 0;
-    if (ctrl && split < output.h) {
-      const args = [call.inPtr, call.inRow, call.wPtr, call.outPtr, call.outRow, call.resPtr, call.resRow, split, output.h, 0, 0];
+    if (ctrl && split < y1) {
+      const args = [call.inPtr, call.inRow, call.wPtr, call.outPtr, call.outRow, call.resPtr, call.resRow, split, y1, 0, 0];
       ctrl[CTRL.KIND] = JOB.CONV;
       ctrl.set(args, CTRL.ARGS);
-      ctrl[CTRL.MAIN_FN] = this.fnIndex.get(kernelName(spec, p, this.fused))!;
-      ctrl[CTRL.TAIL_FN] = this.fnIndex.get(kernelName(spec, 1, this.fused))!;
+      ctrl[CTRL.MAIN_FN] = this.fnIndex.get(main)!;
+      ctrl[CTRL.TAIL_FN] = this.fnIndex.get(tail)!;
       ctrl[CTRL.X_MAIN] = xMain;
-      ctrl[CTRL.WIDTH] = output.w;
+      ctrl[CTRL.WIDTH] = width;
+      ctrl[CTRL.SCRATCH] = this.scratch[1];
       seq = Atomics.add(ctrl, CTRL.SEQ, 1) + 1;
       Atomics.notify(ctrl, CTRL.SEQ);
     }
-    if (xMain > 0) callConv(main, { ...call, y1: split, x0: 0, xn: xMain });
-    if (xMain < output.w) callConv(tail, { ...call, y1: split, x0: xMain, xn: output.w - xMain });
-    if (seq && !this.awaitHelper(ctrl!, seq)) {
-      // The helper is gone (crashed, or stopped answering): its rows on this thread, and one thread from now on.
-      if (xMain > 0) callConv(main, { ...call, y0: split, x0: 0, xn: xMain });
-      if (xMain < output.w) callConv(tail, { ...call, y0: split, x0: xMain, xn: output.w - xMain });
-    }
+    run(y0, split, this.scratch[0]);
+    // The helper is gone (crashed, or stopped answering): its rows on this thread, and one thread from now on.
+    if (seq && !this.awaitHelper(ctrl!, seq)) run(split, y1, this.scratch[0]);
   }
 
   /** Loop job `id` over the tile's LR rows, split between the threads as a convolution is. */
