@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accumulateCpu, normalizeCpu, planTiles } from './tiles';
+import { accumulateCpu, blendOneTileCpu, normalizeCpu, planTiles, type Tile } from './tiles';
 
 const plans = fc.record({
   width: fc.integer({ min: 1, max: 300 }),
@@ -76,5 +76,90 @@ describe('planTiles', () => {
   it('refuses a margin that is not a whole number ≥ 0', () => {
     expect(() => planTiles(64, 64, { maxTile: 256, overlap: 32, multiple: 8, margin: -8 })).toThrow(RangeError);
     expect(() => planTiles(64, 64, { maxTile: 256, overlap: 32, multiple: 8, margin: 2.5 })).toThrow(RangeError);
+  });
+});
+
+// tile.wgsl's blend as first written here, one pixel at a time: the spec accumulateCpu and
+// normalizeCpu (restructured for speed) must equal bit for bit.
+function ramp(d: number, on: boolean, feather: number): number {
+  if (!on || feather === 0) return 1;
+  return Math.min(1, Math.fround(Math.fround(d + 0.5) / feather));
+}
+function accumulatePerPixel(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, tileData: Float32Array, t: Tile, feather: number, a: number, b: number): void {
+  for (let c = 0; c < channels; c++)
+    for (let ty = t.vy0; ty < t.vy1; ty++)
+      for (let tx = t.vx0; tx < t.vx1; tx++) {
+        const fx = t.x0 + tx;
+        const fy = t.y0 + ty;
+        if (fx < 0 || fy < 0 || fx >= frameW || fy >= frameH) continue;
+        const [fl, ft, fr, fb] = t.interior;
+        const w = Math.fround(Math.fround(Math.fround(ramp(tx - t.vx0, fl, feather) * ramp(ty - t.vy0, ft, feather)) * ramp(t.vx1 - 1 - tx, fr, feather)) * ramp(t.vy1 - 1 - ty, fb, feather));
+        const v = Math.fround(Math.fround(Math.fround(a) * tileData[(c * t.h + ty) * t.w + tx]) + Math.fround(b));
+        const o = (c * frameH + fy) * frameW + fx;
+        acc[o] = Math.fround(acc[o] + Math.fround(w * v));
+        if (c === 0) wsum[fy * frameW + fx] = Math.fround(wsum[fy * frameW + fx] + w);
+      }
+}
+function normalizePerPixel(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(acc.length);
+  const plane = frameW * frameH;
+  for (let c = 0; c < channels; c++)
+    for (let i = 0; i < plane; i++) {
+      const v = Math.fround(acc[c * plane + i] / Math.max(wsum[i], 1e-12));
+      out[c * plane + i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  return out;
+}
+const sameBits = (x: Float32Array, y: Float32Array) => x.length === y.length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+
+describe('accumulateCpu / normalizeCpu', () => {
+  it('equal the per-pixel blend bit for bit: random plans (margins, overlaps, several tiles), channels, scales and tile values incl. negative zero', () => {
+    fc.assert(
+      fc.property(plans, fc.integer({ min: 1, max: 3 }), fc.constantFrom([1, 0], [0.5, 0.5], [1 / 255, 0], [255, -3]), fc.integer({ min: 0, max: 2 ** 31 }), ({ width, height, multiple, tileSteps, overlapSteps, margin }, channels, [a, b], seed) => {
+        const maxTile = tileSteps * multiple;
+        const overlap = overlapSteps * multiple;
+        const tiles = planTiles(width, height, { maxTile, overlap, multiple, margin });
+        const n = channels * width * height;
+        const [acc1, acc2] = [new Float32Array(n), new Float32Array(n)];
+        const [w1, w2] = [new Float32Array(width * height), new Float32Array(width * height)];
+        let r = seed;
+        const rand = () => ((r = (Math.imul(r, 1103515245) + 12345) >>> 0), r / 2 ** 32);
+        for (const t of tiles) {
+          const data = Float32Array.from({ length: channels * t.w * t.h }, () => (rand() < 0.02 ? -0 : rand() * 1.2 - 0.1));
+          accumulateCpu(acc1, w1, width, height, channels, data, t, overlap, a, b);
+          accumulatePerPixel(acc2, w2, width, height, channels, data, t, overlap, a, b);
+        }
+        expect(sameBits(acc1, acc2)).toBe(true);
+        expect(sameBits(w1, w2)).toBe(true);
+        const into = new Float32Array(n).fill(NaN);
+        expect(sameBits(normalizeCpu(acc1, w1, width, height, channels, 0, 1, into), normalizePerPixel(acc2, w2, width, height, channels, 0, 1))).toBe(true);
+        expect(sameBits(normalizeCpu(acc1, w1, width, height, channels), normalizePerPixel(acc2, w2, width, height, channels, -Infinity, Infinity))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('blendOneTileCpu equals accumulating one tile into zeros and normalising, bit for bit (margins, scales, negative zeros)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 120 }), fc.constantFrom(0, 4, 8), fc.integer({ min: 1, max: 3 }), fc.constantFrom([1, 0], [0.5, 0.5], [1 / 255, 0]), fc.integer({ min: 0, max: 2 ** 31 }), (width, height, margin, channels, [a, b], seed) => {
+        const tiles = planTiles(width, height, { maxTile: 256, overlap: 16, multiple: 4, margin });
+        expect(tiles).toHaveLength(1);
+        const t = tiles[0];
+        let r = seed;
+        const rand = () => ((r = (Math.imul(r, 1103515245) + 12345) >>> 0), r / 2 ** 32);
+        const data = Float32Array.from({ length: channels * t.w * t.h }, () => (rand() < 0.05 ? -0 : rand() * 1.4 - 0.2));
+        const n = channels * width * height;
+        const acc = new Float32Array(n);
+        const wsum = new Float32Array(width * height);
+        accumulateCpu(acc, wsum, width, height, channels, data, t, 16, a, b);
+        const want = normalizeCpu(acc, wsum, width, height, channels, 0, 1);
+        const got = new Float32Array(n).fill(NaN);
+        blendOneTileCpu(got, width, height, channels, data, t, a, b, 0, 1);
+        expect(sameBits(got, want)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+    const two = planTiles(100, 20, { maxTile: 64, overlap: 16, multiple: 4 });
+    expect(() => blendOneTileCpu(new Float32Array(3 * 100 * 20), 100, 20, 3, new Float32Array(3 * 64 * 20), two[0])).toThrow(/interior edges/);
   });
 });

@@ -108,32 +108,92 @@ function ramp(d: number, on: boolean, feather: number): number {
   return Math.min(1, Math.fround(Math.fround(d + 0.5) / feather));
 }
 
+/**
+ * Add tile `t`'s output (tileData, planar, t.w × t.h, scaled v = a·x + b) into `acc` with its
+ * feather weights, and the weights into `wsum`: the CPU form of tile.wgsl's accumulate, with its
+ * f32 roundings in its order, per pixel w = ((left·top)·right)·bottom, acc += w·v. The ramps are
+ * made once per column and row and the loops run over the part of the valid window inside the
+ * frame, so a whole 1920×1088 frame takes tens of milliseconds, not hundreds (tiles.test.ts holds
+ * the per-pixel form this must equal bit for bit).
+ */
 export function accumulateCpu(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, tileData: Float32Array, t: Tile, feather: number, a = 1, b = 0): void {
-  for (let c = 0; c < channels; c++)
-    for (let ty = t.vy0; ty < t.vy1; ty++)
-      for (let tx = t.vx0; tx < t.vx1; tx++) {
-        const fx = t.x0 + tx;
-        const fy = t.y0 + ty;
-        if (fx < 0 || fy < 0 || fx >= frameW || fy >= frameH) continue;
-        const [fl, ft, fr, fb] = t.interior;
-        const w = Math.fround(
-          Math.fround(Math.fround(ramp(tx - t.vx0, fl, feather) * ramp(ty - t.vy0, ft, feather)) * ramp(t.vx1 - 1 - tx, fr, feather)) *
-            ramp(t.vy1 - 1 - ty, fb, feather),
-        );
-        const v = Math.fround(Math.fround(Math.fround(a) * tileData[(c * t.h + ty) * t.w + tx]) + Math.fround(b));
-        const o = (c * frameH + fy) * frameW + fx;
-        acc[o] = Math.fround(acc[o] + Math.fround(w * v));
-        if (c === 0) wsum[fy * frameW + fx] = Math.fround(wsum[fy * frameW + fx] + w);
+  const fa = Math.fround(a);
+  const fb = Math.fround(b);
+  const [onL, onT, onR, onB] = t.interior;
+  const x0 = Math.max(t.vx0, -t.x0);
+  const x1 = Math.min(t.vx1, frameW - t.x0);
+  const y0 = Math.max(t.vy0, -t.y0);
+  const y1 = Math.min(t.vy1, frameH - t.y0);
+  if (x0 >= x1 || y0 >= y1 || channels < 1) return;
+  const n = x1 - x0;
+  const left = new Float32Array(n);
+  const right = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    left[i] = ramp(x0 + i - t.vx0, onL, feather);
+    right[i] = ramp(t.vx1 - 1 - (x0 + i), onR, feather);
+  }
+  const w = new Float32Array(n);
+  const plane = frameW * frameH;
+  const tilePlane = t.w * t.h;
+  for (let ty = y0; ty < y1; ty++) {
+    const top = ramp(ty - t.vy0, onT, feather);
+    const bottom = ramp(t.vy1 - 1 - ty, onB, feather);
+    for (let i = 0; i < n; i++) w[i] = Math.fround(Math.fround(Math.fround(left[i] * top) * right[i]) * bottom);
+    const row = (t.y0 + ty) * frameW + t.x0 + x0;
+    const tileRow = ty * t.w + x0;
+    for (let c = 0; c < channels; c++) {
+      const o = c * plane + row;
+      const src = c * tilePlane + tileRow;
+      for (let i = 0; i < n; i++) {
+        const v = Math.fround(Math.fround(fa * tileData[src + i]) + fb);
+        acc[o + i] = Math.fround(acc[o + i] + Math.fround(w[i] * v));
       }
+    }
+    for (let i = 0; i < n; i++) wsum[row + i] = Math.fround(wsum[row + i] + w[i]);
+  }
 }
 
-export function normalizeCpu(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, lo = -Infinity, hi = Infinity): Float32Array {
-  const out = new Float32Array(acc.length);
+/**
+ * The whole blend of a plan that is one tile (no interior edge, so every weight is 1), in one pass
+ * straight into `out`: bit for bit what accumulateCpu into zeros and then normalizeCpu give
+ * (0 + 1·v is v, but for a −0, which becomes +0; v / 1 is v), without the two frame-sized arrays
+ * and passes. A 1920×1088 VSR frame is one tile at the default tile size.
+ */
+export function blendOneTileCpu(out: Float32Array, frameW: number, frameH: number, channels: number, tileData: Float32Array, t: Tile, a = 1, b = 0, lo = -Infinity, hi = Infinity): void {
+  if (t.interior.some(Boolean)) throw new RangeError('blendOneTileCpu: the tile has interior edges (a plan of several tiles)');
+  const fa = Math.fround(a);
+  const fb = Math.fround(b);
+  const x0 = Math.max(t.vx0, -t.x0);
+  const x1 = Math.min(t.vx1, frameW - t.x0);
+  const y0 = Math.max(t.vy0, -t.y0);
+  const y1 = Math.min(t.vy1, frameH - t.y0);
+  if (x0 > 0 - t.x0 || y0 > 0 - t.y0 || x1 < frameW - t.x0 || y1 < frameH - t.y0) throw new RangeError('blendOneTileCpu: the tile does not cover the frame');
   const plane = frameW * frameH;
-  for (let c = 0; c < channels; c++)
-    for (let i = 0; i < plane; i++) {
-      const v = Math.fround(acc[c * plane + i] / Math.max(wsum[i], 1e-12));
-      out[c * plane + i] = v < lo ? lo : v > hi ? hi : v;
+  const tilePlane = t.w * t.h;
+  for (let c = 0; c < channels; c++) {
+    for (let ty = y0; ty < y1; ty++) {
+      const o = c * plane + (t.y0 + ty) * frameW + t.x0 + x0;
+      const src = c * tilePlane + ty * t.w + x0;
+      for (let i = 0; i < x1 - x0; i++) {
+        const v = Math.fround(Math.fround(fa * tileData[src + i]) + fb) + 0;
+        out[o + i] = v < lo ? lo : v > hi ? hi : v;
+      }
     }
+  }
+}
+
+/**
+ * acc / wsum per pixel, clamped to [lo, hi]: tile.wgsl's normalize. Into `out` (a new array by
+ * default; may be `acc` itself, or the caller's image, so a frame needs no extra copy).
+ */
+export function normalizeCpu(acc: Float32Array, wsum: Float32Array, frameW: number, frameH: number, channels: number, lo = -Infinity, hi = Infinity, out: Float32Array = new Float32Array(acc.length)): Float32Array {
+  const plane = frameW * frameH;
+  for (let c = 0; c < channels; c++) {
+    const base = c * plane;
+    for (let i = 0; i < plane; i++) {
+      const v = Math.fround(acc[base + i] / Math.max(wsum[i], 1e-12));
+      out[base + i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  }
   return out;
 }

@@ -123,7 +123,7 @@ export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOption
   };
   const finish = (acc: Float32Array, wsum: Float32Array, w: number, h: number) => {
     const result = createImage(w, h, 3);
-    result.data.set(normalizeCpu(acc, wsum, w, h, 3, 0, 1));
+    normalizeCpu(acc, wsum, w, h, 3, 0, 1, result.data);
     return result;
   };
   return {

@@ -6,7 +6,7 @@
  * brought (src/pipeline/byo) runs through the same loop without states.
  */
 import { createImage, type ImageF32 } from '../../core/image';
-import { accumulateCpu, extractCpu, normalizeCpu } from '../../gpu/tiles';
+import { accumulateCpu, blendOneTileCpu, extractCpu, normalizeCpu } from '../../gpu/tiles';
 import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type RunHint, type Session } from '../../gpu/ort';
 import type { VsrModel } from '../../models/kinds';
 import type { VsrFiles } from '../../models/registry';
@@ -63,8 +63,11 @@ class CpuSequence implements VsrCpuSequence {
     for (const f of [prev, cur, next]) {
       if (f.width !== w || f.height !== h) throw new RangeError(`frame is ${f.width}×${f.height}, the sequence ${w}×${h}`);
     }
-    const acc = new Float32Array(3 * W * H);
-    const wsum = new Float32Array(W * H);
+    const out = createImage(W, H, 3);
+    // One tile (a frame up to the tile size): its output is the frame, no blend arrays needed.
+    const one = tiles.length === 1;
+    const acc = one ? new Float32Array(0) : new Float32Array(3 * W * H);
+    const wsum = one ? new Float32Array(0) : new Float32Array(W * H);
     const { frames, input, output, range, step } = { ...this.model, step: this.model.step.file };
     for (let k = 0; k < tiles.length; k++) {
       const t = tiles[k];
@@ -77,10 +80,10 @@ class CpuSequence implements VsrCpuSequence {
           : await this.session.run({ prev: cut(prev), cur: cut(cur), next: cut(next), state: new this.ort.Tensor('float32', this.states[k], [1, this.C, t.h, t.w]) }, hint);
       if (frames === 'recurrent') this.states[k] = r.state_out.data as Float32Array;
       checkOutputDims(r[output].dims, t, this.plan.scale, step);
-      accumulateCpu(acc, wsum, W, H, 3, r[output].data as Float32Array, outTiles[k], feather, 1 / range);
+      if (one) blendOneTileCpu(out.data, W, H, 3, r[output].data as Float32Array, outTiles[k], 1 / range, 0, 0, 1);
+      else accumulateCpu(acc, wsum, W, H, 3, r[output].data as Float32Array, outTiles[k], feather, 1 / range);
     }
-    const out = createImage(W, H, 3);
-    out.data.set(normalizeCpu(acc, wsum, W, H, 3, 0, 1));
+    if (!one) normalizeCpu(acc, wsum, W, H, 3, 0, 1, out.data);
     return out;
   }
 }
