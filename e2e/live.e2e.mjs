@@ -25,6 +25,7 @@ const status = (page) =>
     side: e.getAttribute('data-side'),
     stepMs: Number(e.getAttribute('data-step-ms')),
     engineMs: Number(e.getAttribute('data-engine-ms')),
+    fetchMs: e.getAttribute('data-fetch-ms') ? Number(e.getAttribute('data-fetch-ms')) : NaN,
     text: e.textContent ?? '',
   }));
 const waitShown = (page, n, timeout) =>
@@ -57,6 +58,7 @@ try {
   const later = await canvasStats(page, '[data-testid=live-canvas]');
   check(b.shown >= a.shown + 3 && b.text !== a.text, `the read-out keeps updating: ${a.shown} → ${b.shown} frames shown ("${b.text.trim().slice(0, 80)}")`);
   check(b.stepMs > 0 && b.engineMs > 0 && b.engineMs <= b.stepMs + 1, `step times shown: ${b.stepMs} ms a step, ${b.engineMs} ms of it in the engine`);
+  check(b.fetchMs >= 0 && b.fetchMs <= b.engineMs && /waiting for frames/.test(b.text), `frame wait shown: ${b.fetchMs} ms of the engine's ${b.engineMs} ms`);
   check(later.hash !== shown.hash, 'the live canvas shows new frames as the clip plays');
   check(b.shown + b.dropped >= b.shown && Math.abs(b.share - b.dropped / (b.shown + b.dropped)) < 1e-3, `dropped share = dropped / due: ${b.dropped} / ${b.shown + b.dropped} = ${b.share}`);
 

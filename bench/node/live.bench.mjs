@@ -29,7 +29,7 @@ const CASES = [
 const readStatus = (page) =>
   page.$eval('[data-testid=live-status]', (e) => {
     const n = (k) => Number(e.getAttribute(`data-${k}`));
-    return { status: e.getAttribute('data-status'), shown: n('shown'), dropped: n('dropped'), fps: n('fps'), share: n('dropped-share'), resets: n('resets'), stepMs: n('step-ms'), engineMs: n('engine-ms'), side: e.getAttribute('data-side'), text: e.textContent ?? '' };
+    return { status: e.getAttribute('data-status'), shown: n('shown'), dropped: n('dropped'), fps: n('fps'), share: n('dropped-share'), resets: n('resets'), stepMs: n('step-ms'), engineMs: n('engine-ms'), fetchMs: n('fetch-ms'), side: e.getAttribute('data-side'), text: e.textContent ?? '' };
   });
 
 async function openUpscale(page, url, models) {
@@ -75,6 +75,7 @@ async function measure(page, c) {
     stateResets: s.resets,
     lastStepMs: Math.round(s.stepMs),
     lastEngineMs: Math.round(s.engineMs),
+    lastFetchMs: Math.round(s.fetchMs),
     firstFrameS: round(firstS, 1),
     playedS: round(playedS, 1),
   };

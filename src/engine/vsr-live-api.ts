@@ -54,11 +54,14 @@ export interface VsrLiveFrame {
   frame: RgbaFrame;
   /** Milliseconds in the engine: frames fetched, step, readback. */
   ms: number;
+  /** Of `ms`, waiting for the step's frames (the page's getFrame: decode, crop, the hop between threads). */
+  fetchMs: number;
 }
 
 interface LiveSession {
   info: VsrLiveInfo;
-  step(index: number, reset: boolean): Promise<Uint8ClampedArray<ArrayBuffer>>;
+  /** The ×scale frame, and the milliseconds spent waiting for its input frames. */
+  step(index: number, reset: boolean): Promise<{ data: Uint8ClampedArray<ArrayBuffer>; fetchMs: number }>;
   dispose(): void;
   /** The step in flight (close waits for it). */
   inflight: Promise<unknown> | null;
@@ -119,10 +122,12 @@ async function openLive(req: VsrLiveRequest, getFrame: (i: number) => Promise<Rg
           seq.dispose();
           seq = open();
         }
+        const t0 = performance.now();
         const [p, c, n] = triple(await win.frames(neighbours(i, length, recurrent)));
+        const fetchMs = performance.now() - t0;
         const out = await seq.step(p, c, n);
         try {
-          return await readRgba(device, out, W, H);
+          return { data: await readRgba(device, out, W, H), fetchMs };
         } finally {
           out.destroy();
         }
@@ -151,10 +156,12 @@ async function openLive(req: VsrLiveRequest, getFrame: (i: number) => Promise<Rg
     async step(i, reset) {
       inRange(i);
       if (reset && recurrent) seq = open();
+      const t0 = performance.now();
       const [p, c, n] = triple(await win.frames(neighbours(i, length, recurrent)));
+      const fetchMs = performance.now() - t0;
       const out = await seq.step(p, c, n);
       const words = packRgba8(out.data, out.width * out.height);
-      return new Uint8ClampedArray(words.buffer as ArrayBuffer);
+      return { data: new Uint8ClampedArray(words.buffer as ArrayBuffer), fetchMs };
     },
     dispose: () => win.clear(),
     release: () => undefined,
@@ -202,9 +209,9 @@ export const vsrLiveApi = {
     const p = s.step(index, reset);
     s.inflight = p;
     try {
-      const data = await p;
+      const { data, fetchMs } = await p;
       const frame: RgbaFrame = { width: s.info.width, height: s.info.height, data };
-      return Comlink.transfer({ frame, ms: performance.now() - t0 }, [data.buffer]);
+      return Comlink.transfer({ frame, ms: performance.now() - t0, fetchMs }, [data.buffer]);
     } finally {
       s.inflight = null;
     }

@@ -34,12 +34,12 @@ function lighterModel(models: VsrModel[], current: string): VsrModel | null {
 }
 
 /** The line under the picture: everything the overlay has no room for. */
-function statusText(s: LiveStats | null, side: string | null, engineMs: number | null): string {
+function statusText(s: LiveStats | null, side: string | null, engineMs: number | null, fetchMs: number | null): string {
   if (!s) return 'Starting…';
   return (
     `${rate(s.fps)} fps of ${rate(s.clipFps)} · ${pct(s.droppedShare)} dropped (${s.dropped} of ${s.shown + s.dropped}) · ${side ?? '?'} · ` +
     `frame ${s.index + 1}${s.reset ? ' (new sequence)' : ''} · ${s.shown} shown, ${s.resets} state reset${s.resets === 1 ? '' : 's'} · ` +
-    `step ${Math.round(s.stepMs)} ms${engineMs !== null ? ` (engine ${Math.round(engineMs)} ms)` : ''}`
+    `step ${Math.round(s.stepMs)} ms${engineMs !== null ? ` (engine ${Math.round(engineMs)} ms${fetchMs !== null ? `, of it ${Math.round(fetchMs)} ms waiting for frames` : ''})` : ''}`
   );
 }
 
@@ -133,10 +133,11 @@ export function LiveView() {
             data-resets={stats?.resets ?? 0}
             data-step-ms={stats ? stats.stepMs.toFixed(1) : ''}
             data-engine-ms={live.engineMs?.toFixed(1) ?? ''}
+            data-fetch-ms={live.fetchMs?.toFixed(1) ?? ''}
             data-side={info?.backend ?? ''}
           >
             {live.status === 'stopping' ? 'Stopping… · ' : active ? 'Live · ' : 'Stopped · '}
-            {live.status === 'starting' ? `Starting${side ? ` on ${side}` : ''} (loading the net)…` : statusText(stats, side, live.engineMs)}
+            {live.status === 'starting' ? `Starting${side ? ` on ${side}` : ''} (loading the net)…` : statusText(stats, side, live.engineMs, live.fetchMs)}
             {info && live.region && ` · ${live.region.w}×${live.region.h} of ${live.region.of.w}×${live.region.of.h} → ${info.width}×${info.height}${info.tiles > 1 ? ` in ${info.tiles} tiles` : ''}${info.recurrent ? '' : ' (one frame at a time)'}`}
             {info && !info.trained && ' · untrained placeholder weights'}
           </div>

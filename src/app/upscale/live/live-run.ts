@@ -31,6 +31,8 @@ interface LiveStore {
   info: VsrLiveInfo | null;
   /** Milliseconds the latest step took inside the engine (frames fetched, net, readback). */
   engineMs: number | null;
+  /** Of engineMs, waiting for the step's input frames (decode, crop, the hop to the engine). */
+  fetchMs: number | null;
   /** The LR region played (whole frame or a centred window), and the frame's size. */
   region: { w: number; h: number; of: { w: number; h: number } } | null;
   message: string | null;
@@ -46,6 +48,7 @@ export const useLive = create<LiveStore>((set) => ({
   stats: null,
   info: null,
   engineMs: null,
+  fetchMs: null,
   region: null,
   message: null,
   load: null,
@@ -132,7 +135,7 @@ async function play(p: Player, startAt?: number): Promise<void> {
   const loop = useLive.getState().loop;
   const n = source.frameCount;
   const first = Math.max(0, Math.min(n - 1, Math.round(startAt ?? useApp.getState().frameIndex)));
-  useLive.setState({ status: 'starting', frame: null, stats: null, info: null, engineMs: null, region: null, load: null, message: null });
+  useLive.setState({ status: 'starting', frame: null, stats: null, info: null, engineMs: null, fetchMs: null, region: null, load: null, message: null });
   let engine: EngineHandle | null = null;
   let info: VsrLiveInfo | null = null;
   let lastIndex: number | null = null;
@@ -151,6 +154,7 @@ async function play(p: Player, startAt?: number): Promise<void> {
     const liveId = info.liveId;
     const eng = engine;
     let engineMs = 0;
+    let fetchMs = 0;
     useLive.setState({ info, load: null });
     if (p.stop) return;
     useLive.setState({ status: 'playing' });
@@ -163,11 +167,12 @@ async function play(p: Player, startAt?: number): Promise<void> {
       step: async (i, reset) => {
         const r = await eng.api.vsrLiveStep(liveId, i, reset);
         engineMs = r.ms;
+        fetchMs = r.fetchMs;
         return r.frame;
       },
       onFrame: (frame, s) => {
         lastIndex = s.index;
-        useLive.setState({ frame, stats: s, engineMs });
+        useLive.setState({ frame, stats: s, engineMs, fetchMs });
       },
       stopped: () => p.stop,
     });
