@@ -13,13 +13,14 @@
  *   O    = fuse2(leaky(fuse0(CAT)))                          C + 48 ch
  *   out  = clamp(pixelshuffle(O[0, 48)) + bicubic ×4 of cur, 0, 1), state_out = leaky(O[48, 48 + C))
  * The convolutions are the wasm kernels: every 3×3 stride-1 one by Winograd's F(2×2, 3×3)
- * (winograd-kernel.ts; 16 products per input and output channel for a 2×2 tile instead of 36), its
- * odd last column and row and the stride-2 heads direct (conv-kernel.ts). The rest (layout changes, the two resizes, the shuffle)
- * are plain loops (lite-loops.ts), a few percent of the multiply-adds. With a helper thread both
- * split their rows: the net's thread takes the upper half of every job, the helper the lower.
+ * (winograd-kernel.ts; 16 products per input and output channel for a 2×2 tile instead of 36),
+ * its odd last column and row and the stride-2 heads direct (conv-kernel.ts). The rest (layout
+ * changes, the two resizes, the shuffle) are plain loops (lite-loops.ts), a few percent of the
+ * multiply-adds. With a helper thread both split their rows: the net's thread takes the upper half
+ * of every job, the helper the lower.
  *
- * Memory: one wasm module holds the control block, the kernels' packed weights, then the maps and
- * planes of the current tile size (lite-loops.ts names them); a different size lays them out again
+ * Memory: one wasm module holds the control block, the kernels' packed weights, each thread's
+ * Winograd scratch, then the maps and planes of the current tile size (lite-loops.ts names them); a different size lays them out again
  * (borders are cleared on every step, so a map's padding is zero whatever was there before).
  */
 import * as A from '../../../core/wasm-asm';
@@ -62,7 +63,8 @@ export class LiteNet {
   /** Threads the convolutions run on: 1, or 2 with a helper. */
   threads: number;
   private readonly layers = new Map<LiteConv, Layer>();
-  private readonly weightsEnd: number;
+  /** Where the maps start: after the control block, the weights and the scratch. */
+  private readonly mapsStart: number;
   private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap; geom: LoopGeom } | null = null;
   /** Relaxed SIMD's fused multiply-add in the kernels (Chromium), else mul + add. */
   readonly fused: boolean;
@@ -127,7 +129,7 @@ export class LiteNet {
     at = Math.ceil(at / 64) * 64;
     this.scratch = [at, at + scratchBytes];
     at += 2 * scratchBytes;
-    this.weightsEnd = at;
+    this.mapsStart = at;
     const pages = Math.ceil(at / 65536) + 1;
     const names = [...funcs.keys()];
     names.forEach((n, i) => this.fnIndex.set(n, i));
@@ -204,7 +206,7 @@ export class LiteNet {
     if (this.maps && this.maps.w === w && this.maps.h === h) return this.maps;
     if (w % 4 || h % 4 || w < 4 || h < 4) throw new RangeError(`lite net: tile ${w}×${h}, sides must be multiples of 4`);
     const C = this.width;
-    let at = Math.ceil(this.weightsEnd / 64) * 64;
+    let at = Math.ceil(this.mapsStart / 64) * 64;
     const map = (mw: number, mh: number, pix: number): FMap => {
       const m = { ptr: at, w: mw, h: mh, pix, row: (mw + 2) * pix * 4 };
       at += Math.ceil(((mh + 2) * m.row) / 64) * 64;
