@@ -171,6 +171,12 @@ export const f32x4add = simd(0xe4);
 export const f32x4sub = simd(0xe5);
 export const f32x4mul = simd(0xe6);
 export const f32x4max = simd(0xe9);
+/** pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a, lane-wise: JS's `v < 0 ? 0 : v` exactly (−0 and NaN kept). */
+export const f32x4pmin = simd(0xea);
+export const f32x4pmax = simd(0xeb);
+/** f64x2 of lanes 0, 1 of an f32x4 (exact), and f32x4 [round(a0), round(a1), 0, 0] of an f64x2. */
+export const f64x2promoteLowF32x4 = simd(0x5f);
+export const f32x4demoteF64x2Zero = simd(0x5e);
 /**
  * a·b + c in one instruction (relaxed SIMD): fused or not as the hardware does it, so results may
  * differ from f32x4mul + f32x4add in the last bit. Only for kernels compared with a tolerance,

@@ -10,14 +10,16 @@
  *   for a convolution: MAIN_FN, TAIL_FN, ARGS (11 kernel arguments, ConvCall order), X_MAIN, WIDTH,
  *   SCRATCH (the helper's scratch for a Winograd kernel, passed as a twelfth argument, which the
  *   direct kernels ignore);
- *   for a loop job: LOOP_ID, LOOP_Y0, LOOP_Y1 and the step's layout at GEOM (lite-loops.ts encodeGeom).
+ *   for a loop job: LOOP_ID, LOOP_Y0, LOOP_Y1, LOOP_SIMD (1: the module's wasm forms of the output
+ *   loops, loops-simd.ts, as the net's thread runs them) and the step's layout at GEOM (lite-loops.ts encodeGeom).
  * A job that throws sets ERROR (the net throws), and DONE is still written, so the net never
  * waits on a helper that failed.
  */
 import { decodeGeom, GEOM_WORDS, runLoop, type LoopId } from './lite-loops';
+import { loopKernelsOf } from './loops-simd';
 
 export const JOB = { CONV: 0, LOOP: 1 } as const;
-export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, KIND: 4, MAIN_FN: 5, TAIL_FN: 6, ARGS: 7, X_MAIN: 18, WIDTH: 19, SCRATCH: 20, LOOP_ID: 21, LOOP_Y0: 22, LOOP_Y1: 23, GEOM: 24 } as const;
+export const CTRL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, KIND: 4, MAIN_FN: 5, TAIL_FN: 6, ARGS: 7, X_MAIN: 18, WIDTH: 19, SCRATCH: 20, LOOP_ID: 21, LOOP_Y0: 22, LOOP_Y1: 23, LOOP_SIMD: 24, GEOM: 25 } as const;
 /** Int32 words of the control block. */
 export const CTRL_WORDS = CTRL.GEOM + GEOM_WORDS;
 
@@ -52,6 +54,7 @@ export type LiteHelperSpawn = (init: LiteHelperInit) => LiteHelper;
 export function liteHelperLoop(init: LiteHelperInit, ready: () => void): void {
   const inst = new WebAssembly.Instance(init.module, { env: { mem: init.memory } });
   const fns = init.names.map((n) => inst.exports[n] as (...a: number[]) => void);
+  const kernels = loopKernelsOf(inst.exports);
   const ctrl = new Int32Array(init.memory.buffer, init.ctrl, CTRL_WORDS);
   // SEQ starts at 0 and only the net bumps it: a job posted before this thread got here is still run.
   let seen = 0;
@@ -66,7 +69,7 @@ export function liteHelperLoop(init: LiteHelperInit, ready: () => void): void {
       if (ctrl[CTRL.KIND] === JOB.LOOP) {
         // The memory may have grown since the last job (a new tile size): view its current buffer.
         const f32 = new Float32Array(init.memory.buffer);
-        runLoop(f32, ctrl[CTRL.LOOP_ID] as LoopId, decodeGeom(ctrl.subarray(CTRL.GEOM, CTRL.GEOM + GEOM_WORDS)), ctrl[CTRL.LOOP_Y0], ctrl[CTRL.LOOP_Y1]);
+        runLoop(f32, ctrl[CTRL.LOOP_ID] as LoopId, decodeGeom(ctrl.subarray(CTRL.GEOM, CTRL.GEOM + GEOM_WORDS)), ctrl[CTRL.LOOP_Y0], ctrl[CTRL.LOOP_Y1], ctrl[CTRL.LOOP_SIMD] ? kernels : undefined);
       } else {
         const args = Array.from(ctrl.subarray(CTRL.ARGS, CTRL.ARGS + 11));
         const xMain = ctrl[CTRL.X_MAIN];

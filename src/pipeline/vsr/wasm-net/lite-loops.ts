@@ -13,7 +13,10 @@
  * state [C, h, w], as the step's inputs come; TMP = the bicubic's horizontal pass [3, h, 4w]; BASE
  * = the ×4 output [3, 4h, 4w]; ST = state_out [C, h, w]. Every value is rounded to float32 where the
  * ONNX graph's tensors are (TMP too: the same order and rounding as a separable Resize in f32).
+ * The two loops over every output value run as wasm SIMD where the caller passes its kernels
+ * (loops-simd.ts), with the same bits.
  */
+import type { LoopKernels } from './loops-simd';
 
 export const LOOP = {
   /** X0 from IN (layout NCHW → NHWC with the zero channels), and the base's horizontal pass of `cur`. */
@@ -74,8 +77,11 @@ export function decodeGeom(words: Int32Array): LoopGeom {
   return { w: words[0], h: words[1], C: words[2], alpha, inPtr: words[4], tmpPtr: words[5], basePtr: words[6], stPtr: words[7], X0: map(0), CAT: map(1), F2: map(2), F4: map(3), O: map(4) };
 }
 
-/** Run job `id` over LR rows [y0, y1). */
-export function runLoop(f32: Float32Array, id: LoopId, g: LoopGeom, y0: number, y1: number): void {
+/**
+ * Run job `id` over LR rows [y0, y1). `kernels`: the calling thread's wasm SIMD forms of the two
+ * output-side loops (loops-simd.ts; the same bits as the JS loops here, which run without them).
+ */
+export function runLoop(f32: Float32Array, id: LoopId, g: LoopGeom, y0: number, y1: number, kernels?: LoopKernels): void {
   if (id === LOOP.INPUTS) {
     packInputs(f32, g, y0, y1);
     bicubicRows(f32, g, y0, y1);
@@ -83,8 +89,13 @@ export function runLoop(f32: Float32Array, id: LoopId, g: LoopGeom, y0: number, 
     upsampleBilinear(f32, g.F2, g.CAT, g.C, 2, y0, y1);
     upsampleBilinear(f32, g.F4, g.CAT, 2 * g.C, 4, y0, y1);
   } else if (id === LOOP.OUTPUTS) {
-    bicubicColumns(f32, g, SCALE * y0, SCALE * y1);
-    addShuffleClamp(f32, g, y0, y1);
+    if (kernels) {
+      bicubicColumnsSimd(kernels, g, SCALE * y0, SCALE * y1);
+      addShuffleClampSimd(kernels, g, y0, y1);
+    } else {
+      bicubicColumns(f32, g, SCALE * y0, SCALE * y1);
+      addShuffleClamp(f32, g, y0, y1);
+    }
     leakyState(f32, g, y0, y1);
   } else {
     throw new Error(`lite net: no loop job ${String(id)}`);
@@ -225,6 +236,30 @@ function bicubicColumns(f32: Float32Array, g: LoopGeom, Y0: number, Y1: number) 
       for (let x = 0; x < W; x++) f32[d + x] = f32[r0 + x] * a0 + f32[r1 + x] * a1 + f32[r2 + x] * a2 + f32[r3 + x] * a3;
     }
   }
+}
+
+/** bicubicColumns on the wasm kernel (loops-simd.ts), one output row of one channel a call. */
+function bicubicColumnsSimd(k: LoopKernels, g: LoopGeom, Y0: number, Y1: number) {
+  const { w, h } = g;
+  const W = SCALE * w;
+  const H = SCALE * h;
+  const Y = cubicTaps(h);
+  for (let c = 0; c < 3; c++) {
+    const tmp = g.tmpPtr + c * h * W * 4;
+    const dst = g.basePtr + c * H * W * 4;
+    for (let y = Y0; y < Y1; y++) {
+      const j = 4 * y;
+      const row = (r: number) => tmp + Y.idx[j + r] * W * 4;
+      k.baseCols(row(0), row(1), row(2), row(3), dst + y * W * 4, W, Y.wt[j], Y.wt[j + 1], Y.wt[j + 2], Y.wt[j + 3]);
+    }
+  }
+}
+
+/** addShuffleClamp on the wasm kernel, one LR row a call. */
+function addShuffleClampSimd(k: LoopKernels, g: LoopGeom, y0: number, y1: number) {
+  const { w, h, O } = g;
+  const W = SCALE * w;
+  for (let y = y0; y < y1; y++) k.shuffleClamp(g.basePtr + SCALE * y * W * 4, W * 4, W * SCALE * h * 4, O.ptr + (y + 1) * O.row + O.pix * 4, O.pix * 4, w);
 }
 
 /** BASE (LR rows [y0, y1), i.e. output rows 4·y0 …) += PixelShuffle ×4 (CRD) of O[0, 48), then clamp to [0, 1]. */

@@ -29,6 +29,7 @@ import { winogradFits, winogradFunction, winogradName, winogradScratchBytes, win
 import type { LiteConv, LiteGraph } from './lite-graph';
 import { CTRL, CTRL_WORDS, JOB, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
 import { encodeGeom, LOOP, runLoop, type FMap, type LoopGeom, type LoopId } from './lite-loops';
+import { loopFunctions, loopKernelsOf, type LoopKernels } from './loops-simd';
 
 const SCALE = 4;
 const IMG = 48;
@@ -70,6 +71,8 @@ export class LiteNet {
   readonly fused: boolean;
   /** 3×3 stride-1 convolutions by Winograd (the default), else all direct. */
   readonly winograd: boolean;
+  /** The output-side loops as wasm SIMD (loops-simd.ts, the default; the same bits as the JS loops). */
+  private readonly loopKernels: LoopKernels | undefined;
   /** Each thread's Winograd scratch (the net's own, the helper's). */
   private readonly scratch: [number, number];
   readonly width: number;
@@ -81,7 +84,7 @@ export class LiteNet {
 
   constructor(
     readonly graph: LiteGraph,
-    opts: { fused?: boolean; winograd?: boolean; helper?: LiteHelperSpawn } = {},
+    opts: { fused?: boolean; winograd?: boolean; simdLoops?: boolean; helper?: LiteHelperSpawn } = {},
   ) {
     const C = graph.width;
     this.width = C;
@@ -126,6 +129,7 @@ export class LiteNet {
         scratchBytes = Math.max(scratchBytes, winogradScratchBytes(spec.ci, spec.co));
       }
     }
+    for (const f of loopFunctions()) funcs.set(f.name, f);
     at = Math.ceil(at / 64) * 64;
     this.scratch = [at, at + scratchBytes];
     at += 2 * scratchBytes;
@@ -158,6 +162,7 @@ export class LiteNet {
     this.threads = this.helper ? 2 : 1;
     this.mem = inst.exports.mem as WebAssembly.Memory;
     this.fns = inst.exports as unknown as Record<string, (...a: number[]) => void>;
+    this.loopKernels = (opts.simdLoops ?? true) ? loopKernelsOf(inst.exports) : undefined;
     const f32 = new Float32Array(this.mem.buffer);
     for (const { ptr, data } of packed) f32.set(data, ptr / 4);
   }
@@ -167,7 +172,7 @@ export class LiteNet {
    * there is a helper. A helper that fails to start leaves the net on one thread (and says why on
    * the console), the same outputs bit for bit.
    */
-  static async create(graph: LiteGraph, opts: { fused?: boolean; winograd?: boolean; helper?: LiteHelperSpawn } = {}): Promise<LiteNet> {
+  static async create(graph: LiteGraph, opts: { fused?: boolean; winograd?: boolean; simdLoops?: boolean; helper?: LiteHelperSpawn } = {}): Promise<LiteNet> {
     const net = new LiteNet(graph, opts);
     if (net.helper) {
       try {
@@ -304,14 +309,15 @@ export class LiteNet {
     if (ctrl && split < h) {
       ctrl[CTRL.KIND] = JOB.LOOP;
       ctrl[CTRL.LOOP_ID] = id;
+      ctrl[CTRL.LOOP_SIMD] = this.loopKernels ? 1 : 0;
       ctrl[CTRL.LOOP_Y0] = split;
       ctrl[CTRL.LOOP_Y1] = h;
       encodeGeom(geom, ctrl.subarray(CTRL.GEOM, CTRL_WORDS));
       seq = Atomics.add(ctrl, CTRL.SEQ, 1) + 1;
       Atomics.notify(ctrl, CTRL.SEQ);
     }
-    runLoop(f32, id, geom, 0, split);
-    if (seq && !this.awaitHelper(ctrl!, seq)) runLoop(f32, id, geom, split, h);
+    runLoop(f32, id, geom, 0, split, this.loopKernels);
+    if (seq && !this.awaitHelper(ctrl!, seq)) runLoop(f32, id, geom, split, h, this.loopKernels);
   }
 
   /**
