@@ -89,13 +89,9 @@ export function runLoop(f32: Float32Array, id: LoopId, g: LoopGeom, y0: number, 
     upsampleBilinear(f32, g.F2, g.CAT, g.C, 2, y0, y1);
     upsampleBilinear(f32, g.F4, g.CAT, 2 * g.C, 4, y0, y1);
   } else if (id === LOOP.OUTPUTS) {
-    if (kernels) {
-      bicubicColumnsSimd(kernels, g, SCALE * y0, SCALE * y1);
-      addShuffleClampSimd(kernels, g, y0, y1);
-    } else {
-      bicubicColumns(f32, g, SCALE * y0, SCALE * y1);
-      addShuffleClamp(f32, g, y0, y1);
-    }
+    bicubicColumns(f32, g, SCALE * y0, SCALE * y1, kernels);
+    if (kernels) addShuffleClampSimd(kernels, g, y0, y1);
+    else addShuffleClamp(f32, g, y0, y1);
     leakyState(f32, g, y0, y1);
   } else {
     throw new Error(`lite net: no loop job ${String(id)}`);
@@ -216,8 +212,11 @@ function bicubicRows(f32: Float32Array, g: LoopGeom, y0: number, y1: number) {
   }
 }
 
-/** The base's vertical pass: BASE rows [Y0, Y1) (output rows) of each channel from TMP. */
-function bicubicColumns(f32: Float32Array, g: LoopGeom, Y0: number, Y1: number) {
+/**
+ * The base's vertical pass: BASE rows [Y0, Y1) (output rows) of each channel from TMP; a row a
+ * call of the wasm kernel where `k` is given (loops-simd.ts, the same bits), else in JS.
+ */
+function bicubicColumns(f32: Float32Array, g: LoopGeom, Y0: number, Y1: number, k?: LoopKernels) {
   const { w, h } = g;
   const W = SCALE * w;
   const H = SCALE * h;
@@ -233,24 +232,8 @@ function bicubicColumns(f32: Float32Array, g: LoopGeom, Y0: number, Y1: number) 
       const r3 = tmp + Y.idx[j + 3] * W;
       const [a0, a1, a2, a3] = [Y.wt[j], Y.wt[j + 1], Y.wt[j + 2], Y.wt[j + 3]];
       const d = dst + y * W;
-      for (let x = 0; x < W; x++) f32[d + x] = f32[r0 + x] * a0 + f32[r1 + x] * a1 + f32[r2 + x] * a2 + f32[r3 + x] * a3;
-    }
-  }
-}
-
-/** bicubicColumns on the wasm kernel (loops-simd.ts), one output row of one channel a call. */
-function bicubicColumnsSimd(k: LoopKernels, g: LoopGeom, Y0: number, Y1: number) {
-  const { w, h } = g;
-  const W = SCALE * w;
-  const H = SCALE * h;
-  const Y = cubicTaps(h);
-  for (let c = 0; c < 3; c++) {
-    const tmp = g.tmpPtr + c * h * W * 4;
-    const dst = g.basePtr + c * H * W * 4;
-    for (let y = Y0; y < Y1; y++) {
-      const j = 4 * y;
-      const row = (r: number) => tmp + Y.idx[j + r] * W * 4;
-      k.baseCols(row(0), row(1), row(2), row(3), dst + y * W * 4, W, Y.wt[j], Y.wt[j + 1], Y.wt[j + 2], Y.wt[j + 3]);
+      if (k) k.baseCols(4 * r0, 4 * r1, 4 * r2, 4 * r3, 4 * d, W, a0, a1, a2, a3);
+      else for (let x = 0; x < W; x++) f32[d + x] = f32[r0 + x] * a0 + f32[r1 + x] * a1 + f32[r2 + x] * a2 + f32[r3 + x] * a3;
     }
   }
 }
