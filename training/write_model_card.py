@@ -62,9 +62,13 @@ def _vqgan_section(m: dict, s: dict) -> list:
           f'(warm-up, cosine to 10 %), {stages}. Loss: {s.get("loss")}; beta {s.get("beta")}; '
           f'{s.get("codes_restarted")} code restarts in total.', '']
     if ft:
-        L += [f'**Fine-tune.** The steps above continue from {ft.get("what")} ({ft.get("steps")} steps in '
-              f'{ft.get("train_seconds")} s on `{ft.get("pack")}`; `train_vqgan.py --init-from`: its weights and EMA '
-              'codebook, a fresh optimizer and schedule).', '']
+        chain, link = [], ft
+        while link:  # a fine-tune of a fine-tune: name every run down to the first
+            chain.append(f'{link.get("what")} ({link.get("steps"):,} steps in {round(link.get("train_seconds", 0)):,} s on '
+                         f'`{link.get("pack")}`)')
+            link = link.get('its_fine_tune_of')
+        L += [f'**Fine-tune.** The steps above continue from {", which continued ".join(chain)}; `train_vqgan.py '
+              '--init-from`: its weights and EMA codebook, a fresh optimizer and schedule.', '']
     if h:
         ks = h.get('psnr_y_vs_k_bottom', {})
         L += [f'**Held-out numbers** ({h.get("frames")} frames): reconstruction PSNR(Y) {h.get("psnr_y_k1"):.2f} dB '
@@ -80,10 +84,11 @@ def _vqgan_section(m: dict, s: dict) -> list:
 def _training_limits(vq: dict, vs: dict) -> list:
     """The card's limits that depend on how the shipped weights were trained (from the summaries)."""
     def minutes(x):  # a fine-tune's minutes include those of the runs it started from, down the chain
-        total, link = x.get('train_seconds', 0), x.get('fine_tuned_from')
+        # (the VSR summaries chain by fine_tuned_from / its_fine_tuned_from, the VQGAN's by fine_tune_of / its_fine_tune_of)
+        total, link = x.get('train_seconds', 0), x.get('fine_tuned_from') or x.get('fine_tune_of')
         while link:
             total += link.get('train_seconds', 0) or 0
-            link = link.get('its_fine_tuned_from')
+            link = link.get('its_fine_tuned_from') or link.get('its_fine_tune_of')
         return round(total / 60)
     on_cpu = vq.get('device') == 'cpu' or vs.get('device') == 'cpu'
     out = []
