@@ -115,6 +115,11 @@ export const brIf = (d: number) => [0x0d, ...uleb(d)];
 export const ifThen = [0x04, 0x40];
 /** f32.load / f64.load / i32.store / f64.store at [addr + offset] (natural alignment hint). */
 export const f32load = (offset = 0) => [0x2a, 2, ...uleb(offset)];
+export const f32store = (offset = 0) => [0x38, 2, ...uleb(offset)];
+export const f32add = [0x92];
+export const f32sub = [0x93];
+export const f32mul = [0x94];
+export const f32max = [0x97];
 export const f64load = (offset = 0) => [0x2b, 3, ...uleb(offset)];
 export const i32load = (offset = 0) => [0x28, 2, ...uleb(offset)];
 export const i32load8u = (offset = 0) => [0x2d, 0, ...uleb(offset)];
@@ -171,6 +176,13 @@ export const f32x4add = simd(0xe4);
 export const f32x4sub = simd(0xe5);
 export const f32x4mul = simd(0xe6);
 export const f32x4max = simd(0xe9);
+export const f32x4div = simd(0xe7);
+/** Round to the nearest integer, ties to even (f32x4.nearest). */
+export const f32x4nearest = simd(0x6a);
+/** f32 lanes → i32 lanes, truncated toward zero, saturating (NaN → 0). */
+export const i32x4truncSatF32x4S = simd(0xf8);
+/** Lane i of an f32x4 as an f32. */
+export const f32x4extractLane = (i: number) => [...simd(0x1f), i];
 /** pmin(a, b) = b < a ? b : a and pmax(a, b) = a < b ? b : a, lane-wise: JS's `v < 0 ? 0 : v` exactly (−0 and NaN kept). */
 export const f32x4pmin = simd(0xea);
 export const f32x4pmax = simd(0xeb);

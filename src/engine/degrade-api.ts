@@ -20,6 +20,7 @@ import { assertValidParams, defaultPipelineParams, type PipelineParams } from '.
 import { degradeFrameBeforeCodec, prepareStages } from '../pipeline/run-cpu';
 import { loadVqdCpu } from '../pipeline/vqd/vqd-cpu-web';
 import { ortWasm } from './ort-wasm';
+import { liteNetWanted } from './vsr-api';
 import type { VqdPartTimes, VqdRunner } from '../pipeline/vqd/options';
 import type { LoadProgress } from '../models/manifest';
 import { webModels } from '../models/source-web';
@@ -68,7 +69,7 @@ function cpuVqdRunner(modelId: string, onProgress?: LoadProgress): Promise<VqdRu
   let p = cpuVqd.get(modelId);
   if (!p) {
     p = (async () => {
-      const v = await loadVqdCpu(await ortWasm(), webModels(), modelId, onProgress);
+      const v = await loadVqdCpu(await ortWasm(), webModels(), modelId, onProgress, { lite: liteNetWanted() });
       return {
         modelId,
         nCodes: v.nCodes,

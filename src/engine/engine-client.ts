@@ -42,7 +42,7 @@ export function isFatalEngineError(e: unknown): boolean {
 
 export interface EngineStartOptions {
   forceWasm?: boolean;
-  /** The VSR net's CPU path on onnxruntime's wasm EP rather than the project's wasm kernels (?ortcpu: comparisons). */
+  /** The CPU paths (the VSR net, the VQGAN) on onnxruntime's wasm EP rather than the project's wasm kernels (?ortcpu: comparisons). */
   ortCpu?: boolean;
   modelsBase?: string;
   /** The GPU device was lost: the app restarts the engine. */

@@ -212,11 +212,15 @@ export function cpuKernels(runner: VsrCpu): string {
   return use ? `own wasm kernels, ${use.threads} thread${use.threads === 1 ? '' : 's'}` : 'onnxruntime wasm';
 }
 
-/** The lite net is used unless the page said ?ortcpu (comparisons with ORT's wasm EP; engine init sets it). */
+/**
+ * The project's wasm kernels run the CPU paths' own nets (the lite VSR nets, the VQGAN: degrade-api.ts)
+ * unless the page said ?ortcpu (comparisons with ORT's wasm EP; engine init sets it).
+ */
 let liteWanted = true;
 export function setLiteNetWanted(on: boolean): void {
   liteWanted = on;
 }
+export const liteNetWanted = (): boolean => liteWanted;
 
 /** The descriptor of `model`: the manifest's, or the browser's record of a model the user brought. */
 export async function describeVsr(model: string): Promise<VsrModel> {

@@ -158,11 +158,15 @@ export interface WireAttr {
   f?: number;
   ints?: number[];
   s?: string;
+  /** A TENSOR attribute (AttributeProto.t, a Constant's value): its field, for readWireTensor / readWireInts. */
+  t?: WireField;
 }
 
 /** A NodeProto: its field, operator (with domain), inputs, outputs and attributes. */
 export interface WireNode {
   field: WireField;
+  /** NodeProto.name ('' when the file has none): torch.onnx writes the module scope, e.g. '/enc_d1/enc_d1.1/enc_d1.1.0/norm1/Mul'. */
+  name: string;
   op: string;
   domain: string;
   inputs: string[];
@@ -171,10 +175,11 @@ export interface WireNode {
 }
 
 export function readWireNode(buf: Uint8Array, f: WireField): WireNode {
-  const n: WireNode = { field: f, op: '', domain: '', inputs: [], outputs: [], attrs: new Map() };
+  const n: WireNode = { field: f, name: '', op: '', domain: '', inputs: [], outputs: [], attrs: new Map() };
   for (const g of subFields(buf, f)) {
     if (g.no === 1 && g.body) n.inputs.push(wireText(buf, g));
     else if (g.no === 2 && g.body) n.outputs.push(wireText(buf, g));
+    else if (g.no === 3 && g.body) n.name = wireText(buf, g);
     else if (g.no === 4 && g.body) n.op = wireText(buf, g);
     else if (g.no === 7 && g.body) n.domain = wireText(buf, g);
     else if (g.no === 5 && g.body) {
@@ -186,6 +191,7 @@ export function readWireNode(buf: Uint8Array, f: WireField): WireNode {
         else if (x.no === 3 && x.wire === 0) a.i = x.int;
         else if (x.no === 2 && x.wire === 5) a.f = new DataView(buf.buffer, buf.byteOffset + x.end - 4, 4).getFloat32(0, true);
         else if (x.no === 4 && x.body) a.s = wireText(buf, x);
+        else if (x.no === 5 && x.body) a.t = x;
       }
       const ints = fs.filter((x) => x.no === 8);
       if (ints.length) a.ints = varints(buf, ints);
@@ -244,6 +250,45 @@ export function readWireTensor(buf: Uint8Array, f: WireField): WireTensor {
     }
   }
   return { field: f, name, dims, elemType, floats };
+}
+
+/**
+ * An int64 TensorProto's values (a Constant's shape or axes) from its raw_data; null for another
+ * element type or values kept in int64_data. Values beyond ±2^53 lose precision (shapes never get there).
+ */
+export function readWireInts(buf: Uint8Array, f: WireField): number[] | null {
+  const fs = subFields(buf, f);
+  if ((fs.find((x) => x.no === 2 && x.wire === 0)?.int ?? 0) !== 7) return null;
+  const raw = fs.find((x) => x.no === 9 && x.body);
+  if (raw) {
+    const [s, e] = raw.body!;
+    if ((e - s) % 8) throw new WireError(`int64 tensor: ${e - s} raw bytes`);
+    const dv = new DataView(buf.buffer, buf.byteOffset + s, e - s);
+    return Array.from({ length: (e - s) / 8 }, (_, i) => Number(dv.getBigInt64(8 * i, true)));
+  }
+  // int64_data (field 7) is not read: a negative value is a ten-byte varint that float arithmetic
+  // cannot take apart exactly, and torch.onnx writes raw_data. The caller treats null as unknown.
+  return null;
+}
+
+/** A model's graph read for recognition (lite-graph.ts, vqgan-graph.ts): nothing of it re-encoded. */
+export interface WireGraph {
+  nodes: WireNode[];
+  /** Initializers by name, their float data read. */
+  inits: Map<string, WireTensor>;
+  /** Graph inputs that are not initializers, and graph outputs, by name in the file's order. */
+  inputs: string[];
+  outputs: string[];
+}
+
+/** The ModelProto's graph (field 7), or null where the file has none. */
+export function readWireGraph(buf: Uint8Array): WireGraph | null {
+  const g = wireFields(buf, 0, buf.length).find((f) => f.no === 7 && f.body);
+  if (!g) return null;
+  const graph = subFields(buf, g);
+  const names = (no: number) => graph.filter((f) => f.no === no && f.body).map((f) => wireText(buf, subFields(buf, f).find((x) => x.no === 1 && x.body)!));
+  const inits = new Map(graph.filter((f) => f.no === 5 && f.body).map((f) => readWireTensor(buf, f)).map((t) => [t.name, t]));
+  return { nodes: graph.filter((f) => f.no === 1 && f.body).map((f) => readWireNode(buf, f)), inits, inputs: names(11).filter((n) => !inits.has(n)), outputs: names(12) };
 }
 
 /** The name of a TensorProto (an initializer), without reading its data. */

@@ -16,6 +16,7 @@ import { createVqdCpu, type VqdModelBytes } from './vqd-cpu.ts';
 import { knnProjected, prepareProjectedCodebook } from './knn-projected.ts';
 import { DEFAULT_MODELS_DIR } from './vqd-node.ts';
 import type { VqdPartTimes } from './options.ts';
+import { openLiteVqgan } from './lite/vqgan-session.ts';
 
 const FIX = path.resolve(import.meta.dirname, '../../../e2e/fixtures');
 const haveModels = existsSync(path.join(DEFAULT_MODELS_DIR, 'manifest.json'));
@@ -73,15 +74,6 @@ describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and pro
     // Tolerance: the entry Convs' sums in another order (code-conv.ts) move the decoder's output by float rounding:
     // measured ≤ 1.2e-6 on [0, 1] and at most one sample in 18,432 a level apart on these frames (shipped and e2e
     // test models). Allowed: 1e-5, one level, one sample in 2,000.
-    const close = (a: { data: Float32Array }, b: { data: Float32Array }) => {
-      let max = 0;
-      let flips = 0;
-      for (let i = 0; i < a.data.length; i++) {
-        max = Math.max(max, Math.abs(a.data[i] - b.data[i]));
-        if (Math.round(a.data[i] * 255) !== Math.round(b.data[i] * 255)) flips++;
-      }
-      return max <= 1e-5 && flips <= a.data.length / 2000;
-    };
     const frame = readPng(path.join(FIX, 'frame-96x64.png'));
     const sample = resizeCpu(frame, 120, 68, 'bicubic');
     for (const [img, ks, tiles] of [
@@ -103,6 +95,81 @@ describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and pro
       expect(Object.keys(times).sort()).toEqual(['decoder', 'encoder', 'knn']);
     }
   }, 120_000);
+
+  it("the encoder and the decoder's rest on the wasm kernels (lite/vqgan-session.ts, what the browser runs): ORT's pixels up to float rounding, whole and tiled, several k", async () => {
+    const { ort, files } = await shippedVqgan();
+    const prep = prepareProjectedCodebook(files.codebook, 1024, 256);
+    const search = (z: Float32Array, P: number, k: number) => knnProjected(z, P, prep, k).indices;
+    const onOrt = await createVqdCpu(ort, files, opts, undefined, { codeTables: { search } });
+    // A stand-in that was refused would leave ORT running and pass on pixels too: the roles it took are counted.
+    const took: string[] = [];
+    const open = (model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest') => {
+      const s = openLiteVqgan(ort, model, role);
+      if (s) took.push(role);
+      return s;
+    };
+    const lite = await createVqdCpu(ort, files, opts, undefined, { codeTables: { search }, open });
+    expect(took).toEqual(['encoder', 'decoder-rest']);
+    // Without code tables the whole decoder is asked for, and refused (its entry Convs are the tables' job).
+    took.length = 0;
+    await createVqdCpu(ort, files, opts, undefined, { open });
+    expect(took).toEqual(['encoder']);
+    // Tolerance. The programs' outputs are within 1e-5 × max of ORT's (lite/vqgan-net.test.ts: measured ≤ 3.5e-6 on
+    // the latents, ≤ 1e-6 on the image). At k = 1 that is all the pixels see: allowed 1e-5 and one level in one
+    // sample of 2,000, as the code tables' test (measured 3.6e-7, no level). At larger k the k-th and (k+1)-th
+    // nearest codes of a position can be within rounding of each other, and a latent moved by rounding then takes
+    // the other one (measured at k_bot = 50 on the tiled frame: 182 of 18,432 samples moved, by up to 0.022): an
+    // equally valid degradation, not an error. So there each search's indices are compared instead: every position
+    // where they differ must be a near-tie under ORT's own latent (the two codes' squared distances within 1e-4 of
+    // each other, relative), and every other index equal. Measured: one position differs in each frame over
+    // k = 7, 50, 128 and the three branches, its two distances 3.4e-6 apart.
+    const dist = (z: Float32Array, P: number, p: number, code: number) => {
+      let d = 0;
+      for (let c = 0; c < 256; c++) d += (z[c * P + p] - files.codebook[code * 256 + c]) ** 2;
+      return d;
+    };
+    const frame = readPng(path.join(FIX, 'frame-96x64.png'));
+    const sample = resizeCpu(frame, 120, 68, 'bicubic');
+    for (const [img, tiles] of [
+      [sample, {}],
+      [frame, { maxTile: 32, overlap: 16 }],
+    ] as const) {
+      const k1 = { kTop: 1, kMid: 1, kBot: 1 };
+      const got = await lite.run(img, k1, tiles);
+      expect([got.width, got.height]).toEqual([img.width, img.height]);
+      expect(close(got, await onOrt.run(img, k1, tiles))).toBe(true);
+      const [zOrt, zLite] = [await onOrt.encode(img, tiles), await lite.encode(img, tiles)];
+      expect(same(await lite.decode(zLite, k1), got)).toBe(true);
+      let ties = 0;
+      for (const k of [7, 50, 128]) {
+        zOrt.tiles.forEach((t, ti) => {
+          t.z.forEach((z, b) => {
+            const P = z.dims[2] * z.dims[3];
+            const [a, l] = [search(z.data, P, k), search(zLite.tiles[ti].z[b].data, P, k)];
+            for (let p = 0; p < P; p++) {
+              if (a[p] === l[p]) continue;
+              ties++;
+              const [da, dl] = [dist(z.data, P, p, a[p]), dist(z.data, P, p, l[p])];
+              expect(Math.abs(da - dl) / da, `k ${k} tile ${ti} branch ${b} position ${p}`).toBeLessThanOrEqual(1e-4);
+            }
+          });
+        });
+      }
+      // Near-ties are rare: a handful of positions, not a search gone wrong everywhere.
+      expect(ties).toBeLessThan(0.02 * 3 * zOrt.tiles.reduce((s, t) => s + t.z.reduce((q, z) => q + z.dims[2] * z.dims[3], 0), 0));
+    }
+  }, 120_000);
 });
+
+/** Within 1e-5 everywhere and one 8-bit level apart in at most one sample of 2,000 (the tolerance the tests above explain). */
+function close(a: { data: Float32Array }, b: { data: Float32Array }): boolean {
+  let max = 0;
+  let flips = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    max = Math.max(max, Math.abs(a.data[i] - b.data[i]));
+    if (Math.round(a.data[i] * 255) !== Math.round(b.data[i] * 255)) flips++;
+  }
+  return max <= 1e-5 && flips <= a.data.length / 2000;
+}
 
 const same = (a: { data: Float32Array }, b: { data: Float32Array }) => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));

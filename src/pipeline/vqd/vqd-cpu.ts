@@ -17,7 +17,7 @@ import { knnCpu } from './knn-cpu';
 import { accumulateCpu, extractCpu, normalizeCpu, planTiles, type Tile } from '../../gpu/tiles';
 import type { VqdGpuOptions } from './vqd-gpu';
 import { VQD_FRAME_MARGIN, type VqdEncoded, type VqdKs, type VqdPartTimes } from './options';
-import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions } from '../../gpu/ort';
+import { openSession, type Ort, type OrtFeeds, type OrtSessionOptions, type Session } from '../../gpu/ort';
 import { splitDecoderEntry } from './decoder-entry';
 import { codeConv, makeCodeTables } from './code-conv';
 
@@ -46,6 +46,13 @@ export interface VqdCpuOptions {
    * decoder's graph is not the plain case decoder-entry.ts splits.
    */
   codeTables?: { search: CpuSearch };
+  /**
+   * A stand-in for ORT on one of the graphs this path runs (vqd-cpu-web.ts: the VQGAN on the
+   * project's wasm kernels, lite/vqgan-session.ts): called with the encoder's bytes (role
+   * 'encoder') and with the decoder graph it runs ('decoder-rest' where the entry Convs are code
+   * tables, else 'decoder'); null keeps ORT for that graph.
+   */
+  open?: (model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest') => Session | null;
 }
 
 /** The browser paths' tile defaults (same values as vqd-gpu.ts VQD_DEFAULT_TILE / _OVERLAP). */
@@ -68,8 +75,9 @@ export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOption
   const { codebook, nCodes: N, nz } = files;
   if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
   const split = opts.codeTables ? splitDecoderEntry(files.decoder) : null;
-  const encoder = await openSession(ort, files.encoder, sessionOptions);
-  const decoder = await openSession(ort, split ? split.rest : files.decoder, sessionOptions);
+  const encoder = opts.open?.(files.encoder, 'encoder') ?? (await openSession(ort, files.encoder, sessionOptions));
+  const decoderGraph = split ? split.rest : files.decoder;
+  const decoder = opts.open?.(decoderGraph, split ? 'decoder-rest' : 'decoder') ?? (await openSession(ort, decoderGraph, sessionOptions));
   const tables = split && opts.codeTables ? { search: opts.codeTables.search, convs: split.convs, t: await makeCodeTables(ort, split.convs, codebook, N, nz, sessionOptions) } : null;
   const quant: CpuQuantizer = quantize ?? ((z, P, k) => knnCpu(z, nz, P, codebook, N, k).zq);
   const add = (times: VqdPartTimes | undefined, part: keyof VqdPartTimes, t0: number) => {

@@ -10,7 +10,7 @@
  * half-pixel, cubic a = −0.75); DepthToSpace ×4 CRD. The exact dataflow is what the names imply;
  * the tests compare the whole step with onnxruntime on the shipped models.
  */
-import { nullIfUnreadable, readWireNode, readWireTensor, wireFields, wireText, type WireNode } from '../../../gpu/onnx-wire';
+import { nullIfUnreadable, readWireGraph, type WireNode } from '../../../gpu/onnx-wire';
 
 export interface LiteConv {
   weight: Float32Array; // OIHW
@@ -44,15 +44,10 @@ export function readLiteGraph(model: Uint8Array): LiteGraph | null {
 }
 
 function read(buf: Uint8Array): LiteGraph | null {
-  const top = wireFields(buf, 0, buf.length);
-  const g = top.find((f) => f.no === 7 && f.body);
+  const g = readWireGraph(buf);
   if (!g) return null;
-  const graph = wireFields(buf, g.body![0], g.body![1]);
-  const names = (no: number) => graph.filter((f) => f.no === no && f.body).map((f) => wireText(buf, wireFields(buf, f.body![0], f.body![1]).find((x) => x.no === 1 && x.body)!));
-  const inits = new Map(graph.filter((f) => f.no === 5 && f.body).map((f) => readWireTensor(buf, f)).map((t) => [t.name, t]));
-  const inputs = names(11).filter((n) => !inits.has(n));
-  if (inputs.join() !== 'prev,cur,next,state' || names(12).join() !== 'out,state_out') return null;
-  const nodes = graph.filter((f) => f.no === 1 && f.body).map((f) => readWireNode(buf, f));
+  const { inits, nodes } = g;
+  if (g.inputs.join() !== 'prev,cur,next,state' || g.outputs.join() !== 'out,state_out') return null;
 
   const head = inits.get('m.head_s1.0.weight');
   if (!head || head.dims.length !== 4) return null;

@@ -24,8 +24,8 @@
  * (borders are cleared on every step, so a map's padding is zero whatever was there before).
  */
 import * as A from '../../../core/wasm-asm';
-import { callConv, convFunction, kernelName, packWeights, pixelsPerBlock, vectorsPerBlock, type ConvCall, type ConvSpec } from './conv-kernel';
-import { winogradFits, winogradFunction, winogradName, winogradScratchBytes, winogradWeights } from './winograd-kernel';
+import { callConv, type ConvCall, type ConvSpec } from './conv-kernel';
+import { convPasses, packConvLayer, type ConvLayer } from './conv-layer';
 import type { LiteConv, LiteGraph } from './lite-graph';
 import { CTRL, CTRL_WORDS, JOB, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
 import { encodeGeom, LOOP, runLoop, type FMap, type LoopGeom, type LoopId } from './lite-loops';
@@ -42,13 +42,6 @@ const MIN_SPLIT_ROWS = 8;
 /** How long the net waits for its helper's half of one convolution before it gives up (ms). */
 const HELPER_TIMEOUT_MS = 120_000;
 
-interface Layer {
-  spec: ConvSpec;
-  /** The direct weights; a Winograd layer's follow them (winograd-kernel.ts). */
-  wPtr: number;
-  winograd: boolean;
-}
-
 export interface LiteStepOutput {
   out: Float32Array; // [3, 4h, 4w]
   state: Float32Array; // [C, h, w]
@@ -63,7 +56,7 @@ export class LiteNet {
   private readonly fnIndex = new Map<string, number>();
   /** Threads the convolutions run on: 1, or 2 with a helper. */
   threads: number;
-  private readonly layers = new Map<LiteConv, Layer>();
+  private readonly layers = new Map<LiteConv, ConvLayer>();
   /** Where the maps start: after the control block, the weights and the scratch. */
   private readonly mapsStart: number;
   private maps: { w: number; h: number; X0: FMap; CAT: FMap; T1: FMap; F2: FMap; T2: FMap; F4: FMap; T4: FMap; G: FMap; O: FMap; geom: LoopGeom } | null = null;
@@ -105,29 +98,15 @@ export class LiteNet {
       [graph.fuse2, { inPix: 2 * C, outPix: C + IMG, act: 'none', residual: false }],
     ];
     const funcs = new Map<string, A.WasmFunc>();
-    let at = CTRL_BYTES;
     const packed: { ptr: number; data: Float32Array }[] = [];
+    let at = CTRL_BYTES;
     let scratchBytes = 0;
     for (const [conv, rest] of specs) {
       const spec: ConvSpec = { ...rest, k: conv.k, stride: conv.stride, ci: conv === graph.headS1 ? this.x0ch : conv.ci, co: conv.co, alpha: graph.alpha };
-      const p = pixelsPerBlock(vectorsPerBlock(spec.co));
-      for (const pp of [p, 1]) {
-        const name = kernelName(spec, pp, this.fused);
-        if (!funcs.has(name)) funcs.set(name, convFunction(spec, pp, this.fused));
-      }
-      const direct = packWeights(conv.weight, conv.bias, conv.co, conv.ci, conv.k, spec.ci);
-      packed.push({ ptr: at, data: direct });
-      const winograd = this.winograd && winogradFits(spec);
-      this.layers.set(conv, { spec, wPtr: at, winograd });
-      at += direct.byteLength;
-      if (winograd) {
-        const name = winogradName(spec, this.fused);
-        if (!funcs.has(name)) funcs.set(name, winogradFunction(spec, this.fused));
-        const wino = winogradWeights(conv.weight, conv.co, conv.ci, spec.ci);
-        packed.push({ ptr: at, data: wino });
-        at += wino.byteLength;
-        scratchBytes = Math.max(scratchBytes, winogradScratchBytes(spec.ci, spec.co));
-      }
+      const r = packConvLayer({ funcs, packed }, spec, conv.weight, conv.bias, conv.ci, at, { fused: this.fused, winograd: this.winograd });
+      this.layers.set(conv, r.layer);
+      at = r.end;
+      scratchBytes = Math.max(scratchBytes, r.scratchBytes);
     }
     for (const f of loopFunctions()) funcs.set(f.name, f);
     at = Math.ceil(at / 64) * 64;
@@ -252,21 +231,9 @@ export class LiteNet {
   }
 
   private conv(layer: LiteConv, input: FMap, inCh: number, output: FMap, outCh: number, res?: FMap) {
-    const { spec, wPtr, winograd } = this.layers.get(layer)!;
-    const p = pixelsPerBlock(vectorsPerBlock(spec.co));
-    const direct = kernelName(spec, p, this.fused);
-    const tail = kernelName(spec, 1, this.fused);
-    const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0 };
-    const { w, h } = output;
-    if (!winograd) {
-      this.rows(direct, tail, call, w - (w % p), w, 0, h);
-      return;
-    }
-    // Winograd takes 2×2 tiles: the even rows and columns; the odd last column (in the same rows)
-    // and the odd last row run direct.
-    const hEven = h & ~1;
-    if (hEven) this.rows(winogradName(spec, this.fused), tail, call, w & ~1, w, 0, hEven);
-    if (h > hEven) this.rows(direct, tail, call, w - (w % p), w, hEven, h);
+    const l = this.layers.get(layer)!;
+    const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr: l.wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0 };
+    for (const p of convPasses(l, this.fused, output.w, output.h)) this.rows(p.main, p.tail, call, p.xMain, output.w, p.y0, p.y1);
   }
 
   /**
