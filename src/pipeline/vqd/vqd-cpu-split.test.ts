@@ -103,8 +103,8 @@ describe.skipIf(!haveModels)('VQD on the CPU path: encoder/decoder split and pro
     const onOrt = await createVqdCpu(ort, files, opts, undefined, { codeTables: { search } });
     // A stand-in that was refused would leave ORT running and pass on pixels too: the roles it took are counted.
     const took: string[] = [];
-    const open = (model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest') => {
-      const s = openLiteVqgan(ort, model, role);
+    const open = async (model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest') => {
+      const s = await openLiteVqgan(ort, model, role);
       if (s) took.push(role);
       return s;
     };

@@ -15,6 +15,7 @@ import { createVqdCpu, type VqdCpu } from './vqd-cpu';
 import { knnProjected, knnProjectedIndices, prepareProjectedCodebook, warmUpKnn } from './knn-projected';
 import { warmUpBlur } from '../blur/blur-simd';
 import { openLiteVqgan } from './lite/vqgan-session';
+import { webLiteHelper } from '../vsr/wasm-net/lite-helper-web';
 
 export async function loadVqdCpu(ort: Ort, models: ModelRegistry, modelId = 'vqgan', onProgress?: LoadProgress, opts: { lite?: boolean } = {}): Promise<VqdCpu> {
   const { model, encoder, decoder, codebook } = await models.vqgan(modelId, onProgress);
@@ -24,7 +25,8 @@ export async function loadVqdCpu(ort: Ort, models: ModelRegistry, modelId = 'vqg
   const cpu = await createVqdCpu(ort, { encoder, decoder, codebook, nCodes: model.nCodes, nz: model.nz }, { executionProviders: ['wasm'] }, quantize, {
     codeTables: { search },
     // The encoder and the decoder's rest on the project's wasm kernels (lite/vqgan-net.ts) where their graphs are recognised.
-    open: (opts.lite ?? true) ? (model, role) => openLiteVqgan(ort, model, role) : undefined,
+    // Two threads where the page is cross-origin isolated (shared memory), as the VSR's lite nets.
+    open: (opts.lite ?? true) ? (model, role) => openLiteVqgan(ort, model, role, globalThis.crossOriginIsolated ? webLiteHelper : undefined) : undefined,
   });
   // The wasm kernels of the CPU chain, compiled to optimised code before the first slider moves.
   warmUpBlur();

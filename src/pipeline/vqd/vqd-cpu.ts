@@ -52,7 +52,7 @@ export interface VqdCpuOptions {
    * 'encoder') and with the decoder graph it runs ('decoder-rest' where the entry Convs are code
    * tables, else 'decoder'); null keeps ORT for that graph.
    */
-  open?: (model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest') => Session | null;
+  open?: (model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest') => Session | null | Promise<Session | null>;
 }
 
 /** The browser paths' tile defaults (same values as vqd-gpu.ts VQD_DEFAULT_TILE / _OVERLAP). */
@@ -75,9 +75,9 @@ export async function createVqdCpu(ort: Ort, files: VqdModelBytes, sessionOption
   const { codebook, nCodes: N, nz } = files;
   if (codebook.length !== N * nz) throw new Error(`codebook has ${codebook.length} values, expected ${N}×${nz}`);
   const split = opts.codeTables ? splitDecoderEntry(files.decoder) : null;
-  const encoder = opts.open?.(files.encoder, 'encoder') ?? (await openSession(ort, files.encoder, sessionOptions));
+  const encoder = (await opts.open?.(files.encoder, 'encoder')) ?? (await openSession(ort, files.encoder, sessionOptions));
   const decoderGraph = split ? split.rest : files.decoder;
-  const decoder = opts.open?.(decoderGraph, split ? 'decoder-rest' : 'decoder') ?? (await openSession(ort, decoderGraph, sessionOptions));
+  const decoder = (await opts.open?.(decoderGraph, split ? 'decoder-rest' : 'decoder')) ?? (await openSession(ort, decoderGraph, sessionOptions));
   const tables = split && opts.codeTables ? { search: opts.codeTables.search, convs: split.convs, t: await makeCodeTables(ort, split.convs, codebook, N, nz, sessionOptions) } : null;
   const quant: CpuQuantizer = quantize ?? ((z, P, k) => knnCpu(z, nz, P, codebook, N, k).zq);
   const add = (times: VqdPartTimes | undefined, part: keyof VqdPartTimes, t0: number) => {

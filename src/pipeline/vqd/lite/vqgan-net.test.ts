@@ -24,6 +24,7 @@ import { readVqganDecoderRest, readVqganEncoder, scopePath } from './vqgan-graph
 import { attention, groupNorm, VqganNet } from './vqgan-net';
 import { vqLoopFunctions, vqLoopKernelsOf } from './vqgan-loops';
 import * as A from '../../../core/wasm-asm';
+import { nodeLiteHelper } from '../../vsr/wasm-net/lite-helper.node';
 import type { ImageF32 } from '../../../core/image';
 
 const FIX = path.resolve(import.meta.dirname, '../../../../e2e/fixtures');
@@ -156,6 +157,32 @@ describe('VQGAN on the wasm kernels against onnxruntime-node', () => {
       await Promise.all([enc.release(), rest.release()]);
     }
   }, 180_000);
+
+  it('two threads (a helper worker on a shared memory) give the one-thread outputs bit for bit, frames growing and shrinking; a helper that dies leaves one thread, the same bits', async () => {
+    const program = readVqganEncoder(MODELS[0].encoder)!;
+    const one = new VqganNet(program, { fused: false });
+    let kill: (() => void) | null = null;
+    const two = await VqganNet.create(program, {
+      fused: false,
+      helper: (init) => {
+        const h = nodeLiteHelper(init);
+        kill = () => h.terminate();
+        return h;
+      },
+    });
+    expect(two.threads).toBe(2);
+    const bits = (a: Float32Array[]) => a.map((z) => Buffer.from(z.buffer, z.byteOffset, z.byteLength).toString('base64'));
+    for (const [file, w, h] of [...SIZES, SIZES[0]]) {
+      const img = frame(file, w, h);
+      expect(bits(two.run([img], w, h))).toEqual(bits(one.run([img], w, h)));
+    }
+    kill!();
+    await new Promise((r) => setTimeout(r, 200)); // the worker's exit event
+    const img = frame(...SIZES[1]);
+    expect(bits(two.run([img], SIZES[1][1], SIZES[1][2]))).toEqual(bits(one.run([img], SIZES[1][1], SIZES[1][2])));
+    expect(two.threads).toBe(1);
+    two.release();
+  });
 
   it('one net runs frames of several sizes in turn, each as a fresh net gives it', () => {
     const program = readVqganEncoder(MODELS[1].encoder)!;

@@ -10,16 +10,20 @@
  * header), and the VQGAN is nearly all 3×3 convolutions (1.16 G multiply-adds in the encoder on the
  * bundled sample's 136×88 tile; GroupNorm, SiLU, the H/8 attention and PixelShuffle are ~1 %).
  *
- * Layout: one wasm module holds the kernels' packed weights, the Winograd scratch, then one padded
- * NHWC map per program buffer for the current frame size (channels padded to 4; the border stays
- * zero, the kernels and the loops here write interiors only). GroupNorm (two passes in f64 over a
- * group's values), SiLU, the attention (softmax(qᵀk·scale)·v, per position) and PixelShuffle are
- * plain loops over those maps. One thread: the preview's encoder and decoder run between other
- * stages of the same worker.
+ * Layout: one wasm module holds the helper's control block, the kernels' packed weights, each
+ * thread's Winograd scratch, GroupNorm's statistics, then one padded NHWC map per program buffer for
+ * the current frame size (channels padded to 4; the border stays zero, the kernels and the loops
+ * here write interiors only), then the attention's contiguous q, k, v, o. GroupNorm (per-channel
+ * sums and squared deviations in f64, then x·a + b and SiLU), the attention (softmax(qᵀk·scale)·v,
+ * per position) and PixelShuffle are loops over those maps (vqgan-loops.ts in wasm SIMD; the JS
+ * forms below are their references). With a helper thread (kernel-threads.ts) the convolutions
+ * split their rows between two threads; the loops, ~10 % of a run, stay on this one.
  */
 import * as A from '../../../core/wasm-asm';
-import { callConv, type ConvSpec } from '../../vsr/wasm-net/conv-kernel';
+import type { ConvSpec } from '../../vsr/wasm-net/conv-kernel';
 import { convPasses, packConvLayer, type ConvLayer } from '../../vsr/wasm-net/conv-layer';
+import { CTRL_BYTES, KernelThreads } from '../../vsr/wasm-net/kernel-threads';
+import type { LiteHelperSpawn } from '../../vsr/wasm-net/lite-helper';
 import type { VqConv, VqOp, VqProgram } from './vqgan-graph';
 import { vqLoopFunctions, vqLoopKernelsOf, type VqLoopKernels } from './vqgan-loops';
 
@@ -45,11 +49,16 @@ function padOutputs(c: VqConv, co4: number): { weight: Float32Array; bias: Float
   return { weight, bias };
 }
 
+/** Most pages the two-thread module's shared memory may grow to (reserved up front): 1 GiB, far above a 256² tile's maps (~40 MB for the shipped width). */
+const MAX_SHARED_PAGES = 16384;
+
 export class VqganNet {
   private readonly mem: WebAssembly.Memory;
-  private readonly fns: Record<string, (...a: number[]) => void>;
+  /** The module on one thread or two (kernel-threads.ts): the convolutions split their rows; the loops stay on this thread. */
+  private readonly k: KernelThreads;
   private readonly layers = new Map<VqOp, ConvLayer>();
-  private readonly scratch: number;
+  /** Each thread's Winograd scratch (this one's, the helper's). */
+  private readonly scratch: [number, number];
   private readonly mapsStart: number;
   /** GroupNorm's per-channel f64 sums, means and squared deviations, then its f32 a and b (MAX_CH each). */
   private readonly statsPtr: number;
@@ -59,18 +68,19 @@ export class VqganNet {
   /** Relaxed SIMD's fused multiply-add in the kernels (Chromium), else mul + add. */
   readonly fused: boolean;
   readonly winograd: boolean;
+  /** Set to {} to have each run add its ms per op kind ('conv', 'norm', …) here: where a run's time goes. */
   opTimes: Record<string, number> | null = null;
 
   constructor(
     readonly program: VqProgram,
-    opts: { fused?: boolean; winograd?: boolean; simdLoops?: boolean } = {},
+    opts: { fused?: boolean; winograd?: boolean; simdLoops?: boolean; helper?: LiteHelperSpawn } = {},
   ) {
     this.fused = opts.fused ?? A.relaxedSimd();
     this.winograd = opts.winograd ?? true;
     const bufs = program.buffers;
     const funcs = new Map<string, A.WasmFunc>();
     const packed: { ptr: number; data: Float32Array }[] = [];
-    let at = 64;
+    let at = CTRL_BYTES;
     let scratchBytes = 0;
     for (const op of program.ops) {
       if (op.kind !== 'conv') continue;
@@ -86,25 +96,43 @@ export class VqganNet {
     for (const f of vqLoopFunctions()) funcs.set(f.name, f);
     const maxCh = Math.max(...bufs.map((b) => pad4(b.ch)));
     at = Math.ceil(at / 64) * 64;
-    this.scratch = at;
-    this.statsPtr = Math.ceil((at + scratchBytes) / 64) * 64;
+    this.scratch = [at, at + scratchBytes];
+    this.statsPtr = Math.ceil((at + 2 * scratchBytes) / 64) * 64;
     this.mapsStart = this.statsPtr + maxCh * (3 * 8 + 2 * 4);
-    const inst = A.instantiate(A.assemble([...funcs.values()], Math.ceil(this.mapsStart / 65536) + 1));
-    if (!inst) throw new Error('WebAssembly SIMD is not available');
-    this.mem = inst.exports.mem as WebAssembly.Memory;
-    this.fns = inst.exports as unknown as Record<string, (...a: number[]) => void>;
-    this.loops = (opts.simdLoops ?? true) ? vqLoopKernelsOf(inst.exports) : null;
+    this.k = new KernelThreads([...funcs.values()], this.mapsStart, { helper: opts.helper, maxPages: MAX_SHARED_PAGES, label: 'VQGAN on wasm kernels' });
+    this.mem = this.k.mem;
+    this.loops = (opts.simdLoops ?? true) ? vqLoopKernelsOf(this.k.exports) : null;
     const f32 = new Float32Array(this.mem.buffer);
     for (const { ptr, data } of packed) f32.set(data, ptr / 4);
   }
 
+  /** A net whose helper thread (opts.helper) runs, or one thread where it did not start (the same outputs bit for bit). */
+  static async create(program: VqProgram, opts: { fused?: boolean; winograd?: boolean; simdLoops?: boolean; helper?: LiteHelperSpawn } = {}): Promise<VqganNet> {
+    const net = new VqganNet(program, opts);
+    await net.k.ready();
+    return net;
+  }
+
+  /** Threads the convolutions run on: 1, or 2 with a helper. */
+  get threads(): number {
+    return this.k.threads;
+  }
+
+  /** End the helper thread; the net runs on one thread afterwards. */
+  release(): void {
+    this.k.release();
+  }
+
   /**
-   * A few runs on a small zero frame. V8 first runs wasm as baseline code and compiles the optimised
-   * version in the background once a function has run enough (see blur-simd.ts's warmUpBlur): the
-   * first slider move should not pay for that.
+   * Runs on a zero frame before the first real one. V8 first runs wasm as baseline code and compiles
+   * the optimised version in the background once a function has run enough (see blur-simd.ts's
+   * warmUpBlur), on each thread's instance: the first slider move should not pay for that. Measured
+   * in Chromium on the 2-core VM, the sample's 136×88 encoder, two threads: after 8 runs at 16×16,
+   * runs of 71, then 35–45, ~30 ms only after ten; after 12 at 64×64 (~10 ms each), 48–56 (the
+   * first, which lays the maps out), then 31–37 ms.
    */
-  warmUp(runs = 8): void {
-    const s = 2 * this.program.multiple;
+  warmUp(runs = 12, side = 64): void {
+    const s = Math.ceil(side / this.program.multiple) * this.program.multiple;
     const inputs = this.program.inputs.map(({ buf }) => new Float32Array((this.program.buffers[buf].ch * s * s) / this.program.buffers[buf].div ** 2));
     for (let i = 0; i < runs; i++) this.run(inputs, s, s);
   }
@@ -222,11 +250,7 @@ export class VqganNet {
   private conv(op: VqOp, input: Map2, output: Map2, res?: Map2) {
     const l = this.layers.get(op)!;
     const call = { inPtr: input.ptr, inRow: input.row, wPtr: l.wPtr, outPtr: output.ptr, outRow: output.row, resPtr: res ? res.ptr : 0, resRow: res ? res.row : 0 };
-    for (const p of convPasses(l, this.fused, output.w, output.h)) {
-      // The Winograd kernels take the scratch as a twelfth argument, the direct ones ignore it (callConv).
-      if (p.xMain > 0) callConv(this.fns[p.main], { ...call, y0: p.y0, y1: p.y1, x0: 0, xn: p.xMain }, this.scratch);
-      if (p.xMain < output.w) callConv(this.fns[p.tail], { ...call, y0: p.y0, y1: p.y1, x0: p.xMain, xn: output.w - p.xMain });
-    }
+    for (const p of convPasses(l, this.fused, output.w, output.h)) this.k.convRows(p.main, p.tail, call, p.xMain, output.w, p.y0, p.y1, this.scratch);
   }
 }
 

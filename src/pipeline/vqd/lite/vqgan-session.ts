@@ -7,14 +7,16 @@
 import type { Ort, OrtTensor, Session } from '../../../gpu/ort';
 import { readVqganDecoderRest, readVqganEncoder } from './vqgan-graph';
 import { VqganNet } from './vqgan-net';
+import type { LiteHelperSpawn } from '../../vsr/wasm-net/lite-helper';
 
-export function openLiteVqgan(ort: Ort, model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest'): Session | null {
+/** `helper`: a second thread for the convolutions (lite-helper-web.ts where the page is cross-origin isolated). */
+export async function openLiteVqgan(ort: Ort, model: Uint8Array, role: 'encoder' | 'decoder' | 'decoder-rest', helper?: LiteHelperSpawn): Promise<Session | null> {
   // The whole decoder starts with the entry Convs the code tables replace: only its split is run here.
   const program = role === 'encoder' ? readVqganEncoder(model) : role === 'decoder-rest' ? readVqganDecoderRest(model) : null;
   if (!program) return null;
   let net: VqganNet;
   try {
-    net = new VqganNet(program);
+    net = await VqganNet.create(program, { helper });
     net.warmUp();
   } catch (e) {
     console.warn(`VQGAN on ORT: the wasm kernels did not build (${e instanceof Error ? e.message : String(e)})`);
@@ -47,6 +49,8 @@ export function openLiteVqgan(ort: Ort, model: Uint8Array, role: 'encoder' | 'de
       });
       return result;
     },
-    async release() {},
+    async release() {
+      net.release();
+    },
   };
 }

@@ -20,7 +20,7 @@ import { DEFAULT_MODELS_DIR } from '../../../models/source-node.ts';
 import { readLiteGraph } from './lite-graph.ts';
 import { LiteNet } from './lite-net.ts';
 import type { LiteHelperSpawn } from './lite-helper.ts';
-import { Worker } from 'node:worker_threads';
+import { nodeLiteHelper } from './lite-helper.node.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const FRAMES: ImageF32[] = Array.from({ length: 5 }, (_, i) => readPng(path.join(ROOT, `e2e/fixtures/clip-64x48/src-0${i}.png`)));
@@ -33,19 +33,6 @@ const MODELS = [
 
 const maxMag = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 const bitsEqual = (a: Float32Array, b: Float32Array) => a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
-
-/** The helper thread on a Node worker (lite-helper.node-worker.ts, TypeScript through tsx). */
-const nodeHelper: LiteHelperSpawn = (init) => {
-  const url = new URL('./lite-helper.node-worker.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData: init });
-  let failed: Error | null = null;
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.on('error', (e: Error) => reject((failed = e)));
-    worker.on('exit', (code) => (failed ??= new Error(`the helper worker exited (code ${code})`)));
-  });
-  return { ready, terminate: () => void worker.terminate(), failed: () => failed };
-};
 
 /** The frame's w×h crop at (x0, y0), planar RGB. */
 function crop(f: ImageF32, x0: number, y0: number, w: number, h: number): Float32Array {
@@ -130,7 +117,7 @@ for (const { id, file, width, blocks } of MODELS) {
     it('two threads (a helper worker on a shared memory) give the one-thread outputs bit for bit', async () => {
       const graph = readLiteGraph(bytes)!;
       const one = new LiteNet(graph, { fused: false });
-      const two = await LiteNet.create(graph, { fused: false, helper: nodeHelper });
+      const two = await LiteNet.create(graph, { fused: false, helper: nodeLiteHelper });
       try {
         expect(two.threads).toBe(2);
         const C = one.width;
@@ -158,7 +145,7 @@ for (const { id, file, width, blocks } of MODELS) {
       const graph = readLiteGraph(bytes)!;
       let kill: (() => void) | null = null;
       const dying: LiteHelperSpawn = (init) => {
-        const h = nodeHelper(init);
+        const h = nodeLiteHelper(init);
         kill = () => h.terminate();
         return h;
       };

@@ -24,10 +24,11 @@
  * (borders are cleared on every step, so a map's padding is zero whatever was there before).
  */
 import * as A from '../../../core/wasm-asm';
-import { callConv, type ConvCall, type ConvSpec } from './conv-kernel';
+import type { ConvSpec } from './conv-kernel';
 import { convPasses, packConvLayer, type ConvLayer } from './conv-layer';
 import type { LiteConv, LiteGraph } from './lite-graph';
-import { CTRL, CTRL_WORDS, JOB, type LiteHelper, type LiteHelperSpawn } from './lite-helper';
+import { CTRL, CTRL_WORDS, JOB, type LiteHelperSpawn } from './lite-helper';
+import { CTRL_BYTES, KernelThreads } from './kernel-threads';
 import { encodeGeom, LOOP, runLoop, type FMap, type LoopGeom, type LoopId } from './lite-loops';
 import { loopFunctions, loopKernelsOf, type LoopKernels } from './loops-simd';
 
@@ -35,12 +36,6 @@ const SCALE = 4;
 const IMG = 48;
 /** Most pages a shared memory may grow to (2 GiB: ~1.9 kB of maps and planes per LR pixel, so a 1080p-sized tile would need ~3.9 GB; the tile planner keeps tiles far smaller). */
 const MAX_SHARED_PAGES = 32768;
-/** Bytes before the weights: the helper's control block (CTRL_WORDS words, rounded up). */
-const CTRL_BYTES = Math.ceil((CTRL_WORDS * 4) / 64) * 64;
-/** Output rows below which a convolution is not worth splitting between threads. */
-const MIN_SPLIT_ROWS = 8;
-/** How long the net waits for its helper's half of one convolution before it gives up (ms). */
-const HELPER_TIMEOUT_MS = 120_000;
 
 export interface LiteStepOutput {
   out: Float32Array; // [3, 4h, 4w]
@@ -49,13 +44,8 @@ export interface LiteStepOutput {
 
 export class LiteNet {
   private readonly mem: WebAssembly.Memory;
-  private readonly fns: Record<string, (...a: number[]) => void>;
-  /** The second thread (two-thread mode), its control block, and the kernels' indices in its list. */
-  private helper: LiteHelper | null = null;
-  private ctrl: Int32Array | null = null;
-  private readonly fnIndex = new Map<string, number>();
-  /** Threads the convolutions run on: 1, or 2 with a helper. */
-  threads: number;
+  /** The module on one thread or two (kernel-threads.ts). */
+  private readonly k: KernelThreads;
   private readonly layers = new Map<LiteConv, ConvLayer>();
   /** Where the maps start: after the control block, the weights and the scratch. */
   private readonly mapsStart: number;
@@ -70,6 +60,10 @@ export class LiteNet {
   private readonly scratch: [number, number];
   readonly width: number;
   private readonly x0ch: number;
+  /** Threads the convolutions run on: 1, or 2 with a helper. */
+  get threads(): number {
+    return this.k.threads;
+  }
   /** After release(): the helper is gone and the net refuses to step. */
   private released = false;
   /** Where the last step's time went (ms): the convolutions, and the loop jobs around them (copies in and out included). */
@@ -113,35 +107,9 @@ export class LiteNet {
     this.scratch = [at, at + scratchBytes];
     at += 2 * scratchBytes;
     this.mapsStart = at;
-    const pages = Math.ceil(at / 65536) + 1;
-    const names = [...funcs.keys()];
-    names.forEach((n, i) => this.fnIndex.set(n, i));
-    let inst: WebAssembly.Instance | null = null;
-    // Two threads: the module imports a shared memory and a helper thread instantiates it too.
-    if (opts.helper && typeof SharedArrayBuffer !== 'undefined') {
-      const bytes = A.assemble([...funcs.values()], pages, { maximum: MAX_SHARED_PAGES });
-      if (WebAssembly.validate(bytes as BufferSource)) {
-        try {
-          // A shared memory reserves its maximum up front: a small address space may refuse it (one thread then).
-          const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_SHARED_PAGES, shared: true });
-          const module = new WebAssembly.Module(bytes as BufferSource);
-          inst = new WebAssembly.Instance(module, { env: { mem: memory } });
-          this.ctrl = new Int32Array(memory.buffer, 0, CTRL_WORDS);
-          this.helper = opts.helper({ module, memory, ctrl: 0, names });
-        } catch (e) {
-          console.warn(`lite net: no second thread (${e instanceof Error ? e.message : String(e)})`);
-          inst = null;
-          this.ctrl = null;
-          this.helper = null;
-        }
-      }
-    }
-    inst ??= A.instantiate(A.assemble([...funcs.values()], pages));
-    if (!inst) throw new Error('WebAssembly SIMD is not available');
-    this.threads = this.helper ? 2 : 1;
-    this.mem = inst.exports.mem as WebAssembly.Memory;
-    this.fns = inst.exports as unknown as Record<string, (...a: number[]) => void>;
-    this.loopKernels = (opts.simdLoops ?? true) ? loopKernelsOf(inst.exports) : undefined;
+    this.k = new KernelThreads([...funcs.values()], at, { helper: opts.helper, maxPages: MAX_SHARED_PAGES, label: 'lite net' });
+    this.mem = this.k.mem;
+    this.loopKernels = (opts.simdLoops ?? true) ? loopKernelsOf(this.k.exports) : undefined;
     const f32 = new Float32Array(this.mem.buffer);
     for (const { ptr, data } of packed) f32.set(data, ptr / 4);
   }
@@ -153,14 +121,7 @@ export class LiteNet {
    */
   static async create(graph: LiteGraph, opts: { fused?: boolean; winograd?: boolean; simdLoops?: boolean; helper?: LiteHelperSpawn } = {}): Promise<LiteNet> {
     const net = new LiteNet(graph, opts);
-    if (net.helper) {
-      try {
-        await net.helper.ready;
-      } catch (e) {
-        console.warn(`lite net: helper thread did not start (${e instanceof Error ? e.message : String(e)}); running on one thread`);
-        net.dropHelper();
-      }
-    }
+    await net.k.ready();
     return net;
   }
 
@@ -176,13 +137,6 @@ export class LiteNet {
     const img = z(3 * s * s);
     const state = z(this.width * s * s);
     for (let i = 0; i < steps; i++) this.step(img, img, img, state, s, s);
-  }
-
-  private dropHelper() {
-    this.helper?.terminate();
-    this.helper = null;
-    this.ctrl = null;
-    this.threads = 1;
   }
 
   /** Lay the maps out for a w×h tile (growing the memory). */
@@ -233,94 +187,24 @@ export class LiteNet {
   private conv(layer: LiteConv, input: FMap, inCh: number, output: FMap, outCh: number, res?: FMap) {
     const l = this.layers.get(layer)!;
     const call = { inPtr: input.ptr + inCh * 4, inRow: input.row, wPtr: l.wPtr, outPtr: output.ptr + outCh * 4, outRow: output.row, resPtr: res ? res.ptr + outCh * 4 : 0, resRow: res ? res.row : 0 };
-    for (const p of convPasses(l, this.fused, output.w, output.h)) this.rows(p.main, p.tail, call, p.xMain, output.w, p.y0, p.y1);
-  }
-
-  /**
-   * Output rows y0 … y1 − 1 of one convolution: columns 0 … xMain − 1 by kernel `main`, the rest by
-   * `tail`. Two threads: the helper takes the lower rows (both write disjoint rows of the output;
-   * the input and residual maps are only read, or read and written at the same pixel), split at an
-   * even row so a Winograd kernel's row pairs stay whole; each thread has its own scratch.
-   */
-  private rows(main: string, tail: string, call: Omit<ConvCall, 'y0' | 'y1' | 'x0' | 'xn'>, xMain: number, width: number, y0: number, y1: number) {
-    const ctrl = this.ctrl;
-    const run = (y: number, yEnd: number, scratch: number) => {
-      if (xMain > 0) callConv(this.fns[main], { ...call, y0: y, y1: yEnd, x0: 0, xn: xMain }, scratch);
-      if (xMain < width) callConv(this.fns[tail], { ...call, y0: y, y1: yEnd, x0: xMain, xn: width - xMain });
-    };
-    const split = ctrl && y1 - y0 >= MIN_SPLIT_ROWS ? y0 + (((y1 - y0) >> 1) & ~1) : y1;
-    let seq = 0;
-    if (ctrl && split < y1) {
-      const args = [call.inPtr, call.inRow, call.wPtr, call.outPtr, call.outRow, call.resPtr, call.resRow, split, y1, 0, 0];
-      ctrl[CTRL.KIND] = JOB.CONV;
-      ctrl.set(args, CTRL.ARGS);
-      ctrl[CTRL.MAIN_FN] = this.fnIndex.get(main)!;
-      ctrl[CTRL.TAIL_FN] = this.fnIndex.get(tail)!;
-      ctrl[CTRL.X_MAIN] = xMain;
-      ctrl[CTRL.WIDTH] = width;
-      ctrl[CTRL.SCRATCH] = this.scratch[1];
-      seq = Atomics.add(ctrl, CTRL.SEQ, 1) + 1;
-      Atomics.notify(ctrl, CTRL.SEQ);
-    }
-    run(y0, split, this.scratch[0]);
-    // The helper is gone (crashed, or stopped answering): its rows on this thread, and one thread from now on.
-    if (seq && !this.awaitHelper(ctrl!, seq)) run(split, y1, this.scratch[0]);
+    for (const p of convPasses(l, this.fused, output.w, output.h)) this.k.convRows(p.main, p.tail, call, p.xMain, output.w, p.y0, p.y1, this.scratch);
   }
 
   /** Loop job `id` over the tile's LR rows, split between the threads as a convolution is. */
   private loop(f32: Float32Array, id: LoopId, geom: LoopGeom) {
-    const ctrl = this.ctrl;
-    const h = geom.h;
-    const split = ctrl && h >= MIN_SPLIT_ROWS ? h >> 1 : h;
-    let seq = 0;
-    if (ctrl && split < h) {
+    this.k.splitRows(0, geom.h, false, (from, to) => runLoop(f32, id, geom, from, to, this.loopKernels), (ctrl, from, to) => {
       ctrl[CTRL.KIND] = JOB.LOOP;
       ctrl[CTRL.LOOP_ID] = id;
       ctrl[CTRL.LOOP_SIMD] = this.loopKernels ? 1 : 0;
-      ctrl[CTRL.LOOP_Y0] = split;
-      ctrl[CTRL.LOOP_Y1] = h;
+      ctrl[CTRL.LOOP_Y0] = from;
+      ctrl[CTRL.LOOP_Y1] = to;
       encodeGeom(geom, ctrl.subarray(CTRL.GEOM, CTRL_WORDS));
-      seq = Atomics.add(ctrl, CTRL.SEQ, 1) + 1;
-      Atomics.notify(ctrl, CTRL.SEQ);
-    }
-    runLoop(f32, id, geom, 0, split, this.loopKernels);
-    if (seq && !this.awaitHelper(ctrl!, seq)) runLoop(f32, id, geom, split, h, this.loopKernels);
-  }
-
-  /**
-   * Wait for the helper's job `seq`: true when it is done. False when the helper has failed or not
-   * answered within HELPER_TIMEOUT_MS: then it is dropped (said on the console) and the caller does
-   * its rows. A kernel that trapped on the helper throws: it would trap here too.
-   */
-  private awaitHelper(ctrl: Int32Array, seq: number): boolean {
-    const start = performance.now();
-    for (;;) {
-      const done = Atomics.load(ctrl, CTRL.DONE);
-      if (done === seq) break;
-      const failed = this.helper?.failed();
-      const late = performance.now() - start > HELPER_TIMEOUT_MS;
-      if (failed || late) {
-        console.warn(`lite net: ${failed ? `the helper thread failed (${failed.message})` : `the helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s`}; one thread from now on`);
-        this.dropHelper();
-        return false;
-      }
-      Atomics.wait(ctrl, CTRL.DONE, done, 100);
-    }
-    if (Atomics.exchange(ctrl, CTRL.ERROR, 0)) throw new Error('lite net: a job failed on the helper thread');
-    return true;
+    });
   }
 
   /** End the helper thread (two-thread mode); the net cannot step afterwards. */
   release(): void {
-    const ctrl = this.ctrl;
-    if (ctrl && this.helper) {
-      Atomics.store(ctrl, CTRL.QUIT, 1);
-      Atomics.add(ctrl, CTRL.SEQ, 1);
-      Atomics.notify(ctrl, CTRL.SEQ);
-      this.helper.terminate();
-    }
-    this.helper = null;
-    this.ctrl = null;
+    this.k.release();
     this.released = true;
   }
 
