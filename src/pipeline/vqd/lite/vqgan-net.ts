@@ -102,8 +102,7 @@ export class VqganNet {
     this.k = new KernelThreads([...funcs.values()], this.mapsStart, { helper: opts.helper, maxPages: MAX_SHARED_PAGES, label: 'VQGAN on wasm kernels' });
     this.mem = this.k.mem;
     this.loops = (opts.simdLoops ?? true) ? vqLoopKernelsOf(this.k.exports) : null;
-    const f32 = new Float32Array(this.mem.buffer);
-    for (const { ptr, data } of packed) f32.set(data, ptr / 4);
+    this.k.write(packed);
   }
 
   /** A net whose helper thread (opts.helper) runs, or one thread where it did not start (the same outputs bit for bit). */

@@ -69,6 +69,12 @@ export class KernelThreads {
 
   private readonly label: string;
 
+  /** Copy packed data (weights) into the module's memory, each at its byte address. */
+  write(packed: readonly { ptr: number; data: Float32Array }[]): void {
+    const f32 = new Float32Array(this.mem.buffer);
+    for (const { ptr, data } of packed) f32.set(data, ptr / 4);
+  }
+
   /** Settles once the helper (if any) runs; one that fails to start leaves one thread. */
   async ready(): Promise<void> {
     if (!this.helper) return;

@@ -110,8 +110,7 @@ export class LiteNet {
     this.k = new KernelThreads([...funcs.values()], at, { helper: opts.helper, maxPages: MAX_SHARED_PAGES, label: 'lite net' });
     this.mem = this.k.mem;
     this.loopKernels = (opts.simdLoops ?? true) ? loopKernelsOf(this.k.exports) : undefined;
-    const f32 = new Float32Array(this.mem.buffer);
-    for (const { ptr, data } of packed) f32.set(data, ptr / 4);
+    this.k.write(packed);
   }
 
   /**
