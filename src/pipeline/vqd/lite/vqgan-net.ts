@@ -24,19 +24,11 @@ import type { ConvSpec } from '../../vsr/wasm-net/conv-kernel';
 import { convPasses, packConvLayer, type ConvLayer } from '../../vsr/wasm-net/conv-layer';
 import { CTRL_BYTES, KernelThreads } from '../../vsr/wasm-net/kernel-threads';
 import type { LiteHelperSpawn } from '../../vsr/wasm-net/lite-helper';
+import type { FMap } from '../../vsr/wasm-net/lite-loops';
 import type { VqConv, VqOp, VqProgram } from './vqgan-graph';
 import { vqLoopFunctions, vqLoopKernelsOf, type VqLoopKernels } from './vqgan-loops';
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
-
-/** A padded NHWC map: pixel (x, y) at byte ptr + (y + 1)·row + (x + 1)·pix·4. */
-interface Map2 {
-  ptr: number;
-  w: number;
-  h: number;
-  pix: number;
-  row: number;
-}
 
 /** OIHW weights and bias with the output channels padded to `co4` (zeros). */
 function padOutputs(c: VqConv, co4: number): { weight: Float32Array; bias: Float32Array } {
@@ -62,7 +54,7 @@ export class VqganNet {
   private readonly mapsStart: number;
   /** GroupNorm's per-channel f64 sums, means and squared deviations, then its f32 a and b (MAX_CH each). */
   private readonly statsPtr: number;
-  private maps: { w: number; h: number; list: Map2[]; attn: number } | null = null;
+  private maps: { w: number; h: number; list: FMap[]; attn: number } | null = null;
   /** The norm and attention loops as wasm SIMD (vqgan-loops.ts, the default), else the JS references below. */
   private readonly loops: VqLoopKernels | null;
   /** Relaxed SIMD's fused multiply-add in the kernels (Chromium), else mul + add. */
@@ -137,7 +129,7 @@ export class VqganNet {
   }
 
   /** Lay the maps out for a w×h frame (growing the memory; every border zero). */
-  private layout(w: number, h: number): Map2[] {
+  private layout(w: number, h: number): FMap[] {
     if (this.maps && this.maps.w === w && this.maps.h === h) return this.maps.list;
     const m = this.program.multiple;
     if (w % m || h % m || w < m || h < m) throw new RangeError(`vqgan lite: frame ${w}×${h}, sides must be multiples of ${m}`);
@@ -182,7 +174,7 @@ export class VqganNet {
     return this.program.outputs.map(({ buf }) => fromMap(f32, this.program.buffers[buf].ch, maps[buf]));
   }
 
-  private exec(f32: Float32Array, op: VqOp, maps: Map2[]) {
+  private exec(f32: Float32Array, op: VqOp, maps: FMap[]) {
     switch (op.kind) {
       case 'conv':
         return this.conv(op, maps[op.src], maps[op.dst], op.res === undefined ? undefined : maps[op.res]);
@@ -200,7 +192,7 @@ export class VqganNet {
   }
 
   /** groupNorm below with its three passes in wasm: per-channel sums, squared deviations, then x·a + b (+ SiLU). */
-  private normSimd(op: Extract<VqOp, { kind: 'norm' }>, src: Map2, dst: Map2) {
+  private normSimd(op: Extract<VqOp, { kind: 'norm' }>, src: FMap, dst: FMap) {
     const k = this.loops!;
     const ch = this.program.buffers[op.src].ch;
     const nvec = src.pix / 4;
@@ -211,7 +203,7 @@ export class VqganNet {
     const [aPtr, bPtr] = [0, 1].map((i) => this.statsPtr + 3 * 8 * cap + i * 4 * cap);
     const f64 = new Float64Array(this.mem.buffer, this.statsPtr, 3 * cap);
     const f32 = new Float32Array(this.mem.buffer);
-    const first = (m: Map2) => m.ptr + m.row + m.pix * 4;
+    const first = (m: FMap) => m.ptr + m.row + m.pix * 4;
     f64.fill(0);
     k.chanSums(first(src), src.pix * 4, src.row, src.w, src.h, nvec, sums);
     const count = per * src.w * src.h;
@@ -232,7 +224,7 @@ export class VqganNet {
   }
 
   /** attention below in wasm: the maps gathered into contiguous rows, the kernel, the result scattered back. */
-  private attentionSimd(op: Extract<VqOp, { kind: 'attn' }>, maps: Map2[]) {
+  private attentionSimd(op: Extract<VqOp, { kind: 'attn' }>, maps: FMap[]) {
     const [q, k, v, o] = [maps[op.q], maps[op.k], maps[op.v], maps[op.dst]];
     const n = q.w * q.h;
     const pix = q.pix;
@@ -246,7 +238,7 @@ export class VqganNet {
     for (let y = 0, at = rows[3] / 4; y < o.h; y++, at += o.w * pix) f32.copyWithin((o.ptr + (y + 1) * o.row) / 4 + pix, at, at + o.w * pix);
   }
 
-  private conv(op: VqOp, input: Map2, output: Map2, res?: Map2) {
+  private conv(op: VqOp, input: FMap, output: FMap, res?: FMap) {
     const l = this.layers.get(op)!;
     const call = { inPtr: input.ptr, inRow: input.row, wPtr: l.wPtr, outPtr: output.ptr, outRow: output.row, resPtr: res ? res.ptr : 0, resRow: res ? res.row : 0 };
     for (const p of convPasses(l, this.fused, output.w, output.h)) this.k.convRows(p.main, p.tail, call, p.xMain, output.w, p.y0, p.y1, this.scratch);
@@ -254,7 +246,7 @@ export class VqganNet {
 }
 
 /** NCHW [ch, m.h, m.w] into the map's interior (its padding channels stay zero). */
-function toMap(f32: Float32Array, src: Float32Array, ch: number, m: Map2) {
+function toMap(f32: Float32Array, src: Float32Array, ch: number, m: FMap) {
   const n = m.w * m.h;
   for (let y = 0; y < m.h; y++) {
     const rowBase = (m.ptr + (y + 1) * m.row) / 4 + m.pix;
@@ -266,7 +258,7 @@ function toMap(f32: Float32Array, src: Float32Array, ch: number, m: Map2) {
   }
 }
 
-function fromMap(f32: Float32Array, ch: number, m: Map2): Float32Array {
+function fromMap(f32: Float32Array, ch: number, m: FMap): Float32Array {
   const n = m.w * m.h;
   const out = new Float32Array(ch * n);
   for (let y = 0; y < m.h; y++) {
@@ -281,7 +273,7 @@ function fromMap(f32: Float32Array, ch: number, m: Map2): Float32Array {
 }
 
 /** Visit every interior pixel's float offset. */
-function forPixels(m: Map2, fn: (o: number) => void) {
+function forPixels(m: FMap, fn: (o: number) => void) {
   for (let y = 0; y < m.h; y++) {
     const rowBase = (m.ptr + (y + 1) * m.row) / 4 + m.pix;
     for (let x = 0; x < m.w; x++) fn(rowBase + x * m.pix);
@@ -293,7 +285,7 @@ function forPixels(m: Map2, fn: (o: number) => void) {
  * variance, then the per-channel affine), then SiLU x·σ(x) where asked. Statistics in f64, two
  * passes (mean, then the squared deviations: no cancellation).
  */
-export function groupNorm(f32: Float32Array, src: Map2, dst: Map2, ch: number, gamma: Float32Array, beta: Float32Array, groups: number, eps: number, silu: boolean): void {
+export function groupNorm(f32: Float32Array, src: FMap, dst: FMap, ch: number, gamma: Float32Array, beta: Float32Array, groups: number, eps: number, silu: boolean): void {
   const per = ch / groups;
   const { w, h, pix } = src;
   const sRow = src.row / 4;
@@ -342,7 +334,7 @@ export function groupNorm(f32: Float32Array, src: Map2, dst: Map2, ch: number, g
 }
 
 /** A map's interior as [positions][ch] (row-major positions). */
-function gather(f32: Float32Array, m: Map2, ch: number): Float32Array {
+function gather(f32: Float32Array, m: FMap, ch: number): Float32Array {
   const out = new Float32Array(m.w * m.h * ch);
   for (let y = 0, i = 0; y < m.h; y++) {
     const o = m.ptr / 4 + (y + 1) * (m.row / 4) + m.pix;
@@ -352,7 +344,7 @@ function gather(f32: Float32Array, m: Map2, ch: number): Float32Array {
 }
 
 /** Single-head attention over the map's positions: o_i = Σ_j softmax_j(q_i·k_j·scale) v_j. */
-export function attention(f32: Float32Array, q: Map2, k: Map2, v: Map2, o: Map2, ch: number, scale: number): void {
+export function attention(f32: Float32Array, q: FMap, k: FMap, v: FMap, o: FMap, ch: number, scale: number): void {
   const n = q.w * q.h;
   const Q = gather(f32, q, ch);
   const K = gather(f32, k, ch);
@@ -382,7 +374,7 @@ export function attention(f32: Float32Array, q: Map2, k: Map2, v: Map2, o: Map2,
 }
 
 /** DepthToSpace ×2, CRD: out[c, 2y + dy, 2x + dx] = in[4c + 2dy + dx, y, x]. */
-function pixelShuffle(f32: Float32Array, src: Map2, dst: Map2, ch: number) {
+function pixelShuffle(f32: Float32Array, src: FMap, dst: FMap, ch: number) {
   for (let y = 0; y < src.h; y++) {
     for (let x = 0; x < src.w; x++) {
       const si = (src.ptr + (y + 1) * src.row) / 4 + (x + 1) * src.pix;
@@ -396,7 +388,7 @@ function pixelShuffle(f32: Float32Array, src: Map2, dst: Map2, ch: number) {
   }
 }
 
-function clampMap(f32: Float32Array, m: Map2, ch: number, lo: number, hi: number) {
+function clampMap(f32: Float32Array, m: FMap, ch: number, lo: number, hi: number) {
   forPixels(m, (o) => {
     for (let c = 0; c < ch; c++) f32[o + c] = Math.min(hi, Math.max(lo, f32[o + c]));
   });
