@@ -28,8 +28,8 @@ from PIL import Image  # noqa: E402
 from scenes import hatch_clip  # noqa: E402
 from export_onnx import export_vqgan, export_vsr  # noqa: E402
 from train_vqgan import quantise  # noqa: E402
-from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR, VSRConfig,  # noqa: E402
-                          count_params, deepen_from)
+from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR, VQGANConfig,  # noqa: E402
+                          VSRConfig, count_params, deepen_from, deepen_vqgan_from)
 
 
 def frames_tensor(seed: int, T: int, size: int) -> torch.Tensor:
@@ -144,6 +144,17 @@ def main():
     report['hatch'] = {'deterministic': all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b)),
                        'moves': bool(np.abs(hr[0] - hr[-1]).max() > 0),
                        'roundtrip_psnr': float(10 * np.log10(255 ** 2 / max(float(((hr - trip) ** 2).mean()), 1e-9)))}
+    # deepen_vqgan_from (the 'cpu-deep' VQGAN is grown from the 'cpu' one this way): the trained tiny
+    # VQGAN with a second residual block in every stack must encode and decode exactly as before
+    vq_deep = MultiScaleVQGAN(VQGANConfig(**{**VQGAN_CONFIGS['tiny'].to_dict(), 'res_blocks': 2})).eval()
+    new_vq = deepen_vqgan_from(vq_deep, vq.state_dict())
+    with torch.no_grad():
+        za, zb = vq.encode(img), vq_deep.encode(img)
+        qa = [vq.lookup(vq.kth_nearest(z, 1)) for z in za]
+        report['deepen_vqgan'] = {
+            'new_blocks': len(new_vq), 'params': [count_params(vq), count_params(vq_deep)],
+            'max_abs_diff_latents': max(float((a - b).abs().max()) for a, b in zip(za, zb)),
+            'max_abs_diff_decoded': float((vq.decode(*qa) - vq_deep.decode(*qa)).abs().max())}
     report['params'] = {'vsr_tiny': count_params(vsr), 'vsr_ship': count_params(RecurrentVSR(VSR_CONFIGS['ship'])),
                         'vsr_paper': count_params(RecurrentVSR(VSR_CONFIGS['paper'])), 'vqgan_tiny': count_params(vq)}
     report['seconds'] = round(time.time() - t0, 1)

@@ -27,6 +27,7 @@ interface Smoke {
   params: Record<string, number>;
   codebook: { file: string; rows: number; cols: number };
   deepen: { new_blocks: number; params: [number, number]; max_abs_diff: number };
+  deepen_vqgan: { new_blocks: number; params: [number, number]; max_abs_diff_latents: number; max_abs_diff_decoded: number };
   hatch: { deterministic: boolean; moves: boolean; roundtrip_psnr: number };
 }
 
@@ -72,6 +73,17 @@ describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
     expect(smoke.deepen.new_blocks).toBe(4);
     expect(smoke.deepen.params[1] - smoke.deepen.params[0]).toBe(4 * 2 * (8 * 8 * 9 + 8));
     expect(smoke.deepen.max_abs_diff).toBe(0);
+  });
+
+  it('a VQGAN deepened by deepen_vqgan_from encodes and decodes exactly as the net it was grown from', () => {
+    // tiny (width 8, one block per stack) -> two blocks per stack: one appended block in each of the
+    // 18 residual stacks, ResBlock(ch, ch) = two GroupNorms (2·2ch) + two 3x3 convs (2·(9ch² + ch));
+    // the stacks run at 8 (3 of them), 16 (9) and 32 (6) channels
+    const block = (ch: number) => 4 * ch + 2 * (9 * ch * ch + ch);
+    expect(smoke.deepen_vqgan.new_blocks).toBe(18);
+    expect(smoke.deepen_vqgan.params[1] - smoke.deepen_vqgan.params[0]).toBe(3 * block(8) + 9 * block(16) + 6 * block(32));
+    expect(smoke.deepen_vqgan.max_abs_diff_latents).toBe(0);
+    expect(smoke.deepen_vqgan.max_abs_diff_decoded).toBe(0);
   });
 
   it('ORT outputs match torch within 1e-4 for encoder, decoder and VSR step', async () => {

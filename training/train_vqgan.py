@@ -31,7 +31,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
 from common import Budget, Log, autocast, dump_json, psnr, setup  # noqa: E402
-from vqdsr_models import VQGAN_CONFIGS, MultiScaleVQGAN, count_params  # noqa: E402
+from vqdsr_models import VQGAN_CONFIGS, MultiScaleVQGAN, count_params, deepen_vqgan_from  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -291,10 +291,23 @@ def log_evaluation(model, held: dict, device, args, log, step: int, seconds: flo
     return evs
 
 
-def load_trained_state(ck: dict, model, keeper, ema, device) -> None:
+def load_trained_state(ck: dict, model, keeper, ema, device, log=None) -> None:
     """What --resume and --init-from both take from a checkpoint: weights (fp32; compact copies hold fp16),
-    code usage counters and the EMA codebook statistics."""
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+    code usage counters and the EMA codebook statistics. A checkpoint of the same net with fewer
+    residual blocks per stage (--config cpu-deep from a 'cpu' net) is grown by deepen_vqgan_from, so
+    step 0 computes exactly what the checkpoint did."""
+    src_cfg = dict(ck.get('config') or model.cfg.to_dict())
+    own_cfg = model.cfg.to_dict()
+    if src_cfg != own_cfg:
+        if {k: v for k, v in src_cfg.items() if k != 'res_blocks'} != {k: v for k, v in own_cfg.items() if k != 'res_blocks'} \
+                or src_cfg.get('res_blocks', 2) > own_cfg['res_blocks']:
+            raise SystemExit(f'checkpoint config {src_cfg} cannot start --config {own_cfg} (only more residual blocks)')
+        new = deepen_vqgan_from(model, ck['model'])
+        if log:
+            log(f'deepened {src_cfg["res_blocks"]} -> {own_cfg["res_blocks"]} residual blocks per stage: '
+                f'{len(new)} blocks appended as the identity')
+    else:
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
     keeper.usage = ck['usage'].to(device)
     if ema and ck.get('ema'):
         ema.size, ema.sum = ck['ema']['size'].float().to(device), ck['ema']['sum'].float().to(device)
@@ -359,7 +372,7 @@ def main():
         log(f'resumed at step {step}, stage {stage}, {elapsed_before:.0f}s already trained')
     elif args.init_from:
         ck = torch.load(args.init_from, map_location=device)
-        load_trained_state(ck, model, keeper, ema, device)
+        load_trained_state(ck, model, keeper, ema, device, log)
         stage, initialised, seeded = ck['stage'], True, ck.get('seeded', False)
         log(f'fine-tune from {args.init_from} (its step {ck["step"]}, stage {stage}): fresh Adam and schedule')
     budget = Budget(max(0.0, args.seconds - elapsed_before))

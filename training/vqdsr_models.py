@@ -54,6 +54,11 @@ VQGAN_CONFIGS = {
     # What a CPU-only session can train in ~30 min (2 cores): same topology, half width, one
     # residual block per stage, the real latent width and codebook (n_z 256, 1024 entries).
     'cpu': VQGANConfig(width=16, res_blocks=1),                       # 16/16/32/32/64
+    # 'cpu' with two residual blocks per stage, grown from a trained 'cpu' net by deepen_vqgan_from()
+    # (the second block of every stack starts as the identity): the 'cpu' net trains at a plateau
+    # where its batch PSNR is no higher than its held-out PSNR (capacity, not data, is short), and a
+    # second block costs ~20 % per step, where doubling the width would cost ~3x.
+    'cpu-deep': VQGANConfig(width=16, res_blocks=2),
     'paper': VQGANConfig(width=128),                                  # 128/128/256/256/512
 }
 
@@ -385,6 +390,40 @@ def deepen_from(m: RecurrentVSR, src: dict) -> list:
             merged[k] = torch.zeros_like(own[k])
     m.load_state_dict(merged)
     return sorted({k.rsplit('.', 2)[0] for k in missing})
+
+
+def deepen_vqgan_from(m: MultiScaleVQGAN, src: dict) -> list:
+    """Load a VQGAN with fewer residual blocks per stack into m (same width, n_z and codebook). Every
+    residual stack of m keeps the source's blocks first; the blocks beyond them get conv2 zeroed, so
+    each is the identity (their in and out widths are equal) and m computes exactly what the source
+    did. Returns the new blocks' names (e.g. 'enc_d1.1.1'). Raises if anything other than appended
+    blocks differs."""
+    own = m.state_dict()
+    missing = [k for k in own if k not in src]
+    extra = [k for k in src if k not in own]
+    if extra:
+        raise ValueError(f'source has parameters the target lacks: {extra[:4]}')
+    for k, v in src.items():
+        if own[k].shape != v.shape:
+            raise ValueError(f'{k}: shape {tuple(v.shape)} in the source, {tuple(own[k].shape)} here')
+    block = re.compile(r'^(.*)\.([1-9]\d*)\.(norm1|conv1|norm2|conv2)\.(weight|bias)$')
+    new_blocks = set()
+    for k in missing:
+        hit = block.match(k)
+        if not hit or not isinstance(m.get_submodule(f'{hit[1]}.{hit[2]}'), ResBlock):
+            raise ValueError(f'only appended residual blocks may be new: {k}')
+        if f'{hit[1]}.{int(hit[2]) - 1}.conv1.weight' not in own:
+            raise ValueError(f'{k}: not appended to a residual stack')
+        if not isinstance(m.get_submodule(f'{hit[1]}.{hit[2]}').skip, nn.Identity):
+            raise ValueError(f'{k}: an appended block must keep its width to start as the identity')
+        new_blocks.add(f'{hit[1]}.{hit[2]}')
+    merged = dict(own)
+    merged.update({k: v.float() if v.is_floating_point() else v for k, v in src.items()})
+    for k in missing:
+        if '.conv2.' in k:
+            merged[k] = torch.zeros_like(own[k])
+    m.load_state_dict(merged)
+    return sorted(new_blocks)
 
 
 def count_params(m: nn.Module) -> int:

@@ -93,9 +93,11 @@ def _training_limits(vq: dict, vs: dict) -> list:
     on_cpu = vq.get('device') == 'cpu' or vs.get('device') == 'cpu'
     out = []
     if on_cpu:
+        cfg = vq.get('config', {})
+        blocks = {1: 'one residual block', 2: 'two residual blocks'}.get(cfg.get('res_blocks'), f'{cfg.get("res_blocks")} residual blocks')
         out.append(f'- Trained without a GPU: the VQGAN {minutes(vq)} min and the VSR net {minutes(vs)} min on 2 CPU '
-                   'cores, far from the paper\'s schedules. The shipped VQGAN is the `cpu` config (width 16, one '
-                   'residual block per stage); the width-32 `ship` and the paper\'s width-128 `paper` configs build '
+                   f'cores, far from the paper\'s schedules. The shipped VQGAN is narrow (width {cfg.get("width")}, '
+                   f'{blocks} per stage); the width-32 `ship` and the paper\'s width-128 `paper` configs build '
                    'and export (`training/export_models.py --random 1 --vqgan-config paper --out /tmp/x`: ~204 + '
                    '~211 MB ONNX, over the 25 MB file limit) and `training/gpu_run1.sh` / `gpu_run2.sh` train them '
                    'on a lent GPU in minutes.')
