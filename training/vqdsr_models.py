@@ -366,13 +366,11 @@ class VSRStepExport(nn.Module):
         return img.clamp(0.0, 1.0), new_state
 
 
-def deepen_from(m: RecurrentVSR, src: dict) -> list:
-    """Load a shallower net's weights into m, which has the same width and fuse and at least as many
-    residual blocks at each scale. Blocks m has beyond the source's are appended to the end of each
-    body with conv2 zeroed, so they start as the identity and m computes exactly what the source
-    did (a function-preserving deepening, as in Net2DeeperNet). With no blocks to add it is a plain
-    strict load. Returns the appended blocks' names (e.g. 'body_s2.3'). Raises if anything other
-    than appended blocks differs."""
+def _load_grown(m: nn.Module, src: dict, new_block_of) -> list:
+    """Load src into m where m has residual blocks that src lacks (a function-preserving deepening,
+    as in Net2DeeperNet): every parameter of src must be in m with its shape; every parameter only m
+    has must belong to an appended block (new_block_of(name) gives the block's name or raises); those
+    blocks get conv2 zeroed, so each starts as the identity. Returns the new blocks' names."""
     own = m.state_dict()
     missing = [k for k in own if k not in src]
     extra = [k for k in src if k not in own]
@@ -381,15 +379,27 @@ def deepen_from(m: RecurrentVSR, src: dict) -> list:
     for k, v in src.items():
         if own[k].shape != v.shape:
             raise ValueError(f'{k}: shape {tuple(v.shape)} in the source, {tuple(own[k].shape)} here')
-    if any(not re.match(r'body_s[124]\.\d+\.conv[12]\.(weight|bias)$', k) for k in missing):
-        raise ValueError(f'only appended residual blocks may be new: {missing[:4]}')
+    new_blocks = {new_block_of(k) for k in missing}
     merged = dict(own)
-    merged.update({k: v.float() for k, v in src.items()})
+    merged.update({k: v.float() if v.is_floating_point() else v for k, v in src.items()})
     for k in missing:
         if '.conv2.' in k:
             merged[k] = torch.zeros_like(own[k])
     m.load_state_dict(merged)
-    return sorted({k.rsplit('.', 2)[0] for k in missing})
+    return sorted(new_blocks)
+
+
+def deepen_from(m: RecurrentVSR, src: dict) -> list:
+    """Load a shallower net's weights into m, which has the same width and fuse and at least as many
+    residual blocks at each scale. Blocks m has beyond the source's are appended to the end of each
+    body with conv2 zeroed, so they start as the identity and m computes exactly what the source
+    did. With no blocks to add it is a plain strict load. Returns the appended blocks' names (e.g.
+    'body_s2.3'). Raises if anything other than appended blocks differs."""
+    def block_of(k: str) -> str:
+        if not re.match(r'body_s[124]\.\d+\.conv[12]\.(weight|bias)$', k):
+            raise ValueError(f'only appended residual blocks may be new: {k}')
+        return k.rsplit('.', 2)[0]
+    return _load_grown(m, src, block_of)
 
 
 def deepen_vqgan_from(m: MultiScaleVQGAN, src: dict) -> list:
@@ -399,31 +409,19 @@ def deepen_vqgan_from(m: MultiScaleVQGAN, src: dict) -> list:
     did. Returns the new blocks' names (e.g. 'enc_d1.1.1'). Raises if anything other than appended
     blocks differs."""
     own = m.state_dict()
-    missing = [k for k in own if k not in src]
-    extra = [k for k in src if k not in own]
-    if extra:
-        raise ValueError(f'source has parameters the target lacks: {extra[:4]}')
-    for k, v in src.items():
-        if own[k].shape != v.shape:
-            raise ValueError(f'{k}: shape {tuple(v.shape)} in the source, {tuple(own[k].shape)} here')
-    block = re.compile(r'^(.*)\.([1-9]\d*)\.(norm1|conv1|norm2|conv2)\.(weight|bias)$')
-    new_blocks = set()
-    for k in missing:
-        hit = block.match(k)
-        if not hit or not isinstance(m.get_submodule(f'{hit[1]}.{hit[2]}'), ResBlock):
+    pattern = re.compile(r'^(.*)\.([1-9]\d*)\.(norm1|conv1|norm2|conv2)\.(weight|bias)$')
+
+    def block_of(k: str) -> str:
+        hit = pattern.match(k)
+        name = f'{hit[1]}.{hit[2]}' if hit else ''
+        if not hit or not isinstance(m.get_submodule(name), ResBlock):
             raise ValueError(f'only appended residual blocks may be new: {k}')
         if f'{hit[1]}.{int(hit[2]) - 1}.conv1.weight' not in own:
             raise ValueError(f'{k}: not appended to a residual stack')
-        if not isinstance(m.get_submodule(f'{hit[1]}.{hit[2]}').skip, nn.Identity):
+        if not isinstance(m.get_submodule(name).skip, nn.Identity):
             raise ValueError(f'{k}: an appended block must keep its width to start as the identity')
-        new_blocks.add(f'{hit[1]}.{hit[2]}')
-    merged = dict(own)
-    merged.update({k: v.float() if v.is_floating_point() else v for k, v in src.items()})
-    for k in missing:
-        if '.conv2.' in k:
-            merged[k] = torch.zeros_like(own[k])
-    m.load_state_dict(merged)
-    return sorted(new_blocks)
+        return name
+    return _load_grown(m, src, block_of)
 
 
 def count_params(m: nn.Module) -> int:
