@@ -295,19 +295,12 @@ def load_trained_state(ck: dict, model, keeper, ema, device, log=None) -> None:
     """What --resume and --init-from both take from a checkpoint: weights (fp32; compact copies hold fp16),
     code usage counters and the EMA codebook statistics. A checkpoint of the same net with fewer
     residual blocks per stage (--config cpu-deep from a 'cpu' net) is grown by deepen_vqgan_from, so
-    step 0 computes exactly what the checkpoint did."""
-    src_cfg = dict(ck.get('config') or model.cfg.to_dict())
-    own_cfg = model.cfg.to_dict()
-    if src_cfg != own_cfg:
-        if {k: v for k, v in src_cfg.items() if k != 'res_blocks'} != {k: v for k, v in own_cfg.items() if k != 'res_blocks'} \
-                or src_cfg.get('res_blocks', 2) > own_cfg['res_blocks']:
-            raise SystemExit(f'checkpoint config {src_cfg} cannot start --config {own_cfg} (only more residual blocks)')
-        new = deepen_vqgan_from(model, ck['model'])
-        if log:
-            log(f'deepened {src_cfg["res_blocks"]} -> {own_cfg["res_blocks"]} residual blocks per stage: '
-                f'{len(new)} blocks appended as the identity')
-    else:
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck['model'].items()})
+    step 0 computes exactly what the checkpoint did; any other difference (width, codebook, more
+    blocks) raises there."""
+    new = deepen_vqgan_from(model, ck['model'])   # with nothing to append: a plain strict load
+    if new and log:
+        log(f'deepened {ck["config"]["res_blocks"]} -> {model.cfg.res_blocks} residual blocks per stage: '
+            f'{len(new)} blocks appended as the identity')
     keeper.usage = ck['usage'].to(device)
     if ema and ck.get('ema'):
         ema.size, ema.sum = ck['ema']['size'].float().to(device), ck['ema']['sum'].float().to(device)

@@ -413,14 +413,14 @@ def deepen_vqgan_from(m: MultiScaleVQGAN, src: dict) -> list:
 
     def block_of(k: str) -> str:
         hit = pattern.match(k)
-        name = f'{hit[1]}.{hit[2]}' if hit else ''
-        if not hit or not isinstance(m.get_submodule(name), ResBlock):
+        block = m.get_submodule(f'{hit[1]}.{hit[2]}') if hit else None
+        if not isinstance(block, ResBlock):
             raise ValueError(f'only appended residual blocks may be new: {k}')
         if f'{hit[1]}.{int(hit[2]) - 1}.conv1.weight' not in own:
             raise ValueError(f'{k}: not appended to a residual stack')
-        if not isinstance(m.get_submodule(name).skip, nn.Identity):
+        if not isinstance(block.skip, nn.Identity):
             raise ValueError(f'{k}: an appended block must keep its width to start as the identity')
-        return name
+        return f'{hit[1]}.{hit[2]}'
     return _load_grown(m, src, block_of)
 
 
