@@ -94,7 +94,7 @@ try {
   console.log('auto: the first degrade preview and the first upscale are measured on both sides');
   served.length = 0;
   await page.goto(`${server.url}/?testmodels`);
-  const d = await waitPlan(page, /Degrade on (WebGPU|CPU \(wasm\)): .*(faster|about as fast)/, 'degrade plan');
+  const d = await waitPlan(page, /Degrade on (WebGPU|CPU \(wasm\)): .*(faster|about as fast|had not finished)/, 'degrade plan');
   const degradeSide = /Degrade on WebGPU/.test(d) ? 'GPU' : 'CPU';
   await page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim().length > 0, null, { timeout: 300_000 });
   const times = (await page.textContent('[data-testid=stage-times]')).trim();
@@ -103,7 +103,7 @@ try {
 
   await page.goto(`${server.url}/?testmodels${upscaleHash}`);
   const status = await upscaleOnce(page);
-  const v = await waitPlan(page, /VSR on (WebGPU|CPU \(wasm\)): .*(faster|about as fast)/, 'vsr plan');
+  const v = await waitPlan(page, /VSR on (WebGPU|CPU \(wasm\)): .*(faster|about as fast|had not finished)/, 'vsr plan');
   const planned = SIDE.exec(v)?.[1];
   check(planned && runSide(status) === planned, `the upscale ran on the planned side (${planned}): "${status.slice(0, 120)}"`);
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('vqdsr.backend.measurements.v1') ?? '{}'));
@@ -133,7 +133,7 @@ try {
     served.length = 0;
     await page.selectOption('[data-testid=backend-setting]', 'measure-again');
     await upscaleOnce(page);
-    const re = await waitPlan(page, /VSR on (WebGPU|CPU \(wasm\)): .*(faster|about as fast)/, 'vsr plan measured again');
+    const re = await waitPlan(page, /VSR on (WebGPU|CPU \(wasm\)): .*(faster|about as fast|had not finished)/, 'vsr plan measured again');
     check(!/measured earlier/.test(re), `measured anew, not from memory: "${re.trim()}"`);
     await checkWebGpuUp(page, 'measure again');
   } else {

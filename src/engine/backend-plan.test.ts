@@ -1,25 +1,50 @@
-import { describe, expect, it } from 'vitest';
-import { BackendPlanner, measureProbe, type PlanSubject, type StageProbe } from './backend-plan';
-import { CPU_MARGIN, decideSide, describePlan, isMeasurement, measurementKey, type StageMeasurement } from '../gpu/backend-choice';
+import { describe, expect, it, vi } from 'vitest';
+import { BackendPlanner, measureProbe, type PlanSubject, type StageProbe, type Timer } from './backend-plan';
+import { CPU_MARGIN, GPU_TRIAL_FLOOR_MS, decideSide, describePlan, gpuTrialLimitMs, isMeasurement, measurementKey, type StageMeasurement } from '../gpu/backend-choice';
 
 /**
  * Virtual time: a probe run advances `clock` by its cost (after a real await, so callers still
- * interleave as with real work). Timings then cannot depend on the machine's load.
+ * interleave as with real work), firing the timers it passes before the run itself ends, as a timer
+ * would fire during a long real run. Timings then cannot depend on the machine's load.
  */
 function virtualClock() {
   let t = 0;
-  return { now: () => t, spend: async (ms: number) => void (await Promise.resolve(), (t += ms)) };
+  const timers: { due: number; fire: () => void }[] = [];
+  const timer: Timer = (ms) => {
+    const entry: { due: number; fire: () => void } = { due: t + ms, fire: () => undefined };
+    const done = new Promise<void>((resolve) => (entry.fire = resolve));
+    timers.push(entry);
+    return {
+      done,
+      cancel: () => {
+        const i = timers.indexOf(entry);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+  };
+  const spend = async (ms: number) => {
+    await Promise.resolve();
+    t += ms;
+    for (const e of timers.filter((x) => x.due <= t)) {
+      timers.splice(timers.indexOf(e), 1);
+      e.fire();
+    }
+    await new Promise((r) => setTimeout(r, 0)); // the run ends after the timers it outlasted fired
+  };
+  return { now: () => t, timer, spend, pendingTimers: () => timers.length };
 }
 
-/** A probe whose sides take gpuMs / cpuMs of virtual time per run, counting runs. */
-function fakeProbe(gpuMs: number, cpuMs: number, fail?: 'gpu' | 'cpu', clock = virtualClock()) {
-  const runs = { gpu: 0, cpu: 0, disposed: 0 };
+/** A probe whose sides take gpuMs / cpuMs of virtual time per run (gpuMs: or per run, in order), counting runs. */
+function fakeProbe(gpuMs: number | number[], cpuMs: number, fail?: 'gpu' | 'cpu', clock = virtualClock()) {
+  const runs = { gpu: 0, cpu: 0, disposed: 0, gpuEnded: 0 };
   const probe: StageProbe = {
     size: 32,
     async gpu() {
+      const ms = Array.isArray(gpuMs) ? gpuMs[runs.gpu] : gpuMs;
       runs.gpu++;
       if (fail === 'gpu') throw new Error('device lost');
-      await clock.spend(gpuMs);
+      await clock.spend(ms);
+      runs.gpuEnded++;
     },
     async cpu() {
       runs.cpu++;
@@ -28,7 +53,7 @@ function fakeProbe(gpuMs: number, cpuMs: number, fail?: 'gpu' | 'cpu', clock = v
     },
     dispose: () => void runs.disposed++,
   };
-  return { probe, runs, now: clock.now };
+  return { probe, runs, time: { now: clock.now, timer: clock.timer }, clock };
 }
 
 function subject(probe: StageProbe, files = ['aaa']): PlanSubject & { probes: number } {
@@ -57,7 +82,7 @@ describe('decideSide', () => {
 
   it('accepts only well-formed stored measurements', () => {
     expect(isMeasurement({ gpuMs: 1, cpuMs: 2, size: 32, at: 'x' })).toBe(true);
-    for (const bad of [null, 3, {}, { gpuMs: -1, cpuMs: 2, size: 32, at: 'x' }, { gpuMs: 1, cpuMs: null, size: 32, at: 'x' }, { gpuMs: 1, cpuMs: 2, size: 32 }]) {
+    for (const bad of [null, 3, {}, { gpuMs: -1, cpuMs: 2, size: 32, at: 'x' }, { gpuMs: 1, cpuMs: null, size: 32, at: 'x' }, { gpuMs: 1, cpuMs: 2, size: 32 }, { gpuMs: 1, cpuMs: 2, size: 32, at: 'x', gpuCut: 'yes' }]) {
       expect(isMeasurement(bad)).toBe(false);
     }
   });
@@ -65,27 +90,69 @@ describe('decideSide', () => {
 
 describe('measureProbe', () => {
   it('warms each side up before timing it and keeps the fastest timed run', async () => {
-    const { probe, runs, now } = fakeProbe(15, 5);
-    const m = await measureProbe(probe, now);
+    const { probe, runs, time } = fakeProbe(15, 5);
+    const { measurement: m, pending } = await measureProbe(probe, time);
     expect(runs.cpu).toBe(3); // warm-up + 2 timed
     expect(runs.gpu).toBe(3); // warm-up + 1 timed, then (not far off: < 4×) 1 more
     expect(m).toMatchObject({ gpuMs: 15, cpuMs: 5, size: 32 });
+    expect(m.gpuCut).toBeUndefined();
+    expect(pending).toBeNull();
     expect(decideSide(m)).toBe('wasm');
   });
 
   it('times a far slower GPU only once', async () => {
-    const { probe, runs, now } = fakeProbe(60, 2);
-    expect(await measureProbe(probe, now)).toMatchObject({ gpuMs: 60, cpuMs: 2 });
+    const { probe, runs, time } = fakeProbe(60, 2);
+    expect((await measureProbe(probe, time)).measurement).toMatchObject({ gpuMs: 60, cpuMs: 2 });
     expect(runs.gpu).toBe(2);
+  });
+
+  it('stops watching a GPU run that outlasts its limit, answers for the CPU, and says when the run has ended', async () => {
+    // SwiftShader's degrade probe (2 cores): 90 ms on the CPU, ~30 s for the GPU's first run.
+    const { probe, runs, time, clock } = fakeProbe(30_000, 90);
+    const limit = gpuTrialLimitMs(90);
+    expect(limit).toBe(Math.max(GPU_TRIAL_FLOOR_MS, 50 * 90));
+    const { measurement: m, pending } = await measureProbe(probe, time);
+    expect(m).toMatchObject({ cpuMs: 90, gpuCut: true });
+    expect(m.gpuMs).toBe(limit); // a lower bound: how long it was waited for
+    expect(decideSide(m)).toBe('wasm');
+    expect(isMeasurement(m)).toBe(true); // remembered like any other
+    expect(runs.gpu).toBe(1); // no timed run after a cut warm-up
+    expect(runs.gpuEnded).toBe(0); // answered while the run was still going
+    expect(pending).not.toBeNull();
+    await pending;
+    expect(runs.gpuEnded).toBe(1);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('cuts a timed run as well, and keeps a finished timed run over a cut later one', async () => {
+    const slowTimed = fakeProbe([200, 20_000], 10); // quick compile, a hopeless run
+    const a = await measureProbe(slowTimed.probe, slowTimed.time);
+    expect(a.measurement).toMatchObject({ gpuCut: true });
+    expect(slowTimed.runs.gpu).toBe(2);
+    await a.pending;
+    const hiccup = fakeProbe([100, 30, 20_000], 10); // a timed run of 30 ms, then one that stalls
+    const b = await measureProbe(hiccup.probe, hiccup.time);
+    expect(b.measurement.gpuMs).toBe(30);
+    expect(b.measurement.gpuCut).toBeUndefined();
+    expect(b.pending).not.toBeNull(); // still not to be disposed under the stalled run
+    await b.pending;
+  });
+
+  it('waits however long for the GPU when the CPU side failed', async () => {
+    const { probe, time } = fakeProbe(60_000, 5, 'cpu');
+    const { measurement: m, pending } = await measureProbe(probe, time);
+    expect(m).toMatchObject({ gpuMs: 60_000, cpuMs: Infinity });
+    expect(m.gpuCut).toBeUndefined();
+    expect(pending).toBeNull();
   });
 
   it('lets the working side win when the other throws, and fails only when both do', async () => {
     const gpuFails = fakeProbe(5, 5, 'gpu');
-    const g = await measureProbe(gpuFails.probe, gpuFails.now);
+    const g = (await measureProbe(gpuFails.probe, gpuFails.time)).measurement;
     expect(g.gpuMs).toBe(Infinity);
     expect(decideSide(g)).toBe('wasm');
     const cpuFails = fakeProbe(5, 5, 'cpu');
-    const c = await measureProbe(cpuFails.probe, cpuFails.now);
+    const c = (await measureProbe(cpuFails.probe, cpuFails.time)).measurement;
     expect(decideSide(c)).toBe('webgpu');
     const both: StageProbe = { size: 1, gpu: () => Promise.reject(new Error('a')), cpu: () => Promise.reject(new Error('b')), dispose() {} };
     await expect(measureProbe(both)).rejects.toThrow(/both sides/);
@@ -96,11 +163,11 @@ describe('BackendPlanner', () => {
   it('measures once per stage and model, shares the probe between concurrent callers, and reports it', async () => {
     const measured: string[] = [];
     const events: string[] = [];
-    const { probe, runs, now } = fakeProbe(30, 2);
+    const { probe, runs, time } = fakeProbe(30, 2);
     const planner = new BackendPlanner('SwiftShader', 'auto', new Map(), 'test', {
       onMeasured: (k) => measured.push(k),
       onPlan: (p) => events.push('measuring' in p ? 'measuring' : p.side),
-      now,
+      ...time,
     });
     const s = subject(probe);
     const [a, b] = await Promise.all([planner.plan(s), planner.plan(s)]);
@@ -148,5 +215,19 @@ describe('BackendPlanner', () => {
     const plan = await planner.plan(subject(fakeProbe(1, 1, 'gpu').probe));
     expect(plan.side).toBe('wasm');
     expect(measured).toEqual([]);
+  });
+
+  it('plans as soon as a GPU run is cut, and frees the probe only once that run has ended', async () => {
+    const measured: StageMeasurement[] = [];
+    const { probe, runs, time } = fakeProbe(30_000, 90);
+    const planner = new BackendPlanner('SwiftShader', 'auto', new Map(), 'rt', { onMeasured: (_k, m) => measured.push(m), ...time });
+    const plan = await planner.plan(subject(probe));
+    expect(plan).toMatchObject({ side: 'wasm', why: 'measured' });
+    expect(plan.text).toBe(`VSR on CPU (wasm): WebGPU's trial run had not finished after ${(gpuTrialLimitMs(90) / 1000).toFixed(1)} s, the CPU's took 90 ms`);
+    expect(measured[0]?.gpuCut).toBe(true);
+    expect(runs.gpuEnded).toBe(0);
+    expect(runs.disposed).toBe(0); // the GPU run still holds the probe's buffers
+    await vi.waitFor(() => expect(runs.disposed).toBe(1));
+    expect(runs.gpuEnded).toBe(1);
   });
 });

@@ -9,6 +9,7 @@
  */
 import {
   decideSide,
+  gpuTrialLimitMs,
   isMeasurement,
   makePlan,
   measurementKey,
@@ -39,8 +40,9 @@ export interface PlannerHooks {
   onMeasured?(key: string, m: StageMeasurement): void;
   /** A plan was made (or is being made: side undefined while the probe runs). */
   onPlan?(plan: StagePlan | { stage: PlannedStage; model: string; measuring: true }): void;
-  /** The probe's clock (ms); tests pass a virtual one so a loaded machine cannot change their answer. */
+  /** The probe's clock (ms) and timer; tests pass virtual ones so a loaded machine cannot change their answer. */
   now?: Clock;
+  timer?: Timer;
   /**
    * Brings WebGPU up where the engine left it down at start (engine/backend-start.ts): called when a
    * plan needs it — a stage planned or forced onto WebGPU, a probe. Resolves to null once it is up,
@@ -51,6 +53,15 @@ export interface PlannerHooks {
 
 /** A millisecond clock: performance.now in the engine. */
 export type Clock = () => number;
+
+/** A one-shot timer: `done` resolves after ms unless cancelled (setTimeout in the engine). */
+export type Timer = (ms: number) => { done: Promise<void>; cancel(): void };
+
+const realTimer: Timer = (ms) => {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const done = new Promise<void>((resolve) => (id = setTimeout(resolve, ms)));
+  return { done, cancel: () => clearTimeout(id) };
+};
 
 /**
  * A probe's input frame, RGBA8 n×n: ramps and edges (the values do not change the cost; real,
@@ -67,9 +78,9 @@ export function probePattern(n: number): Uint8ClampedArray<ArrayBuffer> {
   return d;
 }
 
-/** Fastest of `n` timed runs, after one warm-up run unless the side is warm already. */
-async function timeRuns(run: () => Promise<void>, n: number, now: Clock, warm = true): Promise<number> {
-  if (warm) await run();
+/** Fastest of `n` timed runs, after one warm-up run. */
+async function timeRuns(run: () => Promise<void>, n: number, now: Clock): Promise<number> {
+  await run();
   let best = Infinity;
   for (let i = 0; i < n; i++) {
     const t0 = now();
@@ -89,19 +100,65 @@ async function orInfinity(f: () => Promise<number>, errors: string[], side: stri
   }
 }
 
+export interface ProbeResult {
+  measurement: StageMeasurement;
+  /**
+   * A GPU run cut short (gpuTrialLimitMs) goes on unwatched: this resolves once it has ended, and the
+   * probe may be disposed then. Null: no run is pending.
+   */
+  pending: Promise<void> | null;
+}
+
 /**
- * CPU first (cheap), then the GPU: one timed run when it is already far off (a software adapter
- * takes seconds per run, and a second one would not change the answer), two otherwise. Throws only
- * when both sides fail.
+ * CPU first (cheap), then the GPU: a warm-up run, one timed run, and a second where the GPU is not
+ * far off (a software adapter takes seconds per run, and another would not change the answer). Each
+ * GPU run is watched for at most gpuTrialLimitMs(the CPU's time): one that outlasts it already lost,
+ * and the probe answers then (gpuCut: gpuMs is the limit it waited) instead of keeping the stage — and
+ * the first preview — waiting. Throws only when both sides fail.
  */
-export async function measureProbe(p: StageProbe, now: Clock = () => performance.now()): Promise<StageMeasurement> {
+export async function measureProbe(p: StageProbe, time: { now?: Clock; timer?: Timer } = {}): Promise<ProbeResult> {
+  const now = time.now ?? (() => performance.now());
+  const timer = time.timer ?? realTimer;
   const errors: string[] = [];
   const cpuMs = await orInfinity(() => timeRuns(() => p.cpu(), 2, now), errors, 'CPU');
-  let gpuMs = await orInfinity(() => timeRuns(() => p.gpu(), 1, now), errors, 'WebGPU');
-  if (Number.isFinite(gpuMs) && gpuMs < 4 * cpuMs) gpuMs = Math.min(gpuMs, await orInfinity(() => timeRuns(() => p.gpu(), 1, now, false), errors, 'WebGPU'));
+  const limit = gpuTrialLimitMs(cpuMs);
+  let pending: Promise<void> | null = null;
+  /** One GPU run's time, or null when it outlasted the limit (it goes on: `pending`). */
+  const gpuRun = async (): Promise<number | null> => {
+    const t0 = now();
+    const run = p.gpu();
+    if (!Number.isFinite(limit)) return run.then(() => now() - t0);
+    const deadline = timer(limit);
+    try {
+      const ms = await Promise.race([run.then(() => now() - t0), deadline.done.then(() => null)]);
+      if (ms === null) {
+        pending = run.then(
+          () => undefined,
+          () => undefined, // its error no longer matters: the stage runs on the CPU
+        );
+      }
+      return ms;
+    } finally {
+      deadline.cancel();
+    }
+  };
+  let gpuMs = Infinity;
+  try {
+    for (let i = 0; i < 3 && pending === null; i++) {
+      if (i === 2 && !(gpuMs < 4 * cpuMs)) break;
+      const ms = await gpuRun();
+      if (ms !== null && i > 0) gpuMs = Math.min(gpuMs, ms); // run 0 warms up (shader compilation)
+    }
+  } catch (e) {
+    errors.push(`WebGPU: ${e instanceof Error ? e.message : String(e)}`);
+    gpuMs = Infinity;
+  }
   if (!Number.isFinite(cpuMs) && !Number.isFinite(gpuMs)) throw new Error(`the stage failed on both sides: ${errors.join('; ')}`);
   if (errors.length) console.warn(`backend probe: ${errors.join('; ')}`);
-  return { gpuMs, cpuMs, size: p.size, at: new Date().toISOString() };
+  const base = { cpuMs, size: p.size, at: new Date().toISOString() };
+  // A timed run that finished stands; only a GPU that never finished one is reported as cut.
+  const measurement: StageMeasurement = pending && !Number.isFinite(gpuMs) ? { ...base, gpuMs: limit, gpuCut: true } : { ...base, gpuMs };
+  return { measurement, pending };
 }
 
 let current: BackendPlanner | undefined;
@@ -180,12 +237,16 @@ export class BackendPlanner {
         const down = await this.webgpuDown();
         if (down) return this.tell(noWebGpu(down));
         const probe = await s.probe();
-        let m: StageMeasurement;
+        let r: ProbeResult;
         try {
-          m = await measureProbe(probe, this.hooks.now);
-        } finally {
-          probe.dispose();
+          r = await measureProbe(probe, this.hooks);
+        } catch (e) {
+          probe.dispose(); // both sides failed: nothing is pending
+          throw e;
         }
+        if (r.pending) void r.pending.then(() => probe.dispose());
+        else probe.dispose();
+        const m = r.measurement;
         // A side that failed is not remembered: it may work after a browser or driver update.
         if (isMeasurement(m)) {
           this.remembered.set(key, m);

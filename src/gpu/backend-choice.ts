@@ -22,6 +22,11 @@ export type PlannedStage = 'degrade' | 'vsr';
 export interface StageMeasurement {
   gpuMs: number;
   cpuMs: number;
+  /**
+   * The GPU's trial run had not finished after gpuMs (gpuTrialLimitMs): gpuMs is a lower bound, and
+   * the run (warm-up, i.e. shader compilation included, or timed) was left to finish unwatched.
+   */
+  gpuCut?: true;
   /** LR size the probe ran at (width = height). */
   size: number;
   /** When it was measured (ISO date), for the user's eyes. */
@@ -48,6 +53,24 @@ export interface StagePlan {
  */
 export const CPU_MARGIN = 1.25;
 
+/**
+ * How long the probe waits for one GPU run once the CPU's time is known. On a software adapter a
+ * first run (pipeline compilation + the run) of the degrade probe took ~30 s and a timed one 13.6 s,
+ * against 90 ms on the CPU (SwiftShader, 2 cores): the first visit showed no preview for ~45 s only
+ * to learn what a few seconds already said. A real GPU's first run is mostly compilation, seconds at
+ * worst (D3D12's shader compilers are the slowest), hence the floor; the factor keeps a slow CPU's
+ * long probe from cutting a GPU that is merely comparable. Any cut run is ≥ 50× the CPU's, so the CPU
+ * side wins it under CPU_MARGIN; "Measure again" (the UI) probes anew.
+ */
+export const GPU_TRIAL_FLOOR_MS = 8000;
+export const GPU_TRIAL_CPU_FACTOR = 50;
+
+export function gpuTrialLimitMs(cpuMs: number): number {
+  // Without a CPU time (its side failed) the GPU is the only side left: wait for it however long.
+  if (!(cpuMs > 0) || !Number.isFinite(cpuMs)) return Infinity;
+  return Math.max(GPU_TRIAL_FLOOR_MS, GPU_TRIAL_CPU_FACTOR * cpuMs);
+}
+
 export function decideSide(m: Pick<StageMeasurement, 'gpuMs' | 'cpuMs'>): Side {
   if (!(m.cpuMs > 0) || !Number.isFinite(m.cpuMs)) return 'webgpu';
   if (!(m.gpuMs > 0) || !Number.isFinite(m.gpuMs)) return 'wasm';
@@ -60,6 +83,10 @@ const SIDE_LABEL: Record<Side, string> = { webgpu: 'WebGPU', wasm: 'CPU (wasm)' 
 function ratio(a: number, b: number): string {
   const r = a / b;
   return r >= 10 ? r.toFixed(0) : r.toFixed(1);
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
 /** The status-bar line while a stage's probe runs. */
@@ -75,6 +102,7 @@ export function describePlan(p: Omit<StagePlan, 'text'>): string {
   const m = p.measurement;
   if (!m) return head;
   const remembered = p.why === 'remembered' ? ', measured earlier' : '';
+  if (m.gpuCut) return `${head}: WebGPU's trial run had not finished after ${(m.gpuMs / 1000).toFixed(1)} s, the CPU's took ${formatMs(m.cpuMs)}${remembered}`;
   return p.side === 'wasm'
     ? `${head}: ${ratio(m.gpuMs, m.cpuMs)}× faster than this GPU${remembered}`
     : m.gpuMs <= m.cpuMs
@@ -141,5 +169,5 @@ export function isMeasurement(v: unknown): v is StageMeasurement {
   if (typeof v !== 'object' || v === null) return false;
   const m = v as Record<string, unknown>;
   const pos = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
-  return pos(m.gpuMs) && pos(m.cpuMs) && pos(m.size) && typeof m.at === 'string';
+  return pos(m.gpuMs) && pos(m.cpuMs) && pos(m.size) && typeof m.at === 'string' && (m.gpuCut === undefined || m.gpuCut === true);
 }
