@@ -17,10 +17,11 @@ export function FrameCanvas({ frame, label, testId, pixelated, displayWidth }: {
       <canvas
         ref={ref}
         data-testid={testId}
-        className={pixelated ? 'pixelated' : undefined}
+        // Before its first frame a canvas is a small empty box, not a 1×1 canvas stretched to a big black square.
+        className={[pixelated && 'pixelated', !frame && 'empty'].filter(Boolean).join(' ') || undefined}
         width={frame?.width ?? 1}
         height={frame?.height ?? 1}
-        style={displayWidth ? { width: displayWidth } : undefined}
+        style={frame && displayWidth ? { width: displayWidth } : undefined}
       />
       {label && (
         <figcaption>

@@ -5,7 +5,7 @@ export function ProgressBar({ progress, onCancel }: { progress: Progress; onCanc
   return (
     <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid="progress">
       <span className="progress-label">
-        {progress.label} {progress.total > 0 ? `${progress.done} / ${progress.total}` : ''}
+        {progress.label} {progress.total > 0 ? `${progress.done} / ${progress.total}${progress.unit ? ` ${progress.unit}` : ''}` : ''}
       </span>
       <span className="progress-track">
         <span className="progress-fill" style={{ width: `${pct}%` }} />

@@ -23,6 +23,8 @@ export interface Progress {
   label: string;
   done: number;
   total: number;
+  /** What done and total count, where it is not obvious (e.g. 'KiB'). */
+  unit?: string;
 }
 
 /** A stage's side as the status line shows it: decided, or being measured right now. */

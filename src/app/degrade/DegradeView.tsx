@@ -55,7 +55,7 @@ export function DegradeView() {
     <div className="degrade-view">
       <PipelinePanels />
       <div className="degrade-frames">
-        {progress?.file && <ProgressBar progress={{ label: `Loading ${progress.file}`, done: Math.round((progress.loaded ?? 0) / 1024), total: Math.round((progress.bytes ?? 0) / 1024) }} />}
+        {progress?.file && <ProgressBar progress={{ label: `Loading ${progress.file}`, done: Math.round((progress.loaded ?? 0) / 1024), total: Math.round((progress.bytes ?? 0) / 1024), unit: 'KiB' }} />}
         <div className="row">
           <FrameCanvas frame={hr} label="HR (source)" testId="frame-canvas" />
           <FrameCanvas frame={lr} label={`LR${busy ? ' · updating…' : ''}`} testId="lr-canvas" pixelated displayWidth={hr?.width} />

@@ -163,7 +163,7 @@ export function UpscaleView() {
                   </option>
                 ))}
               </select>
-              <span className="muted" data-testid="upscale-auto-reason">{modelsError ?? (offered && vsrAuto ? (auto.error ?? (auto.pick && !auto.measuring ? auto.pick.reason : '')) : '')}</span>
+              <span className="muted field-note" data-testid="upscale-auto-reason">{modelsError ?? (offered && vsrAuto ? (auto.error ?? (auto.pick && !auto.measuring ? auto.pick.reason : '')) : '')}</span>
             </label>
             <label className="field" title="Self-ensemble: the clip also runs mirrored (2, 4) and transposed (8), each pass with its own recurrent state, and the passes are averaged — a little sharper and steadier, that many times the time">
               <span>Passes</span>
