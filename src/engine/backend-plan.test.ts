@@ -154,6 +154,20 @@ describe('measureProbe', () => {
     const cpuFails = fakeProbe(5, 5, 'cpu');
     const c = (await measureProbe(cpuFails.probe, cpuFails.time)).measurement;
     expect(decideSide(c)).toBe('webgpu');
+    // A second timed run that throws keeps the first one's time.
+    const clock = virtualClock();
+    let n = 0;
+    const flaky: StageProbe = {
+      size: 1,
+      gpu: async () => {
+        if (++n === 3) throw new Error('lost');
+        await clock.spend(5);
+      },
+      cpu: () => clock.spend(10),
+      dispose() {},
+    };
+    expect((await measureProbe(flaky, clock)).measurement.gpuMs).toBe(5);
+    expect(n).toBe(3);
     const both: StageProbe = { size: 1, gpu: () => Promise.reject(new Error('a')), cpu: () => Promise.reject(new Error('b')), dispose() {} };
     await expect(measureProbe(both)).rejects.toThrow(/both sides/);
   });

@@ -150,8 +150,8 @@ export async function measureProbe(p: StageProbe, time: { now?: Clock; timer?: T
       if (ms !== null && i > 0) gpuMs = Math.min(gpuMs, ms); // run 0 warms up (shader compilation)
     }
   } catch (e) {
+    // A failed warm-up or first timed run leaves the GPU at Infinity; a failed second keeps the first.
     errors.push(`WebGPU: ${e instanceof Error ? e.message : String(e)}`);
-    gpuMs = Infinity;
   }
   if (!Number.isFinite(cpuMs) && !Number.isFinite(gpuMs)) throw new Error(`the stage failed on both sides: ${errors.join('; ')}`);
   if (errors.length) console.warn(`backend probe: ${errors.join('; ')}`);
