@@ -102,7 +102,7 @@ export function describePlan(p: Omit<StagePlan, 'text'>): string {
   const m = p.measurement;
   if (!m) return head;
   const remembered = p.why === 'remembered' ? ', measured earlier' : '';
-  if (m.gpuCut) return `${head}: WebGPU's trial run had not finished after ${(m.gpuMs / 1000).toFixed(1)} s, the CPU's took ${formatMs(m.cpuMs)}${remembered}`;
+  if (m.gpuCut) return `${head}: WebGPU's trial run had not finished after ${formatMs(m.gpuMs)}, the CPU's took ${formatMs(m.cpuMs)}${remembered}`;
   return p.side === 'wasm'
     ? `${head}: ${ratio(m.gpuMs, m.cpuMs)}× faster than this GPU${remembered}`
     : m.gpuMs <= m.cpuMs
