@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // Backend choice per stage (issue 13.1) on the production build. On this machine WebGPU is
-// SwiftShader, a software rasteriser, so which side wins is for the probe to say — the suite
-// prints what it measured and checks that the app did what it said:
-//  - auto: the Degrade tab's first preview and the first upscale each probe both sides; the status
-//    line names the side and the factor; the run itself reports the same side; the measurement is
-//    stored, and after a reload the same choice is made from memory without probing;
+// SwiftShader, a software rasteriser the browser flags as its fallback adapter:
+//  - auto on a software adapter: nothing is probed unasked — the Degrade tab's first preview and the
+//    first upscale run on the CPU, the status line says why, WebGPU is not brought up (no GPUDevice,
+//    no WebGPU wasm downloaded) and nothing is stored; "measure again" then probes both sides;
+//  - auto on a hardware adapter (a machine with a GPU): the first preview and the first upscale each
+//    probe both sides;
+//  - either way, once measured: the status line names the side and the factor; the run itself reports
+//    the same side; the measurement is stored, and after a reload the same choice is made from memory
+//    without probing;
 //  - WebGPU on first need (engine/backend-start.ts): the first load brings WebGPU up (its ORT wasm
 //    downloaded, a GPUDevice requested) to measure; a reload whose remembered plan puts every stage
 //    on the CPU downloads neither, says so in the status line, and runs on the CPU; "measure again"
@@ -91,24 +95,61 @@ try {
   const page = await ctx.newPage();
   pipeConsole(page, 'backend');
 
-  console.log('auto: the first degrade preview and the first upscale are measured on both sides');
   served.length = 0;
   await page.goto(`${server.url}/?testmodels`);
-  const d = await waitPlan(page, /Degrade on (WebGPU|CPU \(wasm\)): .*(faster|about as fast|had not finished)/, 'degrade plan');
-  const degradeSide = /Degrade on WebGPU/.test(d) ? 'GPU' : 'CPU';
-  await page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim().length > 0, null, { timeout: 300_000 });
-  const times = (await page.textContent('[data-testid=stage-times]')).trim();
-  check(times.startsWith(degradeSide), `the preview ran where the plan said (${degradeSide}): "${times.slice(0, 80)}"`);
-  await checkWebGpuUp(page, 'first load (nothing remembered: it measures)');
+  const first = await engineUp(page);
+  const software = /software fallback adapter/.test(first.text);
+  console.log(`  engine started: "${first.text}"`);
+  const MEASURED = /(faster|about as fast|had not finished)/;
+  let degradeSide;
+  let planned;
+  let status;
+  if (software) {
+    console.log('auto on a software adapter: the first degrade preview and the first upscale run on the CPU unmeasured');
+    check(first.webgpu === 'not-started' && /WebGPU not started: the adapter is a software one/.test(first.text), `the status line says WebGPU is left down and why: "${first.text}"`);
+    const d = await waitPlan(page, /Degrade on CPU \(wasm\): this WebGPU adapter is a software one, not measured/, 'degrade plan');
+    check(!MEASURED.test(d), `no probe for the preview: "${d.trim()}"`);
+    await cpuPreviewWithVqgan(page, 'software adapter, first visit');
+    await page.goto(`${server.url}/?testmodels${upscaleHash}`);
+    const st = await upscaleOnce(page);
+    const v = await waitPlan(page, /VSR on CPU \(wasm\): this WebGPU adapter is a software one, not measured/, 'vsr plan');
+    check(!MEASURED.test(v) && runSide(st) === 'CPU (wasm)', `the upscale ran on the CPU without a probe: "${st.slice(0, 120)}"`);
+    const calls = await engineWebGpuCalls(page);
+    check(calls?.adapters >= 1 && calls.devices === 0, `software adapter: the engine requested no GPUDevice (${JSON.stringify(calls)})`);
+    const dl = ortDownloads();
+    check(dl.webgpu.length === 0 && dl.plain.length === 1, `software adapter: onnxruntime's WebGPU wasm was not downloaded (${dl.webgpu.join(', ') || 'not'}), its plain wasm was (${dl.plain.join(', ') || 'not'})`);
+    const none = await page.evaluate(() => JSON.parse(localStorage.getItem('vqdsr.backend.measurements.v1') ?? '{}'));
+    check(Object.keys(none).length === 0, `nothing measured, nothing stored (${Object.keys(none).length} entries)`);
 
-  await page.goto(`${server.url}/?testmodels${upscaleHash}`);
-  const status = await upscaleOnce(page);
-  const v = await waitPlan(page, /VSR on (WebGPU|CPU \(wasm\)): .*(faster|about as fast|had not finished)/, 'vsr plan');
-  const planned = SIDE.exec(v)?.[1];
-  check(planned && runSide(status) === planned, `the upscale ran on the planned side (${planned}): "${status.slice(0, 120)}"`);
+    console.log('"measure again" on the software adapter probes it');
+    served.length = 0;
+    await page.selectOption('[data-testid=backend-setting]', 'measure-again');
+    status = await upscaleOnce(page);
+    const m = await waitPlan(page, new RegExp(`VSR on (WebGPU|CPU \\(wasm\\)): .*${MEASURED.source}`), 'vsr plan measured');
+    planned = SIDE.exec(m)?.[1];
+    check(planned && runSide(status) === planned, `the upscale ran on the measured side (${planned}): "${status.slice(0, 120)}"`);
+    await checkWebGpuUp(page, 'measure again on the software adapter');
+    // The Degrade stage was not measured: it stays on the CPU, as the first visit ran it.
+    degradeSide = 'CPU';
+  } else {
+    console.log('auto on a hardware adapter: the first degrade preview and the first upscale are measured on both sides');
+    const d = await waitPlan(page, new RegExp(`Degrade on (WebGPU|CPU \\(wasm\\)): .*${MEASURED.source}`), 'degrade plan');
+    degradeSide = /Degrade on WebGPU/.test(d) ? 'GPU' : 'CPU';
+    await page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').trim().length > 0, null, { timeout: 300_000 });
+    const times = (await page.textContent('[data-testid=stage-times]')).trim();
+    check(times.startsWith(degradeSide), `the preview ran where the plan said (${degradeSide}): "${times.slice(0, 80)}"`);
+    await checkWebGpuUp(page, 'first load (nothing remembered: it measures)');
+
+    await page.goto(`${server.url}/?testmodels${upscaleHash}`);
+    status = await upscaleOnce(page);
+    const v = await waitPlan(page, new RegExp(`VSR on (WebGPU|CPU \\(wasm\\)): .*${MEASURED.source}`), 'vsr plan');
+    planned = SIDE.exec(v)?.[1];
+    check(planned && runSide(status) === planned, `the upscale ran on the planned side (${planned}): "${status.slice(0, 120)}"`);
+  }
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('vqdsr.backend.measurements.v1') ?? '{}'));
   const entries = Object.values(stored);
-  check(entries.length >= 2 && entries.every((m) => m.gpuMs > 0 && m.cpuMs > 0), `both probes are stored: ${entries.map((m) => `GPU ${m.gpuMs.toFixed(1)} ms / CPU ${m.cpuMs.toFixed(1)} ms at ${m.size}²`).join('; ')}`);
+  const probes = software ? 1 : 2;
+  check(entries.length >= probes && entries.every((m) => m.gpuMs > 0 && m.cpuMs > 0), `${probes === 1 ? 'the probe is' : 'both probes are'} stored: ${entries.map((m) => `GPU ${m.gpuMs.toFixed(1)} ms / CPU ${m.cpuMs.toFixed(1)} ms at ${m.size}²`).join('; ')}`);
 
   console.log('after a reload the choice comes from memory');
   const allCpu = degradeSide === 'CPU' && planned === 'CPU (wasm)';

@@ -156,10 +156,12 @@ try {
   console.log('network off: WebGPU comes up from the stored copy of onnxruntime\'s WebGPU build');
   const gpuPage = await ctx.newPage();
   pipeConsole(gpuPage, 'offline-webgpu');
-  await gpuPage.goto(`${url}/?testmodels`); // no ?wasm: the engine brings WebGPU up
+  // ?webgpu: the engine brings WebGPU up at load (auto would leave a software adapter such as this
+  // machine's down until a stage is measured on it, gpu/backend-choice.ts).
+  await gpuPage.goto(`${url}/?testmodels&webgpu`);
   await gpuPage.waitForFunction(() => /^(WebGPU ·|wasm fallback)/.test(document.querySelector('[data-testid=backend-status]')?.textContent ?? ''), null, { timeout: 120_000 });
   const gpuStatus = (await gpuPage.textContent('[data-testid=backend-status]')).trim();
-  // Started, not just found: nothing measured is remembered here (the runs above were ?wasm), so the engine starts WebGPU at load.
+  // Started, not just found: forced onto WebGPU, the engine starts it at load, from the stored copy.
   const gpuUp = await gpuPage.getAttribute('[data-testid=backend-status]', 'data-webgpu');
   check(/^WebGPU ·/.test(gpuStatus) && gpuUp === 'started', `offline, this browser (a WebGPU adapter) brings WebGPU up (${gpuUp}): "${gpuStatus.slice(0, 100)}"`);
   await gpuPage.close();

@@ -285,6 +285,9 @@ VSR_CONFIGS = {
     # (+21 % multiply-adds, most of the added depth where it widens the receptive field cheaply), grown from a trained 'lite' by
     # deepen_from() so training starts exactly where the 'lite' net stood
     'lite-deep': VSRConfig(width=32, blocks=(6, 6, 6), fuse='lite', base='bicubic'),
+    # vsr-restore from 2026-12-06: 'lite-deep' grown by two more blocks per scale (+23 % multiply-adds): the
+    # width-32 net had plateaued on the paper condition, and width 64 (the GPU probe's lever) is too slow to train here
+    'lite-deep8': VSRConfig(width=32, blocks=(8, 8, 8), fuse='lite', base='bicubic'),
     'paper': VSRConfig(width=64),
 }
 

@@ -12,7 +12,8 @@ const LABEL: Record<BackendPreference, string> = {
 /**
  * Where the heavy stages run: measured per stage (default), or forced to one side. Only offered
  * when WebGPU is up — without it everything runs on the CPU anyway. "Measure again" forgets
- * what earlier probes found (after a driver or browser update, say).
+ * what earlier probes found (after a driver or browser update, say), and times a software adapter,
+ * which auto otherwise leaves untimed (gpu/backend-choice.ts).
  */
 export function BackendSetting() {
   const backend = useApp((s) => s.backend);
@@ -27,7 +28,7 @@ export function BackendSetting() {
     await (await getEngine()).api.setBackendPreference(p, again);
   };
   return (
-    <label className="muted backend-setting" title="Where degradation and upscaling run. Auto times both sides once per model on this device and keeps the faster.">
+    <label className="muted backend-setting" title="Where degradation and upscaling run. Auto times both sides once per model on this device and keeps the faster; on a software WebGPU adapter it runs everything on the CPU untimed, and Measure again times it.">
       Run on{' '}
       <select data-testid="backend-setting" value={pref} onChange={(e) => void change(e.target.value)}>
         {(Object.keys(LABEL) as BackendPreference[]).map((p) => (

@@ -174,19 +174,33 @@ export function setPlanner(p: BackendPlanner): void {
 
 export class BackendPlanner {
   private plans = new Map<string, Promise<StagePlan>>();
+  /** "Measure again" was chosen: a software adapter is probed like any other from then on. */
+  private measureSoftware = false;
 
+  /**
+   * `softwareAdapter`: the adapter is a software fallback, whose stages run on the CPU unmeasured
+   * unless a measurement is remembered or "Measure again" asks for one (gpu/backend-choice.ts).
+   */
   constructor(
     private readonly adapter: string | null,
     private preference: BackendPreference,
     private readonly remembered: Map<string, StageMeasurement>,
     private readonly runtime: string,
     private readonly hooks: PlannerHooks = {},
+    private readonly softwareAdapter = false,
   ) {}
 
-  static fromStored(adapter: string | null, preference: BackendPreference, stored: Record<string, unknown>, runtime: string, hooks?: PlannerHooks): BackendPlanner {
+  static fromStored(
+    adapter: string | null,
+    preference: BackendPreference,
+    stored: Record<string, unknown>,
+    runtime: string,
+    hooks?: PlannerHooks,
+    softwareAdapter = false,
+  ): BackendPlanner {
     const m = new Map<string, StageMeasurement>();
     for (const [k, v] of Object.entries(stored)) if (isMeasurement(v)) m.set(k, v);
-    return new BackendPlanner(adapter, preference, m, runtime, hooks);
+    return new BackendPlanner(adapter, preference, m, runtime, hooks, softwareAdapter);
   }
 
   setPreference(p: BackendPreference): void {
@@ -195,10 +209,11 @@ export class BackendPlanner {
     this.plans.clear();
   }
 
-  /** Forget every measurement (the UI's "measure again"); the next run of each stage probes. */
+  /** Forget every measurement (the UI's "measure again"); the next run of each stage probes, on a software adapter too. */
   forget(): void {
     this.remembered.clear();
     this.plans.clear();
+    this.measureSoftware = true;
   }
 
   /**
@@ -231,6 +246,7 @@ export class BackendPlanner {
       const key = measurementKey({ adapter: this.adapter, stage: s.stage, model: s.model, files: s.files, runtime: this.runtime });
       const known = this.remembered.get(key);
       if (known) plan = makePlan({ ...base, side: decideSide(known), why: 'remembered', measurement: known });
+      else if (this.softwareAdapter && !this.measureSoftware) plan = makePlan({ ...base, side: 'wasm', why: 'software-adapter' });
       else {
         this.hooks.onPlan?.({ ...base, measuring: true });
         // The probe times both sides, so WebGPU comes up first; where it cannot, there is nothing to measure.

@@ -13,11 +13,15 @@ const key = (stage: PlannedStage, model: string, adapter = ADAPTER, runtime = RT
 const cpuWins: StageMeasurement = { gpuMs: 7400, cpuMs: 77, size: 32, at: '2026-12-01T00:00:00Z' };
 const gpuWins: StageMeasurement = { gpuMs: 5, cpuMs: 77, size: 32, at: '2026-12-01T00:00:00Z' };
 
+const HARDWARE: AdapterFound = { kind: 'webgpu', adapter: ADAPTER, isFallbackAdapter: false, limits: LIMITS };
+/** The same adapter flagged as the browser's software fallback (SwiftShader is, in Chromium). */
+const SOFTWARE: AdapterFound = { ...HARDWARE, isFallbackAdapter: true };
+
 /**
  * A fake device.ts: brings WebGPU up once, as it does (`start`: bring-ups, `asks`: calls);
  * `fails` makes bringing it up fail.
  */
-function control(found: AdapterFound = { kind: 'webgpu', adapter: ADAPTER, isFallbackAdapter: true, limits: LIMITS }, fails?: string) {
+function control(found: AdapterFound = HARDWARE, fails?: string) {
   const calls = { adapter: 0, start: 0, asks: 0 };
   let up: Promise<BackendInfo> | undefined;
   const bringUp = async (): Promise<BackendInfo> => {
@@ -62,6 +66,18 @@ describe('deferWebGpu', () => {
     expect(d('webgpu', { [key('vsr', 'vsr')]: cpuWins })).toBeNull(); // forced (?webgpu, the setting)
     expect(d('wasm', {})).toBe('set-to-cpu');
     expect(describeDeferral('remembered-cpu')).toMatch(/not started.*remembered for this adapter/);
+  });
+
+  it('leaves a software adapter down when nothing remembered needs it', () => {
+    const d = (preference: BackendPreference, m: Record<string, StageMeasurement>) =>
+      deferWebGpu({ adapter: ADAPTER, preference, measurements: all(m), runtime: RT, softwareAdapter: true });
+    expect(d('auto', {})).toBe('software-adapter'); // not probed unasked, so nothing needs it
+    expect(d('auto', { [key('vsr', 'vsr', 'nvidia ampere')]: gpuWins })).toBe('software-adapter'); // another adapter's plan
+    expect(d('auto', { [key('vsr', 'vsr')]: cpuWins })).toBe('remembered-cpu'); // measured here ("measure again")
+    expect(d('auto', { [key('vsr', 'vsr')]: gpuWins })).toBeNull(); // …and WebGPU won: it starts
+    expect(d('webgpu', {})).toBeNull();
+    expect(d('wasm', {})).toBe('set-to-cpu');
+    expect(describeDeferral('software-adapter')).toMatch(/not started: the adapter is a software one.*Measure again/);
   });
 });
 
@@ -136,6 +152,40 @@ describe('startEngineBackend', () => {
     planner.setPreference('webgpu');
     expect(await planner.plan(subject('vsr', 'vsr'))).toMatchObject({ side: 'wasm', why: 'no-webgpu' });
     expect(calls).toMatchObject({ start: 1, asks: 2 }); // asked by each plan; answered from the one attempt
+  });
+
+  it('software adapter: every stage on the CPU without a probe, WebGPU left down, until "measure again" or the setting', async () => {
+    const { info, planner, calls, plans } = await start('auto', {}, control(SOFTWARE));
+    expect(info).toMatchObject({ kind: 'webgpu', started: false, deferred: 'software-adapter' });
+    const vsr = subject('vsr', 'vsr');
+    const degrade = subject('degrade', 'vqgan');
+    expect(await planner.plan(vsr)).toMatchObject({ side: 'wasm', why: 'software-adapter' });
+    expect(await planner.plan(degrade)).toMatchObject({ side: 'wasm', why: 'software-adapter' });
+    expect(vsr.probes + degrade.probes).toBe(0);
+    expect(calls.start).toBe(0);
+    expect(plans).toEqual([
+      'VSR on CPU (wasm): this WebGPU adapter is a software one, not measured ("Measure again" times it)',
+      'Degrade on CPU (wasm): this WebGPU adapter is a software one, not measured ("Measure again" times it)',
+    ]);
+    planner.forget(); // "measure again": probed like any adapter, WebGPU brought up for it
+    expect((await planner.plan(vsr)).why).toBe('measured');
+    expect(vsr.probes).toBe(1);
+    expect(calls.start).toBe(1);
+
+    // A measurement remembered for it is used, and a stage never measured stays on the CPU unprobed.
+    const later = await start('auto', { [key('vsr', 'vsr')]: cpuWins }, control(SOFTWARE));
+    expect(later.info).toMatchObject({ started: false, deferred: 'remembered-cpu' });
+    expect(await later.planner.plan(subject('vsr', 'vsr'))).toMatchObject({ side: 'wasm', why: 'remembered' });
+    const unmeasured = subject('vsr', 'vsr-restore');
+    expect(await later.planner.plan(unmeasured)).toMatchObject({ side: 'wasm', why: 'software-adapter' });
+    expect(unmeasured.probes).toBe(0);
+    expect(later.calls.start).toBe(0);
+
+    // The setting forces WebGPU on it all the same.
+    const forced = await start('auto', {}, control(SOFTWARE));
+    forced.planner.setPreference('webgpu');
+    expect(await forced.planner.plan(subject('vsr', 'vsr'))).toMatchObject({ side: 'webgpu', why: 'forced' });
+    expect(forced.calls.start).toBe(1);
   });
 
   it('failing at start, or no adapter: the CPU only, nothing left to bring up', async () => {

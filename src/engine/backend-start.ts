@@ -7,8 +7,8 @@
  * nothing, so the engine asks for the adapter only (its name keys the plan) and leaves the rest to
  * the planner, which brings WebGPU up when a plan needs it: a probe (a stage or model not measured
  * here, "measure again"), a stage remembered or forced onto WebGPU (the setting, `?webgpu`). With no
- * plan remembered it starts now, as the first probe needs it anyway (gpu/backend-choice.ts's
- * deferWebGpu says which).
+ * plan remembered it starts now, as the first probe needs it anyway — except on a software adapter,
+ * which is not probed unasked (gpu/backend-choice.ts's deferWebGpu says which).
  */
 import { BackendPlanner, type PlannerHooks } from './backend-plan';
 import { deferWebGpu, isMeasurement, type BackendPreference, type StageMeasurement } from '../gpu/backend-choice';
@@ -39,10 +39,12 @@ export interface EngineBackend {
 export async function startEngineBackend(ctl: WebGpuControl, o: EngineBackendOptions): Promise<EngineBackend> {
   const remembered = new Map<string, StageMeasurement>();
   for (const [k, v] of Object.entries(o.measurements)) if (isMeasurement(v)) remembered.set(k, v);
-  const planner = (adapter: string | null, hooks: PlannerHooks = {}) => new BackendPlanner(adapter, o.preference, remembered, o.runtime, { ...o.hooks, ...hooks });
   const found = await ctl.findAdapter();
+  const software = found.kind === 'webgpu' && found.isFallbackAdapter;
+  const planner = (adapter: string | null, hooks: PlannerHooks = {}) =>
+    new BackendPlanner(adapter, o.preference, remembered, o.runtime, { ...o.hooks, ...hooks }, software);
   if (found.kind !== 'webgpu') return { info: found, planner: planner(null) };
-  const deferred = deferWebGpu({ adapter: found.adapter, preference: o.preference, measurements: remembered, runtime: o.runtime });
+  const deferred = deferWebGpu({ adapter: found.adapter, preference: o.preference, measurements: remembered, runtime: o.runtime, softwareAdapter: software });
   if (deferred === null) {
     const info = await ctl.start();
     // WebGPU failing to come up leaves the CPU as the only side, as no adapter would.

@@ -7,6 +7,12 @@
  * it where it is faster; the result is remembered per adapter and per model file, so the probe runs
  * once. A setting (or `?webgpu` / `?wasm` in the URL) overrides the measurement.
  *
+ * An adapter the browser flags as a software fallback (GPUAdapterInfo.isFallbackAdapter: "significant
+ * performance caveats"; SwiftShader) is not probed unasked: its trial runs cost the first visit tens of
+ * seconds of both cores (pipeline compilation, then runs 99–182× slower than the CPU path here) to
+ * learn what the flag already says. Every stage runs on the CPU there ('software-adapter'); "Measure
+ * again" in the setting probes it like any other adapter, and what it measures is remembered.
+ *
  * Plain data and pure functions only: the worker decides, the UI shows and stores.
  */
 
@@ -38,8 +44,11 @@ export interface StagePlan {
   /** The model the stage runs (the plan is per model: a wider net may flip the choice). */
   model: string;
   side: Side;
-  /** Why this side: measured now, remembered from an earlier probe, forced, or no WebGPU at all. */
-  why: 'measured' | 'remembered' | 'forced' | 'no-webgpu';
+  /**
+   * Why this side: measured now, remembered from an earlier probe, forced, no WebGPU at all, or a
+   * software adapter not measured (the CPU side without a probe; "Measure again" probes it).
+   */
+  why: 'measured' | 'remembered' | 'forced' | 'no-webgpu' | 'software-adapter';
   measurement?: StageMeasurement;
   /** With 'no-webgpu': why WebGPU did not come up when this stage needed it. */
   reason?: string;
@@ -99,6 +108,7 @@ export function describePlan(p: Omit<StagePlan, 'text'>): string {
   const head = `${STAGE_LABEL[p.stage]} on ${SIDE_LABEL[p.side]}`;
   if (p.why === 'no-webgpu') return `${head}: ${p.reason ?? 'no WebGPU'}`;
   if (p.why === 'forced') return `${head} (set by you)`;
+  if (p.why === 'software-adapter') return `${head}: this WebGPU adapter is a software one, not measured ("Measure again" times it)`;
   const m = p.measurement;
   if (!m) return head;
   const remembered = p.why === 'remembered' ? ', measured earlier' : '';
@@ -134,17 +144,23 @@ export function measuredOn(key: string, adapter: string, runtime: string): boole
  * when every stage runs on the CPU anyway:
  * - 'set-to-cpu': the setting sends every stage to the CPU;
  * - 'remembered-cpu': every measurement remembered for this adapter and runtime chose the CPU (at
- *   least one; a stage or model never measured here is probed, so brings WebGPU up, when it first runs).
- * Forced WebGPU (the setting, `?webgpu`) and no remembered measurement (the first visit measures,
- * as the probe needs WebGPU anyway) start it now, as does any remembered measurement that chose it.
+ *   least one; a stage or model never measured here is probed, so brings WebGPU up, when it first
+ *   runs — except on a software adapter, where it runs on the CPU unmeasured);
+ * - 'software-adapter': nothing remembered, and the adapter is a software fallback: no stage is
+ *   probed unasked there, so none needs WebGPU until "Measure again" or the setting asks for it.
+ * Forced WebGPU (the setting, `?webgpu`) and no remembered measurement on a hardware adapter (the
+ * first visit measures, as the probe needs WebGPU anyway) start it now, as does any remembered
+ * measurement that chose it.
  */
-export type WebGpuDeferral = 'set-to-cpu' | 'remembered-cpu';
+export type WebGpuDeferral = 'set-to-cpu' | 'remembered-cpu' | 'software-adapter';
 
 export function deferWebGpu(p: {
   adapter: string;
   preference: BackendPreference;
   measurements: Iterable<[string, StageMeasurement]>;
   runtime: string;
+  /** The adapter is a software fallback (GPUAdapterInfo.isFallbackAdapter). */
+  softwareAdapter?: boolean;
 }): WebGpuDeferral | null {
   if (p.preference === 'webgpu') return null;
   if (p.preference === 'wasm') return 'set-to-cpu';
@@ -154,14 +170,14 @@ export function deferWebGpu(p: {
     if (decideSide(m) !== 'wasm') return null;
     any = true;
   }
-  return any ? 'remembered-cpu' : null;
+  return any ? 'remembered-cpu' : p.softwareAdapter ? 'software-adapter' : null;
 }
 
 /** The status-bar words for WebGPU left down at start. */
 export function describeDeferral(d: WebGpuDeferral): string {
-  return d === 'set-to-cpu'
-    ? 'WebGPU not started: set to run on the CPU'
-    : 'WebGPU not started: the CPU was faster for every stage measured on this adapter (remembered for this adapter)';
+  if (d === 'set-to-cpu') return 'WebGPU not started: set to run on the CPU';
+  if (d === 'software-adapter') return 'WebGPU not started: the adapter is a software one, so everything runs on the CPU ("Measure again" times it)';
+  return 'WebGPU not started: the CPU was faster for every stage measured on this adapter (remembered for this adapter)';
 }
 
 /** A remembered measurement read back from storage: only well-formed ones count. */
