@@ -106,13 +106,13 @@ try {
   let status;
   if (software) {
     console.log('auto on a software adapter: the first degrade preview and the first upscale run on the CPU unmeasured');
-    check(first.webgpu === 'not-started' && /WebGPU not started: the adapter is a software one/.test(first.text), `the status line says WebGPU is left down and why: "${first.text}"`);
-    const d = await waitPlan(page, /Degrade on CPU \(wasm\): this WebGPU adapter is a software one, not measured/, 'degrade plan');
+    check(first.webgpu === 'not-started' && /WebGPU not started: everything runs on the CPU/.test(first.text), `the status line says WebGPU is left down and why: "${first.text}"`);
+    const d = await waitPlan(page, /Degrade on CPU \(wasm\): software adapter, not measured/, 'degrade plan');
     check(!MEASURED.test(d), `no probe for the preview: "${d.trim()}"`);
     await cpuPreviewWithVqgan(page, 'software adapter, first visit');
     await page.goto(`${server.url}/?testmodels${upscaleHash}`);
     const st = await upscaleOnce(page);
-    const v = await waitPlan(page, /VSR on CPU \(wasm\): this WebGPU adapter is a software one, not measured/, 'vsr plan');
+    const v = await waitPlan(page, /VSR on CPU \(wasm\): software adapter, not measured/, 'vsr plan');
     check(!MEASURED.test(v) && runSide(st) === 'CPU (wasm)', `the upscale ran on the CPU without a probe: "${st.slice(0, 120)}"`);
     const calls = await engineWebGpuCalls(page);
     check(calls?.adapters >= 1 && calls.devices === 0, `software adapter: the engine requested no GPUDevice (${JSON.stringify(calls)})`);

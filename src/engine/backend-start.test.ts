@@ -77,7 +77,7 @@ describe('deferWebGpu', () => {
     expect(d('auto', { [key('vsr', 'vsr')]: gpuWins })).toBeNull(); // …and WebGPU won: it starts
     expect(d('webgpu', {})).toBeNull();
     expect(d('wasm', {})).toBe('set-to-cpu');
-    expect(describeDeferral('software-adapter')).toMatch(/not started: the adapter is a software one.*Measure again/);
+    expect(describeDeferral('software-adapter')).toMatch(/not started: everything runs on the CPU.*Measure again/);
   });
 });
 
@@ -164,8 +164,8 @@ describe('startEngineBackend', () => {
     expect(vsr.probes + degrade.probes).toBe(0);
     expect(calls.start).toBe(0);
     expect(plans).toEqual([
-      'VSR on CPU (wasm): this WebGPU adapter is a software one, not measured ("Measure again" times it)',
-      'Degrade on CPU (wasm): this WebGPU adapter is a software one, not measured ("Measure again" times it)',
+      'VSR on CPU (wasm): software adapter, not measured',
+      'Degrade on CPU (wasm): software adapter, not measured',
     ]);
     planner.forget(); // "measure again": probed like any adapter, WebGPU brought up for it
     expect((await planner.plan(vsr)).why).toBe('measured');

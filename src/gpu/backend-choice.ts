@@ -108,7 +108,7 @@ export function describePlan(p: Omit<StagePlan, 'text'>): string {
   const head = `${STAGE_LABEL[p.stage]} on ${SIDE_LABEL[p.side]}`;
   if (p.why === 'no-webgpu') return `${head}: ${p.reason ?? 'no WebGPU'}`;
   if (p.why === 'forced') return `${head} (set by you)`;
-  if (p.why === 'software-adapter') return `${head}: this WebGPU adapter is a software one, not measured ("Measure again" times it)`;
+  if (p.why === 'software-adapter') return `${head}: software adapter, not measured`;
   const m = p.measurement;
   if (!m) return head;
   const remembered = p.why === 'remembered' ? ', measured earlier' : '';
@@ -176,7 +176,7 @@ export function deferWebGpu(p: {
 /** The status-bar words for WebGPU left down at start. */
 export function describeDeferral(d: WebGpuDeferral): string {
   if (d === 'set-to-cpu') return 'WebGPU not started: set to run on the CPU';
-  if (d === 'software-adapter') return 'WebGPU not started: the adapter is a software one, so everything runs on the CPU ("Measure again" times it)';
+  if (d === 'software-adapter') return 'WebGPU not started: everything runs on the CPU ("Measure again" times WebGPU)';
   return 'WebGPU not started: the CPU was faster for every stage measured on this adapter (remembered for this adapter)';
 }
 
