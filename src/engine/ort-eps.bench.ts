@@ -29,7 +29,7 @@ export const benches = [
         const sides: { name: string; vsr: VsrCpu }[] = [
           { name: 'native-webgpu', vsr: await createVsrCpu(await epBuild(ctx, 'native'), files, { executionProviders: ['webgpu'] }) },
           { name: 'jsep-webgpu', vsr: await createVsrCpu(await epBuild(ctx, 'jsep'), files, { executionProviders: ['webgpu'] }) },
-          { name: 'wasm', vsr: await createVsrCpu(ctx.ort as unknown as Ort, files, { executionProviders: ['wasm'] }) },
+          { name: 'wasm', vsr: await createVsrCpu(ctx.ort, files, { executionProviders: ['wasm'] }) },
         ];
         const ms: Record<string, number[]> = Object.fromEntries(sides.map((s) => [s.name, []]));
         const seqs = sides.map((s) => ({ ...s, seq: s.vsr.sequence(LR, LR) }));

@@ -43,7 +43,7 @@ export function jsepBuild(): Promise<Ort> {
 
 /** The ORT module that runs `ep`'s WebGPU sessions. */
 export async function epBuild(ctx: GpuTestContext, ep: EpName): Promise<Ort> {
-  return ep === 'native' ? (ctx.ort as unknown as Ort) : jsepBuild();
+  return ep === 'native' ? (ctx.ort) : jsepBuild();
 }
 
 export async function clip32(ctx: GpuTestContext): Promise<ImageF32[]> {
@@ -73,7 +73,7 @@ function vsrTest(ep: EpName): GpuTest {
     async run(ctx) {
       setModelsBase(TEST_MODELS);
       const frames = await clip32(ctx);
-      const want = await vsrClip(ctx.ort as unknown as Ort, 'vsr', frames, ['wasm']);
+      const want = await vsrClip(ctx.ort, 'vsr', frames, ['wasm']);
       const got = await vsrClip(await epBuild(ctx, ep), 'vsr', frames, ['webgpu']);
       return allPass(got.map((g, t) => compareF32(`${ep} frame ${t} (128×128)`, g, want[t], EP_TOL)));
     },
@@ -88,7 +88,7 @@ function vqganTest(ep: EpName): GpuTest {
       const { model, encoder, decoder, codebook } = await webModels().vqgan('vqgan');
       const files = { encoder, decoder, codebook, nCodes: model.nCodes, nz: model.nz };
       const img = await ctx.loadImage('/e2e/fixtures/frame-64x64.png');
-      const ref = await createVqdCpu(ctx.ort as unknown as Ort, files, { executionProviders: ['wasm'] });
+      const ref = await createVqdCpu(ctx.ort, files, { executionProviders: ['wasm'] });
       const gpu = await createVqdCpu(await epBuild(ctx, ep), files, { executionProviders: ['webgpu'] });
       const ks = { kTop: 1, kMid: 2, kBot: 10 };
       const encRef = await ref.encode(img);
