@@ -8,7 +8,6 @@
  * ort-eps.gputest.ts.
  */
 import type { GpuTestContext } from '../gpu/gputest';
-import type { Ort } from '../gpu/ort';
 import { webModels } from '../models/source-web';
 import { createVsrCpu, type VsrCpu } from '../pipeline/vsr/vsr-cpu';
 import { epBuild } from './ort-eps.gputest';
