@@ -11,7 +11,10 @@
  * runs the same models on the wasm EP and the kernels' CPU references; `reason`
  * says why, and the UI shows it.
  *
- * `ort` here is onnxruntime-web's WebGPU build, for webgpu EP sessions only: the
+ * `ort` here is onnxruntime-web's WebGPU build — ORT's native (C++) WebGPU EP in its asyncify
+ * wasm, not the package default's JavaScript EP (JSEP): both give the wasm EP's results on our nets
+ * (engine/ort-eps.gputest.ts, max|Δ| ≤ 3e-5) and ran a VSR step equally slowly on SwiftShader
+ * (engine/ort-eps.bench.ts; a real GPU's ratio is for that bench to say) — for webgpu EP sessions only: the
  * engine's wasm EP sessions run on the plain wasm build (engine/ort-wasm.ts), so
  * this build's ~27 MB wasm is fetched and compiled only by the session below —
  * never where there is no adapter or the wasm fallback is forced. Importing it
