@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 SECS="${1:-330}"
 PY="${PYTHON:-python3}"
 PACK="${PACK:-.devdata/gpu_pack.npz}"
-INIT="${INIT:-training/resume/vsr_restore16_last.pt}"
+INIT="${INIT:-training/resume/vsr_restore18_last.pt}"
 BENCH_S="${BENCH_S:-100}"
 DEV=$("$PY" -c "import torch; print('cuda' if torch.cuda.is_available() else 'cpu')")
 "$PY" -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu')"
@@ -34,7 +34,7 @@ SNAP=$(( SECS / 3 + 5 ))
 # P_WEB: share of web-quality inputs (packs made with make_vsr_pairs.py --from-shards carry them)
 # COLOUR: weight of the colour-bias term (train_vsr.py --colour-weight; 1 keeps the net from adding a cast)
 INIT_ARGS=(--init-from "$INIT"); if [ "$INIT" = none ]; then INIT_ARGS=(); fi
-"$PY" training/train_vsr.py --pack "$PACK" --device "$DEV" --seconds "$SECS" --configs "${CONFIGS:-lite-deep}" \
+"$PY" training/train_vsr.py --pack "$PACK" --device "$DEV" --seconds "$SECS" --configs "${CONFIGS:-lite-deep8}" \
   --batch "${BATCH:-64}" --lr-crop "${CROP:-48}" --frames 5 --lr "${LR:-1.5e-4}" --p-clean "${P_CLEAN:-0.3}" --p-web "${P_WEB:-0}" \
   --colour-weight "${COLOUR:-0}" "${INIT_ARGS[@]}" --run-dir "$OUT" --snapshot-every "$SNAP" --campaign-log "$OUT/campaign.jsonl" \
   --log-every 20 --ckpt-every 60
