@@ -190,17 +190,10 @@ export class BackendPlanner {
     private readonly softwareAdapter = false,
   ) {}
 
-  static fromStored(
-    adapter: string | null,
-    preference: BackendPreference,
-    stored: Record<string, unknown>,
-    runtime: string,
-    hooks?: PlannerHooks,
-    softwareAdapter = false,
-  ): BackendPlanner {
+  static fromStored(adapter: string | null, preference: BackendPreference, stored: Record<string, unknown>, runtime: string, hooks?: PlannerHooks): BackendPlanner {
     const m = new Map<string, StageMeasurement>();
     for (const [k, v] of Object.entries(stored)) if (isMeasurement(v)) m.set(k, v);
-    return new BackendPlanner(adapter, preference, m, runtime, hooks, softwareAdapter);
+    return new BackendPlanner(adapter, preference, m, runtime, hooks);
   }
 
   setPreference(p: BackendPreference): void {
