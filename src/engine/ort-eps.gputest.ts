@@ -27,12 +27,12 @@ const TEST_MODELS = '/e2e/fixtures/models/';
  */
 const EP_TOL = 1e-4;
 
-export type EpName = 'native' | 'jsep';
+type EpName = 'native' | 'jsep';
 
 let jsep: Promise<Ort> | undefined;
 
 /** The package's default build (JSEP), loaded once, single-threaded like the harness's native build. */
-export function jsepBuild(): Promise<Ort> {
+function jsepBuild(): Promise<Ort> {
   jsep ??= import('onnxruntime-web').then((m) => {
     const mod = m as unknown as Ort & { env: { wasm: { numThreads?: number } } };
     mod.env.wasm.numThreads = 1;
@@ -46,12 +46,12 @@ export async function epBuild(ctx: GpuTestContext, ep: EpName): Promise<Ort> {
   return ep === 'native' ? (ctx.ort) : jsepBuild();
 }
 
-export async function clip32(ctx: GpuTestContext): Promise<ImageF32[]> {
+async function clip32(ctx: GpuTestContext): Promise<ImageF32[]> {
   return Promise.all([0, 1, 2].map((i) => ctx.loadImage(`/e2e/fixtures/clip-32x32/frame-${i}.png`)));
 }
 
 /** The VSR model's outputs over the clip (state carried), on `ort` with `executionProviders`. */
-export async function vsrClip(ort: Ort, model: string, frames: ImageF32[], executionProviders: string[]): Promise<Float32Array[]> {
+async function vsrClip(ort: Ort, model: string, frames: ImageF32[], executionProviders: string[]): Promise<Float32Array[]> {
   const vsr = await createVsrCpu(ort, await webModels().vsr(model), { executionProviders });
   try {
     const seq = vsr.sequence(frames[0].width, frames[0].height);
