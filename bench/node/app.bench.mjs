@@ -280,15 +280,7 @@ export async function run() {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page.setDefaultTimeout(0);
     await page.goto(`${server.url}/?testhooks`);
-    const firstPreview = () => page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').length > 0, null, { timeout: 600_000 });
-    await firstPreview();
-    // A GPU trial the planner stopped waiting for (a software adapter) goes on in the GPU process for
-    // tens of seconds, taking cores from the CPU path being timed: measure after a reload instead,
-    // where the plan is remembered and WebGPU is not started — the steady state of a later visit.
-    if (/had not finished/.test(await page.textContent('[data-testid=stage-plans]').catch(() => ''))) {
-      await page.reload();
-      await firstPreview();
-    }
+    await page.waitForFunction(() => (document.querySelector('[data-testid=stage-times]')?.textContent ?? '').length > 0, null, { timeout: 600_000 });
     const base = await page.evaluate(() => window.__vqdsrTest.getParams());
     if (base.compress.codec === 'none') throw new Error('the default params have no codec: the codec series would not measure it');
     const noCodec = await degradeLatency(page, base, false);

@@ -174,8 +174,8 @@ export function setPlanner(p: BackendPlanner): void {
 
 export class BackendPlanner {
   private plans = new Map<string, Promise<StagePlan>>();
-  /** "Measure again" was chosen: a software adapter is probed like any other from then on. */
-  private measureSoftware = false;
+  /** Whether a stage never measured here is probed: not on a software adapter until "Measure again". */
+  private probeUnmeasured: boolean;
 
   /**
    * `softwareAdapter`: the adapter is a software fallback, whose stages run on the CPU unmeasured
@@ -187,8 +187,10 @@ export class BackendPlanner {
     private readonly remembered: Map<string, StageMeasurement>,
     private readonly runtime: string,
     private readonly hooks: PlannerHooks = {},
-    private readonly softwareAdapter = false,
-  ) {}
+    softwareAdapter = false,
+  ) {
+    this.probeUnmeasured = !softwareAdapter;
+  }
 
   static fromStored(adapter: string | null, preference: BackendPreference, stored: Record<string, unknown>, runtime: string, hooks?: PlannerHooks): BackendPlanner {
     const m = new Map<string, StageMeasurement>();
@@ -206,7 +208,7 @@ export class BackendPlanner {
   forget(): void {
     this.remembered.clear();
     this.plans.clear();
-    this.measureSoftware = true;
+    this.probeUnmeasured = true;
   }
 
   /**
@@ -239,7 +241,7 @@ export class BackendPlanner {
       const key = measurementKey({ adapter: this.adapter, stage: s.stage, model: s.model, files: s.files, runtime: this.runtime });
       const known = this.remembered.get(key);
       if (known) plan = makePlan({ ...base, side: decideSide(known), why: 'remembered', measurement: known });
-      else if (this.softwareAdapter && !this.measureSoftware) plan = makePlan({ ...base, side: 'wasm', why: 'software-adapter' });
+      else if (!this.probeUnmeasured) plan = makePlan({ ...base, side: 'wasm', why: 'software-adapter' });
       else {
         this.hooks.onPlan?.({ ...base, measuring: true });
         // The probe times both sides, so WebGPU comes up first; where it cannot, there is nothing to measure.

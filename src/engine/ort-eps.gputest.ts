@@ -12,12 +12,13 @@
  * difference). The narrow test models (same topologies and ops as the shipped ones): SwiftShader
  * runs the shipped widths far too slowly for a test; ort-eps.bench.ts times the shipped ones.
  */
-import type { GpuTest, GpuTestContext, GpuTestResult } from '../gpu/gputest';
-import { compareF32 } from '../gpu/gputest';
+import type { GpuTest, GpuTestContext } from '../gpu/gputest';
+import { allPass, compareF32 } from '../gpu/gputest';
 import type { Ort } from '../gpu/ort';
 import { setModelsBase, webModels } from '../models/source-web';
 import type { ImageF32 } from '../core/image';
-import { createVsrCpu } from '../pipeline/vsr/vsr-cpu';
+import { createVsrCpu, upscaleClipCpu } from '../pipeline/vsr/vsr-cpu';
+import { clip as clip32 } from '../pipeline/vsr/vsr.gputest';
 import { createVqdCpu } from '../pipeline/vqd/vqd-cpu';
 
 const TEST_MODELS = '/e2e/fixtures/models/';
@@ -43,28 +44,19 @@ function jsepBuild(): Promise<Ort> {
 
 /** The ORT module that runs `ep`'s WebGPU sessions. */
 export async function epBuild(ctx: GpuTestContext, ep: EpName): Promise<Ort> {
-  return ep === 'native' ? (ctx.ort) : jsepBuild();
-}
-
-async function clip32(ctx: GpuTestContext): Promise<ImageF32[]> {
-  return Promise.all([0, 1, 2].map((i) => ctx.loadImage(`/e2e/fixtures/clip-32x32/frame-${i}.png`)));
+  return ep === 'native' ? ctx.ort : jsepBuild();
 }
 
 /** The VSR model's outputs over the clip (state carried), on `ort` with `executionProviders`. */
 async function vsrClip(ort: Ort, model: string, frames: ImageF32[], executionProviders: string[]): Promise<Float32Array[]> {
   const vsr = await createVsrCpu(ort, await webModels().vsr(model), { executionProviders });
   try {
-    const seq = vsr.sequence(frames[0].width, frames[0].height);
     const outs: Float32Array[] = [];
-    for (let t = 0; t < frames.length; t++) outs.push((await seq.step(frames[Math.max(0, t - 1)], frames[t], frames[Math.min(frames.length - 1, t + 1)])).data.slice());
+    for await (const out of upscaleClipCpu(vsr.sequence(frames[0].width, frames[0].height), frames)) outs.push(out.data);
     return outs;
   } finally {
     await vsr.release();
   }
-}
-
-function allPass(parts: GpuTestResult[]): GpuTestResult {
-  return { pass: parts.length > 0 && parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
 }
 
 function vsrTest(ep: EpName): GpuTest {

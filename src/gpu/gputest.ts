@@ -41,3 +41,8 @@ export function compareF32(label: string, got: Float32Array, want: Float32Array,
   }
   return { pass: max <= tol, detail: `${label}: max|Δ| ${max.toExponential(2)} (at ${at}) tolerance ${tol.toExponential(1)} over ${got.length} values` };
 }
+
+/** Helper: one result from several comparisons (passes only if there is at least one and every one passed). */
+export function allPass(parts: GpuTestResult[]): GpuTestResult {
+  return { pass: parts.length > 0 && parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
+}

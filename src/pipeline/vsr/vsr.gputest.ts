@@ -6,7 +6,7 @@
  * the shipped width far too slowly.
  */
 import type { GpuTest, GpuTestContext } from '../../gpu/gputest';
-import { compareF32 } from '../../gpu/gputest';
+import { allPass, compareF32 } from '../../gpu/gputest';
 import { readF32, uploadBuffer } from '../../gpu/webgpu';
 import { setModelsBase, webModels } from '../../models/source-web';
 import { createImage, type ImageF32 } from '../../core/image';
@@ -18,7 +18,8 @@ const TEST_MODELS = '/e2e/fixtures/models/';
 /** webgpu vs wasm EP on the same graph, three recurrent steps: measured ~1e-6; stated bound. */
 const EP_TOL = 1e-4;
 
-async function clip(ctx: GpuTestContext): Promise<ImageF32[]> {
+/** The real 3-frame 32×32 clip (e2e/fixtures/clip-32x32), also engine/ort-eps.gputest.ts's input. */
+export async function clip(ctx: GpuTestContext): Promise<ImageF32[]> {
   return Promise.all([0, 1, 2].map((i) => ctx.loadImage(`/e2e/fixtures/clip-32x32/frame-${i}.png`)));
 }
 
@@ -61,10 +62,6 @@ function psnr(a: Float32Array, b: Float32Array): number {
   let sq = 0;
   for (let i = 0; i < a.length; i++) sq += (a[i] - b[i]) ** 2;
   return sq === 0 ? Infinity : 10 * Math.log10(a.length / sq);
-}
-
-function allPass(parts: { pass: boolean; detail: string }[]): { pass: boolean; detail: string } {
-  return { pass: parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
 }
 
 export const gpuTests: GpuTest[] = [
