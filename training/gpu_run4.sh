@@ -31,9 +31,11 @@ if [ "$DEV" = cuda ] && [ "${BENCH_S}" != 0 ]; then
 fi
 SNAP=$(( SECS / 3 + 5 ))
 # CONFIGS=lite64 INIT=none: a capacity probe (the paper-width lite net from scratch on the same pack);
+# CONFIGS=lite64-deep8 (INIT_CONFIG=lite-deep8, the default): the paper width grown from INIT by widen_from,
+#   so it starts where the CPU campaign stands instead of from scratch;
 # P_WEB: share of web-quality inputs (packs made with make_vsr_pairs.py --from-shards carry them)
 # COLOUR: weight of the colour-bias term (train_vsr.py --colour-weight; 1 keeps the net from adding a cast)
-INIT_ARGS=(--init-from "$INIT"); if [ "$INIT" = none ]; then INIT_ARGS=(); fi
+INIT_ARGS=(--init-from "$INIT" --init-config "${INIT_CONFIG:-lite-deep8}"); if [ "$INIT" = none ]; then INIT_ARGS=(); fi
 "$PY" training/train_vsr.py --pack "$PACK" --device "$DEV" --seconds "$SECS" --configs "${CONFIGS:-lite-deep8}" \
   --batch "${BATCH:-64}" --lr-crop "${CROP:-48}" --frames 5 --lr "${LR:-1.5e-4}" --p-clean "${P_CLEAN:-0.3}" --p-web "${P_WEB:-0}" \
   --colour-weight "${COLOUR:-0}" "${INIT_ARGS[@]}" --run-dir "$OUT" --snapshot-every "$SNAP" --campaign-log "$OUT/campaign.jsonl" \

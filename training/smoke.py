@@ -29,7 +29,7 @@ from scenes import hatch_clip  # noqa: E402
 from export_onnx import export_vqgan, export_vsr  # noqa: E402
 from train_vqgan import quantise  # noqa: E402
 from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR, VQGANConfig,  # noqa: E402
-                          VSRConfig, count_params, deepen_from, deepen_vqgan_from)
+                          VSRConfig, count_params, deepen_from, deepen_vqgan_from, widen_from)
 
 
 def frames_tensor(seed: int, T: int, size: int) -> torch.Tensor:
@@ -136,6 +136,15 @@ def main():
         clip = lr[:, :, :, :12, :16]
         report['deepen'] = {'new_blocks': len(new), 'params': [count_params(lite), count_params(deep)],
                             'max_abs_diff': float((deep(clip) - lite(clip)).abs().max())}
+    # widen_from (a wider restore net grown from a trained narrow one): width 8 -> 12 and deeper, the
+    # new channels alive (fresh init) yet never read by an old channel, so the output is the source's
+    wide = RecurrentVSR(VSRConfig(width=12, blocks=(3, 2, 3), fuse='lite', base='bicubic')).eval()
+    grown = widen_from(wide, lite.state_dict())
+    with torch.no_grad():
+        _, state = wide.step(clip[:, 0], clip[:, 1], clip[:, 2], wide.init_state(clip[:, 0]))
+        report['widen'] = {**grown, 'params': [count_params(lite), count_params(wide)],
+                           'max_abs_diff': float((wide(clip) - lite(clip)).abs().max()),
+                           'new_state_mean_abs': float(state[:, 8:].abs().mean())}
     # The fine-texture clips (scenes.hatch_clip): the same clip for the same seed, moving, and
     # holding detail that ×1/4 loses (a smooth clip's bicubic round trip is near 40 dB or above).
     a, b = hatch_clip(5_000_123, 3, 128), hatch_clip(5_000_123, 3, 128)

@@ -27,6 +27,7 @@ interface Smoke {
   params: Record<string, number>;
   codebook: { file: string; rows: number; cols: number };
   deepen: { new_blocks: number; params: [number, number]; max_abs_diff: number };
+  widen: { from_width: number; to_width: number; new_blocks: string[]; params: [number, number]; max_abs_diff: number; new_state_mean_abs: number };
   deepen_vqgan: { new_blocks: number; params: [number, number]; max_abs_diff_latents: number; max_abs_diff_decoded: number };
   hatch: { deterministic: boolean; moves: boolean; roundtrip_psnr: number };
 }
@@ -73,6 +74,22 @@ describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
     expect(smoke.deepen.new_blocks).toBe(4);
     expect(smoke.deepen.params[1] - smoke.deepen.params[0]).toBe(4 * 2 * (8 * 8 * 9 + 8));
     expect(smoke.deepen.max_abs_diff).toBe(0);
+  });
+
+  it('a VSR widened (and deepened) by widen_from computes what the narrow net did, its new channels alive', () => {
+    // the 'lite' topology's parameters for width C and blocks (a, b, c), counted from the layers
+    const liteParams = (C: number, blocks: number) =>
+      (9 + C) * C * 9 + C + 2 * (9 * C * C + C) + blocks * 2 * (9 * C * C + C) + (3 * C * 2 * C + 2 * C) + (2 * C * (C + 48) * 9 + C + 48);
+    expect(smoke.widen.from_width).toBe(8);
+    expect(smoke.widen.to_width).toBe(12);
+    expect(smoke.widen.new_blocks).toHaveLength(4);
+    expect(smoke.widen.params).toEqual([liteParams(8, 4), liteParams(12, 8)]);
+    // Every weight from a new channel into an old one is zero, so the old outputs get the same sums
+    // plus exact zeros; a wider conv may still be blocked differently by oneDNN and round a sum
+    // differently, hence 1e-6 rather than 0 (the outputs are in [0, 1]).
+    expect(smoke.widen.max_abs_diff).toBeLessThanOrEqual(1e-6);
+    // the new state channels carry signal from the first step, so training reaches their weights
+    expect(smoke.widen.new_state_mean_abs).toBeGreaterThan(1e-3);
   });
 
   it('a VQGAN deepened by deepen_vqgan_from encodes and decodes exactly as the net it was grown from', () => {

@@ -33,7 +33,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
 from common import Budget, Log, autocast, dump_json, psnr, setup, ssim  # noqa: E402
-from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, deepen_from  # noqa: E402
+from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, widen_from  # noqa: E402
 import random  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -335,9 +335,10 @@ def build_or_resume(names: list, args, device, log) -> tuple:
         for n in names:
             src_name = args.init_config or n
             src = ck['emas'][src_name] if 'emas' in ck else ck['models'][src_name]
-            new = deepen_from(models[n], src)
-            if new:
-                log(f'{n} grown from {src_name}: {len(new)} residual blocks appended as identity')
+            grown = widen_from(models[n], src)     # deepen_from when the widths agree
+            if grown['new_blocks'] or grown['from_width'] != grown['to_width']:
+                log(f'{n} grown from {src_name}: width {grown["from_width"]} -> {grown["to_width"]}, '
+                    f'{len(grown["new_blocks"])} residual blocks appended as identity (computes what {src_name} did)')
             emas[n].model.load_state_dict(models[n].state_dict())
             emas[n].n = 10 ** 6
         log(f'initialised from {args.init_from} (its step {ck.get("step")}); fresh optimizer and schedule')
@@ -372,7 +373,7 @@ def main():
                          'ignored when --resume finds run_dir/last.pt')
     ap.add_argument('--init-config', default=None,
                     help='with --init-from: the source checkpoint\'s config name when it differs from '
-                         '--configs (a deeper net grown from a trained one, see deepen_from)')
+                         '--configs (a deeper or wider net grown from a trained one, see widen_from)')
     ap.add_argument('--ckpt-every', type=float, default=60)
     ap.add_argument('--log-every', type=float, default=15)
     ap.add_argument('--eval-clips', type=int, default=0, help='0: all held-out clips')

@@ -288,6 +288,10 @@ VSR_CONFIGS = {
     # vsr-restore from 2026-12-06: 'lite-deep' grown by two more blocks per scale (+23 % multiply-adds): the
     # width-32 net had plateaued on the paper condition, and width 64 (the GPU probe's lever) is too slow to train here
     'lite-deep8': VSRConfig(width=32, blocks=(8, 8, 8), fuse='lite', base='bicubic'),
+    # the same grown wider by widen_from (new channels never read by the old ones, so step 0 is the
+    # trained 32-wide net): 48 for a CPU run (~2.2x the multiply-adds), 64 = the paper width (GPU runs)
+    'lite48-deep8': VSRConfig(width=48, blocks=(8, 8, 8), fuse='lite', base='bicubic'),
+    'lite64-deep8': VSRConfig(width=64, blocks=(8, 8, 8), fuse='lite', base='bicubic'),
     'paper': VSRConfig(width=64),
 }
 
@@ -429,6 +433,71 @@ def deepen_vqgan_from(m: MultiScaleVQGAN, src: dict) -> list:
             raise ValueError(f'{k}: an appended block must keep its width to start as the identity')
         return f'{hit[1]}.{hit[2]}'
     return _load_grown(m, src, block_of)
+
+
+def _vsr_width_of(src: dict) -> int:
+    return int(src['head_s2.0.weight'].shape[0])
+
+
+def _vsr_channel_map(name: str, axis: int, old_c: int, new_c: int, n_img: int) -> tuple:
+    """Where each of a narrow net's channels sits in the wide net, for one axis of one parameter:
+    (number of old channels, index tensor into the new axis). Every channel group keeps its old
+    channels first; only fuse.0's input is three groups of C (f1, up2, up4) that each widen."""
+    if name.startswith('fuse.0.') and axis == 1:
+        idx = torch.cat([torch.arange(old_c) + g * new_c for g in range(3)])
+        return 3 * old_c, idx
+    if name.startswith('fuse.0.'):
+        return 2 * old_c, torch.arange(2 * old_c)
+    if name.startswith('fuse.2.') and axis == 1:
+        return 2 * old_c, torch.arange(2 * old_c)
+    if name.startswith('fuse.2.'):
+        return n_img + old_c, torch.arange(n_img + old_c)       # [48 image channels, C state]
+    if name.startswith('head_s1.') and axis == 1:
+        return 9 + old_c, torch.arange(9 + old_c)               # [prev, cur, next, state C]
+    return old_c, torch.arange(old_c)
+
+
+@torch.no_grad()
+def widen_from(m: RecurrentVSR, src: dict) -> dict:
+    """Load a narrower (and possibly shallower) VSR's weights into m so that m computes what the
+    source did (Net2WiderNet-style, zero fan-in from new channels): the source is first deepened to
+    m's blocks (deepen_from), then each of its weights goes to the old channels' rows and columns of
+    m's, every weight from a NEW input channel to an OLD output channel is zeroed, and the new output
+    channels keep m's fresh initialisation, so they carry signal (and so gradient) from the start
+    without changing a single old output. The new state channels get the default conv init (the
+    'bicubic' base zeroes the whole last conv; a zero row would leave them dead).
+    Returns {'from_width', 'to_width', 'new_blocks'}. Raises if the configs differ in anything but
+    width and depth, or if m is narrower."""
+    old_c, new_c = _vsr_width_of(src), m.cfg.width
+    if new_c < old_c:
+        raise ValueError(f'widen_from: target width {new_c} < source width {old_c}')
+    narrow = RecurrentVSR(VSRConfig(**{**m.cfg.to_dict(), 'width': old_c, 'blocks': m.cfg.blocks}))
+    new_blocks = deepen_from(narrow, src)
+    if new_c == old_c:
+        m.load_state_dict(narrow.state_dict())
+        return {'from_width': old_c, 'to_width': new_c, 'new_blocks': new_blocks}
+    own = m.state_dict()
+    n_img = m.n_img
+    fresh_state_rows = nn.Conv2d(2 * new_c, n_img + new_c, 3, 1, 1)   # the default init, for the new state rows
+    for name, w_old in narrow.state_dict().items():
+        w = own[name].clone()
+        if name == 'fuse.2.weight' or name == 'fuse.2.bias':
+            fresh = fresh_state_rows.weight if name.endswith('weight') else fresh_state_rows.bias
+            w[n_img + old_c:] = fresh[n_img + old_c:]
+        n_out, out_idx = _vsr_channel_map(name, 0, old_c, new_c, n_img)
+        if w_old.dim() == 1:                                             # bias
+            w[out_idx] = w_old[:n_out]
+        else:
+            n_in, in_idx = _vsr_channel_map(name, 1, old_c, new_c, n_img)
+            new_in = torch.ones(w.shape[1], dtype=torch.bool)
+            new_in[in_idx] = False
+            rows = w[out_idx]
+            rows[:, new_in] = 0.0                                        # old outputs never see new channels
+            rows[:, in_idx] = w_old
+            w[out_idx] = rows
+        own[name] = w
+    m.load_state_dict(own)
+    return {'from_width': old_c, 'to_width': new_c, 'new_blocks': new_blocks}
 
 
 def count_params(m: nn.Module) -> int:
