@@ -251,7 +251,7 @@ async function warmCpu(model: string, onLoad?: LoadProgress): Promise<void> {
   if (!p) {
     const img = fromRgba8(probePattern(WARM_SIZE), WARM_SIZE, WARM_SIZE);
     // 'last': no base is made ahead for a step after this one.
-    p = vsr.sequence(WARM_SIZE, WARM_SIZE, { maxTile: VSR_DEFAULT_TILE }).step(img, img, img, { last: true }).then(() => undefined);
+    p = vsr.sequence(WARM_SIZE, WARM_SIZE, { maxTile: VSR_DEFAULT_TILE, prime: false }).step(img, img, img, { last: true }).then(() => undefined);
     warmUps.set(vsr, p);
   }
   return p;
@@ -265,9 +265,10 @@ async function vsrProbe(device: GPUDevice, model: string, onLoad?: LoadProgress)
   const n = VSR_PROBE_SIZE;
   const rgba = probePattern(n);
   const gpuVsr = await gpuRunner(device, model, onLoad);
-  const gpu = gpuVsr.sequence(n, n);
+  // Unprimed: each probe times one step of each side.
+  const gpu = gpuVsr.sequence(n, n, { prime: false });
   // The runner a run uses (its base worker started here, once): the probe measures what runs.
-  const cpu = (await cpuRunner(model, onLoad, { ahead: true })).sequence(n, n, { maxTile: VSR_DEFAULT_TILE });
+  const cpu = (await cpuRunner(model, onLoad, { ahead: true })).sequence(n, n, { maxTile: VSR_DEFAULT_TILE, prime: false });
   const img = fromRgba8(rgba, n, n);
   const s = gpuVsr.model.scale;
   return {

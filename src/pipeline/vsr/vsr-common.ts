@@ -6,8 +6,9 @@
  * A VSR model's step graph (public/models/manifest.json: every model of kind 'vsr' in
  * models/kinds.ts, e.g. vsr.step.onnx and vsr-restore.step.onnx):
  *   prev, cur, next [1,3,h,w] in [0,1], state [1,C,h,w]  →  out [1,3,4h,4w] in [0,1], state_out [1,C,h,w]
- * h and w multiples of 4 (two stride-2 convolutions inside). The state starts at zeros; the first
- * and the last frame pass themselves as the missing neighbour (the paper's convention).
+ * h and w multiples of 4 (two stride-2 convolutions inside). The state starts at zeros and is then
+ * primed (see VsrSequenceOptions.prime); the first and the last frame pass themselves as the missing
+ * neighbour (the paper's convention).
  *
  * The same runners take a single-frame net (a model the user brought, src/pipeline/byo): one frame
  * [1,3,h,w] in, [1,3,s·h,s·w] out (s = 1…4), no state, values in 0–1 or 0–255 (scaled in and out
@@ -77,6 +78,21 @@ export interface VsrTileOptions {
   maxTile?: number;
   /** Overlap between neighbouring tiles in LR pixels. */
   overlap?: number;
+}
+
+/** How a recurrent sequence runs: its tiles, and whether its first step is primed. */
+export interface VsrSequenceOptions extends VsrTileOptions {
+  /**
+   * Prime the state (default true): the first step of a recurrent net runs twice on its frames, the
+   * first time only to fill the state, so the first frame is made from a state like every later
+   * frame's instead of zeros, which the net only saw at the start of its short training clips. On the
+   * quality benchmark's clips (10 frames, shipped vsr-restore, paper inputs; .devdata probe of
+   * 2026-12-06 on the torch twin of the ONNX step) the first frame gains +0.20 dB and the second +0.04,
+   * later frames are unchanged: +0.02 dB over a 10-frame clip for one extra step (vsr on web inputs:
+   * +0.22 on the first frame, +0.03 over the clip). False: the plain zero start (speed probes and
+   * warm-ups, which time or compile a single step).
+   */
+  prime?: boolean;
 }
 
 export interface VsrPlan {

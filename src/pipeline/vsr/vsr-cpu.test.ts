@@ -37,15 +37,20 @@ function padTo4(img: ImageF32): Float32Array {
   return out;
 }
 
-/** The whole clip by hand: state zeros, (t−1, t, t+1) with the ends repeating, output cropped to 4w×4h. */
-async function byHand(ort: Ort, session: { run(feeds: OrtFeeds): Promise<Record<string, OrtTensor>> }, frames: ImageF32[]): Promise<ImageF32[]> {
+/**
+ * The whole clip by hand: state zeros, (t−1, t, t+1) with the ends repeating, output cropped to
+ * 4w×4h. `prime` (the runners' default): frame 0's step first runs once more, only for its state.
+ */
+async function byHand(ort: Ort, session: { run(feeds: OrtFeeds): Promise<Record<string, OrtTensor>> }, frames: ImageF32[], prime = true): Promise<ImageF32[]> {
   const { width: w, height: h } = frames[0];
   const pw = Math.ceil(w / 4) * 4;
   const ph = Math.ceil(h / 4) * 4;
   const padded = frames.map(padTo4);
   let state: Float32Array = new Float32Array(C * pw * ph);
   const outs: ImageF32[] = [];
-  for (let t = 0; t < frames.length; t++) {
+  const steps = frames.map((_, t) => t);
+  if (prime) steps.unshift(0);
+  for (const [i, t] of steps.entries()) {
     const T = (a: Float32Array) => new ort.Tensor('float32', a, [1, 3, ph, pw]);
     const r = await session.run({
       prev: T(padded[Math.max(0, t - 1)]),
@@ -56,6 +61,7 @@ async function byHand(ort: Ort, session: { run(feeds: OrtFeeds): Promise<Record<
     expect(r.out.dims).toEqual([1, 3, 4 * ph, 4 * pw]);
     expect(r.state_out.dims).toEqual([1, C, ph, pw]);
     state = r.state_out.data as Float32Array;
+    if (prime && i === 0) continue;
     const full: ImageF32 = { width: 4 * pw, height: 4 * ph, channels: 3, data: r.out.data as Float32Array };
     outs.push(crop(full, 4 * w, 4 * h));
   }
@@ -116,23 +122,29 @@ describe.skipIf(!haveModel)('VSR on onnxruntime-node vs the step-by-step ONNX re
     return files;
   }
 
-  it('3-frame 32×32 clip, state carried: identical to running the steps by hand (max|Δ| = 0)', async () => {
+  it('3-frame 32×32 clip, state carried, primed and not: identical to running the steps by hand (max|Δ| = 0)', async () => {
     const ort = await import('onnxruntime-node');
     const files = await shipped();
     const session = await ort.InferenceSession.create(files.step, opts);
-    const want = await byHand(ort, session, CLIP);
     const vsr = await createVsrCpu(ort, files, opts);
-    const got = await collect(upscaleClipCpu(vsr.sequence(32, 32), CLIP));
-    expect(got).toHaveLength(3);
-    for (let t = 0; t < 3; t++) {
-      expect([got[t].width, got[t].height]).toEqual([128, 128]);
-      // One tile, weight 1: accumulate/normalise are exact, so no rounding may appear at all.
-      expect(maxAbs(got[t].data, want[t].data)).toBe(0);
+    const runs: Record<string, ImageF32[]> = {};
+    for (const prime of [true, false]) {
+      const want = await byHand(ort, session, CLIP, prime);
+      const got = await collect(upscaleClipCpu(vsr.sequence(32, 32, prime ? {} : { prime: false }), CLIP));
+      expect(got).toHaveLength(3);
+      for (let t = 0; t < 3; t++) {
+        expect([got[t].width, got[t].height]).toEqual([128, 128]);
+        // One tile, weight 1: accumulate/normalise are exact, so no rounding may appear at all.
+        expect(maxAbs(got[t].data, want[t].data), `prime ${prime}, frame ${t}`).toBe(0);
+      }
+      runs[String(prime)] = got;
     }
+    // Priming is the default and changes the first frame (its state is no longer zeros), and so,
+    // through the state, the later ones.
+    expect(maxAbs(runs.true[0].data, runs.false[0].data)).toBeGreaterThan(1e-3);
     // The state matters: frame 2 with a zero state differs from frame 2 in the sequence.
-    const fresh = await createVsrCpu(ort, files, opts);
-    const alone = await fresh.sequence(32, 32).step(CLIP[1], CLIP[2], CLIP[2]);
-    expect(maxAbs(alone.data, got[2].data)).toBeGreaterThan(1e-3);
+    const alone = await vsr.sequence(32, 32, { prime: false }).step(CLIP[1], CLIP[2], CLIP[2]);
+    expect(maxAbs(alone.data, runs.true[2].data)).toBeGreaterThan(1e-3);
   });
 
   it('odd size 30×26: replicate-padded to 32×28 and cropped back, identical to the by-hand pad/crop', async () => {

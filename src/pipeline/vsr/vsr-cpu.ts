@@ -10,7 +10,7 @@ import { accumulateCpu, blendOneTileCpu, extractCpu, normalizeCpu } from '../../
 import { openSession, type Ort, type OrtSessionOptions, type OrtTensor, type RunHint, type Session } from '../../gpu/ort';
 import type { VsrModel } from '../../models/kinds';
 import type { VsrFiles } from '../../models/registry';
-import { checkNames, checkOutputDims, planVsr, recurrentSteps, type VsrPlan, type VsrTileOptions } from './vsr-common';
+import { checkNames, checkOutputDims, planVsr, recurrentSteps, type VsrPlan, type VsrSequenceOptions } from './vsr-common';
 
 /** One clip's recurrent pass: a fixed tile plan and one hidden state per tile. */
 export interface VsrCpuSequence {
@@ -25,8 +25,8 @@ export interface VsrCpuSequence {
 export interface VsrCpu {
   /** The manifest's description of the net (id, state width C, trained). */
   readonly model: VsrModel;
-  /** A new sequence over frames of width×height (all states zero). */
-  sequence(width: number, height: number, opts?: VsrTileOptions): VsrCpuSequence;
+  /** A new sequence over frames of width×height (all states zero, primed on its first step unless `prime: false`). */
+  sequence(width: number, height: number, opts?: VsrSequenceOptions): VsrCpuSequence;
   /** Free the ORT session (a removed user model); the runner cannot step afterwards. */
   release(): Promise<void>;
 }
@@ -38,7 +38,7 @@ export async function createVsrCpu(ort: Ort, files: VsrFiles, sessionOptions: Or
   checkNames(session, model.step.file, model);
   return {
     model,
-    sequence: (width, height, opts) => new CpuSequence(ort, session, model, planVsr(width, height, opts, model)),
+    sequence: (width, height, opts) => new CpuSequence(ort, session, model, planVsr(width, height, opts, model), opts?.prime ?? true),
     release: () => session.release(),
   };
 }
@@ -47,18 +47,26 @@ class CpuSequence implements VsrCpuSequence {
   /** Per tile: the recurrent state (none for a single-frame net). */
   private readonly states: Float32Array[];
   private readonly C: number;
+  /** The first step still has to prime the states (VsrSequenceOptions.prime). */
+  private unprimed: boolean;
 
   constructor(
     private readonly ort: Ort,
     private readonly session: Session,
     private readonly model: VsrModel,
     readonly plan: VsrPlan,
+    prime: boolean,
   ) {
     this.C = model.frames === 'recurrent' ? model.stateChannels : 0;
     this.states = this.C ? plan.tiles.map((t) => new Float32Array(this.C * t.w * t.h)) : [];
+    this.unprimed = prime && this.C > 0;
   }
 
   async step(prev: ImageF32, cur: ImageF32, next: ImageF32, hint?: RunHint): Promise<ImageF32> {
+    if (this.unprimed) {
+      this.unprimed = false;
+      await this.step(prev, cur, next); // only its states are kept; not the run's last step, so no hint
+    }
     const { width: w, height: h, outWidth: W, outHeight: H, tiles, outTiles, feather } = this.plan;
     for (const f of [prev, cur, next]) {
       if (f.width !== w || f.height !== h) throw new RangeError(`frame is ${f.width}×${f.height}, the sequence ${w}×${h}`);

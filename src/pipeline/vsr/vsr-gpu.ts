@@ -21,7 +21,7 @@ import { modelSession } from '../../gpu/sessions';
 import type { VsrModel } from '../../models/kinds';
 import type { LoadProgress } from '../../models/manifest';
 import type { ModelRegistry } from '../../models/registry';
-import { checkNames, checkOutputDims, planVsr, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrPlan, type VsrTileOptions } from './vsr-common';
+import { checkNames, checkOutputDims, planVsr, VSR_DEFAULT_TILE, VSR_MULTIPLE, type VsrPlan, type VsrSequenceOptions } from './vsr-common';
 
 export interface VsrGpuSequence {
   readonly plan: VsrPlan;
@@ -39,7 +39,8 @@ export interface VsrGpu {
   readonly model: VsrModel;
   /** Default largest tile for this device (keeps ORT's largest activation under the binding limit). */
   readonly defaultTile: number;
-  sequence(width: number, height: number, opts?: VsrTileOptions): VsrGpuSequence;
+  /** A new sequence (all states zero, primed on its first step unless `prime: false`). */
+  sequence(width: number, height: number, opts?: VsrSequenceOptions): VsrGpuSequence;
   /** Free the ORT session (a removed user model); the runner cannot step afterwards. */
   release(): Promise<void>;
 }
@@ -84,7 +85,7 @@ export function vsrGpuOnSession(device: GPUDevice, ort: Ort, model: VsrModel, se
   return {
     model,
     defaultTile,
-    sequence: (width, height, o = {}) => new GpuSequence(device, ort, session, tiles, model, planVsr(width, height, { maxTile: o.maxTile ?? defaultTile, overlap: o.overlap }, model)),
+    sequence: (width, height, o = {}) => new GpuSequence(device, ort, session, tiles, model, planVsr(width, height, { maxTile: o.maxTile ?? defaultTile, overlap: o.overlap }, model), o.prime ?? true),
     release: () => session.release(),
   };
 }
@@ -95,6 +96,8 @@ class GpuSequence implements VsrGpuSequence {
   private zeros: (GPUBuffer | null)[];
   private disposed = false;
   private readonly C: number;
+  /** The first step still has to prime the states (VsrSequenceOptions.prime). */
+  private unprimed: boolean;
 
   constructor(
     private readonly device: GPUDevice,
@@ -103,9 +106,11 @@ class GpuSequence implements VsrGpuSequence {
     private readonly tiles: TileOps,
     private readonly model: VsrModel,
     readonly plan: VsrPlan,
+    prime: boolean,
   ) {
     const C = model.frames === 'recurrent' ? model.stateChannels : 0;
     this.C = C;
+    this.unprimed = prime && C > 0;
     const accBytes = 3 * plan.outWidth * plan.outHeight * 4;
     const limit = device.limits.maxStorageBufferBindingSize;
     if (accBytes > limit) {
@@ -118,6 +123,10 @@ class GpuSequence implements VsrGpuSequence {
 
   async step(prev: GPUBuffer, cur: GPUBuffer, next: GPUBuffer): Promise<GPUBuffer> {
     if (this.disposed) throw new Error('VSR sequence was disposed');
+    if (this.unprimed) {
+      this.unprimed = false;
+      (await this.step(prev, cur, next)).destroy(); // only its states are kept
+    }
     const { device, ort, tiles, plan } = this;
     const { width: w, height: h, outWidth: W, outHeight: H, feather } = plan;
     const e0 = device.createCommandEncoder({ label: 'vsr.acc' });
