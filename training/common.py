@@ -20,26 +20,7 @@ def setup(device: str, threads: int = 2, seed: int = 0) -> torch.device:
     else:
         torch.set_num_threads(threads)
         torch.set_flush_denormal(True)   # decaying weights/activations must not hit the slow denormal path
-        single_thread_openblas()
     return torch.device(device)
-
-
-def single_thread_openblas() -> None:
-    """Debian's torch does its matrix products in the system BLAS (OpenBLAS here), whose own thread pool
-    busy-waits beside torch's OpenMP threads. Alone on the machine that costs little, but a second torch
-    process (another run, a probe, a smoke test) then oversubscribes the cores with spinning threads: on
-    2026-12-06 a 2-thread run fell from 2.8 to ~0.03 steps/s next to a 1-thread probe, and two 1-thread
-    runs each made one step per 35 s until OPENBLAS_NUM_THREADS=1 (then 1.0 and 0.5 steps/s). The convs
-    run in oneDNN on torch's threads anyway, so OpenBLAS keeps one thread unless the caller set one."""
-    if 'OPENBLAS_NUM_THREADS' in os.environ:
-        return
-    import ctypes
-    for name in ('libopenblas.so.0', 'libopenblasp.so.0', 'libopenblas.so'):
-        try:
-            ctypes.CDLL(name).openblas_set_num_threads(1)
-            return
-        except (OSError, AttributeError):
-            continue
 
 
 def autocast(enabled: bool):
