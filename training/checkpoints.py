@@ -71,12 +71,21 @@ def compact_resume(src: str, dst: str) -> dict:
 
     Adam's moments are twice the weights and re-learn within a few hundred steps; fp16 weights
     round at ~1e-3 relative, well under one step's update. Buffers that steer training (EMA codebook
-    statistics, usage counters, step / stage / elapsed time) stay fp32. For single-model
-    checkpoints ('model', 'opt': train_vqgan.py, whose --resume restarts Adam when 'opt' is absent).
+    statistics, usage counters, step / stage / elapsed time) stay fp32. Single-model checkpoints
+    ('model', 'opt': train_vqgan.py) and the VSR trainer's ('models', 'opts', 'emas' per config name:
+    train_vsr.py); both trainers' --resume restart Adam when the optimizer state is absent.
     """
-    ck = torch.load(src, map_location='cpu')
+    ck = torch.load(src, map_location='cpu', weights_only=False)
+    half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}  # noqa: E731
+    if 'models' in ck:
+        out = {k: v for k, v in ck.items() if k not in ('opts', 'models', 'emas')}
+        out['models'] = {n: half(sd) for n, sd in ck['models'].items()}
+        out['emas'] = {n: half(sd) for n, sd in ck['emas'].items()}
+        out['compact'] = 'fp16 weights, optimizer state dropped (training/checkpoints.py compact_resume)'
+        torch.save(out, dst)
+        return {'src_bytes': os.path.getsize(src), 'dst_bytes': os.path.getsize(dst)}
     out = {k: v for k, v in ck.items() if k not in ('opt', 'model')}
-    out['model'] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck['model'].items()}
+    out['model'] = half(ck['model'])
     out['compact'] = 'fp16 weights, optimizer state dropped (training/checkpoints.py compact_resume)'
     torch.save(out, dst)
     return {'src_bytes': os.path.getsize(src), 'dst_bytes': os.path.getsize(dst)}

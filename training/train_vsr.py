@@ -320,8 +320,11 @@ def build_or_resume(names: list, args, device, log) -> tuple:
         # refuses a full checkpoint's optimizer state
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
         for n in names:
-            models[n].load_state_dict(ck['models'][n])
-            opts[n].load_state_dict(ck['opts'][n])
+            models[n].load_state_dict(ck['models'][n])       # fp16 in a compact copy: loaded as fp32
+            if ck.get('opts'):
+                opts[n].load_state_dict(ck['opts'][n])
+            else:
+                log(f'{n}: checkpoint without optimizer state (a compact resume copy): Adam starts afresh')
             emas[n].model.load_state_dict(ck['emas'][n])
             emas[n].n = ck['step']
         step, elapsed_before = ck['step'], ck['elapsed']
