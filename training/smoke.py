@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoints import compact_resume  # noqa: E402
 from clipgen import procedural_clip  # noqa: E402
 from PIL import Image  # noqa: E402
 from scenes import hatch_clip  # noqa: E402
@@ -145,6 +146,24 @@ def main():
         report['widen'] = {**grown, 'params': [count_params(lite), count_params(wide)],
                            'max_abs_diff': float((wide(clip) - lite(clip)).abs().max()),
                            'new_state_mean_abs': float(state[:, 8:].abs().mean())}
+    # compact_resume on a VSR trainer's checkpoint (train_vsr.py's {'models', 'opts', 'emas'}): fp16
+    # weights, no optimizer, and the net loaded from it computes what the fp32 one did up to fp16 rounding
+    full = os.path.join(args.out, 'vsr_last.pt')
+    trained = RecurrentVSR(wide.cfg)
+    trained.load_state_dict(wide.state_dict())
+    adam = torch.optim.Adam(trained.parameters(), lr=1e-9)     # one step: Adam holds its two moments
+    trained(clip).mean().backward()
+    adam.step()
+    torch.save({'models': {'w': wide.state_dict()}, 'emas': {'w': wide.state_dict()},
+                'opts': {'w': adam.state_dict()}, 'step': 7, 'elapsed': 1.0}, full)
+    sizes = compact_resume(full, os.path.join(args.out, 'vsr_compact.pt'))
+    small = torch.load(os.path.join(args.out, 'vsr_compact.pt'), weights_only=False)
+    back = RecurrentVSR(wide.cfg).eval()
+    back.load_state_dict(small['emas']['w'])
+    with torch.no_grad():
+        report['compact_vsr'] = {**sizes, 'has_opts': 'opts' in small, 'step': small['step'],
+                                 'dtypes': sorted({str(v.dtype) for v in small['models']['w'].values()}),
+                                 'max_abs_diff': float((back(clip) - wide(clip)).abs().max())}
     # The fine-texture clips (scenes.hatch_clip): the same clip for the same seed, moving, and
     # holding detail that ×1/4 loses (a smooth clip's bicubic round trip is near 40 dB or above).
     a, b = hatch_clip(5_000_123, 3, 128), hatch_clip(5_000_123, 3, 128)

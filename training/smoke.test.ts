@@ -28,6 +28,7 @@ interface Smoke {
   codebook: { file: string; rows: number; cols: number };
   deepen: { new_blocks: number; params: [number, number]; max_abs_diff: number };
   widen: { from_width: number; to_width: number; new_blocks: string[]; params: [number, number]; max_abs_diff: number; new_state_mean_abs: number };
+  compact_vsr: { src_bytes: number; dst_bytes: number; has_opts: boolean; step: number; dtypes: string[]; max_abs_diff: number };
   deepen_vqgan: { new_blocks: number; params: [number, number]; max_abs_diff_latents: number; max_abs_diff_decoded: number };
   hatch: { deterministic: boolean; moves: boolean; roundtrip_psnr: number };
 }
@@ -90,6 +91,17 @@ describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
     expect(smoke.widen.max_abs_diff).toBeLessThanOrEqual(1e-6);
     // the new state channels carry signal from the first step, so training reaches their weights
     expect(smoke.widen.new_state_mean_abs).toBeGreaterThan(1e-3);
+  });
+
+  it('compact_resume makes a VSR trainer checkpoint small (fp16, no Adam) and the net still computes what it did', () => {
+    expect(smoke.compact_vsr.has_opts).toBe(false);
+    expect(smoke.compact_vsr.step).toBe(7);
+    expect(smoke.compact_vsr.dtypes).toEqual(['torch.float16']);
+    // four fp32 copies (weights, EMA, Adam's two moments) became two fp16 ones: a quarter of the tensor
+    // bytes; this tiny net's per-tensor pickling overhead makes it ~0.34 of the file here
+    expect(smoke.compact_vsr.dst_bytes).toBeLessThan(smoke.compact_vsr.src_bytes / 2);
+    // fp16 weights round at ~5e-4 relative; through a dozen convs the [0, 1] output moves by well under a level
+    expect(smoke.compact_vsr.max_abs_diff).toBeLessThan(2e-3);
   });
 
   it('a VQGAN deepened by deepen_vqgan_from encodes and decodes exactly as the net it was grown from', () => {
