@@ -238,7 +238,7 @@ describe('the VSR runner on a model the user brought', () => {
     const bytes = models.recurrentX2(3);
     const model = ready(await inspect(bytes, 'rec.onnx'));
     const vsr = await createVsrCpu(ort, { model, step: bytes }, opts);
-    const seq = vsr.sequence(8, 8);
+    const seq = vsr.sequence(8, 8, { prime: false }); // the contract's own dynamics, from the zero state
     const a = picture(8, 8);
     const first = await seq.step(a, a, a);
     expect([first.width, first.height]).toEqual([16, 16]);
@@ -248,6 +248,9 @@ describe('the VSR runner on a model the user brought', () => {
     const mean0 = (a.data[0] + a.data[64] + a.data[128]) / 3;
     expect(second.data[0]).toBeCloseTo(Math.min(1, a.data[0] + 0.1 * (mean0 / 2)), 6);
     expect(second.data[0]).not.toBeCloseTo(first.data[0], 3);
+    // A primed sequence (the default) makes its first frame from the state one step leaves: the second step above.
+    const primed = await vsr.sequence(8, 8).step(a, a, a);
+    expect(Array.from(primed.data)).toEqual(Array.from(second.data));
     await vsr.release();
   });
 
