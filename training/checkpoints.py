@@ -77,15 +77,11 @@ def compact_resume(src: str, dst: str) -> dict:
     """
     ck = torch.load(src, map_location='cpu', weights_only=False)
     half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}  # noqa: E731
-    if 'models' in ck:
-        out = {k: v for k, v in ck.items() if k not in ('opts', 'models', 'emas')}
-        out['models'] = {n: half(sd) for n, sd in ck['models'].items()}
-        out['emas'] = {n: half(sd) for n, sd in ck['emas'].items()}
-        out['compact'] = 'fp16 weights, optimizer state dropped (training/checkpoints.py compact_resume)'
-        torch.save(out, dst)
-        return {'src_bytes': os.path.getsize(src), 'dst_bytes': os.path.getsize(dst)}
-    out = {k: v for k, v in ck.items() if k not in ('opt', 'model')}
-    out['model'] = half(ck['model'])
+    per_config = 'models' in ck          # train_vsr.py: one state dict per config name
+    weights = ('models', 'emas') if per_config else ('model',)
+    out = {k: v for k, v in ck.items() if k not in ('opt', 'opts', *weights)}
+    for k in weights:
+        out[k] = {n: half(sd) for n, sd in ck[k].items()} if per_config else half(ck[k])
     out['compact'] = 'fp16 weights, optimizer state dropped (training/checkpoints.py compact_resume)'
     torch.save(out, dst)
     return {'src_bytes': os.path.getsize(src), 'dst_bytes': os.path.getsize(dst)}

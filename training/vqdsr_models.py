@@ -435,26 +435,19 @@ def deepen_vqgan_from(m: MultiScaleVQGAN, src: dict) -> list:
     return _load_grown(m, src, block_of)
 
 
-def _vsr_width_of(src: dict) -> int:
-    return int(src['head_s2.0.weight'].shape[0])
-
-
-def _vsr_channel_map(name: str, axis: int, old_c: int, new_c: int, n_img: int) -> tuple:
-    """Where each of a narrow net's channels sits in the wide net, for one axis of one parameter:
-    (number of old channels, index tensor into the new axis). Every channel group keeps its old
-    channels first; only fuse.0's input is three groups of C (f1, up2, up4) that each widen."""
+def _vsr_channel_map(name: str, axis: int, old_c: int, new_c: int, n_img: int) -> torch.Tensor:
+    """Where each of a narrow net's channels sits in the wide net, for one axis of one parameter (an
+    index into the new axis). Every channel group keeps its old channels first; only fuse.0's input is
+    three groups of C (f1, up2, up4) that each widen."""
     if name.startswith('fuse.0.') and axis == 1:
-        idx = torch.cat([torch.arange(old_c) + g * new_c for g in range(3)])
-        return 3 * old_c, idx
-    if name.startswith('fuse.0.'):
-        return 2 * old_c, torch.arange(2 * old_c)
-    if name.startswith('fuse.2.') and axis == 1:
-        return 2 * old_c, torch.arange(2 * old_c)
+        return torch.cat([torch.arange(old_c) + g * new_c for g in range(3)])
+    if name.startswith('fuse.0.') or (name.startswith('fuse.2.') and axis == 1):
+        return torch.arange(2 * old_c)
     if name.startswith('fuse.2.'):
-        return n_img + old_c, torch.arange(n_img + old_c)       # [48 image channels, C state]
+        return torch.arange(n_img + old_c)       # [48 image channels, C state]
     if name.startswith('head_s1.') and axis == 1:
-        return 9 + old_c, torch.arange(9 + old_c)               # [prev, cur, next, state C]
-    return old_c, torch.arange(old_c)
+        return torch.arange(9 + old_c)           # [prev, cur, next, state C]
+    return torch.arange(old_c)
 
 
 @torch.no_grad()
@@ -468,7 +461,7 @@ def widen_from(m: RecurrentVSR, src: dict) -> dict:
     'bicubic' base zeroes the whole last conv; a zero row would leave them dead).
     Returns {'from_width', 'to_width', 'new_blocks'}. Raises if the configs differ in anything but
     width and depth, or if m is narrower."""
-    old_c, new_c = _vsr_width_of(src), m.cfg.width
+    old_c, new_c = int(src['head_s2.0.weight'].shape[0]), m.cfg.width
     if new_c < old_c:
         raise ValueError(f'widen_from: target width {new_c} < source width {old_c}')
     narrow = RecurrentVSR(VSRConfig(**{**m.cfg.to_dict(), 'width': old_c, 'blocks': m.cfg.blocks}))
@@ -484,11 +477,11 @@ def widen_from(m: RecurrentVSR, src: dict) -> dict:
         if name == 'fuse.2.weight' or name == 'fuse.2.bias':
             fresh = fresh_state_rows.weight if name.endswith('weight') else fresh_state_rows.bias
             w[n_img + old_c:] = fresh[n_img + old_c:]
-        n_out, out_idx = _vsr_channel_map(name, 0, old_c, new_c, n_img)
+        out_idx = _vsr_channel_map(name, 0, old_c, new_c, n_img)
         if w_old.dim() == 1:                                             # bias
-            w[out_idx] = w_old[:n_out]
+            w[out_idx] = w_old
         else:
-            n_in, in_idx = _vsr_channel_map(name, 1, old_c, new_c, n_img)
+            in_idx = _vsr_channel_map(name, 1, old_c, new_c, n_img)
             new_in = torch.ones(w.shape[1], dtype=torch.bool)
             new_in[in_idx] = False
             rows = w[out_idx]

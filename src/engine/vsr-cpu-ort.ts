@@ -8,8 +8,8 @@
  * the `cur` frame of step t+1 (the same tile of the next frame). So each run asks for the base of
  * its `next` and keeps the pending result, keyed by the tensor's contents; the next run whose `cur`
  * has exactly those contents takes it, and any other computes its own (a miss costs nothing but
- * the overlap; a run whose `cur` is the previous run's, as in a primed sequence's first step,
- * reuses that run's base). At most MAX_AHEAD results wait, none older than STALE_RUNS runs (tiles of a
+ * the overlap; a run hinted `again`, a primed sequence's first step, also keeps its own `cur`'s
+ * base for the run that repeats it). At most MAX_AHEAD results wait, none older than STALE_RUNS runs (tiles of a
  * multi-tile plan each hit their own), so memory stays bounded whatever the clip. A run whose caller
  * says it is its sequence's last (the `last` hint, gpu/ort.ts's RunHint, which vsr-cpu.ts passes on
  * from the step) asks for nothing: a base made for a step that never comes costs a core's worth of
@@ -57,8 +57,6 @@ class SplitSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   private ahead: Ahead[] = [];
-  /** The last run's `cur` and its base: a primed sequence's first step runs twice on the same frame. */
-  private last: { key: Float32Array; dims: readonly number[]; result: Promise<{ data: Float32Array; dims: readonly number[] }> } | null = null;
   private runs = 0;
   /** The base on this thread, once the base runner has failed (a crashed worker): slower, same values. */
   private local: Promise<Session> | null = null;
@@ -106,9 +104,8 @@ class SplitSession {
     const cur = feeds[this.split.input];
     if (!cur || cur.type !== 'float32') throw new TypeError(`the step needs a float32 '${this.split.input}'`);
     this.ahead = this.ahead.filter((x) => n - x.run <= STALE_RUNS);
-    const again = this.last && sameDims(this.last.dims, cur.dims) && sameData(this.last.key, cur.data as Float32Array) ? this.last.result : null;
-    const base = again ?? this.take(cur) ?? this.compute(cur);
-    this.last = again ? this.last : { key: (cur.data as Float32Array).slice(), dims: [...cur.dims], result: base };
+    const base = this.take(cur) ?? this.compute(cur);
+    if (options?.hint?.again && this.ahead.length < MAX_AHEAD) this.ahead.push({ key: (cur.data as Float32Array).slice(), dims: [...cur.dims], result: base, run: n });
     const next = feeds[this.nextName];
     // Ask for the next frame's base now, so it is made while the net runs this one.
     if (next && next.type === 'float32' && !options?.hint?.last && sameDims(next.dims, cur.dims) && !sameData(next.data as Float32Array, cur.data as Float32Array)) {
@@ -123,7 +120,6 @@ class SplitSession {
 
   async release(): Promise<void> {
     this.ahead = [];
-    this.last = null;
     this.base.release();
     await this.net.release();
     await (await this.local?.catch(() => null))?.release();

@@ -31,6 +31,8 @@ export type OrtSessionOptions = ortTypes.InferenceSession.SessionOptions;
 export interface RunHint {
   /** No run of the same sequence follows this one (a run's last step): nothing is worth preparing for a next. */
   last?: boolean;
+  /** The next run of the same sequence repeats this one's frames (a primed first step): keep what is made for them. */
+  again?: boolean;
 }
 
 /**

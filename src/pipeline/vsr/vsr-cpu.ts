@@ -65,7 +65,7 @@ class CpuSequence implements VsrCpuSequence {
   async step(prev: ImageF32, cur: ImageF32, next: ImageF32, hint?: RunHint): Promise<ImageF32> {
     if (this.unprimed) {
       this.unprimed = false;
-      await this.step(prev, cur, next); // only its states are kept; not the run's last step, so no hint
+      await this.step(prev, cur, next, { ...hint, again: true }); // only its states are kept; the next run repeats its frames
     }
     const { width: w, height: h, outWidth: W, outHeight: H, tiles, outTiles, feather } = this.plan;
     for (const f of [prev, cur, next]) {
