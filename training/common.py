@@ -23,12 +23,14 @@ def setup(device: str, threads: int = 2, seed: int = 0) -> torch.device:
     return torch.device(device)
 
 
-def autocast(enabled: bool):
-    """bf16 autocast on CUDA when asked; a no-op context otherwise (CPU torch 1.13 checks CUDA eagerly)."""
+def autocast(enabled: bool, device_type: str = 'cuda'):
+    """bf16 autocast on `device_type` when asked; a no-op context otherwise (not built when off: CPU torch
+    1.13 checks CUDA eagerly in torch.autocast('cuda')). On this VM's CPU (AMX-BF16) the convolutions
+    then run in oneDNN's bf16 kernels: measured 1.9x a training step with channels_last (train_vsr.py)."""
     import contextlib
     if not enabled:
         return contextlib.nullcontext()
-    return torch.autocast('cuda', dtype=torch.bfloat16)
+    return torch.autocast(device_type, dtype=torch.bfloat16)
 
 
 class Budget:

@@ -13,34 +13,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAKE_STAND_IN_PACK } from './stand-in-pack';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'vsr-snap-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const PY = '/usr/bin/python3';
-
-/** 6 clips (2 held out) of 3 frames, 64 px HR; LR is PIL bicubic x1/4 (a stand-in pack), the 'web'
- * LR PIL bilinear x1/4 (as make_vsr_pairs.py packs a shard's web-quality LR). */
-const makePack = [
-  'import io, json, sys',
-  'import numpy as np',
-  "sys.path.insert(0, 'training')",
-  'from clipgen import procedural_clip',
-  'blob, hr_off, lr_off, web_off = bytearray(), [], [], []',
-  'def put(img):',
-  '    b = io.BytesIO(); img.save(b, format="WEBP", lossless=True); o = len(blob); blob.extend(b.getvalue())',
-  '    return (o, len(b.getvalue()))',
-  'for c in range(6):',
-  '    fr = procedural_clip(100 + c, 3, 64, ss=1)',
-  '    hr_off.append([put(f) for f in fr]); lr_off.append([put(f.resize((16, 16), 3)) for f in fr])',
-  '    web_off.append([put(f.resize((16, 16), 2)) for f in fr])',
-  'meta = {"frames": 3, "hr_size": 64, "scale": 4, "stand_in": True, "degrade": "test"}',
-  'np.savez(sys.argv[1], blob=np.frombuffer(bytes(blob), dtype=np.uint8), hr_off=np.array(hr_off, dtype=np.int64),',
-  '         lr_off=np.array(lr_off, dtype=np.int64), web_off=np.array(web_off, dtype=np.int64),',
-  '         web_desc=np.array(["bilinear"] * 6), heldout=np.array([c % 3 == 2 for c in range(6)]),',
-  '         kind=np.array(["procedural"] * 6), params=np.array(["{}"] * 6), meta=np.array(json.dumps(meta)))',
-].join('\n');
 
 /** Re-scores each snapshot named in the campaign log on the pack's held-out clips. */
 const rescore = [
@@ -82,7 +61,7 @@ const torchStep = [
 describe('train_vsr.py --snapshot-every', () => {
   it('saves EMA snapshots whose weights score what the campaign log says, and exports them', async () => {
     const pack = join(tmp, 'pack.npz');
-    const made = spawnSync(PY, ['-c', makePack, pack], { cwd: root, encoding: 'utf8' });
+    const made = spawnSync(PY, ['-c', MAKE_STAND_IN_PACK, pack], { cwd: root, encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
     const run = join(tmp, 'run');
     const log = join(tmp, 'campaign.jsonl');
