@@ -8,7 +8,7 @@
  *    weight tensor's gradient agree within bf16's precision, and the output is not bit-equal (so bf16
  *    really ran: a no-op autocast would pass the first two checks trivially).
  * 2. The trainer end to end with --bf16 on the CPU (tiny net, stand-in pack): it says it runs bf16 with
- *    channels_last, trains, and its checkpoint loads into a plain fp32 net.
+ *    channels_last on the torch threads asked for, trains, and its checkpoint loads into a plain fp32 net.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -89,7 +89,10 @@ describe('train_vsr.py --bf16 on the CPU', () => {
       { cwd: root, encoding: 'utf8' },
     );
     expect(train.status, train.stderr).toBe(0);
-    expect(readFileSync(join(run, 'log.txt'), 'utf8')).toMatch(/bf16 autocast on the CPU, nets in channels_last/);
+    const log = readFileSync(join(run, 'log.txt'), 'utf8');
+    expect(log).toMatch(/bf16 autocast on the CPU, nets in channels_last/);
+    // --threads reaches torch in pack mode (it did not: pack mode ran 2 threads whatever was asked)
+    expect(log).toMatch(/torch threads 1\n/);
     expect(JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')).bf16).toBe(true);
     const load = [
       'import json, sys, torch',

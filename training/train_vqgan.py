@@ -335,11 +335,15 @@ def main():
     ap.add_argument('--eval-at-start', action='store_true', help='evaluate once before the first step (a fine-tune\'s baseline)')
     ap.add_argument('--campaign-log', default=None, help='append each evaluation here as a JSON line')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=2,
+                    help='torch (OpenMP/oneDNN) threads; 1 leaves the other core of a 2-core machine free: a busy '
+                         'process beside a 2-thread run stalls its OpenMP barriers (measured 10x slower)')
     args = ap.parse_args()
 
-    device = setup(args.device, seed=args.seed)
+    device = setup(args.device, threads=args.threads, seed=args.seed)
     os.makedirs(args.run_dir, exist_ok=True)
     log = Log(os.path.join(args.run_dir, 'log.txt'))
+    log(f'torch threads {torch.get_num_threads()}')
     train, held, pack = load_pack(args.pack, device)
     log(f'pack {args.pack}: {train.shape[0]} train frames, held-out '
         f'{ {g: int(h.shape[0]) for g, h in held.items()} }, size {tuple(train.shape[2:])}')

@@ -402,7 +402,9 @@ def main():
                          'web LR, default 0)')
     ap.add_argument('--eval-every', type=float, default=900, help='with --shards: held-out evaluation period (s)')
     ap.add_argument('--campaign-log', default=None, help='jsonl file: one line per periodic held-out evaluation')
-    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--threads', type=int, default=2,
+                    help='torch (OpenMP/oneDNN) threads; 1 leaves the other core of a 2-core machine free: a busy '
+                         'process beside a 2-thread run stalls its OpenMP barriers (measured 10x slower)')
     ap.add_argument('--snapshot-every', type=float, default=0,
                     help='pack mode: every S seconds save the EMA weights (snap_<step>.pt) and score them on the '
                          'held-out clips, so a long run can be picked at its best point (0: off)')
@@ -414,9 +416,10 @@ def main():
         return main_shards(args)
     p_web = args.p_web or 0.0
 
-    device = setup(args.device, seed=args.seed)
+    device = setup(args.device, threads=args.threads, seed=args.seed)
     os.makedirs(args.run_dir, exist_ok=True)
     log = Log(os.path.join(args.run_dir, 'log.txt'))
+    log(f'torch threads {torch.get_num_threads()}')
     t0 = time.time()
     data = load_pack(args.pack)
     meta = data['meta']
@@ -553,6 +556,7 @@ def main_shards(args) -> None:
     device = setup(args.device, threads=args.threads, seed=args.seed)
     os.makedirs(args.run_dir, exist_ok=True)
     log = Log(os.path.join(args.run_dir, 'log.txt'))
+    log(f'torch threads {torch.get_num_threads()}')
     data = ShardData(args.shards, log=log)
     if not data.clips:
         sys.exit(f'no shard_*.npz in {args.shards} (make them with training/make_user_clips.py)')
