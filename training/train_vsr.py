@@ -113,9 +113,13 @@ def conds_ev(ev: dict) -> list:
 
 
 def sample_batch(data: dict, idx_pool: torch.Tensor, batch: int, lr_crop: int, p_clean: float,
-                 gen: torch.Generator, device, p_web: float = 0.0):
+                 gen: torch.Generator, device, p_web: float = 0.0, dihedral: bool = False):
     """Random crops of random training clips; each clip's input is its clean bicubic LR (p_clean),
-    its web-quality LR (p_web, packs with web LR only) or its paper-degraded LR (the rest)."""
+    its web-quality LR (p_web, packs with web LR only) or its paper-degraded LR (the rest). Each crop
+    is mirrored in x and played backwards at random; with `dihedral` also mirrored in y and
+    transposed (all 8 symmetries of the square: the pack's degraded LR is precomputed, one draw of the
+    degradation per clip, so the net otherwise sees the same few noise and codec patterns every epoch;
+    it also makes the net's errors the same under the symmetries the self-ensemble averages over)."""
     hr_all, lr_all, lrc_all = data['hr'], data['lr'], data['lrc']
     _, T, _, h, w = lr_all.shape
     s = hr_all.shape[-1] // w
@@ -132,6 +136,11 @@ def sample_batch(data: dict, idx_pool: torch.Tensor, batch: int, lr_crop: int, p
             lr, hr = lr.flip(-1), hr.flip(-1)
         if float(torch.rand(1, generator=gen)) < 0.5:
             lr, hr = lr.flip(0), hr.flip(0)      # play the clip backwards
+        if dihedral:                             # drawn after the above: runs without it draw as before
+            if float(torch.rand(1, generator=gen)) < 0.5:
+                lr, hr = lr.flip(-2), hr.flip(-2)
+            if float(torch.rand(1, generator=gen)) < 0.5:
+                lr, hr = lr.transpose(-1, -2), hr.transpose(-1, -2)
         lrs.append(lr)
         hrs.append(hr)
     lr = torch.stack(lrs).to(device, non_blocking=True).float() / 255
@@ -402,6 +411,8 @@ def main():
                          'web LR, default 0)')
     ap.add_argument('--eval-every', type=float, default=900, help='with --shards: held-out evaluation period (s)')
     ap.add_argument('--campaign-log', default=None, help='jsonl file: one line per periodic held-out evaluation')
+    ap.add_argument('--dihedral', action='store_true',
+                    help='pack mode: augment with all 8 symmetries of the square (default: x mirror only)')
     ap.add_argument('--threads', type=int, default=2,
                     help='torch (OpenMP/oneDNN) threads; 1 leaves the other core of a 2-core machine free: a busy '
                          'process beside a 2-thread run stalls its OpenMP barriers (measured 10x slower)')
@@ -476,7 +487,8 @@ def main():
     Tt = args.frames if args.frames else T
     while not budget.done():
         frac = (elapsed_before + budget.elapsed()) / max(args.seconds, 1e-9)
-        lr_in, hr = sample_batch(data, train_idx, args.batch, args.lr_crop, args.p_clean, gen, device, p_web)
+        lr_in, hr = sample_batch(data, train_idx, args.batch, args.lr_crop, args.p_clean, gen, device, p_web,
+                                 args.dihedral)
         if Tt < T:
             t0_ = int(torch.randint(0, T - Tt + 1, (1,), generator=gen))
             lr_in, hr = lr_in[:, t0_:t0_ + Tt], hr[:, t0_:t0_ + Tt]
@@ -509,6 +521,7 @@ def main():
         'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu', 'torch': torch.__version__,
         'batch': args.batch, 'lr_crop': args.lr_crop, 'frames_per_clip': Tt, 'lr': args.lr, 'bf16': use_bf16,
+        'augment': 'dihedral (8 symmetries), time reversal' if args.dihedral else 'x mirror, time reversal',
         'loss': loss_text(args.loss.upper() + (f' to USM-sharpened GT (amount {args.usm})' if args.usm > 0 else ' to HR'),
                           args.colour_weight),
         'ema': args.ema, 'p_clean_inputs': args.p_clean, 'p_web_inputs': p_web,
