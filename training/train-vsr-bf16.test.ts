@@ -7,7 +7,10 @@
  *    fixture clip, LR = PIL bicubic x1/4, as the packs make it), fp32 against bf16: the loss and every
  *    weight tensor's gradient agree within bf16's precision, and the output is not bit-equal (so bf16
  *    really ran: a no-op autocast would pass the first two checks trivially).
- * 2. The trainer end to end with --bf16 on the CPU (tiny net, stand-in pack): it says it runs bf16 with
+ * 2. The x4 bilinear that bf16 training takes (a transposed convolution: upsample_bilinear2d's backward
+ *    was 16 % of a step) is F.interpolate's bilinear: values and gradients within 1e-6 in fp32 on a real
+ *    frame, non-square, at x2 and x4 (gradients relative to their largest); and the net takes it exactly when training in bf16 on the CPU.
+ * 3. The trainer end to end with --bf16 on the CPU (tiny net, stand-in pack): it says it runs bf16 with
  *    channels_last on the torch threads asked for, trains, and its checkpoint loads into a plain fp32 net.
  */
 import { spawnSync } from 'node:child_process';
@@ -53,6 +56,28 @@ const oneStep = [
   "                  'out_max': float((o0 - o1).abs().max()), 'out_mean': float((o0 - o1).abs().mean())}))",
 ].join('\n');
 
+const upsample = [
+  'import json, sys, numpy as np, torch, torch.nn.functional as F',
+  'from PIL import Image',
+  "sys.path.insert(0, 'training')",
+  'from vqdsr_models import bilinear_up, bilinear_up_transposed',
+  "im = np.asarray(Image.open('e2e/fixtures/clip-64x48/src-00.png').convert('RGB'), dtype=np.float32) / 255",
+  'x0 = torch.from_numpy(im).permute(2, 0, 1)[None, :, 5:17, 3:23].contiguous()   # 12 x 20, real content',
+  'out = {}',
+  'for sf in (2, 4):',
+  '    a = x0.clone().requires_grad_(True); b = x0.clone().requires_grad_(True)',
+  "    ya = F.interpolate(a, scale_factor=float(sf), mode='bilinear', align_corners=False)",
+  '    yb = bilinear_up_transposed(b, sf)',
+  '    g = torch.rand(ya.shape, generator=torch.Generator().manual_seed(sf))',
+  '    (ya * g).sum().backward(); (yb * g).sum().backward()',
+  "    out[f'x{sf}'] = {'shape': list(yb.shape), 'want': list(ya.shape), 'value': float((ya - yb).abs().max()),",
+  "                     'grad': float((a.grad - b.grad).abs().max() / a.grad.abs().max())}",
+  'xb = x0.bfloat16()',
+  "out['bf16_takes_transposed'] = bool(torch.equal(bilinear_up(xb, 4), bilinear_up_transposed(xb, 4)))",
+  "out['fp32_takes_interpolate'] = bool(torch.equal(bilinear_up(x0, 4), F.interpolate(x0, scale_factor=4.0, mode='bilinear', align_corners=False)))",
+  'print(json.dumps(out))',
+].join('\n');
+
 describe('train_vsr.py --bf16 on the CPU', () => {
   it('a bf16 step computes the fp32 step: loss and gradients within bf16 precision, on shipped weights and real frames', () => {
     const r = spawnSync(PY, ['-c', oneStep], { cwd: root, encoding: 'utf8' });
@@ -75,6 +100,23 @@ describe('train_vsr.py --bf16 on the CPU', () => {
     expect(s.out_max).toBeLessThanOrEqual(2 / 255);
     expect(s.out_mean).toBeGreaterThan(0);
   }, 120_000);
+
+  it('the bf16 training path\'s x4 bilinear is F.interpolate\'s: values and gradients within 1e-6 in fp32', () => {
+    const r = spawnSync(PY, ['-c', upsample], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Record<string, { shape: number[]; want: number[]; value: number; grad: number }> & {
+      bf16_takes_transposed: boolean; fp32_takes_interpolate: boolean;
+    };
+    for (const k of ['x2', 'x4']) {
+      expect(s[k]!.shape).toEqual(s[k]!.want);
+      // fp32 sums of the same few products in another order: ~1e-7 on values in [0, 1]; the gradient
+      // (up to ~16 at the edges, where the replicated border gathers) relative to its largest
+      expect(s[k]!.value).toBeLessThanOrEqual(1e-6);
+      expect(s[k]!.grad).toBeLessThanOrEqual(1e-6);
+    }
+    expect(s.bf16_takes_transposed).toBe(true);
+    expect(s.fp32_takes_interpolate).toBe(true);
+  });
 
   it('the trainer runs --bf16 on the CPU (channels_last), trains, and its checkpoint loads into a plain net', () => {
     const pack = join(tmp, 'pack.npz');
