@@ -9,7 +9,10 @@ import torch
 import torch.nn.functional as F
 
 
-def setup(device: str, threads: int = 2, seed: int = 0) -> torch.device:
+def setup(device: str, *, threads: int, seed: int = 0) -> torch.device:
+    """The torch device, seeded; on the CPU `threads` torch (OpenMP/oneDNN) threads. No default for
+    `threads`: a caller that left it out ran 2 threads whatever its --threads said (train_vsr.py's pack
+    mode did, and the VM's runs collapsed beside any other busy process)."""
     torch.manual_seed(seed)
     if device == 'cuda':
         if not torch.cuda.is_available():
@@ -21,6 +24,13 @@ def setup(device: str, threads: int = 2, seed: int = 0) -> torch.device:
         torch.set_num_threads(threads)
         torch.set_flush_denormal(True)   # decaying weights/activations must not hit the slow denormal path
     return torch.device(device)
+
+
+def add_threads_arg(ap) -> None:
+    """--threads for a trainer's argparse (pass it on to setup)."""
+    ap.add_argument('--threads', type=int, default=2,
+                    help='torch (OpenMP/oneDNN) threads; 1 leaves the other core of a 2-core machine free: a busy '
+                         'process beside a 2-thread run stalls its OpenMP barriers (measured 10x slower)')
 
 
 def autocast(enabled: bool, device_type: str = 'cuda'):

@@ -74,7 +74,7 @@ def main():
     ap.add_argument('--shards', default=None, help='shard folder for the held-out check (default: the run\'s own)')
     ap.add_argument('--onnx-only', action='store_true', help='only the step ONNX of each net (any kind of checkpoint)')
     args = ap.parse_args()
-    device = setup('cpu')
+    device = setup('cpu', threads=2)
     # our own files (they hold the run's argparse dict): torch >= 2.6 would refuse them by default
     ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     models = ema_models(ck)

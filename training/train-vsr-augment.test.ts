@@ -7,12 +7,8 @@
  * LR repeated 4x4 (nearest), crops the size of the frame (so the crop position cannot hide a symmetry):
  * each sample is matched against the 16 transforms of the clip; a sample matching none fails.
  */
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { pythonJson } from './python-run';
 
 const script = [
   'import json, sys, torch',
@@ -49,9 +45,7 @@ const script = [
 
 describe('train_vsr.py sample_batch augmentation', () => {
   it('keeps LR and HR aligned and draws the x mirror by default, all 8 symmetries with --dihedral', () => {
-    const r = spawnSync('/usr/bin/python3', ['-c', script], { cwd: root, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as Record<'default' | 'dihedral', { seen: string[]; unmatched: number }>;
+    const s = pythonJson<Record<'default' | 'dihedral', { seen: string[]; unmatched: number }>>(script);
     // 256 samples each: every one is the clip under a symmetry, LR and HR under the same one
     expect(s.default.unmatched).toBe(0);
     expect(s.dihedral.unmatched).toBe(0);

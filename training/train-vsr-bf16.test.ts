@@ -13,18 +13,14 @@
  * 3. The trainer end to end with --bf16 on the CPU (tiny net, stand-in pack): it says it runs bf16 with
  *    channels_last on the torch threads asked for, trains, and its checkpoint loads into a plain fp32 net.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAKE_STAND_IN_PACK } from './stand-in-pack';
+import { MAKE_STAND_IN_PACK, pythonJson, runPython } from './python-run';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'vsr-bf16-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const PY = '/usr/bin/python3';
 
 const oneStep = [
   'import copy, json, sys, numpy as np, torch',
@@ -80,9 +76,7 @@ const upsample = [
 
 describe('train_vsr.py --bf16 on the CPU', () => {
   it('a bf16 step computes the fp32 step: loss and gradients within bf16 precision, on shipped weights and real frames', () => {
-    const r = spawnSync(PY, ['-c', oneStep], { cwd: root, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { loss: [number, number]; min_cos: number; all_cos: number; tensors: number; out_max: number; out_mean: number };
+    const s = pythonJson<{ loss: [number, number]; min_cos: number; all_cos: number; tensors: number; out_max: number; out_mean: number }>(oneStep);
     expect(s.tensors).toBeGreaterThan(50); // every conv weight and bias of the 8/8/8 net
     // bf16 keeps 8 significant bits (relative rounding 2^-9 = 0.002 per op); the loss is a mean over
     // 37k outputs whose rounding errors largely cancel: within 0.2 % of the fp32 loss
@@ -102,11 +96,9 @@ describe('train_vsr.py --bf16 on the CPU', () => {
   }, 120_000);
 
   it('the bf16 training path\'s x4 bilinear is F.interpolate\'s: values and gradients within 1e-6 in fp32', () => {
-    const r = spawnSync(PY, ['-c', upsample], { cwd: root, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as Record<string, { shape: number[]; want: number[]; value: number; grad: number }> & {
+    const s = pythonJson<Record<string, { shape: number[]; want: number[]; value: number; grad: number }> & {
       bf16_takes_transposed: boolean; fp32_takes_interpolate: boolean;
-    };
+    }>(upsample);
     for (const k of ['x2', 'x4']) {
       expect(s[k]!.shape).toEqual(s[k]!.want);
       // fp32 sums of the same few products in another order: ~1e-7 on values in [0, 1]; the gradient
@@ -120,17 +112,13 @@ describe('train_vsr.py --bf16 on the CPU', () => {
 
   it('the trainer runs --bf16 on the CPU (channels_last), trains, and its checkpoint loads into a plain net', () => {
     const pack = join(tmp, 'pack.npz');
-    const made = spawnSync(PY, ['-c', MAKE_STAND_IN_PACK, pack], { cwd: root, encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
+    runPython(['-c', MAKE_STAND_IN_PACK, pack]);
     const run = join(tmp, 'run');
-    const train = spawnSync(
-      PY,
+    runPython(
       ['training/train_vsr.py', '--pack', pack, '--allow-stand-in', '--configs', 'tiny-lite', '--device', 'cpu', '--bf16',
         '--seconds', '4', '--batch', '2', '--lr-crop', '8', '--frames', '3', '--lr', '1e-3', '--threads', '1',
         '--run-dir', run, '--log-every', '100'],
-      { cwd: root, encoding: 'utf8' },
     );
-    expect(train.status, train.stderr).toBe(0);
     const log = readFileSync(join(run, 'log.txt'), 'utf8');
     expect(log).toMatch(/bf16 autocast on the CPU, nets in channels_last/);
     // --threads reaches torch in pack mode (it did not: pack mode ran 2 threads whatever was asked)
@@ -146,9 +134,7 @@ describe('train_vsr.py --bf16 on the CPU', () => {
       "moved = sum(float((a - b).abs().sum()) for a, b in zip(m.fuse[-1].parameters(), fresh.fuse[-1].parameters()))",
       "print(json.dumps({'step': ck['step'], 'finite': all(bool(p.isfinite().all()) for p in m.parameters()), 'moved': moved}))",
     ].join('\n');
-    const r = spawnSync(PY, ['-c', load, join(run, 'last.pt')], { cwd: root, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { step: number; finite: boolean; moved: number };
+    const s = pythonJson<{ step: number; finite: boolean; moved: number }>(load, join(run, 'last.pt'));
     expect(s.step).toBeGreaterThan(0);
     expect(s.finite).toBe(true);
     // the output layer starts at zero (the net starts as bicubic): training moved it

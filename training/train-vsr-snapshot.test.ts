@@ -7,19 +7,14 @@
  * carries web-quality LR too, trained on (--p-web) and scored as a third condition. A snapshot exported
  * by export_checkpoint.py runs in onnxruntime as it runs in torch.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAKE_STAND_IN_PACK } from './stand-in-pack';
+import { MAKE_STAND_IN_PACK, pythonJson, runPython } from './python-run';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'vsr-snap-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const PY = '/usr/bin/python3';
 
 /** Re-scores each snapshot named in the campaign log on the pack's held-out clips. */
 const rescore = [
@@ -61,18 +56,14 @@ const torchStep = [
 describe('train_vsr.py --snapshot-every', () => {
   it('saves EMA snapshots whose weights score what the campaign log says, and exports them', async () => {
     const pack = join(tmp, 'pack.npz');
-    const made = spawnSync(PY, ['-c', MAKE_STAND_IN_PACK, pack], { cwd: root, encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
+    runPython(['-c', MAKE_STAND_IN_PACK, pack]);
     const run = join(tmp, 'run');
     const log = join(tmp, 'campaign.jsonl');
-    const train = spawnSync(
-      PY,
+    runPython(
       ['training/train_vsr.py', '--pack', pack, '--allow-stand-in', '--configs', 'tiny-lite', '--device', 'cpu',
         '--seconds', '12', '--batch', '2', '--lr-crop', '8', '--frames', '3', '--lr', '1e-3', '--threads', '1', '--p-web', '0.4',
         '--snapshot-every', '2', '--run-dir', run, '--campaign-log', log, '--log-every', '100'],
-      { cwd: root, encoding: 'utf8' },
     );
-    expect(train.status, train.stderr).toBe(0);
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const l of lines) {
@@ -82,9 +73,7 @@ describe('train_vsr.py --snapshot-every', () => {
       expect(l.web.bicubic).toBeGreaterThan(10);
       expect(l.web.bicubic).not.toBe(l.degraded.bicubic);
     }
-    const again = spawnSync(PY, ['-c', rescore, pack, log, run], { cwd: root, encoding: 'utf8' });
-    expect(again.status, again.stderr).toBe(0);
-    const scores = JSON.parse(again.stdout) as { step: number; logged: number; again: number; wsum: number }[];
+    const scores = pythonJson<{ step: number; logged: number; again: number; wsum: number }[]>(rescore, pack, log, run);
     expect(scores.map((s) => s.step)).toEqual(lines.map((l) => l.step));
     // the same fp32 computation on the same weights: equal to the 3 decimals the log keeps
     for (const s of scores) expect(Math.abs(s.again - s.logged)).toBeLessThanOrEqual(0.0015);
@@ -98,13 +87,10 @@ describe('train_vsr.py --snapshot-every', () => {
     // that graph computes what the snapshot's net computes (onnxruntime-node vs torch, both fp32)
     const snap = join(run, lines[lines.length - 1]!.snapshot);
     const onnxDir = join(tmp, 'onnx');
-    const ex = spawnSync(PY, ['training/export_checkpoint.py', snap, onnxDir], { cwd: root, encoding: 'utf8' });
-    expect(ex.status, ex.stderr).toBe(0);
-    const ref = spawnSync(PY, ['-c', torchStep, snap], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-    expect(ref.status, ref.stderr).toBe(0);
-    const want = JSON.parse(ref.stdout) as {
+    runPython(['training/export_checkpoint.py', snap, onnxDir]);
+    const want = pythonJson<{
       inputs: number[][]; state: number[]; width: number; out: number[]; out_dims: number[]; state_out: number[];
-    };
+    }>(torchStep, snap);
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(join(onnxDir, 'vsr.step.onnx'));
     const t = (d: number[], c: number) => new ort.Tensor('float32', Float32Array.from(d), [1, c, 12, 8]);

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, autocast, dump_json, psnr, setup  # noqa: E402
+from common import Budget, Log, add_threads_arg, autocast, dump_json, psnr, setup  # noqa: E402
 from vqdsr_models import VQGAN_CONFIGS, MultiScaleVQGAN, count_params, deepen_vqgan_from  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -335,9 +335,7 @@ def main():
     ap.add_argument('--eval-at-start', action='store_true', help='evaluate once before the first step (a fine-tune\'s baseline)')
     ap.add_argument('--campaign-log', default=None, help='append each evaluation here as a JSON line')
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--threads', type=int, default=2,
-                    help='torch (OpenMP/oneDNN) threads; 1 leaves the other core of a 2-core machine free: a busy '
-                         'process beside a 2-thread run stalls its OpenMP barriers (measured 10x slower)')
+    add_threads_arg(ap)
     args = ap.parse_args()
 
     device = setup(args.device, threads=args.threads, seed=args.seed)

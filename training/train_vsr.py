@@ -32,7 +32,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, autocast, dump_json, psnr, setup, ssim  # noqa: E402
+from common import Budget, Log, add_threads_arg, autocast, dump_json, psnr, setup, ssim  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, widen_from  # noqa: E402
 import random  # noqa: E402
 
@@ -276,7 +276,7 @@ def optimize_step(models: dict, opts: dict, emas: dict, losses: dict, lr_in, tar
         losses[n].append(float(loss))
 
 
-def prepare_bf16(models: dict, bf16: bool, device, log) -> bool:
+def prepare_bf16(models: dict, bf16: bool, device, log) -> None:
     """--bf16: training steps under bf16 autocast (optimize_step). On the CPU the nets go channels_last:
     oneDNN's bf16 convolutions want NHWC and reorder every input otherwise (measured on this VM's
     AMX-BF16 Xeon, lite-deep8, batch 4 x 5 frames x 48 px, 2 threads: fp32 352 ms/step, bf16 263,
@@ -286,7 +286,6 @@ def prepare_bf16(models: dict, bf16: bool, device, log) -> bool:
         for m in models.values():
             m.to(memory_format=torch.channels_last)
         log('bf16 autocast on the CPU, nets in channels_last (oneDNN bf16 convolutions)')
-    return bf16
 
 
 def general_summary(step: int, seconds: float, device, run: dict, heldout: dict | None, data: dict, **extra) -> dict:
@@ -413,9 +412,7 @@ def main():
     ap.add_argument('--campaign-log', default=None, help='jsonl file: one line per periodic held-out evaluation')
     ap.add_argument('--dihedral', action='store_true',
                     help='pack mode: augment with all 8 symmetries of the square (default: x mirror only)')
-    ap.add_argument('--threads', type=int, default=2,
-                    help='torch (OpenMP/oneDNN) threads; 1 leaves the other core of a 2-core machine free: a busy '
-                         'process beside a 2-thread run stalls its OpenMP barriers (measured 10x slower)')
+    add_threads_arg(ap)
     ap.add_argument('--snapshot-every', type=float, default=0,
                     help='pack mode: every S seconds save the EMA weights (snap_<step>.pt) and score them on the '
                          'held-out clips, so a long run can be picked at its best point (0: off)')
@@ -480,7 +477,7 @@ def main():
                 f.write(json.dumps(line) + '\n')
 
     gen = torch.Generator().manual_seed(args.seed + 1)
-    use_bf16 = prepare_bf16(models, args.bf16, device, log)
+    prepare_bf16(models, args.bf16, device, log)
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     t_log = t_ckpt = t_snap = time.time()
     losses = {n: [] for n in names}
@@ -496,7 +493,7 @@ def main():
         if args.usm > 0:
             target = usm(hr.flatten(0, 1), args.usm).view_as(hr)
         optimize_step(models, opts, emas, losses, lr_in, target, lr_at(frac, args.lr),
-                      with_colour_term(PIXEL_LOSSES[args.loss], args.colour_weight), use_bf16)
+                      with_colour_term(PIXEL_LOSSES[args.loss], args.colour_weight), args.bf16)
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
@@ -520,7 +517,7 @@ def main():
     summary_common = {
         'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu', 'torch': torch.__version__,
-        'batch': args.batch, 'lr_crop': args.lr_crop, 'frames_per_clip': Tt, 'lr': args.lr, 'bf16': use_bf16,
+        'batch': args.batch, 'lr_crop': args.lr_crop, 'frames_per_clip': Tt, 'lr': args.lr, 'bf16': args.bf16,
         'augment': 'dihedral (8 symmetries), time reversal' if args.dihedral else 'x mirror, time reversal',
         'loss': loss_text(args.loss.upper() + (f' to USM-sharpened GT (amount {args.usm})' if args.usm > 0 else ' to HR'),
                           args.colour_weight),
@@ -604,7 +601,7 @@ def main_shards(args) -> None:
         return ev
 
     rng = random.Random(args.seed * 7 + step)
-    use_bf16 = prepare_bf16(models, args.bf16, device, log)
+    prepare_bf16(models, args.bf16, device, log)
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     t_log = t_ckpt = t_refresh = t_eval = time.time()
     losses = {n: [] for n in names}
@@ -616,7 +613,7 @@ def main_shards(args) -> None:
             t0_ = rng.randrange(lr_in.shape[1] - args.frames + 1)
             lr_in, hr = lr_in[:, t0_:t0_ + args.frames], hr[:, t0_:t0_ + args.frames]
         optimize_step(models, opts, emas, losses, lr_in, hr, lr_at(frac, args.lr),
-                      with_colour_term(charbonnier, args.colour_weight), use_bf16)
+                      with_colour_term(charbonnier, args.colour_weight), args.bf16)
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:

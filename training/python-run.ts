@@ -1,4 +1,28 @@
 /**
+ * What the trainer's tests share: running Debian's python3 in the repository root (a non-zero exit fails
+ * the test with python's stderr) and a tiny stand-in VSR pack.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PY = '/usr/bin/python3';
+
+/** `python3 ...args` in ROOT; its stdout once it has exited 0. */
+export function runPython(args: string[]): string {
+  const r = spawnSync(PY, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** `python3 -c script ...args` whose stdout is one JSON value. */
+export function pythonJson<T>(script: string, ...args: string[]): T {
+  return JSON.parse(runPython(['-c', script, ...args])) as T;
+}
+
+/**
  * A tiny stand-in VSR pack for the trainer's tests (python source; argv[1] = the .npz to write), in
  * make_vsr_pairs.py's layout. Never for shipping: its meta says stand_in, so train_vsr.py needs
  * --allow-stand-in to take it. 6 clips (2 held out) of 3 frames, 64 px HR; LR is PIL bicubic x1/4, the
