@@ -35,6 +35,10 @@ try {
   // ?webgpu forces the GPU side: the prepared runner is the WebGPU one.
   check(/^vsr ready on the GPU \(WebGPU\) \(\d+\.\d s\)$/.test(ready), `Upscale tab prepared the default model: "${ready}"`);
 
+  console.log('before a run the two empty panels say what will appear there');
+  const hints = await page.$$eval('.frame-empty-hint', (els) => els.map((e) => e.textContent ?? ''));
+  check(hints.length === 2 && /LR frame/.test(hints[0]) && /Press Upscale/.test(hints[1]) && /Play live/.test(hints[1]), `empty-panel hints: ${JSON.stringify(hints)}`);
+
   console.log('every VSR model of the manifest is offered, runs, and goes into the share link');
   const hashState = () => page.evaluate(() => JSON.parse(atob(location.hash.slice(4).replace(/-/g, '+').replace(/_/g, '/'))));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=upscale-model] option').length >= 2, null, { timeout: 60_000 });
@@ -45,6 +49,7 @@ try {
     const st = await runUpscale(page, { from: 1, to: 1, region: '32x32', output: 'none' });
     const out = await canvasStats(page, '[data-testid=upscale-canvas]');
     check(new RegExp(`Upscaled 1 frames with ${id} in`).test(st) && out.width === 128 && out.std > 5, `model ${id}: one 32×32 frame → ${out.width}×${out.height}: "${st.slice(0, 100)}"`);
+    check((await page.$$('.frame-empty-hint')).length === 0, `model ${id}: the frames replace the empty-panel hints`);
     await page.waitForTimeout(400); // the hash is written 250 ms after a change
     const m = (await hashState()).m;
     check(id === 'vsr' ? m === undefined : m === id, `the share link carries the model: m = ${JSON.stringify(m)}`);

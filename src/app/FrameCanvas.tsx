@@ -2,7 +2,11 @@ import { useEffect, useRef } from 'react';
 import type { RgbaFrame } from '../core/frame';
 
 /** Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). */
-export function FrameCanvas({ frame, label, testId, pixelated, displayWidth }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number }) {
+/**
+ * One RGBA frame on a canvas with a caption. `emptyHint` is shown inside the box until the first
+ * frame arrives, so an empty panel says what will appear there and how to get it.
+ */
+export function FrameCanvas({ frame, label, testId, pixelated, displayWidth, emptyHint }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number; emptyHint?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
@@ -14,6 +18,7 @@ export function FrameCanvas({ frame, label, testId, pixelated, displayWidth }: {
   }, [frame]);
   return (
     <figure className="frame">
+      {!frame && emptyHint && <div className="frame-empty-hint">{emptyHint}</div>}
       <canvas
         ref={ref}
         data-testid={testId}
