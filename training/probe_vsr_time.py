@@ -16,10 +16,11 @@ the PSNR-Y gain over bicubic (4 px border, 8-bit, as the bench scores) of five w
   no memory      the state reset to zeros before every frame, real neighbours (what the state is worth)
   single frame   the state reset and prev = next = cur (what the neighbouring frames are worth)
 
-Measured 2026-12-06 on the shipped vsr-restore (restore18, paper condition, 12 clips): recurrent +1.25, x2 +1.24,
-x3 +1.24, no memory +0.92, single frame +0.95 dB. The state is worth ~0.3 dB, the neighbours nothing, more passes
-nothing: the net does not aggregate information across frames (the state works as a warm start), so motion
-alignment / longer training clips are not where the next dB is on this content; capacity is.
+Measured 2026-12-06 on the shipped vsr-restore (restore18, paper condition, 12 clips): recurrent +1.254, x2 +1.237,
+x3 +1.238, warm start only +1.175, no memory +0.922, single frame +0.953 dB. The state is worth ~0.33 dB, ~0.25 of
+it as a warm start and ~0.08 as information carried across frames; the neighbours and more passes add nothing. So
+motion alignment or longer training clips are not where the next dB is on this content. (Per-frame depth, tried
+next as restore28deep12 with blocks 12/12/12, did not move the plateau either: summaries/vsr_restore28deep12_train_log.txt.)
 The bench's clips are the selection set: this reads them, it never trains on them.
 """
 import argparse
