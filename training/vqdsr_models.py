@@ -290,7 +290,8 @@ VSR_CONFIGS = {
     'lite-deep8': VSRConfig(width=32, blocks=(8, 8, 8), fuse='lite', base='bicubic'),
     # 'lite-deep8' grown by four more blocks per scale (1.5x the multiply-adds): training/probe_vsr_time.py found the
     # recurrent state worth ~0.25 dB on paper as a warm start (a second pass over the same frame's features) and
-    # only ~0.08 dB as information carried across frames, so per-frame depth, not alignment, is the lever to try
+    # only ~0.08 dB as information carried across frames, so per-frame depth looked like the lever; 8,722 CPU steps
+    # from restore18 (restore28deep12) left it at restore18's level (summaries/vsr_restore28deep12_train_log.txt)
     'lite-deep12': VSRConfig(width=32, blocks=(12, 12, 12), fuse='lite', base='bicubic'),
     # the same grown wider by widen_from (new channels never read by the old ones, so step 0 is the
     # trained 32-wide net): 48 for a CPU run (~2.2x the multiply-adds), 64 = the paper width (GPU runs)

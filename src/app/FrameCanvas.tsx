@@ -1,10 +1,10 @@
 import { useEffect, useRef } from 'react';
 import type { RgbaFrame } from '../core/frame';
 
-/** Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). */
 /**
- * One RGBA frame on a canvas with a caption. `emptyHint` is shown inside the box until the first
- * frame arrives, so an empty panel says what will appear there and how to get it.
+ * Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). Until the first
+ * frame arrives, `emptyHint` (if given) takes the empty box's place, so an empty panel says what
+ * will appear there and how to get it.
  */
 export function FrameCanvas({ frame, label, testId, pixelated, displayWidth, emptyHint }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number; emptyHint?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
