@@ -8,8 +8,8 @@
 # candidate NAME (the shipped models' and the peer's columns come from the bench's cache when their files are
 # unchanged; the VQGAN section is skipped), the result JSON is renamed …-quality-NAME-candidate.json, and
 # bench_compare.py prints NAME against REF (default vsr-restore) per condition: mean gain over bicubic, the
-# clips it wins and loses, the worst clip. bench/results/quality-latest.md and latest.json are left as they were
-# (a candidate is not what ships; its table is in .cache/candidates/NAME.md).
+# clips it wins and loses, the worst clip. The table goes to .cache/candidates/NAME.md (QUALITY_MD), so
+# bench/results/quality-latest.md keeps describing what ships.
 # Takes ~5 min on 2 idle cores, ~9 beside a 1-thread trainer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,15 +19,11 @@ out=.cache/candidates/$name
 mkdir -p "$out"
 /usr/bin/python3 training/export_checkpoint.py --onnx-only "$ckpt" "$out" > "$out.export.log" 2>&1 || { cat "$out.export.log"; exit 1; }
 onnx=$(ls "$out"/*.step.onnx | head -1)
-cp bench/results/quality-latest.md "$out.keep.md"
-cp bench/results/latest.json "$out.keep.json" 2>/dev/null || true
-before=$(ls bench/results/vm-*.json 2>/dev/null | wc -l)
 QUALITY_VQGAN=0 QUALITY_MD="$out.md" QUALITY_CANDIDATES="$name=$onnx" npm run --silent bench quality > "$out.bench.log" 2>&1 \
-  || { tail -20 "$out.bench.log"; exit 1; }
-mv "$out.keep.md" bench/results/quality-latest.md
-[ -f "$out.keep.json" ] && mv "$out.keep.json" bench/results/latest.json
-j=$(ls -t bench/results/vm-*.json | head -1)
-[ "$(ls bench/results/vm-*.json | wc -l)" -gt "$before" ] || { echo "the bench wrote no new result JSON" >&2; exit 1; }
+  || { tail -c 2000 "$out.bench.log"; exit 1; }
+# bench/run.mjs names the result file it wrote on its last line.
+j=$(sed -n 's/^wrote \(bench\/results\/vm-.*\.json\)$/\1/p' "$out.bench.log" | tail -1)
+[ -n "$j" ] && [ -f "$j" ] || { echo "the bench named no result JSON ($out.bench.log)" >&2; exit 1; }
 dest="${j%.json}-quality-$name-candidate.json"
 mv "$j" "$dest"
 echo "$dest"

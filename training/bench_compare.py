@@ -21,16 +21,17 @@ def main() -> None:
         if name not in methods or ref not in methods:
             print(f'{cond}: {name if name not in methods else ref} not in this result')
             continue
+        # Means and worst clips are the bench's own (summary); only the clip-by-clip differences are made here.
+        summ = d['summary'][cond]
+        mean = {m: summ[m]['gain_db'] for m in (name, ref)}
+        worst = {m: summ[m]['worst'] for m in (name, ref)}
         bic = methods['bicubic']
-        gain = {m: {c: methods[m][c]['psnr_y'] - bic[c]['psnr_y'] for c in bic} for m in (name, ref)}
-        mean = {m: sum(g.values()) / len(g) for m, g in gain.items()}
-        diff = {c: gain[name][c] - gain[ref][c] for c in bic}
+        diff = {c: methods[name][c]['psnr_y'] - methods[ref][c]['psnr_y'] for c in bic}
         wins = sorted((c for c in diff if diff[c] > 0.02), key=lambda c: -diff[c])
         losses = sorted((c for c in diff if diff[c] < -0.02), key=lambda c: diff[c])
-        worst = {m: min(g, key=g.get) for m, g in gain.items()}
         print(f'{cond:5s} {name} {mean[name]:+.3f} dB vs {ref} {mean[ref]:+.3f} ({mean[name] - mean[ref]:+.3f}); '
               f'better on {len(wins)}, worse on {len(losses)} of {len(diff)} clips; '
-              f'worst clip {worst[name]} {gain[name][worst[name]]:+.2f} / {worst[ref]} {gain[ref][worst[ref]]:+.2f}')
+              f'worst clip {worst[name]["clip"]} {worst[name]["gain_db"]:+.2f} / {worst[ref]["clip"]} {worst[ref]["gain_db"]:+.2f}')
         if losses:
             print('      worse: ' + ', '.join(f'{c} {diff[c]:+.2f}' for c in losses))
         if wins:

@@ -4,7 +4,9 @@
 
 Runs the net over the quality benchmark's LR clips of one condition (`npm run bench quality` leaves them in
 .cache/quality-run/lr/<cond>/, the HR in .cache/quality-set/<clip>/hr/) and prints, per clip and on average,
-the PSNR-Y gain over bicubic (4 px border, 8-bit, as the bench scores) of five ways to run it:
+the PSNR-Y gain (4 px border, 8-bit, as the bench scores) over the trainer's bicubic baseline
+(train_vsr.bicubic_up: torch's, a = -0.75, so a few hundredths off the bench's MATLAB bicubic; the modes are
+compared with each other) of five ways to run it:
 
   recurrent      as the app runs it: primed (frame 0 stepped twice, the first pass only fills the state),
                  then one step per frame, the state carried
@@ -35,6 +37,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import psnr  # noqa: E402
+from train_vsr import bicubic_up  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -99,8 +102,7 @@ def main() -> None:
         for c in clips:
             hr = load_frames(os.path.join(ROOT, '.cache/quality-set', c, 'hr'))
             lr = load_frames(os.path.join(lr_root, c) if lr_root else os.path.join(ROOT, '.cache/quality-set', c, 'clean'))
-            bic = F.interpolate(lr, scale_factor=4, mode='bicubic', align_corners=False).clamp(0, 1)
-            base = float(psnr(bic, hr, border=4).mean())
+            base = float(psnr(bicubic_up(lr), hr, border=4).mean())
             outs = run_modes(m, lr)
             g = [float(psnr(outs[k], hr, border=4).mean()) - base for k in MODES]
             gains.append(g)
