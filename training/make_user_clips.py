@@ -37,7 +37,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import HELDOUT_SEED_BASE, clipart_clip, list_sources, procedural_clip  # noqa: E402
 from prep_prior import _ff  # noqa: E402  (the ffmpeg CLI call the prior set uses)
-from scenes import hatch_clip, list_svg_sources, soft_clip, svg_clip, text_clip  # noqa: E402
+from scenes import hatch_clip, list_svg_sources, rim_clip, soft_clip, svg_clip, text_clip  # noqa: E402
 from yuv_exact import decode_exact  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -133,6 +133,8 @@ def render(kind: str, seed: int, T: int, size: int, heldout: bool) -> list:
         return text_clip(seed, T, size, svg)
     if kind == 'hatch':
         return hatch_clip(seed, T, size)
+    if kind == 'rim':
+        return rim_clip(seed, T, size)
     return procedural_clip(seed, T, size)
 
 

@@ -15,7 +15,12 @@ floating-point camera box (so pans and zooms move by sub-pixel amounts, as real 
   bundles of thin rings (guilloche / spirograph bands) and fine concentric rings — in shapes over
   flat or soft backgrounds. At ×1/4 such a band becomes a smooth tone; a net that has only seen
   single outlines sharpens it into one line, below bicubic in PSNR (measured on a held-out SVG of
-  this kind, 2026-12-03): these clips show it what a band of fine lines looks like from the LR side.
+  this kind, 2026-12-03): these clips show it what a band of fine lines looks like from the LR side;
+* ``rim_clip``: bands of fine lines *along a solid outline* — a spirograph band hugging a circle, ticks
+  or fur standing on a contour, contour-parallel hairlines, beads — the ornamental rims of clip art.
+  hatch_clip's bands float free; every fine-tune since 2026-12-04 still redrew a band that sits on a
+  solid line as one thicker dark line (the 02-svg clip of the quality benchmark), so here the band
+  and the line it hugs come together, in both orders (band outside or inside, band darker or lighter).
 
 The held-out split is by source, shared with clipgen.py: an art file is held out when the sha1 of
 its PNG relative path falls in the held-out tenth (PNG and SVG packages hold the same art under the
@@ -436,6 +441,108 @@ def hatch_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
                 ol = Image.new('RGBA', (side, side), _shade(o['ink'], 0.6) + (255,))
                 ol.putalpha(edge)
                 _composite_clipped(fr, ol, x0, y0)
+        bx, by, s = boxes[t]
+        frames.append(fr.convert('RGB').resize((size, size), Image.LANCZOS, box=(bx, by, bx + s, by + s)))
+    return frames
+
+
+# ---------------------------------------------------------------------------------------------
+# fine bands along solid outlines (ornamental rims)
+# ---------------------------------------------------------------------------------------------
+def _rim(side: int, rng: random.Random, ss: int, line_w: int) -> tuple[Image.Image, Image.Image, dict]:
+    """One rimmed shape (side x side, centred): its solid outline and its band of fine lines, each as
+    coverage (L), and what was drawn. The contour is an ellipse; the band lies outside it, inside it or
+    across it, 1-4 LR px wide, its lines 0.3-1 LR px apart or thick, so at x1/4 it is a soft tone next
+    to a crisp line: the pattern a net must not merge into the line."""
+    line = Image.new('L', (side, side), 0)
+    band = Image.new('L', (side, side), 0)
+    dl, db = ImageDraw.Draw(line), ImageDraw.Draw(band)
+    c = side / 2
+    rx = side * rng.uniform(0.25, 0.4)
+    ry = rx * rng.uniform(0.6, 1.0)
+    width = ss * 4 * rng.uniform(1.0, 4.0)            # band width: 1-4 LR px
+    where = rng.choice(('out', 'out', 'in', 'across'))
+    off = {'out': width / 2 + line_w / 2, 'in': -width / 2 - line_w / 2, 'across': 0.0}[where]
+    style = rng.choice(('loops', 'loops', 'ticks', 'hairlines', 'beads'))
+    thin = max(1, int(ss * rng.uniform(0.5, 1.2)))
+    dl.ellipse([c - rx, c - ry, c + rx, c + ry], outline=255, width=line_w)
+    # The band's centre line follows the contour at the offset (positive: outside).
+    brx, bry = rx + off, ry + off
+    if style == 'loops':
+        # A spirograph band: circles of the band's mean radius whose centres walk round a circle of
+        # half the band's width (the 02-svg ornament), stretched to the ellipse.
+        n = rng.randint(18, 64)
+        for i in range(n):
+            a = 2 * math.pi * i / n
+            cx, cy = c + width / 2 * math.cos(a), c + width / 2 * math.sin(a)
+            db.ellipse([cx - brx, cy - bry, cx + brx, cy + bry], outline=255, width=thin)
+    elif style == 'hairlines':
+        k = rng.randint(2, 6)
+        for j in range(k):
+            o = (j / max(k - 1, 1) - 0.5) * width
+            db.ellipse([c - brx - o, c - bry - o, c + brx + o, c + bry + o], outline=255, width=thin)
+    else:
+        pitch = ss * rng.uniform(1.5, 6.0)
+        perim = math.pi * (3 * (brx + bry) - math.sqrt((3 * brx + bry) * (brx + 3 * bry)))
+        n = max(8, int(perim / pitch))
+        for i in range(n):
+            a = 2 * math.pi * i / n
+            ex, ey = math.cos(a), math.sin(a)
+            px, py = c + brx * ex, c + bry * ey
+            nx, ny = ex * bry, ey * brx                     # outward normal of the ellipse
+            nl = math.hypot(nx, ny) or 1.0
+            nx, ny = nx / nl, ny / nl
+            if style == 'ticks':
+                h = width / 2 * rng.uniform(0.7, 1.0)
+                db.line([px - nx * h, py - ny * h, px + nx * h, py + ny * h], fill=255, width=thin)
+            else:
+                r = min(width / 2, pitch / 2) * rng.uniform(0.5, 0.9)
+                db.ellipse([px - r, py - r, px + r, py + r], outline=255, width=thin)
+    return line, band, {'where': where, 'style': style, 'band_lr_px': round(width / ss / 4, 2)}
+
+
+def rim_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
+    rng = random.Random(seed * 3266489917 + 11)
+    canvas = int(size * ss * 1.3)
+    line_w = max(2, int(ss * size / 256 * rng.uniform(1.0, 2.5)))
+    u = rng.random()
+    if u < 0.4:
+        bg = Image.new('RGB', (canvas, canvas), _rand_color(rng, (0.0, 0.35), (0.8, 1.0)))
+    elif u < 0.7:
+        bg = Image.fromarray(np.clip(soft_background(rng, canvas, canvas), 0, 255).astype(np.uint8))
+    else:
+        bg = paint_background(rng, canvas, canvas, line_w)
+    objs = []
+    for _ in range(rng.randint(1, 3)):
+        side = int(rng.uniform(0.3, 0.65) * canvas)
+        line, band, _ = _rim(side, rng, ss, line_w)
+        ink = _shade(_rand_color(rng, (0.2, 0.9), (0.05, 0.5)), 1.0)
+        # The band in the line's ink, or lighter (a thin pencil band beside an inked line), or darker.
+        band_ink = _shade(ink, rng.choice((1.0, 1.0, 1.8, 0.6)))
+        fill = _rand_color(rng, (0.0, 0.6), (0.6, 1.0)) if rng.random() < 0.6 else None
+        objs.append({'side': side, 'line': line, 'band': band, 'ink': ink, 'band_ink': band_ink, 'fill': fill,
+                     'x': rng.uniform(0.15, 0.85) * canvas, 'y': rng.uniform(0.15, 0.85) * canvas,
+                     'vx': rng.uniform(-0.008, 0.008) * canvas, 'vy': rng.uniform(-0.006, 0.006) * canvas,
+                     'spin': rng.uniform(-0.02, 0.02)})
+    boxes = _camera(rng, canvas, T)
+    frames = []
+    for t in range(T):
+        fr = bg.convert('RGBA')
+        for o in objs:
+            side = o['side']
+            x0, y0 = int(o['x'] + o['vx'] * t - side / 2), int(o['y'] + o['vy'] * t - side / 2)
+            deg = math.degrees(o['spin'] * t)
+            if o['fill'] is not None:
+                # The fill inside the contour (an ellipse's interior: the outline's hole, flood-filled).
+                m = o['line'].copy()
+                ImageDraw.floodfill(m, (side // 2, side // 2), 255)
+                base = Image.new('RGBA', (side, side), o['fill'] + (255,))
+                base.putalpha(m.rotate(deg, Image.BICUBIC))
+                _composite_clipped(fr, base, x0, y0)
+            for cov, ink in ((o['band'], o['band_ink']), (o['line'], o['ink'])):
+                layer = Image.new('RGBA', (side, side), ink + (255,))
+                layer.putalpha(cov.rotate(deg, Image.BICUBIC))
+                _composite_clipped(fr, layer, x0, y0)
         bx, by, s = boxes[t]
         frames.append(fr.convert('RGB').resize((size, size), Image.LANCZOS, box=(bx, by, bx + s, by + s)))
     return frames

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import compact_resume  # noqa: E402
 from clipgen import procedural_clip  # noqa: E402
 from PIL import Image  # noqa: E402
-from scenes import hatch_clip  # noqa: E402
+from scenes import hatch_clip, rim_clip  # noqa: E402
 from export_onnx import export_vqgan, export_vsr  # noqa: E402
 from train_vqgan import quantise  # noqa: E402
 from vqdsr_models import (VQGAN_CONFIGS, VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR, VQGANConfig,  # noqa: E402
@@ -172,6 +172,13 @@ def main():
     report['hatch'] = {'deterministic': all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b)),
                        'moves': bool(np.abs(hr[0] - hr[-1]).max() > 0),
                        'roundtrip_psnr': float(10 * np.log10(255 ** 2 / max(float(((hr - trip) ** 2).mean()), 1e-9)))}
+    # The same for the rimmed shapes (scenes.rim_clip: fine bands along solid outlines).
+    a, b = rim_clip(5_000_123, 3, 128), rim_clip(5_000_123, 3, 128)
+    hr = np.stack([np.asarray(f, np.float32) for f in a])
+    trip = np.stack([np.asarray(f.resize((32, 32), Image.BICUBIC).resize((128, 128), Image.BICUBIC), np.float32) for f in a])
+    report['rim'] = {'deterministic': all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b)),
+                     'moves': bool(np.abs(hr[0] - hr[-1]).max() > 0),
+                     'roundtrip_psnr': float(10 * np.log10(255 ** 2 / max(float(((hr - trip) ** 2).mean()), 1e-9)))}
     # deepen_vqgan_from (the 'cpu-deep' VQGAN is grown from the 'cpu' one this way): the trained tiny
     # VQGAN with a second residual block in every stack must encode and decode exactly as before
     vq_deep = MultiScaleVQGAN(VQGANConfig(**{**VQGAN_CONFIGS['tiny'].to_dict(), 'res_blocks': 2})).eval()
