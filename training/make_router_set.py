@@ -6,7 +6,14 @@
 OUT/<condition>/<clip>/lr/NNNNN.png and OUT/<condition>/<clip>/hr/NNNNN.png, conditions:
   paper  the pack's degraded LR (bin/vqdsr.mjs degrade --random: blur, noise, x1/4, VQD, x264)
   clean  PIL bicubic x1/4 of HR (the quality bench's clean condition; train_vsr.clean_lr)
-  web    the pack's web-quality LR (x264 crf 28, the bench's web condition)
+  web    the pack's web-quality LR (make_user_clips.py's codec_roundtrip: a random mild-to-moderate
+         coding of a random-kernel downscale: JPEG, x264 crf 16-32, mpeg2/mpeg4, some coded twice)
+  x264   the clean LR through x264 at crf 20-34 (seeded by the clip), yuv420p, decoded as the app does:
+         web video from mild to harsh. Added 2026-12-06: on `web` alone `vsr` wins 37 of 48 clips and
+         the router learned "coded input -> vsr", while on harsher x264 `vsr-restore` is the better net
+         (the quality bench's web condition, crf 28: it wins 9 of 12 clips there and `auto` lost
+         0.18 dB to the better pick). The bench's clips stay out of the fit (below); only the kind of
+         input is covered now.
 
 
 More paper-chain draws of the same clips (other seeds) were tried as extra conditions
@@ -21,14 +28,32 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train_vsr import load_pack  # noqa: E402
+from yuv_exact import decode_exact  # noqa: E402
+
+X264_CRF = (20, 34)
+
+
+def x264_roundtrip(frames: np.ndarray, crf: int, tmp: str) -> list:
+    """LR frames (T, H, W, 3 uint8) through libx264 at `crf` (preset medium, yuv420p), decoded exactly."""
+    for t, f in enumerate(frames):
+        Image.fromarray(f).save(os.path.join(tmp, f'{t:03d}.png'))
+    vid = os.path.join(tmp, 'v.mp4')
+    subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', '-framerate', '24', '-i',
+                    os.path.join(tmp, '%03d.png'), '-c:v', 'libx264', '-crf', str(crf), '-preset', 'medium',
+                    '-pix_fmt', 'yuv420p', vid], check=True)
+    h, w = frames.shape[1:3]
+    return decode_exact(vid, w, h)[:len(frames)]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -51,10 +76,21 @@ def main():
                 os.makedirs(d)
                 for t, f in enumerate(frames):
                     Image.fromarray(f.permute(1, 2, 0).numpy()).save(os.path.join(d, f'{t:05d}.png'))
+    crfs = []
+    with tempfile.TemporaryDirectory(prefix='router') as tmp:
+        for i in held:
+            crf = random.Random(int(i) * 7919 + 1).randint(*X264_CRF)
+            crfs.append(crf)
+            lr = x264_roundtrip(data['lrc'][i].permute(0, 2, 3, 1).numpy(), crf, tmp)
+            for part, frames in (('lr', lr), ('hr', [f.permute(1, 2, 0).numpy() for f in data['hr'][i]])):
+                d = os.path.join(args.out, 'x264', f'{int(i):04d}', part)
+                os.makedirs(d)
+                for t, f in enumerate(frames):
+                    Image.fromarray(f).save(os.path.join(d, f'{t:05d}.png'))
     with open(os.path.join(args.out, 'SOURCE.txt'), 'w') as f:
         f.write(f'{os.path.basename(args.pack)}: {len(held)} held-out clips x {data["hr"].shape[1]} frames, '
-                f'conditions paper/clean/web (training/make_router_set.py)\n')
-    print(f'{args.out}: {len(held)} clips x 3 conditions')
+                f'conditions paper/clean/web/x264 (x264 crf {min(crfs)}-{max(crfs)}; training/make_router_set.py)\n')
+    print(f'{args.out}: {len(held)} clips x 4 conditions')
 
 
 if __name__ == '__main__':
