@@ -9,11 +9,12 @@ OUT/<condition>/<clip>/lr/NNNNN.png and OUT/<condition>/<clip>/hr/NNNNN.png, con
   web    the pack's web-quality LR (make_user_clips.py's codec_roundtrip: a random mild-to-moderate
          coding of a random-kernel downscale: JPEG, x264 crf 16-32, mpeg2/mpeg4, some coded twice)
   x264   the clean LR through x264 at crf 20-34 (seeded by the clip), yuv420p, decoded as the app does:
-         web video from mild to harsh. Added 2026-12-06: on `web` alone `vsr` wins 37 of 48 clips and
-         the router learned "coded input -> vsr", while on harsher x264 `vsr-restore` is the better net
-         (the quality bench's web condition, crf 28: it wins 9 of 12 clips there and `auto` lost
-         0.18 dB to the better pick). The bench's clips stay out of the fit (below); only the kind of
-         input is covered now.
+         web video from mild to harsh. Added 2026-12-06: `web` is mostly mild coding, where `vsr` wins
+         30 of 48 clips, and the fit on it sent 37 of 48 there; on x264 of this range the nets win 24
+         each, and on the quality bench's web condition (crf 28) `vsr-restore` wins 9 of 12 clips while
+         `auto` lost 0.18 dB to the better pick. With this condition auto's bench web gain rose from
+         +1.85 to +1.93 dB. The bench's clips stay out of the fit (below); only the kind of input is
+         covered now.
 
 
 More paper-chain draws of the same clips (other seeds) were tried as extra conditions

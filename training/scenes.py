@@ -449,9 +449,9 @@ def hatch_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
 # ---------------------------------------------------------------------------------------------
 # fine bands along solid outlines (ornamental rims)
 # ---------------------------------------------------------------------------------------------
-def _rim(side: int, rng: random.Random, ss: int, line_w: int) -> tuple[Image.Image, Image.Image, dict]:
+def _rim(side: int, rng: random.Random, ss: int, line_w: int) -> tuple[Image.Image, Image.Image]:
     """One rimmed shape (side x side, centred): its solid outline and its band of fine lines, each as
-    coverage (L), and what was drawn. The contour is an ellipse; the band lies outside it, inside it or
+    coverage (L). The contour is an ellipse; the band lies outside it, inside it or
     across it, 1-4 LR px wide, its lines 0.3-1 LR px apart or thick, so at x1/4 it is a soft tone next
     to a crisp line: the pattern a net must not merge into the line."""
     line = Image.new('L', (side, side), 0)
@@ -498,7 +498,7 @@ def _rim(side: int, rng: random.Random, ss: int, line_w: int) -> tuple[Image.Ima
             else:
                 r = min(width / 2, pitch / 2) * rng.uniform(0.5, 0.9)
                 db.ellipse([px - r, py - r, px + r, py + r], outline=255, width=thin)
-    return line, band, {'where': where, 'style': style, 'band_lr_px': round(width / ss / 4, 2)}
+    return line, band
 
 
 def rim_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
@@ -515,12 +515,18 @@ def rim_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
     objs = []
     for _ in range(rng.randint(1, 3)):
         side = int(rng.uniform(0.3, 0.65) * canvas)
-        line, band, _ = _rim(side, rng, ss, line_w)
+        line, band = _rim(side, rng, ss, line_w)
         ink = _shade(_rand_color(rng, (0.2, 0.9), (0.05, 0.5)), 1.0)
         # The band in the line's ink, or lighter (a thin pencil band beside an inked line), or darker.
         band_ink = _shade(ink, rng.choice((1.0, 1.0, 1.8, 0.6)))
         fill = _rand_color(rng, (0.0, 0.6), (0.6, 1.0)) if rng.random() < 0.6 else None
+        inside = None
+        if fill is not None:
+            # The contour's interior: the outline's hole, flood-filled (drawn under the band and the line).
+            inside = line.copy()
+            ImageDraw.floodfill(inside, (side // 2, side // 2), 255)
         objs.append({'side': side, 'line': line, 'band': band, 'ink': ink, 'band_ink': band_ink, 'fill': fill,
+                     'inside': inside,
                      'x': rng.uniform(0.15, 0.85) * canvas, 'y': rng.uniform(0.15, 0.85) * canvas,
                      'vx': rng.uniform(-0.008, 0.008) * canvas, 'vy': rng.uniform(-0.006, 0.006) * canvas,
                      'spin': rng.uniform(-0.02, 0.02)})
@@ -533,11 +539,8 @@ def rim_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
             x0, y0 = int(o['x'] + o['vx'] * t - side / 2), int(o['y'] + o['vy'] * t - side / 2)
             deg = math.degrees(o['spin'] * t)
             if o['fill'] is not None:
-                # The fill inside the contour (an ellipse's interior: the outline's hole, flood-filled).
-                m = o['line'].copy()
-                ImageDraw.floodfill(m, (side // 2, side // 2), 255)
                 base = Image.new('RGBA', (side, side), o['fill'] + (255,))
-                base.putalpha(m.rotate(deg, Image.BICUBIC))
+                base.putalpha(o['inside'].rotate(deg, Image.BICUBIC))
                 _composite_clipped(fr, base, x0, y0)
             for cov, ink in ((o['band'], o['band_ink']), (o['line'], o['ink'])):
                 layer = Image.new('RGBA', (side, side), ink + (255,))
