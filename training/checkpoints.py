@@ -10,7 +10,7 @@ import os
 
 import torch
 
-from vqdsr_models import MultiScaleVQGAN, RecurrentVSR, VQGANConfig, VSRConfig
+from vqdsr_models import VSR_CONFIGS, MultiScaleVQGAN, RecurrentVSR, VQGANConfig, VSRConfig
 
 
 def build(kind: str, config: dict):
@@ -64,6 +64,15 @@ def write_summary(path: str, summary: dict) -> None:
     with open(path, 'w') as f:
         json.dump(summary, f, indent=2, sort_keys=True)
         f.write('\n')
+
+
+def load_vsr_ema(path: str, config: str) -> RecurrentVSR:
+    """The VSR net of `config` from a train_vsr.py checkpoint (last.pt, a snapshot or a compact copy), in eval
+    mode: its EMA weights, what the trainer scores and exports (the raw weights where a file has no EMA)."""
+    ck = torch.load(path, map_location='cpu', weights_only=False)
+    net = RecurrentVSR(VSR_CONFIGS[config])
+    net.load_state_dict({k: v.float() for k, v in (ck['emas'] if 'emas' in ck else ck['models'])[config].items()})
+    return net.eval()
 
 
 def compact_resume(src: str, dst: str) -> dict:

@@ -16,8 +16,8 @@
  * router fitted on all clips and, the honest figure, leave-one-clip-out (a clip's three conditions
  * left out together).
  *
- * Other features were tried on the rows of `--rows-out` (2026-12-06, the 4-condition set, the same
- * regression and leave-one-clip-out): 8×8 blockiness, chroma noise, mean gradient, frame-to-frame change,
+ * Other features were tried on the rows of `--rows-out` (training/probe_router_features.py; 2026-12-06,
+ * the 4-condition set, the same regression and leave-one-clip-out): 8×8 blockiness, chroma noise, mean gradient, frame-to-frame change,
  * Immerkær over all pixels, each added to noise and edge and all five together: −0.01 to +0.007 dB on
  * average against noise and edge alone (oracle 0.09 dB above). The two features stay.
  *

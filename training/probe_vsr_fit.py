@@ -21,7 +21,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_vsr  # noqa: E402
-from vqdsr_models import VSR_CONFIGS, RecurrentVSR  # noqa: E402
+from checkpoints import load_vsr_ema  # noqa: E402
+from vqdsr_models import VSR_CONFIGS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,10 +36,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ck = torch.load(args.ckpt, map_location='cpu', weights_only=False)
-    net = RecurrentVSR(VSR_CONFIGS[args.config])
-    net.load_state_dict(ck['emas'][args.config] if 'emas' in ck else ck['models'][args.config])
-    net.eval()
+    net = load_vsr_ema(args.ckpt, args.config)
     data = train_vsr.load_pack(args.pack, threads=args.threads)
     held = data['heldout']
     train_idx = (~held).nonzero().flatten()

@@ -38,6 +38,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import psnr  # noqa: E402
 from train_vsr import bicubic_up  # noqa: E402
+from checkpoints import load_vsr_ema  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,10 +91,7 @@ def main() -> None:
     ap.add_argument('--threads', type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ck = torch.load(args.ckpt, map_location='cpu', weights_only=False)
-    m = RecurrentVSR(VSR_CONFIGS[args.config])
-    m.load_state_dict(ck['emas'][args.config] if 'emas' in ck else ck['models'][args.config])
-    m.eval()
+    m = load_vsr_ema(args.ckpt, args.config)
     lr_root = os.path.join(ROOT, '.cache/quality-run/lr', args.cond) if args.cond != 'clean' else None
     clips = sorted(os.listdir(os.path.join(ROOT, '.cache/quality-set')))
     clips = [c for c in clips if os.path.isdir(os.path.join(ROOT, '.cache/quality-set', c))]

@@ -376,6 +376,14 @@ def _guilloche(side: int, rng: random.Random, ss: int) -> Image.Image:
     return im
 
 
+def _drift(rng: random.Random, canvas: int, margin: float) -> dict:
+    """Where an object starts (its centre at least `margin` of the canvas from the edges) and how it moves:
+    up to ~1 % of the canvas a frame and a slow spin (radians a frame), drawn in this order."""
+    return {'x': rng.uniform(margin, 1 - margin) * canvas, 'y': rng.uniform(margin, 1 - margin) * canvas,
+            'vx': rng.uniform(-0.008, 0.008) * canvas, 'vy': rng.uniform(-0.006, 0.006) * canvas,
+            'spin': rng.uniform(-0.02, 0.02)}
+
+
 def hatch_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
     rng = random.Random(seed * 2246822519 + 7)
     canvas = int(size * ss * 1.3)
@@ -399,10 +407,7 @@ def hatch_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
         shape = rng.choice(('ellipse', 'rect', 'ring'))
         guil = _guilloche(side, rng, ss) if kind == 'guilloche' else None
         objs.append({'side': side, 'kind': kind, 'p': p, 'ink': ink, 'fill': fill, 'shape': shape, 'guil': guil,
-                     'outline': rng.random() < 0.5 and kind != 'guilloche',
-                     'x': rng.uniform(0.1, 0.9) * canvas, 'y': rng.uniform(0.1, 0.9) * canvas,
-                     'vx': rng.uniform(-0.008, 0.008) * canvas, 'vy': rng.uniform(-0.006, 0.006) * canvas,
-                     'spin': rng.uniform(-0.02, 0.02)})
+                     'outline': rng.random() < 0.5 and kind != 'guilloche', **_drift(rng, canvas, 0.1)})
     boxes = _camera(rng, canvas, T)
     frames = []
     for t in range(T):
@@ -526,10 +531,7 @@ def rim_clip(seed: int, T: int, size: int, ss: int = 2) -> list:
             inside = line.copy()
             ImageDraw.floodfill(inside, (side // 2, side // 2), 255)
         objs.append({'side': side, 'line': line, 'band': band, 'ink': ink, 'band_ink': band_ink, 'fill': fill,
-                     'inside': inside,
-                     'x': rng.uniform(0.15, 0.85) * canvas, 'y': rng.uniform(0.15, 0.85) * canvas,
-                     'vx': rng.uniform(-0.008, 0.008) * canvas, 'vy': rng.uniform(-0.006, 0.006) * canvas,
-                     'spin': rng.uniform(-0.02, 0.02)})
+                     'inside': inside, **_drift(rng, canvas, 0.15)})
     boxes = _camera(rng, canvas, T)
     frames = []
     for t in range(T):
