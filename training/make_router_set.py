@@ -31,7 +31,6 @@ import argparse
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -39,6 +38,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from prep_prior import _ff  # noqa: E402  (the ffmpeg CLI call the prior set and make_user_clips.py use)
 from train_vsr import load_pack  # noqa: E402
 from yuv_exact import decode_exact  # noqa: E402
 
@@ -50,11 +50,18 @@ def x264_roundtrip(frames: np.ndarray, crf: int, tmp: str) -> list:
     for t, f in enumerate(frames):
         Image.fromarray(f).save(os.path.join(tmp, f'{t:03d}.png'))
     vid = os.path.join(tmp, 'v.mp4')
-    subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', '-framerate', '24', '-i',
-                    os.path.join(tmp, '%03d.png'), '-c:v', 'libx264', '-crf', str(crf), '-preset', 'medium',
-                    '-pix_fmt', 'yuv420p', vid], check=True)
+    _ff(['-framerate', '24', '-i', os.path.join(tmp, '%03d.png'), '-c:v', 'libx264', '-crf', str(crf),
+         '-preset', 'medium', '-pix_fmt', 'yuv420p', vid])
     h, w = frames.shape[1:3]
     return decode_exact(vid, w, h)[:len(frames)]
+
+
+def write_frames(d: str, frames) -> None:
+    """HxWx3 uint8 frames as d/NNNNN.png."""
+    os.makedirs(d)
+    for t, f in enumerate(frames):
+        Image.fromarray(f).save(os.path.join(d, f'{t:05d}.png'))
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -70,24 +77,17 @@ def main():
         sys.exit(f'{args.pack} has no web-quality LR (make it with make_vsr_pairs.py --from-shards)')
     held = np.nonzero(data['heldout'].numpy())[0]
     shutil.rmtree(args.out, ignore_errors=True)
-    for cond, key in (('paper', 'lr'), ('clean', 'lrc'), ('web', 'lrw')):
-        for i in held:
-            for part, frames in (('lr', data[key][i]), ('hr', data['hr'][i])):
-                d = os.path.join(args.out, cond, f'{int(i):04d}', part)
-                os.makedirs(d)
-                for t, f in enumerate(frames):
-                    Image.fromarray(f.permute(1, 2, 0).numpy()).save(os.path.join(d, f'{t:05d}.png'))
+    hwc = lambda clip: [f.permute(1, 2, 0).numpy() for f in clip]  # noqa: E731  (T,3,H,W) tensor -> HxWx3 frames
     crfs = []
     with tempfile.TemporaryDirectory(prefix='router') as tmp:
         for i in held:
             crf = random.Random(int(i) * 7919 + 1).randint(*X264_CRF)
             crfs.append(crf)
-            lr = x264_roundtrip(data['lrc'][i].permute(0, 2, 3, 1).numpy(), crf, tmp)
-            for part, frames in (('lr', lr), ('hr', [f.permute(1, 2, 0).numpy() for f in data['hr'][i]])):
-                d = os.path.join(args.out, 'x264', f'{int(i):04d}', part)
-                os.makedirs(d)
-                for t, f in enumerate(frames):
-                    Image.fromarray(f).save(os.path.join(d, f'{t:05d}.png'))
+            lrs = {'paper': hwc(data['lr'][i]), 'clean': hwc(data['lrc'][i]), 'web': hwc(data['lrw'][i]),
+                   'x264': x264_roundtrip(np.stack(hwc(data['lrc'][i])), crf, tmp)}
+            for cond, lr in lrs.items():
+                write_frames(os.path.join(args.out, cond, f'{int(i):04d}', 'lr'), lr)
+                write_frames(os.path.join(args.out, cond, f'{int(i):04d}', 'hr'), hwc(data['hr'][i]))
     with open(os.path.join(args.out, 'SOURCE.txt'), 'w') as f:
         f.write(f'{os.path.basename(args.pack)}: {len(held)} held-out clips x {data["hr"].shape[1]} frames, '
                 f'conditions paper/clean/web/x264 (x264 crf {min(crfs)}-{max(crfs)}; training/make_router_set.py)\n')
