@@ -124,12 +124,12 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=metrics-a]')?.dataset.kind === 'no-reference', null, { timeout: 90_000 });
   check(/NIQE [\d.]+/.test(await page.textContent('[data-testid=metrics-a]')), `A (the original itself) gets the no-reference NIQE: "${(await page.textContent('[data-testid=metrics-a]')).trim()}"`);
 
-  // Every VSR model of the manifest (public/models: vsr and vsr-restore) is a choice for A and B.
+  // Every VSR model of the manifest (public/models: vsr, vsr-restore, vsr-fast) is a choice for A and B.
   const vsrChoices = (sel) => page.$$eval(`${sel} option`, (os) => os.map((o) => o.value).filter((v) => v.startsWith('vsr:')));
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-a] option[value^="vsr:"]').length >= 2, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-a] option[value^="vsr:"]').length >= 3, null, { timeout: 60_000 });
   for (const sel of ['[data-testid=compare-a]', '[data-testid=compare-b]']) {
     const got = await vsrChoices(sel);
-    check(got.join() === 'vsr:vsr,vsr:vsr-restore', `${sel} offers every VSR model of the manifest: ${got.join(', ')}`);
+    check(got.join() === 'vsr:vsr,vsr:vsr-restore,vsr:vsr-fast', `${sel} offers every VSR model of the manifest: ${got.join(', ')}`);
   }
 
   const canvasSel = '[data-testid=compare-canvas]';
@@ -251,7 +251,7 @@ try {
   await page.waitForSelector('[data-testid=blind-setup]');
   for (const sel of ['[data-testid=blind-new-a]', '[data-testid=blind-new-b]', '[data-testid=blind-context]']) {
     const got = await vsrChoices(sel);
-    check(got.join() === 'vsr:vsr,vsr:vsr-restore', `blind test ${sel} offers every VSR model: ${got.join(', ')}`);
+    check(got.join() === 'vsr:vsr,vsr:vsr-restore,vsr:vsr-fast', `blind test ${sel} offers every VSR model: ${got.join(', ')}`);
   }
   for (const [x, y] of [
     ['original', 'bicubic'],

@@ -33,8 +33,10 @@ RANGES = {
 
 # The VSR nets, each a `<id>.step.onnx` with its summary in summaries/<id>.json (the app offers
 # every one of them: src/models/kinds.ts). 'vsr' is the general model (the default), 'vsr-restore'
-# the one trained on the paper's degradation pipeline, 'vsr64' the paper-width net of a GPU run.
-VSR_MODELS = ('vsr', 'vsr-restore', 'vsr64')
+# the one trained on the paper's degradation pipeline, 'vsr-fast' a lighter general net (Live mode,
+# slow machines; its summary's `auto: false` keeps it out of the router's fit), 'vsr64' the
+# paper-width net of a GPU run.
+VSR_MODELS = ('vsr', 'vsr-restore', 'vsr-fast', 'vsr64')
 
 
 def _file_entry(path: str) -> dict:

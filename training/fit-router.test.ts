@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pickModel, PROBE_FEATURES, type InputProbe } from '../src/pipeline/vsr/input-probe.ts';
-import { fit, predict, routes, type ClipRow } from './fit_router.ts';
+import { fit, predict, routeCandidates, routes, type ClipRow } from './fit_router.ts';
 
 /** Clips whose log(edge) below −0.7 favour model 1 by `gap` dB; log(noise) is noise to the choice. */
 function rows(n: number, seed: number, gap = 0.5): ClipRow[] {
@@ -52,5 +52,11 @@ describe('router fit', () => {
     const f = fit([...ties, ...costly], 2);
     expect(predict(f, [0, -1.45])).toBe(1);
     expect(predict(f, [0, -0.2])).toBe(0);
+  });
+
+  it('chooses among the models whose summary does not say auto: false', () => {
+    const models = [{ id: 'vsr' }, { id: 'vsr-restore' }, { id: 'vsr-fast' }, { id: 'mine' }];
+    const training = { vsr: {}, 'vsr-restore': { auto: true }, 'vsr-fast': { auto: false }, mine: undefined };
+    expect(routeCandidates(models, training).map((m) => m.id)).toEqual(['vsr', 'vsr-restore', 'mine']);
   });
 });

@@ -6,7 +6,8 @@
  *       [--rows-out rows.json]   (every clip's PSNR-Y per model and features, to try other features offline)
  *
  * For every clip of the set (its condition folders: paper, clean, web) it runs every VSR model of
- * the manifest over the clip exactly as `vqdsr upscale` does (onnxruntime-node, recurrent, 8-bit
+ * the manifest that is a candidate (a model whose training summary says `auto: false`, e.g. the light
+ * `vsr-fast` kept for speed, is left out: auto chooses by quality) over the clip exactly as `vqdsr upscale` does (onnxruntime-node, recurrent, 8-bit
  * output) and scores PSNR-Y against HR with a 4 px border dropped, as the quality bench does. The
  * label of a clip is its best model; its weight is what the wrong choice costs there (best −
  * second best, dB, + 0.05 so near-ties still count a little). The model is a multinomial logistic
@@ -51,6 +52,17 @@ export interface ClipRow {
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** Each manifest entry's training summary (where build_manifest.py copies `auto`). */
+function readManifestTraining(modelsDir: string): Record<string, { auto?: unknown } | undefined> {
+  const m = JSON.parse(readFileSync(path.join(modelsDir, 'manifest.json'), 'utf8')) as { models: Record<string, { training?: { auto?: unknown } }> };
+  return Object.fromEntries(Object.entries(m.models).map(([id, e]) => [id, e.training]));
+}
+
+/** The models the router chooses among: all but those whose summary says `auto: false`. */
+export function routeCandidates<M extends { id: string }>(models: M[], training: Record<string, { auto?: unknown } | undefined>): M[] {
+  return models.filter((m) => training[m.id]?.auto !== false);
 }
 
 function readFrames(dir: string): ImageF32[] {
@@ -132,8 +144,8 @@ async function main(): Promise<void> {
   const modelsDir = path.resolve(arg('--models', path.join(ROOT, 'public', 'models')));
   const out = path.resolve(arg('--out', path.join(ROOT, 'training', 'summaries', 'router.json')));
   if (!existsSync(set)) throw new Error(`${set} is missing: make it with /usr/bin/python3 training/make_router_set.py`);
-  const models = await listVsrModels(modelsDir);
-  if (models.length < 2) throw new Error(`${modelsDir}: ${models.length} VSR model(s); a router needs two or more`);
+  const models = routeCandidates(await listVsrModels(modelsDir), readManifestTraining(modelsDir));
+  if (models.length < 2) throw new Error(`${modelsDir}: ${models.length} VSR model(s) to route; a router needs two or more`);
   const ids = models.map((m) => m.id);
   const nets = await Promise.all(ids.map((id) => createVsrNode({ modelsDir, modelId: id, threads: 1 })));
   const rows: ClipRow[] = [];

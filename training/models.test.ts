@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { routeCandidates } from './fit_router.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = join(root, 'public', 'models');
@@ -105,6 +106,13 @@ describe('the router (auto) fits the shipped nets', () => {
       expect(models[id]?.files[0].sha256, `${id}: refit with training/make_router_set.py + training/fit_router.ts`).toBe(sha);
       expect(models[id].route).toEqual(router.routes[id]);
     }
+  });
+  it('routes every VSR model but those whose summary says auto: false, which carry no route', () => {
+    const models = manifest.models as Record<string, { files: { file: string }[]; route?: unknown; training?: { auto?: unknown } }>;
+    const vsr = Object.keys(models).filter((id) => models[id].files[0].file.endsWith('.step.onnx'));
+    const candidates = routeCandidates(vsr.map((id) => ({ id })), Object.fromEntries(vsr.map((id) => [id, models[id].training]))).map((m) => m.id);
+    expect(Object.keys(router.step_sha256).sort()).toEqual([...candidates].sort());
+    for (const id of vsr.filter((x) => !candidates.includes(x))) expect(models[id].route, id).toBeUndefined();
   });
 });
 

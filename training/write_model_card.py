@@ -121,6 +121,8 @@ def _vsr_section(name: str, m: dict, s: dict) -> list:
              f'; width {cfg.get("width")}, {m.get("params"):,} parameters'
              + (' (the paper\'s width: 1,467,728 at 64).' if cfg.get('width') == 64 and not lite else '.'))
     L.append('')
+    if s.get('role'):
+        L += [f'**Role.** {s["role"]}.' + (f' {s["auto_note"][0].upper()}{s["auto_note"][1:]}.' if s.get('auto_note') else ''), '']
     if s.get('quality_note'):
         L += [f'**Status.** {s["quality_note"]}', '']
     if s.get('limits'):
@@ -292,7 +294,7 @@ def _vqgan_quality_section(model: dict, results_dir: str | None = None) -> list:
     return L
 
 
-VSR_NAMES = ('vsr', 'vsr-restore', 'vsr64')
+VSR_NAMES = ('vsr', 'vsr-restore', 'vsr-fast', 'vsr64')
 
 
 def _quality_section(models: dict) -> list:

@@ -1,6 +1,7 @@
 // Live mode (issue 13.5) in headless Debian Chromium on the test build: the bundled sample (480×270,
 // 25 fps, looping) played live in the Upscale tab, at the whole frame and at a centred 128×128 LR
-// region, with the shipped models (`vsr`, the lighter, and `vsr-restore`) and, for scale, the narrow
+// region, with the shipped models (`vsr` and `vsr-restore`, 0.53 M parameters each, and the lighter
+// `vsr-fast`, 0.27 M) and, for scale, the narrow
 // test nets of ?testmodels. Per case: the side the engine chose (auto: measured on first use), the
 // achieved fps against the clip's 25, the share of due frames dropped, the state resets, the time
 // to the first frame (loading the net, the side's probe), and the last step's time (whole, and
@@ -21,6 +22,8 @@ const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const CASES = [
   { models: 'shipped', model: 'vsr', region: 'whole' },
   { models: 'shipped', model: 'vsr', region: '128x128' },
+  { models: 'shipped', model: 'vsr-fast', region: 'whole' },
+  { models: 'shipped', model: 'vsr-fast', region: '128x128' },
   { models: 'shipped', model: 'vsr-restore', region: '128x128' },
   { models: 'test', model: 'vsr', region: 'whole' },
   { models: 'test', model: 'vsr', region: '128x128' },
@@ -110,7 +113,7 @@ export async function run() {
     name: 'live: achieved fps and dropped-frame share playing the sample ×4 live (whole frame, 128×128 LR region)',
     machine_note: `${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end; WebGPU here is whatever the adapter is (SwiftShader on a VM, where the app's auto choice runs the VSR net on the CPU)`,
     input: 'bundled sample 480×270, 25 fps, 75 frames, looping from frame 1',
-    models_note: 'shipped: public/models (vsr 0.27 M parameters, vsr-restore 0.47 M); test: e2e/fixtures/models (width 8, untrained: speed only)',
+    models_note: 'shipped: public/models (vsr and vsr-restore 0.53 M parameters, vsr-fast 0.27 M); test: e2e/fixtures/models (width 8, untrained: speed only)',
     playSeconds: PLAY_S,
     rows,
     statePolicy: policy,

@@ -28,7 +28,7 @@ compressed clips it costs detail — measured in README.md (Output size and enha
 
 Options:
   --model <id>      VSR model in the manifest (default vsr; vsr-restore was trained on the paper's
-                    degradation pipeline).
+                    degradation pipeline, vsr-fast is a lighter general net).
   --model-file <f>  your own .onnx upscaler, as for \`vqdsr upscale\` (a ×s model: the frames are
                     shrunk ×1/s instead).
   --tile <n>        largest tile side of the ×1/4 frames in pixels (multiple of 4; default ${VSR_DEFAULT_TILE}).

@@ -39,7 +39,7 @@ describe('vqdsr upscale: arguments', () => {
       [[CLIP, path.join(tmp, 'x'), '--tile', '30'], /--tile must be a multiple of 4/],
       [[CLIP, path.join(tmp, 'x'), '--tile', '32', '--overlap', '32'], /--overlap must be smaller than --tile/],
       [[CLIP, path.join(tmp, 'x.mkv')], /cannot write \.mkv/],
-      [[CLIP, path.join(tmp, 'x'), '--model', 'nope'], /model 'nope' is not in .*manifest\.json \(known VSR models: vsr, vsr-restore\)/],
+      [[CLIP, path.join(tmp, 'x'), '--model', 'nope'], /model 'nope' is not in .*manifest\.json \(known VSR models: vsr, vsr-restore, vsr-fast\)/],
       [[CLIP, path.join(tmp, 'x'), '--model', 'vqgan'], /model 'vqgan' in .*manifest\.json is not a VSR model/],
       [[path.join(tmp, 'missing.mp4'), path.join(tmp, 'x')], /input not found/],
       [[CLIP, path.join(tmp, 'x'), '--ensemble', '3'], /--ensemble must be 1, 2, 4 or 8 \(got 3\)/],
@@ -81,7 +81,7 @@ describe.skipIf(!haveModel)('vqdsr upscale on the 3-frame 32×32 clip', () => {
 
   it('--model picks any VSR model of the manifest: each gives its own runner\'s frames and is named', async () => {
     const ids = (await listVsrModels()).map((m) => m.id);
-    expect(ids).toEqual(['vsr', 'vsr-restore']);
+    expect(ids).toEqual(['vsr', 'vsr-restore', 'vsr-fast']);
     const frames = [0, 1, 2].map((i) => readPng(path.join(CLIP, `frame-${i}.png`)));
     for (const id of ids) {
       const out = path.join(tmp, `frames-${id}`);

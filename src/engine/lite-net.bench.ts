@@ -39,7 +39,7 @@ export const benches = [
       const out: Record<string, unknown> = { lr: `${W}x${H}`, relaxedSimd: relaxedSimd(), cores: navigator.hardwareConcurrency };
       const ort = await ortWasm();
       const n = W * H;
-      for (const model of ['vsr', 'vsr-restore']) {
+      for (const model of ['vsr', 'vsr-restore', 'vsr-fast']) {
         const files = await webModels().vsr(model);
         const C = files.model.stateChannels;
         const [prev, cur, next] = [1, 2, 3].map((s) => frame(3 * n, s));

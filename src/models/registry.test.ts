@@ -15,10 +15,10 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'vqdsr-registry-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('manifest and kinds', () => {
-  it('reads the shipped manifest: one VQGAN, the VSR models vsr and vsr-restore', () => {
+  it('reads the shipped manifest: one VQGAN, the VSR models vsr, vsr-restore and vsr-fast', () => {
     const m = shipped();
     expect(idsOfKind(m, 'vqgan')).toEqual(['vqgan']);
-    expect(idsOfKind(m, 'vsr')).toEqual(['vsr', 'vsr-restore']);
+    expect(idsOfKind(m, 'vsr')).toEqual(['vsr', 'vsr-restore', 'vsr-fast']);
     const vq = describeModel(m, 'vqgan', 'vqgan', 'shipped');
     expect([vq.nCodes, vq.nz, vq.encoder.file, vq.decoder.file, vq.codebook.file]).toEqual([1024, 256, 'vqgan.encoder.onnx', 'vqgan.decoder.onnx', 'vqgan.codebook.bin']);
     const restore = describeModel(m, 'vsr', 'vsr-restore', 'shipped');
@@ -48,9 +48,9 @@ describe('manifest and kinds', () => {
     const broken = structuredClone(m.models.vsr);
     broken.config = {};
     const edited: Manifest = { version: 1, models: { ...m.models, 'vsr-wide': extra, 'vsr-broken': broken } };
-    expect(listModels(edited, 'vsr').map((x) => [x.id, x.stateChannels])).toEqual([['vsr', 32], ['vsr-restore', 32], ['vsr-wide', 64]]);
+    expect(listModels(edited, 'vsr').map((x) => [x.id, x.stateChannels])).toEqual([['vsr', 32], ['vsr-restore', 32], ['vsr-fast', 32], ['vsr-wide', 64]]);
     expect(() => describeModel(edited, 'vsr', 'vsr-broken', 'm.json')).toThrow(/'vsr-broken' does not give its state width/);
-    expect(() => describeModel(edited, 'vsr', 'nope', 'm.json')).toThrow(/model 'nope' is not in m\.json \(known VSR models: vsr, vsr-restore, vsr-wide, vsr-broken\)/);
+    expect(() => describeModel(edited, 'vsr', 'nope', 'm.json')).toThrow(/model 'nope' is not in m\.json \(known VSR models: vsr, vsr-restore, vsr-fast, vsr-wide, vsr-broken\)/);
     expect(() => describeModel(edited, 'vqgan', 'vsr', 'm.json')).toThrow(/model 'vsr' in m\.json is not a VQGAN degrader model/);
     expect(() => describeModel(edited, 'vsr', 'constructor', 'm.json')).toThrow(/is not in/);
   });

@@ -8,30 +8,17 @@ import { useEffect } from 'react';
 import { useApp } from '../../../state/store';
 import { useView } from '../../../state/view-state';
 import { useModels } from '../../../state/models-store';
-import type { VsrModel } from '../../../models/kinds';
 import { FrameCanvas } from '../../FrameCanvas';
 import { isBusy, useUpscale } from '../upscale-run';
 import { isLiveActive, liveUnavailable, startLive, stopLive, toggleLive, useLive, watchLiveSettings } from './live-run';
 import type { LiveStats } from './live-player';
+import { lighterModel } from './lighter-model';
 
 /** Share of dropped frames above which the view suggests a smaller region or a lighter model. */
 const BEHIND = 0.5;
 
 const pct = (x: number) => `${Math.round(100 * x)}%`;
 const rate = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
-
-/**
- * The offered model with the fewest parameters, when it has at most half the current one's: a
- * smaller margin says little of speed (the live bench: vsr, 0.27 M, played no faster than the
- * vsr-restore of before 2026-12-02 16:00, 0.47 M, at 128×128 on wasm).
- */
-function lighterModel(models: VsrModel[], current: string): VsrModel | null {
-  const cur = models.find((m) => m.id === current);
-  const withParams = models.filter((m) => typeof m.params === 'number');
-  if (!cur || typeof cur.params !== 'number' || withParams.length < 2) return null;
-  const lightest = withParams.reduce((a, b) => (b.params! < a.params! ? b : a));
-  return lightest.id !== current && lightest.params! <= cur.params / 2 ? lightest : null;
-}
 
 /** The line under the picture: everything the overlay has no room for. */
 function statusText(s: LiveStats | null, side: string | null, engineMs: number | null, fetchMs: number | null): string {

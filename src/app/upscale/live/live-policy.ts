@@ -20,6 +20,10 @@
  *   g = 16: +0.01 dB, and 43.0 vs 43.4 dB: the stale state is no nearer the real run than a zero one
  *   a cut (8 frames of one shot, then another): carrying costs 0.47 dB on the first frame after it,
  *   about nothing from the second on.
+ * Measured again with the `vsr` of 2026-12-06 (0.53 M; bench/results/vm-2026-12-06-21-10-13-…): carry
+ * beats reset by +0.18 / +0.14 / +0.15 / +0.08 dB at g = 2 / 4 / 8 / 16, though no longer on every frame
+ * (worse on 5 of 18 frames at g = 4 and 3 of 9 at g = 8, by at most 0.11 dB); a cut costs 0.13 dB on
+ * its first frame. The rule stands.
  * So the state carries over skips of up to MAX_CARRY_GAP positions — it is better than a zero state
  * there and keeps the picture close to what an uninterrupted run shows, which a reset (a visible
  * change of texture) does not — and a new sequence starts on longer skips, where it no longer helps,
