@@ -33,7 +33,7 @@ export const gpuTests: GpuTest[] = [
       const details: string[] = [`relaxed SIMD ${relaxedSimd() ? 'available' : 'missing'}`];
       // Chromium has shipped relaxed SIMD since 114: without it the fused kernels would go untested.
       let pass = relaxedSimd();
-      for (const model of ['vsr', 'vsr-restore']) {
+      for (const model of ['vsr', 'vsr-restore', 'vsr-fast']) {
         const files = await webModels().vsr(model);
         const graph = readLiteGraph(files.step);
         if (!graph) {

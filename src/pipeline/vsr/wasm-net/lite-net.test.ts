@@ -1,6 +1,6 @@
 /**
- * The wasm-kernel step (lite-net.ts) against onnxruntime-node on the shipped 'lite' nets (vsr:
- * blocks 5/3/2, vsr-restore: 8/8/8), the e2e suites' width-8 lite net, and real frames (e2e/fixtures/clip-64x48), over recurrent
+ * The wasm-kernel step (lite-net.ts) against onnxruntime-node on the shipped 'lite' nets (vsr and
+ * vsr-restore: blocks 8/8/8, vsr-fast: 5/3/2), the e2e suites' width-8 lite net, and real frames (e2e/fixtures/clip-64x48), over recurrent
  * steps each side carrying its own state, and tile sizes alternating in one net (the maps are laid
  * out again, their borders must still be zero). Node 20 has no relaxed SIMD, so the kernels run
  * with separate mul + add here; the fused kernels are checked the same way in Chromium
@@ -25,7 +25,8 @@ import { nodeLiteHelper } from './lite-helper.node.ts';
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const FRAMES: ImageF32[] = Array.from({ length: 5 }, (_, i) => readPng(path.join(ROOT, `e2e/fixtures/clip-64x48/src-0${i}.png`)));
 const MODELS = [
-  { id: 'shipped vsr', file: path.join(DEFAULT_MODELS_DIR, 'vsr.step.onnx'), width: 32, blocks: [5, 3, 2] },
+  { id: 'shipped vsr', file: path.join(DEFAULT_MODELS_DIR, 'vsr.step.onnx'), width: 32, blocks: [8, 8, 8] },
+  { id: 'shipped vsr-fast', file: path.join(DEFAULT_MODELS_DIR, 'vsr-fast.step.onnx'), width: 32, blocks: [5, 3, 2] },
   { id: 'shipped vsr-restore', file: path.join(DEFAULT_MODELS_DIR, 'vsr-restore.step.onnx'), width: 32, blocks: [8, 8, 8] },
   // The e2e suites' lite net: width 8 takes the kernels' 2-vector blocks (4 pixels) and a padded X0 (17 → 20 channels).
   { id: 'e2e fixture vsr-restore', file: path.join(ROOT, 'e2e/fixtures/models/vsr-restore.step.onnx'), width: 8, blocks: [2, 1, 1] },
