@@ -7,8 +7,8 @@
  *
  * For every clip of the set (its condition folders: paper, clean, web) it runs every VSR model of
  * the manifest that is a candidate (a model whose training summary says `auto: false`, e.g. the light
- * `vsr-fast` kept for speed, is left out: auto chooses by quality) over the clip exactly as `vqdsr upscale` does (onnxruntime-node, recurrent, 8-bit
- * output) and scores PSNR-Y against HR with a 4 px border dropped, as the quality bench does. The
+ * `vsr-fast` kept for speed, is left out: auto chooses by quality) over the clip exactly as `vqdsr
+ * upscale` does (onnxruntime-node, recurrent, 8-bit output) and scores PSNR-Y against HR with a 4 px border dropped, as the quality bench does. The
  * label of a clip is its best model; its weight is what the wrong choice costs there (best −
  * second best, dB, + 0.05 so near-ties still count a little). The model is a multinomial logistic
  * regression with the manifest's first model as reference class, on log(feature + 1e-3), with a
