@@ -101,7 +101,9 @@ def build_manifest(models_dir: str, summaries: str | None = None) -> dict:
             'kind': 'recurrent VSR step x4 (AnimeSR cell without SR feedback)', 'trained': bool(s.get('trained', False)),
             'config': s.get('config', {}), 'params': s.get('params'), 'files': [_file_entry(p)],
             'ranges': RANGES['vsr'],
-            'training': {k: v for k, v in s.items() if k not in ('config', 'params', 'trained')}}
+            'training': {k: v for k, v in s.items() if k not in ('config', 'params', 'trained', 'label')}}
+        if s.get('label'):  # a few words for the app's model picker (src/models/kinds.ts)
+            manifest['models'][name]['label'] = s['label']
     _add_routes(manifest, summaries)
     out = os.path.join(models_dir, 'manifest.json')
     with open(out, 'w') as f:

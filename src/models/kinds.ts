@@ -23,6 +23,8 @@ interface ModelBase {
   params?: number;
   /** The training summary's word on the weights' quality, where it gives one. */
   qualityNote?: string;
+  /** A few words on what the model is for (the manifest's `label`), shown beside its id in the Upscale tab's picker. */
+  label?: string;
 }
 
 export interface VqganModel extends ModelBase {
@@ -125,6 +127,7 @@ function base(id: string, entry: ManifestModel): ModelBase {
   if (typeof entry.params === 'number') out.params = entry.params;
   const note = (entry.training as { quality_note?: unknown } | undefined)?.quality_note;
   if (typeof note === 'string') out.qualityNote = note;
+  if (typeof entry.label === 'string' && entry.label.trim()) out.label = entry.label.trim();
   return out;
 }
 

@@ -25,6 +25,16 @@ describe('manifest and kinds', () => {
     expect([restore.step.file, restore.stateChannels, restore.scale, restore.trained]).toEqual(['vsr-restore.step.onnx', 32, 4, true]);
   });
 
+  it('reads each model\'s label for the picker, and leaves out one that is not a non-empty string', () => {
+    const m = shipped();
+    for (const id of idsOfKind(m, 'vsr')) expect(describeModel(m, 'vsr', id, 'shipped').label, id).toMatch(/\S/);
+    for (const bad of [7, '', '   ', null, { text: 'x' }]) {
+      const edited = structuredClone(m);
+      edited.models['vsr-fast'].label = bad;
+      expect(describeModel(edited, 'vsr', 'vsr-fast', 'edited').label, JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
   it('reads each VSR entry\'s route for auto, and drops a malformed one (the model stays offered, unrouted)', () => {
     const m = shipped();
     expect(describeModel(m, 'vsr', 'vsr', 'shipped').route).toEqual({ bias: 0, weights: {} });

@@ -159,6 +159,7 @@ export function UpscaleView() {
                 {models.map((m) => (
                   <option key={m.id} value={m.id}>
                     {m.byo ? `${m.byo.fileName} (your model, ×${m.scale})` : m.id}
+                    {m.label ? ` — ${m.label}` : ''}
                     {m.trained ? '' : ' (untrained placeholder)'}
                   </option>
                 ))}
