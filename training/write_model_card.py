@@ -13,6 +13,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from build_manifest import VSR_MODELS  # noqa: E402  (the VSR ids the manifest can hold, in its order)
 
 
 def _load(path):
@@ -294,9 +296,6 @@ def _vqgan_quality_section(model: dict, results_dir: str | None = None) -> list:
     return L
 
 
-VSR_NAMES = ('vsr', 'vsr-restore', 'vsr-fast', 'vsr64')
-
-
 def _quality_section(models: dict) -> list:
     """The latest quality benchmark (bench/results), with a note when the weights it measured are not
     the ones shipped now."""
@@ -332,7 +331,7 @@ def _quality_section(models: dict) -> list:
         else:
             labels[mid] = f'{mid} ({m.get("kind")})'
     stale = [f'`{sid}`' for sid, sha in shipped_sha.items()
-             if sha and sid in VSR_NAMES and sid not in covered and any(m.get('kind') == 'shipped' for m in methods.values())]
+             if sha and sid in VSR_MODELS and sid not in covered and any(m.get('kind') == 'shipped' for m in methods.values())]
     if stale:
         L += [f'**Note: the weights shipped now for {", ".join(stale)} were not measured by this run: rerun the benchmark.**', '']
     conds = list(q.get('summary', {}))
@@ -472,7 +471,7 @@ def write_model_card(models_dir: str | None = None, summaries: str | None = None
     if 'vqgan' in models:
         L += _vqgan_section(models['vqgan'], _load(os.path.join(summaries, 'vqgan.json')) or {})
         L += _vqgan_quality_section(models['vqgan'])
-    for name in VSR_NAMES:
+    for name in VSR_MODELS:
         if name in models:
             L += _vsr_section(name, models[name], _load(os.path.join(summaries, f'{name}.json')) or {})
     L += _router_section(models, _load(os.path.join(summaries, 'router.json')) or {})
