@@ -181,7 +181,16 @@ try {
   servedSw = builtSw.replaceAll(version, next);
   check(servedSw !== builtSw, `the server now serves sw.js version ${next}`);
   await page.reload(); // a navigation: the browser checks sw.js and finds new bytes
-  await page.waitForSelector('[data-testid=update-banner]', { timeout: 120_000 });
+  await page.waitForSelector('[data-testid=update-banner]', { timeout: 120_000 }).catch(async (err) => {
+    // Say where the update stopped (no new worker found / installing / installed but not seen / failed).
+    const where = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      const s = (w) => (w ? `${w.state}` : 'none');
+      const status = document.querySelector('[data-testid=offline-status]');
+      return `installing ${s(reg?.installing)}, waiting ${s(reg?.waiting)}, active ${s(reg?.active)}, controlled ${!!navigator.serviceWorker.controller}; offline status "${status?.textContent ?? ''}" (version ${status?.getAttribute('data-version')})`;
+    }).catch((e) => `(page not readable: ${e.message})`);
+    throw new Error(`no update banner in 120 s: ${where}`, { cause: err });
+  });
   const banner = (await page.innerText('[data-testid=update-banner]')).replace(/\s+/g, ' ').trim();
   check(banner === 'A new version is ready — Reload', `banner: "${banner}"`);
   // The banner comes from the registration (a worker waiting), the version from the running worker's answer to the

@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import { modelsBase } from '../../models/source-web';
 import { pageModelsBase } from '../models-base';
+import { probeAdapter } from './adapter-probe';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface OfflineState {
@@ -68,11 +69,9 @@ function onWorkerMessage(m: FromWorker): void {
  * copy need it. The adapter, not the backend setting: a user who picked the CPU can switch back offline.
  */
 async function hasWebgpuAdapter(): Promise<boolean> {
-  try {
-    return (await navigator.gpu?.requestAdapter()) != null;
-  } catch {
-    return false;
-  }
+  if (!navigator.gpu) return false;
+  // No answer in time: store the WebGPU build too (the worker's default for a page that says nothing).
+  return (await probeAdapter(navigator.gpu)) ?? true;
 }
 
 /** Sends prepare-offline to the active worker and follows its answers on a private channel. */
@@ -97,6 +96,8 @@ function watchForUpdate(worker: ServiceWorker | null): void {
 }
 
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
+/** The least time between two checks the page asks for itself (load, tab shown again). */
+const UPDATE_RECHECK_MS = 10 * 60 * 1000;
 
 /** Registers the worker once the page has loaded (it then downloads the app's ~46 MiB, ~71 where WebGPU is, and the models: not before the app starts). */
 export function startOfflineSupport(): void {
@@ -116,6 +117,19 @@ export function startOfflineSupport(): void {
       watchForUpdate(reg.waiting);
       watchForUpdate(reg.installing);
       reg.addEventListener('updatefound', () => watchForUpdate(reg.installing));
+      // The browser checks sw.js on navigations; the app asks too, at load and when the tab comes back
+      // into view (rate-limited), so a long-open tab and a slow or missed navigation check both still
+      // learn of a new build. A failed check (offline) changes nothing.
+      let lastCheck = 0;
+      const checkForUpdate = () => {
+        if (!sw.controller || Date.now() - lastCheck < UPDATE_RECHECK_MS) return;
+        lastCheck = Date.now();
+        void reg.update().catch(() => undefined);
+      };
+      checkForUpdate();
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') checkForUpdate();
+      });
       setInterval(() => void reg.update().catch(() => undefined), UPDATE_CHECK_MS);
       const ready = await sw.ready;
       if (ready.active) await prepare(ready.active, base);

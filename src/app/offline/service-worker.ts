@@ -21,6 +21,7 @@ import { pruneModelCache, webModelSource } from '../../models/source-web.ts';
 import { parseManifest, type ManifestFile } from '../../models/manifest.ts';
 import { APP_CACHE, MODEL_MANIFESTS_CACHE, isModelsBase, type FromWorker, type PrecacheEntry, type ToWorker } from './protocol.ts';
 import { cacheKeyOf, route, routeTable } from './routes.ts';
+import { probeAdapter } from './adapter-probe.ts';
 import { entriesToStore, installWantsWebgpu } from './precache-select.ts';
 
 declare const __VQDSR_PRECACHE__: PrecacheEntry[];
@@ -85,15 +86,9 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The worker's own answer to "is there a WebGPU adapter?"; undefined where it has no navigator.gpu. */
-async function workerAdapter(): Promise<boolean | undefined> {
-  const gpu = (self.navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) return undefined;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
+/** The worker's own answer to "is there a WebGPU adapter?"; undefined where it has no navigator.gpu or no answer in time. */
+function workerAdapter(): Promise<boolean | undefined> {
+  return probeAdapter((self.navigator as Navigator & { gpu?: GPU }).gpu);
 }
 
 /** Stores each of `entries` that is not stored yet (by revision); reports bytes done of theirs. */
