@@ -233,6 +233,9 @@ PIXEL_LOSSES = {
     'l1': lambda sr, t: (sr.float() - t).abs().mean(),
     'l2': lambda sr, t: ((sr.float() - t) ** 2).mean(),
 }
+# --shards (the general model): 'l1' is Charbonnier, as it always was there.
+SHARDS_LOSSES = {'l1': charbonnier, 'l2': PIXEL_LOSSES['l2']}
+SHARDS_LOSS_TEXT = {'l1': 'Charbonnier to HR', 'l2': 'L2 to HR'}
 
 
 def colour_bias(sr: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -293,7 +296,7 @@ def general_summary(step: int, seconds: float, device, run: dict, heldout: dict 
     return {'trained': True, 'steps': step, 'train_seconds': round(seconds, 1),
             'device': torch.cuda.get_device_name(0) if torch.device(device).type == 'cuda' else 'cpu',
             'torch': torch.__version__, 'batch': run.get('batch'), 'lr_crop': run.get('lr_crop'), 'lr': run.get('lr'),
-            'bf16': bool(run.get('bf16')), 'loss': loss_text('Charbonnier to HR', run.get('colour_weight') or 0), 'ema': run.get('ema'), 'p_web': run.get('p_web'),
+            'bf16': bool(run.get('bf16')), 'loss': loss_text(SHARDS_LOSS_TEXT[run.get('loss') or 'l1'], run.get('colour_weight') or 0), 'ema': run.get('ema'), 'p_web': run.get('p_web'),
             'data': {**data, 'maker': 'make_user_clips.py'}, 'heldout': heldout, **extra}
 
 
@@ -382,8 +385,8 @@ def main():
     ap.add_argument('--p-clean', type=float, default=0.15, help='share of clips trained on clean bicubic LR')
     ap.add_argument('--usm', type=float, default=0.0, help='unsharp-mask amount for the GT (0: plain GT)')
     ap.add_argument('--loss', choices=('l1', 'l2'), default='l1',
-                    help='pack mode: L1 predicts the median of what an input may have been (sharp edges where '
-                         'the input is ambiguous); L2 the mean, which is what PSNR rewards')
+                    help='L1 predicts the median of what an input may have been (sharp edges where the input is '
+                         'ambiguous); L2 the mean, which is what PSNR rewards (--shards: l1 is Charbonnier)')
     ap.add_argument('--colour-weight', type=float, default=0.0,
                     help='add this times the colour bias (|crop-mean error| per channel) to the pixel loss, '
                          'so the net does not keep an input\'s colour cast (0: off; 1 makes it decide)')
@@ -613,7 +616,7 @@ def main_shards(args) -> None:
             t0_ = rng.randrange(lr_in.shape[1] - args.frames + 1)
             lr_in, hr = lr_in[:, t0_:t0_ + args.frames], hr[:, t0_:t0_ + args.frames]
         optimize_step(models, opts, emas, losses, lr_in, hr, lr_at(frac, args.lr),
-                      with_colour_term(charbonnier, args.colour_weight), args.bf16)
+                      with_colour_term(SHARDS_LOSSES[args.loss], args.colour_weight), args.bf16)
         step += 1
         now = time.time()
         if now - t_log >= args.log_every:
