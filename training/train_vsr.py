@@ -32,7 +32,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, add_threads_arg, autocast, dump_json, psnr, setup, ssim  # noqa: E402
+from common import Budget, Log, add_threads_arg, autocast, cpu_has_native_bf16, dump_json, psnr, setup, ssim  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, widen_from  # noqa: E402
 import random  # noqa: E402
 
@@ -279,16 +279,22 @@ def optimize_step(models: dict, opts: dict, emas: dict, losses: dict, lr_in, tar
         losses[n].append(float(loss))
 
 
-def prepare_bf16(models: dict, bf16: bool, device, log) -> None:
+def prepare_bf16(models: dict, bf16: bool, device, log) -> bool:
     """--bf16: training steps under bf16 autocast (optimize_step). On the CPU the nets go channels_last:
     oneDNN's bf16 convolutions want NHWC and reorder every input otherwise (measured on this VM's
     AMX-BF16 Xeon, lite-deep8, batch 4 x 5 frames x 48 px, 2 threads: fp32 352 ms/step, bf16 263,
     bf16 + channels_last 184; fp32 + channels_last 337). Weights stay fp32 (autocast casts per op); the
-    EMA, held-out scores and exports stay plain fp32."""
+    EMA, held-out scores and exports stay plain fp32. Returns whether bf16 is used: not on a CPU without
+    native bf16, where it would be emulated many times slower (said in the log)."""
+    if bf16 and device.type == 'cpu' and not cpu_has_native_bf16():
+        log('--bf16 ignored: this CPU has no native bf16 (no avx512_bf16 / amx_bf16 flag), oneDNN would emulate '
+            'it many times slower; training in fp32')
+        return False
     if bf16 and device.type == 'cpu':
         for m in models.values():
             m.to(memory_format=torch.channels_last)
         log('bf16 autocast on the CPU, nets in channels_last (oneDNN bf16 convolutions)')
+    return bf16
 
 
 def general_summary(step: int, seconds: float, device, run: dict, heldout: dict | None, data: dict, **extra) -> dict:
@@ -480,7 +486,7 @@ def main():
                 f.write(json.dumps(line) + '\n')
 
     gen = torch.Generator().manual_seed(args.seed + 1)
-    prepare_bf16(models, args.bf16, device, log)
+    args.bf16 = prepare_bf16(models, args.bf16, device, log)
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     t_log = t_ckpt = t_snap = time.time()
     losses = {n: [] for n in names}
@@ -604,7 +610,7 @@ def main_shards(args) -> None:
         return ev
 
     rng = random.Random(args.seed * 7 + step)
-    prepare_bf16(models, args.bf16, device, log)
+    args.bf16 = prepare_bf16(models, args.bf16, device, log)
     budget = Budget(max(0.0, args.seconds - elapsed_before))
     t_log = t_ckpt = t_refresh = t_eval = time.time()
     losses = {n: [] for n in names}
