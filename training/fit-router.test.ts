@@ -56,7 +56,7 @@ describe('router fit', () => {
 
   it('chooses among the models whose summary does not say auto: false', () => {
     const models = [{ id: 'vsr' }, { id: 'vsr-restore' }, { id: 'vsr-fast' }, { id: 'mine' }];
-    const training = { vsr: {}, 'vsr-restore': { auto: true }, 'vsr-fast': { auto: false }, mine: undefined };
-    expect(routeCandidates(models, training).map((m) => m.id)).toEqual(['vsr', 'vsr-restore', 'mine']);
+    const manifest = { models: { vsr: { training: {} }, 'vsr-restore': { training: { auto: true } }, 'vsr-fast': { training: { auto: false } }, mine: {} } };
+    expect(routeCandidates(models, manifest).map((m) => m.id)).toEqual(['vsr', 'vsr-restore', 'mine']);
   });
 });

@@ -33,7 +33,8 @@ import { scoreClip } from '../bench/quality/score.ts';
 import { quantizeImage, type ImageF32 } from '../src/core/image.ts';
 import { readPng } from '../src/media/png.ts';
 import { PROBE_FEATURES, probeImages, type ModelRoute } from '../src/pipeline/vsr/input-probe.ts';
-import { createVsrNode, listVsrModels } from '../src/pipeline/vsr/vsr-node.ts';
+import { nodeModels } from '../src/models/source-node.ts';
+import { createVsrNode } from '../src/pipeline/vsr/vsr-node.ts';
 import { upscaleClipCpu } from '../src/pipeline/vsr/vsr-cpu.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -54,15 +55,10 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-/** Each manifest entry's training summary (where build_manifest.py copies `auto`). */
-function readManifestTraining(modelsDir: string): Record<string, { auto?: unknown } | undefined> {
-  const m = JSON.parse(readFileSync(path.join(modelsDir, 'manifest.json'), 'utf8')) as { models: Record<string, { training?: { auto?: unknown } }> };
-  return Object.fromEntries(Object.entries(m.models).map(([id, e]) => [id, e.training]));
-}
-
-/** The models the router chooses among: all but those whose summary says `auto: false`. */
-export function routeCandidates<M extends { id: string }>(models: M[], training: Record<string, { auto?: unknown } | undefined>): M[] {
-  return models.filter((m) => training[m.id]?.auto !== false);
+/** The models the router chooses among: all but those whose training summary (copied into the manifest by
+ * build_manifest.py) says `auto: false`. */
+export function routeCandidates<M extends { id: string }>(models: M[], manifest: { models: Record<string, Record<string, unknown>> }): M[] {
+  return models.filter((m) => (manifest.models[m.id]?.training as { auto?: unknown } | undefined)?.auto !== false);
 }
 
 function readFrames(dir: string): ImageF32[] {
@@ -144,7 +140,8 @@ async function main(): Promise<void> {
   const modelsDir = path.resolve(arg('--models', path.join(ROOT, 'public', 'models')));
   const out = path.resolve(arg('--out', path.join(ROOT, 'training', 'summaries', 'router.json')));
   if (!existsSync(set)) throw new Error(`${set} is missing: make it with /usr/bin/python3 training/make_router_set.py`);
-  const models = routeCandidates(await listVsrModels(modelsDir), readManifestTraining(modelsDir));
+  const registry = nodeModels(modelsDir);
+  const models = routeCandidates(await registry.list('vsr'), await registry.manifest());
   if (models.length < 2) throw new Error(`${modelsDir}: ${models.length} VSR model(s) to route; a router needs two or more`);
   const ids = models.map((m) => m.id);
   const nets = await Promise.all(ids.map((id) => createVsrNode({ modelsDir, modelId: id, threads: 1 })));
