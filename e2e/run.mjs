@@ -3,25 +3,76 @@
 // (e2e/gpu-run.mjs), then the app end-to-end suites (e2e/*.e2e.mjs) against the
 // test build in dist/ (`npm run build:test`: the production build plus the test switches,
 // src/test-build.d.ts). Each runs in its own process so one crash cannot hide another.
-import { spawnSync } from 'node:child_process';
+//
+// Suites run in lanes (`--jobs N`, or E2E_JOBS; default 2 where there are 2 cores or more):
+// a suite spends much of its time waiting (page loads, ffmpeg.wasm, timers, the GPU process),
+// so on 2 cores the whole stage used ~half the CPU when run one suite at a time. Each suite has
+// its own browser, profile and server on a free port, so lanes share nothing but the CPU. A
+// lane's output is held and printed whole when its suite ends, so logs never interleave; a line
+// says when each suite starts. gpu-run (the longest) starts first, so the other lane works
+// through the app suites meanwhile.
+//
+//   node e2e/run.mjs [name-filter] [--jobs N]
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { testSwitchesIn } from './lib/bundle-switches.mjs';
+import { parseJobs } from './lib/lanes.mjs';
 
-const suites = [['e2e/gpu-run.mjs'], ...readdirSync('e2e').filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => [`e2e/${f}`])];
-const only = process.argv[2];
-let failed = 0;
-const needsDist = suites.some(([file]) => file.endsWith('.e2e.mjs') && (!only || file.includes(only)));
-if (needsDist && !(existsSync('dist') && testSwitchesIn('dist').__vqdsrTest)) {
+const argv = process.argv.slice(2);
+const jobsAt = argv.indexOf('--jobs');
+const jobs = parseJobs(jobsAt >= 0 ? argv[jobsAt + 1] : process.env.E2E_JOBS, availableParallelism());
+const only = argv.find((a, i) => !a.startsWith('--') && (jobsAt < 0 || i !== jobsAt + 1));
+
+const suites = ['e2e/gpu-run.mjs', ...readdirSync('e2e').filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => `e2e/${f}`)]
+  .filter((file) => !only || file.includes(only));
+if (suites.length === 0) {
+  console.error(`e2e: no suite matches '${only}'`);
+  process.exit(1);
+}
+if (suites.some((file) => file.endsWith('.e2e.mjs')) && !(existsSync('dist') && testSwitchesIn('dist').__vqdsrTest)) {
   console.error('e2e: dist/ is missing or a production build without the test switches: run `npm run build:test` first.');
   process.exit(1);
 }
-for (const [file, ...args] of suites) {
-  if (only && !file.includes(only)) continue;
-  const t0 = Date.now();
-  console.log(`\n=== ${file}`);
-  const r = spawnSync(process.execPath, [file, ...args], { stdio: 'inherit' });
-  const ok = r.status === 0;
-  console.log(`=== ${file}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  if (!ok) failed++;
+
+const lanes = Math.min(jobs, suites.length);
+const live = lanes === 1; // one lane: the suite's output streams as it comes
+const t00 = Date.now();
+const results = [];
+
+/** Runs one suite in its own Node process; resolves with its outcome (never rejects). */
+function runSuite(file) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    if (!live) console.log(`--- ${file}: started (${((t0 - t00) / 1000).toFixed(0)} s into the e2e stage)`);
+    const child = spawn(process.execPath, [file], { stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    if (!live) {
+      child.stdout.on('data', (b) => chunks.push(b));
+      child.stderr.on('data', (b) => chunks.push(b));
+    }
+    if (live) console.log(`\n=== ${file}`);
+    child.on('close', (code, signal) => {
+      const ok = code === 0;
+      const took = ((Date.now() - t0) / 1000).toFixed(1);
+      if (!live) process.stdout.write(`\n=== ${file}\n${Buffer.concat(chunks).toString()}`);
+      console.log(`=== ${file}: ${ok ? 'ok' : `FAILED (exit ${code ?? signal})`} in ${took} s`);
+      resolve({ file, ok, took });
+    });
+    child.on('error', (err) => {
+      console.log(`=== ${file}: FAILED to start (${err.message})`);
+      resolve({ file, ok: false, took: '0' });
+    });
+  });
 }
-process.exit(failed ? 1 : 0);
+
+const queue = [...suites];
+async function lane() {
+  for (let file = queue.shift(); file; file = queue.shift()) results.push(await runSuite(file));
+}
+await Promise.all(Array.from({ length: lanes }, lane));
+
+const failed = results.filter((r) => !r.ok);
+console.log(`\ne2e: ${results.length - failed.length} of ${results.length} suites ok in ${((Date.now() - t00) / 1000).toFixed(1)} s (${lanes} lane${lanes > 1 ? 's' : ''})`
+  + (failed.length ? `; FAILED: ${failed.map((r) => r.file).join(', ')}` : ''));
+process.exit(failed.length ? 1 : 0);

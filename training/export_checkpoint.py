@@ -24,7 +24,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import setup  # noqa: E402
+from common import add_threads_arg, setup  # noqa: E402
 from train_vsr import general_file_base  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR  # noqa: E402
 
@@ -73,8 +73,9 @@ def main():
     ap.add_argument('--clips', type=int, default=None, help='training clips the run had seen (its log\'s last "data:" line)')
     ap.add_argument('--shards', default=None, help='shard folder for the held-out check (default: the run\'s own)')
     ap.add_argument('--onnx-only', action='store_true', help='only the step ONNX of each net (any kind of checkpoint)')
+    add_threads_arg(ap)
     args = ap.parse_args()
-    device = setup('cpu', threads=2)
+    device = setup('cpu', threads=args.threads)
     # our own files (they hold the run's argparse dict): torch >= 2.6 would refuse them by default
     ck = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     models = ema_models(ck)

@@ -87,7 +87,7 @@ describe('train_vsr.py --snapshot-every', () => {
     // that graph computes what the snapshot's net computes (onnxruntime-node vs torch, both fp32)
     const snap = join(run, lines[lines.length - 1]!.snapshot);
     const onnxDir = join(tmp, 'onnx');
-    runPython(['training/export_checkpoint.py', snap, onnxDir]);
+    runPython(['training/export_checkpoint.py', snap, onnxDir, '--threads', '1']);
     const want = pythonJson<{
       inputs: number[][]; state: number[]; width: number; out: number[]; out_dims: number[]; state_out: number[];
     }>(torchStep, snap);
