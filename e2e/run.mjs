@@ -9,8 +9,8 @@
 // so on 2 cores the whole stage used ~half the CPU when run one suite at a time. Each suite has
 // its own browser, profile and server on a free port, so lanes share nothing but the CPU. A
 // lane's output is held and printed whole when its suite ends, so logs never interleave; a line
-// says when each suite starts. gpu-run (the longest) starts first, so the other lane works
-// through the app suites meanwhile.
+// says when each suite starts. Suites start longest first (gpu-run, then the app suites), so the
+// other lane works through the app suites while gpu-run runs.
 //
 //   node e2e/run.mjs [name-filter] [--jobs N]
 import { spawn } from 'node:child_process';
@@ -21,10 +21,30 @@ import { parseJobs } from './lib/lanes.mjs';
 
 const argv = process.argv.slice(2);
 const jobsAt = argv.indexOf('--jobs');
-const jobs = parseJobs(jobsAt >= 0 ? argv[jobsAt + 1] : process.env.E2E_JOBS, availableParallelism());
+let jobs;
+try {
+  jobs = parseJobs(jobsAt >= 0 ? argv[jobsAt + 1] : process.env.E2E_JOBS, availableParallelism());
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
 const only = argv.find((a, i) => !a.startsWith('--') && (jobsAt < 0 || i !== jobsAt + 1));
 
-const suites = ['e2e/gpu-run.mjs', ...readdirSync('e2e').filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => `e2e/${f}`)]
+/**
+ * Seconds each suite took alone on the 2-core VM (one lane, quiet, 2026-12-06): only the order
+ * comes from it. Longest first, so the lanes end together rather than one lane running the
+ * longest app suite alone at the end; a suite not listed counts 30 s.
+ */
+const SECONDS_ALONE = {
+  'gpu-run.mjs': 388, 'upscale.e2e.mjs': 89, 'compare.e2e.mjs': 71, 'degrade.e2e.mjs': 70, 'backend.e2e.mjs': 68,
+  'faults.e2e.mjs': 60, 'parity.e2e.mjs': 39, 'offline.e2e.mjs': 34, 'auto-model.e2e.mjs': 25, 'pwa.e2e.mjs': 24,
+  'app.e2e.mjs': 14, 'output-size.e2e.mjs': 12, 'byo-model.e2e.mjs': 12, 'explore-shipped.e2e.mjs': 11,
+  'live.e2e.mjs': 10, 'prod-bundle.e2e.mjs': 3,
+};
+const weight = (file) => SECONDS_ALONE[file] ?? 30;
+const suites = ['gpu-run.mjs', ...readdirSync('e2e').filter((f) => f.endsWith('.e2e.mjs'))]
+  .sort((a, b) => weight(b) - weight(a) || a.localeCompare(b))
+  .map((f) => `e2e/${f}`)
   .filter((file) => !only || file.includes(only));
 if (suites.length === 0) {
   console.error(`e2e: no suite matches '${only}'`);
