@@ -59,6 +59,14 @@ const lanes = Math.min(jobs, suites.length);
 const live = lanes === 1; // one lane: the suite's output streams as it comes
 const t00 = Date.now();
 const results = [];
+/**
+ * A suite still running after this long is stopped and reported FAILED with its output so far:
+ * a hang costs 30 min, not CI's whole allowance, and its log is not lost (E2E_SUITE_LIMIT_S; the
+ * longest, gpu-run, took 8 min in a lane quiet and 18 min beside two trainers).
+ */
+const SUITE_LIMIT_S = Number(process.env.E2E_SUITE_LIMIT_S) || 1800;
+/** Suites running now (file → held output and process), for a stop from outside. */
+const running = new Map();
 
 /** Runs one suite in its own Node process; resolves with its outcome (never rejects). */
 function runSuite(file) {
@@ -72,17 +80,37 @@ function runSuite(file) {
       child.stderr.on('data', (b) => chunks.push(b));
     }
     if (live) console.log(`\n=== ${file}`);
+    running.set(file, { chunks, child });
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, SUITE_LIMIT_S * 1000);
     child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
+      running.delete(file);
       const ok = code === 0;
       const took = ((Date.now() - t0) / 1000).toFixed(1);
       if (!live) process.stdout.write(`\n=== ${file}\n${Buffer.concat(chunks).toString()}`);
-      console.log(`=== ${file}: ${ok ? 'ok' : `FAILED (exit ${code ?? signal})`} in ${took} s`);
+      const why = timedOut ? `stopped after ${SUITE_LIMIT_S} s (E2E_SUITE_LIMIT_S)` : `exit ${code ?? signal}`;
+      console.log(`=== ${file}: ${ok ? 'ok' : `FAILED (${why})`} in ${took} s`);
       resolve({ file, ok, took });
     });
     child.on('error', (err) => {
       console.log(`=== ${file}: FAILED to start (${err.message})`);
       resolve({ file, ok: false, took: '0' });
     });
+  });
+}
+
+// Stopped from outside (CI's time limit, Ctrl-C): print what the running suites said so far.
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, () => {
+    for (const [file, { chunks, child }] of running) {
+      if (!live) process.stdout.write(`\n=== ${file} (interrupted by ${sig})\n${Buffer.concat(chunks).toString()}`);
+      child.kill('SIGTERM');
+    }
+    process.exit(1);
   });
 }
 
