@@ -8,8 +8,9 @@ export default defineConfig({
     testTimeout: 120_000,
     // One test file per core. Vitest's default for a run is cores − 1 workers (a core kept for its
     // own process), which on CI's 2-core machine ran the files one at a time; the main process only
-    // collects results. Test files that start 2-thread work (torch, the wasm kernels' helper) ask
-    // for one thread where a second file may run beside them (training/*.test.ts pass --threads 1).
+    // collects results. The torch processes the tests start ask for one thread (training/*.test.ts
+    // pass --threads 1, smoke.py sets it): a 2-thread torch beside a busy core stalls at its OpenMP
+    // barriers. The tests of two-thread code (the wasm kernels' helper) keep their two threads.
     maxWorkers: availableParallelism(),
   },
 });

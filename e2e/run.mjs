@@ -94,11 +94,13 @@ function runSuite(file) {
       if (!live) process.stdout.write(`\n=== ${file}\n${Buffer.concat(chunks).toString()}`);
       const why = timedOut ? `stopped after ${SUITE_LIMIT_S} s (E2E_SUITE_LIMIT_S)` : `exit ${code ?? signal}`;
       console.log(`=== ${file}: ${ok ? 'ok' : `FAILED (${why})`} in ${took} s`);
-      resolve({ file, ok, took });
+      resolve({ file, ok });
     });
     child.on('error', (err) => {
+      clearTimeout(watchdog);
+      running.delete(file);
       console.log(`=== ${file}: FAILED to start (${err.message})`);
-      resolve({ file, ok: false, took: '0' });
+      resolve({ file, ok: false });
     });
   });
 }
@@ -114,9 +116,8 @@ for (const sig of ['SIGTERM', 'SIGINT']) {
   });
 }
 
-const queue = [...suites];
 async function lane() {
-  for (let file = queue.shift(); file; file = queue.shift()) results.push(await runSuite(file));
+  for (let file = suites.shift(); file; file = suites.shift()) results.push(await runSuite(file));
 }
 await Promise.all(Array.from({ length: lanes }, lane));
 

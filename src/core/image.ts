@@ -22,7 +22,7 @@ export function createImage(width: number, height: number, channels = 3): ImageF
   return { width, height, channels, data: new Float32Array(width * height * channels) };
 }
 
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError(`length mismatch ${a.length} vs ${b.length}`);
   let m = 0;
   for (let i = 0; i < a.length; i++) {

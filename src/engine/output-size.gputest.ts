@@ -6,6 +6,7 @@
  * backends' float rounding, as the ×4 run's own GPU/CPU test allows.
  */
 import type { GpuTest, GpuTestContext } from '../gpu/gputest';
+import { maxFramesDiff } from '../gpu/gputest';
 import type { RgbaFrame } from '../core/frame';
 import { toRgba8 } from '../core/pixels';
 import { setModelsBase } from '../models/source-web';
@@ -43,8 +44,7 @@ export const gpuTests: GpuTest[] = [
         const cpu = await run(true);
         const sized = [...gpu.outs, ...cpu.outs].every((o) => o.width === w && o.height === h && o.data.length === w * h * 4);
         parts.push({ pass: sized && gpu.outs.length === 3 && cpu.outs.length === 3, detail: `${size}: ${gpu.outs.length}+${cpu.outs.length} frames ${gpu.outs[0]?.width}×${gpu.outs[0]?.height} (want ${w}×${h}), GPU side ${gpu.r.backend}` });
-        let maxLevels = 0;
-        cpu.outs.forEach((o, i) => o.data.forEach((v, j) => (maxLevels = Math.max(maxLevels, Math.abs(v - gpu.outs[i].data[j])))));
+        const maxLevels = maxFramesDiff(cpu.outs, gpu.outs);
         parts.push({ pass: gpu.r.backend === 'webgpu' && cpu.r.backend === 'wasm' && maxLevels <= 1, detail: `${size}: CPU path vs GPU path max ${maxLevels} level(s) (≤ 1)` });
       }
       return { pass: parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };

@@ -3,6 +3,7 @@
  * worker, on the narrow test models: cancel mid-run and run again; the CPU path against the GPU path.
  */
 import type { GpuTest, GpuTestContext } from '../gpu/gputest';
+import { maxFramesDiff } from '../gpu/gputest';
 import type { RgbaFrame } from '../core/frame';
 import { toRgba8 } from '../core/pixels';
 import { setModelsBase } from '../models/source-web';
@@ -44,8 +45,7 @@ export const gpuTests: GpuTest[] = [
       const bytesEqual = (a: RgbaFrame, b: RgbaFrame) => a.data.length === b.data.length && a.data.every((v, i) => v === b.data[i]);
       parts.push({ pass: bytesEqual(first.outs[0], fresh.outs[0]), detail: 'frame 0 delivered before the cancel = uninterrupted frame 0 (bytes)' });
       parts.push({ pass: again.outs.every((o, i) => bytesEqual(o, fresh.outs[i])), detail: 'run after cancel = uninterrupted run (bytes; no state left over)' });
-      let maxLevels = 0;
-      cpu.outs.forEach((o, i) => o.data.forEach((v, j) => (maxLevels = Math.max(maxLevels, Math.abs(v - again.outs[i].data[j])))));
+      const maxLevels = maxFramesDiff(cpu.outs, again.outs);
       parts.push({ pass: maxLevels <= 1, detail: `CPU path (wasm) vs GPU path RGBA: max ${maxLevels} level(s) (≤ 1)` });
       return { pass: parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
     },
@@ -62,20 +62,15 @@ export const gpuTests: GpuTest[] = [
       // somewhere; a GPU single pass is within 1 level of the CPU's, so it would sit ≥ 2 levels
       // from the CPU's ×4 there and fail the first bound.
       const cpu1 = await collect(rgba, { ensemble: 1, cpu: true });
-      const maxDiff = (a: RgbaFrame[], b: RgbaFrame[]) => {
-        let m = 0;
-        a.forEach((o, i) => o.data.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i].data[j])))));
-        return m;
-      };
-      const maxLevels = maxDiff(cpu4.outs, gpu4.outs);
-      const ensembleEffect = maxDiff(cpu4.outs, cpu1.outs);
+      const maxLevels = maxFramesDiff(cpu4.outs, gpu4.outs);
+      const ensembleEffect = maxFramesDiff(cpu4.outs, cpu1.outs);
       let differ = 0;
       cpu1.outs.forEach((o, i) => o.data.forEach((v, j) => (differ += v !== cpu4.outs[i].data[j] ? 1 : 0)));
       const parts = [
         { pass: gpu4.r.done === 3 && gpu4.r.backend === 'webgpu' && cpu4.r.backend === 'wasm' && cpu1.r.backend === 'wasm', detail: `backends ${gpu4.r.backend} / ${cpu4.r.backend}, done ${gpu4.r.done}` },
         { pass: gpu4.outs.every((o) => o.width === 128 && o.height === 128), detail: 'outputs 128×128' },
         { pass: maxLevels <= 1, detail: `×4 ensemble, CPU path vs GPU path RGBA: max ${maxLevels} level(s) (≤ 1)` },
-        { pass: ensembleEffect >= 3, detail: `the ×4 ensemble moves ${differ} RGBA values of the single pass, by up to ${ensembleEffect} levels (≥ 3, so a GPU single pass could not pass the bound above)` },
+        { pass: Number.isFinite(ensembleEffect) && ensembleEffect >= 3, detail: `the ×4 ensemble moves ${differ} RGBA values of the single pass, by up to ${ensembleEffect} levels (≥ 3, so a GPU single pass could not pass the bound above)` },
       ];
       let bad = '';
       try {

@@ -5,6 +5,7 @@
  * runs — on ORT's own GPUDevice, and Playwright asserts every result passed.
  */
 import type * as ortTypes from 'onnxruntime-web';
+import { maxAbsDiff } from '../core/image';
 
 export interface GpuTestContext {
   device: GPUDevice;
@@ -45,4 +46,14 @@ export function compareF32(label: string, got: Float32Array, want: Float32Array,
 /** Helper: one result from several comparisons (passes only if there is at least one and every one passed). */
 export function allPass(parts: GpuTestResult[]): GpuTestResult {
   return { pass: parts.length > 0 && parts.every((p) => p.pass), detail: parts.map((p) => p.detail).join('; ') };
+}
+
+/**
+ * Helper: the largest |a − b| over two runs' frames (RGBA levels for RgbaFrame outputs); Infinity when
+ * the frame counts or sizes differ, so a bound on it fails rather than the comparison throwing (the
+ * tests check and report the sizes themselves).
+ */
+export function maxFramesDiff(a: readonly { data: ArrayLike<number> }[], b: readonly { data: ArrayLike<number> }[]): number {
+  if (a.length !== b.length || a.some((f, i) => f.data.length !== b[i].data.length)) return Infinity;
+  return a.reduce((m, f, i) => Math.max(m, maxAbsDiff(f.data, b[i].data)), 0);
 }
