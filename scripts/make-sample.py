@@ -8,7 +8,8 @@ cel shadows, a character-like shape that hops across and a slow camera pan.
 
 Run from the repo root:  /usr/bin/python3 scripts/make-sample.py
   (--refs-only: remake only the decoded references, ref-NN.png and roundtrip/, from the committed
-  clip-64x48.mp4 and src-NN.png, e.g. after a change of the YUV -> RGB conversion)
+  clip-64x48.mp4 and src-NN.png, e.g. after a change of the YUV -> RGB conversion;
+  --decoder-fixtures: remake only e2e/fixtures/decoders/ from the committed src-NN.png)
 Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
 (libx264) and the repo's node_modules (npx tsx, to read src/media/codec-args.ts). Writes:
   public/samples/sample.mp4, sample.json          the app's sample clip
@@ -25,6 +26,11 @@ Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
                                                  still-48x32.jpg.ref.png (Pillow's decode of the jpg)
   e2e/fixtures/formats/mpeg4-64x48.mp4           clip-64x48 as MPEG-4 part 2 (no WebCodecs decoder)
   e2e/fixtures/formats/vp9-63x47-bt709-full.mp4  clip-64x48 cropped to odd 63x47, VP9, BT.709 full range
+  e2e/fixtures/decoders/                         files as phones, editors and sites make them (clip-64x48's
+                                                 source): AV1 (untagged; BT.709 full range), a phone clip
+                                                 turned a quarter (display matrix), a trimmed MP4 whose edit
+                                                 list hides its first frames; each with NAME-NN.png, native
+                                                 Debian ffmpeg's decode (yuv420p planes through yuv420_to_rgb)
   e2e/fixtures/corrupt.mp4                       bytes that are no video
 """
 import json
@@ -320,6 +326,49 @@ def codec_fixtures(fixtures):
            '-movflags', '+faststart', os.path.join(fmt_dir, 'vp9-63x47-bt709-full.mp4'))
 
 
+def decoder_fixtures(fixtures):
+    """Files whose decode differs from a plain MP4's, and native ffmpeg's frames of each (what the
+    CLI gives, so what the app must give): src/media/media.browsertest.ts, ffmpeg-node.test.ts.
+    - av1-64x48.mp4, av1-64x48-bt709-full.mp4: AV1 (the browser decodes it, this ffmpeg.wasm
+      build has no AV1 decoder); untagged (BT.601 limited, ffmpeg's reading) and tagged in the
+      container (the colr box);
+    - rot90-64x48.mp4: H.264 with a display matrix of a quarter turn (phone clips): ffmpeg turns
+      the frames upright, 48x64;
+    - trimmed-64x48.mp4: H.264 with B-frames cut by stream copy from its 3rd frame on
+      (`-ss … -c copy`): the edit list hides the samples before it that the decoder still needs."""
+    src = os.path.join(fixtures, 'clip-64x48', 'src-%02d.png')
+    out = os.path.join(fixtures, 'decoders')
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    bitexact = ('-fflags', '+bitexact', '-flags:v', '+bitexact', '-movflags', '+faststart')
+    av1 = ('-c:v', 'libaom-av1', '-cpu-used', '8', '-threads', '1', '-crf', '30', '-pix_fmt', 'yuv420p')
+    ffmpeg('-framerate', '25', '-i', src, *av1, *bitexact, os.path.join(out, 'av1-64x48.mp4'))
+    ffmpeg('-framerate', '25', '-i', src, '-vf', 'scale=out_range=pc:out_color_matrix=bt709', *av1,
+           '-color_range', 'pc', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709',
+           *bitexact, os.path.join(out, 'av1-64x48-bt709-full.mp4'))
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = os.path.join(tmp, 'plain.mp4')
+        encode(src, FPS, plain, 20, ('-bf', '2', '-g', '8', *bitexact[:4]))
+        ffmpeg('-i', plain, '-c', 'copy', '-metadata:s:v', 'rotate=90', *bitexact, os.path.join(out, 'rot90-64x48.mp4'))
+        ffmpeg('-ss', str(2.5 / FPS), '-i', plain, '-c', 'copy', *bitexact, os.path.join(out, 'trimmed-64x48.mp4'))
+    for name in ('av1-64x48', 'av1-64x48-bt709-full', 'rot90-64x48', 'trimmed-64x48'):
+        path = os.path.join(out, f'{name}.mp4')
+        probe = json.loads(subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries',
+                                           'stream=width,height,color_space,color_range:stream_side_data=rotation',
+                                           '-of', 'json', path], capture_output=True, check=True, text=True).stdout)['streams'][0]
+        turned = abs(round(float((probe.get('side_data_list') or [{}])[0].get('rotation', 0)) / 90)) % 2 == 1
+        w, h = (probe['height'], probe['width']) if turned else (probe['width'], probe['height'])
+        raw = subprocess.run(['ffmpeg', '-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'],
+                             capture_output=True, check=True).stdout
+        matrix = 'bt709' if probe.get('color_space') == 'bt709' else 'bt601'
+        full = probe.get('color_range') == 'pc'
+        frames = read_yuv420(raw, w, h)
+        for k, (y, u, v) in enumerate(frames):
+            rgba = np.dstack([yuv420_to_rgb(y, u, v, matrix, full), np.full((h, w), 255, np.uint8)])
+            Image.fromarray(rgba, 'RGBA').save(os.path.join(out, f'{name}-{k:02d}.png'))
+        print(f'{name}.mp4: {len(frames)} frames {w}x{h} ({matrix}, {"full" if full else "limited"} range)')
+
+
 def main():
     samples = os.path.join(ROOT, 'public', 'samples')
     fixtures = os.path.join(ROOT, 'e2e', 'fixtures')
@@ -376,6 +425,7 @@ def main():
     still.save(os.path.join(fmt_dir, 'still-48x32.webp'), lossless=True)
     still.save(os.path.join(fmt_dir, 'still-48x32.bmp'))
     codec_fixtures(fixtures)
+    decoder_fixtures(fixtures)
 
     clip32 = os.path.join(fixtures, 'clip-32x32')
     shutil.rmtree(clip32, ignore_errors=True)
@@ -397,7 +447,9 @@ def main():
 if __name__ == '__main__':
     if sys.argv[1:] == ['--refs-only']:
         decoded_refs(os.path.join(ROOT, 'e2e', 'fixtures'))
+    elif sys.argv[1:] == ['--decoder-fixtures']:
+        decoder_fixtures(os.path.join(ROOT, 'e2e', 'fixtures'))
     elif sys.argv[1:]:
-        sys.exit(f'usage: {sys.argv[0]} [--refs-only]')
+        sys.exit(f'usage: {sys.argv[0]} [--refs-only | --decoder-fixtures]')
     else:
         sys.exit(main())

@@ -11,7 +11,7 @@ import { createVsrNode, DEFAULT_MODELS_DIR, listVsrModels } from '../pipeline/vs
 import { main, type CliIo } from './main.ts';
 import { readPng, writePng } from '../media/png.ts';
 import { imresizeImage } from '../metrics/matlab-imresize.ts';
-import { ProgressLine } from './upscale.ts';
+import { ProgressLine, probeVideo } from './upscale.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLIP = path.join(ROOT, 'e2e/fixtures/clip-32x32'); // 3 real frames, 32×32
@@ -55,6 +55,17 @@ describe('vqdsr upscale: arguments', () => {
   it('formats the progress line with frames, fps and time left', () => {
     expect(ProgressLine.text(3, 12, 1.5, 12)).toBe('[###.........] 3/12 frames · 2.00 fps · 0:05 left');
     expect(ProgressLine.text(7, null, 65)).toBe('7 frames · 0.11 fps · 1:05');
+  });
+});
+
+// What the progress line counts to and the output limit checks before decoding: the frames and
+// the size ffmpeg will give (scripts/make-sample.py decoder_fixtures).
+describe.skipIf(!haveFfprobe)('probeVideo', () => {
+  it('counts the frames ffmpeg decodes, not the samples an edit list hides; a quarter-turned clip has its upright size', () => {
+    const trimmed = probeVideo(path.join(ROOT, 'e2e/fixtures/decoders/trimmed-64x48.mp4'));
+    expect(trimmed).toMatchObject({ frameCount: 5, width: 64, height: 48, fps: 25, hasAudio: false }); // 8 samples, 3 hidden
+    expect(probeVideo(path.join(ROOT, 'e2e/fixtures/decoders/rot90-64x48.mp4'))).toMatchObject({ frameCount: 8, width: 48, height: 64 });
+    expect(probeVideo(path.join(ROOT, 'public/samples/sample.mp4'))).toMatchObject({ frameCount: 75, width: 480, height: 270, fps: 25 });
   });
 });
 

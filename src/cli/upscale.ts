@@ -89,29 +89,51 @@ export interface ProbeResult {
 
 /** fps, frame count and audio of a video file through ffprobe (null fields when unknown). */
 export function probeVideo(file: string): ProbeResult {
+  const ffprobe = process.env.VQDSR_FFPROBE || 'ffprobe';
   const r = spawnSync(
-    process.env.VQDSR_FFPROBE || 'ffprobe',
-    ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,nb_read_packets,width,height', '-of', 'json', file],
+    ffprobe,
+    ['-v', 'error', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,width,height:stream_side_data=rotation', '-of', 'json', file],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (r.status !== 0) return { fps: null, frameCount: null, hasAudio: false };
   try {
-    const streams = ((JSON.parse(r.stdout) as { streams?: unknown[] }).streams ?? []) as { codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; nb_read_packets?: string; width?: number; height?: number }[];
+    const streams = ((JSON.parse(r.stdout) as { streams?: unknown[] }).streams ?? []) as {
+      codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; width?: number; height?: number; side_data_list?: { rotation?: number | string }[];
+    }[];
     const v = streams.find((s) => s.codec_type === 'video');
     const rate = (s?: string) => {
       const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
       return m && Number(m[2]) > 0 && Number(m[1]) > 0 ? Number(m[1]) / Number(m[2]) : null;
     };
-    const count = Number(v?.nb_read_packets);
+    // ffmpeg turns a phone clip upright (its display matrix): a quarter turn swaps the frame size.
+    const rotation = Number(v?.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0);
+    const turned = Number.isFinite(rotation) && Math.abs(Math.round(rotation / 90)) % 2 === 1;
+    const count = v ? countDecodedFrames(ffprobe, file) : null;
     return {
       fps: rate(v?.avg_frame_rate) ?? rate(v?.r_frame_rate),
-      frameCount: Number.isFinite(count) && count > 0 ? count : null,
+      frameCount: count,
       hasAudio: streams.some((s) => s.codec_type === 'audio'),
-      ...(v?.width && v?.height ? { width: v.width, height: v.height } : {}),
+      ...(v?.width && v?.height ? (turned ? { width: v.height, height: v.width } : { width: v.width, height: v.height }) : {}),
     };
   } catch {
     return { fps: null, frameCount: null, hasAudio: false };
   }
+}
+
+/**
+ * The frames ffmpeg decodes from the first video stream: its packets less those the demuxer flags
+ * discard ('D': samples an MP4 edit list hides, as in a clip trimmed by `ffmpeg -ss … -c copy`,
+ * which nb_frames and a plain packet count include). Demuxes the file, as counting packets did.
+ */
+function countDecodedFrames(ffprobe: string, file: string): number | null {
+  const r = spawnSync(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (r.status !== 0) return null;
+  const kept = r.stdout.split('\n').filter((f) => f.trim() !== '' && !f.includes('D')).length;
+  return kept > 0 ? kept : null;
 }
 
 /** Frame size from headers only (no decoding): a still's header, a folder's first PNG, or ffprobe's answer. */

@@ -23,6 +23,9 @@ describe('ffmpegFailure', () => {
   it('classifies typical log lines', () => {
     expect(ffmpegFailure('a.mp4', ['[mov,mp4] moov atom not found', 'a.mp4: Invalid data found when processing input'], 1).code).toBe('corrupt');
     expect(ffmpegFailure('a.mkv', ['Decoder (codec hevc) not found for input stream #0:0'], 1).message).toBe("Could not decode 'a.mkv': its video codec (hevc) is not supported here");
+    // ffmpeg.wasm's core has only a hardware AV1 decoder, and says so
+    const av1 = ["[av1 @ 0xdef8b0] Your platform doesn't suppport hardware accelerated AV1 decoding.", '[av1 @ 0xdef8b0] Failed to get pixel format.', 'Error while decoding stream #0:0: Invalid data found when processing input'];
+    expect(ffmpegFailure('a.mp4', av1, 1).message).toBe("Could not decode 'a.mp4': its video codec (av1) is not supported here");
     expect(ffmpegFailure('a.wav', ['Stream map \'0:v:0\' matches no streams.'], 1).code).toBe('no-video');
     expect(ffmpegFailure('a.mp4', [], 1, true).code).toBe('timeout');
     expect(ffmpegFailure('a.mp4', ['something odd'], 1).message).toBe("ffmpeg could not process 'a.mp4' (exit 1): something odd");

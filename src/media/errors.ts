@@ -100,8 +100,11 @@ export function ffmpegFailure(name: string, log: readonly string[], code: number
   if (has(/moov atom not found/i) && (content === undefined || content.container === 'mp4')) {
     return new MediaError('corrupt', `Could not decode '${name}': the file is incomplete (its index is missing — was the download cut short?)`, detail);
   }
-  if (has(/Decoder \(codec [^)]*\) not found|Unknown decoder|Unsupported codec|codec not currently supported|unspecified pixel format/i)) {
-    const codec = /codec (\w+)/i.exec(text)?.[1];
+  // (The last alternative: a build whose only decoder for the codec is a hardware one, as
+  // ffmpeg.wasm's for AV1: "Your platform doesn't suppport hardware accelerated AV1 decoding.")
+  const hwOnly = /doesn't supp+ort hardware accelerated (\w+) decoding/i.exec(text);
+  if (hwOnly || has(/Decoder \(codec [^)]*\) not found|Unknown decoder|Unsupported codec|codec not currently supported|unspecified pixel format/i)) {
+    const codec = hwOnly?.[1].toLowerCase() ?? /codec (\w+)/i.exec(text)?.[1];
     return new MediaError('unsupported', `Could not decode '${name}': its video codec${codec ? ` (${codec})` : ''} is not supported here`, detail);
   }
   if (has(/Stream #\d+:\d+[^\n]*: Audio:/) && !has(/Stream #\d+:\d+[^\n]*: Video:/)) {

@@ -66,6 +66,30 @@ describe('parseVideoStream', () => {
   ] as const)('Video: %s', (line, width, height, pixFmt, colour) => {
     expect(parseVideoStream(`  Stream #0:0: Video: ${line}`)).toEqual({ width, height, pixFmt, colour });
   });
+
+  // ffmpeg turns frames upright by the display matrix listed under the stream (phone clips).
+  it('swaps the size for a quarter-turn display matrix of that stream only', () => {
+    const listing = (rotation: string, stream = 0) =>
+      [
+        `  Stream #0:${stream}[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 64x48 [SAR 1:1 DAR 4:3], 25 fps`,
+        '    Metadata:',
+        '      handler_name    : VideoHandler',
+        '    Side data:',
+        `      displaymatrix: rotation of ${rotation} degrees`,
+      ].join('\n');
+    const size = (log: string) => {
+      const v = parseVideoStream(log);
+      return v && [v.width, v.height];
+    };
+    expect(size(listing('90.00'))).toEqual([48, 64]);
+    expect(size(listing('-90.00'))).toEqual([48, 64]);
+    expect(size(listing('270.00'))).toEqual([48, 64]);
+    expect(size(listing('180.00'))).toEqual([64, 48]);
+    expect(size(listing('-0.00'))).toEqual([64, 48]);
+    // the matrix of a later stream (an audio stream's listing follows first) is not this one's
+    const audioThenRotated = ['  Stream #0:0: Video: h264, yuv420p, 64x48', '  Stream #0:1: Audio: aac, 44100 Hz', '    Side data:', '      displaymatrix: rotation of 90.00 degrees'].join('\n');
+    expect(size(audioThenRotated)).toEqual([64, 48]);
+  });
 });
 
 const native = findNativeFfmpeg();
@@ -205,6 +229,25 @@ describe.skipIf(!native)('decode paths (native and @ffmpeg/core)', () => {
       expect(await ffn.probe(full)).toEqual({ width: w, height: h, pixFmt, colour });
       const got = (await decodeAll(ffn, full)).slice(0, want.length);
       expect(got.length).toBe(want.length);
+      got.forEach((f, k) => expect(Buffer.from(f).equals(Buffer.from(want[k])), `${backend} frame ${k}`).toBe(true));
+    }
+  }, 60_000);
+
+  // Phone and editor files (scripts/make-sample.py decoder_fixtures; refs: native ffmpeg's planes
+  // converted by numpy): a quarter-turned clip comes upright, a trimmed one without the frames its
+  // edit list hides, on both backends (the CLI and the app's ffmpeg.wasm).
+  it.each([
+    ['rot90-64x48', 48, 64, 8],
+    ['trimmed-64x48', 64, 48, 5],
+  ] as const)('%s: native ffmpeg’s frames, the size it gives them', async (name, w, h, n) => {
+    const file = path.join(FIX, 'decoders', `${name}.mp4`);
+    const want = Array.from({ length: n }, (_, k) => toRgb24(readPng(path.join(FIX, 'decoders', `${name}-${String(k).padStart(2, '0')}.png`))));
+    for (const backend of backends) {
+      const ffn = await getFfmpeg(backend);
+      const info = await ffn.probe(file);
+      expect([info.width, info.height], backend).toEqual([w, h]);
+      const got = await decodeAll(ffn, file);
+      expect(got.length, backend).toBe(n);
       got.forEach((f, k) => expect(Buffer.from(f).equals(Buffer.from(want[k])), `${backend} frame ${k}`).toBe(true));
     }
   }, 60_000);

@@ -180,7 +180,8 @@ function fields(s: string): string[] {
  * field order and chroma location. Untagged video says none of these: BT.601, limited range.
  */
 export function parseVideoStream(log: string): VideoInfo | null {
-  for (const line of log.split('\n')) {
+  const lines = log.split('\n');
+  for (const [i, line] of lines.entries()) {
     const at = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
     if (!at) continue;
     const parts = fields(at[1]);
@@ -195,9 +196,22 @@ export function parseVideoStream(log: string): VideoInfo | null {
       if (item === 'tv' || item === 'pc') range = item;
       else if (space === undefined && COLOUR_SPACES.has(item.split('/')[0])) space = item.split('/')[0];
     }
-    return { width, height, ...(fmt ? { pixFmt: fmt[1] } : {}), colour: colourOf(space, range, fmt?.[1]) };
+    // Phone clips: ffmpeg turns frames upright by the stream's display matrix (its side data,
+    // listed under the stream line), so a quarter turn swaps the size the frames come in.
+    const turned = quarterTurned(lines.slice(i + 1));
+    return { width: turned ? height : width, height: turned ? width : height, ...(fmt ? { pixFmt: fmt[1] } : {}), colour: colourOf(space, range, fmt?.[1]) };
   }
   return null;
+}
+
+/** Whether the stream whose lines follow says `displaymatrix: rotation of ±90 (or 270) degrees`. */
+function quarterTurned(following: string[]): boolean {
+  for (const line of following) {
+    if (/^\s*Stream #|^\S/.test(line)) break; // the next stream, or the end of this input's listing
+    const m = /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(line);
+    if (m) return Math.abs(Math.round(Number(m[1]) / 90)) % 2 === 1;
+  }
+  return false;
 }
 
 /** libavutil's colour space names (av_color_space_name), how a stream line names its matrix. */
@@ -377,7 +391,7 @@ class NativeFfmpeg implements FfmpegNode {
   }
 
   async probe(file: string): Promise<VideoInfo> {
-    const r = spawnSync(this.bin, ['-hide_banner', '-loglevel', 'info', '-nostdin', '-noautorotate', '-i', file], { encoding: 'utf8' });
+    const r = spawnSync(this.bin, ['-hide_banner', '-loglevel', 'info', '-nostdin', '-i', file], { encoding: 'utf8' });
     const info = parseVideoStream(r.stderr ?? '');
     if (!info) throw probeFailure(file, (r.stderr ?? '').split('\n'), r.status ?? 1, file);
     return info;
@@ -391,7 +405,7 @@ class NativeFfmpeg implements FfmpegNode {
     const output = decodeOutput(info);
     async function* frames(): AsyncGenerator<ImageF32> {
       if (end <= start) return;
-      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-noautorotate', '-i', file, '-map', '0:v:0'];
+      const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-map', '0:v:0'];
       // Stop the decoder early instead of decoding the rest of a long file.
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
       args.push('-fps_mode', 'passthrough', ...output.args, 'pipe:1');
@@ -550,7 +564,7 @@ class WasmFfmpeg implements FfmpegNode {
 
   private probeMounted(p: string, name: string): VideoInfo {
     // -loglevel info explicitly: the core keeps the log level of its previous command.
-    this.exec(['-hide_banner', '-loglevel', 'info', '-noautorotate', '-i', p]);
+    this.exec(['-hide_banner', '-loglevel', 'info', '-i', p]);
     const info = parseVideoStream(this.log.join('\n'));
     if (!info) throw probeFailure(name, this.log.filter((l) => !l.startsWith('Aborted(')), 1);
     return info;
@@ -578,7 +592,7 @@ class WasmFfmpeg implements FfmpegNode {
       output = decodeOutput(info);
       const start = range.start ?? 0;
       const end = range.end ?? Infinity;
-      const args = ['-hide_banner', '-loglevel', 'error', '-noautorotate', '-i', p, '-map', '0:v:0'];
+      const args = ['-hide_banner', '-loglevel', 'error', '-i', p, '-map', '0:v:0'];
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
       args.push('-fps_mode', 'passthrough', ...output.args, out);
       if (this.exec(args) !== 0) throw new FfmpegError(`ffmpeg.wasm could not decode ${file}: ${this.log.join(' ')}`);

@@ -347,6 +347,50 @@ export const browserTests: GpuTest[] = [
     },
   },
   {
+    // Files whose frames differ from a plain MP4's (scripts/make-sample.py decoder_fixtures): the
+    // app must give native Debian ffmpeg's frames (the CLI's), committed as PNG, byte for byte.
+    name: 'media: AV1 (WebCodecs alone), a quarter-turned phone clip and a trimmed MP4 give native ffmpeg’s frames exactly',
+    async run(ctx) {
+      const checks: [boolean, string][] = [];
+      const worstVsRefs = async (d: DecodedFrames, name: string, first = 0): Promise<number> => {
+        let worst = 0;
+        for (let k = 0; k < d.frames.length; k++) worst = Math.max(worst, maxAbs(d.frames[k], (await pngRgba(ctx, `/e2e/fixtures/decoders/${name}-${pad2(first + k)}.png`)).data));
+        return worst;
+      };
+      // AV1: ffmpeg.wasm has no decoder for it (ffprobe gives no pixel format), the browser has.
+      for (const name of ['av1-64x48', 'av1-64x48-bt709-full']) {
+        const blob = await blobOf(ctx, `/e2e/fixtures/decoders/${name}.mp4`);
+        const info = await media().probe(blob, `${name}.mp4`);
+        const d = await media().decode(blob, `${name}.mp4`);
+        const worst = await worstVsRefs(d, name);
+        checks.push([info.codec === 'av1' && d.decoder === 'webcodecs' && d.frames.length === 8 && d.width === 64 && worst === 0, `${name}: ${info.codec}, ${d.decoder} ${d.frames.length} frames ${d.width}×${d.height}, max|Δ| vs native ${worst} (must be 0)${d.fallback ? ` (fallback: ${d.fallback})` : ''}`]);
+      }
+      const av1 = await blobOf(ctx, '/e2e/fixtures/decoders/av1-64x48.mp4');
+      const noAv1 = await expectMediaError(media().decode(av1, 'av1.mp4', { decoder: 'ffmpeg.wasm' }), 'unsupported');
+      checks.push([noAv1.ok && noAv1.msg.includes('(av1)'), `forced ffmpeg.wasm on AV1 → ${noAv1.msg}`]);
+
+      // A phone clip stored 64×48 with a quarter-turn display matrix: upright, 48×64, as ffmpeg gives it.
+      const rot = await blobOf(ctx, '/e2e/fixtures/decoders/rot90-64x48.mp4');
+      const rotInfo = await media().probe(rot, 'rot90.mp4');
+      const r = await media().decode(rot, 'rot90.mp4');
+      const rWorst = await worstVsRefs(r, 'rot90-64x48');
+      checks.push([rotInfo.width === 48 && rotInfo.height === 64 && r.width === 48 && r.height === 64 && r.frames.length === 8 && rWorst === 0, `rot90: probe ${rotInfo.width}×${rotInfo.height}, ${r.decoder} (${r.fallback}) ${r.frames.length} frames ${r.width}×${r.height}, max|Δ| vs native ${rWorst} (must be 0)`]);
+
+      // Trimmed by stream copy: 8 samples, the edit list hides 3 (the decoder needs them, ffmpeg
+      // shows 5). The count must be ffmpeg's, with no "ended early" warning, and a range must
+      // give the same frames as the full decode.
+      const trim = await blobOf(ctx, '/e2e/fixtures/decoders/trimmed-64x48.mp4');
+      const tInfo = await media().probe(trim, 'trimmed.mp4');
+      const t = await media().decode(trim, 'trimmed.mp4');
+      const tWorst = await worstVsRefs(t, 'trimmed-64x48');
+      checks.push([tInfo.frameCount === 5 && t.frames.length === 5 && t.warning === undefined && tWorst === 0, `trimmed: probe ${tInfo.frameCount} frames, ${t.decoder} (${t.fallback}) ${t.frames.length} frames, warning: ${t.warning ?? 'none'}, max|Δ| vs native ${tWorst} (must be 0)`]);
+      const part = await media().decode(trim, 'trimmed.mp4', { start: 2, count: 2 });
+      const pWorst = await worstVsRefs(part, 'trimmed-64x48', 2);
+      checks.push([part.frames.length === 2 && pWorst === 0, `trimmed [2, +2): ${part.frames.length} frames, max|Δ| vs native frames 2–3 ${pWorst} (must be 0)`]);
+      return result(checks);
+    },
+  },
+  {
     name: 'media: cancelling a decode rejects with aborted, the next decode works',
     async run(ctx) {
       const blob = await blobOf(ctx, '/samples/sample.mp4');

@@ -10,7 +10,11 @@
  *   as the Node CLI's native ffmpeg: for 8-bit 4:2:0 (yuv420p, yuvj420p) every path takes the
  *   decoder's raw planes and converts them with yuv.ts, the project's exact YUV → RGB; other
  *   pixel formats (4:2:2, 4:4:4, 10-bit, palettes) keep ffmpeg's swscale with SWS_FLAGS, the
- *   CLI's conversion for them too (WebCodecs leaves those to ffmpeg.wasm).
+ *   CLI's conversion for them too (WebCodecs leaves those to ffmpeg.wasm). Codecs this ffmpeg.wasm
+ *   build cannot decode (AV1: ffprobe then gives no pixel format) are the browser's alone, 8-bit
+ *   4:2:0 frames only, with the colour ffmpeg reads from the container.
+ * - Frame counts are ffmpeg's: a trimmed MP4 whose edit list hides samples is counted by the
+ *   packets ffmpeg keeps, and phone clips come upright (ffmpeg's autorotation), as in the CLI.
  * - ffmpeg.wasm runs in this worker (see ffmpeg-wasm.ts), reading the file through WORKERFS
  *   without copying it; it also probes every video (size, frame count, fps, colour).
  * - Videos decode by frame range ([start, start+count) at time start/fps, `-ss` before `-i` so
@@ -173,6 +177,9 @@ async function probeVideoHints(blob: Blob, name: string, content?: ContentClass,
   const hit = probeCache.get(key);
   const hitHints = hintsCache.get(key);
   if (hit && hitHints) return { info: hit, hints: hitHints };
+  // (Before the serial section: reading the index awaits the blob, ffmpeg's calls below do not.)
+  const index = await mp4Index(blob, name);
+  const editCutsFrames = 'reason' in index && index.editCutsFrames === true;
   const info = await serial(async () => {
     const ff = await ffmpeg();
     const probeArgs = (path: string, count: boolean) => [
@@ -200,6 +207,13 @@ async function probeVideoHints(blob: Blob, name: string, content?: ContentClass,
         throw ffmpegFailure(name, first.r.log, first.r.code, tookTooLong(first.r, timeoutMs), content);
       }
       let parsed = parseProbe(first.json, name);
+      // A trimmed MP4 (`ffmpeg -ss … -c copy`) keeps samples its edit list hides: nb_frames counts
+      // them, ffmpeg's decoder drops them (the demuxer flags their packets 'D'). Count what it keeps,
+      // so the frame count, progress and the "ended early" check agree with the frames that come.
+      if (editCutsFrames) {
+        const kept = countKeptVideoPackets(ff, path, timeoutMs);
+        if (kept !== null) parsed = { ...parsed, frameCount: kept };
+      }
       // Containers without a frame count (webm, mkv, gif): count packets, which only demuxes —
       // cheap next to decoding — unless the file is large, where duration × fps must do.
       if (parsed.frameCount === undefined && blob.size <= 256 * 2 ** 20) {
@@ -214,6 +228,20 @@ async function probeVideoHints(blob: Blob, name: string, content?: ContentClass,
   probeCache.set(key, info.info);
   hintsCache.set(key, info.hints);
   return info;
+}
+
+/**
+ * How many of the first video stream's packets ffmpeg decodes into frames: all but those its
+ * demuxer flags discard ('D', samples an MP4 edit list hides). Demuxes the whole file, so only
+ * for files whose index says they have such samples. null when ffprobe gives no answer.
+ */
+function countKeptVideoPackets(ff: FfmpegWasm, path: string, timeoutMs: number): number | null {
+  const r = runCore(ff, ['-v', 'repeat+error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', path], timeoutMs, { probe: true });
+  // One flags field a packet ('K_', '_D', …); this core's ffprobe adds its stream and format
+  // sections to the output whatever -show_entries asks, so only those lines count.
+  const flags = r.stdout.map((l) => l.trim()).filter((l) => /^[A-Z_]{2,3}$/.test(l));
+  if (flags.length === 0 || tookTooLong(r, timeoutMs)) return null;
+  return flags.filter((f) => !f.includes('D')).length;
 }
 
 /** 8-bit 4:2:0 pixel formats: what every decode path hands to yuv.ts as planes (ffmpeg-node's YUV420_PIX_FMTS). */
@@ -245,7 +273,9 @@ async function decodeWithWebCodecs(
 ): Promise<{ frames: Uint8ClampedArray<ArrayBuffer>[] } | { reason: string }> {
   const exact = opts.exact !== false;
   if (typeof VideoDecoder === 'undefined') return { reason: 'this browser has no WebCodecs VideoDecoder' };
-  if (exact && !EXACT_PIX_FMTS.has(hints.pixFmt ?? '')) return { reason: `its pixel format (${hints.pixFmt ?? 'unknown'}) is not 8-bit 4:2:0` };
+  // A pixel format ffprobe does not know means ffmpeg.wasm has no decoder for the codec (AV1 in
+  // this build): the browser may have one, and each decoded frame's format decides (frame-rgba.ts).
+  if (exact && hints.pixFmt !== undefined && !EXACT_PIX_FMTS.has(hints.pixFmt)) return { reason: `its pixel format (${hints.pixFmt}) is not 8-bit 4:2:0` };
   const index = await mp4Index(blob, name);
   if ('reason' in index) return index;
   const { track } = index;
@@ -412,7 +442,12 @@ const api = {
       const out: DecodedFrames = { width: info.width, height: info.height, start, frames, decoder: 'ffmpeg.wasm', ...(fallback ? { fallback } : {}) };
       if (r.code !== 0) {
         const timedOut = tookTooLong(r, timeoutMs);
-        const err = ffmpegFailure(name, r.log, r.code, timedOut);
+        const failure = ffmpegFailure(name, r.log, r.code, timedOut);
+        // ffmpeg.wasm lacks the codec's decoder (ffprobe gave no pixel format) and the browser's
+        // could not give the frames either: say both.
+        const err = failure.code === 'unsupported' && hints.pixFmt === undefined && fallback !== undefined
+          ? new MediaError('unsupported', `${failure.message} (the browser's decoder: ${fallback})`, failure.detail)
+          : failure;
         // A timed-out run's frames are an arbitrary prefix: report the timeout, not a short result.
         if (sink.frames.length === 0 || timedOut) throw err;
         out.warning = `${err.message} (after ${sink.frames.length} frames)`;

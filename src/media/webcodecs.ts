@@ -41,8 +41,12 @@ export interface Mp4Track {
   constantRate: boolean;
 }
 
-/** readMp4Index's answer: the track, or why this file is left to ffmpeg.wasm. */
-export type Mp4Index = { track: Mp4Track } | { reason: string };
+/**
+ * readMp4Index's answer: the track, or why this file is left to ffmpeg.wasm. `editCutsFrames`:
+ * the track's edit list hides some of its samples, so the sample count (ffprobe's nb_frames) is
+ * more than the frames ffmpeg gives; the media worker then counts them as ffmpeg does.
+ */
+export type Mp4Index = { track: Mp4Track } | { reason: string; editCutsFrames?: boolean };
 
 const READ_CHUNK = 1 << 20;
 
@@ -81,32 +85,16 @@ export async function readMp4Index(blob: Blob): Promise<Mp4Index> {
   const trak = file.getTrackById(vt.id);
   const samples = trak.samples ?? [];
   if (samples.length === 0) return { reason: 'the video track has no samples' };
+  const presentation = samples.map((_, i) => i).sort((a, b) => samples[a].cts - samples[b].cts);
+  const edit = editListProblem(trak, samples, presentation, file.moov?.mvhd?.timescale ?? info.timescale);
+  const refuse = (reason: string): Mp4Index => ({ reason, ...(edit?.cutsFrames ? { editCutsFrames: true } : {}) });
   // Rotated video (phone clips): ffmpeg turns it upright, WebCodecs would not.
   const m = trak.tkhd?.matrix as ArrayLike<number> | undefined;
-  if (m && (m[1] !== 0 || m[3] !== 0 || m[0] <= 0 || m[4] <= 0)) return { reason: 'the video is rotated (display matrix)' };
-  const presentation = samples.map((_, i) => i).sort((a, b) => samples[a].cts - samples[b].cts);
+  if (m && (m[1] !== 0 || m[3] !== 0 || m[0] <= 0 || m[4] <= 0)) return refuse('the video is rotated (display matrix)');
   for (let i = 1; i < presentation.length; i++) {
-    if (samples[presentation[i]].cts === samples[presentation[i - 1]].cts) return { reason: 'two samples share a timestamp' };
+    if (samples[presentation[i]].cts === samples[presentation[i - 1]].cts) return refuse('two samples share a timestamp');
   }
-  // Edit lists: ffmpeg applies them and we would not, so only the harmless single edit (the usual
-  // B-frame delay: media_time = the first frame's cts, covering the whole track) is accepted.
-  const edits = trak.edts?.elst?.entries ?? [];
-  if (edits.length > 1) return { reason: `an edit list of ${edits.length} entries` };
-  if (edits.length === 1) {
-    const e = edits[0] as { segment_duration: number; media_time: number; media_rate_integer?: number };
-    const ts = trak.mdia.mdhd.timescale;
-    const movieTs = file.moov?.mvhd?.timescale ?? info.timescale;
-    const firstCts = samples[presentation[0]].cts;
-    const lastSample = samples[presentation[presentation.length - 1]];
-    if (e.media_time < 0) return { reason: 'its edit list starts with an empty edit' };
-    if (e.media_time > firstCts) return { reason: 'its edit list cuts frames off the start' };
-    if ((e.media_rate_integer ?? 1) !== 1) return { reason: 'its edit list changes the playback rate' };
-    // (media time units; half a frame of slack for rounding in the movie's coarser timescale)
-    const segmentEnd = e.media_time + (e.segment_duration / movieTs) * ts;
-    if (e.segment_duration > 0 && segmentEnd < lastSample.cts + lastSample.duration - samples[0].duration / 2) {
-      return { reason: 'its edit list cuts frames off the end' };
-    }
-  }
+  if (edit) return refuse(edit.reason);
   const d0 = samples[0].duration;
   const constantRate = samples.every((s, i) => s.duration === d0 || i === samples.length - 1);
   return {
@@ -120,6 +108,37 @@ export async function readMp4Index(blob: Blob): Promise<Mp4Index> {
       constantRate,
     },
   };
+}
+
+/**
+ * Edit lists: ffmpeg applies them and the WebCodecs path would not, so only the harmless single
+ * edit (the usual B-frame delay: media_time = the first frame's cts, covering the whole track) is
+ * accepted. Anything else is a reason to leave the file to ffmpeg; `cutsFrames` when the edits may
+ * hide samples (a trimmed clip: `ffmpeg -ss … -c copy` writes such a list), so the sample count is
+ * not ffmpeg's frame count.
+ */
+function editListProblem(
+  trak: ReturnType<ISOFile['getTrackById']>,
+  samples: Sample[],
+  presentation: number[],
+  movieTs: number,
+): { reason: string; cutsFrames: boolean } | null {
+  const edits = trak.edts?.elst?.entries ?? [];
+  if (edits.length > 1) return { reason: `an edit list of ${edits.length} entries`, cutsFrames: true };
+  if (edits.length === 0) return null;
+  const e = edits[0] as { segment_duration: number; media_time: number; media_rate_integer?: number };
+  const ts = trak.mdia.mdhd.timescale;
+  const firstCts = samples[presentation[0]].cts;
+  const lastSample = samples[presentation[presentation.length - 1]];
+  if (e.media_time < 0) return { reason: 'its edit list starts with an empty edit', cutsFrames: false };
+  if (e.media_time > firstCts) return { reason: 'its edit list cuts frames off the start', cutsFrames: true };
+  if ((e.media_rate_integer ?? 1) !== 1) return { reason: 'its edit list changes the playback rate', cutsFrames: true };
+  // (media time units; half a frame of slack for rounding in the movie's coarser timescale)
+  const segmentEnd = e.media_time + (e.segment_duration / movieTs) * ts;
+  if (e.segment_duration > 0 && segmentEnd < lastSample.cts + lastSample.duration - samples[0].duration / 2) {
+    return { reason: 'its edit list cuts frames off the end', cutsFrames: true };
+  }
+  return null;
 }
 
 /** The decoder configuration record (avcC, hvcC, vpcC, av1C) without its box header. */
