@@ -29,7 +29,8 @@ Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
   e2e/fixtures/decoders/                         files as phones, editors and sites make them (clip-64x48's
                                                  source): AV1 (untagged; BT.709 full range), a phone clip
                                                  turned a quarter (display matrix), a trimmed MP4 whose edit
-                                                 list hides its first frames; each with NAME-NN.png, native
+                                                 list hides its first frames, anamorphic (SAR 32:27); all but
+                                                 the last with NAME-NN.png, native
                                                  Debian ffmpeg's decode (yuv420p planes through yuv420_to_rgb)
   e2e/fixtures/corrupt.mp4                       bytes that are no video
 """
@@ -335,7 +336,8 @@ def decoder_fixtures(fixtures):
     - rot90-64x48.mp4: H.264 with a display matrix of a quarter turn (phone clips): ffmpeg turns
       the frames upright, 48x64;
     - trimmed-64x48.mp4: H.264 with B-frames cut by stream copy from its 3rd frame on
-      (`-ss … -c copy`): the edit list hides the samples before it that the decoder still needs."""
+      (`-ss … -c copy`): the edit list hides the samples before it that the decoder still needs;
+    - anamorphic-64x48.mp4: H.264 with non-square pixels (SAR 32:27, a DVD's 16:9), no refs."""
     src = os.path.join(fixtures, 'clip-64x48', 'src-%02d.png')
     out = os.path.join(fixtures, 'decoders')
     shutil.rmtree(out, ignore_errors=True)
@@ -351,6 +353,8 @@ def decoder_fixtures(fixtures):
         encode(src, FPS, plain, 20, ('-bf', '2', '-g', '8', *bitexact[:4]))
         ffmpeg('-i', plain, '-c', 'copy', '-metadata:s:v', 'rotate=90', *bitexact, os.path.join(out, 'rot90-64x48.mp4'))
         ffmpeg('-ss', str(2.5 / FPS), '-i', plain, '-c', 'copy', *bitexact, os.path.join(out, 'trimmed-64x48.mp4'))
+    # Anamorphic (a DVD's pixel shape, 32:27): its frames are a plain decode; what matters is the SAR.
+    encode(src, FPS, os.path.join(out, 'anamorphic-64x48.mp4'), 20, ('-vf', 'setsar=32/27', *bitexact[:4]))
     for name in ('av1-64x48', 'av1-64x48-bt709-full', 'rot90-64x48', 'trimmed-64x48'):
         path = os.path.join(out, f'{name}.mp4')
         probe = json.loads(subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries',

@@ -76,6 +76,7 @@ async function openBlob(blob: Blob, name: string, kind: SourceInfo['kind'], req:
     frameCount: Math.max(1, probe.frameCount ?? Math.round(probe.durationS * probe.fps) ?? 1),
     fps: probe.fps || 25,
     isImage,
+    ...(probe.pixelAspect && !isImage ? { pixelAspect: probe.pixelAspect } : {}),
   };
   const candidate: OpenSource = { blob, info, frames: new Map(), pending: new Map(), bytes: 0, generation: ++generation };
   // Decode the first chunk before switching, so a corrupt file fails here and the old source stays.

@@ -66,6 +66,8 @@ describe.skipIf(!haveFfprobe)('probeVideo', () => {
     expect(trimmed).toMatchObject({ frameCount: 5, width: 64, height: 48, fps: 25, hasAudio: false }); // 8 samples, 3 hidden
     expect(probeVideo(path.join(ROOT, 'e2e/fixtures/decoders/rot90-64x48.mp4'))).toMatchObject({ frameCount: 8, width: 48, height: 64 });
     expect(probeVideo(path.join(ROOT, 'public/samples/sample.mp4'))).toMatchObject({ frameCount: 75, width: 480, height: 270, fps: 25 });
+    expect(probeVideo(path.join(ROOT, 'public/samples/sample.mp4')).pixelAspect).toBeUndefined();
+    expect(probeVideo(path.join(ROOT, 'e2e/fixtures/decoders/anamorphic-64x48.mp4'))).toMatchObject({ frameCount: 8, pixelAspect: { num: 32, den: 27 } });
   });
 });
 

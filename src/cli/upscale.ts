@@ -14,6 +14,8 @@ import path from 'node:path';
 import { type ImageF32 } from '../core/image.ts';
 import { toRgb24 } from '../core/pixels.ts';
 import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
+import { pixelAspectField } from '../media/probe.ts';
+import type { PixelAspect } from '../media/frames.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
@@ -85,6 +87,8 @@ export interface ProbeResult {
   /** The video stream's size where ffprobe says it (checked against the output limit before decoding). */
   width?: number;
   height?: number;
+  /** Non-square stored pixels (anamorphic video), as upright frames show them: the output keeps it. */
+  pixelAspect?: PixelAspect;
 }
 
 /** fps, frame count and audio of a video file through ffprobe (null fields when unknown). */
@@ -92,13 +96,13 @@ export function probeVideo(file: string): ProbeResult {
   const ffprobe = process.env.VQDSR_FFPROBE || 'ffprobe';
   const r = spawnSync(
     ffprobe,
-    ['-v', 'error', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,width,height:stream_side_data=rotation', '-of', 'json', file],
+    ['-v', 'error', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,width,height,sample_aspect_ratio:stream_side_data=rotation', '-of', 'json', file],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (r.status !== 0) return { fps: null, frameCount: null, hasAudio: false };
   try {
     const streams = ((JSON.parse(r.stdout) as { streams?: unknown[] }).streams ?? []) as {
-      codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; width?: number; height?: number; side_data_list?: { rotation?: number | string }[];
+      codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; width?: number; height?: number; sample_aspect_ratio?: string; side_data_list?: { rotation?: number | string }[];
     }[];
     const v = streams.find((s) => s.codec_type === 'video');
     const rate = (s?: string) => {
@@ -114,6 +118,7 @@ export function probeVideo(file: string): ProbeResult {
       frameCount: count,
       hasAudio: streams.some((s) => s.codec_type === 'audio'),
       ...(v?.width && v?.height ? (turned ? { width: v.height, height: v.width } : { width: v.width, height: v.height }) : {}),
+      ...pixelAspectField(v?.sample_aspect_ratio, turned),
     };
   } catch {
     return { fps: null, frameCount: null, hasAudio: false };
@@ -334,7 +339,7 @@ export const upscaleCommand = {
       mkdirSync(path.dirname(output), { recursive: true });
       await encodeNative(bin, videoExportArgs({
         format, width: W, height: H, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
-        audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [],
+        audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [], pixelAspect: probe.pixelAspect,
       }), (async function* () {
         for await (const f of frames) {
           yield toRgb24(f);

@@ -13,6 +13,7 @@
  * - VP9: constant quality (`-crf N -b:v 0`); VP8 has no pure constant-quality mode, so CRF with a
  *   generous bitrate cap. `-deadline good -cpu-used 4/2`: ffmpeg.wasm is one thread, and
  *   libvpx's default (best) would take minutes a frame at 1080p.
+ * - Anamorphic sources (non-square pixels) keep their pixel shape (SAR), so players show them as wide.
  * - Audio: the source file is a second input, trimmed to the upscaled frame range, and mapped
  *   optionally (`1:a:0?`), so a silent clip works unchanged. AAC in MP4, Opus in WebM.
  */
@@ -70,10 +71,15 @@ export interface VideoExportArgs {
   output: string;
   /** Extra muxer flags, e.g. ['-movflags', '+faststart'] where the output can be re-read. */
   muxerArgs?: string[];
+  /**
+   * The source's non-square pixel shape (anamorphic video), kept: a uniform upscale keeps it, and
+   * without it players would show the frames squeezed. Written as the stream's SAR (setsar).
+   */
+  pixelAspect?: { num: number; den: number };
 }
 
 /** Says what is wrong in words, or null. */
-export function videoExportProblem(o: Pick<VideoExportArgs, 'format' | 'width' | 'height' | 'fps' | 'crf' | 'preset'>): string | null {
+export function videoExportProblem(o: Pick<VideoExportArgs, 'format' | 'width' | 'height' | 'fps' | 'crf' | 'preset' | 'pixelAspect'>): string | null {
   const q = QUALITY[o.format];
   if (!q) return `unknown format '${String(o.format)}' (use mp4, webm-vp9, webm-vp8)`;
   if (!(Number.isInteger(o.width) && Number.isInteger(o.height) && o.width > 0 && o.height > 0)) return `bad frame size ${o.width}×${o.height}`;
@@ -81,6 +87,10 @@ export function videoExportProblem(o: Pick<VideoExportArgs, 'format' | 'width' |
   if (!(Number.isFinite(o.fps) && o.fps > 0 && o.fps <= 240)) return `fps must be in (0, 240], got ${o.fps}`;
   if (!(Number.isInteger(o.crf) && o.crf >= q.min && o.crf <= q.max)) return `${q.label.split(' (')[0]} must be an integer ${q.min} … ${q.max}, got ${o.crf}`;
   if (o.preset !== undefined && !X264_PRESETS.includes(o.preset)) return `unknown x264 preset '${String(o.preset)}'`;
+  const pa = o.pixelAspect;
+  if (pa && !(Number.isInteger(pa.num) && Number.isInteger(pa.den) && pa.num > 0 && pa.den > 0 && pa.num <= 65535 && pa.den <= 65535)) {
+    return `bad pixel aspect ${pa.num}:${pa.den}`;
+  }
   return null;
 }
 
@@ -104,6 +114,7 @@ export function videoExportArgs(o: VideoExportArgs): string[] {
   }
   args.push('-map', '0:v:0');
   if (o.audio) args.push('-map', '1:a:0?');
+  if (o.pixelAspect) args.push('-vf', `setsar=${o.pixelAspect.num}/${o.pixelAspect.den}`);
   args.push('-pix_fmt', 'yuv420p');
   if (o.format === 'mp4') {
     args.push('-c:v', 'libx264', '-preset', o.preset ?? 'medium', '-tune', 'animation', '-crf', String(o.crf));

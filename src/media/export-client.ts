@@ -21,6 +21,7 @@ export interface ExportOptions {
   preset?: X264Preset;
   fileName: string;
   audio?: ExportJob['audio'];
+  pixelAspect?: ExportJob['pixelAspect'];
   /** Frames the pipe holds (default 3). */
   slots?: number;
 }
@@ -56,7 +57,7 @@ export async function startExport(options: ExportOptions): Promise<ExportSession
   const crashed = new Promise<never>((_, reject) =>
     worker.addEventListener('error', (e) => reject(new Error(`the export worker stopped: ${e.message || 'unknown error'}`)), { once: true }),
   );
-  const job: ExportJob = { format: options.format, width: options.width, height: options.height, fps: options.fps, crf: options.crf, preset: options.preset, fileName: options.fileName, audio: options.audio };
+  const job: ExportJob = { format: options.format, width: options.width, height: options.height, fps: options.fps, crf: options.crf, preset: options.preset, fileName: options.fileName, audio: options.audio, pixelAspect: options.pixelAspect };
   const done = Promise.race([api.run(job, sab), crashed]);
   // If the worker fails, writers waiting on a full pipe must not wait forever.
   done.catch((e: unknown) => {

@@ -55,10 +55,10 @@ function zipNames(bytes: Uint8Array): string[] {
   return names;
 }
 
-async function exportVideo(ctx: GpuTestContext, format: 'mp4' | 'webm-vp8', audio: boolean) {
+async function exportVideo(ctx: GpuTestContext, format: 'mp4' | 'webm-vp8', audio: boolean, pixelAspect?: { num: number; den: number }) {
   const frames = await clipRgba(ctx);
   const s = await startExport({
-    format, width: 64, height: 48, fps: 25, crf: 18, fileName: `test.${format === 'mp4' ? 'mp4' : 'webm'}`, slots: 2,
+    format, width: 64, height: 48, fps: 25, crf: 18, fileName: `test.${format === 'mp4' ? 'mp4' : 'webm'}`, slots: 2, pixelAspect,
     audio: audio ? { blob: toneWav(), name: 'tone.wav', startS: 0.1, durationS: 8 / 25 } : undefined,
   });
   let maxAhead = 0;
@@ -72,18 +72,19 @@ async function exportVideo(ctx: GpuTestContext, format: 'mp4' | 'webm-vp8', audi
 
 export const browserTests: GpuTest[] = [
   {
-    name: 'export: 8 real frames streamed into an MP4 (H.264 + AAC from a WAV) in OPFS; media worker reads it back',
+    name: 'export: 8 real frames streamed into an MP4 (H.264 + AAC from a WAV, an anamorphic source\'s SAR) in OPFS; media worker reads it back',
     async run(ctx) {
-      const { frames, done, maxAhead } = await exportVideo(ctx, 'mp4', true);
+      const { frames, done, maxAhead } = await exportVideo(ctx, 'mp4', true, { num: 32, den: 27 });
       if (!done.file) return { pass: false, detail: 'no file' };
       const info = await media().probe(done.file, 'test.mp4');
       const dec = await media().decode(done.file, 'test.mp4', { count: 20 });
       const ps = dec.frames.map((f, i) => psnr8(rgbaToRgb24(f), rgbaToRgb24(frames[i])));
       // 4:2:0 alone costs this small saturated clip ~29 dB (Node test: lossless yuv420p round trip).
-      const ok = done.storage === 'opfs' && info.codec === 'h264' && info.hasAudio && dec.frames.length === 8 && dec.width === 64 && dec.height === 48 && ps.every((p) => p > 26) && maxAhead <= 2;
+      const sar = info.pixelAspect ? `${info.pixelAspect.num}:${info.pixelAspect.den}` : '1:1';
+      const ok = done.storage === 'opfs' && info.codec === 'h264' && info.hasAudio && sar === '32:27' && dec.frames.length === 8 && dec.width === 64 && dec.height === 48 && ps.every((p) => p > 26) && maxAhead <= 2;
       return {
         pass: ok,
-        detail: `${done.bytes} bytes in ${done.storage}, ${info.codec} ${dec.width}×${dec.height}, audio ${info.hasAudio}, ${dec.frames.length} frames, PSNR min ${Math.min(...ps).toFixed(1)} dB (> 26), frames written ahead of the encoder ≤ ${maxAhead} (pipe of 2)`,
+        detail: `${done.bytes} bytes in ${done.storage}, ${info.codec} ${dec.width}×${dec.height} SAR ${sar} (32:27 asked), audio ${info.hasAudio}, ${dec.frames.length} frames, PSNR min ${Math.min(...ps).toFixed(1)} dB (> 26), frames written ahead of the encoder ≤ ${maxAhead} (pipe of 2)`,
       };
     },
   },

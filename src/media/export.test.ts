@@ -94,6 +94,13 @@ describe('export command lines', () => {
     ]);
   });
 
+  it('keeps an anamorphic source\'s pixel shape as the stream\'s SAR', () => {
+    const args = videoExportArgs({ format: 'webm-vp8', width: 128, height: 96, fps: 25, crf: 10, input: '/dev/vin', pixFmt: 'rgb24', output: 'o.webm', pixelAspect: { num: 32, den: 27 } });
+    expect(args.slice(args.indexOf('-vf'), args.indexOf('-vf') + 2)).toEqual(['-vf', 'setsar=32/27']);
+    expect(videoExportArgs({ format: 'mp4', width: 128, height: 96, fps: 25, crf: 18, input: '/dev/vin', pixFmt: 'rgb24', output: 'o.mp4' })).not.toContain('-vf');
+    expect(videoExportProblem({ format: 'mp4', width: 128, height: 96, fps: 25, crf: 18, pixelAspect: { num: 0, den: 1 } })).toMatch(/bad pixel aspect 0:1/);
+  });
+
   it('refuses what would fail inside ffmpeg, in words', () => {
     expect(videoExportProblem({ format: 'mp4', width: 130, height: 97, fps: 25, crf: 18 })).toMatch(/must be even/);
     expect(videoExportProblem({ format: 'webm-vp8', width: 128, height: 96, fps: 25, crf: 2 })).toMatch(/VP8 CRF must be an integer 4 … 63/);

@@ -29,6 +29,8 @@ export interface ExportJob {
   fileName: string;
   /** Keep the first audio stream of this file, trimmed to [startS, startS + durationS). */
   audio?: { blob: Blob; name: string; startS: number; durationS?: number };
+  /** The source's non-square pixel shape (anamorphic video), written as the stream's SAR. */
+  pixelAspect?: { num: number; den: number };
 }
 
 export interface ExportDone {
@@ -80,7 +82,7 @@ function writeVideo(reader: FramePipeReader, job: ExportJob, target: FinishableT
   const args = (audioPath?: string) =>
     videoExportArgs({
       format, width: job.width, height: job.height, fps: job.fps, crf: job.crf ?? 18, preset: job.preset ?? 'veryfast',
-      input: VIDEO_IN, pixFmt: 'rgba', output: VIDEO_OUT,
+      input: VIDEO_IN, pixFmt: 'rgba', output: VIDEO_OUT, pixelAspect: job.pixelAspect,
       audio: audioPath && job.audio ? { path: audioPath, startS: job.audio.startS, durationS: job.audio.durationS } : undefined,
     });
   const io = { input: (into: Int8Array) => reader.read(into), output: target };

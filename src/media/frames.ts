@@ -20,6 +20,17 @@ export interface MediaInfo {
   hasAudio: boolean;
   /** Video codec (ffmpeg's name, e.g. 'h264', 'vp9', 'gif') or the still format ('png', 'jpeg', …). */
   codec: string;
+  /**
+   * Non-square stored pixels (anamorphic video: a DVD's 720×480 shown 16:9 has 32:27): width over
+   * height of one pixel as shown. Frames stay as stored; exports carry it so players show them right.
+   */
+  pixelAspect?: PixelAspect;
+}
+
+/** A pixel's shown width : height, in lowest terms, never 1:1. */
+export interface PixelAspect {
+  num: number;
+  den: number;
 }
 
 /** A run of decoded frames, all the same size: RGBA8, row-major, 4 bytes a pixel. */

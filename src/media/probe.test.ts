@@ -46,6 +46,15 @@ describe('parseProbe edge cases', () => {
     const half = parseProbe({ streams: [{ ...stream, tags: { rotate: '180' } }] }, 'p.mp4');
     expect([half.width, half.height]).toEqual([1920, 1080]);
   });
+  it('reads non-square pixels (anamorphic video) in lowest terms, turned with the frames; square or unknown: none', () => {
+    expect(parseProbe({ streams: [{ ...stream, sample_aspect_ratio: '64:54' }] }, 'dvd.mp4').pixelAspect).toEqual({ num: 32, den: 27 });
+    expect(parseProbe({ streams: [{ ...stream, sample_aspect_ratio: '32:27', side_data_list: [{ rotation: 90 }] }] }, 'p.mp4').pixelAspect).toEqual({ num: 27, den: 32 });
+    for (const sar of ['1:1', '0:1', 'N/A', undefined]) expect(parseProbe({ streams: [{ ...stream, sample_aspect_ratio: sar }] }, 'a.mp4').pixelAspect, String(sar)).toBeUndefined();
+  });
+  it.skipIf(!hasFfprobe)('an anamorphic H.264 file, as ffprobe reads it', () => {
+    expect(parseProbe(ffprobe(fixture('e2e/fixtures/decoders/anamorphic-64x48.mp4')), 'a.mp4')).toMatchObject({ width: 64, height: 48, pixelAspect: { num: 32, den: 27 } });
+    expect(parseProbe(ffprobe(fixture('public/samples/sample.mp4')), 'sample.mp4').pixelAspect).toBeUndefined();
+  });
   it('skips cover art and says when there is only sound', () => {
     const art = { codec_type: 'video', codec_name: 'mjpeg', width: 500, height: 500, disposition: { attached_pic: 1 } };
     const e = (() => {

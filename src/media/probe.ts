@@ -3,7 +3,7 @@
  * Node against Debian's ffprobe output and runs unchanged on ffmpeg.wasm's.
  */
 import { MediaError } from './errors';
-import type { MediaInfo } from './frames';
+import type { MediaInfo, PixelAspect } from './frames';
 import { colourOf, type YuvColour } from './yuv';
 
 interface ProbeStream {
@@ -19,6 +19,7 @@ interface ProbeStream {
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number | string }[];
+  sample_aspect_ratio?: string;
   pix_fmt?: string;
   color_space?: string;
   color_range?: string;
@@ -109,5 +110,24 @@ export function parseProbe(json: unknown, name: string): MediaInfo {
     durationS,
     hasAudio,
     codec: video.codec_name ?? 'unknown',
+    ...pixelAspectField(video.sample_aspect_ratio, quarterTurn),
   };
+}
+
+/**
+ * The shape of a stored pixel (`sample_aspect_ratio` "32:27", a DVD's 16:9), for frames turned
+ * upright (a quarter turn turns the pixel too); absent for square pixels or when unknown ("0:1").
+ */
+export function pixelAspectField(sar: string | undefined, quarterTurn = false): { pixelAspect?: PixelAspect } {
+  const m = /^(\d+):(\d+)$/.exec(sar ?? '');
+  if (!m) return {};
+  let [num, den] = [Number(m[1]), Number(m[2])];
+  if (num <= 0 || den <= 0 || num === den) return {};
+  if (quarterTurn) [num, den] = [den, num];
+  const g = gcd(num, den);
+  return { pixelAspect: { num: num / g, den: den / g } };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }

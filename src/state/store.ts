@@ -17,6 +17,8 @@ export interface SourceInfo {
   frameCount: number;
   fps: number;
   isImage: boolean;
+  /** Non-square stored pixels (anamorphic video; media/frames.ts MediaInfo.pixelAspect): exports keep it. */
+  pixelAspect?: { num: number; den: number };
 }
 
 export interface Progress {

@@ -291,7 +291,7 @@ export async function startUpscale(): Promise<void> {
 
     if (settings.output !== 'none') {
       session = await startExport({
-        format: settings.output, width: W, height: H, fps: source.fps, crf: settings.crf, preset: settings.preset,
+        format: settings.output, width: W, height: H, fps: source.fps, crf: settings.crf, preset: settings.preset, pixelAspect: source.pixelAspect,
         fileName: sizedFileName(exportFileName(source.name, settings.output), settings.size),
         audio: blobInfo && !source.isImage ? { blob: blobInfo.blob, name: blobInfo.info.name, startS: from / source.fps, durationS: total / source.fps } : undefined,
       });
