@@ -29,9 +29,9 @@ Needs: Pillow, numpy (Debian: python3-pil python3-numpy), Debian's ffmpeg
   e2e/fixtures/decoders/                         files as phones, editors and sites make them (clip-64x48's
                                                  source): AV1 (untagged; BT.709 full range), a phone clip
                                                  turned a quarter (display matrix), a trimmed MP4 whose edit
-                                                 list hides its first frames, anamorphic (SAR 32:27); all but
-                                                 the last with NAME-NN.png, native
-                                                 Debian ffmpeg's decode (yuv420p planes through yuv420_to_rgb)
+                                                 list hides its first frames, anamorphic (SAR 32:27), interlaced;
+                                                 all but the anamorphic one with NAME-NN.png, native Debian
+                                                 ffmpeg's decode (yuv420p planes through yuv420_to_rgb)
   e2e/fixtures/corrupt.mp4                       bytes that are no video
 """
 import json
@@ -337,7 +337,9 @@ def decoder_fixtures(fixtures):
       the frames upright, 48x64;
     - trimmed-64x48.mp4: H.264 with B-frames cut by stream copy from its 3rd frame on
       (`-ss … -c copy`): the edit list hides the samples before it that the decoder still needs;
-    - anamorphic-64x48.mp4: H.264 with non-square pixels (SAR 32:27, a DVD's 16:9), no refs."""
+    - anamorphic-64x48.mp4: H.264 with non-square pixels (SAR 32:27, a DVD's 16:9), no refs;
+    - interlaced-64x48.mp4: H.264 coded interlaced (top field first), fields woven from two source
+      frames each; refs through codec-args.ts's DEINTERLACE_FILTER, as the app and the CLI decode it."""
     src = os.path.join(fixtures, 'clip-64x48', 'src-%02d.png')
     out = os.path.join(fixtures, 'decoders')
     shutil.rmtree(out, ignore_errors=True)
@@ -355,14 +357,23 @@ def decoder_fixtures(fixtures):
         ffmpeg('-ss', str(2.5 / FPS), '-i', plain, '-c', 'copy', *bitexact, os.path.join(out, 'trimmed-64x48.mp4'))
     # Anamorphic (a DVD's pixel shape, 32:27): its frames are a plain decode; what matters is the SAR.
     encode(src, FPS, os.path.join(out, 'anamorphic-64x48.mp4'), 20, ('-vf', 'setsar=32/27', *bitexact[:4]))
-    for name in ('av1-64x48', 'av1-64x48-bt709-full', 'rot90-64x48', 'trimmed-64x48'):
+    # Interlaced: each frame weaves the fields of two source frames (real comb teeth where things
+    # move), coded as interlaced, top field first; 16 frames at 50 fps.
+    ffmpeg('-framerate', '25', '-i', src, '-vf', 'tinterlace=mode=interlacex2', '-c:v', 'libx264', '-crf', '18',
+           '-pix_fmt', 'yuv420p', '-flags', '+ildct+ilme', '-x264opts', 'tff=1', '-threads', '1', *bitexact,
+           os.path.join(out, 'interlaced-64x48.mp4'))
+    deinterlace = subprocess.run(['npx', 'tsx', '-e', "import {DEINTERLACE_FILTER} from './src/media/codec-args.ts'; console.log(DEINTERLACE_FILTER);"],
+                                 cwd=ROOT, capture_output=True, check=True, text=True).stdout.strip()
+    for name in ('av1-64x48', 'av1-64x48-bt709-full', 'rot90-64x48', 'trimmed-64x48', 'interlaced-64x48'):
         path = os.path.join(out, f'{name}.mp4')
         probe = json.loads(subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries',
                                            'stream=width,height,color_space,color_range:stream_side_data=rotation',
                                            '-of', 'json', path], capture_output=True, check=True, text=True).stdout)['streams'][0]
         turned = abs(round(float((probe.get('side_data_list') or [{}])[0].get('rotation', 0)) / 90)) % 2 == 1
         w, h = (probe['height'], probe['width']) if turned else (probe['width'], probe['height'])
-        raw = subprocess.run(['ffmpeg', '-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'],
+        # (interlaced: decoded as the app and the CLI do, through their deinterlacing filter)
+        vf = ['-vf', deinterlace] if name.startswith('interlaced') else []
+        raw = subprocess.run(['ffmpeg', '-v', 'error', '-i', path, *vf, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'],
                              capture_output=True, check=True).stdout
         matrix = 'bt709' if probe.get('color_space') == 'bt709' else 'bt601'
         full = probe.get('color_range') == 'pc'

@@ -26,6 +26,16 @@ export function FrameScrubber() {
         frame {index + 1} / {source.frameCount}
         {source.fps ? ` · ${(index / source.fps).toFixed(2)} s` : ''}
       </span>
+      {source.interlaced && (
+        <span className="scrubber-label" data-testid="source-note" title="The file's frames are interlaced (two fields each, as on DVDs and TV): they are deinterlaced (ffmpeg's bwdif) before anything else, so the comb teeth of the fields are not upscaled as detail.">
+          · deinterlaced
+        </span>
+      )}
+      {source.pixelAspect && (
+        <span className="scrubber-label" title={`The file's pixels are not square (${source.pixelAspect.num}:${source.pixelAspect.den}): frames are shown as stored, and saved videos keep the pixel shape, so players show them as wide as the source.`}>
+          · pixels {source.pixelAspect.num}:{source.pixelAspect.den}
+        </span>
+      )}
     </div>
   );
 }

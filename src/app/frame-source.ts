@@ -77,6 +77,7 @@ async function openBlob(blob: Blob, name: string, kind: SourceInfo['kind'], req:
     fps: probe.fps || 25,
     isImage,
     ...(probe.pixelAspect && !isImage ? { pixelAspect: probe.pixelAspect } : {}),
+    ...(probe.interlaced && !isImage ? { interlaced: true as const } : {}),
   };
   const candidate: OpenSource = { blob, info, frames: new Map(), pending: new Map(), bytes: 0, generation: ++generation };
   // Decode the first chunk before switching, so a corrupt file fails here and the old source stays.

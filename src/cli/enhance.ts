@@ -35,6 +35,9 @@ Options:
   --overlap <n>     pixels neighbouring tiles share (default ${VSR_DEFAULT_OVERLAP}).
   --ensemble <n>    self-ensemble of 1 (default), 2, 4 or 8 passes, as for \`vqdsr upscale\`.
   --frames <a:b>    only frames a … b−1 (0-based); also a: and :b.
+  --deinterlace <m> auto (default): video whose stream says it is interlaced (DVD, broadcast) is
+                    deinterlaced (ffmpeg's bwdif, one frame per frame) before restoring, as the app
+                    does; off: frames as stored, comb teeth and all.
   --crf <n>         video quality (mp4: x264 CRF 0–51, default ${QUALITY.mp4.default}; webm: VP9 CRF 0–63,
                     default ${QUALITY['webm-vp9'].default}).
   --preset <name>   x264 preset (${X264_PRESETS.join(', ')}; default medium).

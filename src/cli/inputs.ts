@@ -40,7 +40,8 @@ export interface InputSource {
   frames: AsyncIterable<ImageF32>;
 }
 
-export async function openInput(input: string, range: FrameRangeArg, ffmpeg: () => Promise<FfmpegNode>): Promise<InputSource> {
+/** @param opts.deinterlace deinterlace video flagged interlaced (default true; codec-args.ts DEINTERLACE_FILTER). */
+export async function openInput(input: string, range: FrameRangeArg, ffmpeg: () => Promise<FfmpegNode>, opts: { deinterlace?: boolean } = {}): Promise<InputSource> {
   if (!existsSync(input)) throw new UsageError(`input not found: ${input}`);
   const st = statSync(input);
   if (st.isDirectory()) {
@@ -60,7 +61,7 @@ export async function openInput(input: string, range: FrameRangeArg, ffmpeg: () 
     return { kind: 'png', frameCount: 1, frames: pngFrames([input]) };
   }
   const ff = await ffmpeg();
-  const { frames } = await ff.decodeFile(input, { start: range.start, end: range.end });
+  const { frames } = await ff.decodeFile(input, { start: range.start, end: range.end }, { deinterlace: opts.deinterlace });
   return { kind: 'video', frameCount: null, frames: checkNonEmpty(frames, input, range) };
 }
 

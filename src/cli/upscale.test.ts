@@ -44,6 +44,7 @@ describe('vqdsr upscale: arguments', () => {
       [[path.join(tmp, 'missing.mp4'), path.join(tmp, 'x')], /input not found/],
       [[CLIP, path.join(tmp, 'x'), '--ensemble', '3'], /--ensemble must be 1, 2, 4 or 8 \(got 3\)/],
       [[CLIP, path.join(tmp, 'x'), '--ensemble', '16'], /--ensemble/],
+      [[CLIP, path.join(tmp, 'x'), '--deinterlace', 'yes'], /--deinterlace must be auto or off \(got yes\)/],
     ];
     for (const [args, msg] of cases) {
       const io = capture();

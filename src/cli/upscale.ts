@@ -70,6 +70,9 @@ Options:
                     (2, 4) and transposed (8), each pass with its own recurrent state, and the
                     outputs are averaged; n times the time, a little sharper and steadier.
   --frames <a:b>    only frames a … b−1 (0-based); also a: and :b.
+  --deinterlace <m> auto (default): video whose stream says it is interlaced (DVD, broadcast) is
+                    deinterlaced (ffmpeg's bwdif, one frame per frame) before upscaling, as the app
+                    does; off: frames as stored, comb teeth and all.
   --crf <n>         video quality (mp4: x264 CRF 0–51, default ${QUALITY.mp4.default}; webm: VP9 CRF 0–63,
                     default ${QUALITY['webm-vp9'].default}). Lower is better and larger.
   --preset <name>   x264 preset (${X264_PRESETS.join(', ')}; default medium).
@@ -243,6 +246,7 @@ export const upscaleCommand = {
         crf: { type: 'string' },
         preset: { type: 'string' },
         fps: { type: 'string' },
+        deinterlace: { type: 'string' },
         ...OUTPUT_SIZE_OPTIONS,
       },
       mode.usage,
@@ -268,6 +272,8 @@ export const upscaleCommand = {
     if (preset !== undefined && !X264_PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${X264_PRESETS.join(', ')}`);
     const crf = parseIntOpt('--crf', values.crf as string | undefined, 0, 63);
     const quiet = !!values.quiet;
+    const deinterlaceOpt = (values.deinterlace as string | undefined) ?? 'auto';
+    if (deinterlaceOpt !== 'auto' && deinterlaceOpt !== 'off') throw new UsageError(`--deinterlace must be auto or off (got ${deinterlaceOpt})`);
 
     const modelsDir = values.models as string | undefined;
     const auto = values.model === 'auto';
@@ -290,7 +296,7 @@ export const upscaleCommand = {
     const declared = declaredSize(input, probe);
     const sizeOpts = { even: out.kind === 'video', netScale: fixed?.model.scale ?? VSR_MODEL_SCALE };
     if (declared) planForCli(declared.width, declared.height, size, sizeOpts);
-    const source = await openInput(input, range, () => getFfmpeg());
+    const source = await openInput(input, range, () => getFfmpeg(), { deinterlace: deinterlaceOpt === 'auto' });
     const known = source.frameCount ?? (probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start));
 
     // Peek the first frame for the size, then stream the rest.

@@ -72,6 +72,16 @@ export const ELEMENTARY_DEMUXER: Record<VideoCodec, string> = {
 /** Scaler flags for every pixel-format conversion of the stage (see the header). */
 export const SWS_FLAGS = 'bicubic+accurate_rnd+bitexact';
 
+/**
+ * How interlaced video is decoded (DVD and broadcast sources, common for older anime): ffmpeg's
+ * bwdif, one frame out per frame in (the frame count and timing stay), only on frames the stream
+ * flags interlaced (a progressive frame passes untouched), field order from the stream. Upscaling
+ * the fields' comb teeth as detail is what the user would otherwise get. bwdif reads the frames
+ * before and after each one, so a range decode starts a frame early and drops it (media worker).
+ * Bit-exact between native (SIMD) and ffmpeg.wasm (C): its SIMD is written to match the C.
+ */
+export const DEINTERLACE_FILTER = 'bwdif=mode=send_frame:parity=auto:deint=interlaced';
+
 /** mpeg2video refuses any other frame rate. */
 const MPEG2_RATES = [24000 / 1001, 24, 25, 30000 / 1001, 30, 50, 60000 / 1001, 60];
 

@@ -67,6 +67,16 @@ describe('parseVideoStream', () => {
     expect(parseVideoStream(`  Stream #0:0: Video: ${line}`)).toEqual({ width, height, pixFmt, colour });
   });
 
+  it.each([
+    ['yuv420p(top first)', true],
+    ['yuv420p(tv, bt709, bottom first)', true],
+    ['yuv420p(tv, top coded first (swapped))', true],
+    ['yuv420p(progressive)', false],
+    ['yuv420p', false],
+  ] as const)('field order %s → interlaced %s', (fmt, interlaced) => {
+    expect(parseVideoStream(`  Stream #0:0: Video: h264 (High) (avc1 / 0x31637661), ${fmt}, 720x480 [SAR 8:9 DAR 4:3], 29.97 fps`)?.interlaced).toBe(interlaced ? true : undefined);
+  });
+
   // ffmpeg turns frames upright by the display matrix listed under the stream (phone clips).
   it('swaps the size for a quarter-turn display matrix of that stream only', () => {
     const listing = (rotation: string, stream = 0) =>
@@ -239,6 +249,7 @@ describe.skipIf(!native)('decode paths (native and @ffmpeg/core)', () => {
   it.each([
     ['rot90-64x48', 48, 64, 8],
     ['trimmed-64x48', 64, 48, 5],
+    ['interlaced-64x48', 64, 48, 14],
   ] as const)('%s: native ffmpeg’s frames, the size it gives them', async (name, w, h, n) => {
     const file = path.join(FIX, 'decoders', `${name}.mp4`);
     const want = Array.from({ length: n }, (_, k) => toRgb24(readPng(path.join(FIX, 'decoders', `${name}-${String(k).padStart(2, '0')}.png`))));
@@ -249,6 +260,26 @@ describe.skipIf(!native)('decode paths (native and @ffmpeg/core)', () => {
       const got = await decodeAll(ffn, file);
       expect(got.length, backend).toBe(n);
       got.forEach((f, k) => expect(Buffer.from(f).equals(Buffer.from(want[k])), `${backend} frame ${k}`).toBe(true));
+    }
+  }, 60_000);
+
+  // The reference frames above are deinterlaced: a range must give the same frames (each has its
+  // true neighbours), and `deinterlace: false` the stored ones, with their comb teeth.
+  it('interlaced: a frame range equals the full decode; deinterlace off gives the stored frames', async () => {
+    const file = path.join(FIX, 'decoders', 'interlaced-64x48.mp4');
+    const ref = (k: number) => toRgb24(readPng(path.join(FIX, 'decoders', `interlaced-64x48-${String(k).padStart(2, '0')}.png`)));
+    for (const backend of backends) {
+      const ffn = await getFfmpeg(backend);
+      expect((await ffn.probe(file)).interlaced, backend).toBe(true);
+      const part: Uint8Array[] = [];
+      for await (const f of (await ffn.decodeFile(file, { start: 5, end: 8 })).frames) part.push(toRgb24(f));
+      expect(part.length).toBe(3);
+      part.forEach((f, k) => expect(Buffer.from(f).equals(Buffer.from(ref(5 + k))), `${backend} frame ${5 + k}`).toBe(true));
+      const stored: Uint8Array[] = [];
+      for await (const f of (await ffn.decodeFile(file, { end: 14 }, { deinterlace: false })).frames) stored.push(toRgb24(f));
+      expect(stored.length).toBe(14);
+      const sameAsRefs = stored.every((f, k) => Buffer.from(f).equals(Buffer.from(ref(k))));
+      expect(sameAsRefs, `${backend}: deinterlace off must give other frames than the deinterlaced refs`).toBe(false);
     }
   }, 60_000);
 

@@ -29,7 +29,7 @@ import type { ImageF32 } from '../core/image.ts';
 import { fromRgb24, fromRgba8, toRgb24 } from '../core/pixels.ts';
 import { ffmpegFailure } from './errors.ts';
 import { SNIFF_BYTES, classifyContent, type ContentClass } from './sniff.ts';
-import { SWS_FLAGS, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
+import { DEINTERLACE_FILTER, SWS_FLAGS, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
 import { DEFAULT_COLOUR, colourOf, packedPlanes, yuv420FrameBytes, type YuvColour } from './yuv.ts';
 import { yuv420ToRgbaFast } from './yuv-simd.ts';
 
@@ -44,6 +44,13 @@ export interface VideoInfo {
   pixFmt?: string;
   /** The YUV → RGB matrix and range of the stream (its colorspace and range tags, as ffmpeg reads them). */
   colour: YuvColour;
+  /** The stream says its frames are interlaced (field order top/bottom first): decoded through DEINTERLACE_FILTER unless asked not to. */
+  interlaced?: true;
+}
+
+export interface DecodeFileOptions {
+  /** Deinterlace a stream flagged interlaced (default true; codec-args.ts DEINTERLACE_FILTER). */
+  deinterlace?: boolean;
 }
 
 export interface FrameRange {
@@ -60,7 +67,7 @@ export interface FfmpegNode {
   /** Frame size of the first video stream of a file (video or still image). */
   probe(file: string): Promise<VideoInfo>;
   /** Decode a video (or image) file to frames, optionally only frames [start, end). */
-  decodeFile(file: string, range?: FrameRange): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }>;
+  decodeFile(file: string, range?: FrameRange, opts?: DecodeFileOptions): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }>;
 }
 
 /** No ffmpeg can run here: the message tells the user what to install. */
@@ -192,14 +199,22 @@ export function parseVideoStream(log: string): VideoInfo | null {
     const fmt = sizeAt >= 2 ? /^([a-z][a-z0-9_]*)(?:\s*\((\d+ bpc)\))?(?:\((.*)\))?$/.exec(parts[sizeAt - 1]) : null;
     let range: string | undefined;
     let space: string | undefined;
+    let interlaced = false;
     for (const item of fmt?.[3]?.split(',').map((x) => x.trim()) ?? []) {
       if (item === 'tv' || item === 'pc') range = item;
+      else if (/^(top|bottom)( coded)? first/.test(item)) interlaced = true;
       else if (space === undefined && COLOUR_SPACES.has(item.split('/')[0])) space = item.split('/')[0];
     }
     // Phone clips: ffmpeg turns frames upright by the stream's display matrix (its side data,
     // listed under the stream line), so a quarter turn swaps the size the frames come in.
     const turned = quarterTurned(lines.slice(i + 1));
-    return { width: turned ? height : width, height: turned ? width : height, ...(fmt ? { pixFmt: fmt[1] } : {}), colour: colourOf(space, range, fmt?.[1]) };
+    return {
+      width: turned ? height : width,
+      height: turned ? width : height,
+      ...(fmt ? { pixFmt: fmt[1] } : {}),
+      colour: colourOf(space, range, fmt?.[1]),
+      ...(interlaced ? { interlaced: true as const } : {}),
+    };
   }
   return null;
 }
@@ -212,6 +227,14 @@ function quarterTurned(following: string[]): boolean {
     if (m) return Math.abs(Math.round(Number(m[1]) / 90)) % 2 === 1;
   }
   return false;
+}
+
+/**
+ * The deinterlacing filter for a stream flagged interlaced, unless turned off. Frames are decoded
+ * from the first and the range picked after, so each kept frame has its true neighbours.
+ */
+function deinterlaceArgs(info: VideoInfo, opts: DecodeFileOptions): string[] {
+  return info.interlaced && opts.deinterlace !== false ? ['-vf', DEINTERLACE_FILTER] : [];
 }
 
 /** libavutil's colour space names (av_color_space_name), how a stream line names its matrix. */
@@ -397,7 +420,7 @@ class NativeFfmpeg implements FfmpegNode {
     return info;
   }
 
-  async decodeFile(file: string, range: FrameRange = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
+  async decodeFile(file: string, range: FrameRange = {}, opts: DecodeFileOptions = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
     const info = await this.probe(file);
     const start = range.start ?? 0;
     const end = range.end ?? Infinity;
@@ -408,7 +431,7 @@ class NativeFfmpeg implements FfmpegNode {
       const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-map', '0:v:0'];
       // Stop the decoder early instead of decoding the rest of a long file.
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
-      args.push('-fps_mode', 'passthrough', ...output.args, 'pipe:1');
+      args.push('-fps_mode', 'passthrough', ...deinterlaceArgs(info, opts), ...output.args, 'pipe:1');
       const dec = self.run(args);
       dec.proc.stdin.end();
       let index = 0;
@@ -580,7 +603,7 @@ class WasmFfmpeg implements FfmpegNode {
     }
   }
 
-  async decodeFile(file: string, range: FrameRange = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
+  async decodeFile(file: string, range: FrameRange = {}, opts: DecodeFileOptions = {}): Promise<{ info: VideoInfo; frames: AsyncIterable<ImageF32> }> {
     const p = this.tmp(path.extname(file).slice(1) || 'bin');
     const out = this.tmp('raw');
     this.core.FS.writeFile(p, await readFile(file));
@@ -594,7 +617,7 @@ class WasmFfmpeg implements FfmpegNode {
       const end = range.end ?? Infinity;
       const args = ['-hide_banner', '-loglevel', 'error', '-i', p, '-map', '0:v:0'];
       if (Number.isFinite(end)) args.push('-frames:v', String(end));
-      args.push('-fps_mode', 'passthrough', ...output.args, out);
+      args.push('-fps_mode', 'passthrough', ...deinterlaceArgs(info, opts), ...output.args, out);
       if (this.exec(args) !== 0) throw new FfmpegError(`ffmpeg.wasm could not decode ${file}: ${this.log.join(' ')}`);
       const all = this.core.FS.readFile(out);
       const fb = output.frameBytes;

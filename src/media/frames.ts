@@ -25,6 +25,8 @@ export interface MediaInfo {
    * height of one pixel as shown. Frames stay as stored; exports carry it so players show them right.
    */
   pixelAspect?: PixelAspect;
+  /** The stream says its frames are interlaced (DVD, broadcast): decode() deinterlaces them unless asked not to. */
+  interlaced?: true;
 }
 
 /** A pixel's shown width : height, in lowest terms, never 1:1. */

@@ -32,6 +32,8 @@ export interface DecodeRequest extends CallOptions {
   exact?: boolean;
   /** 'auto' (default): WebCodecs where it can, else ffmpeg.wasm; or force one (tests, benchmarks). */
   decoder?: VideoDecoderChoice;
+  /** Deinterlace a stream flagged interlaced (default true; see DecodeOptions.deinterlace in media.worker.ts). */
+  deinterlace?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 

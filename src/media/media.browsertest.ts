@@ -349,7 +349,7 @@ export const browserTests: GpuTest[] = [
   {
     // Files whose frames differ from a plain MP4's (scripts/make-sample.py decoder_fixtures): the
     // app must give native Debian ffmpeg's frames (the CLI's), committed as PNG, byte for byte.
-    name: 'media: AV1 (WebCodecs alone), a quarter-turned phone clip and a trimmed MP4 give native ffmpeg’s frames exactly',
+    name: 'media: AV1 (WebCodecs alone), a quarter-turned phone clip, a trimmed MP4 and interlaced video give native ffmpeg’s frames exactly',
     async run(ctx) {
       const checks: [boolean, string][] = [];
       const worstVsRefs = async (d: DecodedFrames, name: string, first = 0): Promise<number> => {
@@ -387,6 +387,20 @@ export const browserTests: GpuTest[] = [
       const part = await media().decode(trim, 'trimmed.mp4', { start: 2, count: 2 });
       const pWorst = await worstVsRefs(part, 'trimmed-64x48', 2);
       checks.push([part.frames.length === 2 && pWorst === 0, `trimmed [2, +2): ${part.frames.length} frames, max|Δ| vs native frames 2–3 ${pWorst} (must be 0)`]);
+
+      // Interlaced (top field first): deinterlaced by ffmpeg.wasm as the CLI does; a range (here
+      // as the app's chunks ask) has the full decode's frames; off gives the stored, combed ones.
+      const il = await blobOf(ctx, '/e2e/fixtures/decoders/interlaced-64x48.mp4');
+      const ilInfo = await media().probe(il, 'interlaced.mp4');
+      const full = await media().decode(il, 'interlaced.mp4');
+      const fWorst = await worstVsRefs(full, 'interlaced-64x48');
+      checks.push([ilInfo.interlaced === true && full.frames.length === 14 && fWorst === 0 && /interlaced/.test(full.fallback ?? ''), `interlaced: probe says ${ilInfo.interlaced ?? 'progressive'}, ${full.decoder} (${full.fallback}) ${full.frames.length} frames, max|Δ| vs native deinterlaced ${fWorst} (must be 0)`]);
+      const mid = await media().decode(il, 'interlaced.mp4', { start: 5, count: 3 });
+      const mWorst = await worstVsRefs(mid, 'interlaced-64x48', 5);
+      checks.push([mid.frames.length === 3 && mWorst === 0, `interlaced [5, +3): ${mid.frames.length} frames, max|Δ| vs native frames 5–7 ${mWorst} (must be 0)`]);
+      const stored = await media().decode(il, 'interlaced.mp4', { deinterlace: false });
+      const sWorst = await worstVsRefs(stored, 'interlaced-64x48');
+      checks.push([stored.frames.length === 14 && sWorst > 0, `deinterlace: false → ${stored.frames.length} frames by ${stored.decoder}, max|Δ| vs deinterlaced ${sWorst} (> 0: the stored fields)`]);
       return result(checks);
     },
   },

@@ -15,6 +15,7 @@
  *   4:2:0 frames only, with the colour ffmpeg reads from the container.
  * - Frame counts are ffmpeg's: a trimmed MP4 whose edit list hides samples is counted by the
  *   packets ffmpeg keeps, and phone clips come upright (ffmpeg's autorotation), as in the CLI.
+ *   Video flagged interlaced (DVD, broadcast) is deinterlaced by ffmpeg.wasm (bwdif), as in the CLI.
  * - ffmpeg.wasm runs in this worker (see ffmpeg-wasm.ts), reading the file through WORKERFS
  *   without copying it; it also probes every video (size, frame count, fps, colour).
  * - Videos decode by frame range ([start, start+count) at time start/fps, `-ss` before `-i` so
@@ -25,7 +26,7 @@
  */
 import * as Comlink from 'comlink';
 import type { RgbaFrame } from '../core/frame';
-import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, DEFAULT_CODEC_OPTIONS, SWS_FLAGS, type CodecOptions } from './codec-args';
+import { codecOptionsProblem, decodeArgs, encodeArgs, evenSize, DEFAULT_CODEC_OPTIONS, DEINTERLACE_FILTER, SWS_FLAGS, type CodecOptions } from './codec-args';
 import { rgbaToRgb24 } from '../core/pixels';
 import { MediaError, ffmpegFailure, wireErrors } from './errors';
 import { FfmpegWasm, FrameSink, SINK_PATH, ffmpegCoreUrls, type RunResult } from './ffmpeg-wasm';
@@ -72,6 +73,12 @@ export interface DecodeOptions {
    * benchmarks.
    */
   decoder?: VideoDecoderChoice;
+  /**
+   * true (default): a stream flagged interlaced is deinterlaced (codec-args.ts DEINTERLACE_FILTER,
+   * as the CLI does), by ffmpeg.wasm; a range then starts a frame early so its first frame has
+   * its true neighbour, and that lead frame is dropped. false: frames as stored.
+   */
+  deinterlace?: boolean;
   /** ffmpeg's own time limit for this call (default 60 s + 0.5 s a frame). */
   timeoutMs?: number;
   /** Set element 0 to non-zero to cancel (a SharedArrayBuffer-backed flag, when available). */
@@ -389,8 +396,10 @@ const api = {
       if (count === 0) return { width: info.width, height: info.height, start, frames: [] };
       const timeoutMs = opts.timeoutMs ?? 60_000 + 500 * count;
 
-      let fallback: string | undefined;
-      if (opts.decoder !== 'ffmpeg.wasm') {
+      const deinterlace = info.interlaced === true && opts.deinterlace !== false;
+      let fallback: string | undefined = deinterlace ? 'interlaced: ffmpeg deinterlaces it (bwdif)' : undefined;
+      if (deinterlace && opts.decoder === 'webcodecs') throw new MediaError('unsupported', `WebCodecs cannot decode '${name}' as ffmpeg would: ${fallback}`);
+      if (opts.decoder !== 'ffmpeg.wasm' && !deinterlace) {
         const wc = await decodeWithWebCodecs(blob, name, info, hints, start, count, opts, t0 + timeoutMs, onProgress);
         if ('frames' in wc) {
           const out: DecodedFrames = { width: info.width, height: info.height, start, frames: wc.frames, decoder: 'webcodecs' };
@@ -404,30 +413,35 @@ const api = {
       // 8-bit 4:2:0: the stream's own planes (same pixel format, so no swscale runs), converted
       // by yuv.ts below; anything else: swscale's RGBA (SWS_FLAGS unless exact is false).
       const planar = EXACT_PIX_FMTS.has(hints.pixFmt ?? '') ? hints.pixFmt! : null;
+      // Deinterlacing a range: one lead frame before it, decoded and dropped (DecodeOptions.deinterlace).
+      const lead = deinterlace && start > 0 ? 1 : 0;
       const result = await serial(async () => {
         const ff = await ffmpeg();
         let last = 0;
         const sink = new FrameSink(
           planar ? yuv420FrameBytes(info.width, info.height) : frameBytes,
-          count,
+          count + lead,
           (done) => {
             const now = performance.now();
-            if (onProgress && (done === count || now - last > 100)) {
+            const kept = Math.max(0, done - lead);
+            if (onProgress && (kept === count || now - last > 100)) {
               last = now;
-              void Promise.resolve(onProgress(done, count)).catch(() => undefined);
+              void Promise.resolve(onProgress(kept, count)).catch(() => undefined);
             }
           },
           () => cancelled(opts.cancel),
         );
         // Seek half a frame early: -ss drops frames stamped before it, so frame `start`
         // (at start/fps) survives float rounding of its timestamp.
-        const seek = start > 0 ? ['-ss', ((start - 0.5) / info.fps).toFixed(6)] : [];
+        const first = start - lead;
+        const seek = first > 0 ? ['-ss', ((first - 0.5) / info.fps).toFixed(6)] : [];
         const r = ff.withInput(blob, name, (path) =>
           runCore(ff, [
             '-hide_banner', '-loglevel', 'repeat+error', '-nostdin',
             ...seek, '-i', path,
             '-map', '0:v:0', '-an', '-sn', '-dn',
-            '-frames:v', String(count), '-fps_mode', 'passthrough',
+            '-frames:v', String(count + lead), '-fps_mode', 'passthrough',
+            ...(deinterlace ? ['-vf', DEINTERLACE_FILTER] : []),
             // Fixed output size: a stream that changes resolution mid-way is scaled to the first.
             '-s', `${info.width}x${info.height}`,
             ...(planar ? ['-f', 'rawvideo', '-pix_fmt', planar] : [...(opts.exact === false ? [] : ['-sws_flags', SWS_FLAGS]), '-f', 'rawvideo', '-pix_fmt', 'rgba']),
@@ -438,7 +452,8 @@ const api = {
       });
       const { r, sink } = result;
       if (sink.cancelled) throw aborted(`Decoding '${name}'`);
-      const frames = planar ? yuvFramesToRgba(sink.frames, info.width, info.height, hints.colour) : sink.frames;
+      const kept = sink.frames.slice(lead);
+      const frames = planar ? yuvFramesToRgba(kept, info.width, info.height, hints.colour) : kept;
       const out: DecodedFrames = { width: info.width, height: info.height, start, frames, decoder: 'ffmpeg.wasm', ...(fallback ? { fallback } : {}) };
       if (r.code !== 0) {
         const timedOut = tookTooLong(r, timeoutMs);
@@ -449,8 +464,8 @@ const api = {
           ? new MediaError('unsupported', `${failure.message} (the browser's decoder: ${fallback})`, failure.detail)
           : failure;
         // A timed-out run's frames are an arbitrary prefix: report the timeout, not a short result.
-        if (sink.frames.length === 0 || timedOut) throw err;
-        out.warning = `${err.message} (after ${sink.frames.length} frames)`;
+        if (frames.length === 0 || timedOut) throw err;
+        out.warning = `${err.message} (after ${frames.length} frames)`;
       } else if (frames.length === 0 && start === 0) {
         throw new MediaError('corrupt', `Could not decode '${name}': no frame in it could be decoded`);
       } else if (frames.length < count && info.frameCount !== undefined) {

@@ -20,6 +20,7 @@ interface ProbeStream {
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number | string }[];
   sample_aspect_ratio?: string;
+  field_order?: string;
   pix_fmt?: string;
   color_space?: string;
   color_range?: string;
@@ -111,6 +112,8 @@ export function parseProbe(json: unknown, name: string): MediaInfo {
     hasAudio,
     codec: video.codec_name ?? 'unknown',
     ...pixelAspectField(video.sample_aspect_ratio, quarterTurn),
+    // 'tt', 'bb' (and the swapped 'tb', 'bt'): fields, deinterlaced on decode (codec-args.ts DEINTERLACE_FILTER)
+    ...(/^(tt|bb|tb|bt)$/.test(video.field_order ?? '') ? { interlaced: true as const } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SourceInfo {
   isImage: boolean;
   /** Non-square stored pixels (anamorphic video; media/frames.ts MediaInfo.pixelAspect): exports keep it. */
   pixelAspect?: { num: number; den: number };
+  /** The stream is interlaced; its frames come deinterlaced (media/codec-args.ts DEINTERLACE_FILTER). */
+  interlaced?: true;
 }
 
 export interface Progress {
