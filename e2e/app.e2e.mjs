@@ -60,6 +60,12 @@ try {
   await page.waitForFunction(() => /frame-96x64\.png/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
   const im = await canvasStats(page, '[data-testid=frame-canvas]');
   check(im.width === 96 && im.height === 64, `an image opens through the file picker after the error: ${im.width}×${im.height}`);
+  // An interlaced clip (a DVD's kind): the user is told its frames come deinterlaced.
+  await page.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/decoders/interlaced-64x48.mp4');
+  await page.waitForFunction(() => /interlaced-64x48\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  const note = (await page.textContent('[data-testid=source-note]').catch(() => null))?.trim() ?? 'none';
+  const ilLabel = (await page.textContent('[data-testid=frame-label]')).trim();
+  check(note === '· deinterlaced' && /\/ 14\b/.test(ilLabel), `an interlaced clip says so: "${note}", ${ilLabel}`);
   // A file opened at once, while the bundled sample is still loading, stays open: the last open
   // request wins (the sample used to finish later and replace it).
   console.log('a file opened before the sample has loaded');
