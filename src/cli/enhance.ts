@@ -46,7 +46,12 @@ Options:
   --threads <n>     ORT CPU threads (default: all cores).
   --quiet           no progress bar.
 
-Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 1 internal error.`;
+Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
+<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay, and the message
+gives the --frames a: that does the rest; a second Ctrl-C quits at once.
+
+Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
+stopped by Ctrl-C / SIGTERM, 1 internal error.`;
 
 export const enhanceCommand: Command = {
   name: 'enhance',

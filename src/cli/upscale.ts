@@ -8,12 +8,13 @@
  * single image; anything else is a folder of PNG frames 00000.png, 00001.png, ….
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { sniff } from '../media/sniff.ts';
 import path from 'node:path';
 import { type ImageF32 } from '../core/image.ts';
 import { toRgb24 } from '../core/pixels.ts';
-import { videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
+import { partialFileName, videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
+import { OWN_PROCESS_GROUP, StopRequest } from './stop-request.ts';
 import { pixelAspectField } from '../media/probe.ts';
 import type { PixelAspect } from '../media/frames.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
@@ -81,7 +82,12 @@ Options:
   --threads <n>     ORT CPU threads (default: all cores).
   --quiet           no progress bar.
 
-Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 1 internal error.`;
+Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
+<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay, and the message
+gives the --frames a: that does the rest; a second Ctrl-C quits at once.
+
+Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
+stopped by Ctrl-C / SIGTERM, 1 internal error.`;
 
 export interface ProbeResult {
   fps: number | null;
@@ -306,10 +312,16 @@ export const upscaleCommand = {
     const { width: w, height: h } = first.value;
     const plan = planForCli(w, h, size, sizeOpts);
     async function* all(): AsyncGenerator<ImageF32> {
-      yield first.value;
-      for (let r = await it.next(); !r.done; r = await it.next()) {
-        if (r.value.width !== w || r.value.height !== h) throw new UsageError(`frame size changes from ${w}×${h} to ${r.value.width}×${r.value.height}`);
-        yield r.value;
+      try {
+        yield first.value;
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          if (r.value.width !== w || r.value.height !== h) throw new UsageError(`frame size changes from ${w}×${h} to ${r.value.width}×${r.value.height}`);
+          yield r.value;
+        }
+      } finally {
+        // Ended early (a stop request, an error downstream): close the source, so its decoder
+        // process is stopped (the loop above iterates by hand, which never closes it).
+        await it.return?.(undefined);
       }
     }
     // The net runs at the plan's net input size (the input itself, or ×1/4 of it for enhance);
@@ -333,47 +345,74 @@ export const upscaleCommand = {
     const t0 = performance.now();
     let n = 0;
     const tick = () => progress.update(++n, known);
-
-    if (out.kind === 'video') {
-      const format = out.format;
-      const q = crf ?? QUALITY[format].default;
-      const problem = videoExportProblem({ format, width: W, height: H, fps, crf: q, preset });
-      if (problem) throw new UsageError(problem);
-      const bin = findNativeFfmpeg();
-      if (!bin) throw new FfmpegUnavailableError(`writing ${path.extname(output)} needs the native ffmpeg binary; or give a folder name to write PNG frames`);
-      const audio = isVideoFile && probe.hasAudio ? { path: input, startS: range.start / fps, durationS: Number.isFinite(range.end) ? (range.end - range.start) / fps : undefined } : undefined;
-      mkdirSync(path.dirname(output), { recursive: true });
-      await encodeNative(bin, videoExportArgs({
-        format, width: W, height: H, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
-        audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [], pixelAspect: probe.pixelAspect,
-      }), (async function* () {
+    // Ctrl-C / SIGTERM: stop at the next frame and close the output properly (stop-request.ts).
+    const stop = new StopRequest((t) => io.err(t));
+    try {
+      if (out.kind === 'video') {
+        const format = out.format;
+        const q = crf ?? QUALITY[format].default;
+        const problem = videoExportProblem({ format, width: W, height: H, fps, crf: q, preset });
+        if (problem) throw new UsageError(problem);
+        const bin = findNativeFfmpeg();
+        if (!bin) throw new FfmpegUnavailableError(`writing ${path.extname(output)} needs the native ffmpeg binary; or give a folder name to write PNG frames`);
+        const audio = isVideoFile && probe.hasAudio ? { path: input, startS: range.start / fps, durationS: Number.isFinite(range.end) ? (range.end - range.start) / fps : undefined } : undefined;
+        mkdirSync(path.dirname(output), { recursive: true });
+        await encodeNative(bin, videoExportArgs({
+          format, width: W, height: H, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
+          audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [], pixelAspect: probe.pixelAspect,
+        }), (async function* () {
+          for await (const f of frames) {
+            yield toRgb24(f);
+            tick();
+            if (stop.requested) break;
+          }
+        })());
+      } else if (out.kind === 'png') {
         for await (const f of frames) {
-          yield toRgb24(f);
+          if (n > 0) throw new UsageError(`${path.basename(output)}: a .png output takes one frame, the input has more (write to a folder, or use --frames a)`);
+          mkdirSync(path.dirname(output), { recursive: true });
+          writePng(output, f);
           tick();
         }
-      })());
-    } else if (out.kind === 'png') {
-      for await (const f of frames) {
-        if (n > 0) throw new UsageError(`${path.basename(output)}: a .png output takes one frame, the input has more (write to a folder, or use --frames a)`);
-        mkdirSync(path.dirname(output), { recursive: true });
-        writePng(output, f);
-        tick();
+      } else {
+        mkdirSync(output, { recursive: true });
+        for (const f of readdirSync(output)) if (/^\d{5,}\.png$/.test(f)) rmSync(path.join(output, f));
+        for await (const f of frames) {
+          writePng(path.join(output, `${String(n).padStart(5, '0')}.png`), f);
+          tick();
+          if (stop.requested) break;
+        }
       }
-    } else {
-      mkdirSync(output, { recursive: true });
-      for (const f of readdirSync(output)) if (/^\d{5,}\.png$/.test(f)) rmSync(path.join(output, f));
-      for await (const f of frames) {
-        writePng(path.join(output, `${String(n).padStart(5, '0')}.png`), f);
-        tick();
-      }
+      progress.update(n, known ?? n, true);
+      if (stop.requested && (known === null || n < known)) return stoppedEarly(io, { input, output, isVideo: out.kind === 'video', done: n, total: known, firstFrame: range.start, command: [mode.name, ...argv] });
+    } finally {
+      stop.dispose();
     }
-    progress.update(n, known ?? n, true);
     const result: UpscaleResult = { frames: n, width: W, height: H, ms: performance.now() - t0 };
     if (!quiet && (plan.pre || plan.post)) io.err(`${size === 'enhance' ? 'enhance' : 'output size'}: ${describePlan(plan)}`);
     if (!quiet) io.err(`${path.basename(input)} → ${output}: ${n} frame${n === 1 ? '' : 's'} ${result.width}×${result.height}, ${(result.ms / 1000).toFixed(2)} s (${((n * 1000) / result.ms).toFixed(2)} fps, model ${fixed?.modelId ?? `${autoModelId} (auto)`}${ensemble > 1 ? `, self-ensemble ×${ensemble}` : ''})`);
     return 0;
   },
 } satisfies Command;
+
+/**
+ * After a stop request (Ctrl-C): the video was closed properly after `done` frames and is renamed
+ * as the app names a cancelled export (clip-x4-partial-12-of-40.mp4), never mistaken for the whole
+ * clip; the PNG frames written stay. Says how to do the rest. Exit 130, as for an interrupted run.
+ */
+function stoppedEarly(io: CliIo, o: { input: string; output: string; isVideo: boolean; done: number; total: number | null; firstFrame: number; command: string[] }): number {
+  const next = o.firstFrame + o.done;
+  if (o.isVideo) {
+    const partial = path.join(path.dirname(o.output), partialFileName(path.basename(o.output), o.done, o.total ?? o.done));
+    renameSync(o.output, partial);
+    io.err(`stopped: ${o.done}${o.total !== null ? ` of ${o.total}` : ''} frames written to ${partial} (playable).`);
+  } else {
+    io.err(`stopped: ${o.done}${o.total !== null ? ` of ${o.total}` : ''} frames written to ${o.output}.`);
+  }
+  const rest = o.command.filter((a, i, all) => a !== '--frames' && all[i - 1] !== '--frames');
+  io.err(`The rest: the same command with --frames ${next}: (${o.isVideo ? 'to another file, then join the two with ffmpeg -f concat' : 'to another folder: its frames are numbered from 0'}), e.g.\n  vqdsr ${rest.join(' ')} --frames ${next}:`);
+  return 130;
+}
 
 /** --model-file and its answers (--model-range, --model-state-width), checked. */
 function byoModelArgs(values: Record<string, string | boolean | undefined>): { modelFile?: string; answers?: ByoAnswers } {
@@ -397,7 +436,7 @@ function byoModelArgs(values: Record<string, string | boolean | undefined>): { m
 
 /** Native ffmpeg fed rgb24 frames on stdin, with backpressure; rejects with ffmpeg's message. */
 async function encodeNative(bin: string, args: string[], frames: AsyncIterable<Uint8Array>): Promise<void> {
-  const proc = spawn(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const proc = spawn(bin, args, { stdio: ['pipe', 'ignore', 'pipe'], ...OWN_PROCESS_GROUP });
   let err = '';
   proc.stderr.on('data', (c: Buffer) => {
     if (err.length < 8192) err += c.toString();

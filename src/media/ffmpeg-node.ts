@@ -315,7 +315,9 @@ class NativeFfmpeg implements FfmpegNode {
   constructor(private readonly bin: string) {}
 
   private run(args: string[]): { proc: ChildProcessWithoutNullStreams; done: Promise<void> } {
-    const proc = spawn(this.bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C goes to the CLI, which stops at a frame boundary
+    // and ends this process's input itself (src/cli/stop-request.ts); it dies with its pipes.
+    const proc = spawn(this.bin, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
     let err = '';
     proc.stderr.on('data', (c: Buffer) => {
       if (err.length < 8192) err += c.toString();
