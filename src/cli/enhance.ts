@@ -35,6 +35,7 @@ Options:
   --overlap <n>     pixels neighbouring tiles share (default ${VSR_DEFAULT_OVERLAP}).
   --ensemble <n>    self-ensemble of 1 (default), 2, 4 or 8 passes, as for \`vqdsr upscale\`.
   --frames <a:b>    only frames a … b−1 (0-based); also a: and :b.
+  --resume          carry on a run stopped by Ctrl-C (see below) instead of starting over.
   --deinterlace <m> auto (default): video whose stream says it is interlaced (DVD, broadcast) is
                     deinterlaced (ffmpeg's bwdif, one frame per frame) before restoring, as the app
                     does; off: frames as stored, comb teeth and all.
@@ -47,8 +48,10 @@ Options:
   --quiet           no progress bar.
 
 Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
-<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay, and the message
-gives the --frames a: that does the rest; a second Ctrl-C quits at once.
+<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay; a second Ctrl-C
+quits at once. The same command with --resume does the rest: the net first runs the 4 frames before
+the first missing one (its recurrent state; the rest then matches an uninterrupted run to a level or
+two), and a video's two parts are joined without re-encoding.
 
 Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
 stopped by Ctrl-C / SIGTERM, 1 internal error.`;

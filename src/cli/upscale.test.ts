@@ -45,6 +45,8 @@ describe('vqdsr upscale: arguments', () => {
       [[CLIP, path.join(tmp, 'x'), '--ensemble', '3'], /--ensemble must be 1, 2, 4 or 8 \(got 3\)/],
       [[CLIP, path.join(tmp, 'x'), '--ensemble', '16'], /--ensemble/],
       [[CLIP, path.join(tmp, 'x'), '--deinterlace', 'yes'], /--deinterlace must be auto or off \(got yes\)/],
+      [[CLIP, path.join(tmp, 'x'), '--model', 'auto', '--resume'], /--resume with --model auto could pick another model/],
+      [[CLIP, path.join(tmp, 'x.png'), '--resume'], /--resume carries on a video or PNG-folder output/],
     ];
     for (const [args, msg] of cases) {
       const io = capture();

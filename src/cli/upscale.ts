@@ -15,6 +15,7 @@ import { type ImageF32 } from '../core/image.ts';
 import { toRgb24 } from '../core/pixels.ts';
 import { partialFileName, videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { OWN_PROCESS_GROUP, StopRequest } from './stop-request.ts';
+import { WARM_UP_FRAMES, findPartialVideo, framesAlreadyWritten, joinVideos, type PartialVideo } from './resume.ts';
 import { pixelAspectField } from '../media/probe.ts';
 import type { PixelAspect } from '../media/frames.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
@@ -71,6 +72,7 @@ Options:
                     (2, 4) and transposed (8), each pass with its own recurrent state, and the
                     outputs are averaged; n times the time, a little sharper and steadier.
   --frames <a:b>    only frames a … b−1 (0-based); also a: and :b.
+  --resume          carry on a run stopped by Ctrl-C (see below) instead of starting over.
   --deinterlace <m> auto (default): video whose stream says it is interlaced (DVD, broadcast) is
                     deinterlaced (ffmpeg's bwdif, one frame per frame) before upscaling, as the app
                     does; off: frames as stored, comb teeth and all.
@@ -83,8 +85,10 @@ Options:
   --quiet           no progress bar.
 
 Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
-<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay, and the message
-gives the --frames a: that does the rest; a second Ctrl-C quits at once.
+<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay; a second Ctrl-C
+quits at once. The same command with --resume does the rest: the net first runs the 4 frames before
+the first missing one (its recurrent state; the rest then matches an uninterrupted run to a level or
+two), and a video's two parts are joined without re-encoding.
 
 Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
 stopped by Ctrl-C / SIGTERM, 1 internal error.`;
@@ -253,6 +257,7 @@ export const upscaleCommand = {
         preset: { type: 'string' },
         fps: { type: 'string' },
         deinterlace: { type: 'string' },
+        resume: { type: 'boolean' },
         ...OUTPUT_SIZE_OPTIONS,
       },
       mode.usage,
@@ -286,6 +291,8 @@ export const upscaleCommand = {
     // auto: the net is chosen from the first frames once they are decoded; check now that the
     // manifest can choose at all, so a bad run fails before any decoding.
     if (auto && values['model-file'] !== undefined) throw new UsageError('give --model auto (a manifest model picked from the clip) or --model-file (your own), not both');
+    // (auto picks from the first frames it gets, and a resumed run starts elsewhere: it could pick another net for the rest)
+    if (auto && values.resume) throw new UsageError('--resume with --model auto could pick another model for the rest than the stopped run did: give the model it picked (its first line said which), e.g. --model vsr');
     if (auto) await routedModels(modelsDir);
     const fixed = auto ? null : await createVsrNode({ modelsDir, modelId: values.model as string | undefined, threads, ...byoModelArgs(values) });
     const noteModel = (vsr: NonNullable<typeof fixed>) => {
@@ -302,8 +309,14 @@ export const upscaleCommand = {
     const declared = declaredSize(input, probe);
     const sizeOpts = { even: out.kind === 'video', netScale: fixed?.model.scale ?? VSR_MODEL_SCALE };
     if (declared) planForCli(declared.width, declared.height, size, sizeOpts);
-    const source = await openInput(input, range, () => getFfmpeg(), { deinterlace: deinterlaceOpt === 'auto' });
-    const known = source.frameCount ?? (probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start));
+    // --resume: frames a stopped run already wrote are kept; the net warms up on the few before (resume.ts).
+    const resume = values.resume ? findResumePoint(out, output) : { at: 0, partial: null };
+    if (values.resume && !quiet) io.err(resume.at > 0 ? `resuming: ${resume.at} frames already written, carrying on at frame ${range.start + resume.at}` : 'nothing to resume (no frames written yet): starting at the first frame');
+    const warm = Math.min(WARM_UP_FRAMES, resume.at);
+    const source = await openInput(input, { start: range.start + resume.at - warm, end: range.end }, () => getFfmpeg(), { deinterlace: deinterlaceOpt === 'auto' });
+    // (frames of the whole range, as the user asked for it, and of what this run still writes)
+    const knownAll = source.frameCount !== null ? source.frameCount + resume.at - warm : probe.frameCount === null ? null : Math.max(0, Math.min(range.end, probe.frameCount) - range.start);
+    const known = knownAll === null ? null : Math.max(0, knownAll - resume.at);
 
     // Peek the first frame for the size, then stream the rest.
     const it = source.frames[Symbol.asyncIterator]();
@@ -339,7 +352,7 @@ export const upscaleCommand = {
               noteModel(vsr);
             },
           });
-    const frames = resampleClip(plan, net, all());
+    const frames = dropFirst(resampleClip(plan, net, all()), warm);
     const { width: W, height: H } = plan.output;
     const progress = new ProgressLine(io, !!process.stderr.isTTY && !quiet, quiet);
     const t0 = performance.now();
@@ -355,10 +368,13 @@ export const upscaleCommand = {
         if (problem) throw new UsageError(problem);
         const bin = findNativeFfmpeg();
         if (!bin) throw new FfmpegUnavailableError(`writing ${path.extname(output)} needs the native ffmpeg binary; or give a folder name to write PNG frames`);
-        const audio = isVideoFile && probe.hasAudio ? { path: input, startS: range.start / fps, durationS: Number.isFinite(range.end) ? (range.end - range.start) / fps : undefined } : undefined;
+        const from = range.start + resume.at;
+        const audio = isVideoFile && probe.hasAudio ? { path: input, startS: from / fps, durationS: Number.isFinite(range.end) ? (range.end - from) / fps : undefined } : undefined;
         mkdirSync(path.dirname(output), { recursive: true });
+        // Resuming: the rest goes to a temporary file, joined to the partial one below.
+        const target = resume.partial ? path.join(path.dirname(output), `.${path.basename(output, path.extname(output))}.rest${path.extname(output)}`) : output;
         await encodeNative(bin, videoExportArgs({
-          format, width: W, height: H, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output,
+          format, width: W, height: H, fps, crf: q, preset, input: 'pipe:0', pixFmt: 'rgb24', output: target,
           audio, muxerArgs: format === 'mp4' ? ['-movflags', '+faststart'] : [], pixelAspect: probe.pixelAspect,
         }), (async function* () {
           for await (const f of frames) {
@@ -367,6 +383,15 @@ export const upscaleCommand = {
             if (stop.requested) break;
           }
         })());
+        if (resume.partial) {
+          const stopped = stop.requested && (known === null || n < known);
+          const joined = stopped ? path.join(path.dirname(output), partialFileName(path.basename(output), resume.at + n, knownAll ?? resume.at + n)) : output;
+          if (n > 0) {
+            joinVideos(bin, resume.partial.file, target, joined);
+            if (joined !== resume.partial.file) rmSync(resume.partial.file);
+          }
+          rmSync(target, { force: true });
+        }
       } else if (out.kind === 'png') {
         for await (const f of frames) {
           if (n > 0) throw new UsageError(`${path.basename(output)}: a .png output takes one frame, the input has more (write to a folder, or use --frames a)`);
@@ -376,15 +401,18 @@ export const upscaleCommand = {
         }
       } else {
         mkdirSync(output, { recursive: true });
-        for (const f of readdirSync(output)) if (/^\d{5,}\.png$/.test(f)) rmSync(path.join(output, f));
+        // (resuming: the frames before resume.at stay)
+        for (const f of readdirSync(output)) if (/^\d{5,}\.png$/.test(f) && Number(f.slice(0, -4)) >= resume.at) rmSync(path.join(output, f));
         for await (const f of frames) {
-          writePng(path.join(output, `${String(n).padStart(5, '0')}.png`), f);
+          writePng(path.join(output, `${String(resume.at + n).padStart(5, '0')}.png`), f);
           tick();
           if (stop.requested) break;
         }
       }
       progress.update(n, known ?? n, true);
-      if (stop.requested && (known === null || n < known)) return stoppedEarly(io, { input, output, isVideo: out.kind === 'video', done: n, total: known, firstFrame: range.start, command: [mode.name, ...argv] });
+      if (stop.requested && (known === null || n < known)) {
+        return stoppedEarly(io, { output, kind: out.kind, done: resume.at + n, total: knownAll, joined: !!resume.partial, command: [mode.name, ...argv] });
+      }
     } finally {
       stop.dispose();
     }
@@ -398,20 +426,37 @@ export const upscaleCommand = {
 /**
  * After a stop request (Ctrl-C): the video was closed properly after `done` frames and is renamed
  * as the app names a cancelled export (clip-x4-partial-12-of-40.mp4), never mistaken for the whole
- * clip; the PNG frames written stay. Says how to do the rest. Exit 130, as for an interrupted run.
+ * clip (a resumed run has already joined its part to that name); the PNG frames written stay. Says
+ * how to do the rest. Exit 130, as for an interrupted run.
  */
-function stoppedEarly(io: CliIo, o: { input: string; output: string; isVideo: boolean; done: number; total: number | null; firstFrame: number; command: string[] }): number {
-  const next = o.firstFrame + o.done;
-  if (o.isVideo) {
+function stoppedEarly(io: CliIo, o: { output: string; kind: OutputKind['kind']; done: number; total: number | null; joined: boolean; command: string[] }): number {
+  const of = o.total !== null ? ` of ${o.total}` : '';
+  if (o.kind === 'video') {
     const partial = path.join(path.dirname(o.output), partialFileName(path.basename(o.output), o.done, o.total ?? o.done));
-    renameSync(o.output, partial);
-    io.err(`stopped: ${o.done}${o.total !== null ? ` of ${o.total}` : ''} frames written to ${partial} (playable).`);
+    if (!o.joined) renameSync(o.output, partial);
+    io.err(`stopped: ${o.done}${of} frames written to ${partial} (playable).`);
   } else {
-    io.err(`stopped: ${o.done}${o.total !== null ? ` of ${o.total}` : ''} frames written to ${o.output}.`);
+    io.err(`stopped: ${o.done}${of} frames written to ${o.output}.`);
   }
-  const rest = o.command.filter((a, i, all) => a !== '--frames' && all[i - 1] !== '--frames');
-  io.err(`The rest: the same command with --frames ${next}: (${o.isVideo ? 'to another file, then join the two with ffmpeg -f concat' : 'to another folder: its frames are numbered from 0'}), e.g.\n  vqdsr ${rest.join(' ')} --frames ${next}:`);
+  const again = o.command.includes('--resume') ? o.command : [...o.command, '--resume'];
+  io.err(`To do the rest, run the same command with --resume:\n  vqdsr ${again.join(' ')}`);
   return 130;
+}
+
+/** Where a --resume run starts: frames already written, and the partial video they are in. */
+function findResumePoint(out: OutputKind, output: string): { at: number; partial: PartialVideo | null } {
+  if (out.kind === 'video') {
+    const partial = findPartialVideo(output);
+    return { at: partial?.done ?? 0, partial };
+  }
+  if (out.kind === 'folder') return { at: framesAlreadyWritten(output), partial: null };
+  throw new UsageError('--resume carries on a video or PNG-folder output, not a single .png');
+}
+
+/** The items after the first `n` (the resumed net's warm-up frames, which are already written). */
+async function* dropFirst<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  let i = 0;
+  for await (const item of items) if (i++ >= n) yield item;
 }
 
 /** --model-file and its answers (--model-range, --model-state-width), checked. */
