@@ -9,6 +9,7 @@ import { QUALITY, X264_PRESETS } from '../media/export-args.ts';
 import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
 import type { Command } from './main.ts';
 import { upscaleCommand } from './upscale.ts';
+import { STOP_RESUME_AND_EXIT_HELP } from './resume.ts';
 
 export const ENHANCE_USAGE = `Usage:
   vqdsr enhance <input> <output> [options]
@@ -47,14 +48,7 @@ Options:
   --threads <n>     ORT CPU threads (default: all cores).
   --quiet           no progress bar.
 
-Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
-<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay; a second Ctrl-C
-quits at once. The same command with --resume does the rest: the net first runs the 4 frames before
-the first missing one (its recurrent state; the rest then matches an uninterrupted run to a level or
-two), and a video's two parts are joined without re-encoding.
-
-Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
-stopped by Ctrl-C / SIGTERM, 1 internal error.`;
+${STOP_RESUME_AND_EXIT_HELP}`;
 
 export const enhanceCommand: Command = {
   name: 'enhance',

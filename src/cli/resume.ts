@@ -20,6 +20,16 @@ import { FfmpegError } from '../media/ffmpeg-node.ts';
 /** Frames the net runs before the first missing one to rebuild its recurrent state. */
 export const WARM_UP_FRAMES = 4;
 
+/** The end of `vqdsr upscale` / `enhance --help`: stopping, resuming, exit codes. */
+export const STOP_RESUME_AND_EXIT_HELP = `Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
+<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay; a second Ctrl-C
+quits at once. The same command with --resume does the rest: the net first runs the ${WARM_UP_FRAMES} frames before
+the first missing one (its recurrent state; the rest then matches an uninterrupted run to a level or
+two), and a video's two parts are joined without re-encoding.
+
+Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
+stopped by Ctrl-C / SIGTERM, 1 internal error.`;
+
 export interface PartialVideo {
   file: string;
   done: number;

@@ -15,7 +15,7 @@ import { type ImageF32 } from '../core/image.ts';
 import { toRgb24 } from '../core/pixels.ts';
 import { partialFileName, videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { OWN_PROCESS_GROUP, StopRequest } from './stop-request.ts';
-import { WARM_UP_FRAMES, findPartialVideo, framesAlreadyWritten, joinVideos, type PartialVideo } from './resume.ts';
+import { STOP_RESUME_AND_EXIT_HELP, WARM_UP_FRAMES, findPartialVideo, framesAlreadyWritten, joinVideos, type PartialVideo } from './resume.ts';
 import { pixelAspectField } from '../media/probe.ts';
 import type { PixelAspect } from '../media/frames.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
@@ -84,14 +84,7 @@ Options:
   --threads <n>     ORT CPU threads (default: all cores).
   --quiet           no progress bar.
 
-Ctrl-C (or SIGTERM) stops after the frame in hand: a video is closed properly and renamed
-<name>-partial-<done>-of-<total>.<ext> (playable), PNG frames written so far stay; a second Ctrl-C
-quits at once. The same command with --resume does the rest: the net first runs the 4 frames before
-the first missing one (its recurrent state; the rest then matches an uninterrupted run to a level or
-two), and a video's two parts are joined without re-encoding.
-
-Exit codes: 0 done, 2 bad arguments / input / missing ffmpeg or model (message on stderr), 130
-stopped by Ctrl-C / SIGTERM, 1 internal error.`;
+${STOP_RESUME_AND_EXIT_HELP}`;
 
 export interface ProbeResult {
   fps: number | null;
