@@ -16,8 +16,8 @@ import { toRgb24 } from '../core/pixels.ts';
 import { partialFileName, videoExportArgs, videoExportProblem, QUALITY, X264_PRESETS, type VideoFormat, type X264Preset } from '../media/export-args.ts';
 import { OWN_PROCESS_GROUP, StopRequest } from './stop-request.ts';
 import { STOP_RESUME_AND_EXIT_HELP, WARM_UP_FRAMES, findPartialVideo, framesAlreadyWritten, joinVideos, type PartialVideo } from './resume.ts';
-import { pixelAspectField } from '../media/probe.ts';
-import type { PixelAspect } from '../media/frames.ts';
+import { keptPacketCount, parseProbe } from '../media/probe.ts';
+import type { MediaInfo, PixelAspect } from '../media/frames.ts';
 import { FfmpegError, FfmpegUnavailableError, findNativeFfmpeg, getFfmpeg, readFileHead } from '../media/ffmpeg-node.ts';
 import { upscaleClipCpu } from '../pipeline/vsr/vsr-cpu.ts';
 import { VSR_DEFAULT_OVERLAP, VSR_DEFAULT_TILE } from '../pipeline/vsr/vsr-common.ts';
@@ -97,54 +97,40 @@ export interface ProbeResult {
   pixelAspect?: PixelAspect;
 }
 
-/** fps, frame count and audio of a video file through ffprobe (null fields when unknown). */
+/**
+ * fps, frame count, audio, upright size and pixel shape of a video file through ffprobe (null
+ * fields when unknown): the stream fields read by media/probe.ts parseProbe, as the app reads them;
+ * the count is the frames ffmpeg decodes (keptPacketCount), not nb_frames.
+ */
 export function probeVideo(file: string): ProbeResult {
   const ffprobe = process.env.VQDSR_FFPROBE || 'ffprobe';
-  const r = spawnSync(
-    ffprobe,
-    ['-v', 'error', '-show_entries', 'stream=codec_type,avg_frame_rate,r_frame_rate,width,height,sample_aspect_ratio:stream_side_data=rotation', '-of', 'json', file],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (r.status !== 0) return { fps: null, frameCount: null, hasAudio: false };
+  const unknown: ProbeResult = { fps: null, frameCount: null, hasAudio: false };
+  const r = spawnSync(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) return unknown;
+  let info: MediaInfo;
   try {
-    const streams = ((JSON.parse(r.stdout) as { streams?: unknown[] }).streams ?? []) as {
-      codec_type?: string; avg_frame_rate?: string; r_frame_rate?: string; width?: number; height?: number; sample_aspect_ratio?: string; side_data_list?: { rotation?: number | string }[];
-    }[];
-    const v = streams.find((s) => s.codec_type === 'video');
-    const rate = (s?: string) => {
-      const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
-      return m && Number(m[2]) > 0 && Number(m[1]) > 0 ? Number(m[1]) / Number(m[2]) : null;
-    };
-    // ffmpeg turns a phone clip upright (its display matrix): a quarter turn swaps the frame size.
-    const rotation = Number(v?.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0);
-    const turned = Number.isFinite(rotation) && Math.abs(Math.round(rotation / 90)) % 2 === 1;
-    const count = v ? countDecodedFrames(ffprobe, file) : null;
-    return {
-      fps: rate(v?.avg_frame_rate) ?? rate(v?.r_frame_rate),
-      frameCount: count,
-      hasAudio: streams.some((s) => s.codec_type === 'audio'),
-      ...(v?.width && v?.height ? (turned ? { width: v.height, height: v.width } : { width: v.width, height: v.height }) : {}),
-      ...pixelAspectField(v?.sample_aspect_ratio, turned),
-    };
+    info = parseProbe(JSON.parse(r.stdout), path.basename(file));
   } catch {
-    return { fps: null, frameCount: null, hasAudio: false };
+    return unknown; // no JSON, or no video stream: decoding says why
   }
+  return {
+    fps: info.fps > 0 ? info.fps : null,
+    frameCount: countDecodedFrames(ffprobe, file),
+    hasAudio: info.hasAudio,
+    width: info.width,
+    height: info.height,
+    ...(info.pixelAspect ? { pixelAspect: info.pixelAspect } : {}),
+  };
 }
 
-/**
- * The frames ffmpeg decodes from the first video stream: its packets less those the demuxer flags
- * discard ('D': samples an MP4 edit list hides, as in a clip trimmed by `ffmpeg -ss … -c copy`,
- * which nb_frames and a plain packet count include). Demuxes the file, as counting packets did.
- */
+/** The frames ffmpeg decodes from the first video stream (media/probe.ts keptPacketCount); demuxes the file. */
 function countDecodedFrames(ffprobe: string, file: string): number | null {
   const r = spawnSync(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], {
     encoding: 'utf8',
     timeout: 120_000,
     maxBuffer: 256 * 2 ** 20,
   });
-  if (r.status !== 0) return null;
-  const kept = r.stdout.split('\n').filter((f) => f.trim() !== '' && !f.includes('D')).length;
-  return kept > 0 ? kept : null;
+  return r.status === 0 ? keptPacketCount(r.stdout.split('\n')) : null;
 }
 
 /** Frame size from headers only (no decoding): a still's header, a folder's first PNG, or ffprobe's answer. */

@@ -31,6 +31,7 @@ import { ffmpegFailure } from './errors.ts';
 import { SNIFF_BYTES, classifyContent, type ContentClass } from './sniff.ts';
 import { DEINTERLACE_FILTER, SWS_FLAGS, codecOptionsProblem, decodeArgs, encodeArgs, evenSize, type CodecOptions, type FfmpegBackendName, type RoundTripStats, type RoundTripStream } from './codec-args.ts';
 import { DEFAULT_COLOUR, colourOf, packedPlanes, yuv420FrameBytes, type YuvColour } from './yuv.ts';
+import { isQuarterTurn } from './probe.ts';
 import { yuv420ToRgbaFast } from './yuv-simd.ts';
 
 export type { CodecOptions, FfmpegBackendName, RoundTripStats, RoundTripStream, VideoCodec, X264Profile } from './codec-args.ts';
@@ -224,7 +225,7 @@ function quarterTurned(following: string[]): boolean {
   for (const line of following) {
     if (/^\s*Stream #|^\S/.test(line)) break; // the next stream, or the end of this input's listing
     const m = /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(line);
-    if (m) return Math.abs(Math.round(Number(m[1]) / 90)) % 2 === 1;
+    if (m) return isQuarterTurn(Number(m[1]));
   }
   return false;
 }

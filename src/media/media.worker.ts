@@ -40,7 +40,7 @@ import {
   type MediaInfo,
   type RoundTripResult,
 } from './frames';
-import { parseProbe, probeHints, type DecodeHints } from './probe';
+import { keptPacketCount, parseProbe, probeHints, type DecodeHints } from './probe';
 import { SNIFF_BYTES, classifyContent, contentProblem, isStill, sniff, type ContentClass, type Sniffed } from './sniff';
 import type { Mp4Index } from './webcodecs';
 import { DEFAULT_COLOUR, packedPlanes, yuv420FrameBytes, type YuvColour } from './yuv';
@@ -238,17 +238,13 @@ async function probeVideoHints(blob: Blob, name: string, content?: ContentClass,
 }
 
 /**
- * How many of the first video stream's packets ffmpeg decodes into frames: all but those its
- * demuxer flags discard ('D', samples an MP4 edit list hides). Demuxes the whole file, so only
- * for files whose index says they have such samples. null when ffprobe gives no answer.
+ * How many of the first video stream's packets ffmpeg decodes into frames (probe.ts keptPacketCount).
+ * Demuxes the whole file, so only for files whose index says an edit list hides samples. null when
+ * ffprobe gives no answer in time.
  */
 function countKeptVideoPackets(ff: FfmpegWasm, path: string, timeoutMs: number): number | null {
   const r = runCore(ff, ['-v', 'repeat+error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', path], timeoutMs, { probe: true });
-  // One flags field a packet ('K_', '_D', …); this core's ffprobe adds its stream and format
-  // sections to the output whatever -show_entries asks, so only those lines count.
-  const flags = r.stdout.map((l) => l.trim()).filter((l) => /^[A-Z_]{2,3}$/.test(l));
-  if (flags.length === 0 || tookTooLong(r, timeoutMs)) return null;
-  return flags.filter((f) => !f.includes('D')).length;
+  return tookTooLong(r, timeoutMs) ? null : keptPacketCount(r.stdout);
 }
 
 /** 8-bit 4:2:0 pixel formats: what every decode path hands to yuv.ts as planes (ffmpeg-node's YUV420_PIX_FMTS). */

@@ -54,6 +54,22 @@ function rotation(s: ProbeStream): number {
   return num(s.tags?.rotate) ?? 0;
 }
 
+/** Whether a display-matrix rotation (degrees, any sign) turns frames a quarter, swapping width and height. */
+export function isQuarterTurn(degrees: number): boolean {
+  return Number.isFinite(degrees) && Math.abs(Math.round(degrees / 90)) % 2 === 1;
+}
+
+/**
+ * Frames ffmpeg decodes from a video stream, from ffprobe's `-show_entries packet=flags -of csv=p=0`
+ * lines: every packet but those its demuxer flags discard ('D': samples an MP4 edit list hides,
+ * which nb_frames and a plain packet count include). Lines that are not a flags field (ffmpeg.wasm's
+ * ffprobe adds its stream and format sections whatever -show_entries asks) are skipped. null: none.
+ */
+export function keptPacketCount(lines: readonly string[]): number | null {
+  const flags = lines.map((l) => l.trim()).filter((l) => /^[A-Z_]{2,3}$/.test(l));
+  return flags.length > 0 ? flags.filter((f) => !f.includes('D')).length : null;
+}
+
 /** The stream ffmpeg decodes for '-map 0:v:0' (cover art aside). */
 function videoStream(p: ProbeJson): ProbeStream | undefined {
   return (p.streams ?? []).find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
@@ -96,7 +112,7 @@ export function parseProbe(json: unknown, name: string): MediaInfo {
       hasAudio ? `'${name}' has sound but no video track` : `Could not decode '${name}': it contains no video stream`,
     );
   }
-  const quarterTurn = Math.abs(Math.round(rotation(video) / 90)) % 2 === 1;
+  const quarterTurn = isQuarterTurn(rotation(video));
   const fps = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate) ?? 25;
   const durationS = num(video.duration) ?? num(p.format?.duration) ?? 0;
   const counted = num(video.nb_frames) ?? num(video.nb_read_packets);
