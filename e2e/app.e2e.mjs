@@ -66,6 +66,15 @@ try {
   const note = (await page.textContent('[data-testid=source-note]').catch(() => null))?.trim() ?? 'none';
   const ilLabel = (await page.textContent('[data-testid=frame-label]')).trim();
   check(note === '· deinterlaced' && /\/ 14\b/.test(ilLabel), `an interlaced clip says so: "${note}", ${ilLabel}`);
+  // An anamorphic clip (a DVD's 16:9 in 4:3 storage; here 64×48 with 32:27 pixels): shown as a player
+  // shows it, 128:81 wide, while the canvas keeps the stored 64×48 pixels.
+  await page.setInputFiles('[data-testid=file-input]', 'e2e/fixtures/decoders/anamorphic-64x48.mp4');
+  await page.waitForFunction(() => /anamorphic-64x48\.mp4/.test(document.querySelector('[data-testid=source-name]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.waitForFunction(() => (document.querySelector('[data-testid=frame-canvas]')?.width ?? 0) === 64, null, { timeout: 60_000 });
+  const shape = (await page.textContent('[data-testid=pixel-shape]').catch(() => null))?.trim() ?? 'none';
+  const shown = await page.$eval('[data-testid=frame-canvas]', (c) => ({ w: c.clientWidth, h: c.clientHeight, sw: c.width, sh: c.height }));
+  check(shape === '· pixels 32:27' && shown.sw === 64 && shown.sh === 48 && Math.abs(shown.w / shown.h - 128 / 81) < 0.03,
+    `an anamorphic clip is shown in its display shape: "${shape}", stored ${shown.sw}×${shown.sh}, shown ${shown.w}×${shown.h} (${(shown.w / shown.h).toFixed(3)}, 128:81 = ${(128 / 81).toFixed(3)})`);
   // A file opened at once, while the bundled sample is still loading, stays open: the last open
   // request wins (the sample used to finish later and replace it).
   console.log('a file opened before the sample has loaded');

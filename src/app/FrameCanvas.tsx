@@ -1,12 +1,25 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type CSSProperties } from 'react';
 import type { RgbaFrame } from '../core/frame';
+import type { PixelAspect } from '../media/frames';
 
 /**
- * Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in). Until the first
+ * The canvas's CSS size: `displayWidth` (else the frame's width) as if its pixels were square, then,
+ * for anamorphic video, widened or narrowed by the pixel shape at the same height — a DVD's 720×480
+ * with 32:27 pixels shows 853×480, as a player shows it. The backing store stays the stored frame.
+ */
+export function frameDisplayStyle(frame: { width: number; height: number }, displayWidth?: number, pixelAspect?: PixelAspect): CSSProperties | undefined {
+  if (!pixelAspect) return displayWidth ? { width: displayWidth } : undefined;
+  const { num, den } = pixelAspect;
+  return { width: Math.round(((displayWidth ?? frame.width) * num) / den), aspectRatio: `${frame.width * num} / ${frame.height * den}` };
+}
+
+/**
+ * Draws one RGBA frame at its own size; CSS scales it (pixelated when zoomed in) and gives
+ * non-square pixels their shape (`pixelAspect`, the source's). Until the first
  * frame arrives, `emptyHint` (if given) takes the empty box's place, so an empty panel says what
  * will appear there and how to get it.
  */
-export function FrameCanvas({ frame, label, testId, pixelated, displayWidth, emptyHint }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number; emptyHint?: string }) {
+export function FrameCanvas({ frame, label, testId, pixelated, displayWidth, pixelAspect, emptyHint }: { frame: RgbaFrame | null; label?: string; testId?: string; pixelated?: boolean; displayWidth?: number; pixelAspect?: PixelAspect; emptyHint?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
@@ -26,7 +39,7 @@ export function FrameCanvas({ frame, label, testId, pixelated, displayWidth, emp
         className={[pixelated && 'pixelated', !frame && 'empty'].filter(Boolean).join(' ') || undefined}
         width={frame?.width ?? 1}
         height={frame?.height ?? 1}
-        style={frame && displayWidth ? { width: displayWidth } : undefined}
+        style={frame ? frameDisplayStyle(frame, displayWidth, pixelAspect) : undefined}
       />
       {label && (
         <figcaption>

@@ -32,7 +32,7 @@ export function FrameScrubber() {
         </span>
       )}
       {source.pixelAspect && (
-        <span className="scrubber-label" title={`The file's pixels are not square (${source.pixelAspect.num}:${source.pixelAspect.den}): frames are shown as stored, and saved videos keep the pixel shape, so players show them as wide as the source.`}>
+        <span className="scrubber-label" data-testid="pixel-shape" title={`The file's pixels are not square (${source.pixelAspect.num}:${source.pixelAspect.den}): the previews show them in that shape (as players do; Compare and the explorer's zoomed tiles show stored pixels, for pixel-level inspection), and saved videos keep the pixel shape, so players show them as wide as the source.`}>
           · pixels {source.pixelAspect.num}:{source.pixelAspect.den}
         </span>
       )}

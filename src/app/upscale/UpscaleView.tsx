@@ -279,8 +279,8 @@ export function UpscaleView() {
           </div>
         )}
         <div className="row">
-          <FrameCanvas frame={u.input} label={`LR input${u.index !== null ? ` · frame ${u.index + 1}` : ''}`} testId="upscale-input" pixelated displayWidth={u.input ? Math.min(320, u.input.width * 2) : undefined} emptyHint="The LR frame the net reads appears here during a run" />
-          <FrameCanvas frame={u.output} label={u.output ? `VSR · ${u.output.width}×${u.output.height}` : 'VSR'} testId="upscale-canvas" displayWidth={u.output ? Math.min(960, u.output.width) : undefined} emptyHint="Press Upscale for the ×4 result of the chosen frames, or Play live (Space) to watch it on the fly" />
+          <FrameCanvas frame={u.input} label={`LR input${u.index !== null ? ` · frame ${u.index + 1}` : ''}`} testId="upscale-input" pixelated displayWidth={u.input ? Math.min(320, u.input.width * 2) : undefined} pixelAspect={source?.pixelAspect} emptyHint="The LR frame the net reads appears here during a run" />
+          <FrameCanvas frame={u.output} label={u.output ? `VSR · ${u.output.width}×${u.output.height}` : 'VSR'} testId="upscale-canvas" displayWidth={u.output ? Math.min(960, u.output.width) : undefined} pixelAspect={source?.pixelAspect} emptyHint="Press Upscale for the ×4 result of the chosen frames, or Play live (Space) to watch it on the fly" />
         </div>
         {u.metrics && (
           <div className="muted stage-times" data-testid="upscale-metrics">

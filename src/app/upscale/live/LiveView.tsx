@@ -103,7 +103,7 @@ export function LiveView() {
       {(active || frame) && (
         <div style={{ marginTop: 8 }}>
           <div style={{ position: 'relative', display: 'inline-block', maxWidth: '100%' }}>
-            <FrameCanvas frame={frame} testId="live-canvas" displayWidth={frame ? Math.min(960, Math.max(256, frame.width)) : 256} />
+            <FrameCanvas frame={frame} testId="live-canvas" displayWidth={frame ? Math.min(960, Math.max(256, frame.width)) : 256} pixelAspect={source?.pixelAspect} />
             <div data-testid="live-overlay" style={{ position: 'absolute', left: 6, top: 6, padding: '1px 6px', background: 'rgba(0,0,0,0.6)', color: '#fff', font: '12px/1.4 system-ui, sans-serif', borderRadius: 3, pointerEvents: 'none', whiteSpace: 'nowrap', maxWidth: 'calc(100% - 24px)', overflow: 'hidden', textOverflow: 'ellipsis' }}>
               {live.status === 'starting' ? 'Starting…' : stats ? `${rate(stats.fps)} fps · ${pct(stats.droppedShare)} dropped · ${side ?? ''}` : side ?? ''}
               {live.status === 'idle' || live.status === 'error' ? ' · stopped' : ''}
