@@ -1,6 +1,7 @@
-"""The quality benchmark's held-out evaluation set (issue 11): 12 short HR clips, deterministic.
+"""The quality benchmark's held-out evaluation set (issue 11): 14 short HR clips, deterministic.
 
-``npm run bench quality`` calls this when ``.cache/quality-set/set.json`` is missing:
+``npm run bench quality`` calls this on every run; it rebuilds the set when ``.cache/quality-set/set.json`` is
+missing or was made from another clip list (its ``spec_sha256``), and returns at once otherwise:
 
   /usr/bin/python3 training/make_eval_set.py [--out .cache/quality-set] [--force]
 
@@ -57,7 +58,9 @@ SCALE = 4
 FRAMES = 10
 MIN_EDGE_FRACTION = 0.01
 MAX_SEED_TRIES = 20
-# (kind, first seed, width, height): 3 svg, 3 soft, 2 clipart, 2 cel, 2 text; half square, half 16:9.
+# (kind, first seed, width, height): 3 svg, 3 soft, 2 clipart, 2 cel, 2 text, 2 scenery; half square, half 16:9.
+# The two scenery clips (painted backgrounds under a multiplane pan, training/scenery.py: what most anime
+# frames are) joined on 2026-12-07; results before that are over the first 12.
 CLIPS = [
     ('svg', 4_000_101, 256, 256),
     ('svg', 4_000_102, 384, 216),
@@ -71,6 +74,8 @@ CLIPS = [
     ('cel', 4_000_402, 384, 216),
     ('text', 4_000_501, 256, 256),
     ('text', 4_000_502, 384, 216),
+    ('scenery', 4_000_601, 256, 256),
+    ('scenery', 4_000_602, 384, 216),
 ]
 # Debian packages this set may use. hedgewars-data and tuxpaint-* are reserved for independent
 # evaluation and never used here (nor anywhere in training).
@@ -108,6 +113,21 @@ def pixel_digest(im: Image.Image) -> str:
     """sha256 over "WxH:" and the 8-bit RGB pixels: the same key as bench/quality/evalset.ts's
     pixelDigest, so a set's identity does not depend on how its PNGs were compressed."""
     return hashlib.sha256(f'{im.width}x{im.height}:'.encode() + im.convert('RGB').tobytes()).hexdigest()
+
+
+def spec_sha256() -> str:
+    """What decides the set's content besides the generators' code: the clip list and the selection rule.
+    A cached set made from another spec is rebuilt (bench/quality/evalset.ts runs this maker every time)."""
+    spec = {'clips': CLIPS, 'frames': FRAMES, 'min_edge_fraction': MIN_EDGE_FRACTION, 'scale': SCALE}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+def current_spec(out: str) -> str | None:
+    try:
+        with open(os.path.join(out, 'set.json')) as f:
+            return json.load(f).get('spec_sha256')
+    except (OSError, ValueError):
+        return None
 
 
 def clip_name(i: int, kind: str, w: int, h: int) -> str:
@@ -170,9 +190,12 @@ def main() -> None:
     ap.add_argument('--force', action='store_true', help='rebuild even if set.json exists')
     args = ap.parse_args()
     out = os.path.abspath(args.out)
-    if os.path.exists(os.path.join(out, 'set.json')) and not args.force:
-        print(f'{out}/set.json exists (use --force to rebuild)')
+    have = current_spec(out)
+    if have == spec_sha256() and not args.force:
+        print(f'{out}/set.json is up to date (use --force to rebuild)')
         return
+    if have is not None or os.path.exists(os.path.join(out, 'set.json')):
+        print(f'{out}: made from another clip list; rebuilding' if not args.force else f'{out}: rebuilding (--force)')
     for pkg, dest in PACKAGES.items():
         ensure_package(pkg, dest)
     n_sources = check_sources()
@@ -216,6 +239,7 @@ def main() -> None:
                      '(luma step > 8 levels); chosen on HR content only',
         'sources': n_sources,
         'packages': sorted(os.path.basename(p) for p in glob.glob(os.path.join(DATA, 'openclipart-*.deb'))),
+        'spec_sha256': spec_sha256(),
         'set_sha256': digest.hexdigest(),
         'pixels_sha256': pixels.hexdigest(),
         'seconds': round(time.time() - t0, 1),

@@ -2,7 +2,7 @@
 
 Training data for the general ``vsr`` model (issue 11). A shard is one .npz (no pickles):
 
-* ``hr``   (n, T, H, W, 3) uint8: the HR clip (clipgen.py / scenes.py generators, mixed by --mix);
+* ``hr``   (n, T, H, W, 3) uint8: the HR clip (clipgen.py / scenes.py / scenery.py generators, mixed by --mix);
 * ``web``  (n, T, H/4, W/4, 3) uint8: downscaled with a random kernel (PIL bicubic / bilinear / box /
   Lanczos, or point-sampled bicubic without antialias) and coded with a random mild-to-moderate
   codec: libx264 crf 16-32 yuv420p (random preset, some clips twice), mpeg2video q 2-8, mpeg4 q 2-8,
@@ -37,6 +37,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import HELDOUT_SEED_BASE, clipart_clip, list_sources, procedural_clip  # noqa: E402
 from prep_prior import _ff  # noqa: E402  (the ffmpeg CLI call the prior set uses)
+from scenery import scenery_clip  # noqa: E402
 from scenes import hatch_clip, list_svg_sources, rim_clip, soft_clip, svg_clip, text_clip  # noqa: E402
 from yuv_exact import decode_exact  # noqa: E402
 
@@ -135,6 +136,8 @@ def render(kind: str, seed: int, T: int, size: int, heldout: bool) -> list:
         return hatch_clip(seed, T, size)
     if kind == 'rim':
         return rim_clip(seed, T, size)
+    if kind == 'scenery':
+        return scenery_clip(seed, T, size)
     return procedural_clip(seed, T, size)
 
 

@@ -32,6 +32,7 @@ interface Smoke {
   deepen_vqgan: { new_blocks: number; params: [number, number]; max_abs_diff_latents: number; max_abs_diff_decoded: number };
   hatch: { deterministic: boolean; moves: boolean; roundtrip_psnr: number };
   rim: { deterministic: boolean; moves: boolean; roundtrip_psnr: number };
+  scenery: { deterministic: boolean; moves: boolean; roundtrip_psnr: number; shift_px: { sky: number; ground: number } };
 }
 
 let dir = '';
@@ -68,6 +69,16 @@ describe('training smoke (torch -> ONNX -> onnxruntime-node)', () => {
     expect(smoke.rim.moves).toBe(true);
     // 24.9 dB for this seed; a clip of flat fills and plain outlines round-trips near 40 dB
     expect(smoke.rim.roundtrip_psnr).toBeLessThan(32);
+  });
+
+  it('the painted-scenery generator (scenery.scenery_clip) is seeded, textured, and pans its layers at their own speeds', () => {
+    expect(smoke.scenery.deterministic).toBe(true);
+    expect(smoke.scenery.moves).toBe(true);
+    expect(smoke.scenery.roundtrip_psnr).toBeLessThan(36);
+    // multiplane camera: the sky band (parallax <= 0.2) moves at most a pixel or two while the ground
+    // (parallax 0.75) follows the ~9 px pan; a flat pan would move both alike
+    expect(smoke.scenery.shift_px.ground).toBeGreaterThanOrEqual(4);
+    expect(smoke.scenery.shift_px.sky).toBeLessThanOrEqual(smoke.scenery.shift_px.ground - 3);
   });
 
   it('trained with finite losses and has the paper-width VSR parameter count', () => {

@@ -57,11 +57,14 @@ export interface EvalSet {
   pixelsSha256: string;
 }
 
-/** Runs the set maker when set.json is missing (the maker fetches its art packages itself). */
+/**
+ * Runs the set maker, which returns at once when set.json was made from its current clip list and
+ * (re)builds the set otherwise — missing, or made before clips were added (the maker fetches its art
+ * packages itself). Asking the maker rather than testing for set.json keeps the clip list in one place.
+ */
 export function ensureEvalSet(dir: string, root: string, log: (s: string) => void): void {
-  if (existsSync(path.join(dir, 'set.json'))) return;
   const python = process.env.QUALITY_PYTHON || '/usr/bin/python3';
-  log(`quality: making the evaluation set (${python} training/make_eval_set.py --out ${dir}) …`);
+  log(`quality: checking the evaluation set (${python} training/make_eval_set.py --out ${dir}) …`);
   const r = spawnSync(python, ['training/make_eval_set.py', '--out', dir], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`training/make_eval_set.py failed (exit ${r.status ?? r.signal}); see its output above`);
   if (!existsSync(path.join(dir, 'set.json'))) throw new Error(`training/make_eval_set.py wrote no ${dir}/set.json`);
