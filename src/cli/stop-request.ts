@@ -4,7 +4,7 @@
  * written so far) instead of a cut file; a second one quits at once (exit 130).
  *
  * The ffmpeg processes the run starts are kept out of the terminal's process group
- * (OWN_PROCESS_GROUP), so the terminal's Ctrl-C reaches only this process, which then ends their
+ * (media/ffmpeg-node.ts OWN_PROCESS_GROUP), so the terminal's Ctrl-C reaches only this process, which then ends their
  * input itself; otherwise the decoder would die mid-frame and the encoder stop unfinished.
  */
 export class StopRequest {
@@ -39,6 +39,3 @@ export class StopRequest {
     process.off('SIGTERM', this.onSignal);
   }
 }
-
-/** spawn() option for ffmpeg children of a run (see StopRequest); Windows has no process groups. */
-export const OWN_PROCESS_GROUP = { detached: process.platform !== 'win32' } as const;

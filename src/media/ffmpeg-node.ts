@@ -311,14 +311,19 @@ class FrameAssembler {
 
 // ───────────────────────────── native ─────────────────────────────
 
+/**
+ * spawn() option for the ffmpeg children of a long run: their own process group, so a terminal's
+ * Ctrl-C goes to the CLI alone, which stops at a frame boundary and ends their input itself
+ * (src/cli/stop-request.ts); they die with their pipes. Windows has no process groups.
+ */
+export const OWN_PROCESS_GROUP = { detached: process.platform !== 'win32' } as const;
+
 class NativeFfmpeg implements FfmpegNode {
   readonly backend = 'native' as const;
   constructor(private readonly bin: string) {}
 
   private run(args: string[]): { proc: ChildProcessWithoutNullStreams; done: Promise<void> } {
-    // Its own process group: a terminal's Ctrl-C goes to the CLI, which stops at a frame boundary
-    // and ends this process's input itself (src/cli/stop-request.ts); it dies with its pipes.
-    const proc = spawn(this.bin, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const proc = spawn(this.bin, args, { stdio: ['pipe', 'pipe', 'pipe'], ...OWN_PROCESS_GROUP });
     let err = '';
     proc.stderr.on('data', (c: Buffer) => {
       if (err.length < 8192) err += c.toString();
