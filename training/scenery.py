@@ -142,7 +142,7 @@ def tree(rng: random.Random, side: int, ss: int, leaf: tuple, outline) -> Image.
 
 
 def house(rng: random.Random, w: int, h: int, ss: int, line) -> Image.Image:
-    """A wall with a roof and a grid of windows (a regular pattern 2-6 LR px apart), thin dark lines."""
+    """A wall with a roof and a grid of windows (a regular pattern 1-3 LR px apart), thin dark lines."""
     img = Image.new('RGBA', (w, h), (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
     wall, roof = _rand_color(rng, (0.05, 0.4), (0.6, 0.95)), _rand_color(rng, (0.3, 0.8), (0.3, 0.7))
@@ -152,7 +152,7 @@ def house(rng: random.Random, w: int, h: int, ss: int, line) -> Image.Image:
         d.polygon([(0, rh), (w / 2, 0), (w - 1, rh)], fill=roof + (255,), outline=line + (255,))
     else:
         d.rectangle([0, rh - max(2, ss * 2), w - 1, rh], fill=roof + (255,))
-    pitch = rng.uniform(2, 6) * 4 * ss / 2
+    pitch = rng.uniform(2, 6) * 2 * ss          # canvas px: 1-3 px of the x1/4 LR
     win = _rand_color(rng, (0.0, 0.5), (0.3, 1.0))
     y = rh + pitch * 0.5
     while y + pitch * 0.6 < h - pitch * 0.3:
