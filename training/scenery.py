@@ -57,10 +57,11 @@ def rgba(rgb: np.ndarray, alpha: np.ndarray) -> Image.Image:
     return Image.fromarray(a.astype(np.uint8), 'RGBA')
 
 
-def lerp(c0, c1, t) -> np.ndarray:
+def lerp(c0, c1, t: np.ndarray) -> np.ndarray:
+    """Per-pixel blend of two colours by a weight map t (H, W) -> (H, W, 3)."""
     c0, c1 = np.asarray(c0, np.float32), np.asarray(c1, np.float32)
-    t = np.asarray(t, np.float32)
-    return c0 * (1 - t[..., None]) + c1 * t[..., None] if t.ndim else c0 * (1 - t) + c1 * t
+    t = np.asarray(t, np.float32)[..., None]
+    return c0 * (1 - t) + c1 * t
 
 
 # ---------------------------------------------------------------------------------------------

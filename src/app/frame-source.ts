@@ -6,7 +6,6 @@
 import { useApp, type SourceInfo } from '../state/store';
 import { getMedia } from '../media/media-client';
 import type { RgbaFrame } from '../core/frame';
-import type { PixelAspect } from '../media/frames';
 import { useEffect, useState } from 'react';
 
 const CHUNK = 12;
@@ -155,11 +154,6 @@ export function currentBlob(): { blob: Blob; info: SourceInfo } | null {
 
 export function useFrameSource(): SourceInfo | null {
   return useApp((s) => s.source);
-}
-
-/** The open video's pixel shape when its pixels are not square (anamorphic), for the views' canvases. */
-export function useSourcePixelAspect(): PixelAspect | undefined {
-  return useApp((s) => s.source?.pixelAspect);
 }
 
 /** The current frame (by the store's frameIndex), re-fetched when the source or index changes. */

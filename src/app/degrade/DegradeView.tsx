@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { usePipeline } from '../../state/params-store';
 import { useApp } from '../../state/store';
 import { FrameCanvas } from '../FrameCanvas';
-import { useCurrentFrame, useSourcePixelAspect } from '../frame-source';
+import { useCurrentFrame } from '../frame-source';
 import { PipelinePanels } from './PipelinePanels';
 import { degradeFrame, nextPreviewTicket, supersedeRunningPreviews, type LrResult } from './degrade-client';
 import { useLatest } from './useLatest';
@@ -28,7 +28,6 @@ export function DegradeView() {
   const source = useApp((s) => s.source);
   const index = useApp((s) => s.frameIndex);
   const hr = useCurrentFrame();
-  const pixelAspect = useSourcePixelAspect();
   const [progress, setProgress] = useState<DegradeProgress | null>(null);
   const input = source && hr ? { index, params, sourceName: source.name } : null;
   const { output, busy, error, changedAt } = useLatest<typeof input & object, LrResult>(
@@ -58,8 +57,8 @@ export function DegradeView() {
       <div className="degrade-frames">
         {progress?.file && <ProgressBar progress={{ label: `Loading ${progress.file}`, done: Math.round((progress.loaded ?? 0) / 1024), total: Math.round((progress.bytes ?? 0) / 1024), unit: 'KiB' }} />}
         <div className="row">
-          <FrameCanvas frame={hr} label="HR (source)" testId="frame-canvas" pixelAspect={pixelAspect} />
-          <FrameCanvas frame={lr} label={`LR${busy ? ' · updating…' : ''}`} testId="lr-canvas" pixelated displayWidth={hr?.width} pixelAspect={pixelAspect} />
+          <FrameCanvas frame={hr} label="HR (source)" testId="frame-canvas" pixelAspect={source?.pixelAspect} />
+          <FrameCanvas frame={lr} label={`LR${busy ? ' · updating…' : ''}`} testId="lr-canvas" pixelated displayWidth={hr?.width} pixelAspect={source?.pixelAspect} />
         </div>
         {error && (
           <div className="banner banner-error" role="alert" data-testid="degrade-error">
