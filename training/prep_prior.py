@@ -28,6 +28,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clipgen import HELDOUT_SEED_BASE, list_sources, make_clip  # noqa: E402
+from scenery import scenery_clip  # noqa: E402
 from yuv_exact import decode_exact  # noqa: E402
 
 SCALERS = ['bicubic', 'bilinear', 'area', 'lanczos', 'neighbor']
@@ -102,6 +103,8 @@ def main():
     ap.add_argument('--hr', type=int, default=384, help='HR render size')
     ap.add_argument('--size', type=int, default=160, help='stored frame size')
     ap.add_argument('--seed', type=int, default=2024)
+    ap.add_argument('--scenery', type=float, default=0.0,
+                    help='share of clips from scenery.py (painted backgrounds, the bulk of real anime frames)')
     ap.add_argument('--out', default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                   '.devdata', 'vqgan_pack.npz'))
     args = ap.parse_args()
@@ -115,7 +118,11 @@ def main():
         for c in range(args.clips):
             is_held = c % args.heldout_every == args.heldout_every - 1
             seed = args.seed * 100_000 + c + (HELDOUT_SEED_BASE if is_held else 0)
-            frames, _ = make_clip(seed, args.frames, args.hr, held_src if is_held else train_src)
+            # Own stream for the generator choice, so --scenery 0 draws the same clips as before.
+            if random.Random(seed ^ 0x5CE4E).random() < args.scenery:
+                frames = scenery_clip(seed, args.frames, args.hr)
+            else:
+                frames, _ = make_clip(seed, args.frames, args.hr, held_src if is_held else train_src)
             rng = random.Random(seed ^ 0x5EED)
             out, desc = degrade_clip(frames, rng, args.size, tmp)
             picks = sorted(rng.sample(range(len(out)), min(args.keep, len(out))))
