@@ -216,8 +216,10 @@ def lr_at(frac: float, base: float) -> float:
 
 
 @torch.no_grad()
-def reconstruct(model, x, k_bot: int = 1, k_mid: int = 1, branches: int = 3):
-    zs = model.encode(x, branches=branches)
+def reconstruct(model, x, k_bot: int = 1, k_mid: int = 1, branches: int = 3, zs=None):
+    """x through the VQGAN with the k-th nearest code per branch; zs: x's encoding, when the caller
+    sweeps k over one batch (the encoder is half of a pass, and its output does not depend on k)."""
+    zs = model.encode(x, branches=branches) if zs is None else zs
     qs = [model.lookup(model.kth_nearest(zs[0].float(), 1))]
     if branches == 3:
         qs.append(model.lookup(model.kth_nearest(zs[1].float(), k_mid)))
@@ -237,15 +239,16 @@ def evaluate(model, held: torch.Tensor, device, max_frames: int = 64):
     usage = torch.zeros(model.cfg.n_codes, dtype=torch.bool, device=device)
     for i in range(0, n, 8):
         x = held[i:i + 8].to(device).float() / 127.5 - 1
+        zs = model.encode(x)
         for k in K_SWEEP:
-            y = reconstruct(model, x, k_bot=k)
+            y = reconstruct(model, x, k_bot=k, zs=zs)
             res[f'k{k}'].append(psnr((y + 1) / 2, (x + 1) / 2).cpu())
             if k == 1:
                 res_rgb.append(psnr((y + 1) / 2, (x + 1) / 2, y_only=False).cpu())
                 # mean colour shift per channel in 8-bit levels (issue 11: k = 1 keeps colours)
                 shifts.append(((y - x) * 127.5).mean(dim=(2, 3)).cpu())
         res_top.append(psnr((reconstruct(model, x, branches=1) + 1) / 2, (x + 1) / 2).cpu())
-        for z in model.encode(x):
+        for z in zs:
             usage[model.kth_nearest(z.float(), 1).flatten()] = True
     model.train()
     rgb = torch.cat(res_rgb)
