@@ -85,6 +85,11 @@ def build_manifest(models_dir: str, summaries: str | None = None) -> dict:
         s = _summary(summaries, 'vqgan')
         cfg = s.get('config', {})
         files = [_file_entry(os.path.join(models_dir, f)) for f in vq_files]
+        # the app sizes its codebook buffer from rows x cols: a summary without them (train_vqgan.py wrote
+        # none before 2026-12-07) must stop the build here, not ship a manifest the CLI rejects later
+        if not (cfg.get('n_codes') and cfg.get('n_z')) or files[1]['bytes'] != cfg['n_codes'] * cfg['n_z'] * 4:
+            raise SystemExit(f"summaries/vqgan.json: config {cfg} does not give the codebook's rows and columns "
+                             f"of vqgan.codebook.bin ({files[1]['bytes']} bytes of float32)")
         files[1]['layout'] = {'rows': cfg.get('n_codes'), 'cols': cfg.get('n_z'), 'dtype': 'float32',
                               'endianness': 'little', 'order': 'row-major, one code per row'}
         manifest['models']['vqgan'] = {

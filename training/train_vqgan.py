@@ -247,7 +247,7 @@ def evaluate(model, held: torch.Tensor, device, max_frames: int = 64):
                 res_rgb.append(psnr((y + 1) / 2, (x + 1) / 2, y_only=False).cpu())
                 # mean colour shift per channel in 8-bit levels (issue 11: k = 1 keeps colours)
                 shifts.append(((y - x) * 127.5).mean(dim=(2, 3)).cpu())
-        res_top.append(psnr((reconstruct(model, x, branches=1) + 1) / 2, (x + 1) / 2).cpu())
+        res_top.append(psnr((reconstruct(model, x, branches=1, zs=zs[:1]) + 1) / 2, (x + 1) / 2).cpu())
         for z in zs:
             usage[model.kth_nearest(z.float(), 1).flatten()] = True
     model.train()
@@ -460,6 +460,8 @@ def main():
     ev = evs.get('prior') or next(iter(evs.values()))
     summary = {
         'trained': True, 'steps': step, 'train_seconds': round(trained_s, 1),
+        # build_manifest.py reads the codebook's rows and columns from 'config'
+        'config': model.cfg.to_dict(), 'params': count_params(model),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu',
         'torch': torch.__version__, 'batch': args.batch, 'crop': args.crop, 'lr': args.lr, 'beta': args.beta,
         'bf16': use_bf16, 'stage1_fraction': args.stage1_frac,
