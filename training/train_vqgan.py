@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, add_threads_arg, autocast, dump_json, psnr, setup  # noqa: E402
+from common import Budget, Log, add_threads_arg, autocast, colour_bias, dump_json, psnr, setup  # noqa: E402
 from vqdsr_models import VQGAN_CONFIGS, MultiScaleVQGAN, count_params, deepen_vqgan_from  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -319,6 +319,10 @@ def main():
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--crop', type=int, default=128)
     ap.add_argument('--lr', type=float, default=3e-4)
+    ap.add_argument('--colour-weight', type=float, default=0.0,
+                    help='add this times the colour bias (|crop-mean error| per channel, common.colour_bias) to the loss: '
+                         'L1 fits the median, and on rare content (pale flat backgrounds) the VQGAN learned casts of 1.5-4 '
+                         'levels; 0: off')
     ap.add_argument('--beta', type=float, default=0.25)
     ap.add_argument('--bf16', action='store_true', help='bf16 autocast for the convolutions (CUDA)')
     ap.add_argument('--restart-every', type=int, default=50)
@@ -415,6 +419,8 @@ def main():
             rec = model.decode(*qs)
         l1 = (rec.float() - x).abs().mean()
         loss = l1 + vq_loss
+        if args.colour_weight > 0:
+            loss = loss + args.colour_weight * colour_bias(rec, x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -467,6 +473,7 @@ def main():
         'bf16': use_bf16, 'stage1_fraction': args.stage1_frac,
         'loss': ('L1 + 0.25 commitment (straight-through); EMA codebook (decay %g)' % args.ema if ema else
                  'L1 + codebook + 0.25 commitment (straight-through)') +
+                (f' + {args.colour_weight:g} x colour bias (|crop mean error| per channel)' if args.colour_weight > 0 else '') +
                 '; codebook init from encoder outputs, dead-code restarts',
         'data': data_summary(args.pack, pack, train, held),
         'init_from': os.path.basename(args.init_from) if args.init_from else None,

@@ -32,7 +32,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, add_threads_arg, autocast, cpu_has_native_bf16, dump_json, psnr, setup, ssim  # noqa: E402
+from common import Budget, Log, add_threads_arg, autocast, colour_bias, cpu_has_native_bf16, dump_json, psnr, setup, ssim  # noqa: E402
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, widen_from  # noqa: E402
 import random  # noqa: E402
 
@@ -236,20 +236,6 @@ PIXEL_LOSSES = {
 # --shards (the general model): 'l1' is Charbonnier, as it always was there.
 SHARDS_LOSSES = {'l1': charbonnier, 'l2': PIXEL_LOSSES['l2']}
 SHARDS_LOSS_TEXT = {'l1': 'Charbonnier to HR', 'l2': 'L2 to HR'}
-
-
-def colour_bias(sr: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean over (clip, frame, channel) of |mean over the crop of (sr - target)|: a colour cast.
-
-    L1 and Charbonnier fit the median of what an input may have been, and where that distribution is
-    skewed the median is biased: x264's 4:2:0 chroma bleeds into black outlines and clips at 0, and
-    a net trained with L1 alone added casts of its own (up to 1.07 levels per channel on the quality
-    bench's web inputs, 3.5 on its paper inputs for the restore net; the bench asks for <= 1). Per
-    pixel, this term's gradient has the same scale as L1's (both are means over all pixels), so at
-    weight >= 1 it decides the sign of a crop's bias and the optimum is mean-unbiased; the edges are
-    still fitted by the pixel loss. A cast the input carries where nothing in it tells how large it
-    was (x264's clipped chroma filter on fine coloured patterns) stays: the net cannot see it."""
-    return (sr.float() - target).mean(dim=(-2, -1)).abs().mean()
 
 
 def with_colour_term(pixel_loss, weight: float):
