@@ -1,0 +1,70 @@
+"""The quality bench's VQGAN number (k = 1 RGB PSNR, issue 11) for training checkpoints, in torch, in
+~40 s at 1 thread instead of the bench's ~8 min: a mid-run check and a way to choose which of several
+checkpoints to export and bench. It reproduces `npm run bench quality`'s VQGAN part (bench/quality/vqgan.ts):
+each held-out clip's clean LR frames (.cache/quality-set/*/clean, made by the bench), 8 px replicate padding
+(the pipeline's VQD_FRAME_MARGIN) plus padding to a multiple of 8, encoder -> nearest code per branch ->
+decoder, output rounded to 8 bits, PSNR per frame over R, G, B, mean over frames, then clips. On the
+shipped mixlr it gives 35.131 dB against the bench's 35.1306, every clip within 0.01 dB. The bench
+still decides what ships (it runs the exported ONNX the app runs).
+
+usage: python3 training/check_vqgan_bench.py CKPT [CKPT ...]   (THREADS=n for torch threads; default 1)
+"""
+from __future__ import annotations
+
+import glob
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import train_vqgan as T  # noqa: E402
+from vqdsr_models import MultiScaleVQGAN, VQGANConfig  # noqa: E402
+
+MARGIN = 8   # src/pipeline/vqd: VQD_FRAME_MARGIN
+
+
+def load(ckpt: str) -> MultiScaleVQGAN:
+    state = torch.load(ckpt, map_location='cpu')
+    m = MultiScaleVQGAN(VQGANConfig(**state['config'])).eval()   # train_vqgan.py's checkpoints carry it
+    keeper = T.CodebookKeeper(m.cfg.n_codes, torch.device('cpu'))
+    T.load_trained_state(state, m, keeper, T.EmaCodebook(m.codebook, 0.99), torch.device('cpu'))
+    return m
+
+
+@torch.no_grad()
+def clip_scores(m: MultiScaleVQGAN, clip_dir: str) -> tuple[float, np.ndarray]:
+    """Mean PSNR (RGB, 8-bit) over the clip's frames and the mean colour shift per channel."""
+    psnrs, shifts = [], []
+    for f in sorted(glob.glob(os.path.join(clip_dir, '*.png'))):
+        a = np.asarray(Image.open(f).convert('RGB')).astype(np.float32)
+        x = torch.from_numpy(a).permute(2, 0, 1)[None] / 127.5 - 1
+        h, w = x.shape[-2:]
+        ph, pw = (-(h + 2 * MARGIN)) % 8, (-(w + 2 * MARGIN)) % 8
+        y = T.reconstruct(m, F.pad(x, (MARGIN, MARGIN + pw, MARGIN, MARGIN + ph), mode='replicate'))
+        o = torch.round(((y[0, :, MARGIN:MARGIN + h, MARGIN:MARGIN + w].permute(1, 2, 0) + 1) * 127.5).clamp(0, 255)).numpy()
+        psnrs.append(10 * np.log10(255 ** 2 / np.mean((o - a) ** 2)))
+        shifts.append((o - a).reshape(-1, 3).mean(0))
+    return float(np.mean(psnrs)), np.mean(shifts, 0)
+
+
+def main():
+    torch.set_num_threads(int(os.environ.get('THREADS', '1')))
+    clips = sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                          '.cache', 'quality-set', '*', 'clean')))
+    if not clips:
+        sys.exit('no .cache/quality-set/*/clean: run `npm run bench quality` once (it makes the set)')
+    for ckpt in sys.argv[1:]:
+        m = load(ckpt)
+        per = {os.path.basename(os.path.dirname(c)): clip_scores(m, c) for c in clips}
+        mean = np.mean([p for p, _ in per.values()])
+        shift, worst = max((float(abs(s).max()), name) for name, (_, s) in per.items())
+        print(f'{ckpt}: k = 1 RGB {mean:.3f} dB; max |shift| {shift:.2f} ({worst}); '
+              + ' '.join(f'{name[:6]} {p:.2f}' for name, (p, _) in per.items()), flush=True)
+
+
+if __name__ == '__main__':
+    main()
