@@ -80,8 +80,12 @@ def data_summary(pack_path: str, pack, train: torch.Tensor, held: dict) -> dict:
             'source': '; '.join(f'{g} ({v["train"]} frames): {v["source"]}' for g, v in groups.items())}
 
 
-def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generator) -> torch.Tensor:
-    """Random crops + horizontal flips, returned in [-1, 1] float."""
+def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generator, tint_p: float = 0.0) -> torch.Tensor:
+    """Random crops + horizontal flips, returned in [-1, 1] float. tint_p: the share of crops multiplied
+    by a random per-channel factor in [TINT_LOW, 1] and rounded to 8 bits — white paper becomes a pale
+    flat colour of any hue and the lines stay dark. Our clean line art is nearly all on white, and the
+    VQGAN kept taking a 1.5-4-level cast on the one held-out clip with a pale cyan background (scenlr,
+    mixlr2, mixcol); with tint_p 0 the batches are the same as before (no draws from gen)."""
     n, _, H, W = frames.shape
     dev = frames.device
     idx = torch.randint(0, n, (batch,), generator=gen).to(dev)
@@ -92,7 +96,16 @@ def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generat
     for b in range(batch):
         c = frames[idx[b], :, ys[b]:ys[b] + crop, xs[b]:xs[b] + crop]
         out.append(c.flip(-1) if flips[b] else c)
-    return torch.stack(out).float() / 127.5 - 1.0
+    x = torch.stack(out).float()
+    if tint_p > 0:
+        tinted = (torch.rand(batch, generator=gen) < tint_p).to(dev)
+        factor = (TINT_LOW + (1 - TINT_LOW) * torch.rand(batch, 3, generator=gen)).to(dev)
+        factor = torch.where(tinted[:, None], factor, torch.ones_like(factor))
+        x = torch.round(x * factor[:, :, None, None])
+    return x / 127.5 - 1.0
+
+
+TINT_LOW = 0.75   # white -> 191..255 per channel: the pale backgrounds of cel art and vector clips
 
 
 class CodebookKeeper:
@@ -322,7 +335,9 @@ def main():
     ap.add_argument('--colour-weight', type=float, default=0.0,
                     help='add this times the colour bias (|crop-mean error| per channel, common.colour_bias) to the loss: '
                          'L1 fits the median, and on rare content (pale flat backgrounds) the VQGAN learned casts of 1.5-4 '
-                         'levels; 0: off')
+                         'levels; at 1 it did not keep them off (vqgan_mixcol, summaries/vqgan_mixcol_train_log.txt); 0: off')
+    ap.add_argument('--tint-p', type=float, default=0.0,
+                    help='share of training crops tinted by a random pale per-channel factor (random_batch); 0: off')
     ap.add_argument('--beta', type=float, default=0.25)
     ap.add_argument('--bf16', action='store_true', help='bf16 autocast for the convolutions (CUDA)')
     ap.add_argument('--restart-every', type=int, default=50)
@@ -391,7 +406,7 @@ def main():
         branches = 1 if stage == 1 else 3
         for g in opt.param_groups:
             g['lr'] = lr_at(frac, args.lr)
-        x = random_batch(train, args.batch, args.crop, gen)
+        x = random_batch(train, args.batch, args.crop, gen, args.tint_p)
         with autocast(use_bf16):
             zs = model.encode(x, branches=branches)
         if not initialised:
@@ -470,7 +485,7 @@ def main():
         'config': model.cfg.to_dict(), 'params': count_params(model),
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu',
         'torch': torch.__version__, 'batch': args.batch, 'crop': args.crop, 'lr': args.lr, 'beta': args.beta,
-        'bf16': use_bf16, 'stage1_fraction': args.stage1_frac,
+        'bf16': use_bf16, 'stage1_fraction': args.stage1_frac, 'tint_p': args.tint_p, 'colour_weight': args.colour_weight,
         'loss': ('L1 + 0.25 commitment (straight-through); EMA codebook (decay %g)' % args.ema if ema else
                  'L1 + codebook + 0.25 commitment (straight-through)') +
                 (f' + {args.colour_weight:g} x colour bias (|crop mean error| per channel)' if args.colour_weight > 0 else '') +
