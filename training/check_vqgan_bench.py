@@ -22,6 +22,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_vqgan as T  # noqa: E402
+from common import psnr  # noqa: E402
 from vqdsr_models import MultiScaleVQGAN, VQGANConfig  # noqa: E402
 
 MARGIN = 8   # src/pipeline/vqd: VQD_FRAME_MARGIN
@@ -37,17 +38,16 @@ def load(ckpt: str) -> MultiScaleVQGAN:
 
 @torch.no_grad()
 def clip_scores(m: MultiScaleVQGAN, clip_dir: str) -> tuple[float, np.ndarray]:
-    """Mean PSNR (RGB, 8-bit) over the clip's frames and the mean colour shift per channel."""
+    """Mean PSNR (RGB, 8-bit) over the clip's frames and the mean colour shift per channel in levels."""
     psnrs, shifts = [], []
     for f in sorted(glob.glob(os.path.join(clip_dir, '*.png'))):
-        a = np.asarray(Image.open(f).convert('RGB')).astype(np.float32)
-        x = torch.from_numpy(a).permute(2, 0, 1)[None] / 127.5 - 1
-        h, w = x.shape[-2:]
+        a = torch.from_numpy(np.array(Image.open(f).convert('RGB'))).permute(2, 0, 1)[None].float()
+        h, w = a.shape[-2:]
         ph, pw = (-(h + 2 * MARGIN)) % 8, (-(w + 2 * MARGIN)) % 8
-        y = T.reconstruct(m, F.pad(x, (MARGIN, MARGIN + pw, MARGIN, MARGIN + ph), mode='replicate'))
-        o = torch.round(((y[0, :, MARGIN:MARGIN + h, MARGIN:MARGIN + w].permute(1, 2, 0) + 1) * 127.5).clamp(0, 255)).numpy()
-        psnrs.append(10 * np.log10(255 ** 2 / np.mean((o - a) ** 2)))
-        shifts.append((o - a).reshape(-1, 3).mean(0))
+        y = T.reconstruct(m, F.pad(a / 127.5 - 1, (MARGIN, MARGIN + pw, MARGIN, MARGIN + ph), mode='replicate'))
+        o = ((y[:, :, MARGIN:MARGIN + h, MARGIN:MARGIN + w] + 1) * 127.5).round().clamp(0, 255)
+        psnrs.append(float(psnr(o / 255, a / 255, y_only=False)[0]))
+        shifts.append((o - a).mean(dim=(0, 2, 3)).numpy())
     return float(np.mean(psnrs)), np.mean(shifts, 0)
 
 

@@ -174,3 +174,15 @@ def colour_bias(sr: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     still fitted by the pixel loss. A cast the input carries where nothing in it tells how large it
     was (x264's clipped chroma filter on fine coloured patterns) stays: the net cannot see it."""
     return (sr.float() - target).mean(dim=(-2, -1)).abs().mean()
+
+
+def with_colour_term(pixel_loss, weight: float):
+    """pixel_loss + weight * colour_bias (weight 0: pixel_loss itself, the same object)."""
+    if weight <= 0:
+        return pixel_loss
+    return lambda sr, t: pixel_loss(sr, t) + weight * colour_bias(sr, t)
+
+
+def loss_text(base: str, colour_weight: float) -> str:
+    """The summary's words for a loss with or without the colour term."""
+    return base + (f' + {colour_weight:g} x colour bias (|crop mean error| per channel)' if colour_weight > 0 else '')

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, add_threads_arg, autocast, colour_bias, dump_json, psnr, setup  # noqa: E402
+from common import Budget, Log, add_threads_arg, autocast, dump_json, loss_text, psnr, setup, with_colour_term  # noqa: E402
 from vqdsr_models import VQGAN_CONFIGS, MultiScaleVQGAN, count_params, deepen_vqgan_from  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,6 +80,9 @@ def data_summary(pack_path: str, pack, train: torch.Tensor, held: dict) -> dict:
             'source': '; '.join(f'{g} ({v["train"]} frames): {v["source"]}' for g, v in groups.items())}
 
 
+TINT_LOW = 0.75   # white -> 191..255 per channel: the pale backgrounds of cel art and vector clips
+
+
 def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generator, tint_p: float = 0.0) -> torch.Tensor:
     """Random crops + horizontal flips, returned in [-1, 1] float. tint_p: the share of crops multiplied
     by a random per-channel factor in [TINT_LOW, 1] and rounded to 8 bits — white paper becomes a pale
@@ -103,9 +106,6 @@ def random_batch(frames: torch.Tensor, batch: int, crop: int, gen: torch.Generat
         factor = torch.where(tinted[:, None], factor, torch.ones_like(factor))
         x = torch.round(x * factor[:, :, None, None])
     return x / 127.5 - 1.0
-
-
-TINT_LOW = 0.75   # white -> 191..255 per channel: the pale backgrounds of cel art and vector clips
 
 
 class CodebookKeeper:
@@ -370,6 +370,8 @@ def main():
     model = MultiScaleVQGAN(VQGAN_CONFIGS[args.config]).to(device)
     log(f'vqgan {args.config}: width {model.cfg.width}, {count_params(model)} params, device {device}')
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
+    l1_loss = lambda rec, x: (rec.float() - x).abs().mean()   # noqa: E731
+    pixel_loss = with_colour_term(l1_loss, args.colour_weight)
     gen = torch.Generator().manual_seed(args.seed)
     keeper = CodebookKeeper(model.cfg.n_codes, device)
     ema = EmaCodebook(model.codebook, args.ema) if args.ema > 0 else None
@@ -432,10 +434,9 @@ def main():
             picked.append(idx.flatten())
         with autocast(use_bf16):
             rec = model.decode(*qs)
-        l1 = (rec.float() - x).abs().mean()
-        loss = l1 + vq_loss
-        if args.colour_weight > 0:
-            loss = loss + args.colour_weight * colour_bias(rec, x)
+        loss = pixel_loss(rec, x) + vq_loss
+        with torch.no_grad():
+            l1 = l1_loss(rec, x)   # logged plain: the colour term (if any) steers, the log stays comparable
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -486,10 +487,9 @@ def main():
         'device': torch.cuda.get_device_name(0) if device.type == 'cuda' else 'cpu',
         'torch': torch.__version__, 'batch': args.batch, 'crop': args.crop, 'lr': args.lr, 'beta': args.beta,
         'bf16': use_bf16, 'stage1_fraction': args.stage1_frac, 'tint_p': args.tint_p, 'colour_weight': args.colour_weight,
-        'loss': ('L1 + 0.25 commitment (straight-through); EMA codebook (decay %g)' % args.ema if ema else
-                 'L1 + codebook + 0.25 commitment (straight-through)') +
-                (f' + {args.colour_weight:g} x colour bias (|crop mean error| per channel)' if args.colour_weight > 0 else '') +
-                '; codebook init from encoder outputs, dead-code restarts',
+        'loss': loss_text('L1' + ('' if ema else ' + codebook') + f' + {args.beta:g} commitment (straight-through)',
+                          args.colour_weight) +
+                (f'; EMA codebook (decay {args.ema:g})' if ema else '') + '; codebook init from encoder outputs, dead-code restarts',
         'data': data_summary(args.pack, pack, train, held),
         'init_from': os.path.basename(args.init_from) if args.init_from else None,
         'codes_restarted': keeper.restarted, 'ema_decay': args.ema, 'heldout': ev,

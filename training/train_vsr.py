@@ -32,7 +32,8 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
-from common import Budget, Log, add_threads_arg, autocast, colour_bias, cpu_has_native_bf16, dump_json, psnr, setup, ssim  # noqa: E402
+from common import (Budget, Log, add_threads_arg, autocast, colour_bias, cpu_has_native_bf16, dump_json,  # noqa: E402
+                    loss_text, psnr, setup, ssim, with_colour_term)
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, widen_from  # noqa: E402
 import random  # noqa: E402
 
@@ -236,17 +237,6 @@ PIXEL_LOSSES = {
 # --shards (the general model): 'l1' is Charbonnier, as it always was there.
 SHARDS_LOSSES = {'l1': charbonnier, 'l2': PIXEL_LOSSES['l2']}
 SHARDS_LOSS_TEXT = {'l1': 'Charbonnier to HR', 'l2': 'L2 to HR'}
-
-
-def with_colour_term(pixel_loss, weight: float):
-    """pixel_loss + weight * colour_bias (weight 0: pixel_loss unchanged)."""
-    if weight <= 0:
-        return pixel_loss
-    return lambda sr, t: pixel_loss(sr, t) + weight * colour_bias(sr, t)
-
-
-def loss_text(base: str, colour_weight: float) -> str:
-    return base + (f' + {colour_weight:g} x colour bias (|crop mean error| per channel)' if colour_weight > 0 else '')
 
 
 def optimize_step(models: dict, opts: dict, emas: dict, losses: dict, lr_in, target, lr: float, loss_fn,
