@@ -28,7 +28,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_vqgan as T  # noqa: E402
-from common import psnr  # noqa: E402
+from common import psnr, separable_blur  # noqa: E402
 from vqdsr_models import MultiScaleVQGAN, VQGANConfig  # noqa: E402
 
 MARGIN = 8   # src/pipeline/vqd: VQD_FRAME_MARGIN
@@ -39,11 +39,7 @@ def anchor(v: torch.Tensor, x: torch.Tensor, sigma: float) -> torch.Tensor:
     r = math.ceil(3 * sigma)
     w = torch.tensor([math.exp(-((i - r) ** 2) / (2 * sigma * sigma)) for i in range(2 * r + 1)], dtype=torch.float64)
     w = (w / w.sum()).float()
-    d = F.pad(x - v, (r, r, 0, 0), mode='reflect')
-    d = F.conv2d(d, w.view(1, 1, 1, -1).repeat(3, 1, 1, 1), groups=3)
-    d = F.pad(d, (0, 0, r, r), mode='reflect')
-    d = F.conv2d(d, w.view(1, 1, -1, 1).repeat(3, 1, 1, 1), groups=3)
-    return (v + d).clamp(0, 1)
+    return (v + separable_blur(x - v, w)).clamp(0, 1)
 
 
 def load(ckpt: str) -> MultiScaleVQGAN:

@@ -114,6 +114,17 @@ def psnr(a: torch.Tensor, b: torch.Tensor, y_only: bool = True, border: int = 0)
     return 10 * torch.log10(1.0 / mse)
 
 
+def separable_blur(x: torch.Tensor, taps: torch.Tensor) -> torch.Tensor:
+    """x (N, C, H, W) convolved with the 1-D kernel `taps` (odd length) along W, then along H, borders reflected.
+
+    Callers build their own taps: train_vsr's unsharp mask and check_vqgan_bench's copy of anchor-cpu.ts differ in
+    radius and in the precision of the normalising sum, and each must match its own reference bit for bit."""
+    r = taps.numel() // 2
+    c = x.shape[1]
+    xb = F.conv2d(F.pad(x, (r, r, r, r), mode='reflect'), taps.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    return F.conv2d(xb, taps.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+
+
 def _gauss_window(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
     ax = torch.arange(size, dtype=torch.float64, device=device) - (size - 1) / 2
     g = torch.exp(-(ax ** 2) / (2 * sigma ** 2))

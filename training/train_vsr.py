@@ -33,7 +33,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoints import save_weights_split  # noqa: E402
 from common import (Budget, Log, add_threads_arg, autocast, colour_bias, cpu_has_native_bf16, dump_json,  # noqa: E402
-                    loss_text, psnr, setup, ssim, with_colour_term)
+                    loss_text, psnr, separable_blur, setup, ssim, with_colour_term)
 from vqdsr_models import VSR_CONFIGS, RecurrentVSR, count_params, widen_from  # noqa: E402
 import random  # noqa: E402
 
@@ -102,10 +102,7 @@ def usm(x: torch.Tensor, amount: float = 0.5, radius_sigma: float = 1.5) -> torc
     ax = torch.arange(k, device=x.device, dtype=x.dtype) - k // 2
     g = torch.exp(-ax ** 2 / (2 * radius_sigma ** 2))
     g = g / g.sum()
-    c = x.shape[1]
-    xb = F.conv2d(F.pad(x, (k // 2,) * 4, mode='reflect'), g.view(1, 1, 1, k).repeat(c, 1, 1, 1), groups=c)
-    xb = F.conv2d(xb, g.view(1, 1, k, 1).repeat(c, 1, 1, 1), groups=c)
-    return (x + amount * (x - xb)).clamp(0, 1)
+    return (x + amount * (x - separable_blur(x, g))).clamp(0, 1)
 
 
 def conds_ev(ev: dict) -> list:
