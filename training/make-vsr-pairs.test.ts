@@ -16,13 +16,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'vsr-pairs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function clip(name: string, vqd: Record<string, unknown>, frames: number, runJson = true): string {
+function clip(name: string, vqd: Record<string, unknown>, frames: number, runJson: boolean | Record<string, unknown> = true): string {
   const d = join(tmp, name);
   mkdirSync(d);
-  writeFileSync(join(d, 'params.json'), JSON.stringify({ version: 1, vqd }));
+  writeFileSync(join(d, 'params.json'), JSON.stringify({ version: 1, vqd, modelId: 'vqgan' }));
   for (let i = 0; i < frames; i++) writeFileSync(join(d, `${String(i).padStart(5, '0')}.png`), '');
-  if (runJson) writeFileSync(join(d, 'run.json'), '{}');
+  if (runJson) writeFileSync(join(d, 'run.json'), JSON.stringify(runJson === true ? {} : runJson));
   return d;
+}
+
+/** degraded_complete(dir, 5, weights) for each dir, in Python. */
+function keptWith(dirs: string[], weights: Record<string, string[]> | null): boolean[] {
+  const code = [
+    'import json, sys',
+    "sys.path.insert(0, 'training')",
+    'from make_vsr_pairs import degraded_complete',
+    'w = json.loads(sys.argv[1])',
+    'print(json.dumps([degraded_complete(d, 5, w) for d in sys.argv[2:]]))',
+  ].join('\n');
+  const r = spawnSync('/usr/bin/python3', ['-c', code, JSON.stringify(weights), ...dirs], { cwd: root, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as boolean[];
 }
 
 describe('make_vsr_pairs.degraded_complete', () => {
@@ -44,6 +58,48 @@ describe('make_vsr_pairs.degraded_complete', () => {
     const r = spawnSync('/usr/bin/python3', ['-c', code, ...cases.map(([d]) => d)], { cwd: root, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(cases.map(([, keep]) => keep));
+  });
+});
+
+describe('make_vsr_pairs: reuse only what the VQGAN shipped now made', () => {
+  const now = ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)];
+  const before = ['d'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)];   // an earlier encoder, same id
+
+  it('keeps clips run.json says these weights made (and clips without VQD); redoes an earlier VQGAN\'s and unrecorded ones', () => {
+    const anchored = { enabled: true, kBot: 20, anchorSigma: 3 };
+    const cases: [string, boolean][] = [
+      [clip('w-now', anchored, 5, { vqdModel: 'vqgan', vqdWeights: now }), true],
+      [clip('w-before', anchored, 5, { vqdModel: 'vqgan', vqdWeights: before }), false],
+      [clip('w-unrecorded', anchored, 5, { vqdModel: 'vqgan' }), false],
+      [clip('w-no-vqd', { enabled: false }, 5, { vqdModel: null, vqdWeights: null }), true],
+      [clip('w-pre-anchor', { enabled: true, kBot: 20 }, 5, { vqdModel: 'vqgan', vqdWeights: now }), false],
+    ];
+    expect(keptWith(cases.map(([d]) => d), { vqgan: now })).toEqual(cases.map(([, keep]) => keep));
+    // without weights (no manifest to compare with) the older rule alone decides
+    expect(keptWith(cases.map(([d]) => d), null)).toEqual([true, true, true, true, false]);
+  });
+
+  it('reads the weights from the models folder the CLI will load (its --models, else public/models)', () => {
+    const models = join(tmp, 'models');
+    mkdirSync(models);
+    const file = (f: string, sha256: string) => ({ file: f, bytes: 1, sha256 });
+    writeFileSync(join(models, 'manifest.json'), JSON.stringify({
+      version: 1,
+      models: {
+        vqgan: { files: [file('vqgan.encoder.onnx', now[0]), file('vqgan.codebook.bin', now[2]), file('vqgan.decoder.onnx', now[1])] },
+        vsr: { files: [file('vsr.step.onnx', 'e'.repeat(64))] },
+      },
+    }));
+    const code = [
+      'import json, sys',
+      "sys.path.insert(0, 'training')",
+      'from make_vsr_pairs import degrader_weights, models_dir',
+      "print(json.dumps({'folder': models_dir(['--threads', '1', '--models', sys.argv[1]]),",
+      "                  'default': models_dir(['--threads', '1']), 'weights': degrader_weights(sys.argv[1])}))",
+    ].join('\n');
+    const r = spawnSync('/usr/bin/python3', ['-c', code, models], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ folder: models, default: join(root, 'public', 'models'), weights: { vqgan: now } });
   });
 });
 

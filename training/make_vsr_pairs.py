@@ -86,16 +86,42 @@ def degrade_cli_batch(clips: list, work: str, extra: list, node: str) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
-def degraded_complete(lr_dir: str, frames: int) -> bool:
+def degrader_weights(models_dir: str) -> dict:
+    """{degrader id: [sha256 of its encoder, decoder, codebook]} from the models folder's manifest.json: what the
+    CLI writes as run.json's vqdWeights (src/pipeline/vqd/vqd-node.ts), so a clip can be matched to the weights."""
+    with open(os.path.join(models_dir, 'manifest.json')) as f:
+        models = json.load(f)['models']
+    out = {}
+    for mid, m in models.items():
+        by_suffix = {suf: [x['sha256'] for x in m.get('files', []) if x['file'].endswith(suf)]
+                     for suf in ('.encoder.onnx', '.decoder.onnx', '.codebook.bin')}
+        if all(len(v) == 1 for v in by_suffix.values()):
+            out[mid] = [v[0] for v in by_suffix.values()]
+    return out
+
+
+def degraded_complete(lr_dir: str, frames: int, weights: dict | None = None) -> bool:
     """A clip the CLI has finished (it writes run.json after the last frame, params.json before the
     first) with today's pipeline: a clip whose VQD ran without the colour anchor (params.json from a
-    CLI before it, no vqd.anchorSigma) is made again, so one pack never mixes the two."""
-    if not (os.path.exists(os.path.join(lr_dir, 'run.json')) and
+    CLI before it, no vqd.anchorSigma) is made again, so one pack never mixes the two. With `weights`
+    (degrader_weights), a VQD clip is kept only when run.json names those weights: a clip an earlier VQGAN
+    made under the same id, or one from a CLI that did not record them, is made again."""
+    run_path = os.path.join(lr_dir, 'run.json')
+    if not (os.path.exists(run_path) and
             all(os.path.exists(os.path.join(lr_dir, f'{i:05d}.png')) for i in range(frames))):
         return False
     with open(os.path.join(lr_dir, 'params.json')) as f:
-        vqd = json.load(f).get('vqd', {})
-    return not vqd.get('enabled') or 'anchorSigma' in vqd
+        params = json.load(f)
+    vqd = params.get('vqd', {})
+    if not vqd.get('enabled'):
+        return True
+    if 'anchorSigma' not in vqd:
+        return False
+    if weights is None:
+        return True
+    with open(run_path) as f:
+        made_with = json.load(f).get('vqdWeights')
+    return made_with is not None and made_with == weights.get(params.get('modelId', 'vqgan'))
 
 
 def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
@@ -104,6 +130,16 @@ def degrade_stand_in(hr_frames: list, lr_dir: str, scale: int) -> dict:
     for i, f in enumerate(hr_frames):
         f.resize((f.width // scale, f.height // scale), Image.BICUBIC).save(os.path.join(lr_dir, f'{i:05d}.png'))
     return {'stand_in': 'bicubic x1/4 (test only)'}
+
+
+def models_dir(degrade_args: list) -> str:
+    """The models folder the CLI will load: its --models argument, else public/models."""
+    for i, a in enumerate(degrade_args):
+        if a == '--models' and i + 1 < len(degrade_args):
+            return os.path.abspath(os.path.join(ROOT, degrade_args[i + 1]))
+        if a.startswith('--models='):
+            return os.path.abspath(os.path.join(ROOT, a.split('=', 1)[1]))
+    return os.path.join(ROOT, 'public', 'models')
 
 
 def shard_clips(args) -> list:
@@ -172,9 +208,10 @@ def main():
     ap.add_argument('--render-only', action='store_true', help='only render the HR clips into --work (reused later)')
     ap.add_argument('--max-mib', type=float, default=20, help='stop when the pack reaches this size')
     ap.add_argument('--reuse-degraded', action='store_true',
-                    help='skip the CLI for clips whose LR folder is complete (run.json + every frame): lets a '
-                         'larger pack grow from a smaller one (clips made before the colour anchor are made again). '
-                         'Only valid while public/models is unchanged')
+                    help='skip the CLI for clips whose LR folder is complete (run.json + every frame) and was '
+                         'made by the degrader the CLI will load now (run.json names its weights\' sha256): lets a '
+                         'larger pack grow from a smaller one; clips made before the colour anchor, by an earlier '
+                         'VQGAN, or by a CLI that did not record the weights are made again')
     ap.add_argument('--from-shards', default=None,
                     help='HR clips from make_user_clips.py shards in this folder (its heldout_*.npz held out, '
                          'first --clips training clips) instead of clipgen.py')
@@ -222,7 +259,8 @@ def main():
             frames = [Image.open(os.path.join(cl['hr'], f'{i:05d}.png')) for i in range(args.frames)]
             degrade_stand_in(frames, cl['lr'], scale)
     else:
-        todo = [cl for cl in clips if not (args.reuse_degraded and degraded_complete(cl['lr'], args.frames))]
+        weights = degrader_weights(models_dir(extra))
+        todo = [cl for cl in clips if not (args.reuse_degraded and degraded_complete(cl['lr'], args.frames, weights))]
         if len(todo) < len(clips):
             print(f'reusing {len(clips) - len(todo)} degraded clips already in {args.work}', flush=True)
         if todo:

@@ -152,9 +152,16 @@ describe('vqdsr degrade on a tiny folder', () => {
     expect(Object.keys(hashes(a))).toEqual(['00000.png', '00001.png', '00002.png', 'params.json']);
     expect(hashes(b)).toEqual(hashes(a));
     expect(JSON.parse(readFileSync(path.join(a, 'params.json'), 'utf8'))).toEqual(samplePaperParams(42));
-    const run = JSON.parse(readFileSync(path.join(a, 'run.json'), 'utf8')) as { encodedBytes: number };
+    const run = JSON.parse(readFileSync(path.join(a, 'run.json'), 'utf8')) as { encodedBytes: number; vqdWeights: string[] };
     expect(run).toMatchObject({ frames: 3, width: 8, height: 8, ffmpeg: 'native', vqdModel: 'vqgan' });
     expect(run.encodedBytes).toBeGreaterThan(0);
+    // the weights that made the clip, as the manifest names them (make_vsr_pairs.py --reuse-degraded matches on them)
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'public/models/manifest.json'), 'utf8')) as {
+      models: Record<string, { files: { file: string; sha256: string }[] }>;
+    };
+    const sha = (suffix: string) => manifest.models.vqgan.files.find((f) => f.file.endsWith(suffix))?.sha256;
+    expect(run.vqdWeights).toEqual([sha('.encoder.onnx'), sha('.decoder.onnx'), sha('.codebook.bin')]);
+    expect(run.vqdWeights.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
 
     // Batch: relative paths resolve against the list's folder; seeds per entry.
     const list = path.join(tmp, 'list.json');

@@ -254,6 +254,7 @@ async function runJob(job: JobSpec, s: Shared): Promise<JobResult> {
     encodedBytes: stats.encodedBytes,
     ffmpeg: ff?.backend ?? null,
     vqdModel: vqd?.modelId ?? null,
+    vqdWeights: vqd?.weightsSha256 ?? null,
     stageMs: roundMs(stats.stageMs),
     totalMs: Math.round(stats.totalMs),
   };

@@ -71,6 +71,12 @@ export interface VqdRunner {
   /** Frame in [0, 1] → degraded frame in [0, 1], same size. */
   run(img: ImageF32, ks: VqdKs): Promise<ImageF32>;
   readonly modelId: string;
+  /**
+   * The sha256 of the weights it runs (encoder, decoder, codebook: the manifest's, checked on load), where the
+   * runner knows them. The CLI writes them to run.json so a training-data maker can tell clips degraded by
+   * the VQGAN shipped now from clips an earlier VQGAN made under the same id (make_vsr_pairs.py --reuse-degraded).
+   */
+  readonly weightsSha256?: readonly string[];
   /** Codebook entries: the largest usable k. */
   readonly nCodes: number;
   /**

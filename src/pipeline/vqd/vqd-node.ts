@@ -57,6 +57,7 @@ export async function createVqdNode(opts: VqdNodeOptions = {}): Promise<VqdRunne
   return {
     modelId,
     nCodes,
+    weightsSha256: [model.encoder.sha256, model.decoder.sha256, model.codebook.sha256],
     async run(img: ImageF32, ks: VqdKs): Promise<ImageF32> {
       for (const k of [ks.kTop, ks.kMid, ks.kBot]) {
         if (!Number.isInteger(k) || k < 1 || k > nCodes) throw new RangeError(`vqd k = ${k} outside 1…${nCodes}`);
