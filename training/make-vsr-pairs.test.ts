@@ -136,3 +136,48 @@ describe('make_vsr_pairs.packed_frames', () => {
     expect(JSON.parse(r.stdout)).toEqual({ first: true, reused: true, redone: true });
   });
 });
+
+describe('make_vsr_pairs --jobs', () => {
+  it('two CLI processes and two encoders make the same pack, byte for byte, as one (real degrade CLI)', () => {
+    // a held-out and a training shard of 32 px HR clips (2 frames), as make_user_clips.py writes them
+    const shards = join(tmp, 'jobs-shards');
+    mkdirSync(shards);
+    const code = [
+      'import sys, numpy as np',
+      'd = sys.argv[1]',
+      'rng = np.random.default_rng(7)',
+      'def shard(name, n, seed0):',
+      '    y, x = np.mgrid[0:32, 0:32]',
+      '    hr = np.zeros((n, 2, 32, 32, 3), np.uint8)',
+      '    for j in range(n):',
+      '        for t in range(2):',
+      '            hr[j, t] = (((x + 3 * t + 5 * j) // 6 + y // 6) % 2)[..., None] * rng.integers(40, 255, 3)',
+      "    np.savez(f'{d}/{name}.npz', hr=hr, kind=np.array(['cel'] * n), seed=np.arange(seed0, seed0 + n))",
+      "shard('heldout_000', 2, 3_000_000)",
+      "shard('shard_0000', 3, 5_000_000)",
+    ].join('\n');
+    const made = spawnSync('/usr/bin/python3', ['-c', code, shards], { cwd: root, encoding: 'utf8' });
+    expect(made.stderr).toBe('');
+    const packs: Record<string, string> = {};
+    for (const jobs of [1, 2]) {
+      const out = join(tmp, `jobs${jobs}.npz`);
+      const r = spawnSync('/usr/bin/python3', ['training/make_vsr_pairs.py', '--from-shards', shards, '--clips', '3', '--size', '32',
+        '--work', join(tmp, `jobs-work${jobs}`), '--out', out, '--jobs', String(jobs), '--degrade-args', '--threads 1'],
+      { cwd: root, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/wrote .*: 5 clips x 2 frames \(2 held-out\)/);
+      packs[jobs] = out;
+    }
+    const compare = [
+      'import sys, json, numpy as np',
+      'a, b = np.load(sys.argv[1]), np.load(sys.argv[2])',
+      "keys = ('blob', 'hr_off', 'lr_off', 'heldout', 'kind', 'params')",
+      "print(json.dumps({'same': all(np.array_equal(a[k], b[k]) for k in keys), 'bytes': int(a['blob'].size)}))",
+    ].join('\n');
+    const r = spawnSync('/usr/bin/python3', ['-c', compare, packs[1], packs[2]], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const got = JSON.parse(r.stdout) as { same: boolean; bytes: number };
+    expect(got.bytes).toBeGreaterThan(0);
+    expect(got.same).toBe(true);
+  }, 120_000);
+});

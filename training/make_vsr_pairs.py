@@ -29,6 +29,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from PIL import Image
@@ -75,15 +76,29 @@ def packed_frames(cl: dict, frames: int, lr_side: int) -> tuple[list, list]:
     return out['hr'], out['lr']
 
 
-def degrade_cli_batch(clips: list, work: str, extra: list, node: str) -> None:
-    """`vqdsr degrade --batch list.json --random`: every clip with its own seed, one process."""
-    lst = [{'input': os.path.relpath(c['hr'], work), 'output': os.path.relpath(c['lr'], work),
-            'seed': c['seed'], 'random': True} for c in clips]
-    path = os.path.join(work, 'list.json')
-    with open(path, 'w') as f:
-        json.dump(lst, f)
-    cmd = [node, os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', '--batch', path, '--random', '--quiet'] + extra
-    subprocess.run(cmd, check=True, cwd=ROOT)
+def degrade_cli_batch(clips: list, work: str, extra: list, node: str, jobs: int = 1) -> None:
+    """`vqdsr degrade --batch list.json --random`: every clip with its own seed. One CLI process per job, each
+    on an interleaved slice of the clips (a process shares its ORT sessions across its slice; a clip's LR
+    depends only on its seed, so the split does not change a pixel)."""
+    n, procs = max(1, min(jobs, len(clips))), []
+    for j in range(n):
+        part = clips[j::n]
+        lst = [{'input': os.path.relpath(c['hr'], work), 'output': os.path.relpath(c['lr'], work),
+                'seed': c['seed'], 'random': True} for c in part]
+        path = os.path.join(work, 'list.json' if n == 1 else f'list_{j}.json')
+        with open(path, 'w') as f:
+            json.dump(lst, f)
+        cmd = [node, os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', '--batch', path, '--random', '--quiet'] + extra
+        procs.append(subprocess.Popen(cmd, cwd=ROOT))
+    failed = [p.args for p in procs if p.wait() != 0]
+    if failed:
+        sys.exit(f'vqdsr degrade failed: {" ".join(failed[0])}')
+
+
+def encode_cached(job: tuple) -> None:
+    """packed_frames for one clip in a worker process: fills the clip's packed.npz cache for the pack loop."""
+    cl, frames, lr_side = job
+    packed_frames(cl, frames, lr_side)
 
 
 def degrader_weights(models_dir: str) -> dict:
@@ -212,6 +227,9 @@ def main():
                          'made by the degrader the CLI will load now (run.json names its weights\' sha256): lets a '
                          'larger pack grow from a smaller one; clips made before the colour anchor, by an earlier '
                          'VQGAN, or by a CLI that did not record the weights are made again')
+    ap.add_argument('--jobs', type=int, default=1,
+                    help='CLI processes degrading at once, and processes encoding the pack (give each CLI '
+                         '"--threads 1" in --degrade-args; 2 on the 2-core VM halves a fresh pack\'s time)')
     ap.add_argument('--from-shards', default=None,
                     help='HR clips from make_user_clips.py shards in this folder (its heldout_*.npz held out, '
                          'first --clips training clips) instead of clipgen.py')
@@ -264,9 +282,15 @@ def main():
         if len(todo) < len(clips):
             print(f'reusing {len(clips) - len(todo)} degraded clips already in {args.work}', flush=True)
         if todo:
-            degrade_cli_batch(todo, args.work, extra, args.node)
+            degrade_cli_batch(todo, args.work, extra, args.node, args.jobs)
     print(f'degraded {len(clips)} clips {time.time() - t0:.0f}s', flush=True)
-    # 3. pack, stopping at the size budget (held-out clips are interleaved, so the ratio holds)
+    # 3. pack, stopping at the size budget (held-out clips are interleaved, so the ratio holds); with --jobs the
+    # WebP encoding (most of this step) runs first in worker processes, into each clip's cache
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs) as ex:
+            list(ex.map(encode_cached, [({k: cl[k] for k in ('c', 'hr', 'lr')}, args.frames, args.size // scale)
+                                        for cl in clips], chunksize=8))
+        print(f'encoded {len(clips)} clips in {args.jobs} processes {time.time() - t0:.0f}s', flush=True)
     for cl in clips:
         if args.stand_in_bicubic:
             params = {'stand_in': 'bicubic x1/4 (test only)'}
