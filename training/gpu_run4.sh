@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 SECS="${1:-330}"
 PY="${PYTHON:-python3}"
 PACK="${PACK:-.devdata/gpu_pack.npz}"
-INIT="${INIT:-training/resume/vsr_restore33scen_last.pt}"
+INIT="${INIT:-training/resume/vsr_restore34t2_last.pt}"
 BENCH_S="${BENCH_S:-100}"
 DEV=$("$PY" -c "import torch; print('cuda' if torch.cuda.is_available() else 'cpu')")
 "$PY" -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu')"

@@ -31,7 +31,7 @@ const oneStep = [
   'from train_vsr import EMA, PIXEL_LOSSES, optimize_step, prepare_bf16',
   'from vqdsr_models import VSR_CONFIGS, RecurrentVSR',
   'torch.set_num_threads(1)',
-  "ck = torch.load('training/resume/vsr_restore33scen_last.pt', map_location='cpu')",
+  "ck = torch.load('training/resume/vsr_restore34t2_last.pt', map_location='cpu')",
   "base = RecurrentVSR(VSR_CONFIGS['lite-deep8']); base.load_state_dict(ck['emas']['lite-deep8'])",
   "hr = [Image.open(f'e2e/fixtures/clip-64x48/src-{i:02d}.png').convert('RGB') for i in range(4)]",
   't = lambda ims: torch.from_numpy(np.stack([np.asarray(i) for i in ims])).permute(0, 3, 1, 2).float().div(255)',
