@@ -25,18 +25,22 @@ function clip(name: string, vqd: Record<string, unknown>, frames: number, runJso
   return d;
 }
 
+/** Run `lines` as a Python program (training/ on its path) with `args`; fails the test on any stderr. */
+function python(lines: string[], ...args: string[]): string {
+  const code = ['import sys', "sys.path.insert(0, 'training')", ...lines].join('\n');
+  const r = spawnSync('/usr/bin/python3', ['-c', code, ...args], { cwd: root, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return r.stdout;
+}
+
 /** degraded_complete(dir, 5, weights) for each dir, in Python. */
 function keptWith(dirs: string[], weights: Record<string, string[]> | null): boolean[] {
-  const code = [
-    'import json, sys',
-    "sys.path.insert(0, 'training')",
+  return JSON.parse(python([
+    'import json',
     'from make_vsr_pairs import degraded_complete',
     'w = json.loads(sys.argv[1])',
     'print(json.dumps([degraded_complete(d, 5, w) for d in sys.argv[2:]]))',
-  ].join('\n');
-  const r = spawnSync('/usr/bin/python3', ['-c', code, JSON.stringify(weights), ...dirs], { cwd: root, encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as boolean[];
+  ], JSON.stringify(weights), ...dirs)) as boolean[];
 }
 
 describe('make_vsr_pairs.degraded_complete', () => {
@@ -49,15 +53,12 @@ describe('make_vsr_pairs.degraded_complete', () => {
       [clip('missing-frame', { enabled: true, anchorSigma: 3 }, 4), false],
       [clip('no-run-json', { enabled: true, anchorSigma: 3 }, 5, false), false],
     ];
-    const code = [
-      'import json, sys',
-      "sys.path.insert(0, 'training')",
+    const got = python([
+      'import json',
       'from make_vsr_pairs import degraded_complete',
       'print(json.dumps([degraded_complete(d, 5) for d in sys.argv[1:]]))',
-    ].join('\n');
-    const r = spawnSync('/usr/bin/python3', ['-c', code, ...cases.map(([d]) => d)], { cwd: root, encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual(cases.map(([, keep]) => keep));
+    ], ...cases.map(([d]) => d));
+    expect(JSON.parse(got)).toEqual(cases.map(([, keep]) => keep));
   });
 });
 
@@ -90,24 +91,21 @@ describe('make_vsr_pairs: reuse only what the VQGAN shipped now made', () => {
         vsr: { files: [file('vsr.step.onnx', 'e'.repeat(64))] },
       },
     }));
-    const code = [
-      'import json, sys',
-      "sys.path.insert(0, 'training')",
+    const got = python([
+      'import json',
       'from make_vsr_pairs import degrader_weights, models_dir',
       "print(json.dumps({'folder': models_dir(['--threads', '1', '--models', sys.argv[1]]),",
       "                  'default': models_dir(['--threads', '1']), 'weights': degrader_weights(sys.argv[1])}))",
-    ].join('\n');
-    const r = spawnSync('/usr/bin/python3', ['-c', code, models], { cwd: root, encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ folder: models, default: join(root, 'public', 'models'), weights: { vqgan: now } });
+    ], models);
+    expect(JSON.parse(got)).toEqual({ folder: models, default: join(root, 'public', 'models'), weights: { vqgan: now } });
   });
 });
 
 describe('make_vsr_pairs.packed_frames', () => {
   it('encodes a clip once, reuses the cache, and encodes again after a frame changes', () => {
-    const code = [
-      'import json, os, sys, time',
-      "sys.path.insert(0, 'training')",
+    const dir = join(tmp, 'packed');
+    const got = python([
+      'import json, os, time',
       'from PIL import Image',
       'from make_vsr_pairs import lossless_bytes, packed_frames',
       'd = sys.argv[1]',
@@ -129,11 +127,8 @@ describe('make_vsr_pairs.packed_frames', () => {
       'c = packed_frames(cl, 3, 4)',
       "print(json.dumps({'first': first, 'reused': reused and b == a,",
       "                  'redone': os.path.getmtime(cache) > t1 and c == (want('hr', 16), want('lr', 4)) and c != a}))",
-    ].join('\n');
-    const dir = join(tmp, 'packed');
-    const r = spawnSync('/usr/bin/python3', ['-c', code, dir], { cwd: root, encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ first: true, reused: true, redone: true });
+    ], dir);
+    expect(JSON.parse(got)).toEqual({ first: true, reused: true, redone: true });
   });
 });
 
@@ -142,8 +137,8 @@ describe('make_vsr_pairs --jobs', () => {
     // a held-out and a training shard of 32 px HR clips (2 frames), as make_user_clips.py writes them
     const shards = join(tmp, 'jobs-shards');
     mkdirSync(shards);
-    const code = [
-      'import sys, numpy as np',
+    python([
+      'import numpy as np',
       'd = sys.argv[1]',
       'rng = np.random.default_rng(7)',
       'def shard(name, n, seed0):',
@@ -155,9 +150,7 @@ describe('make_vsr_pairs --jobs', () => {
       "    np.savez(f'{d}/{name}.npz', hr=hr, kind=np.array(['cel'] * n), seed=np.arange(seed0, seed0 + n))",
       "shard('heldout_000', 2, 3_000_000)",
       "shard('shard_0000', 3, 5_000_000)",
-    ].join('\n');
-    const made = spawnSync('/usr/bin/python3', ['-c', code, shards], { cwd: root, encoding: 'utf8' });
-    expect(made.stderr).toBe('');
+    ], shards);
     const packs: Record<string, string> = {};
     for (const jobs of [1, 2]) {
       const out = join(tmp, `jobs${jobs}.npz`);
@@ -168,15 +161,12 @@ describe('make_vsr_pairs --jobs', () => {
       expect(r.stdout).toMatch(/wrote .*: 5 clips x 2 frames \(2 held-out\)/);
       packs[jobs] = out;
     }
-    const compare = [
-      'import sys, json, numpy as np',
+    const got = JSON.parse(python([
+      'import json, numpy as np',
       'a, b = np.load(sys.argv[1]), np.load(sys.argv[2])',
       "keys = ('blob', 'hr_off', 'lr_off', 'heldout', 'kind', 'params')",
       "print(json.dumps({'same': all(np.array_equal(a[k], b[k]) for k in keys), 'bytes': int(a['blob'].size)}))",
-    ].join('\n');
-    const r = spawnSync('/usr/bin/python3', ['-c', compare, packs[1], packs[2]], { cwd: root, encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    const got = JSON.parse(r.stdout) as { same: boolean; bytes: number };
+    ], packs[1], packs[2])) as { same: boolean; bytes: number };
     expect(got.bytes).toBeGreaterThan(0);
     expect(got.same).toBe(true);
   }, 120_000);
