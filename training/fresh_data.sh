@@ -8,7 +8,9 @@
 # 2. make_user_clips.py shards: heldout_000 (48 held-out clips), 0000-0003 (user-like mix) and 0063-0068
 #    (painted scenery about half: 2026-12-07 shards, mix below), 2 processes;
 # 3. make_vsr_pairs.py --from-shards: every clip paper-degraded by the app's CLI with the shipped VQGAN, 2 CLI
-#    processes, 2 WebP encoders.
+#    processes, 2 WebP encoders;
+# 4. the router's fit set (heldout_000 + a held-out shard in the same mix), for fit_router.ts after a ship.
+# Each step ran by hand on 2026-12-07; the script as a whole first runs next session.
 # Measured 2026-12-07 on the 2-core AMD EPYC VM with one process per step beside npm test and a bench: shards
 # 16 min, degrade 31 min, pack 6 min; with both cores and nothing else running, about half.
 # Never use Debian's hedgewars-data or tuxpaint-* (reserved for independent evaluation).
@@ -45,3 +47,15 @@ done
 $PY training/make_vsr_pairs.py --from-shards $mix --clips 640 --max-mib 600 --work .devdata/restore_work \
   --out "$PACK" --reuse-degraded --jobs 2 --degrade-args "--threads 1"
 say "wrote $PACK"
+
+# 4. the router's fit set (training/fit_router.ts --set .devdata/router_set): heldout_000 + a held-out shard in the
+#    scenery shards' mix (not scenery alone: a set 57 % scenery, 2026-12-07, leaned the router to vsr-restore)
+$PY training/make_user_clips.py --out-dir $CLIPS --heldout --shards 1 --start 2 --clips-per-shard 64 \
+  --mix scenery:0.54,svg:0.16,soft:0.1,clipart:0.06,cel:0.08,text:0.06
+rmix=.devdata/mix_router
+mkdir -p $rmix
+for f in heldout_000 heldout_002 shard_0000; do ln -sf ../user_clips_exact/$f.npz $rmix/$f.npz; done
+$PY training/make_vsr_pairs.py --from-shards $rmix --clips 0 --max-mib 200 --work .devdata/restore_work \
+  --out .devdata/pack_router.npz --reuse-degraded --jobs 2 --degrade-args "--threads 1"
+$PY training/make_router_set.py --pack .devdata/pack_router.npz --out .devdata/router_set
+say "router set ready: .devdata/router_set"
