@@ -19,24 +19,22 @@ cd "$(dirname "$0")/.."
 PACK=${1:-.devdata/pack_scen_640.npz}
 PY=/usr/bin/python3
 CLIPS=.devdata/user_clips_exact
+# the scenery shards' mix (painted scenery about half), also the router's held-out shard's
+SCEN_MIX=scenery:0.54,svg:0.16,soft:0.1,clipart:0.06,cel:0.08,text:0.06
 t0=$(date +%s)
 say() { echo "[fresh_data $(( $(date +%s) - t0 )) s] $*"; }
 
-mkdir -p training/data
-for pkg in openclipart-png openclipart-svg; do
-  dest=training/data/openclipart; [ "$pkg" = openclipart-svg ] && dest=training/data/openclipart-svg
-  if [ ! -d "$dest/usr/share/openclipart" ]; then
-    (cd training/data && apt-get download "$pkg" >/dev/null)
-    dpkg -x training/data/${pkg}_*.deb "$dest.tmp" && mv "$dest.tmp" "$dest"
-  fi
-done
+# the same fetch the quality bench's set maker uses (make_eval_set.ensure_package: apt-get download + dpkg -x)
+$PY -c "import sys; sys.path.insert(0, 'training')
+from make_eval_set import PACKAGES, ensure_package
+for pkg, dest in PACKAGES.items(): ensure_package(pkg, dest)"
 say "openclipart ready"
 
 # make_user_clips skips shards that exist; each call fills two processes
 $PY training/make_user_clips.py --out-dir $CLIPS --heldout --shards 1 --clips-per-shard 48
 $PY training/make_user_clips.py --out-dir $CLIPS --shards 4 --start 0 --procs 2
 $PY training/make_user_clips.py --out-dir $CLIPS --shards 6 --start 63 --procs 2 \
-  --mix scenery:0.54,svg:0.16,soft:0.1,clipart:0.06,cel:0.08,text:0.06
+  --mix $SCEN_MIX
 say "shards ready"
 
 mix=.devdata/mix_scen
@@ -51,7 +49,7 @@ say "wrote $PACK"
 # 4. the router's fit set (training/fit_router.ts --set .devdata/router_set): heldout_000 + a held-out shard in the
 #    scenery shards' mix (not scenery alone: a set 57 % scenery, 2026-12-07, leaned the router to vsr-restore)
 $PY training/make_user_clips.py --out-dir $CLIPS --heldout --shards 1 --start 2 --clips-per-shard 64 \
-  --mix scenery:0.54,svg:0.16,soft:0.1,clipart:0.06,cel:0.08,text:0.06
+  --mix $SCEN_MIX
 rmix=.devdata/mix_router
 mkdir -p $rmix
 for f in heldout_000 heldout_002 shard_0000; do ln -sf ../user_clips_exact/$f.npz $rmix/$f.npz; done

@@ -77,7 +77,7 @@ def packed_frames(cl: dict, frames: int, lr_side: int) -> tuple[list, list]:
 
 
 def degrade_cli_batch(clips: list, work: str, extra: list, node: str, jobs: int = 1) -> None:
-    """`vqdsr degrade --batch list.json --random`: every clip with its own seed. One CLI process per job, each
+    """`vqdsr degrade --batch list_J.json --random`: every clip with its own seed. One CLI process per job, each
     on an interleaved slice of the clips (a process shares its ORT sessions across its slice; a clip's LR
     depends only on its seed, so the split does not change a pixel)."""
     n, procs = max(1, min(jobs, len(clips))), []
@@ -85,7 +85,7 @@ def degrade_cli_batch(clips: list, work: str, extra: list, node: str, jobs: int 
         part = clips[j::n]
         lst = [{'input': os.path.relpath(c['hr'], work), 'output': os.path.relpath(c['lr'], work),
                 'seed': c['seed'], 'random': True} for c in part]
-        path = os.path.join(work, 'list.json' if n == 1 else f'list_{j}.json')
+        path = os.path.join(work, f'list_{j}.json')
         with open(path, 'w') as f:
             json.dump(lst, f)
         cmd = [node, os.path.join(ROOT, 'bin', 'vqdsr.mjs'), 'degrade', '--batch', path, '--random', '--quiet'] + extra
