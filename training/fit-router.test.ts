@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pickModel, PROBE_FEATURES, type InputProbe } from '../src/pipeline/vsr/input-probe.ts';
-import { fit, predict, routeCandidates, routes, type ClipRow } from './fit_router.ts';
+import { fit, predict, reportByCondition, routeCandidates, routes, type ClipRow } from './fit_router.ts';
 
 /** Clips whose log(edge) below −0.7 favour model 1 by `gap` dB; log(noise) is noise to the choice. */
 function rows(n: number, seed: number, gap = 0.5): ClipRow[] {
@@ -58,5 +58,21 @@ describe('router fit', () => {
     const models = [{ id: 'vsr' }, { id: 'vsr-restore' }, { id: 'vsr-fast' }, { id: 'mine' }];
     const manifest = { models: { vsr: { training: {} }, 'vsr-restore': { training: { auto: true } }, 'vsr-fast': { training: { auto: false } }, mine: {} } };
     expect(routeCandidates(models, manifest).map((m) => m.id)).toEqual(['vsr', 'vsr-restore', 'mine']);
+  });
+  it('reports per condition each net alone, the oracle and each choice of nets, with its picks', () => {
+    const r: ClipRow[] = [
+      { cond: 'clean', clip: 'a', psnr: [30, 29], x: [0, 0] },
+      { cond: 'clean', clip: 'b', psnr: [28, 31], x: [0, 0] },
+      { cond: 'paper', clip: 'a', psnr: [25, 26], x: [0, 0] },
+    ];
+    const rep = reportByCondition(r, ['vsr', 'vsr-restore'], { always_restore: [1, 1, 1], right: [0, 1, 1] });
+    expect(rep.clean).toEqual({
+      clips: 2, psnr_y: { vsr: 29, 'vsr-restore': 30 }, oracle: 30.5, always_restore: 30, right: 30.5,
+      picks_always_restore: { vsr: 0, 'vsr-restore': 2 }, picks_right: { vsr: 1, 'vsr-restore': 1 },
+    });
+    expect(rep.paper).toEqual({
+      clips: 1, psnr_y: { vsr: 25, 'vsr-restore': 26 }, oracle: 26, always_restore: 26, right: 26,
+      picks_always_restore: { vsr: 0, 'vsr-restore': 1 }, picks_right: { vsr: 0, 'vsr-restore': 1 },
+    });
   });
 });

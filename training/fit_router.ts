@@ -4,6 +4,7 @@
  *   /usr/bin/python3 training/make_router_set.py          # the pack's held-out clips as PNG folders
  *   npx tsx training/fit_router.ts [--set .devdata/router_set] [--models public/models] [--out training/summaries/router.json]
  *       [--rows-out rows.json]   (every clip's PSNR-Y per model and features, to try other features offline)
+ *       [--check-set DIR]        (another router set, not fitted on: how the fitted router does there)
  *
  * For every clip of the set (its condition folders: paper, clean, web) it runs every VSR model of
  * the manifest that is a candidate (a model whose training summary says `auto: false`, e.g. the light
@@ -135,16 +136,10 @@ export function routes(f: Fit, ids: string[]): Record<string, ModelRoute> {
   return out;
 }
 
-async function main(): Promise<void> {
-  const set = path.resolve(arg('--set', path.join(ROOT, '.devdata', 'router_set')));
-  const modelsDir = path.resolve(arg('--models', path.join(ROOT, 'public', 'models')));
-  const out = path.resolve(arg('--out', path.join(ROOT, 'training', 'summaries', 'router.json')));
+/** Every clip of a router set (its condition folders) through every net, exactly as `vqdsr upscale` runs it:
+ * PSNR-Y per net (the quality bench's scoreClip) and the probe's log-features. */
+async function scoreSet(set: string, nets: Awaited<ReturnType<typeof createVsrNode>>[]): Promise<ClipRow[]> {
   if (!existsSync(set)) throw new Error(`${set} is missing: make it with /usr/bin/python3 training/make_router_set.py`);
-  const registry = nodeModels(modelsDir);
-  const models = routeCandidates(await registry.list('vsr'), await registry.manifest());
-  if (models.length < 2) throw new Error(`${modelsDir}: ${models.length} VSR model(s) to route; a router needs two or more`);
-  const ids = models.map((m) => m.id);
-  const nets = await Promise.all(ids.map((id) => createVsrNode({ modelsDir, modelId: id, threads: 1 })));
   const rows: ClipRow[] = [];
   const conds = readdirSync(set, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   for (const cond of conds) {
@@ -161,25 +156,60 @@ async function main(): Promise<void> {
       const probe = probeImages(lr);
       rows.push({ cond, clip, psnr, x: PROBE_FEATURES.map((f) => Math.log(probe[f] + 1e-3)) });
     }
-    process.stderr.write(`${cond}: ${clips.length} clips\n`);
+    process.stderr.write(`${path.basename(set)} ${cond}: ${clips.length} clips\n`);
   }
+  return rows;
+}
+
+const mean3 = (v: number[]) => +(v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
+
+/** Per condition: each net alone, the oracle (best per clip) and the PSNR-Y of each named choice of nets
+ * (`picks[name][i]`: the net chosen for rows[i]), with how many clips each choice sent to each net. */
+export function reportByCondition(rows: ClipRow[], ids: string[], picks: Record<string, number[]>): Record<string, Record<string, unknown>> {
+  const report: Record<string, Record<string, unknown>> = {};
+  for (const cond of [...new Set(rows.map((r) => r.cond))].sort()) {
+    const ix = rows.map((r, i) => (r.cond === cond ? i : -1)).filter((i) => i >= 0);
+    const entry: Record<string, unknown> = {
+      clips: ix.length,
+      psnr_y: Object.fromEntries(ids.map((id, k) => [id, mean3(ix.map((i) => rows[i].psnr[k]))])),
+      oracle: mean3(ix.map((i) => Math.max(...rows[i].psnr))),
+    };
+    for (const [name, p] of Object.entries(picks)) entry[name] = mean3(ix.map((i) => rows[i].psnr[p[i]]));
+    for (const [name, p] of Object.entries(picks)) entry[`picks_${name}`] = Object.fromEntries(ids.map((id, k) => [id, ix.filter((i) => p[i] === k).length]));
+    report[cond] = entry;
+  }
+  return report;
+}
+
+async function main(): Promise<void> {
+  const set = path.resolve(arg('--set', path.join(ROOT, '.devdata', 'router_set')));
+  const modelsDir = path.resolve(arg('--models', path.join(ROOT, 'public', 'models')));
+  const out = path.resolve(arg('--out', path.join(ROOT, 'training', 'summaries', 'router.json')));
+  const checkSet = arg('--check-set', '');
+  const registry = nodeModels(modelsDir);
+  const models = routeCandidates(await registry.list('vsr'), await registry.manifest());
+  if (models.length < 2) throw new Error(`${modelsDir}: ${models.length} VSR model(s) to route; a router needs two or more`);
+  const ids = models.map((m) => m.id);
+  const nets = await Promise.all(ids.map((id) => createVsrNode({ modelsDir, modelId: id, threads: 1 })));
+  const rows = await scoreSet(set, nets);
   const all = fit(rows, ids.length);
   const loo = new Array<number>(rows.length);
   for (const clip of new Set(rows.map((r) => r.clip))) {
     const f = fit(rows.filter((r) => r.clip !== clip), ids.length);
     rows.forEach((r, i) => r.clip === clip && (loo[i] = predict(f, r.x)));
   }
-  const mean = (v: number[]) => +(v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
-  const report: Record<string, unknown> = {};
-  for (const cond of conds) {
-    const ix = rows.map((r, i) => (r.cond === cond ? i : -1)).filter((i) => i >= 0);
-    report[cond] = {
-      clips: ix.length,
-      psnr_y: Object.fromEntries(ids.map((id, k) => [id, mean(ix.map((i) => rows[i].psnr[k]))])),
-      oracle: mean(ix.map((i) => Math.max(...rows[i].psnr))),
-      auto_fitted_on_all: mean(ix.map((i) => rows[i].psnr[predict(all, rows[i].x)])),
-      auto_leave_one_clip_out: mean(ix.map((i) => rows[i].psnr[loo[i]])),
-      picks_leave_one_clip_out: Object.fromEntries(ids.map((id, k) => [id, ix.filter((i) => loo[i] === k).length])),
+  const report = reportByCondition(rows, ids, {
+    auto_fitted_on_all: rows.map((r) => predict(all, r.x)),
+    auto_leave_one_clip_out: loo,
+  });
+  // Out of sample: the router as fitted, on clips of another mix it never saw (e.g. a held-out shard of
+  // painted scenery): what it would cost there against each net alone.
+  let check: Record<string, unknown> | undefined;
+  if (checkSet) {
+    const crows = await scoreSet(path.resolve(checkSet), nets);
+    check = {
+      set: readFileSync(path.join(path.resolve(checkSet), 'SOURCE.txt'), 'utf8').trim(),
+      ...reportByCondition(crows, ids, { auto: crows.map((r) => predict(all, r.x)) }),
     };
   }
   const shas = Object.fromEntries(models.map((m) => [m.id, m.step.sha256]));
@@ -194,11 +224,13 @@ async function main(): Promise<void> {
     step_sha256: shas,
     routes: routes(all, ids),
     evaluation_psnr_y_db: report,
+    ...(check ? { check_out_of_sample_psnr_y_db: check } : {}),
   };
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const rowsOut = arg('--rows-out', '');
   if (rowsOut) writeFileSync(path.resolve(rowsOut), `${JSON.stringify({ models: ids, features: PROBE_FEATURES, rows }, null, 1)}\n`);
   for (const [cond, r] of Object.entries(report)) console.log(cond, JSON.stringify(r));
+  if (check) for (const [cond, r] of Object.entries(check)) if (cond !== 'set') console.log('check', cond, JSON.stringify(r));
   console.log(`wrote ${path.relative(ROOT, out)}`);
 }
 

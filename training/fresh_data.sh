@@ -9,7 +9,7 @@
 #    (painted scenery about half: 2026-12-07 shards, mix below), 2 processes;
 # 3. make_vsr_pairs.py --from-shards: every clip paper-degraded by the app's CLI with the shipped VQGAN, 2 CLI
 #    processes, 2 WebP encoders;
-# 4. the router's fit set (heldout_000 + a held-out shard in the same mix), for fit_router.ts after a ship.
+# 4. the router's fit set (heldout_000) and its out-of-sample check (a held-out shard in the scenery mix).
 # Each step ran by hand on 2026-12-07; the script as a whole first runs next session.
 # Measured 2026-12-07 on the 2-core AMD EPYC VM with one process per step beside npm test and a bench: shards
 # 16 min, degrade 31 min, pack 6 min; with both cores and nothing else running, about half.
@@ -39,6 +39,7 @@ say "shards ready"
 
 mix=.devdata/mix_scen
 mkdir -p $mix
+rm -f $mix/*.npz   # the folder is the pack's recipe: no link left from an older one
 for f in heldout_000 shard_0000 shard_0001 shard_0002 shard_0003 shard_0063 shard_0064 shard_0065 shard_0066 shard_0067 shard_0068; do
   ln -sf ../user_clips_exact/$f.npz $mix/$f.npz
 done
@@ -46,14 +47,23 @@ $PY training/make_vsr_pairs.py --from-shards $mix --clips 640 --max-mib 600 --wo
   --out "$PACK" --reuse-degraded --jobs 2 --degrade-args "--threads 1"
 say "wrote $PACK"
 
-# 4. the router's fit set (training/fit_router.ts --set .devdata/router_set): heldout_000 + a held-out shard in the
-#    scenery shards' mix (not scenery alone: a set 57 % scenery, 2026-12-07, leaned the router to vsr-restore)
+# 4. the router's sets. Its fit set (.devdata/router_set) is heldout_000 alone: the held-out clips of the user-like
+#    mix that `vsr` is trained on. A held-out shard in the scenery mix (.devdata/router_check) is its out-of-sample
+#    check (fit_router.ts --check-set), not fitted on: on 2026-12-08 (vsr general4b / vsr-restore restore34t2) the two
+#    probe features could not route those clips better than `vsr` alone for any fit (leave-one-clip-out -0.04 dB
+#    against always-vsr), and fitting on both sets cost the user mix half its gain (leave-one-clip-out over
+#    always-vsr +0.115 -> +0.062 dB, four conditions averaged) while gaining the scenery set 0.015.
 $PY training/make_user_clips.py --out-dir $CLIPS --heldout --shards 1 --start 2 --clips-per-shard 64 \
   --mix $SCEN_MIX
-rmix=.devdata/mix_router
-mkdir -p $rmix
-for f in heldout_000 heldout_002 shard_0000; do ln -sf ../user_clips_exact/$f.npz $rmix/$f.npz; done
-$PY training/make_vsr_pairs.py --from-shards $rmix --clips 0 --max-mib 200 --work .devdata/restore_work \
-  --out .devdata/pack_router.npz --reuse-degraded --jobs 2 --degrade-args "--threads 1"
-$PY training/make_router_set.py --pack .devdata/pack_router.npz --out .devdata/router_set
-say "router set ready: .devdata/router_set"
+router_set() {  # router_set OUT SHARD: one held-out shard's clips in the four conditions
+  local rmix=.devdata/mix_$1
+  mkdir -p $rmix
+  rm -f $rmix/*.npz   # the folder is the set's recipe: no link left from an older one
+  ln -sf ../user_clips_exact/$2.npz $rmix/$2.npz
+  $PY training/make_vsr_pairs.py --from-shards $rmix --clips 0 --max-mib 200 --work .devdata/restore_work \
+    --out .devdata/pack_router_$2.npz --reuse-degraded --jobs 2 --degrade-args "--threads 1"
+  $PY training/make_router_set.py --pack .devdata/pack_router_$2.npz --out .devdata/$1
+}
+router_set router_set heldout_000
+router_set router_check heldout_002
+say "router sets ready: .devdata/router_set (fit), .devdata/router_check (check)"

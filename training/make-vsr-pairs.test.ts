@@ -6,7 +6,7 @@
  * encoded again once a frame is rewritten (a clip degraded again), the same bytes as encoding now.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,5 +169,16 @@ describe('make_vsr_pairs --jobs', () => {
     ], packs[1], packs[2])) as { same: boolean; bytes: number };
     expect(got.bytes).toBeGreaterThan(0);
     expect(got.same).toBe(true);
+    // A held-out shard alone (the router's sets, training/fresh_data.sh) packs with --clips 0: its frame count
+    // comes from the held-out shard, no training shard needed; the degraded clips of the run above are reused.
+    const heldOnly = join(tmp, 'held-only');
+    mkdirSync(heldOnly);
+    symlinkSync(join(shards, 'heldout_000.npz'), join(heldOnly, 'heldout_000.npz'));
+    const r = spawnSync('/usr/bin/python3', ['training/make_vsr_pairs.py', '--from-shards', heldOnly, '--clips', '0', '--size', '32',
+      '--work', join(tmp, 'jobs-work1'), '--out', join(tmp, 'held.npz'), '--reuse-degraded', '--degrade-args', '--threads 1'],
+    { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/reusing 2 degraded clips/);
+    expect(r.stdout).toMatch(/wrote .*: 2 clips x 2 frames \(2 held-out\)/);
   }, 120_000);
 });

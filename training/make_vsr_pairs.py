@@ -163,8 +163,8 @@ def shard_clips(args) -> list:
     of a clip is its shard seed (held-out seeds live in their own range there)."""
     held = sorted(glob.glob(os.path.join(args.from_shards, 'heldout_*.npz')))
     train = sorted(glob.glob(os.path.join(args.from_shards, 'shard_*.npz')))
-    if not held or not train:
-        sys.exit(f'{args.from_shards}: needs shard_*.npz and heldout_*.npz (training/make_user_clips.py)')
+    if not held or (args.clips > 0 and not train):
+        sys.exit(f'{args.from_shards}: needs heldout_*.npz, and shard_*.npz for --clips > 0 (training/make_user_clips.py)')
     clips, n_train = [], 0
     for path, is_held in [(p, True) for p in held] + [(p, False) for p in train]:
         if not is_held and n_train >= args.clips:
@@ -235,7 +235,11 @@ def main():
                          'first --clips training clips) instead of clipgen.py')
     args = ap.parse_args()
     if args.from_shards:
-        args.frames = int(np.load(sorted(glob.glob(os.path.join(args.from_shards, 'shard_*.npz')))[0])['hr'].shape[1])
+        # frames per clip from any shard, held-out ones included (a router set is held-out shards alone)
+        shards = sorted(glob.glob(os.path.join(args.from_shards, '*.npz')))
+        if not shards:
+            sys.exit(f'--from-shards {args.from_shards}: no .npz shards there (make_user_clips.py writes them)')
+        args.frames = int(np.load(shards[0])['hr'].shape[1])
     scale = 4
     extra = args.degrade_args.split()
     if not args.stand_in_bicubic and not os.path.exists(os.path.join(ROOT, 'bin', 'vqdsr.mjs')):
