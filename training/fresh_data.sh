@@ -10,7 +10,9 @@
 # 3. make_vsr_pairs.py --from-shards: every clip paper-degraded by the app's CLI with the shipped VQGAN, 2 CLI
 #    processes, 2 WebP encoders;
 # 4. the router's fit set (heldout_000) and its out-of-sample check (a held-out shard in the scenery mix).
-# Each step ran by hand on 2026-12-07; the script as a whole first runs next session.
+# Ran as a whole on 2026-12-08 (on a VM that kept 2026-12-07's .devdata): 28.5 min beside one 1-thread trainer, every
+# training clip degraded again (2026-12-07's clips predate run.json's record of the VQGAN weights), and the pack
+# it wrote was byte for byte the pack_scent2_640.npz made step by step on 2026-12-07.
 # Measured 2026-12-07 on the 2-core AMD EPYC VM with one process per step beside npm test and a bench: shards
 # 16 min, degrade 31 min, pack 6 min; with both cores and nothing else running, about half.
 # Never use Debian's hedgewars-data or tuxpaint-* (reserved for independent evaluation).
