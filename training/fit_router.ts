@@ -204,12 +204,12 @@ async function main(): Promise<void> {
   });
   // Out of sample: the router as fitted, on clips of another mix it never saw (e.g. a held-out shard of
   // painted scenery): what it would cost there against each net alone.
-  let check: Record<string, unknown> | undefined;
+  let check: { set: string; by_condition: Record<string, Record<string, unknown>> } | undefined;
   if (checkSet) {
     const crows = await scoreSet(path.resolve(checkSet), nets);
     check = {
       set: readFileSync(path.join(path.resolve(checkSet), 'SOURCE.txt'), 'utf8').trim(),
-      ...reportByCondition(crows, ids, { auto: crows.map((r) => predict(all, r.x)) }),
+      by_condition: reportByCondition(crows, ids, { auto: crows.map((r) => predict(all, r.x)) }),
     };
   }
   const shas = Object.fromEntries(models.map((m) => [m.id, m.step.sha256]));
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
   const rowsOut = arg('--rows-out', '');
   if (rowsOut) writeFileSync(path.resolve(rowsOut), `${JSON.stringify({ models: ids, features: PROBE_FEATURES, rows }, null, 1)}\n`);
   for (const [cond, r] of Object.entries(report)) console.log(cond, JSON.stringify(r));
-  if (check) for (const [cond, r] of Object.entries(check)) if (cond !== 'set') console.log('check', cond, JSON.stringify(r));
+  for (const [cond, r] of Object.entries(check?.by_condition ?? {})) console.log('check', cond, JSON.stringify(r));
   console.log(`wrote ${path.relative(ROOT, out)}`);
 }
 

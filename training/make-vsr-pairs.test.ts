@@ -133,7 +133,7 @@ describe('make_vsr_pairs.packed_frames', () => {
 });
 
 describe('make_vsr_pairs --jobs', () => {
-  it('two CLI processes and two encoders make the same pack, byte for byte, as one (real degrade CLI)', () => {
+  it('two CLI processes and two encoders make the same pack, byte for byte, as one; a held-out shard alone packs with --clips 0 (real degrade CLI)', () => {
     // a held-out and a training shard of 32 px HR clips (2 frames), as make_user_clips.py writes them
     const shards = join(tmp, 'jobs-shards');
     mkdirSync(shards);

@@ -192,6 +192,7 @@ def shard_clips(args) -> list:
             n_train += not is_held
     if hr.shape[2] != args.size:
         sys.exit(f'{args.from_shards}: HR frames are {hr.shape[2]} px, pass --size {hr.shape[2]}')
+    args.frames = int(hr.shape[1])  # the shards' own frame count (--frames is for clipgen.py clips)
     print(f'{len(clips)} clips from {args.from_shards} ({sum(c["held"] for c in clips)} held-out)', flush=True)
     return clips
 
@@ -234,12 +235,6 @@ def main():
                     help='HR clips from make_user_clips.py shards in this folder (its heldout_*.npz held out, '
                          'first --clips training clips) instead of clipgen.py')
     args = ap.parse_args()
-    if args.from_shards:
-        # frames per clip from any shard, held-out ones included (a router set is held-out shards alone)
-        shards = sorted(glob.glob(os.path.join(args.from_shards, '*.npz')))
-        if not shards:
-            sys.exit(f'--from-shards {args.from_shards}: no .npz shards there (make_user_clips.py writes them)')
-        args.frames = int(np.load(shards[0])['hr'].shape[1])
     scale = 4
     extra = args.degrade_args.split()
     if not args.stand_in_bicubic and not os.path.exists(os.path.join(ROOT, 'bin', 'vqdsr.mjs')):
